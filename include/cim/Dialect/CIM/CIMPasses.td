@@ -1,0 +1,70 @@
+//===- CIMPasses.td - CIM transformation passes ------------*- tablegen -*-===//
+//
+// Passes that map a model onto compute-in-memory arrays.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_DIALECT_CIM_CIMPASSES_TD
+#define CIM_DIALECT_CIM_CIMPASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MapMatMuls : Pass<"cim-map-matmuls", "mlir::ModuleOp"> {
+  let summary = "Turn matrix products with constant weights into cim.linear";
+  let description = [{
+    Every `cim.matmul` whose right operand is a constant 2-D matrix becomes a
+    `cim.linear`, an analog product read out through the target's ADC. A
+    product whose right operand is computed at run time (a graph input, or an
+    attention score) stays a `cim.matmul` and runs in the digital unit: the
+    target's arrays are written once when a model is loaded, so operands that
+    change per inference are not placed on them.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense<...> : tensor<4x3xf32>
+    %y = cim.matmul %x, %w : tensor<?x4xf32>, tensor<4x3xf32> -> tensor<?x3xf32>
+    ```
+    After:
+    ```mlir
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>}
+        : tensor<?x4xf32>, tensor<4x3xf32> -> tensor<?x3xf32>
+    ```
+    Needs the module's `cim.target` attribute.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
+  let summary = "Split constant weight matrices onto the target's arrays";
+  let description = [{
+    Each `cim.linear` with a `K x N` weight is split into blocks that fit one
+    array of the module's `cim.target`: at most `rows` weight rows, and at most
+    `cols / 2` weight columns under the differential encoding (two cells, g+
+    and g-, per signed weight). Each block becomes a `cim.program_tile` and a
+    `cim.mvm` reading its slice of the input. Blocks that share output columns
+    are accumulated with explicit `tosa.add` partial sums; column groups are
+    joined with `tosa.concat`.
+
+    Before (target arrays 4x4):
+    ```mlir
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>}
+        : tensor<?x6xf32>, tensor<6x2xf32> -> tensor<?x2xf32>
+    ```
+    After:
+    ```mlir
+    %t0 = cim.program_tile %w0 {encoding = #cim<encoding differential>}
+        : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    %p0 = cim.mvm %t0, %x {readout = #cim.adc<bits = 8>, row_offset = 0 : i64}
+        : !cim.tile<4x2, rram>, tensor<?x6xf32> -> tensor<?x2xf32>
+    %t1 = cim.program_tile %w1 {encoding = #cim<encoding differential>}
+        : tensor<2x2xf32> -> !cim.tile<2x2, rram>
+    %p1 = cim.mvm %t1, %x {readout = #cim.adc<bits = 8>, row_offset = 4 : i64}
+        : !cim.tile<2x2, rram>, tensor<?x6xf32> -> tensor<?x2xf32>
+    %y = tosa.add %p0, %p1 : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tosa::TosaDialect"];
+}
+
+#endif // CIM_DIALECT_CIM_CIMPASSES_TD

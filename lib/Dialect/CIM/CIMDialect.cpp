@@ -1,0 +1,78 @@
+//===- CIMDialect.cpp - CIM dialect registration ----------------*- C++ -*-===//
+//
+// Registers the cim dialect's attributes, types and operations, and holds the
+// custom syntax of the tile type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace cim;
+
+#include "cim/Dialect/CIM/CIMDialect.cpp.inc"
+#include "cim/Dialect/CIM/CIMEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "cim/Dialect/CIM/CIMAttributes.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "cim/Dialect/CIM/CIMTypes.cpp.inc"
+
+void CIMDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "cim/Dialect/CIM/CIMAttributes.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "cim/Dialect/CIM/CIMTypes.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "cim/Dialect/CIM/CIMOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// TileType: `!cim.tile<ROWSxCOLS, CELL>`
+//===----------------------------------------------------------------------===//
+
+Type TileType::parse(AsmParser &parser) {
+  SmallVector<int64_t, 2> dims;
+  StringRef cellName;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() ||
+      parser.parseDimensionList(dims, /*allowDynamic=*/false,
+                                /*withTrailingX=*/false) ||
+      parser.parseComma() || parser.parseKeyword(&cellName) ||
+      parser.parseGreater())
+    return {};
+  if (dims.size() != 2) {
+    parser.emitError(loc, "expected ROWSxCOLS in tile type");
+    return {};
+  }
+  std::optional<CellTech> cell = symbolizeCellTech(cellName);
+  if (!cell) {
+    parser.emitError(loc, "unknown cell technology '") << cellName << "'";
+    return {};
+  }
+  return parser.getChecked<TileType>(loc, parser.getContext(), dims[0],
+                                     dims[1], *cell);
+}
+
+void TileType::print(AsmPrinter &printer) const {
+  printer << "<" << getRows() << "x" << getCols() << ", "
+          << stringifyCellTech(getCell()) << ">";
+}
+
+LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               unsigned rows, unsigned cols, CellTech) {
+  if (rows == 0 || cols == 0)
+    return emitError() << "tile must have at least one row and one column";
+  return success();
+}

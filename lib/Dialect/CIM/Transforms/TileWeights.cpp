@@ -1,0 +1,109 @@
+//===- TileWeights.cpp - Split weight matrices onto arrays ------*- C++ -*-===//
+//
+// Implements `cim-tile-weights`: every `cim.linear` is split into blocks that
+// fit one array of the target. Each block is programmed into a tile and read
+// by a `cim.mvm` over its slice of the input; partial sums along the input
+// dimension are added explicitly and column groups are concatenated, so the
+// digital work the split creates is visible in the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace cim {
+#define GEN_PASS_DEF_TILEWEIGHTS
+#include "cim/Dialect/CIM/CIMPasses.h.inc"
+} // namespace cim
+
+using namespace mlir;
+using namespace cim;
+
+namespace {
+
+/// `shape` with its last dimension replaced by `last`.
+RankedTensorType withLastDim(RankedTensorType type, int64_t last) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = last;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = lookupTarget(module);
+    if (!target) {
+      module.emitError("module has no 'cim.target' attribute; compile with "
+                       "--target or attach a #cim.target");
+      return signalPassFailure();
+    }
+    WalkResult result = module.walk([&](LinearOp op) {
+      if (failed(tile(op, target)))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult tile(LinearOp op, TargetAttr target) {
+    DenseElementsAttr weights;
+    if (!matchPattern(op.getWeight(), m_Constant(&weights)))
+      return op.emitOpError("weight is not a constant");
+    auto weightType = cast<RankedTensorType>(weights.getType());
+    if (!weightType.getElementType().isF32())
+      return op.emitOpError("weights of type ")
+             << weightType.getElementType() << " are not supported (need f32)";
+    const int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
+    const WeightEncoding encoding = WeightEncoding::differential;
+    const int64_t rowsPerTile = target.getRows();
+    const int64_t colsPerTile = target.maxLogicalCols(encoding);
+    SmallVector<float> values(weights.getValues<float>());
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto encodingAttr = WeightEncodingAttr::get(&getContext(), encoding);
+    SmallVector<Value> columnGroups;
+    for (int64_t c0 = 0; c0 < n; c0 += colsPerTile) {
+      int64_t cb = std::min(colsPerTile, n - c0);
+      auto partialType = withLastDim(inputType, cb);
+      Value sum;
+      for (int64_t r0 = 0; r0 < k; r0 += rowsPerTile) {
+        int64_t rb = std::min(rowsPerTile, k - r0);
+        SmallVector<float> block;
+        block.reserve(rb * cb);
+        for (int64_t r = r0; r < r0 + rb; ++r)
+          block.append(values.begin() + r * n + c0,
+                       values.begin() + r * n + c0 + cb);
+        auto blockType = RankedTensorType::get({rb, cb}, b.getF32Type());
+        Value blockValue = b.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(blockType, ArrayRef<float>(block)));
+        auto tileType = TileType::get(&getContext(), rb, cb, target.getCell());
+        Value tileValue =
+            b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr);
+        Value partial = b.create<MVMOp>(loc, partialType, tileValue,
+                                        op.getInput(), b.getI64IntegerAttr(r0),
+                                        op.getReadout());
+        sum = sum ? b.create<tosa::AddOp>(loc, partialType, sum, partial)
+                  : partial;
+      }
+      columnGroups.push_back(sum);
+    }
+    Value result = columnGroups.front();
+    if (columnGroups.size() > 1)
+      result = b.create<tosa::ConcatOp>(loc, op.getType(), columnGroups,
+                                        b.getI32IntegerAttr(inputType.getRank() - 1));
+    Operation *weightDef = op.getWeight().getDefiningOp();
+    op.replaceAllUsesWith(result);
+    op.erase();
+    if (weightDef && weightDef->use_empty())
+      weightDef->erase();
+    return success();
+  }
+};
+} // namespace

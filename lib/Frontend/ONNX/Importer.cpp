@@ -1,0 +1,365 @@
+//===- Importer.cpp - ONNX model to MLIR ------------------------*- C++ -*-===//
+//
+// Reads an ONNX model with the ONNX library (parse, checker, shape
+// inference), creates `func.func @main` with the graph's inputs and outputs,
+// materialises initializers as constants and hands every node to its op
+// handler. All ONNX exceptions are caught here and become one-line errors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Frontend/ONNX/Importer.h"
+#include "GraphImporter.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include "onnx/checker.h"
+#include "onnx/shape_inference/implementation.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace cim;
+using namespace cim::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+void GraphImporter::define(const std::string &name, Value value,
+                           DenseElementsAttr constant) {
+  values[name] = value;
+  if (constant)
+    constants[name] = constant;
+}
+
+Value GraphImporter::lookup(const std::string &name) const {
+  auto it = values.find(name);
+  if (it == values.end())
+    throw ImportError{"input '" + name + "' is not defined before its use"};
+  return it->second;
+}
+
+DenseElementsAttr GraphImporter::lookupConstant(const std::string &name) const {
+  auto it = constants.find(name);
+  return it == constants.end() ? DenseElementsAttr() : it->second;
+}
+
+Value GraphImporter::constant(DenseElementsAttr attr) {
+  return builder.create<arith::ConstantOp>(loc(), attr);
+}
+
+Value GraphImporter::scalar(float value, int64_t rank) {
+  SmallVector<int64_t> shape(rank, 1);
+  auto type = RankedTensorType::get(shape, builder.getF32Type());
+  return constant(DenseElementsAttr::get(type, value));
+}
+
+Value GraphImporter::reshape(Value v, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getShape() == shape)
+    return v;
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  DenseElementsAttr attr;
+  if (resultType.hasStaticShape() &&
+      matchPattern(v, m_Constant(&attr)))
+    return constant(attr.reshape(resultType));
+  if (llvm::count_if(shape, ShapedType::isDynamic) > 1)
+    throw ImportError{"cannot reshape to a shape with more than one dynamic "
+                      "dimension"};
+  SmallVector<int64_t> newShape;
+  for (int64_t d : shape)
+    newShape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  return builder.create<tosa::ReshapeOp>(loc(), resultType, v,
+                                         builder.getDenseI64ArrayAttr(newShape));
+}
+
+Value GraphImporter::expandRank(Value v, int64_t rank) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() >= rank)
+    return v;
+  SmallVector<int64_t> shape(rank - type.getRank(), 1);
+  llvm::append_range(shape, type.getShape());
+  return reshape(v, shape);
+}
+
+SmallVector<int64_t> GraphImporter::broadcastShape(ArrayRef<int64_t> a,
+                                                   ArrayRef<int64_t> b) const {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da == db || db == 1)
+      out[i] = da;
+    else if (da == 1)
+      out[i] = db;
+    else if (ShapedType::isDynamic(da))
+      out[i] = db;
+    else if (ShapedType::isDynamic(db))
+      out[i] = da;
+    else
+      throw ImportError{"operand shapes cannot be broadcast: dimension " +
+                        std::to_string(da) + " vs " + std::to_string(db)};
+  }
+  return out;
+}
+
+Value GraphImporter::transpose2D(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() != 2)
+    throw ImportError{"expected a 2-D operand"};
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+  DenseElementsAttr attr;
+  if (matchPattern(v, m_Constant(&attr)) && type.getElementType().isF32()) {
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    SmallVector<float> in(attr.getValues<float>()), out(in.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        out[c * rows + r] = in[r * cols + c];
+    return constant(DenseElementsAttr::get(resultType, ArrayRef<float>(out)));
+  }
+  auto permsType = RankedTensorType::get({2}, builder.getI32Type());
+  Value perms = constant(DenseElementsAttr::get(permsType, ArrayRef<int32_t>{1, 0}));
+  return builder.create<tosa::TransposeOp>(loc(), resultType, v, perms);
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+static std::string dataTypeName(int32_t type) {
+  return onnx::TensorProto_DataType_Name(
+      static_cast<onnx::TensorProto_DataType>(type));
+}
+
+/// Copies little-endian raw bytes or the typed repeated field into `out`.
+template <typename T, typename Repeated>
+static std::vector<T> readData(const onnx::TensorProto &tensor,
+                               const Repeated &typed, int64_t count) {
+  std::vector<T> out;
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    if (raw.size() != static_cast<size_t>(count) * sizeof(T))
+      throw ImportError{"tensor '" + tensor.name() + "' has " +
+                        std::to_string(raw.size()) + " bytes of data, expected " +
+                        std::to_string(count * sizeof(T))};
+    out.resize(count);
+    std::memcpy(out.data(), raw.data(), raw.size());
+    return out;
+  }
+  if (typed.size() != count)
+    throw ImportError{"tensor '" + tensor.name() + "' has " +
+                      std::to_string(typed.size()) + " values, expected " +
+                      std::to_string(count)};
+  out.assign(typed.begin(), typed.end());
+  return out;
+}
+
+DenseElementsAttr cim::onnx_import::convertTensor(const onnx::TensorProto &tensor,
+                                                  MLIRContext *context) {
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    throw ImportError{"tensor '" + tensor.name() +
+                      "' uses external data, which is not supported yet"};
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  Builder b(context);
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT: {
+    auto data = readData<float>(tensor, tensor.float_data(), count);
+    return DenseElementsAttr::get(RankedTensorType::get(shape, b.getF32Type()),
+                                  ArrayRef<float>(data));
+  }
+  case onnx::TensorProto::INT64: {
+    auto data = readData<int64_t>(tensor, tensor.int64_data(), count);
+    return DenseElementsAttr::get(
+        RankedTensorType::get(shape, b.getI64Type()), ArrayRef<int64_t>(data));
+  }
+  default:
+    throw ImportError{"tensor '" + tensor.name() + "' has element type " +
+                      dataTypeName(tensor.data_type()) +
+                      ", which is not supported (FLOAT and INT64 are)"};
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Imports one ModelProto; throws ImportError with the message (without the
+/// model path prefix).
+class ModelImporter {
+public:
+  ModelImporter(MLIRContext &context, StringRef path)
+      : context(context), path(path.str()) {}
+
+  OwningOpRef<ModuleOp> run(const onnx::ModelProto &model) {
+    int64_t opset = -1;
+    for (const auto &entry : model.opset_import())
+      if (entry.domain().empty() || entry.domain() == "ai.onnx")
+        opset = entry.version();
+    if (opset < 0)
+      throw ImportError{"model imports no version of the default ONNX opset"};
+
+    Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+    OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+    OpBuilder builder(module->getBodyRegion());
+    const onnx::GraphProto &graph = model.graph();
+
+    std::set<std::string> initializerNames;
+    for (const auto &init : graph.initializer())
+      initializerNames.insert(init.name());
+    SmallVector<const onnx::ValueInfoProto *> inputs;
+    SmallVector<Type> inputTypes;
+    for (const auto &input : graph.input()) {
+      if (initializerNames.count(input.name()))
+        continue;
+      inputs.push_back(&input);
+      inputTypes.push_back(convertValueType(input, "input"));
+    }
+
+    auto func = builder.create<func::FuncOp>(
+        fileLoc, "main", builder.getFunctionType(inputTypes, {}));
+    Block *entry = func.addEntryBlock();
+    builder.setInsertionPointToStart(entry);
+    GraphImporter importer(builder, path, opset);
+    for (auto [i, input] : llvm::enumerate(inputs)) {
+      importer.define(input->name(), entry->getArgument(i));
+      func.setArgAttr(i, kOnnxNameAttr, builder.getStringAttr(input->name()));
+    }
+
+    importer.setLocation(fileLoc);
+    for (const auto &init : graph.initializer()) {
+      DenseElementsAttr attr;
+      try {
+        attr = convertTensor(init, &context);
+      } catch (ImportError &e) {
+        throw ImportError{"initializer '" + init.name() + "': " + e.message};
+      }
+      importer.define(init.name(), importer.constant(attr), attr);
+    }
+
+    for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+      std::string name = node.name().empty()
+                             ? (node.output_size() ? node.output(0)
+                                                   : "#" + std::to_string(index))
+                             : node.name();
+      importer.setLocation(NameLoc::get(builder.getStringAttr(name), fileLoc));
+      std::string where = "node '" + name + "' (" + node.op_type() + "): ";
+      if (!node.domain().empty() && node.domain() != "ai.onnx")
+        throw ImportError{where + "op domain '" + node.domain() +
+                          "' is not supported"};
+      try {
+        if (!importNode(importer, node))
+          throw ImportError{"unsupported op (supported: " +
+                            llvm::join(supportedOpTypes(), ", ") + ")"};
+      } catch (ImportError &e) {
+        throw ImportError{where + e.message};
+      }
+    }
+
+    SmallVector<Value> results;
+    SmallVector<Type> resultTypes;
+    for (const auto &output : graph.output()) {
+      if (!importer.isDefined(output.name()))
+        throw ImportError{"graph output '" + output.name() + "' is never computed"};
+      results.push_back(importer.lookup(output.name()));
+      resultTypes.push_back(results.back().getType());
+    }
+    importer.setLocation(fileLoc);
+    builder.create<func::ReturnOp>(fileLoc, results);
+    func.setType(builder.getFunctionType(inputTypes, resultTypes));
+    for (auto [i, output] : llvm::enumerate(graph.output()))
+      func.setResultAttr(i, kOnnxNameAttr, builder.getStringAttr(output.name()));
+    // Constants that handlers folded into others (transposed or scaled
+    // weights, shape operands) are dead; drop them so the imported IR shows
+    // only what the model computes.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+      if (isa<arith::ConstantOp>(op) && op.use_empty())
+        op.erase();
+    return module;
+  }
+
+private:
+  Type convertValueType(const onnx::ValueInfoProto &info, StringRef what) {
+    std::string where = (what + " '" + info.name() + "'").str();
+    if (!info.type().has_tensor_type())
+      throw ImportError{where + " is not a tensor"};
+    const auto &tensorType = info.type().tensor_type();
+    if (tensorType.elem_type() != onnx::TensorProto::FLOAT)
+      throw ImportError{where + " has element type " +
+                        dataTypeName(tensorType.elem_type()) +
+                        ", which is not supported (FLOAT is)"};
+    if (!tensorType.has_shape())
+      throw ImportError{where + " has no shape (its rank must be known)"};
+    SmallVector<int64_t> shape;
+    for (const auto &dim : tensorType.shape().dim())
+      shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+    return RankedTensorType::get(shape, Float32Type::get(&context));
+  }
+
+  MLIRContext &context;
+  std::string path;
+};
+} // namespace
+
+void cim::registerImporterDialects(DialectRegistry &registry) {
+  registry.insert<CIMDialect, arith::ArithDialect, func::FuncDialect,
+                  tosa::TosaDialect>();
+}
+
+OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
+                                           std::string &error) {
+  auto fail = [&](const std::string &message) -> OwningOpRef<ModuleOp> {
+    error = (path + ": " + message).str();
+    return nullptr;
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return fail("cannot read file: " + buffer.getError().message());
+
+  DialectRegistry registry;
+  registerImporterDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+
+  try {
+    onnx::ModelProto model;
+    StringRef bytes = (*buffer)->getBuffer();
+    if (bytes.size() > static_cast<size_t>(INT_MAX) ||
+        !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      return fail("not an ONNX model (protobuf parse failed: the file is "
+                  "truncated or not a ModelProto)");
+    if (!model.has_graph())
+      return fail("not an ONNX model (no graph)");
+    try {
+      onnx::checker::check_model(model);
+    } catch (std::exception &e) {
+      return fail(std::string("invalid ONNX model: ") + e.what());
+    }
+    try {
+      onnx::shape_inference::InferShapes(model);
+    } catch (std::exception &e) {
+      return fail(std::string("shape inference failed: ") + e.what());
+    }
+    OwningOpRef<ModuleOp> module = ModelImporter(context, path).run(model);
+    if (failed(verify(*module)))
+      return fail("the imported module does not verify (see diagnostics above)");
+    return module;
+  } catch (ImportError &e) {
+    return fail(e.message);
+  } catch (std::exception &e) {
+    return fail(std::string("ONNX library error: ") + e.what());
+  }
+}

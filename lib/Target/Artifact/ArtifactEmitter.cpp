@@ -1,0 +1,313 @@
+//===- ArtifactEmitter.cpp - Tiled module to .cimx --------------*- C++ -*-===//
+//
+// Walks `func.func @main` of a tiled module in program order and builds the
+// protobuf artifact: every `cim.program_tile` becomes a tile image (weights
+// as differential conductance pairs), every other op an instruction for the
+// runtime, and constants are written where an instruction first reads them.
+// Anything the runtime cannot run is reported on its op before a byte is
+// written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Target/ArtifactEmitter.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Frontend/ONNX/Importer.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
+
+#include "cimx.pb.h"
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
+
+using namespace mlir;
+using namespace cim;
+namespace pb = cim::artifact;
+
+static constexpr uint32_t kArtifactMagic = 0x584D4943; // "CIMX"
+static constexpr uint32_t kArtifactVersion = 1;
+
+/// Digital-unit ops the runtime has a kernel for, by op name.
+static const llvm::StringSet<> &digitalKernels() {
+  static const llvm::StringSet<> kernels = {
+      "tosa.add",     "tosa.sub",        "tosa.mul",        "tosa.maximum",
+      "tosa.minimum", "tosa.pow",        "tosa.exp",        "tosa.log",
+      "tosa.tanh",    "tosa.sigmoid",    "tosa.reciprocal", "tosa.negate",
+      "tosa.abs",     "tosa.identity",   "tosa.clamp",      "tosa.reduce_max",
+      "tosa.reduce_sum", "tosa.reshape", "tosa.transpose",  "tosa.concat",
+      "cim.matmul"};
+  return kernels;
+}
+
+static pb::CellTech convertCell(CellTech cell) {
+  switch (cell) {
+  case CellTech::rram:
+    return pb::RRAM;
+  case CellTech::rom:
+    return pb::ROM;
+  case CellTech::sram:
+    return pb::SRAM;
+  }
+  llvm_unreachable("unknown cell technology");
+}
+
+namespace {
+class Emitter {
+public:
+  explicit Emitter(pb::Artifact &artifact) : artifact(artifact) {}
+
+  LogicalResult run(ModuleOp module) {
+    TargetAttr target = lookupTarget(module);
+    if (!target)
+      return module.emitError("module has no 'cim.target' attribute");
+    auto func = module.lookupSymbol<func::FuncOp>("main");
+    if (!func)
+      return module.emitError("module has no 'func.func @main'");
+    if (!func.getBody().hasOneBlock())
+      return func.emitError("@main must have a single block");
+
+    artifact.set_magic(kArtifactMagic);
+    artifact.set_version(kArtifactVersion);
+    artifact.set_producer("cim-compile");
+    pb::Target *t = artifact.mutable_target();
+    t->set_name(target.getName().str());
+    t->set_array_rows(target.getRows());
+    t->set_array_cols(target.getCols());
+    t->set_cell_tech(convertCell(target.getCell()));
+    t->set_bits_per_cell(target.getBitsPerCell());
+    t->set_dac_bits(target.getDacBits());
+    t->set_adc_bits(target.getAdcBits());
+
+    program = artifact.mutable_program();
+    for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+      auto name = func.getArgAttrOfType<StringAttr>(i, kOnnxNameAttr);
+      program->add_inputs(define(arg, name ? name.str() : "arg" + std::to_string(i)));
+    }
+    for (Operation &op : func.getBody().front())
+      if (failed(emit(&op, func)))
+        return failure();
+    return success();
+  }
+
+private:
+  /// Assigns a program value id to `v` and records its type.
+  uint32_t define(Value v, const std::string &name = "") {
+    uint32_t id = program->values_size();
+    pb::Value *value = program->add_values();
+    value->set_id(id);
+    value->set_name(name);
+    auto type = cast<RankedTensorType>(v.getType());
+    Type elem = type.getElementType();
+    value->mutable_type()->set_dtype(elem.isF32()           ? pb::F32
+                                     : elem.isInteger(64) ? pb::I64
+                                     : elem.isInteger(1)  ? pb::I1
+                                                          : pb::DTYPE_UNSPECIFIED);
+    for (int64_t d : type.getShape())
+      value->mutable_type()->add_dims(ShapedType::isDynamic(d) ? -1 : d);
+    ids[v] = id;
+    return id;
+  }
+
+  /// The id of `v`, writing it as a program constant on first use.
+  FailureOr<uint32_t> use(Value v, Operation *user) {
+    auto it = ids.find(v);
+    if (it != ids.end())
+      return it->second;
+    DenseElementsAttr attr;
+    if (!matchPattern(v, m_Constant(&attr)))
+      return user->emitOpError("reads a value the artifact cannot represent");
+    Type elem = attr.getElementType();
+    if (!elem.isF32() && !elem.isInteger(64))
+      return user->emitOpError("reads a constant of type ")
+             << elem << ", which the artifact cannot hold (f32 or i64)";
+    uint32_t id = define(v);
+    pb::Constant *c = program->add_constants();
+    c->set_value(id);
+    for (int64_t d : attr.getType().getShape())
+      c->add_dims(d);
+    if (elem.isF32())
+      for (float f : attr.getValues<float>())
+        c->add_f32_data(f);
+    else
+      for (int64_t i : attr.getValues<int64_t>())
+        c->add_i64_data(i);
+    return id;
+  }
+
+  static std::string describe(Location loc) {
+    if (auto name = dyn_cast<NameLoc>(loc))
+      return "node '" + name.getName().str() + "'";
+    return "";
+  }
+
+  LogicalResult emitTile(ProgramTileOp op) {
+    DenseElementsAttr weights;
+    if (!matchPattern(op.getWeights(), m_Constant(&weights)) ||
+        !weights.getElementType().isF32())
+      return op.emitOpError("weights must be an f32 constant to be emitted");
+    TileType type = op.getTile().getType();
+    uint32_t id = artifact.tiles_size();
+    pb::Tile *tile = artifact.add_tiles();
+    tile->set_id(id);
+    tile->set_rows(type.getRows());
+    tile->set_cols(type.getCols());
+    tile->set_cell_tech(convertCell(type.getCell()));
+    tile->set_encoding(pb::DIFFERENTIAL);
+    tile->set_source(describe(op.getLoc()));
+    SmallVector<float> w(weights.getValues<float>());
+    float scale = 0;
+    for (float v : w)
+      scale = std::max(scale, std::fabs(v));
+    if (scale == 0)
+      scale = 1;
+    tile->set_scale(scale);
+    // Differential pair: the positive part on g+, the negative part on g-,
+    // both normalised to the cell's conductance range [0, 1].
+    std::vector<double> columnSum(type.getCols(), 0.0);
+    for (size_t i = 0; i < w.size(); ++i) {
+      float gp = w[i] > 0 ? w[i] / scale : 0.0f;
+      float gn = w[i] < 0 ? -w[i] / scale : 0.0f;
+      tile->add_g_pos(gp);
+      tile->add_g_neg(gn);
+      columnSum[i % type.getCols()] += std::fabs(gp - gn);
+    }
+    double fullScale = *llvm::max_element(columnSum);
+    tile->set_adc_full_scale(fullScale > 0 ? fullScale : 1.0);
+    tileIds[op.getTile()] = id;
+    return success();
+  }
+
+  LogicalResult setAttr(pb::Instruction *inst, Operation *op, StringRef name,
+                        Attribute attr) {
+    pb::Attribute &out = (*inst->mutable_attrs())[name.str()];
+    if (auto i = dyn_cast<IntegerAttr>(attr))
+      out.set_i(i.getType().isInteger(1) ? i.getValue().getZExtValue()
+                                         : i.getInt());
+    else if (auto f = dyn_cast<FloatAttr>(attr))
+      out.set_f(f.getValueAsDouble());
+    else if (auto s = dyn_cast<StringAttr>(attr))
+      out.set_s(s.str());
+    else if (auto a = dyn_cast<DenseI64ArrayAttr>(attr))
+      for (int64_t v : a.asArrayRef())
+        out.mutable_ints()->add_values(v);
+    else if (auto a = dyn_cast<DenseI32ArrayAttr>(attr))
+      for (int32_t v : a.asArrayRef())
+        out.mutable_ints()->add_values(v);
+    else if (auto a = dyn_cast<DenseIntElementsAttr>(attr))
+      for (const APInt &v : a.getValues<APInt>())
+        out.mutable_ints()->add_values(v.getSExtValue());
+    else
+      return op->emitOpError("attribute '")
+             << name << "' cannot be written to the artifact";
+    return success();
+  }
+
+  LogicalResult emitInstruction(Operation *op) {
+    pb::Instruction *inst = program->add_instructions();
+    inst->set_kernel(op->getName().getStringRef().str());
+    inst->set_location(describe(op->getLoc()));
+    // tosa.transpose takes its permutation as a constant operand; the runtime
+    // takes it as an attribute.
+    unsigned numDataOperands = op->getNumOperands();
+    if (auto transpose = dyn_cast<tosa::TransposeOp>(op)) {
+      DenseIntElementsAttr perms;
+      if (!matchPattern(transpose.getPerms(), m_Constant(&perms)))
+        return op->emitOpError("permutation must be a constant");
+      if (failed(setAttr(inst, op, "perms", perms)))
+        return failure();
+      numDataOperands = 1;
+    }
+    for (Value operand : op->getOperands().take_front(numDataOperands)) {
+      FailureOr<uint32_t> id = use(operand, op);
+      if (failed(id))
+        return failure();
+      inst->add_inputs(*id);
+    }
+    for (NamedAttribute attr : op->getAttrs())
+      if (failed(setAttr(inst, op, attr.getName(), attr.getValue())))
+        return failure();
+    for (Value result : op->getResults())
+      inst->add_outputs(define(result));
+    return success();
+  }
+
+  LogicalResult emitMVM(MVMOp op) {
+    auto tile = tileIds.find(op.getTile());
+    if (tile == tileIds.end())
+      return op.emitOpError("tile is not produced by a cim.program_tile");
+    pb::Instruction *inst = program->add_instructions();
+    inst->set_kernel("cim.mvm");
+    inst->set_location(describe(op.getLoc()));
+    FailureOr<uint32_t> input = use(op.getInput(), op);
+    if (failed(input))
+      return failure();
+    inst->add_inputs(*input);
+    (*inst->mutable_attrs())["tile"].set_i(tile->second);
+    (*inst->mutable_attrs())["row_offset"].set_i(op.getRowOffset());
+    inst->add_outputs(define(op.getResult()));
+    return success();
+  }
+
+  LogicalResult emit(Operation *op, func::FuncOp func) {
+    if (op->hasTrait<OpTrait::ConstantLike>())
+      return success(); // written on first use
+    if (auto tile = dyn_cast<ProgramTileOp>(op))
+      return emitTile(tile);
+    if (auto mvm = dyn_cast<MVMOp>(op))
+      return emitMVM(mvm);
+    if (isa<LinearOp>(op))
+      return op->emitOpError("is not tiled yet; run cim-tile-weights before "
+                             "emitting the artifact");
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        FailureOr<uint32_t> id = use(v, op);
+        if (failed(id))
+          return failure();
+        program->add_outputs(*id);
+        auto name = func.getResultAttrOfType<StringAttr>(i, kOnnxNameAttr);
+        pb::Value *value = program->mutable_values(*id);
+        if (value->name().empty())
+          value->set_name(name ? name.str() : "output" + std::to_string(i));
+      }
+      return success();
+    }
+    if (!digitalKernels().contains(op->getName().getStringRef()))
+      return op->emitOpError("has no runtime kernel and cannot be emitted");
+    return emitInstruction(op);
+  }
+
+  pb::Artifact &artifact;
+  pb::Program *program = nullptr;
+  DenseMap<Value, uint32_t> ids;
+  DenseMap<Value, uint32_t> tileIds;
+};
+} // namespace
+
+/// Serialises with map fields (instruction attributes) in key order, so one
+/// module always gives the same bytes.
+static bool serializeDeterministic(const pb::Artifact &artifact,
+                                   std::string &bytes) {
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  return artifact.SerializeToCodedStream(&coded) && !coded.HadError();
+} // the streams flush into `bytes` as they close
+
+LogicalResult cim::emitArtifact(ModuleOp module, llvm::raw_ostream &os,
+                                bool text) {
+  pb::Artifact artifact;
+  if (failed(Emitter(artifact).run(module)))
+    return failure();
+  std::string bytes;
+  if (text) {
+    google::protobuf::TextFormat::PrintToString(artifact, &bytes);
+  } else if (!serializeDeterministic(artifact, bytes)) {
+    return module.emitError("artifact could not be serialised");
+  }
+  os << bytes;
+  return success();
+}

@@ -1,0 +1,100 @@
+//===- Artifact.cpp - Reading .cimx artifacts -------------------*- C++ -*-===//
+//
+// Gets the bytes of an artifact (file or memory), checks that they are a cim
+// artifact of a version this runtime reads, and hands the parsed message to
+// the Verifier. Every error is prefixed with the file name (or "<memory>")
+// so that the host app can show it as is.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Artifact.h"
+#include "Verifier.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace cim::rt {
+
+bool dtypeFromProto(artifact::DataType proto, DType &out) {
+  switch (proto) {
+  case artifact::F32:
+    out = DType::F32;
+    return true;
+  case artifact::I64:
+    out = DType::I64;
+    return true;
+  case artifact::I1:
+    out = DType::Bool;
+    return true;
+  default:
+    return false;
+  }
+}
+
+StatusOr<std::shared_ptr<const Model>>
+Model::loadFile(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return makeError(Code::InvalidArgument, path,
+                     ": is a directory, not an artifact");
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
+                     path, ": cannot open: ", std::strerror(errno));
+  std::string bytes;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+    bytes.append(buf, n);
+  bool failed = std::ferror(f);
+  std::fclose(f);
+  if (failed)
+    return makeError(Code::DataLoss, path, ": read error");
+  return loadMemory(bytes.data(), bytes.size(), path);
+}
+
+StatusOr<std::shared_ptr<const Model>>
+Model::loadMemory(const void *data, size_t size, const std::string &label) {
+  if (!data && size)
+    return makeError(Code::InvalidArgument, label, ": null data");
+  if (size > size_t(INT_MAX))
+    return makeError(Code::DataLoss, label, ": artifact of ", size,
+                     " bytes is larger than the 2 GiB protobuf limit");
+  artifact::Artifact a;
+  if (size == 0)
+    return makeError(Code::DataLoss, label,
+                     ": not a cim artifact (empty file)");
+  if (!a.ParseFromArray(data, int(size)))
+    return makeError(Code::DataLoss, label,
+                     ": not a cim artifact (protobuf parse failed)");
+  return fromArtifact(std::move(a), label);
+}
+
+StatusOr<std::shared_ptr<const Model>>
+Model::fromArtifact(artifact::Artifact a, const std::string &label) {
+  if (a.magic() != kMagic) {
+    char hex[16];
+    std::snprintf(hex, sizeof(hex), "0x%08X", unsigned(a.magic()));
+    return makeError(Code::DataLoss, label, ": not a cim artifact (bad magic ",
+                     hex, ")");
+  }
+  if (a.version() == 0)
+    return makeError(Code::DataLoss, label,
+                     ": artifact version 0 is invalid (missing version)");
+  if (a.version() > kVersion)
+    return makeError(Code::Unimplemented, label, ": artifact version ",
+                     a.version(), " is newer than this runtime supports (",
+                     kVersion, ")");
+  std::shared_ptr<Model> model(new Model());
+  model->label_ = label;
+  model->artifact_ = std::move(a);
+  Status s = Verifier(*model).run();
+  if (!s.isOk())
+    return s.withPrefix(label + ": ");
+  return std::shared_ptr<const Model>(std::move(model));
+}
+
+} // namespace cim::rt

@@ -1,0 +1,438 @@
+//===- CApi.cpp - The C API over the C++ runtime ----------------*- C++ -*-===//
+//
+// Implements include/cimrt/cimrt.h. Each C handle is a small reference-
+// counted box around the C++ object; each entry point checks its arguments,
+// converts C++ Status into a heap-allocated cimrt_status_impl, and catches
+// exceptions (allocation failure) so that nothing unwinds into C code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cimrt/cimrt.h"
+
+#include "Artifact.h"
+#include "Hal.h"
+#include "Session.h"
+#include "Status.h"
+#include "Tensor.h"
+
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <memory>
+
+using namespace cim::rt;
+
+struct cimrt_status_impl {
+  cimrt_status_code_t code;
+  std::string message;
+};
+
+struct cimrt_model_t {
+  std::atomic<int> refs{1};
+  std::shared_ptr<const Model> model;
+};
+
+struct cimrt_device_t {
+  std::atomic<int> refs{1};
+  std::shared_ptr<Device> device;
+};
+
+struct cimrt_tensor_t {
+  std::atomic<int> refs{1};
+  Tensor tensor; // always F32
+};
+
+struct cimrt_session_t {
+  std::atomic<int> refs{1};
+  std::unique_ptr<Session> session;
+};
+
+namespace {
+
+cimrt_status_t toC(const Status &s) {
+  if (s.isOk())
+    return nullptr;
+  return new cimrt_status_impl{static_cast<cimrt_status_code_t>(s.code()),
+                               s.message()};
+}
+
+cimrt_status_t error(Code code, std::string message) {
+  return toC(Status(code, std::move(message)));
+}
+
+/// Runs `body` and turns escaping exceptions into INTERNAL errors.
+template <typename F> cimrt_status_t guarded(const char *fn, F &&body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return error(Code::Internal, strCat(fn, ": out of memory"));
+  } catch (const std::exception &e) {
+    return error(Code::Internal, strCat(fn, ": ", e.what()));
+  } catch (...) {
+    return error(Code::Internal, strCat(fn, ": unknown exception"));
+  }
+}
+
+template <typename T> void retain(T *obj) {
+  if (obj)
+    obj->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+template <typename T> void release(T *obj) {
+  if (obj && obj->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    delete obj;
+}
+
+cimrt_status_t wrapModel(StatusOr<std::shared_ptr<const Model>> loaded,
+                         cimrt_model_t **out_model) {
+  if (!loaded.isOk())
+    return toC(loaded.status());
+  auto *m = new cimrt_model_t();
+  m->model = std::move(*loaded);
+  *out_model = m;
+  return nullptr;
+}
+
+const ValueInfo *ioValue(const cimrt_model_t *model, size_t index, bool input,
+                         cimrt_status_t *status) {
+  if (!model) {
+    *status = error(Code::InvalidArgument, "model is NULL");
+    return nullptr;
+  }
+  const Model &m = *model->model;
+  const auto &slots = input ? m.inputs() : m.outputs();
+  if (index >= slots.size()) {
+    *status = error(Code::InvalidArgument,
+                    strCat(m.label(), ": ", input ? "input" : "output",
+                           " index ", index, " is out of range (the model has ",
+                           slots.size(), ")"));
+    return nullptr;
+  }
+  return &m.values()[slots[index]];
+}
+
+cimrt_status_t ioName(const cimrt_model_t *model, size_t index, bool input,
+                      const char **out_name) {
+  if (!out_name)
+    return error(Code::InvalidArgument, "out_name is NULL");
+  *out_name = nullptr;
+  cimrt_status_t status = nullptr;
+  const ValueInfo *v = ioValue(model, index, input, &status);
+  if (v)
+    *out_name = v->name.c_str();
+  return status;
+}
+
+cimrt_status_t ioDims(const cimrt_model_t *model, size_t index, bool input,
+                      size_t *out_rank, const int64_t **out_dims) {
+  if (!out_rank || !out_dims)
+    return error(Code::InvalidArgument, "out_rank/out_dims is NULL");
+  *out_rank = 0;
+  *out_dims = nullptr;
+  cimrt_status_t status = nullptr;
+  const ValueInfo *v = ioValue(model, index, input, &status);
+  if (v) {
+    *out_rank = v->dims.size();
+    *out_dims = v->dims.data();
+  }
+  return status;
+}
+
+} // namespace
+
+extern "C" {
+
+//===----------------------------------------------------------------------===//
+// Status
+//===----------------------------------------------------------------------===//
+
+cimrt_status_code_t cimrt_status_code(cimrt_status_t status) {
+  return status ? status->code : CIMRT_OK;
+}
+
+const char *cimrt_status_message(cimrt_status_t status) {
+  return status ? status->message.c_str() : "OK";
+}
+
+void cimrt_status_free(cimrt_status_t status) { delete status; }
+
+const char *cimrt_status_code_string(cimrt_status_code_t code) {
+  switch (code) {
+  case CIMRT_OK:
+    return "OK";
+  case CIMRT_INVALID_ARGUMENT:
+    return "INVALID_ARGUMENT";
+  case CIMRT_NOT_FOUND:
+    return "NOT_FOUND";
+  case CIMRT_DATA_LOSS:
+    return "DATA_LOSS";
+  case CIMRT_UNIMPLEMENTED:
+    return "UNIMPLEMENTED";
+  case CIMRT_FAILED_PRECONDITION:
+    return "FAILED_PRECONDITION";
+  case CIMRT_INTERNAL:
+    return "INTERNAL";
+  }
+  return "UNKNOWN";
+}
+
+const char *cimrt_version_string(void) { return "0.1.0"; }
+
+uint32_t cimrt_artifact_version(void) { return kVersion; }
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+cimrt_status_t cimrt_model_load_file(const char *path,
+                                     cimrt_model_t **out_model) {
+  if (!out_model)
+    return error(Code::InvalidArgument,
+                 "cimrt_model_load_file: out_model is NULL");
+  *out_model = nullptr;
+  if (!path)
+    return error(Code::InvalidArgument, "cimrt_model_load_file: path is NULL");
+  return guarded("cimrt_model_load_file",
+                 [&] { return wrapModel(Model::loadFile(path), out_model); });
+}
+
+cimrt_status_t cimrt_model_load_memory(const void *data, size_t size,
+                                       cimrt_model_t **out_model) {
+  if (!out_model)
+    return error(Code::InvalidArgument,
+                 "cimrt_model_load_memory: out_model is NULL");
+  *out_model = nullptr;
+  return guarded("cimrt_model_load_memory", [&] {
+    return wrapModel(Model::loadMemory(data, size, "<memory>"), out_model);
+  });
+}
+
+void cimrt_model_retain(cimrt_model_t *model) { retain(model); }
+void cimrt_model_release(cimrt_model_t *model) { release(model); }
+
+size_t cimrt_model_input_count(const cimrt_model_t *model) {
+  return model ? model->model->inputs().size() : 0;
+}
+
+size_t cimrt_model_output_count(const cimrt_model_t *model) {
+  return model ? model->model->outputs().size() : 0;
+}
+
+cimrt_status_t cimrt_model_input_name(const cimrt_model_t *model, size_t index,
+                                      const char **out_name) {
+  return ioName(model, index, /*input=*/true, out_name);
+}
+
+cimrt_status_t cimrt_model_output_name(const cimrt_model_t *model, size_t index,
+                                       const char **out_name) {
+  return ioName(model, index, /*input=*/false, out_name);
+}
+
+cimrt_status_t cimrt_model_input_dims(const cimrt_model_t *model, size_t index,
+                                      size_t *out_rank,
+                                      const int64_t **out_dims) {
+  return ioDims(model, index, /*input=*/true, out_rank, out_dims);
+}
+
+cimrt_status_t cimrt_model_output_dims(const cimrt_model_t *model, size_t index,
+                                       size_t *out_rank,
+                                       const int64_t **out_dims) {
+  return ioDims(model, index, /*input=*/false, out_rank, out_dims);
+}
+
+const char *cimrt_model_target_name(const cimrt_model_t *model) {
+  return model ? model->model->target().name().c_str() : "";
+}
+
+size_t cimrt_model_tile_count(const cimrt_model_t *model) {
+  return model ? size_t(model->model->tiles().size()) : 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Device
+//===----------------------------------------------------------------------===//
+
+cimrt_status_t cimrt_device_open(const char *uri, cimrt_device_t **out_device) {
+  if (!out_device)
+    return error(Code::InvalidArgument,
+                 "cimrt_device_open: out_device is NULL");
+  *out_device = nullptr;
+  if (!uri)
+    return error(Code::InvalidArgument, "cimrt_device_open: uri is NULL");
+  return guarded("cimrt_device_open", [&]() -> cimrt_status_t {
+    auto device = DriverRegistry::global().open(uri);
+    if (!device.isOk())
+      return toC(device.status());
+    auto *d = new cimrt_device_t();
+    d->device = std::move(*device);
+    *out_device = d;
+    return nullptr;
+  });
+}
+
+void cimrt_device_retain(cimrt_device_t *device) { retain(device); }
+void cimrt_device_release(cimrt_device_t *device) { release(device); }
+
+const char *cimrt_device_uri(const cimrt_device_t *device) {
+  return device ? device->device->uri().c_str() : "";
+}
+
+cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
+                                  cimrt_device_stats_t *out_stats) {
+  if (!device || !out_stats)
+    return error(Code::InvalidArgument,
+                 "cimrt_device_stats: device or out_stats is NULL");
+  DeviceStats s = device->device->stats();
+  out_stats->tiles_programmed = s.tilesProgrammed;
+  out_stats->mvm_count = s.mvmCount;
+  out_stats->mvm_calls = s.mvmCalls;
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor
+//===----------------------------------------------------------------------===//
+
+cimrt_status_t cimrt_tensor_create(const int64_t *dims, size_t rank,
+                                   const float *data,
+                                   cimrt_tensor_t **out_tensor) {
+  if (!out_tensor)
+    return error(Code::InvalidArgument,
+                 "cimrt_tensor_create: out_tensor is NULL");
+  *out_tensor = nullptr;
+  if (rank > 0 && !dims)
+    return error(Code::InvalidArgument,
+                 strCat("cimrt_tensor_create: dims is NULL for rank ", rank));
+  return guarded("cimrt_tensor_create", [&]() -> cimrt_status_t {
+    Shape shape(dims, dims + rank);
+    auto count = checkedElementCount(shape, "cimrt_tensor_create");
+    if (!count.isOk())
+      return toC(count.status());
+    auto *t = new cimrt_tensor_t();
+    t->tensor = Tensor::zeros(DType::F32, std::move(shape));
+    if (data && *count)
+      std::memcpy(t->tensor.mutableData<float>(), data,
+                  size_t(*count) * sizeof(float));
+    *out_tensor = t;
+    return nullptr;
+  });
+}
+
+void cimrt_tensor_retain(cimrt_tensor_t *tensor) { retain(tensor); }
+void cimrt_tensor_release(cimrt_tensor_t *tensor) { release(tensor); }
+
+size_t cimrt_tensor_rank(const cimrt_tensor_t *tensor) {
+  return tensor ? tensor->tensor.rank() : 0;
+}
+
+const int64_t *cimrt_tensor_dims(const cimrt_tensor_t *tensor) {
+  return tensor ? tensor->tensor.dims().data() : nullptr;
+}
+
+size_t cimrt_tensor_element_count(const cimrt_tensor_t *tensor) {
+  return tensor ? size_t(tensor->tensor.numElements()) : 0;
+}
+
+const float *cimrt_tensor_data(const cimrt_tensor_t *tensor) {
+  return tensor ? tensor->tensor.data<float>() : nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Session
+//===----------------------------------------------------------------------===//
+
+void cimrt_session_options_initialize(cimrt_session_options_t *out_options) {
+  if (!out_options)
+    return;
+  std::memset(out_options, 0, sizeof(*out_options));
+  out_options->trace = 0;
+  out_options->check_finite = 0;
+}
+
+cimrt_status_t cimrt_session_create(cimrt_model_t *model,
+                                    cimrt_device_t *device,
+                                    const cimrt_session_options_t *options,
+                                    cimrt_session_t **out_session) {
+  if (!out_session)
+    return error(Code::InvalidArgument,
+                 "cimrt_session_create: out_session is NULL");
+  *out_session = nullptr;
+  if (!model || !device)
+    return error(Code::InvalidArgument,
+                 "cimrt_session_create: model and device are required");
+  return guarded("cimrt_session_create", [&]() -> cimrt_status_t {
+    SessionOptions opts;
+    if (options) {
+      opts.trace = options->trace != 0;
+      opts.checkFinite = options->check_finite != 0;
+    }
+    auto session = Session::create(model->model, device->device, opts);
+    if (!session.isOk())
+      return toC(session.status());
+    auto *s = new cimrt_session_t();
+    s->session = std::move(*session);
+    *out_session = s;
+    return nullptr;
+  });
+}
+
+void cimrt_session_retain(cimrt_session_t *session) { retain(session); }
+void cimrt_session_release(cimrt_session_t *session) { release(session); }
+
+cimrt_status_t cimrt_session_run(cimrt_session_t *session, size_t num_inputs,
+                                 cimrt_tensor_t *const *inputs,
+                                 size_t num_outputs,
+                                 cimrt_tensor_t **out_outputs) {
+  if (!session)
+    return error(Code::InvalidArgument, "cimrt_session_run: session is NULL");
+  if (num_outputs && !out_outputs)
+    return error(Code::InvalidArgument,
+                 "cimrt_session_run: out_outputs is NULL");
+  for (size_t i = 0; i < num_outputs; ++i)
+    out_outputs[i] = nullptr;
+  const Model &m = session->session->model();
+  if (num_outputs != m.outputs().size())
+    return error(Code::InvalidArgument,
+                 strCat(m.label(), ": the model has ", m.outputs().size(),
+                        " output", m.outputs().size() == 1 ? "" : "s",
+                        ", the caller asked for ", num_outputs));
+  if (num_inputs && !inputs)
+    return error(Code::InvalidArgument, "cimrt_session_run: inputs is NULL");
+  return guarded("cimrt_session_run", [&]() -> cimrt_status_t {
+    std::vector<Tensor> in(num_inputs);
+    for (size_t i = 0; i < num_inputs; ++i) {
+      if (!inputs[i])
+        return error(Code::InvalidArgument,
+                     strCat(m.label(), ": inputs[", i, "] is NULL"));
+      in[i] = inputs[i]->tensor;
+    }
+    std::vector<Tensor> out;
+    Status s = session->session->run(in, out);
+    if (!s.isOk())
+      return toC(s);
+    // Build every output before handing any out, so a failure leaks none.
+    std::vector<std::unique_ptr<cimrt_tensor_t>> made;
+    for (size_t i = 0; i < num_outputs; ++i) {
+      made.push_back(std::make_unique<cimrt_tensor_t>());
+      made.back()->tensor = out[i].convertedTo(DType::F32);
+    }
+    for (size_t i = 0; i < num_outputs; ++i)
+      out_outputs[i] = made[i].release();
+    return nullptr;
+  });
+}
+
+cimrt_status_t cimrt_session_stats(const cimrt_session_t *session,
+                                   cimrt_session_stats_t *out_stats) {
+  if (!session || !out_stats)
+    return error(Code::InvalidArgument,
+                 "cimrt_session_stats: session or out_stats is NULL");
+  SessionStats s = session->session->stats();
+  out_stats->runs = s.runs;
+  out_stats->tiles = s.tiles;
+  out_stats->mvm_count = s.mvmCount;
+  out_stats->digital_op_count = s.digitalOps;
+  return nullptr;
+}
+
+} // extern "C"

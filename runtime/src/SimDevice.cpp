@@ -1,0 +1,229 @@
+//===- SimDevice.cpp - The CIM array simulator ------------------*- C++ -*-===//
+//
+// The "sim" driver: a device that keeps programmed tiles in host memory and
+// computes matrix-vector products on the CPU. Two modes:
+//
+//  - sim://ideal (also sim://): y = x * W with W = scale * (g_pos - g_neg),
+//    accumulated in double; equals float math up to rounding.
+//  - sim://quantized: models the analog signal chain of the target: inputs
+//    are scaled by their max and quantised by the DAC, conductances are
+//    quantised to the cell's levels, column sums are clipped and quantised by
+//    the ADC, and the result is scaled back. A bit width of 0 in the target
+//    disables that stage. See docs/Runtime.md for the formulas.
+//
+// Weights are stored row-major (rows x cols) so that the inner loop of the
+// product runs over contiguous columns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Hal.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+namespace cim::rt {
+namespace {
+
+enum class SimMode { Ideal, Quantized };
+
+/// A programmed tile, immutable after programming so mvm needs no lock.
+struct SimTile {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  /// Ideal: scale * (g_pos - g_neg). Quantized: gq_pos - gq_neg.
+  std::vector<double> weights;
+  double scale = 1;
+  double adcFullScale = 1;
+  double dacLevels = 0; // L_dac, 0 = no DAC quantisation
+  double adcLevels = 0; // L_adc, 0 = no ADC quantisation
+};
+
+/// 2^(bits-1) - 1: the largest signed code of a converter; 0 for bits == 0.
+double signedLevels(uint32_t bits) {
+  return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
+}
+
+class SimDevice final : public Device {
+public:
+  SimDevice(std::string uri, SimMode mode)
+      : uri_(std::move(uri)), mode_(mode) {}
+
+  const std::string &uri() const override { return uri_; }
+
+  StatusOr<TileHandle> programTile(const artifact::Tile &tile,
+                                   const artifact::Target &target) override {
+    auto t = std::make_shared<SimTile>();
+    t->rows = tile.rows();
+    t->cols = tile.cols();
+    size_t n = size_t(t->rows) * size_t(t->cols);
+    if (t->rows <= 0 || t->cols <= 0 || size_t(tile.g_pos_size()) != n ||
+        size_t(tile.g_neg_size()) != n)
+      return makeError(Code::InvalidArgument, "tile ", tile.id(),
+                       ": g_pos/g_neg do not hold rows*cols values");
+    t->scale = tile.scale();
+    t->adcFullScale = tile.adc_full_scale();
+    t->weights.resize(n);
+    if (mode_ == SimMode::Ideal) {
+      for (size_t i = 0; i < n; ++i)
+        t->weights[i] = t->scale * (double(tile.g_pos(int(i))) -
+                                    double(tile.g_neg(int(i))));
+    } else {
+      // Cells hold 2^b uniform levels on [0, 1].
+      double cellSteps = target.bits_per_cell() == 0
+                             ? 0.0
+                             : std::ldexp(1.0, int(target.bits_per_cell())) - 1;
+      auto cell = [&](float g) {
+        return cellSteps == 0 ? double(g)
+                              : std::round(double(g) * cellSteps) / cellSteps;
+      };
+      for (size_t i = 0; i < n; ++i)
+        t->weights[i] = cell(tile.g_pos(int(i))) - cell(tile.g_neg(int(i)));
+      t->dacLevels = signedLevels(target.dac_bits());
+      t->adcLevels = signedLevels(target.adc_bits());
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    TileHandle handle = nextHandle_++;
+    tiles_.emplace(handle, std::move(t));
+    return handle;
+  }
+
+  void releaseTile(TileHandle handle) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tiles_.erase(handle);
+  }
+
+  Status mvm(TileHandle handle, const float *x, int64_t batch,
+             float *y) override {
+    std::shared_ptr<const SimTile> tile;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = tiles_.find(handle);
+      if (it == tiles_.end())
+        return makeError(Code::FailedPrecondition, uri_, ": tile handle ",
+                         handle, " is not programmed");
+      tile = it->second;
+    }
+    if (batch < 0)
+      return makeError(Code::InvalidArgument, uri_, ": negative batch ", batch);
+    std::vector<double> acc(tile->cols);
+    std::vector<double> xq(tile->rows);
+    for (int64_t b = 0; b < batch; ++b) {
+      const float *xb = x + b * tile->rows;
+      float *yb = y + b * tile->cols;
+      if (mode_ == SimMode::Ideal)
+        ideal(*tile, xb, xq, acc, yb);
+      else
+        quantized(*tile, xb, xq, acc, yb);
+    }
+    mvmCount_ += uint64_t(batch);
+    ++mvmCalls_;
+    return Status::ok();
+  }
+
+  DeviceStats stats() const override {
+    DeviceStats s;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      s.tilesProgrammed = tiles_.size();
+    }
+    s.mvmCount = mvmCount_;
+    s.mvmCalls = mvmCalls_;
+    return s;
+  }
+
+private:
+  /// acc = sum_r x[r] * W[r][:], row by row so W is read sequentially.
+  static void accumulate(const SimTile &t, const double *x,
+                         std::vector<double> &acc) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int64_t r = 0; r < t.rows; ++r) {
+      double xr = x[r];
+      if (xr == 0)
+        continue;
+      const double *w = t.weights.data() + r * t.cols;
+      for (int64_t c = 0; c < t.cols; ++c)
+        acc[c] += xr * w[c];
+    }
+  }
+
+  static void ideal(const SimTile &t, const float *x, std::vector<double> &xd,
+                    std::vector<double> &acc, float *y) {
+    std::copy(x, x + t.rows, xd.begin());
+    accumulate(t, xd.data(), acc);
+    for (int64_t c = 0; c < t.cols; ++c)
+      y[c] = float(acc[c]);
+  }
+
+  static void quantized(const SimTile &t, const float *x,
+                        std::vector<double> &xq, std::vector<double> &acc,
+                        float *y) {
+    // DAC: normalise the input vector by its largest magnitude.
+    double s = 0;
+    bool finite = true;
+    for (int64_t r = 0; r < t.rows; ++r) {
+      finite &= std::isfinite(x[r]);
+      s = std::max(s, std::fabs(double(x[r])));
+    }
+    if (!finite) {
+      std::fill(y, y + t.cols, std::numeric_limits<float>::quiet_NaN());
+      return;
+    }
+    if (s == 0) {
+      std::fill(y, y + t.cols, 0.0f);
+      return;
+    }
+    for (int64_t r = 0; r < t.rows; ++r) {
+      double v = double(x[r]) / s;
+      xq[r] = t.dacLevels == 0 ? v : std::round(v * t.dacLevels) / t.dacLevels;
+    }
+    accumulate(t, xq.data(), acc);
+    // ADC: clip to the full scale and quantise, then undo the scalings.
+    double fs = t.adcFullScale;
+    for (int64_t c = 0; c < t.cols; ++c) {
+      double r = acc[c];
+      if (t.adcLevels != 0) {
+        double q = std::round(r / fs * t.adcLevels);
+        q = std::clamp(q, -t.adcLevels, t.adcLevels);
+        r = q * fs / t.adcLevels;
+      }
+      y[c] = float(r * s * t.scale);
+    }
+  }
+
+  std::string uri_;
+  SimMode mode_;
+  mutable std::mutex mutex_;
+  std::unordered_map<TileHandle, std::shared_ptr<const SimTile>> tiles_;
+  TileHandle nextHandle_ = 1;
+  std::atomic<uint64_t> mvmCount_{0};
+  std::atomic<uint64_t> mvmCalls_{0};
+};
+
+class SimDriver final : public Driver {
+public:
+  std::string_view scheme() const override { return "sim"; }
+
+  StatusOr<std::shared_ptr<Device>> open(const std::string &uri,
+                                         std::string_view path) override {
+    if (path.empty() || path == "ideal")
+      return std::shared_ptr<Device>(
+          std::make_shared<SimDevice>("sim://ideal", SimMode::Ideal));
+    if (path == "quantized")
+      return std::shared_ptr<Device>(
+          std::make_shared<SimDevice>("sim://quantized", SimMode::Quantized));
+    return makeError(Code::InvalidArgument, "device URI '", uri,
+                     "': unknown simulator mode '", path,
+                     "' (known: sim://ideal, sim://quantized)");
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Driver> createSimDriver() {
+  return std::make_unique<SimDriver>();
+}
+
+} // namespace cim::rt

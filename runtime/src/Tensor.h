@@ -1,0 +1,93 @@
+//===- Tensor.h - Dense tensors and shapes ----------------------*- C++ -*-===//
+//
+// The runtime's value type: a dense row-major tensor with an element type and
+// a concrete shape. Tensors are immutable once a kernel has filled them, so
+// their storage is shared (reshape, identity and binding constants copy no
+// data) and a tensor handed to the host can never change under it.
+//
+// Shapes here are always concrete (no -1); declared types with dynamic dims
+// live in the artifact and are checked against these at run time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_TENSOR_H
+#define CIMRT_SRC_TENSOR_H
+
+#include "Status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cim::rt {
+
+/// Element types. The C API only exchanges F32; I64 and Bool exist so that
+/// the artifact's integer and boolean values have a faithful representation.
+enum class DType : uint8_t { F32, I64, Bool };
+
+const char *dtypeName(DType dtype);
+size_t dtypeSize(DType dtype);
+
+using Shape = std::vector<int64_t>;
+
+/// "[2,?,5]"; -1 prints as "?".
+std::string shapeToString(const Shape &dims);
+
+/// The product of `dims`, or an error if a dim is negative or the product
+/// overflows. `what` names the shape for the message.
+StatusOr<int64_t> checkedElementCount(const Shape &dims,
+                                      const std::string &what);
+
+/// Product of dims that are known to be valid.
+int64_t elementCount(const Shape &dims);
+
+/// The numpy broadcast of two shapes, or INVALID_ARGUMENT naming both.
+StatusOr<Shape> broadcastShapes(const Shape &a, const Shape &b);
+
+/// Strides (in elements) for walking a tensor of shape `dims` as if it had
+/// the broadcast shape `out`: missing leading dims and size-1 dims get 0.
+std::vector<int64_t> broadcastStrides(const Shape &dims, const Shape &out);
+
+class Tensor {
+public:
+  Tensor() = default;
+
+  /// A zero-filled tensor. `dims` must be valid (see checkedElementCount).
+  static Tensor zeros(DType dtype, Shape dims);
+
+  DType dtype() const { return dtype_; }
+  const Shape &dims() const { return dims_; }
+  size_t rank() const { return dims_.size(); }
+  int64_t numElements() const { return numElements_; }
+  size_t byteSize() const { return numElements_ * dtypeSize(dtype_); }
+  bool isNull() const { return buffer_ == nullptr; }
+
+  template <typename T> const T *data() const {
+    return reinterpret_cast<const T *>(buffer_.get());
+  }
+  /// Only for the producer that just allocated the tensor.
+  template <typename T> T *mutableData() {
+    return reinterpret_cast<T *>(buffer_.get());
+  }
+  const void *rawData() const { return buffer_.get(); }
+  void *mutableRawData() { return buffer_.get(); }
+
+  /// The same elements under another shape of equal element count; shares
+  /// the storage.
+  Tensor reshaped(Shape dims) const;
+
+  /// A copy converted to `dtype` (F32 <-> I64 <-> Bool; bool is x != 0).
+  Tensor convertedTo(DType dtype) const;
+
+private:
+  DType dtype_ = DType::F32;
+  Shape dims_;
+  int64_t numElements_ = 0;
+  // uint64_t storage keeps every element type aligned.
+  std::shared_ptr<uint64_t[]> buffer_;
+};
+
+} // namespace cim::rt
+
+#endif // CIMRT_SRC_TENSOR_H

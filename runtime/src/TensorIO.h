@@ -1,0 +1,53 @@
+//===- TensorIO.h - ONNX test-data tensor files (.pb) -----------*- C++ -*-===//
+//
+// Reads and writes the input_N.pb / output_N.pb files of ONNX test data
+// (serialized onnx.TensorProto) through the wire-compatible cim.io.Tensor,
+// so the tools need no ONNX library. Reading accepts the encodings test data
+// uses in practice (float_data or raw_data; float, double, int32, int64,
+// bool) and converts to float; writing always produces FLOAT with raw_data.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_TENSORIO_H
+#define CIMRT_SRC_TENSORIO_H
+
+#include "Status.h"
+#include "Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace cim::rt {
+
+/// A named float tensor as stored in a .pb file.
+struct HostTensor {
+  std::string name;
+  Shape dims;
+  std::vector<float> data;
+};
+
+/// ONNX TensorProto.DataType codes the reader understands.
+enum OnnxDataType : int {
+  kOnnxFloat = 1,
+  kOnnxInt32 = 6,
+  kOnnxInt64 = 7,
+  kOnnxBool = 9,
+  kOnnxDouble = 11,
+};
+
+/// Decodes a serialized TensorProto; errors start with `label`.
+StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
+                                      const std::string &label);
+/// Reads a .pb file; errors start with the path.
+StatusOr<HostTensor> readTensorFile(const std::string &path);
+/// Encodes as data_type FLOAT with little-endian raw_data.
+std::string serializeTensorProto(const HostTensor &tensor);
+/// Writes a .pb file atomically (temporary file + rename), so that a failed
+/// or interrupted write never leaves a truncated file at `path`.
+Status writeTensorFile(const std::string &path, const HostTensor &tensor);
+/// Writes any bytes atomically, as writeTensorFile does.
+Status writeFileAtomically(const std::string &path, const std::string &bytes);
+
+} // namespace cim::rt
+
+#endif // CIMRT_SRC_TENSORIO_H

@@ -1,0 +1,393 @@
+//===- Verifier.cpp - Artifact validation -----------------------*- C++ -*-===//
+//
+// The checks, in the order the interpreter depends on them: target bit
+// widths, tiles (sizes, fit in the array, sane conductances), values,
+// program inputs and constants (each value defined exactly once), then every
+// instruction in order (kernel known, arity, attributes, element types,
+// kernel-specific static checks, operands defined before use), and finally
+// the program outputs. Structural problems are DATA_LOSS (the file is not
+// what the compiler should have written); things a newer runtime might
+// support are UNIMPLEMENTED.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Verifier.h"
+#include "Kernels.h"
+
+#include <cmath>
+
+namespace cim::rt {
+
+Status Verifier::run() {
+  CIM_TRY(verifyTarget());
+  CIM_TRY(verifyTiles());
+  CIM_TRY(verifyValues());
+  CIM_TRY(verifyInputs());
+  CIM_TRY(verifyConstants());
+  CIM_TRY(verifyInstructions());
+  CIM_TRY(verifyOutputs());
+  computeLiveness();
+  return Status::ok();
+}
+
+Status Verifier::verifyTarget() {
+  const artifact::Target &t = m_.artifact_.target();
+  if (t.bits_per_cell() > 24)
+    return makeError(Code::DataLoss,
+                     "target.bits_per_cell: ", t.bits_per_cell(),
+                     " is out of range (0 = ideal, 1..24)");
+  // A converter needs at least one code besides zero: 2^(bits-1) - 1 >= 1.
+  auto converter = [](const char *field, uint32_t bits) -> Status {
+    if (bits == 1 || bits > 24)
+      return makeError(Code::DataLoss, "target.", field, ": ", bits,
+                       " is out of range (0 = ideal, 2..24)");
+    return Status::ok();
+  };
+  CIM_TRY(converter("dac_bits", t.dac_bits()));
+  CIM_TRY(converter("adc_bits", t.adc_bits()));
+  return Status::ok();
+}
+
+Status Verifier::verifyTiles() {
+  const artifact::Target &target = m_.artifact_.target();
+  const auto &tiles = m_.artifact_.tiles();
+  for (int i = 0; i < tiles.size(); ++i) {
+    const artifact::Tile &t = tiles[i];
+    std::string path = strCat("tiles[", i, "]");
+    auto [it, inserted] = tileIndexById_.emplace(t.id(), i);
+    if (!inserted)
+      return makeError(Code::DataLoss, path, ".id: duplicate tile id ", t.id(),
+                       " (also tiles[", it->second, "])");
+    if (t.rows() == 0 || t.cols() == 0)
+      return makeError(Code::DataLoss, path, ": empty tile (rows ", t.rows(),
+                       ", cols ", t.cols(), ")");
+    if (t.encoding() != artifact::DIFFERENTIAL)
+      return makeError(
+          Code::Unimplemented, path, ".encoding: unsupported weight encoding ",
+          int(t.encoding()), " (this runtime supports DIFFERENTIAL)");
+    uint64_t n = uint64_t(t.rows()) * t.cols();
+    if (uint64_t(t.g_pos_size()) != n)
+      return makeError(Code::DataLoss, path, ".g_pos: has ", t.g_pos_size(),
+                       " values, rows*cols = ", t.rows(), "*", t.cols(), " = ",
+                       n);
+    if (uint64_t(t.g_neg_size()) != n)
+      return makeError(Code::DataLoss, path, ".g_neg: has ", t.g_neg_size(),
+                       " values, rows*cols = ", t.rows(), "*", t.cols(), " = ",
+                       n);
+    if (t.rows() > target.array_rows())
+      return makeError(Code::DataLoss, path, ".rows: ", t.rows(),
+                       " exceeds target.array_rows ", target.array_rows());
+    // Differential encoding uses two physical columns per weight column.
+    if (uint64_t(t.cols()) * 2 > target.array_cols())
+      return makeError(Code::DataLoss, path, ".cols: DIFFERENTIAL needs 2*",
+                       t.cols(), " = ", uint64_t(t.cols()) * 2,
+                       " array columns, target.array_cols is ",
+                       target.array_cols());
+    if (!std::isfinite(t.scale()))
+      return makeError(Code::DataLoss, path, ".scale: ", t.scale(),
+                       " is not finite");
+    if (!(t.adc_full_scale() > 0) || !std::isfinite(t.adc_full_scale()))
+      return makeError(Code::DataLoss, path,
+                       ".adc_full_scale: ", t.adc_full_scale(),
+                       " must be finite and > 0");
+    for (const auto *field : {&t.g_pos(), &t.g_neg()}) {
+      for (int j = 0; j < field->size(); ++j) {
+        float g = (*field)[j];
+        if (!(g >= 0.0f && g <= 1.0f))
+          return makeError(Code::DataLoss, path,
+                           field == &t.g_pos() ? ".g_pos[" : ".g_neg[", j,
+                           "]: conductance ", g, " is outside [0, 1]");
+      }
+    }
+  }
+  return Status::ok();
+}
+
+Status Verifier::verifyValues() {
+  const auto &values = m_.artifact_.program().values();
+  m_.values_.reserve(values.size());
+  for (int i = 0; i < values.size(); ++i) {
+    const artifact::Value &v = values[i];
+    std::string path = strCat("program.values[", i, "]");
+    auto [it, inserted] = slotById_.emplace(v.id(), i);
+    if (!inserted)
+      return makeError(Code::DataLoss, path, ".id: duplicate value id ", v.id(),
+                       " (also program.values[", it->second, "])");
+    ValueInfo info;
+    info.id = v.id();
+    info.name = v.name();
+    if (!dtypeFromProto(v.type().dtype(), info.dtype))
+      return makeError(Code::DataLoss, path,
+                       ".type.dtype: unspecified or unknown element type ",
+                       int(v.type().dtype()));
+    for (int d = 0; d < v.type().dims_size(); ++d) {
+      int64_t dim = v.type().dims(d);
+      if (dim < -1)
+        return makeError(Code::DataLoss, path, ".type.dims[", d, "]: ", dim,
+                         " is invalid (-1 marks a dynamic dim)");
+      info.dims.push_back(dim);
+    }
+    m_.values_.push_back(std::move(info));
+  }
+  definedBy_.assign(m_.values_.size(), std::string());
+  return Status::ok();
+}
+
+Status Verifier::lookup(uint32_t id, const std::string &path, int &slot) {
+  auto it = slotById_.find(id);
+  if (it == slotById_.end())
+    return makeError(Code::DataLoss, path, ": value ", id,
+                     " is not declared in program.values");
+  slot = it->second;
+  return Status::ok();
+}
+
+Status Verifier::use(uint32_t id, const std::string &path, int &slot) {
+  CIM_TRY(lookup(id, path, slot));
+  if (definedBy_[slot].empty())
+    return makeError(Code::DataLoss, path, ": value ", id,
+                     " is used before it is defined");
+  return Status::ok();
+}
+
+Status Verifier::define(uint32_t id, const std::string &path,
+                        const std::string &by, int &slot) {
+  CIM_TRY(lookup(id, path, slot));
+  if (!definedBy_[slot].empty())
+    return makeError(Code::DataLoss, path, ": value ", id,
+                     " is already defined by ", definedBy_[slot]);
+  definedBy_[slot] = by;
+  return Status::ok();
+}
+
+Status Verifier::verifyInputs() {
+  const auto &inputs = m_.artifact_.program().inputs();
+  for (int i = 0; i < inputs.size(); ++i) {
+    std::string path = strCat("program.inputs[", i, "]");
+    int slot;
+    CIM_TRY(define(inputs[i], path, path, slot));
+    m_.inputs_.push_back(slot);
+  }
+  return Status::ok();
+}
+
+Status Verifier::verifyConstants() {
+  const auto &constants = m_.artifact_.program().constants();
+  for (int i = 0; i < constants.size(); ++i) {
+    const artifact::Constant &c = constants[i];
+    std::string path = strCat("program.constants[", i, "]");
+    int slot;
+    CIM_TRY(define(c.value(), path + ".value", path, slot));
+    const ValueInfo &info = m_.values_[slot];
+    Shape dims(c.dims().begin(), c.dims().end());
+    auto count = checkedElementCount(dims, path + ".dims");
+    if (!count.isOk())
+      return Status(Code::DataLoss, count.status().message());
+    int64_t n = *count;
+
+    // The constant's shape must be an instance of the declared type.
+    bool compatible = dims.size() == info.dims.size();
+    for (size_t d = 0; compatible && d < dims.size(); ++d)
+      compatible = info.dims[d] == -1 || info.dims[d] == dims[d];
+    if (!compatible)
+      return makeError(Code::DataLoss, path, ".dims: ", shapeToString(dims),
+                       " does not match the declared type ",
+                       shapeToString(info.dims), " of value ", info.id);
+
+    Tensor t = Tensor::zeros(info.dtype, dims);
+    if (info.dtype == DType::F32) {
+      if (c.i64_data_size() != 0)
+        return makeError(Code::DataLoss, path, ": value ", info.id,
+                         " is F32 but the constant has i64_data");
+      if (c.f32_data_size() != n)
+        return makeError(Code::DataLoss, path, ".f32_data: has ",
+                         c.f32_data_size(), " values, dims ",
+                         shapeToString(dims), " need ", n);
+      std::copy(c.f32_data().begin(), c.f32_data().end(),
+                t.mutableData<float>());
+    } else {
+      if (c.f32_data_size() != 0)
+        return makeError(Code::DataLoss, path, ": value ", info.id, " is ",
+                         dtypeName(info.dtype),
+                         " but the constant has f32_data");
+      if (c.i64_data_size() != n)
+        return makeError(Code::DataLoss, path, ".i64_data: has ",
+                         c.i64_data_size(), " values, dims ",
+                         shapeToString(dims), " need ", n);
+      if (info.dtype == DType::I64) {
+        std::copy(c.i64_data().begin(), c.i64_data().end(),
+                  t.mutableData<int64_t>());
+      } else {
+        bool *out = t.mutableData<bool>();
+        for (int64_t j = 0; j < n; ++j)
+          out[j] = c.i64_data(int(j)) != 0;
+      }
+    }
+    m_.constants_.emplace_back(slot, std::move(t));
+  }
+  return Status::ok();
+}
+
+namespace {
+
+const char *protoAttrKindName(artifact::Attribute::KindCase kind) {
+  switch (kind) {
+  case artifact::Attribute::kI:
+    return attrKindName(AttrKind::Int);
+  case artifact::Attribute::kF:
+    return attrKindName(AttrKind::Float);
+  case artifact::Attribute::kS:
+    return attrKindName(AttrKind::String);
+  case artifact::Attribute::kInts:
+    return attrKindName(AttrKind::Ints);
+  case artifact::Attribute::kFloats:
+    return attrKindName(AttrKind::Floats);
+  default:
+    return "nothing (no kind set)";
+  }
+}
+
+bool kindMatches(AttrKind want, artifact::Attribute::KindCase got) {
+  switch (want) {
+  case AttrKind::Int:
+    return got == artifact::Attribute::kI;
+  case AttrKind::Float:
+    return got == artifact::Attribute::kF;
+  case AttrKind::String:
+    return got == artifact::Attribute::kS;
+  case AttrKind::Ints:
+    return got == artifact::Attribute::kInts;
+  case AttrKind::Floats:
+    return got == artifact::Attribute::kFloats;
+  }
+  return false;
+}
+
+} // namespace
+
+Status Verifier::verifyInstructions() {
+  const auto &insts = m_.artifact_.program().instructions();
+  for (int i = 0; i < insts.size(); ++i) {
+    const artifact::Instruction &inst = insts[i];
+    std::string path = strCat("program.instructions[", i, "]");
+    const KernelDef *k = findKernel(inst.kernel());
+    if (!k)
+      return makeError(Code::Unimplemented, path, ".kernel: unknown kernel '",
+                       inst.kernel(), "'");
+    int nIn = inst.inputs_size();
+    if (nIn < k->minInputs || (k->maxInputs >= 0 && nIn > k->maxInputs)) {
+      if (k->maxInputs < 0)
+        return makeError(Code::DataLoss, path, ".inputs: ", k->name,
+                         " takes at least ", k->minInputs, " inputs, got ",
+                         nIn);
+      return makeError(Code::DataLoss, path, ".inputs: ", k->name, " takes ",
+                       k->minInputs, " input", k->minInputs == 1 ? "" : "s",
+                       ", got ", nIn);
+    }
+    if (inst.outputs_size() != 1)
+      return makeError(Code::DataLoss, path, ".outputs: ", k->name,
+                       " produces 1 output, got ", inst.outputs_size());
+
+    CompiledInstruction ci;
+    ci.kernel = k;
+    ci.proto = &inst;
+    ci.where = strCat(path, " (", k->name);
+    if (!inst.location().empty())
+      ci.where += strCat(" from '", inst.location(), "'");
+    ci.where += ")";
+
+    std::vector<const ValueInfo *> inputInfos;
+    for (int j = 0; j < nIn; ++j) {
+      int slot;
+      CIM_TRY(use(inst.inputs(j), strCat(path, ".inputs[", j, "]"), slot));
+      ci.inputs.push_back(slot);
+      inputInfos.push_back(&m_.values_[slot]);
+    }
+
+    for (const AttrSpec &spec : k->attrs) {
+      auto it = inst.attrs().find(spec.name);
+      std::string apath = strCat(path, ".attrs.", spec.name);
+      if (it == inst.attrs().end()) {
+        if (spec.required)
+          return makeError(Code::DataLoss, apath, ": missing (", k->name,
+                           " needs ", attrKindName(spec.kind), " attribute '",
+                           spec.name, "')");
+        continue;
+      }
+      if (!kindMatches(spec.kind, it->second.kind_case()))
+        return makeError(Code::DataLoss, apath, ": expected ",
+                         attrKindName(spec.kind), ", got ",
+                         protoAttrKindName(it->second.kind_case()));
+    }
+
+    // Element types: arithmetic wants F32, data movement any uniform type.
+    DType resultType = inputInfos[0]->dtype;
+    for (int j = 0; j < nIn; ++j) {
+      DType want = k->types == TypeRule::F32 ? DType::F32 : resultType;
+      if (inputInfos[j]->dtype != want)
+        return makeError(
+            Code::DataLoss, path, ".inputs[", j, "]: value ", inputInfos[j]->id,
+            " is ", dtypeName(inputInfos[j]->dtype), " but ", k->name,
+            k->types == TypeRule::F32 ? " needs " : " needs all inputs ",
+            dtypeName(want));
+    }
+
+    int outSlot;
+    std::string outPath = path + ".outputs[0]";
+    CIM_TRY(lookup(inst.outputs(0), outPath, outSlot));
+    const ValueInfo &outInfo = m_.values_[outSlot];
+    if (outInfo.dtype != resultType)
+      return makeError(Code::DataLoss, outPath, ": value ", outInfo.id,
+                       " is declared ", dtypeName(outInfo.dtype), " but ",
+                       k->name, " produces ", dtypeName(resultType));
+
+    if (k->verify) {
+      VerifyContext vc{m_.artifact_, inst,     path,
+                       inputInfos,   &outInfo, tileIndexById_};
+      CIM_TRY(k->verify(vc));
+      ci.tileIndex = vc.tileIndex;
+    }
+    CIM_TRY(define(inst.outputs(0), outPath, path, outSlot));
+    ci.output = outSlot;
+    m_.instructions_.push_back(std::move(ci));
+  }
+  return Status::ok();
+}
+
+Status Verifier::verifyOutputs() {
+  const auto &outputs = m_.artifact_.program().outputs();
+  if (outputs.empty())
+    return makeError(Code::DataLoss,
+                     "program.outputs: the program has no outputs");
+  for (int i = 0; i < outputs.size(); ++i) {
+    int slot;
+    CIM_TRY(use(outputs[i], strCat("program.outputs[", i, "]"), slot));
+    m_.outputs_.push_back(slot);
+  }
+  return Status::ok();
+}
+
+void Verifier::computeLiveness() {
+  // Intermediates are dropped after their last reader so that peak memory
+  // is that of the live set, not of the whole program.
+  std::vector<int> lastUse(m_.values_.size(), -1);
+  std::vector<bool> keep(m_.values_.size(), false);
+  for (int slot : m_.outputs_)
+    keep[slot] = true;
+  for (size_t i = 0; i < m_.instructions_.size(); ++i) {
+    const CompiledInstruction &ci = m_.instructions_[i];
+    for (int slot : ci.inputs)
+      lastUse[slot] = int(i);
+    // A result nobody reads dies where it is made.
+    if (lastUse[ci.output] < int(i))
+      lastUse[ci.output] = int(i);
+  }
+  for (size_t slot = 0; slot < lastUse.size(); ++slot) {
+    if (keep[slot] || lastUse[slot] < 0)
+      continue;
+    auto &list = m_.instructions_[lastUse[slot]].releaseAfter;
+    list.push_back(int(slot));
+  }
+}
+
+} // namespace cim::rt

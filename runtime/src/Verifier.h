@@ -1,0 +1,56 @@
+//===- Verifier.h - Artifact validation -------------------------*- C++ -*-===//
+//
+// Checks a parsed artifact against everything the interpreter and the
+// devices assume, and compiles it into the Model's run-time form on the way.
+// Errors name the offending field as a path into the artifact
+// ("program.instructions[3].attrs.tile: ...") without the file name, which
+// the caller prefixes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_VERIFIER_H
+#define CIMRT_SRC_VERIFIER_H
+
+#include "Artifact.h"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace cim::rt {
+
+class Verifier {
+public:
+  explicit Verifier(Model &model) : m_(model) {}
+
+  /// Validates the artifact held by the model and fills in its run-time
+  /// form. Call once.
+  Status run();
+
+private:
+  Status verifyTarget();
+  Status verifyTiles();
+  Status verifyValues();
+  Status verifyInputs();
+  Status verifyConstants();
+  Status verifyInstructions();
+  Status verifyOutputs();
+  void computeLiveness();
+
+  /// The slot of a declared value id.
+  Status lookup(uint32_t id, const std::string &path, int &slot);
+  /// Like lookup, and the value must be defined already.
+  Status use(uint32_t id, const std::string &path, int &slot);
+  /// Like lookup, and the value must not be defined yet; marks it defined.
+  Status define(uint32_t id, const std::string &path, const std::string &by,
+                int &slot);
+
+  Model &m_;
+  std::unordered_map<uint32_t, int> slotById_;
+  std::vector<std::string> definedBy_; // per slot; empty = not defined
+  std::unordered_map<uint32_t, int> tileIndexById_;
+};
+
+} // namespace cim::rt
+
+#endif // CIMRT_SRC_VERIFIER_H

@@ -1,0 +1,238 @@
+//===- ArtifactBuilder.cpp - Build .cimx artifacts in tests -----*- C++ -*-===//
+//
+// Implementation of the test artifact builder and the sample models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArtifactBuilder.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+namespace cim::test {
+
+Attr attrI(const std::string &name, int64_t v) {
+  Attr a{name, {}};
+  a.value.set_i(v);
+  return a;
+}
+
+Attr attrF(const std::string &name, double v) {
+  Attr a{name, {}};
+  a.value.set_f(v);
+  return a;
+}
+
+Attr attrS(const std::string &name, const std::string &v) {
+  Attr a{name, {}};
+  a.value.set_s(v);
+  return a;
+}
+
+Attr attrInts(const std::string &name, const std::vector<int64_t> &v) {
+  Attr a{name, {}};
+  for (int64_t x : v)
+    a.value.mutable_ints()->add_values(x);
+  return a;
+}
+
+ArtifactBuilder::ArtifactBuilder(uint32_t arrayRows, uint32_t arrayCols,
+                                 uint32_t bitsPerCell, uint32_t dacBits,
+                                 uint32_t adcBits) {
+  a_.set_magic(0x584D4943);
+  a_.set_version(1);
+  a_.set_producer("cim-test ArtifactBuilder");
+  artifact::Target *t = a_.mutable_target();
+  t->set_name("test-target");
+  t->set_array_rows(arrayRows);
+  t->set_array_cols(arrayCols);
+  t->set_cell_tech(artifact::RRAM);
+  t->set_bits_per_cell(bitsPerCell);
+  t->set_dac_bits(dacBits);
+  t->set_adc_bits(adcBits);
+}
+
+uint32_t ArtifactBuilder::value(const Dims &dims, artifact::DataType dtype,
+                                const std::string &name) {
+  artifact::Value *v = a_.mutable_program()->add_values();
+  v->set_id(nextValue_++);
+  v->set_name(name);
+  v->mutable_type()->set_dtype(dtype);
+  for (int64_t d : dims)
+    v->mutable_type()->add_dims(d);
+  return v->id();
+}
+
+uint32_t ArtifactBuilder::input(const std::string &name, const Dims &dims,
+                                artifact::DataType dtype) {
+  uint32_t id = value(dims, dtype, name);
+  a_.mutable_program()->add_inputs(id);
+  return id;
+}
+
+uint32_t ArtifactBuilder::constant(const Dims &dims,
+                                   const std::vector<float> &data) {
+  uint32_t id = value(dims);
+  artifact::Constant *c = a_.mutable_program()->add_constants();
+  c->set_value(id);
+  for (int64_t d : dims)
+    c->add_dims(d);
+  for (float f : data)
+    c->add_f32_data(f);
+  return id;
+}
+
+uint32_t ArtifactBuilder::constantI64(const Dims &dims,
+                                      const std::vector<int64_t> &data) {
+  uint32_t id = value(dims, artifact::I64);
+  artifact::Constant *c = a_.mutable_program()->add_constants();
+  c->set_value(id);
+  for (int64_t d : dims)
+    c->add_dims(d);
+  for (int64_t v : data)
+    c->add_i64_data(v);
+  return id;
+}
+
+uint32_t ArtifactBuilder::op(const std::string &kernel,
+                             const std::vector<uint32_t> &inputs,
+                             const Dims &outDims,
+                             const std::vector<Attr> &attrs,
+                             artifact::DataType outType) {
+  uint32_t out = value(outDims, outType);
+  artifact::Instruction *inst = a_.mutable_program()->add_instructions();
+  inst->set_kernel(kernel);
+  for (uint32_t in : inputs)
+    inst->add_inputs(in);
+  inst->add_outputs(out);
+  for (const Attr &a : attrs)
+    (*inst->mutable_attrs())[a.name] = a.value;
+  inst->set_location(kernel + "_" + std::to_string(out));
+  return out;
+}
+
+void ArtifactBuilder::output(uint32_t id, const std::string &name) {
+  for (auto &v : *a_.mutable_program()->mutable_values())
+    if (v.id() == id)
+      v.set_name(name);
+  a_.mutable_program()->add_outputs(id);
+}
+
+uint32_t ArtifactBuilder::tile(uint32_t rows, uint32_t cols,
+                               const std::vector<float> &w,
+                               float adcFullScale) {
+  artifact::Tile *t = a_.add_tiles();
+  t->set_id(nextTile_++);
+  t->set_rows(rows);
+  t->set_cols(cols);
+  t->set_cell_tech(artifact::RRAM);
+  t->set_encoding(artifact::DIFFERENTIAL);
+  float scale = 0;
+  for (float v : w)
+    scale = std::max(scale, std::fabs(v));
+  if (scale == 0)
+    scale = 1;
+  t->set_scale(scale);
+  for (float v : w) {
+    t->add_g_pos(v > 0 ? v / scale : 0.0f);
+    t->add_g_neg(v < 0 ? -v / scale : 0.0f);
+  }
+  t->set_adc_full_scale(adcFullScale > 0 ? adcFullScale : float(rows));
+  t->set_source("test weight");
+  return t->id();
+}
+
+uint32_t ArtifactBuilder::mvm(uint32_t x, uint32_t tileId, int64_t rowOffset,
+                              const Dims &outDims) {
+  return op("cim.mvm", {x}, outDims,
+            {attrI("tile", tileId), attrI("row_offset", rowOffset)});
+}
+
+//===----------------------------------------------------------------------===//
+// Sample models
+//===----------------------------------------------------------------------===//
+
+std::vector<float> denseReluWeights() {
+  return {0.5f, -0.25f, 0.125f, -0.75f, 0.3f,  0.6f,  0.2f, -0.4f,
+          0.9f, 0.05f,  -0.6f,  0.35f,  -0.1f, 0.45f, -0.2f};
+}
+
+std::vector<float> denseReluBias() { return {0.1f, -0.2f, 0.05f}; }
+
+artifact::Artifact makeDenseRelu() {
+  ArtifactBuilder b;
+  uint32_t x = b.input("x", {-1, 5});
+  uint32_t t = b.tile(5, 3, denseReluWeights());
+  uint32_t xw = b.mvm(x, t, 0, {-1, 3});
+  uint32_t bias = b.constant({3}, denseReluBias());
+  uint32_t sum = b.op("tosa.add", {xw, bias}, {-1, 3});
+  uint32_t y = b.op("tosa.clamp", {sum}, {-1, 3},
+                    {attrF("min_fp", 0.0), attrF("max_fp", FLT_MAX),
+                     attrI("min_int", 0), attrI("max_int", INT64_MAX)});
+  b.output(y, "y");
+  return b.artifact();
+}
+
+std::vector<float> splitKWeights() {
+  std::vector<float> w(8 * 3);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = 0.1f * float(int(i % 7) - 3) + 0.01f * float(i);
+  return w;
+}
+
+artifact::Artifact makeSplitK() {
+  ArtifactBuilder b(/*arrayRows=*/4, /*arrayCols=*/8);
+  std::vector<float> w = splitKWeights();
+  std::vector<float> top(w.begin(), w.begin() + 12);
+  std::vector<float> bottom(w.begin() + 12, w.end());
+  uint32_t x = b.input("x", {-1, 8});
+  uint32_t t0 = b.tile(4, 3, top);
+  uint32_t t1 = b.tile(4, 3, bottom);
+  uint32_t p0 = b.mvm(x, t0, 0, {-1, 3});
+  uint32_t p1 = b.mvm(x, t1, 4, {-1, 3});
+  uint32_t y = b.op("tosa.add", {p0, p1}, {-1, 3});
+  b.output(y, "y");
+  return b.artifact();
+}
+
+artifact::Artifact makeRelu3d() {
+  ArtifactBuilder b;
+  uint32_t x = b.input("x", {3, 4, 5});
+  uint32_t y = b.op("tosa.clamp", {x}, {3, 4, 5},
+                    {attrF("min_fp", 0.0), attrF("max_fp", FLT_MAX)});
+  b.output(y, "y");
+  return b.artifact();
+}
+
+artifact::Artifact makeMatmul2d() {
+  ArtifactBuilder b;
+  uint32_t a = b.input("a", {3, 4});
+  uint32_t bb = b.input("b", {4, 3});
+  uint32_t c = b.op("cim.matmul", {a, bb}, {3, 3});
+  b.output(c, "c");
+  return b.artifact();
+}
+
+std::vector<float> referenceDense(const std::vector<float> &x, int64_t batch,
+                                  int64_t k, int64_t n,
+                                  const std::vector<float> &w,
+                                  const std::vector<float> *bias, bool relu) {
+  std::vector<float> y(size_t(batch * n));
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t c = 0; c < n; ++c) {
+      double acc = 0;
+      for (int64_t r = 0; r < k; ++r)
+        acc += double(x[b * k + r]) * double(w[r * n + c]);
+      float v = float(acc);
+      if (bias)
+        v += (*bias)[c];
+      if (relu)
+        v = std::max(v, 0.0f);
+      y[b * n + c] = v;
+    }
+  }
+  return y;
+}
+
+} // namespace cim::test

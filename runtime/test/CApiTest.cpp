@@ -1,0 +1,274 @@
+//===- CApiTest.cpp - The C API end to end ----------------------*- C++ -*-===//
+//
+// Drives the runtime exactly as a host app does, through cimrt.h only:
+// load, open, create a session, run with dynamic batch sizes, read the
+// stats, and get precise errors for wrong shapes, wrong counts and NULLs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArtifactBuilder.h"
+
+#include "cimrt/cimrt.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace cim::test;
+
+namespace {
+
+/// Owns the objects of one test and checks every call.
+struct Api {
+  cimrt_model_t *model = nullptr;
+  cimrt_device_t *device = nullptr;
+  cimrt_session_t *session = nullptr;
+
+  explicit Api(const cim::artifact::Artifact &a,
+               const char *uri = "sim://ideal",
+               const cimrt_session_options_t *opts = nullptr) {
+    std::string bytes = a.SerializeAsString();
+    expectOk(cimrt_model_load_memory(bytes.data(), bytes.size(), &model));
+    expectOk(cimrt_device_open(uri, &device));
+    expectOk(cimrt_session_create(model, device, opts, &session));
+  }
+  ~Api() {
+    cimrt_session_release(session);
+    cimrt_device_release(device);
+    cimrt_model_release(model);
+  }
+
+  static void expectOk(cimrt_status_t s) {
+    EXPECT_EQ(s, nullptr) << cimrt_status_message(s);
+    cimrt_status_free(s);
+  }
+
+  /// Runs on one input; returns the status (caller frees) and the output.
+  cimrt_status_t run(const std::vector<int64_t> &dims,
+                     const std::vector<float> &data, cimrt_tensor_t **out) {
+    cimrt_tensor_t *in = nullptr;
+    cimrt_status_t s =
+        cimrt_tensor_create(dims.data(), dims.size(), data.data(), &in);
+    if (s)
+      return s;
+    s = cimrt_session_run(session, 1, &in, 1, out);
+    cimrt_tensor_release(in);
+    return s;
+  }
+};
+
+std::vector<float> pattern(size_t n) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = std::sin(0.7f * float(i)) * 1.5f;
+  return v;
+}
+
+TEST(CApi, EndToEndWithDynamicBatch) {
+  Api api(makeDenseRelu());
+  uint64_t rows = 0;
+  for (int64_t batch : {1, 7}) {
+    auto x = pattern(size_t(batch * 5));
+    cimrt_tensor_t *y = nullptr;
+    Api::expectOk(api.run({batch, 5}, x, &y));
+    ASSERT_NE(y, nullptr);
+    ASSERT_EQ(cimrt_tensor_rank(y), 2u);
+    EXPECT_EQ(cimrt_tensor_dims(y)[0], batch);
+    EXPECT_EQ(cimrt_tensor_dims(y)[1], 3);
+    ASSERT_EQ(cimrt_tensor_element_count(y), size_t(batch * 3));
+    auto bias = denseReluBias();
+    auto ref = referenceDense(x, batch, 5, 3, denseReluWeights(), &bias, true);
+    const float *v = cimrt_tensor_data(y);
+    for (size_t i = 0; i < ref.size(); ++i)
+      EXPECT_NEAR(v[i], ref[i], 1e-6) << i;
+    cimrt_tensor_release(y);
+    rows += uint64_t(batch);
+  }
+  cimrt_session_stats_t stats;
+  Api::expectOk(cimrt_session_stats(api.session, &stats));
+  EXPECT_EQ(stats.runs, 2u);
+  EXPECT_EQ(stats.tiles, 1u);
+  EXPECT_EQ(stats.mvm_count, rows);
+  EXPECT_EQ(stats.digital_op_count, 4u); // add + clamp, twice
+  cimrt_device_stats_t dstats;
+  Api::expectOk(cimrt_device_stats(api.device, &dstats));
+  EXPECT_EQ(dstats.mvm_count, rows);
+  EXPECT_EQ(dstats.tiles_programmed, 1u);
+  EXPECT_STREQ(cimrt_device_uri(api.device), "sim://ideal");
+}
+
+TEST(CApi, InputShapeMismatch) {
+  Api api(makeDenseRelu());
+  cimrt_tensor_t *y = nullptr;
+  cimrt_status_t s = api.run({2, 4}, pattern(8), &y);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string(cimrt_status_message(s)),
+            "<memory>: input 'x' (index 0): dim 1 is 4 but the declared type "
+            "[?,5] needs 5");
+  EXPECT_EQ(y, nullptr);
+  cimrt_status_free(s);
+
+  s = api.run({10}, pattern(10), &y);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_NE(
+      std::string(cimrt_status_message(s)).find("input 'x' (index 0): rank 1"),
+      std::string::npos)
+      << cimrt_status_message(s);
+  cimrt_status_free(s);
+}
+
+TEST(CApi, WrongCountsAndNulls) {
+  Api api(makeDenseRelu());
+  cimrt_tensor_t *outs[2] = {nullptr, nullptr};
+  cimrt_status_t s = cimrt_session_run(api.session, 0, nullptr, 1, outs);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_NE(
+      std::string(cimrt_status_message(s)).find("the model has 1 input, got 0"),
+      std::string::npos)
+      << cimrt_status_message(s);
+  cimrt_status_free(s);
+
+  s = cimrt_session_run(api.session, 0, nullptr, 2, outs);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  cimrt_status_free(s);
+
+  cimrt_tensor_t *null = nullptr;
+  s = cimrt_session_run(api.session, 1, &null, 1, outs);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  cimrt_status_free(s);
+
+  cimrt_model_t *model = reinterpret_cast<cimrt_model_t *>(&outs);
+  s = cimrt_model_load_file(nullptr, &model);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr); // out params are cleared on error
+  cimrt_status_free(s);
+
+  cimrt_session_t *session = nullptr;
+  s = cimrt_session_create(nullptr, api.device, nullptr, &session);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  cimrt_status_free(s);
+  EXPECT_EQ(session, nullptr);
+
+  cimrt_tensor_t *t = nullptr;
+  int64_t bad[2] = {2, -1};
+  s = cimrt_tensor_create(bad, 2, nullptr, &t);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_EQ(t, nullptr);
+  cimrt_status_free(s);
+
+  // Accessors tolerate NULL.
+  EXPECT_EQ(cimrt_model_input_count(nullptr), 0u);
+  EXPECT_EQ(cimrt_tensor_data(nullptr), nullptr);
+  cimrt_model_release(nullptr);
+  cimrt_tensor_release(nullptr);
+}
+
+TEST(CApi, ZeroFilledTensorAndScalar) {
+  int64_t dims[2] = {2, 3};
+  cimrt_tensor_t *t = nullptr;
+  Api::expectOk(cimrt_tensor_create(dims, 2, nullptr, &t));
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_EQ(cimrt_tensor_data(t)[i], 0.0f);
+  cimrt_tensor_retain(t);
+  cimrt_tensor_release(t);
+  EXPECT_EQ(cimrt_tensor_element_count(t), 6u);
+  cimrt_tensor_release(t);
+
+  float one = 1.0f;
+  Api::expectOk(cimrt_tensor_create(nullptr, 0, &one, &t));
+  EXPECT_EQ(cimrt_tensor_rank(t), 0u);
+  EXPECT_EQ(cimrt_tensor_element_count(t), 1u);
+  EXPECT_EQ(cimrt_tensor_data(t)[0], 1.0f);
+  cimrt_tensor_release(t);
+}
+
+TEST(CApi, ObjectsOutliveTheirHandles) {
+  // Release the model and device handles first: the session keeps both
+  // alive, and releasing it frees the device's tiles.
+  std::string bytes = makeSplitK().SerializeAsString();
+  cimrt_model_t *model = nullptr;
+  cimrt_device_t *device = nullptr;
+  cimrt_session_t *session = nullptr;
+  Api::expectOk(cimrt_model_load_memory(bytes.data(), bytes.size(), &model));
+  Api::expectOk(cimrt_device_open("sim://quantized", &device));
+  Api::expectOk(cimrt_session_create(model, device, nullptr, &session));
+  cimrt_model_release(model);
+  cimrt_device_retain(device); // keep one ref to look at the stats
+  cimrt_device_release(device);
+
+  cimrt_device_stats_t ds;
+  Api::expectOk(cimrt_device_stats(device, &ds));
+  EXPECT_EQ(ds.tiles_programmed, 2u);
+
+  int64_t dims[2] = {1, 8};
+  auto x = pattern(8);
+  cimrt_tensor_t *in = nullptr;
+  cimrt_tensor_t *out = nullptr;
+  Api::expectOk(cimrt_tensor_create(dims, 2, x.data(), &in));
+  Api::expectOk(cimrt_session_run(session, 1, &in, 1, &out));
+  EXPECT_EQ(cimrt_tensor_element_count(out), 3u);
+  cimrt_session_release(session);
+  // Outputs stay valid after the session is gone.
+  EXPECT_TRUE(std::isfinite(cimrt_tensor_data(out)[0]));
+  Api::expectOk(cimrt_device_stats(device, &ds));
+  EXPECT_EQ(ds.tiles_programmed, 0u);
+  EXPECT_EQ(ds.mvm_count, 2u);
+  cimrt_tensor_release(in);
+  cimrt_tensor_release(out);
+  cimrt_device_release(device);
+}
+
+TEST(CApi, OptionsTraceAndCheckFinite) {
+  ArtifactBuilder b;
+  uint32_t x = b.input("x", {2});
+  b.output(b.op("tosa.log", {x}, {2}), "y");
+  cimrt_session_options_t opts;
+  cimrt_session_options_initialize(&opts);
+  EXPECT_EQ(opts.trace, 0);
+  EXPECT_EQ(opts.check_finite, 0);
+  opts.trace = 1;
+  opts.check_finite = 1;
+  Api api(b.artifact(), "sim://", &opts);
+  cimrt_tensor_t *y = nullptr;
+  Api::expectOk(api.run({2}, {1.0f, 2.0f}, &y));
+  cimrt_tensor_release(y);
+  cimrt_status_t s = api.run({2}, {1.0f, -1.0f}, &y);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INTERNAL);
+  EXPECT_NE(std::string(cimrt_status_message(s)).find("output 'y' element 1"),
+            std::string::npos)
+      << cimrt_status_message(s);
+  cimrt_status_free(s);
+}
+
+TEST(CApi, ConcurrentRunsOnOneSession) {
+  Api api(makeSplitK());
+  auto x = pattern(4 * 8);
+  cimrt_tensor_t *ref = nullptr;
+  Api::expectOk(api.run({4, 8}, x, &ref));
+  std::vector<float> want(cimrt_tensor_data(ref), cimrt_tensor_data(ref) + 12);
+  cimrt_tensor_release(ref);
+
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        cimrt_tensor_t *y = nullptr;
+        cimrt_status_t s = api.run({4, 8}, x, &y);
+        if (s || std::vector<float>(cimrt_tensor_data(y),
+                                    cimrt_tensor_data(y) + 12) != want)
+          ++mismatches[t];
+        cimrt_status_free(s);
+        cimrt_tensor_release(y);
+      }
+    });
+  for (auto &th : threads)
+    th.join();
+  for (int m : mismatches)
+    EXPECT_EQ(m, 0);
+}
+
+} // namespace

@@ -1,0 +1,37 @@
+#===- InstallTest.cmake - Link a host app against an installed cimrt -*- CMake -*-===#
+#
+# Run with cmake -P. Installs the cimrt component of BUILD_DIR into a
+# scratch prefix, configures and builds samples/hello standalone with
+# CMAKE_PREFIX_PATH pointing there (find_package(cimrt) + cimrt::cimrt), and
+# runs it on ARTIFACT.
+#
+# Variables: BUILD_DIR, SAMPLE_DIR, WORK_DIR, ARTIFACT, GENERATOR, C_COMPILER.
+#
+#===----------------------------------------------------------------------===#
+
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+    ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component cimrt)
+foreach(f include/cimrt/cimrt.h)
+  if(NOT EXISTS ${prefix}/${f})
+    message(FATAL_ERROR "install is missing ${f}")
+  endif()
+endforeach()
+run(${CMAKE_COMMAND} -G ${GENERATOR} -S ${SAMPLE_DIR} -B ${WORK_DIR}/build
+  -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_C_COMPILER=${C_COMPILER})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+run(${WORK_DIR}/build/cimrt-hello ${ARTIFACT})
+if(NOT run_output MATCHES "^y \\(3 values\\):")
+  message(FATAL_ERROR "unexpected output of the installed sample: ${run_output}")
+endif()
+message(STATUS "installed sample says: ${run_output}")

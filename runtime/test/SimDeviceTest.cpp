@@ -1,0 +1,258 @@
+//===- SimDeviceTest.cpp - The simulator and the HAL ------------*- C++ -*-===//
+//
+// The ideal simulator equals float math; the quantized one is close to it
+// with many bits and within the expected LSB with a 4-bit ADC; each
+// quantisation stage follows its formula; tiles split along K add up; the
+// device counts MVMs; and a custom driver plugs into the registry.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestHelpers.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace cim;
+using namespace cim::test;
+using rt::Code;
+
+namespace {
+
+/// A rows x cols tile of `w` (row-major) with the given target bits.
+struct TileFixture {
+  artifact::Artifact a;
+  artifact::Tile tile;
+  TileFixture(uint32_t rows, uint32_t cols, const std::vector<float> &w,
+              uint32_t cellBits, uint32_t dacBits, uint32_t adcBits,
+              float fullScale = 0) {
+    ArtifactBuilder b(rows, 2 * cols, cellBits, dacBits, adcBits);
+    b.tile(rows, cols, w, fullScale);
+    a = b.artifact();
+    tile = a.tiles(0);
+  }
+};
+
+std::vector<float> deviceMvm(const std::string &uri, const TileFixture &f,
+                             const std::vector<float> &x, int64_t batch) {
+  auto dev = rt::DriverRegistry::global().open(uri);
+  EXPECT_TRUE(dev.isOk()) << dev.status().message();
+  auto h = (*dev)->programTile(f.tile, f.a.target());
+  EXPECT_TRUE(h.isOk());
+  std::vector<float> y(size_t(batch) * f.tile.cols());
+  rt::Status s = (*dev)->mvm(*h, x.data(), batch, y.data());
+  EXPECT_TRUE(s.isOk()) << s.message();
+  auto stats = (*dev)->stats();
+  EXPECT_EQ(stats.mvmCount, uint64_t(batch));
+  EXPECT_EQ(stats.mvmCalls, 1u);
+  EXPECT_EQ(stats.tilesProgrammed, 1u);
+  (*dev)->releaseTile(*h);
+  EXPECT_EQ((*dev)->stats().tilesProgrammed, 0u);
+  return y;
+}
+
+TEST(SimDevice, IdealEqualsFloatMath) {
+  const int64_t rows = 16, cols = 8, batch = 5;
+  auto w = ramp(rows * cols, 11);
+  auto x = ramp(batch * rows, 12);
+  TileFixture f(rows, cols, w, 0, 0, 0);
+  auto y = deviceMvm("sim://ideal", f, x, batch);
+  auto ref = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], ref[i], 1e-6 * (1 + std::fabs(ref[i]))) << i;
+  // "sim://" is the ideal simulator too.
+  EXPECT_EQ(deviceMvm("sim://", f, x, batch), y);
+}
+
+TEST(SimDevice, QuantizedWithManyBitsIsCloseToIdeal) {
+  const int64_t rows = 32, cols = 6, batch = 4;
+  auto w = ramp(rows * cols, 21);
+  auto x = ramp(batch * rows, 22);
+  TileFixture f(rows, cols, w, 16, 16, 16);
+  auto y = deviceMvm("sim://quantized", f, x, batch);
+  auto ref = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], ref[i], 2e-3) << i;
+}
+
+TEST(SimDevice, FourBitAdcErrorWithinHalfLsb) {
+  const int64_t rows = 16, cols = 5, batch = 6;
+  auto w = ramp(rows * cols, 31);
+  auto x = ramp(batch * rows, 32);
+  auto ref = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  double scale = 0;
+  for (float v : w)
+    scale = std::max(scale, std::fabs(double(v)));
+  std::vector<double> s(batch, 0.0);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t r = 0; r < rows; ++r)
+      s[b] = std::max(s[b], std::fabs(double(x[b * rows + r])));
+  // A full scale just above the largest column sum (normalised units), so
+  // nothing clips and the ADC step is as fine as the data allows.
+  double fs = 0;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t c = 0; c < cols; ++c)
+      fs = std::max(fs, std::fabs(ref[b * cols + c]) / (s[b] * scale));
+  fs *= 1.01;
+
+  TileFixture f(rows, cols, w, 16, 16, 4, float(fs));
+  auto y = deviceMvm("sim://quantized", f, x, batch);
+  const double levels = 7; // 2^(4-1) - 1
+  bool anyDifferent = false;
+  for (int64_t b = 0; b < batch; ++b) {
+    double lsb = fs / levels * s[b] * scale;
+    for (int64_t c = 0; c < cols; ++c) {
+      double err = std::fabs(y[b * cols + c] - ref[b * cols + c]);
+      // Half an ADC step, plus slack for the 16-bit DAC and cells.
+      EXPECT_LE(err, 0.5 * lsb + 1e-3 * s[b] * scale)
+          << "b " << b << " c " << c;
+      anyDifferent |= err > 1e-3;
+    }
+  }
+  EXPECT_TRUE(anyDifferent) << "4 ADC bits should visibly quantise";
+}
+
+TEST(SimDevice, QuantizedStagesFollowTheFormulas) {
+  // One row, two columns: w = [0.6, -0.3] -> scale 0.6, g_pos = [1, 0],
+  // g_neg = [0, 0.5].
+  std::vector<float> w = {0.6f, -0.3f};
+  {
+    // Cells with 1 bit: 0.5 rounds to 1 (half away from zero), so the second
+    // weight becomes -0.6. No DAC/ADC quantisation.
+    TileFixture f(1, 2, w, 1, 0, 0);
+    auto y = deviceMvm("sim://quantized", f, {2.0f}, 1);
+    EXPECT_NEAR(y[0], 1.2f, 1e-6);
+    EXPECT_NEAR(y[1], -1.2f, 1e-6);
+  }
+  {
+    // DAC with 2 bits (L = 1): x = [1, 0.4] over two rows -> s = 1,
+    // xq = [1, 0] so the second row does not contribute.
+    TileFixture f(2, 1, {0.5f, 0.5f}, 0, 2, 0);
+    auto y = deviceMvm("sim://quantized", f, {1.0f, 0.4f}, 1);
+    EXPECT_NEAR(y[0], 0.5f, 1e-6);
+  }
+  {
+    // ADC clipping: full scale 0.25 in normalised units, column sum 1
+    // clips to 0.25 -> y = 0.25 * s * scale.
+    TileFixture f(1, 1, {0.8f}, 0, 0, 8, /*fullScale=*/0.25f);
+    auto y = deviceMvm("sim://quantized", f, {3.0f}, 1);
+    EXPECT_NEAR(y[0], 0.25 * 3.0 * 0.8, 1e-6);
+  }
+  {
+    // A zero input vector gives exactly zero.
+    TileFixture f(2, 2, {1, 2, 3, 4}, 4, 4, 4);
+    auto y = deviceMvm("sim://quantized", f, {0.0f, 0.0f}, 1);
+    EXPECT_EQ(y, (std::vector<float>{0, 0}));
+  }
+}
+
+TEST(SimDevice, DenseModelMatchesReference) {
+  for (int64_t batch : {1, 7}) {
+    auto x = ramp(size_t(batch * 5), 40 + uint32_t(batch));
+    RunResult r = runArtifact(makeDenseRelu(), {makeTensor({batch, 5}, x)});
+    ASSERT_TRUE(r.status.isOk()) << r.status.message();
+    ASSERT_EQ(r.outputs[0].dims(), (Dims{batch, 3}));
+    auto bias = denseReluBias();
+    auto ref = referenceDense(x, batch, 5, 3, denseReluWeights(), &bias, true);
+    auto y = values(r.outputs[0]);
+    for (size_t i = 0; i < y.size(); ++i)
+      EXPECT_NEAR(y[i], ref[i], 1e-6) << i;
+  }
+}
+
+TEST(SimDevice, SplitKAddsPartialSums) {
+  const int64_t batch = 3;
+  auto x = ramp(batch * 8, 50);
+  // A wider input exercises the row_offset slicing with copies.
+  RunResult r = runArtifact(makeSplitK(), {makeTensor({batch, 8}, x)});
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  auto ref = referenceDense(x, batch, 8, 3, splitKWeights(), nullptr, false);
+  auto y = values(r.outputs[0]);
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], ref[i], 1e-6) << i;
+}
+
+TEST(SimDevice, MvmOnHigherRankInput) {
+  // x [2, 3, 5] -> the leading dims are one batch of 6 vectors.
+  ArtifactBuilder b;
+  uint32_t x = b.input("x", {-1, 3, 5});
+  uint32_t t = b.tile(5, 3, denseReluWeights());
+  b.output(b.mvm(x, t, 0, {-1, 3, 3}), "y");
+  auto xv = ramp(30, 60);
+  RunResult r = runArtifact(b.artifact(), {makeTensor({2, 3, 5}, xv)});
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  EXPECT_EQ(r.outputs[0].dims(), (Dims{2, 3, 3}));
+  auto ref = referenceDense(xv, 6, 5, 3, denseReluWeights(), nullptr, false);
+  auto y = values(r.outputs[0]);
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], ref[i], 1e-6);
+}
+
+TEST(SimDevice, UnknownModeAndScheme) {
+  auto bad = rt::DriverRegistry::global().open("sim://analog");
+  EXPECT_EQ(bad.status().code(), Code::InvalidArgument);
+  EXPECT_NE(bad.status().message().find("sim://quantized"), std::string::npos);
+  auto none = rt::DriverRegistry::global().open("fpga://0");
+  EXPECT_EQ(none.status().code(), Code::NotFound);
+  EXPECT_EQ(none.status().message(),
+            "device URI 'fpga://0': no driver for scheme 'fpga' (known "
+            "schemes: sim://)");
+  auto malformed = rt::DriverRegistry::global().open("sim");
+  EXPECT_EQ(malformed.status().code(), Code::InvalidArgument);
+}
+
+/// A device that computes nothing but records what it is asked, to show the
+/// HAL boundary: the interpreter only calls programTile and mvm.
+class RecordingDevice final : public rt::Device {
+public:
+  const std::string &uri() const override { return uri_; }
+  rt::StatusOr<rt::TileHandle> programTile(const artifact::Tile &tile,
+                                           const artifact::Target &) override {
+    cols_ = tile.cols();
+    return rt::TileHandle(++programmed_);
+  }
+  void releaseTile(rt::TileHandle) override { --programmed_; }
+  rt::Status mvm(rt::TileHandle, const float *, int64_t batch,
+                 float *y) override {
+    for (int64_t i = 0; i < batch * cols_; ++i)
+      y[i] = 42.0f;
+    mvms_ += uint64_t(batch);
+    return rt::Status::ok();
+  }
+  rt::DeviceStats stats() const override {
+    rt::DeviceStats s;
+    s.tilesProgrammed = uint64_t(programmed_);
+    s.mvmCount = mvms_;
+    return s;
+  }
+
+private:
+  std::string uri_ = "recording://";
+  int programmed_ = 0;
+  int64_t cols_ = 0;
+  uint64_t mvms_ = 0;
+};
+
+class RecordingDriver final : public rt::Driver {
+public:
+  std::string_view scheme() const override { return "recording"; }
+  rt::StatusOr<std::shared_ptr<rt::Device>> open(const std::string &,
+                                                 std::string_view) override {
+    return std::shared_ptr<rt::Device>(std::make_shared<RecordingDevice>());
+  }
+};
+
+TEST(SimDevice, CustomDriverPlugsIn) {
+  auto &reg = rt::DriverRegistry::global();
+  if (!reg.open("recording://").isOk()) {
+    ASSERT_TRUE(reg.registerDriver(std::make_unique<RecordingDriver>()).isOk());
+  }
+  EXPECT_EQ(reg.registerDriver(std::make_unique<RecordingDriver>()).code(),
+            Code::FailedPrecondition);
+  RunResult r =
+      runArtifact(makeSplitK(), {makeTensor({1, 8}, ramp(8))}, "recording://");
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  EXPECT_EQ(values(r.outputs[0]), (std::vector<float>{84, 84, 84}));
+}
+
+} // namespace

@@ -1,0 +1,164 @@
+//===- TensorIOTest.cpp - Reading and writing ONNX .pb tensors --*- C++ -*-===//
+//
+// Every encoding the reader accepts, the errors for what it does not, the
+// writer's round trip, and a real file from the ONNX node tests when the
+// Debian test data is installed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorIO.h"
+
+#include "tensor.pb.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using namespace cim;
+using rt::Code;
+
+namespace {
+
+std::string encode(const io::Tensor &t) { return t.SerializeAsString(); }
+
+TEST(TensorIO, RoundTrip) {
+  rt::HostTensor t{"y", {2, 2}, {1.5f, -2.0f, 0.0f, 3.25e-7f}};
+  std::string path = ::testing::TempDir() + "cimrt_roundtrip.pb";
+  ASSERT_TRUE(rt::writeTensorFile(path, t).isOk());
+  auto back = rt::readTensorFile(path);
+  ASSERT_TRUE(back.isOk()) << back.status().message();
+  EXPECT_EQ(back->name, "y");
+  EXPECT_EQ(back->dims, t.dims);
+  EXPECT_EQ(back->data, t.data);
+  // Written as FLOAT + raw_data, like ONNX's own test data.
+  io::Tensor proto;
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(proto.ParseFromIstream(&in));
+  EXPECT_EQ(proto.data_type(), 1);
+  EXPECT_EQ(proto.raw_data().size(), 16u);
+  EXPECT_EQ(proto.float_data_size(), 0);
+  std::remove(path.c_str());
+  // No temporary file is left behind.
+  for (const auto &e :
+       std::filesystem::directory_iterator(::testing::TempDir()))
+    EXPECT_EQ(e.path().filename().string().find("cimrt_roundtrip.pb.tmp"),
+              std::string::npos);
+}
+
+TEST(TensorIO, TypedEncodings) {
+  io::Tensor f;
+  f.add_dims(3);
+  f.set_data_type(1);
+  for (float v : {1.0f, 2.0f, 3.0f})
+    f.add_float_data(v);
+  auto t = rt::parseTensorProto(encode(f), "f.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->data, (std::vector<float>{1, 2, 3}));
+
+  io::Tensor d;
+  d.add_dims(2);
+  d.set_data_type(11);
+  d.add_double_data(0.5);
+  d.add_double_data(-4.0);
+  t = rt::parseTensorProto(encode(d), "d.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->data, (std::vector<float>{0.5f, -4.0f}));
+
+  io::Tensor i64;
+  i64.add_dims(2);
+  i64.set_data_type(7);
+  i64.add_int64_data(-3);
+  i64.add_int64_data(1LL << 40);
+  t = rt::parseTensorProto(encode(i64), "i64.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->data, (std::vector<float>{-3.0f, float(1LL << 40)}));
+
+  io::Tensor i32;
+  i32.add_dims(1);
+  i32.set_data_type(6);
+  i32.add_int32_data(-7);
+  t = rt::parseTensorProto(encode(i32), "i32.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->data, (std::vector<float>{-7.0f}));
+
+  io::Tensor b;
+  b.add_dims(3);
+  b.set_data_type(9);
+  b.set_raw_data(std::string("\x01\x00\x01", 3));
+  t = rt::parseTensorProto(encode(b), "b.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->data, (std::vector<float>{1, 0, 1}));
+
+  io::Tensor rawI64;
+  rawI64.add_dims(1);
+  rawI64.set_data_type(7);
+  rawI64.set_raw_data(std::string("\xfe\xff\xff\xff\xff\xff\xff\xff", 8));
+  t = rt::parseTensorProto(encode(rawI64), "r.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->data, (std::vector<float>{-2.0f}));
+
+  io::Tensor scalar;
+  scalar.set_data_type(1);
+  scalar.add_float_data(9.0f);
+  t = rt::parseTensorProto(encode(scalar), "s.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_TRUE(t->dims.empty());
+  EXPECT_EQ(t->data, (std::vector<float>{9.0f}));
+}
+
+TEST(TensorIO, Errors) {
+  auto bad = rt::parseTensorProto("\xff\xff\xff", "bad.pb");
+  EXPECT_EQ(bad.status().code(), Code::DataLoss);
+  EXPECT_EQ(bad.status().message(),
+            "bad.pb: not an ONNX TensorProto (protobuf parse failed)");
+
+  io::Tensor f16;
+  f16.add_dims(1);
+  f16.set_data_type(10);
+  f16.set_raw_data("ab");
+  bad = rt::parseTensorProto(encode(f16), "h.pb");
+  EXPECT_EQ(bad.status().code(), Code::Unimplemented);
+  EXPECT_NE(bad.status().message().find("h.pb: data_type 10 (FLOAT16)"),
+            std::string::npos);
+
+  io::Tensor shortData;
+  shortData.add_dims(4);
+  shortData.set_data_type(1);
+  shortData.add_float_data(1.0f);
+  bad = rt::parseTensorProto(encode(shortData), "s.pb");
+  EXPECT_EQ(bad.status().code(), Code::DataLoss);
+  EXPECT_EQ(bad.status().message(),
+            "s.pb: float_data holds 1 elements, dims [4] need 4");
+
+  io::Tensor oddRaw;
+  oddRaw.add_dims(1);
+  oddRaw.set_data_type(1);
+  oddRaw.set_raw_data("abc");
+  EXPECT_EQ(rt::parseTensorProto(encode(oddRaw), "o.pb").status().code(),
+            Code::DataLoss);
+
+  io::Tensor negative;
+  negative.add_dims(-2);
+  negative.set_data_type(1);
+  EXPECT_EQ(rt::parseTensorProto(encode(negative), "n.pb").status().code(),
+            Code::DataLoss);
+
+  auto missing = rt::readTensorFile("/no/such/file.pb");
+  EXPECT_EQ(missing.status().code(), Code::NotFound);
+}
+
+TEST(TensorIO, ReadsOnnxNodeTestData) {
+  const char *path = "/usr/share/libonnx-testdata/data/node/test_relu/"
+                     "test_data_set_0/input_0.pb";
+  if (!std::filesystem::exists(path))
+    GTEST_SKIP() << "libonnx-testdata is not installed";
+  auto t = rt::readTensorFile(path);
+  ASSERT_TRUE(t.isOk()) << t.status().message();
+  EXPECT_EQ(t->name, "x");
+  EXPECT_EQ(t->dims, (rt::Shape{3, 4, 5}));
+  EXPECT_EQ(t->data.size(), 60u);
+}
+
+} // namespace

@@ -1,0 +1,109 @@
+//===- TestHelpers.h - Running artifacts inside unit tests ------*- C++ -*-===//
+//
+// Small helpers shared by the unit tests: make tensors, run an artifact (or
+// a single kernel wrapped in one) through the C++ session on a device, and
+// load serialized artifacts to inspect validation errors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_TEST_TESTHELPERS_H
+#define CIMRT_TEST_TESTHELPERS_H
+
+#include "ArtifactBuilder.h"
+
+#include "Artifact.h"
+#include "Hal.h"
+#include "Session.h"
+#include "Tensor.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace cim::test {
+
+inline rt::Tensor makeTensor(const Dims &dims, const std::vector<float> &data) {
+  rt::Tensor t = rt::Tensor::zeros(rt::DType::F32, dims);
+  if (!data.empty())
+    std::memcpy(t.mutableData<float>(), data.data(), data.size() * 4);
+  return t;
+}
+
+inline std::vector<float> values(const rt::Tensor &t) {
+  rt::Tensor f = t.convertedTo(rt::DType::F32);
+  return std::vector<float>(f.data<float>(), f.data<float>() + f.numElements());
+}
+
+/// Deterministic values in [-1, 1).
+inline std::vector<float> ramp(size_t n, uint32_t seed = 1) {
+  std::vector<float> v(n);
+  uint32_t s = seed * 2654435761u + 7;
+  for (float &f : v) {
+    s = s * 1664525u + 1013904223u;
+    f = float(s >> 8) / float(1u << 23) - 1.0f;
+  }
+  return v;
+}
+
+struct RunResult {
+  rt::Status status;
+  std::vector<rt::Tensor> outputs;
+};
+
+/// Loads `a` (through serialization, like a file) and runs it once.
+inline RunResult runArtifact(const artifact::Artifact &a,
+                             const std::vector<rt::Tensor> &inputs,
+                             const std::string &uri = "sim://ideal") {
+  RunResult r;
+  std::string bytes = a.SerializeAsString();
+  auto model = rt::Model::loadMemory(bytes.data(), bytes.size());
+  if (!model.isOk()) {
+    r.status = model.status();
+    return r;
+  }
+  auto device = rt::DriverRegistry::global().open(uri);
+  if (!device.isOk()) {
+    r.status = device.status();
+    return r;
+  }
+  auto session = rt::Session::create(*model, *device);
+  if (!session.isOk()) {
+    r.status = session.status();
+    return r;
+  }
+  r.status = (*session)->run(inputs, r.outputs);
+  return r;
+}
+
+/// Wraps one kernel in an artifact: every input becomes a program input with
+/// its actual shape as declared type, the result is declared `outDims`
+/// (use -1 for dims the test does not want to spell out).
+inline RunResult runOp(const std::string &kernel,
+                       const std::vector<rt::Tensor> &inputs,
+                       const Dims &outDims, const std::vector<Attr> &attrs = {},
+                       artifact::DataType outType = artifact::F32) {
+  ArtifactBuilder b;
+  std::vector<uint32_t> ids;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    artifact::DataType dt =
+        inputs[i].dtype() == rt::DType::F32
+            ? artifact::F32
+            : (inputs[i].dtype() == rt::DType::I64 ? artifact::I64
+                                                   : artifact::I1);
+    ids.push_back(b.input("in" + std::to_string(i), inputs[i].dims(), dt));
+  }
+  uint32_t out = b.op(kernel, ids, outDims, attrs, outType);
+  b.output(out, "out");
+  return runArtifact(b.artifact(), inputs);
+}
+
+/// The status of loading `a` after serialization.
+inline rt::Status loadStatus(const artifact::Artifact &a) {
+  std::string bytes = a.SerializeAsString();
+  auto model = rt::Model::loadMemory(bytes.data(), bytes.size());
+  return model.isOk() ? rt::Status::ok() : model.status();
+}
+
+} // namespace cim::test
+
+#endif // CIMRT_TEST_TESTHELPERS_H

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package that cim's build, tests and examples need.
+# Idempotent: when everything is present it only checks and returns.
+set -euo pipefail
+
+PKGS=(
+  # toolchain
+  g++ cmake ninja-build ccache git pkg-config
+  # LLVM / MLIR 19 (compiler only; the runtime needs none of these)
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  # ONNX import and the artifact format
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # tests
+  libgtest-dev libonnx-testdata
+  # python helpers (evaluation scripts, test-model generators)
+  python3 python3-numpy python3-onnx
+)
+
+if [[ "${1:-}" == "--train" ]]; then
+  # Only for re-training the example models; the exported models are committed.
+  PKGS+=(python3-sklearn)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#PKGS[@]} packages present"
+fi

@@ -1,0 +1,169 @@
+// RUN: cim-opt %s -split-input-file -verify-diagnostics
+// Every verifier diagnostic of the cim dialect.
+
+func.func @matmul_inner_mismatch(%a: tensor<2x4xf32>, %b: tensor<5x3xf32>) {
+  // expected-error @+1 {{operand shapes 'tensor<2x4xf32>' and 'tensor<5x3xf32>' cannot be multiplied}}
+  %0 = cim.matmul %a, %b : tensor<2x4xf32>, tensor<5x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch_mismatch(%a: tensor<2x2x4xf32>, %b: tensor<3x4x3xf32>) {
+  // expected-error @+1 {{cannot be multiplied}}
+  %0 = cim.matmul %a, %b : tensor<2x2x4xf32>, tensor<3x4x3xf32> -> tensor<2x2x3xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_wrong_result(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>) {
+  // expected-error @+1 {{result dimension 1 is 5, expected 3}}
+  %0 = cim.matmul %a, %b : tensor<2x4xf32>, tensor<4x3xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_wrong_rank(%a: tensor<2x4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{result rank 2 does not match expected rank 1}}
+  %0 = cim.matmul %a, %b : tensor<2x4xf32>, tensor<4xf32> -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_element_type(%a: tensor<2x4xf32>, %b: tensor<4x3xf16>) {
+  // expected-error @+1 {{operands and result must have one element type}}
+  %0 = cim.matmul %a, %b : tensor<2x4xf32>, tensor<4x3xf16> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @linear_weight_rank(%x: tensor<2x4xf32>, %w: tensor<4xf32>) {
+  // expected-error @+1 {{weight must be a static 2-D matrix, got 'tensor<4xf32>'}}
+  %0 = cim.linear %x, %w {readout = #cim.adc<bits = 8>} : tensor<2x4xf32>, tensor<4xf32> -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @linear_features(%x: tensor<2x5xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{input has 5 features but the weight has 4 rows}}
+  %0 = cim.linear %x, %w {readout = #cim.adc<bits = 8>} : tensor<2x5xf32>, tensor<4x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @linear_result(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{result dimension 0 is 7, expected 2}}
+  %0 = cim.linear %x, %w {readout = #cim.adc<bits = 8>} : tensor<2x4xf32>, tensor<4x3xf32> -> tensor<7x3xf32>
+  return
+}
+
+// -----
+
+func.func @adc_bits(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{ADC bits must be in [1, 16], got 0}}
+  %0 = cim.linear %x, %w {readout = #cim.adc<bits = 0>} : tensor<2x4xf32>, tensor<4x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{target 't': bits_per_cell must be in [1, 8], got 9}}
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 9, dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': arrays need at least one row and one column}}
+module attributes {cim.target = #cim.target<name = "t", rows = 0, cols = 4, cell = rram, bits_per_cell = 1, dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': dac_bits must be in [1, 16], got 17}}
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 1, dac_bits = 17, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': adc_bits must be in [1, 16], got 0}}
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 1, dac_bits = 8, adc_bits = 0>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': arrays need two columns for differential weights}}
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 1, cell = rram, bits_per_cell = 1, dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{tile must have at least one row and one column}}
+func.func private @zero_tile(!cim.tile<0x4, rram>)
+
+// -----
+
+// expected-error @+1 {{unknown cell technology 'flash'}}
+func.func private @bad_cell(!cim.tile<4x4, flash>)
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_too_many_rows(%w: tensor<5x2xf32>) {
+    // expected-error @+1 {{tile has 5 rows but the target's arrays have 4}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<5x2xf32> -> !cim.tile<5x2, rram>
+    return
+  }
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_too_many_cols(%w: tensor<4x3xf32>) {
+    // expected-error @+1 {{tile needs 6 array columns (differential) but the target's arrays have 4}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x3xf32> -> !cim.tile<4x3, rram>
+    return
+  }
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_wrong_cell(%w: tensor<4x2xf32>) {
+    // expected-error @+1 {{tile cell technology 'sram' is not the target's 'rram'}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x2xf32> -> !cim.tile<4x2, sram>
+    return
+  }
+}
+
+// -----
+
+func.func @tile_shape(%w: tensor<4x2xf32>) {
+  // expected-error @+1 {{weights 'tensor<4x2xf32>' do not match tile '!cim.tile<4x3, rram>'}}
+  %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x2xf32> -> !cim.tile<4x3, rram>
+  return
+}
+
+// -----
+
+func.func @mvm_rows(%t: !cim.tile<4x2, rram>, %x: tensor<?x5xf32>) {
+  // expected-error @+1 {{reads input rows [2, 6) but the input has 5}}
+  %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = 2 : i64} : !cim.tile<4x2, rram>, tensor<?x5xf32> -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @mvm_negative_offset(%t: !cim.tile<4x2, rram>, %x: tensor<?x5xf32>) {
+  // expected-error @+1 {{attribute 'row_offset' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = -1 : i64} : !cim.tile<4x2, rram>, tensor<?x5xf32> -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @mvm_cols(%t: !cim.tile<4x2, rram>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{result dimension 1 is 3, expected 2}}
+  %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = 0 : i64} : !cim.tile<4x2, rram>, tensor<?x4xf32> -> tensor<?x3xf32>
+  return
+}

@@ -1,0 +1,33 @@
+// RUN: cim-opt %s | cim-opt | FileCheck %s
+// Every cim op, attribute and type prints and parses back unchanged.
+
+module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+  // CHECK: module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>}
+
+  // CHECK-LABEL: func.func @matmul
+  func.func @matmul(%a: tensor<?x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2x?x4x5xf32>, %d: tensor<5xf32>) -> (tensor<?x3xf32>, tensor<2x?x4xf32>) {
+    // CHECK: cim.matmul %{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<4x3xf32> -> tensor<?x3xf32>
+    %0 = cim.matmul %a, %b : tensor<?x4xf32>, tensor<4x3xf32> -> tensor<?x3xf32>
+    // CHECK: cim.matmul %{{.*}}, %{{.*}} : tensor<2x?x4x5xf32>, tensor<5xf32> -> tensor<2x?x4xf32>
+    %1 = cim.matmul %c, %d : tensor<2x?x4x5xf32>, tensor<5xf32> -> tensor<2x?x4xf32>
+    return %0, %1 : tensor<?x3xf32>, tensor<2x?x4xf32>
+  }
+
+  // CHECK-LABEL: func.func @linear
+  func.func @linear(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+    %w = arith.constant dense<1.0> : tensor<4x2xf32>
+    // CHECK: cim.linear %{{.*}}, %{{.*}} {readout = #cim.adc<bits = 6>} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 6>} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>
+    return %y : tensor<?x2xf32>
+  }
+
+  // CHECK-LABEL: func.func @tiles
+  func.func @tiles(%x: tensor<?x6xf32>) -> tensor<?x2xf32> {
+    %w = arith.constant dense<1.0> : tensor<4x2xf32>
+    // CHECK: [[TILE:%.+]] = cim.program_tile %{{.*}} {encoding = #cim<encoding differential>} : tensor<4x2xf32> -> <4x2, rram>
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    // CHECK: cim.mvm [[TILE]], %{{.*}} {readout = #cim.adc<bits = 8>, row_offset = 2 : i64} : <4x2, rram>, tensor<?x6xf32> -> tensor<?x2xf32>
+    %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = 2 : i64} : !cim.tile<4x2, rram>, tensor<?x6xf32> -> tensor<?x2xf32>
+    return %y : tensor<?x2xf32>
+  }
+}

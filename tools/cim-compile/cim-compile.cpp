@@ -1,0 +1,166 @@
+//===- cim-compile.cpp - ONNX model to CIM artifact -------------*- C++ -*-===//
+//
+// The compiler driver: parses options, imports the ONNX model (or reads MLIR
+// of any stage), runs the stage pipelines and writes the requested stage
+// (MLIR, or the .cimx artifact).
+// Output is written only when every step succeeded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/Passes.h"
+#include "cim/Frontend/ONNX/Importer.h"
+#include "cim/Target/ArtifactEmitter.h"
+#include "cim/Target/TargetDescription.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Stage { Import, Map, Tiled, Artifact };
+
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<model.onnx | stage.mlir>"));
+cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+                                cl::value_desc("file"));
+cl::opt<std::string> targetName(
+    "target", cl::desc("Target preset name or JSON target file"),
+    cl::init("generic-rram"), cl::value_desc("name|file"));
+cl::opt<bool> listTargets("list-targets", cl::desc("List the target presets"));
+cl::opt<Stage> emitStage(
+    "emit", cl::desc("Stage to write"), cl::init(Stage::Artifact),
+    cl::values(clEnumValN(Stage::Import, "import", "imported model (MLIR)"),
+               clEnumValN(Stage::Map, "cim", "products mapped to cim.linear (MLIR)"),
+               clEnumValN(Stage::Tiled, "tiled", "weights tiled onto arrays (MLIR)"),
+               clEnumValN(Stage::Artifact, "artifact",
+                          ".cimx artifact (protobuf text format on stdout)")));
+
+/// Prints diagnostics as `error: MODEL: node 'NAME': message`.
+void printDiagnostic(Diagnostic &diag) {
+  std::string where;
+  Location loc = diag.getLocation();
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    if (auto file = dyn_cast<FileLineColLoc>(name.getChildLoc()))
+      where = file.getFilename().str() + ": ";
+    where += "node '" + name.getName().str() + "': ";
+  } else if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    where = file.getFilename().str();
+    if (file.getLine())
+      where += ":" + std::to_string(file.getLine()) + ":" +
+               std::to_string(file.getColumn());
+    where += ": ";
+  }
+  const char *severity = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                         : diag.getSeverity() == DiagnosticSeverity::Warning
+                             ? "warning"
+                             : "note";
+  llvm::errs() << severity << ": " << where << diag.str() << "\n";
+}
+
+int fail(const std::string &message) {
+  llvm::errs() << "error: " << message << "\n";
+  return 1;
+}
+
+/// Writes `contents` to `path` atomically enough for a compiler: the file is
+/// removed again unless everything was written.
+int writeOutput(StringRef path, StringRef contents) {
+  std::string error;
+  auto out = openOutputFile(path, &error);
+  if (!out)
+    return fail(path.str() + ": " + error);
+  out->os() << contents;
+  out->os().flush();
+  if (out->os().has_error())
+    return fail(path.str() + ": write failed");
+  out->keep();
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "cim-compile: compile an ONNX model for compute-in-memory macros\n\n"
+      "  cim-compile MODEL.onnx -o MODEL.cimx [--target NAME|FILE] "
+      "[--emit=import|cim|tiled|artifact]\n");
+
+  if (listTargets) {
+    for (const cim::TargetPreset &p : cim::targetPresets())
+      llvm::outs() << llvm::left_justify(p.name, 20) << p.summary << "\n";
+    return 0;
+  }
+  if (inputFile.empty())
+    return fail("no input model (usage: cim-compile MODEL.onnx -o OUT.cimx)");
+
+  MLIRContext context;
+  context.getDiagEngine().registerHandler([](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+
+  std::string error;
+  cim::TargetAttr target = cim::resolveTarget(targetName, context, error);
+  if (!target)
+    return fail(error);
+  OwningOpRef<ModuleOp> module;
+  if (StringRef(inputFile).ends_with(".mlir")) {
+    // MLIR of any stage: the pipelines leave what is already lowered alone.
+    DialectRegistry registry;
+    cim::registerImporterDialects(registry);
+    context.appendDialectRegistry(registry);
+    module = parseSourceFile<ModuleOp>(inputFile, &context);
+    if (!module)
+      return 1;
+    // A target in the file wins unless one is asked for explicitly.
+    if (!cim::lookupTarget(*module) || targetName.getNumOccurrences())
+      (*module)->setAttr(cim::CIMDialect::getTargetAttrName(), target);
+  } else {
+    module = cim::importOnnxModel(inputFile, context, error);
+    if (!module)
+      return fail(error);
+    (*module)->setAttr(cim::CIMDialect::getTargetAttrName(), target);
+  }
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  if (emitStage >= Stage::Map)
+    cim::buildMapPassPipeline(pm);
+  if (emitStage >= Stage::Tiled)
+    cim::buildTilePassPipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  std::string contents;
+  llvm::raw_string_ostream os(contents);
+  std::string output = outputFile;
+  if (emitStage == Stage::Artifact) {
+    if (output.empty())
+      output = llvm::sys::path::stem(inputFile).str() + ".cimx";
+    if (failed(cim::emitArtifact(*module, os, /*text=*/output == "-")))
+      return 1;
+  } else {
+    if (output.empty())
+      output = "-";
+    module->print(os);
+    os << "\n";
+  }
+  return writeOutput(output, os.str());
+}
