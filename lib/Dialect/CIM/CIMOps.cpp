@@ -24,6 +24,13 @@ TargetAttr cim::lookupTarget(Operation *op) {
   return {};
 }
 
+FailureOr<TargetAttr> cim::requireTarget(ModuleOp module) {
+  if (TargetAttr target = lookupTarget(module))
+    return target;
+  return module.emitError("module has no 'cim.target' attribute; compile "
+                          "with --target or attach a #cim.target");
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//

@@ -15,6 +15,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <limits>
+#include <type_traits>
 
 using namespace mlir;
 using namespace cim;
@@ -153,29 +154,17 @@ void importRelu(GraphImporter &g, const Node &node) {
                  b.getF32FloatAttr(std::numeric_limits<float>::max())));
 }
 
-void importAdd(GraphImporter &g, const Node &node) {
+/// Add, Sub, Mul: tosa elementwise ops with numpy broadcasting.
+template <typename OpTy>
+void importBinary(GraphImporter &g, const Node &node) {
   allowAttrs(node, {});
   Value a = operand(g, node, 0), b = operand(g, node, 1);
   requireF32(a, "A");
   requireF32(b, "B");
-  bindResult(g, node, g.binary<tosa::AddOp>(a, b));
-}
-
-void importSub(GraphImporter &g, const Node &node) {
-  allowAttrs(node, {});
-  Value a = operand(g, node, 0), b = operand(g, node, 1);
-  requireF32(a, "A");
-  requireF32(b, "B");
-  bindResult(g, node, g.binary<tosa::SubOp>(a, b));
-}
-
-void importMul(GraphImporter &g, const Node &node) {
-  allowAttrs(node, {});
-  Value a = operand(g, node, 0), b = operand(g, node, 1);
-  requireF32(a, "A");
-  requireF32(b, "B");
-  bindResult(g, node,
-             g.binary<tosa::MulOp>(a, b, g.b().getI8IntegerAttr(0)));
+  if constexpr (std::is_same_v<OpTy, tosa::MulOp>)
+    bindResult(g, node, g.binary<OpTy>(a, b, g.b().getI8IntegerAttr(0)));
+  else
+    bindResult(g, node, g.binary<OpTy>(a, b));
 }
 
 void importMatMul(GraphImporter &g, const Node &node) {
@@ -346,18 +335,18 @@ void importSoftmax(GraphImporter &g, const Node &node) {
 
 const llvm::StringMap<Handler> &handlers() {
   static const llvm::StringMap<Handler> table = {
-      {"Add", importAdd},
+      {"Add", importBinary<tosa::AddOp>},
       {"Constant", importConstant},
       {"Flatten", importFlatten},
       {"Gemm", importGemm},
       {"Identity", importIdentity},
       {"MatMul", importMatMul},
-      {"Mul", importMul},
+      {"Mul", importBinary<tosa::MulOp>},
       {"Relu", importRelu},
       {"Reshape", importReshape},
       {"Sigmoid", importUnary<tosa::SigmoidOp>},
       {"Softmax", importSoftmax},
-      {"Sub", importSub},
+      {"Sub", importBinary<tosa::SubOp>},
       {"Tanh", importUnary<tosa::TanhOp>},
   };
   return table;

@@ -61,9 +61,10 @@ public:
   explicit Emitter(pb::Artifact &artifact) : artifact(artifact) {}
 
   LogicalResult run(ModuleOp module) {
-    TargetAttr target = lookupTarget(module);
-    if (!target)
-      return module.emitError("module has no 'cim.target' attribute");
+    FailureOr<TargetAttr> maybeTarget = requireTarget(module);
+    if (failed(maybeTarget))
+      return failure();
+    TargetAttr target = *maybeTarget;
     auto func = module.lookupSymbol<func::FuncOp>("main");
     if (!func)
       return module.emitError("module has no 'func.func @main'");

@@ -30,6 +30,9 @@ namespace cim {
 /// The `#cim.target` of the module enclosing `op`, or null if there is none.
 TargetAttr lookupTarget(mlir::Operation *op);
 
+/// The module's `#cim.target`; emits an error on the module if it has none.
+mlir::FailureOr<TargetAttr> requireTarget(mlir::ModuleOp module);
+
 /// Result shape of a numpy-style matrix product of `lhs` and `rhs` (dynamic
 /// dims as ShapedType::kDynamic); fails if the shapes cannot be multiplied.
 mlir::FailureOr<llvm::SmallVector<int64_t>>

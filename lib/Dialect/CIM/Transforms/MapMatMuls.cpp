@@ -25,13 +25,10 @@ namespace {
 struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = lookupTarget(module);
-    if (!target) {
-      module.emitError("module has no 'cim.target' attribute; compile with "
-                       "--target or attach a #cim.target");
+    FailureOr<TargetAttr> target = requireTarget(module);
+    if (failed(target))
       return signalPassFailure();
-    }
-    auto readout = ADCReadoutAttr::get(&getContext(), target.getAdcBits());
+    auto readout = ADCReadoutAttr::get(&getContext(), target->getAdcBits());
     module.walk([&](MatMulOp op) {
       auto rhsType = op.getRhs().getType();
       if (rhsType.getRank() != 2 || !rhsType.hasStaticShape() ||

@@ -35,14 +35,11 @@ RankedTensorType withLastDim(RankedTensorType type, int64_t last) {
 struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = lookupTarget(module);
-    if (!target) {
-      module.emitError("module has no 'cim.target' attribute; compile with "
-                       "--target or attach a #cim.target");
+    FailureOr<TargetAttr> target = requireTarget(module);
+    if (failed(target))
       return signalPassFailure();
-    }
     WalkResult result = module.walk([&](LinearOp op) {
-      if (failed(tile(op, target)))
+      if (failed(tile(op, *target)))
         return WalkResult::interrupt();
       return WalkResult::advance();
     });
