@@ -314,6 +314,23 @@ private:
 };
 } // namespace
 
+/// ONNX's messages span lines; an error is one line, so fold each line
+/// break and the spaces around it into one space.
+static std::string oneLine(StringRef message) {
+  SmallVector<StringRef> lines;
+  message.trim().split(lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  std::string out;
+  for (StringRef line : lines) {
+    line = line.trim();
+    if (line.empty())
+      continue;
+    if (!out.empty())
+      out += ' ';
+    out += line.str();
+  }
+  return out;
+}
+
 void cim::registerImporterDialects(DialectRegistry &registry) {
   registry.insert<CIMDialect, arith::ArithDialect, func::FuncDialect,
                   tosa::TosaDialect>();
@@ -322,7 +339,7 @@ void cim::registerImporterDialects(DialectRegistry &registry) {
 OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
                                            std::string &error) {
   auto fail = [&](const std::string &message) -> OwningOpRef<ModuleOp> {
-    error = (path + ": " + message).str();
+    error = (path + ": " + oneLine(message)).str();
     return nullptr;
   };
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);

@@ -22,6 +22,7 @@ Models (input -> output, N is a symbolic batch dim):
   large_layer.onnx       x[N,300] -> Gemm(W[200,300] transB=1, b[200]) -> y[N,200]
   unsupported_op.onnx    x[1,1,4,4] -> Conv 'my_conv' (W[1,1,3,3]) -> y[1,1,2,2]
   unsupported_dtype.onnx x double[2,2] -> Relu -> y double[2,2]
+  invalid_model.onnx     Relu of an undefined value (the ONNX checker refuses it)
   two_outputs.onnx       x[N,3] -> Relu -> y1[N,3]; x -> Sigmoid -> y2[N,3]
   not_onnx.onnx          plain text, not a protobuf
   truncated.onnx         first 60% of the bytes of large_layer.onnx
@@ -211,6 +212,17 @@ def main(argv=None):
         write(os.path.join(args.out, name), serialized[name])
 
     write(os.path.join(args.out, "not_onnx.onnx"), b"this is not an onnx model\n")
+
+    # A well-formed protobuf that the ONNX checker refuses: the node reads a
+    # value nothing defines.
+    bad = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Relu", ["nowhere"], ["y"], name="relu")],
+            "invalid_model", [vi("x", TensorProto.FLOAT, [2])],
+            [vi("y", TensorProto.FLOAT, [2])]),
+        opset_imports=[helper.make_opsetid("", 13)])
+    bad.ir_version = 8
+    write(os.path.join(args.out, "invalid_model.onnx"), bad.SerializeToString())
 
     big = serialized["large_layer.onnx"]
     truncated = big[: len(big) * 6 // 10]
