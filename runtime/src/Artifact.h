@@ -41,16 +41,35 @@ struct ValueInfo {
   Shape dims; // -1 marks a dynamic dim
 };
 
+/// The id of an optional instruction input that is not given.
+inline constexpr uint32_t kAbsentValue = 0xFFFFFFFF;
+
+struct CompiledInstruction;
+
+/// A region (body of cim.loop / cim.scan), resolved against the model.
+struct CompiledRegion {
+  std::vector<int> arguments; // value slots bound by the owner
+  std::vector<CompiledInstruction> instructions;
+  std::vector<int> results; // value slots yielded to the owner
+  /// Slots defined in this region (arguments and instruction outputs, not
+  /// those of nested regions); cleared after every execution.
+  std::vector<int> locals;
+  /// "program.instructions[3].regions[0]", for run-time errors.
+  std::string path;
+};
+
 /// One instruction, resolved against the model.
 struct CompiledInstruction {
   const KernelDef *kernel = nullptr;
   const artifact::Instruction *proto = nullptr;
-  std::vector<int> inputs; // value slots
-  int output = -1;         // value slot
-  int tileIndex = -1;      // cim.mvm: index into Model::tiles()
+  std::vector<int> inputs;  // value slots; -1 for an absent optional input
+  std::vector<int> outputs; // value slots
+  std::vector<CompiledRegion> regions;
+  int tileIndex = -1; // cim.mvm: index into Model::tiles()
   /// "program.instructions[3] (tosa.add from 'Add_0')", for run-time errors.
   std::string where;
-  /// Slots whose last use is this instruction, freed right after it.
+  /// Slots whose last use (in this block) is this instruction, freed right
+  /// after it.
   std::vector<int> releaseAfter;
 };
 

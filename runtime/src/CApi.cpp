@@ -39,7 +39,7 @@ struct cimrt_device_t {
 
 struct cimrt_tensor_t {
   std::atomic<int> refs{1};
-  Tensor tensor; // always F32
+  Tensor tensor;
 };
 
 struct cimrt_session_t {
@@ -83,6 +83,34 @@ template <typename T> void release(T *obj) {
     delete obj;
 }
 
+bool fromC(cimrt_dtype_t dtype, DType &out) {
+  switch (dtype) {
+  case CIMRT_DTYPE_F32:
+    out = DType::F32;
+    return true;
+  case CIMRT_DTYPE_I64:
+    out = DType::I64;
+    return true;
+  case CIMRT_DTYPE_BOOL:
+    out = DType::Bool;
+    return true;
+  default:
+    return false;
+  }
+}
+
+cimrt_dtype_t toC(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return CIMRT_DTYPE_F32;
+  case DType::I64:
+    return CIMRT_DTYPE_I64;
+  case DType::Bool:
+    return CIMRT_DTYPE_BOOL;
+  }
+  return CIMRT_DTYPE_INVALID;
+}
+
 cimrt_status_t wrapModel(StatusOr<std::shared_ptr<const Model>> loaded,
                          cimrt_model_t **out_model) {
   if (!loaded.isOk())
@@ -121,6 +149,15 @@ cimrt_status_t ioName(const cimrt_model_t *model, size_t index, bool input,
   if (v)
     *out_name = v->name.c_str();
   return status;
+}
+
+cimrt_dtype_t ioDType(const cimrt_model_t *model, size_t index, bool input) {
+  if (!model)
+    return CIMRT_DTYPE_INVALID;
+  const Model &m = *model->model;
+  const auto &slots = input ? m.inputs() : m.outputs();
+  return index < slots.size() ? toC(m.values()[slots[index]].dtype)
+                              : CIMRT_DTYPE_INVALID;
 }
 
 cimrt_status_t ioDims(const cimrt_model_t *model, size_t index, bool input,
@@ -179,6 +216,16 @@ const char *cimrt_status_code_string(cimrt_status_code_t code) {
 const char *cimrt_version_string(void) { return "0.1.0"; }
 
 uint32_t cimrt_artifact_version(void) { return kVersion; }
+
+size_t cimrt_dtype_size(cimrt_dtype_t dtype) {
+  DType d;
+  return fromC(dtype, d) ? dtypeSize(d) : 0;
+}
+
+const char *cimrt_dtype_string(cimrt_dtype_t dtype) {
+  DType d;
+  return fromC(dtype, d) ? dtypeName(d) : "INVALID";
+}
 
 //===----------------------------------------------------------------------===//
 // Model
@@ -240,6 +287,16 @@ cimrt_status_t cimrt_model_output_dims(const cimrt_model_t *model, size_t index,
   return ioDims(model, index, /*input=*/false, out_rank, out_dims);
 }
 
+cimrt_dtype_t cimrt_model_input_dtype(const cimrt_model_t *model,
+                                      size_t index) {
+  return ioDType(model, index, /*input=*/true);
+}
+
+cimrt_dtype_t cimrt_model_output_dtype(const cimrt_model_t *model,
+                                       size_t index) {
+  return ioDType(model, index, /*input=*/false);
+}
+
 const char *cimrt_model_target_name(const cimrt_model_t *model) {
   return model ? model->model->target().name().c_str() : "";
 }
@@ -293,6 +350,40 @@ cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
 // Tensor
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+cimrt_status_t createTensor(const char *fn, DType dtype, const int64_t *dims,
+                            size_t rank, const void *data,
+                            cimrt_tensor_t **out_tensor) {
+  if (rank > 0 && !dims)
+    return error(Code::InvalidArgument,
+                 strCat(fn, ": dims is NULL for rank ", rank));
+  return guarded(fn, [&]() -> cimrt_status_t {
+    Shape shape(dims, dims + rank);
+    auto count = checkedElementCount(shape, fn);
+    if (!count.isOk())
+      return toC(count.status());
+    auto *t = new cimrt_tensor_t();
+    t->tensor = Tensor::zeros(dtype, std::move(shape));
+    if (data && *count) {
+      if (dtype == DType::Bool) {
+        // Normalise: a C++ bool must hold exactly 0 or 1.
+        const auto *src = static_cast<const uint8_t *>(data);
+        bool *dst = t->tensor.mutableData<bool>();
+        for (int64_t i = 0; i < *count; ++i)
+          dst[i] = src[i] != 0;
+      } else {
+        std::memcpy(t->tensor.mutableRawData(), data,
+                    size_t(*count) * dtypeSize(dtype));
+      }
+    }
+    *out_tensor = t;
+    return nullptr;
+  });
+}
+
+} // namespace
+
 cimrt_status_t cimrt_tensor_create(const int64_t *dims, size_t rank,
                                    const float *data,
                                    cimrt_tensor_t **out_tensor) {
@@ -300,22 +391,25 @@ cimrt_status_t cimrt_tensor_create(const int64_t *dims, size_t rank,
     return error(Code::InvalidArgument,
                  "cimrt_tensor_create: out_tensor is NULL");
   *out_tensor = nullptr;
-  if (rank > 0 && !dims)
+  return createTensor("cimrt_tensor_create", DType::F32, dims, rank, data,
+                      out_tensor);
+}
+
+cimrt_status_t cimrt_tensor_create_typed(cimrt_dtype_t dtype,
+                                         const int64_t *dims, size_t rank,
+                                         const void *data,
+                                         cimrt_tensor_t **out_tensor) {
+  if (!out_tensor)
     return error(Code::InvalidArgument,
-                 strCat("cimrt_tensor_create: dims is NULL for rank ", rank));
-  return guarded("cimrt_tensor_create", [&]() -> cimrt_status_t {
-    Shape shape(dims, dims + rank);
-    auto count = checkedElementCount(shape, "cimrt_tensor_create");
-    if (!count.isOk())
-      return toC(count.status());
-    auto *t = new cimrt_tensor_t();
-    t->tensor = Tensor::zeros(DType::F32, std::move(shape));
-    if (data && *count)
-      std::memcpy(t->tensor.mutableData<float>(), data,
-                  size_t(*count) * sizeof(float));
-    *out_tensor = t;
-    return nullptr;
-  });
+                 "cimrt_tensor_create_typed: out_tensor is NULL");
+  *out_tensor = nullptr;
+  DType d;
+  if (!fromC(dtype, d))
+    return error(Code::InvalidArgument,
+                 strCat("cimrt_tensor_create_typed: unknown dtype ",
+                        int(dtype)));
+  return createTensor("cimrt_tensor_create_typed", d, dims, rank, data,
+                      out_tensor);
 }
 
 void cimrt_tensor_retain(cimrt_tensor_t *tensor) { retain(tensor); }
@@ -333,8 +427,18 @@ size_t cimrt_tensor_element_count(const cimrt_tensor_t *tensor) {
   return tensor ? size_t(tensor->tensor.numElements()) : 0;
 }
 
+cimrt_dtype_t cimrt_tensor_dtype(const cimrt_tensor_t *tensor) {
+  return tensor ? toC(tensor->tensor.dtype()) : CIMRT_DTYPE_INVALID;
+}
+
 const float *cimrt_tensor_data(const cimrt_tensor_t *tensor) {
-  return tensor ? tensor->tensor.data<float>() : nullptr;
+  return tensor && tensor->tensor.dtype() == DType::F32
+             ? tensor->tensor.data<float>()
+             : nullptr;
+}
+
+const void *cimrt_tensor_raw_data(const cimrt_tensor_t *tensor) {
+  return tensor ? tensor->tensor.rawData() : nullptr;
 }
 
 //===----------------------------------------------------------------------===//
@@ -414,7 +518,7 @@ cimrt_status_t cimrt_session_run(cimrt_session_t *session, size_t num_inputs,
     std::vector<std::unique_ptr<cimrt_tensor_t>> made;
     for (size_t i = 0; i < num_outputs; ++i) {
       made.push_back(std::make_unique<cimrt_tensor_t>());
-      made.back()->tensor = out[i].convertedTo(DType::F32);
+      made.back()->tensor = std::move(out[i]);
     }
     for (size_t i = 0; i < num_outputs; ++i)
       out_outputs[i] = made[i].release();

@@ -1,14 +1,17 @@
 //===- Kernels.h - The kernel table and its contract ------------*- C++ -*-===//
 //
 // Every instruction names a kernel. A KernelDef says what the loader must
-// check (arity, attributes and their kinds, element types, plus an optional
-// kernel-specific static check) and how to run it. The table is the single
-// source of truth for both: a kernel is "known" exactly when it is here.
+// check (arity of inputs, outputs and regions, which inputs may be absent,
+// attributes and their kinds, element types, plus an optional kernel-specific
+// static check) and how to run it. The table is the single source of truth
+// for both: a kernel is "known" exactly when it is here.
 //
 // Run functions receive input tensors whose shapes already match the
-// declared types of their values; they compute their output shape from the
-// input shapes (dims may be dynamic) and report anything inconsistent as an
-// INVALID_ARGUMENT without a location prefix (the session adds it).
+// declared types of their values (an absent optional input is a null
+// pointer); they compute their output shapes from the input shapes (dims may
+// be dynamic) and report anything inconsistent as an INVALID_ARGUMENT without
+// a location prefix (the session adds it). Outputs must have the element
+// type of their declared value; the session checks dtype and shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,13 +23,14 @@
 #include "Status.h"
 #include "Tensor.h"
 
+#include <initializer_list>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace cim::rt {
 
-enum class AttrKind { Int, Float, String, Ints, Floats };
+enum class AttrKind { Int, Float, String, Ints, Floats, Strings };
 const char *attrKindName(AttrKind kind);
 
 struct AttrSpec {
@@ -35,35 +39,72 @@ struct AttrSpec {
   bool required;
 };
 
-/// Which element types a kernel accepts; the output has the same type.
+/// Which element types a kernel accepts and what it produces. All but
+/// Custom imply exactly one output; Custom leaves every dtype check to the
+/// kernel's verify function.
 enum class TypeRule {
-  F32,        // arithmetic: every input is F32
-  AnyUniform, // data movement: any type, all inputs alike
+  F32,        // every input F32 -> F32
+  Numeric,    // F32 or I64, all inputs alike -> the same
+  AnyUniform, // any type, all inputs alike -> the same
+  Compare,    // F32 or I64, all inputs alike -> I1
+  CompareAny, // F32, I64 or I1, all inputs alike -> I1
+  Logical,    // I1 -> I1
+  Custom,     // checked by the kernel's verify function
 };
 
-/// What a kernel-specific load-time check can see.
+/// What a kernel-specific load-time check can see. Absent optional inputs
+/// are null in `inputs`.
 struct VerifyContext {
   const artifact::Artifact &artifact;
   const artifact::Instruction &inst;
   const std::string &path; // "program.instructions[3]"
   std::vector<const ValueInfo *> inputs;
-  const ValueInfo *output;
+  std::vector<const ValueInfo *> outputs;
+  const ValueInfo *output; // outputs[0]
   const std::unordered_map<uint32_t, int> &tileIndexById;
+  /// Declared values of each region: arguments and results.
+  std::vector<std::vector<const ValueInfo *>> regionArgs, regionResults;
   int tileIndex = -1; // set by cim.mvm
+};
+
+/// Runs a region of the current instruction: binds `args` to its
+/// arguments, executes its instructions and returns its results. The
+/// message of an error names the failing instruction inside the region.
+class RegionRunner {
+public:
+  virtual ~RegionRunner() = default;
+  virtual Status run(const CompiledRegion &region, std::vector<Tensor> args,
+                     std::vector<Tensor> &results) = 0;
 };
 
 /// What a run function can use besides its inputs.
 struct ExecContext {
   const artifact::Artifact &artifact;
   const CompiledInstruction &inst;
+  const std::vector<ValueInfo> &values; // declared types, by slot
   Device *device = nullptr;
   const std::vector<TileHandle> *tileHandles = nullptr;
+  RegionRunner *regions = nullptr;
   uint64_t mvmCount = 0; // incremented by kernels that use the device
+
+  /// The declared type of output `i`.
+  const ValueInfo &outputInfo(size_t i) const {
+    return values[inst.outputs[i]];
+  }
+  Status runRegion(size_t index, std::vector<Tensor> args,
+                   std::vector<Tensor> &results) {
+    return regions->run(inst.regions[index], std::move(args), results);
+  }
 };
 
-using VerifyFn = Status (*)(VerifyContext &ctx);
+/// One output (TypeRule other than Custom, or Custom with one output).
 using RunFn = StatusOr<Tensor> (*)(ExecContext &ctx,
                                    const std::vector<const Tensor *> &inputs);
+/// Several outputs, in declared order.
+using RunMultiFn = Status (*)(ExecContext &ctx,
+                              const std::vector<const Tensor *> &inputs,
+                              std::vector<Tensor> &outputs);
+using VerifyFn = Status (*)(VerifyContext &ctx);
 
 struct KernelDef {
   std::string_view name;
@@ -74,6 +115,12 @@ struct KernelDef {
   RunFn run;
   VerifyFn verify = nullptr;
   bool onDevice = false; // counted as an MVM, not a digital op
+  // Multi-output and control-flow kernels set these.
+  RunMultiFn runMulti = nullptr; // used instead of `run` when set
+  int minOutputs = 1;
+  int maxOutputs = 1; // -1: variadic
+  int numRegions = 0;
+  uint32_t optionalInputs = 0; // bit i: input i may be absent
 };
 
 /// The kernel named `name`, or null.
@@ -87,8 +134,39 @@ int64_t attrInt(const artifact::Instruction &inst, const char *name,
                 int64_t dflt = 0);
 double attrFloat(const artifact::Instruction &inst, const char *name,
                  double dflt = 0);
+std::string attrString(const artifact::Instruction &inst, const char *name,
+                       const std::string &dflt = "");
 std::vector<int64_t> attrInts(const artifact::Instruction &inst,
                               const char *name);
+std::vector<double> attrFloats(const artifact::Instruction &inst,
+                               const char *name);
+std::vector<std::string> attrStrings(const artifact::Instruction &inst,
+                                     const char *name);
+bool hasAttr(const artifact::Instruction &inst, const char *name);
+
+// Load-time checks shared by verify functions. Each returns DATA_LOSS
+// naming the field ("program.instructions[3].inputs[1]: ...").
+Status checkInputDType(const VerifyContext &ctx, size_t i,
+                       std::initializer_list<DType> allowed);
+Status checkOutputDType(const VerifyContext &ctx, size_t i, DType want);
+Status checkInputRank(const VerifyContext &ctx, size_t i, size_t rank);
+Status checkOutputRank(const VerifyContext &ctx, size_t i, size_t rank);
+
+/// Calls `f(T{})` with an unsigned integer type T as wide as one element of
+/// `dtype`: for kernels that move elements without interpreting them.
+template <typename F> decltype(auto) withElementBits(DType dtype, F &&f) {
+  switch (dtypeSize(dtype)) {
+  case 1:
+    return f(uint8_t{});
+  case 4:
+    return f(uint32_t{});
+  default:
+    return f(uint64_t{});
+  }
+}
+
+/// `x` broadcast (numpy rules, already checked) to `outDims`.
+Tensor broadcastTo(const Tensor &x, const Shape &outDims);
 
 // Each kernel family adds its definitions to the table.
 void addElementwiseKernels(std::vector<KernelDef> &table);
@@ -96,6 +174,9 @@ void addReduceKernels(std::vector<KernelDef> &table);
 void addShapeKernels(std::vector<KernelDef> &table);
 void addMatmulKernels(std::vector<KernelDef> &table);
 void addMvmKernels(std::vector<KernelDef> &table);
+void addOnnxKernels(std::vector<KernelDef> &table);
+void addRnnKernels(std::vector<KernelDef> &table);
+void addControlFlowKernels(std::vector<KernelDef> &table);
 
 } // namespace cim::rt
 

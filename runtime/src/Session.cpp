@@ -5,6 +5,8 @@
 // at run time (shapes with dynamic dims) is checked here, after every
 // instruction, against the declared types, so that a wrong shape is reported
 // at the instruction that produced it rather than somewhere downstream.
+// Control-flow kernels run their regions through the same interpreter, on
+// the same value slots (value ids are global to the artifact).
 //
 //===----------------------------------------------------------------------===//
 
@@ -105,6 +107,122 @@ Status Session::run(const std::vector<Tensor> &inputs,
   return s;
 }
 
+namespace {
+
+/// Executes blocks of instructions on one run's value slots; also the
+/// RegionRunner that control-flow kernels call back into.
+class Interpreter final : public RegionRunner {
+public:
+  Interpreter(const Model &m, Device *device,
+              const std::vector<TileHandle> &tiles, bool trace,
+              std::vector<Tensor> &slots)
+      : m_(m), device_(device), tiles_(tiles), trace_(trace), slots_(slots) {}
+
+  uint64_t mvmCount = 0, digitalOps = 0;
+
+  /// Errors are prefixed with the failing instruction's `where`.
+  Status executeBlock(const std::vector<CompiledInstruction> &block) {
+    std::vector<const Tensor *> args;
+    std::vector<Tensor> results;
+    for (const CompiledInstruction &ci : block) {
+      args.clear();
+      for (int slot : ci.inputs)
+        args.push_back(slot < 0 ? nullptr : &slots_[slot]);
+      ExecContext ctx{m_.artifact(), ci,     m_.values(),
+                      device_,       &tiles_, this};
+      results.clear();
+      if (ci.kernel->runMulti) {
+        Status s = ci.kernel->runMulti(ctx, args, results);
+        if (!s.isOk())
+          return s.withPrefix(ci.where + ": ");
+      } else {
+        StatusOr<Tensor> r = ci.kernel->run(ctx, args);
+        if (!r.isOk())
+          return r.status().withPrefix(ci.where + ": ");
+        results.push_back(std::move(*r));
+      }
+      CIM_TRY(checkResults(ci, results));
+      for (size_t j = 0; j < results.size(); ++j)
+        slots_[ci.outputs[j]] = std::move(results[j]);
+      if (ci.kernel->onDevice)
+        mvmCount += ctx.mvmCount;
+      else
+        ++digitalOps;
+      for (int slot : ci.releaseAfter)
+        slots_[slot] = Tensor();
+    }
+    return Status::ok();
+  }
+
+  Status run(const CompiledRegion &region, std::vector<Tensor> args,
+             std::vector<Tensor> &results) override {
+    results.clear();
+    if (args.size() != region.arguments.size())
+      return makeError(Code::Internal, region.path, ": bound ", args.size(),
+                       " arguments, the region has ",
+                       region.arguments.size());
+    for (size_t i = 0; i < args.size(); ++i) {
+      const ValueInfo &info = m_.values()[region.arguments[i]];
+      std::string why;
+      if (args[i].dtype() != info.dtype)
+        why = strCat("element type ", dtypeName(args[i].dtype()),
+                     " but is declared ", dtypeName(info.dtype));
+      else if (!shapeMatches(info.dims, args[i].dims(), why))
+        why = strCat("shape ", shapeToString(args[i].dims()), ": ", why);
+      if (!why.empty()) {
+        clear(region);
+        return makeError(Code::InvalidArgument, region.path, ".arguments[",
+                         i, "]: value ", info.id, " gets ", why);
+      }
+      slots_[region.arguments[i]] = std::move(args[i]);
+    }
+    Status s = executeBlock(region.instructions);
+    if (s.isOk())
+      for (int slot : region.results)
+        results.push_back(slots_[slot]);
+    clear(region);
+    return s;
+  }
+
+private:
+  void clear(const CompiledRegion &region) {
+    for (int slot : region.locals)
+      slots_[slot] = Tensor();
+  }
+
+  Status checkResults(const CompiledInstruction &ci,
+                      const std::vector<Tensor> &results) {
+    if (results.size() != ci.outputs.size())
+      return makeError(Code::Internal, ci.where, ": the kernel produced ",
+                       results.size(), " outputs, expected ",
+                       ci.outputs.size());
+    for (size_t j = 0; j < results.size(); ++j) {
+      const ValueInfo &out = m_.values()[ci.outputs[j]];
+      if (results[j].dtype() != out.dtype)
+        return makeError(Code::Internal, ci.where, ": result value ", out.id,
+                         " is ", dtypeName(results[j].dtype()),
+                         " but declared ", dtypeName(out.dtype));
+      std::string why;
+      if (!shapeMatches(out.dims, results[j].dims(), why))
+        return makeError(Code::InvalidArgument, ci.where, ": result value ",
+                         out.id, " has ", why);
+      if (trace_)
+        std::fprintf(stderr, "cimrt: %s -> value %u %s %s\n",
+                     ci.where.c_str(), out.id, dtypeName(out.dtype),
+                     shapeToString(results[j].dims()).c_str());
+    }
+    return Status::ok();
+  }
+
+  const Model &m_;
+  Device *device_;
+  const std::vector<TileHandle> &tiles_;
+  bool trace_;
+  std::vector<Tensor> &slots_;
+};
+
+} // namespace
+
 Status Session::runLocked(const std::vector<Tensor> &inputs,
                           std::vector<Tensor> &outputs) {
   const Model &m = *model_;
@@ -113,32 +231,12 @@ Status Session::runLocked(const std::vector<Tensor> &inputs,
     slots[slot] = tensor;
   CIM_TRY(bindInputs(inputs, slots));
 
-  std::vector<const Tensor *> args;
-  for (const CompiledInstruction &ci : m.instructions()) {
-    args.clear();
-    for (int slot : ci.inputs)
-      args.push_back(&slots[slot]);
-    ExecContext ctx{m.artifact(), ci, device_.get(), &tileHandles_};
-    StatusOr<Tensor> result = ci.kernel->run(ctx, args);
-    if (!result.isOk())
-      return result.status().withPrefix(
-          strCat(m.label(), ": ", ci.where, ": "));
-    const ValueInfo &out = m.values()[ci.output];
-    std::string why;
-    if (!shapeMatches(out.dims, result->dims(), why))
-      return makeError(Code::InvalidArgument, m.label(), ": ", ci.where,
-                       ": result value ", out.id, " has ", why);
-    if (options_.trace)
-      std::fprintf(stderr, "cimrt: %s -> value %u %s\n", ci.where.c_str(),
-                   out.id, shapeToString(result->dims()).c_str());
-    slots[ci.output] = std::move(*result);
-    if (ci.kernel->onDevice)
-      mvmCount_ += ctx.mvmCount;
-    else
-      ++digitalOps_;
-    for (int slot : ci.releaseAfter)
-      slots[slot] = Tensor();
-  }
+  Interpreter interp(m, device_.get(), tileHandles_, options_.trace, slots);
+  Status s = interp.executeBlock(m.instructions());
+  mvmCount_ += interp.mvmCount;
+  digitalOps_ += interp.digitalOps;
+  if (!s.isOk())
+    return s.withPrefix(m.label() + ": ");
 
   for (size_t i = 0; i < m.outputs().size(); ++i) {
     const Tensor &t = slots[m.outputs()[i]];

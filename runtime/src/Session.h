@@ -44,9 +44,10 @@ public:
   Session(const Session &) = delete;
   Session &operator=(const Session &) = delete;
 
-  /// Runs the program. `inputs` are in declared order; F32 tensors are
-  /// converted to the declared element type of an I64/BOOL input. Outputs
-  /// are returned in their declared element types.
+  /// Runs the program. `inputs` are in declared order; a tensor of another
+  /// element type than its input's declared one is converted to it
+  /// (Tensor::convertedTo). Outputs are returned in their declared element
+  /// types.
   Status run(const std::vector<Tensor> &inputs, std::vector<Tensor> &outputs);
 
   SessionStats stats() const;

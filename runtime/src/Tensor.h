@@ -22,8 +22,8 @@
 
 namespace cim::rt {
 
-/// Element types. The C API only exchanges F32; I64 and Bool exist so that
-/// the artifact's integer and boolean values have a faithful representation.
+/// Element types: the artifact's F32, I64 and I1 (stored as one bool byte,
+/// 0 or 1, which is also the C API's BOOL layout).
 enum class DType : uint8_t { F32, I64, Bool };
 
 const char *dtypeName(DType dtype);
@@ -77,7 +77,9 @@ public:
   /// the storage.
   Tensor reshaped(Shape dims) const;
 
-  /// A copy converted to `dtype` (F32 <-> I64 <-> Bool; bool is x != 0).
+  /// A copy converted to `dtype` (F32 <-> I64 <-> Bool; bool is x != 0;
+  /// F32 -> I64 truncates toward zero, saturates out-of-range values to
+  /// INT64_MIN/INT64_MAX and maps NaN to 0). Same dtype: shares storage.
   Tensor convertedTo(DType dtype) const;
 
 private:

@@ -9,6 +9,7 @@
 
 #include "tensor.pb.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -32,8 +33,6 @@ const char *onnxTypeName(int type) {
   switch (type) {
   case 0:
     return "UNDEFINED";
-  case 2:
-    return "UINT8";
   case 3:
     return "INT8";
   case 4:
@@ -96,15 +95,21 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
     elemBytes = 8;
     break;
   case kOnnxBool:
+  case kOnnxUint8:
     elemBytes = 1;
     break;
   default:
     return makeError(Code::Unimplemented, label, ": data_type ", type, " (",
                      onnxTypeName(type),
-                     ") is not supported (FLOAT, DOUBLE, INT32, INT64, BOOL "
-                     "are)");
+                     ") is not supported (FLOAT, DOUBLE, INT32, INT64, UINT8, "
+                     "BOOL are)");
   }
-  t.data.resize(n);
+  bool isFloat = type == kOnnxFloat || type == kOnnxDouble;
+  t.dtype = isFloat ? DType::F32 : type == kOnnxBool ? DType::Bool : DType::I64;
+  if (isFloat)
+    t.data.resize(n);
+  else
+    t.ints.resize(n);
   if (useRaw) {
     if (raw.size() % elemBytes != 0)
       return makeError(Code::DataLoss, label, ": raw_data has ", raw.size(),
@@ -127,13 +132,16 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
         break;
       }
       case kOnnxInt32:
-        t.data[i] = float(int32_t(uint32_t(bits)));
+        t.ints[i] = int32_t(uint32_t(bits));
         break;
       case kOnnxInt64:
-        t.data[i] = float(int64_t(bits));
+        t.ints[i] = int64_t(bits);
+        break;
+      case kOnnxUint8:
+        t.ints[i] = int64_t(bits);
         break;
       case kOnnxBool:
-        t.data[i] = bits != 0 ? 1.0f : 0.0f;
+        t.ints[i] = bits != 0 ? 1 : 0;
         break;
       }
     }
@@ -152,19 +160,65 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
     break;
   case kOnnxInt64:
     CIM_TRY(checkCount(proto.int64_data_size(), "int64_data"));
-    for (size_t i = 0; i < n; ++i)
-      t.data[i] = float(proto.int64_data(int(i)));
+    std::copy(proto.int64_data().begin(), proto.int64_data().end(),
+              t.ints.begin());
     break;
-  case kOnnxInt32: // ONNX stores BOOL in int32_data as well.
+  case kOnnxInt32: // ONNX stores BOOL and UINT8 in int32_data as well.
+  case kOnnxUint8:
   case kOnnxBool:
     CIM_TRY(checkCount(proto.int32_data_size(), "int32_data"));
     for (size_t i = 0; i < n; ++i) {
       int32_t v = proto.int32_data(int(i));
-      t.data[i] = type == kOnnxBool ? (v != 0 ? 1.0f : 0.0f) : float(v);
+      t.ints[i] = type == kOnnxBool    ? (v != 0 ? 1 : 0)
+                  : type == kOnnxUint8 ? int64_t(uint8_t(v))
+                                       : int64_t(v);
     }
     break;
   }
   return t;
+}
+
+Tensor toTensor(const HostTensor &host) {
+  Tensor t = Tensor::zeros(host.dtype, host.dims);
+  int64_t n = t.numElements();
+  switch (host.dtype) {
+  case DType::F32:
+    std::copy_n(host.data.begin(), std::min<size_t>(n, host.data.size()),
+                t.mutableData<float>());
+    break;
+  case DType::I64:
+    std::copy_n(host.ints.begin(), std::min<size_t>(n, host.ints.size()),
+                t.mutableData<int64_t>());
+    break;
+  case DType::Bool: {
+    bool *dst = t.mutableData<bool>();
+    for (size_t i = 0; i < std::min<size_t>(n, host.ints.size()); ++i)
+      dst[i] = host.ints[i] != 0;
+    break;
+  }
+  }
+  return t;
+}
+
+HostTensor fromTensor(const Tensor &t, const std::string &name) {
+  HostTensor h;
+  h.name = name;
+  h.dims = t.dims();
+  h.dtype = t.dtype();
+  int64_t n = t.numElements();
+  switch (t.dtype()) {
+  case DType::F32:
+    h.data.assign(t.data<float>(), t.data<float>() + n);
+    break;
+  case DType::I64:
+    h.ints.assign(t.data<int64_t>(), t.data<int64_t>() + n);
+    break;
+  case DType::Bool:
+    for (int64_t i = 0; i < n; ++i)
+      h.ints.push_back(t.data<bool>()[i] ? 1 : 0);
+    break;
+  }
+  return h;
 }
 
 StatusOr<HostTensor> readTensorFile(const std::string &path) {
@@ -183,15 +237,32 @@ std::string serializeTensorProto(const HostTensor &tensor) {
   io::Tensor proto;
   for (int64_t d : tensor.dims)
     proto.add_dims(d);
-  proto.set_data_type(kOnnxFloat);
   if (!tensor.name.empty())
     proto.set_name(tensor.name);
-  std::string raw(tensor.data.size() * 4, '\0');
-  for (size_t i = 0; i < tensor.data.size(); ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &tensor.data[i], 4);
-    for (int b = 0; b < 4; ++b)
-      raw[i * 4 + b] = char((bits >> (8 * b)) & 0xFF);
+  std::string raw;
+  auto put = [&raw](uint64_t bits, int bytes) {
+    for (int b = 0; b < bytes; ++b)
+      raw.push_back(char((bits >> (8 * b)) & 0xFF));
+  };
+  switch (tensor.dtype) {
+  case DType::F32:
+    proto.set_data_type(kOnnxFloat);
+    for (float f : tensor.data) {
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      put(bits, 4);
+    }
+    break;
+  case DType::I64:
+    proto.set_data_type(kOnnxInt64);
+    for (int64_t v : tensor.ints)
+      put(uint64_t(v), 8);
+    break;
+  case DType::Bool:
+    proto.set_data_type(kOnnxBool);
+    for (int64_t v : tensor.ints)
+      put(v != 0 ? 1 : 0, 1);
+    break;
   }
   proto.set_raw_data(std::move(raw));
   return proto.SerializeAsString();

@@ -3,8 +3,10 @@
 // Reads and writes the input_N.pb / output_N.pb files of ONNX test data
 // (serialized onnx.TensorProto) through the wire-compatible cim.io.Tensor,
 // so the tools need no ONNX library. Reading accepts the encodings test data
-// uses in practice (float_data or raw_data; float, double, int32, int64,
-// bool) and converts to float; writing always produces FLOAT with raw_data.
+// uses in practice (typed fields or raw_data; FLOAT, DOUBLE, INT32, INT64,
+// UINT8, BOOL) into the runtime's three element types: FLOAT and DOUBLE
+// become F32, the integer types I64, BOOL stays BOOL. Writing produces
+// FLOAT, INT64 or BOOL with raw_data.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,28 +21,36 @@
 
 namespace cim::rt {
 
-/// A named float tensor as stored in a .pb file.
+/// A named tensor as stored in a .pb file.
 struct HostTensor {
   std::string name;
   Shape dims;
-  std::vector<float> data;
+  std::vector<float> data; // the elements when dtype is F32
+  DType dtype = DType::F32;
+  std::vector<int64_t> ints = {}; // the elements when dtype is I64 or BOOL
 };
 
 /// ONNX TensorProto.DataType codes the reader understands.
 enum OnnxDataType : int {
   kOnnxFloat = 1,
+  kOnnxUint8 = 2,
   kOnnxInt32 = 6,
   kOnnxInt64 = 7,
   kOnnxBool = 9,
   kOnnxDouble = 11,
 };
 
+/// The runtime tensor holding `host`'s elements in its dtype.
+Tensor toTensor(const HostTensor &host);
+/// A host tensor named `name` holding `t`'s elements in its dtype.
+HostTensor fromTensor(const Tensor &t, const std::string &name);
+
 /// Decodes a serialized TensorProto; errors start with `label`.
 StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
                                       const std::string &label);
 /// Reads a .pb file; errors start with the path.
 StatusOr<HostTensor> readTensorFile(const std::string &path);
-/// Encodes as data_type FLOAT with little-endian raw_data.
+/// Encodes as data_type FLOAT, INT64 or BOOL with little-endian raw_data.
 std::string serializeTensorProto(const HostTensor &tensor);
 /// Writes a .pb file atomically (temporary file + rename), so that a failed
 /// or interrupted write never leaves a truncated file at `path`.

@@ -5,9 +5,11 @@
 // program inputs and constants (each value defined exactly once), then every
 // instruction in order (kernel known, arity, attributes, element types,
 // kernel-specific static checks, operands defined before use), and finally
-// the program outputs. Structural problems are DATA_LOSS (the file is not
-// what the compiler should have written); things a newer runtime might
-// support are UNIMPLEMENTED.
+// the program outputs. Regions are verified recursively where their owner
+// is: a region sees what is defined before its owner plus its own values,
+// and nothing it defines is visible after it. Structural problems are
+// DATA_LOSS (the file is not what the compiler should have written); things
+// a newer runtime might support are UNIMPLEMENTED.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,9 +26,15 @@ Status Verifier::run() {
   CIM_TRY(verifyValues());
   CIM_TRY(verifyInputs());
   CIM_TRY(verifyConstants());
-  CIM_TRY(verifyInstructions());
+  // Top-level values live in one block: inputs, constants and the outputs
+  // of top-level instructions.
+  std::vector<int> locals = m_.inputs_;
+  for (const auto &c : m_.constants_)
+    locals.push_back(c.first);
+  CIM_TRY(verifyBlock(m_.artifact_.program().instructions(),
+                      "program.instructions", m_.instructions_, locals));
   CIM_TRY(verifyOutputs());
-  computeLiveness();
+  computeLiveness(m_.instructions_, locals, m_.outputs_);
   return Status::ok();
 }
 
@@ -130,6 +138,7 @@ Status Verifier::verifyValues() {
     m_.values_.push_back(std::move(info));
   }
   definedBy_.assign(m_.values_.size(), std::string());
+  hiddenBy_.assign(m_.values_.size(), std::string());
   return Status::ok();
 }
 
@@ -147,6 +156,10 @@ Status Verifier::use(uint32_t id, const std::string &path, int &slot) {
   if (definedBy_[slot].empty())
     return makeError(Code::DataLoss, path, ": value ", id,
                      " is used before it is defined");
+  if (!hiddenBy_[slot].empty())
+    return makeError(Code::DataLoss, path, ": value ", id,
+                     " is defined inside ", hiddenBy_[slot],
+                     " and not visible here");
   return Status::ok();
 }
 
@@ -242,12 +255,21 @@ const char *protoAttrKindName(artifact::Attribute::KindCase kind) {
     return attrKindName(AttrKind::Ints);
   case artifact::Attribute::kFloats:
     return attrKindName(AttrKind::Floats);
+  case artifact::Attribute::kStrings:
+    return attrKindName(AttrKind::Strings);
   default:
     return "nothing (no kind set)";
   }
 }
 
 bool kindMatches(AttrKind want, artifact::Attribute::KindCase got) {
+  // A writer that adds no element to an empty list leaves the oneof unset
+  // (proto3 cannot tell the two apart on the wire); read it as the empty
+  // list wherever a list is expected.
+  bool isList = want == AttrKind::Ints || want == AttrKind::Floats ||
+                want == AttrKind::Strings;
+  if (isList && got == artifact::Attribute::KIND_NOT_SET)
+    return true;
   switch (want) {
   case AttrKind::Int:
     return got == artifact::Attribute::kI;
@@ -259,98 +281,221 @@ bool kindMatches(AttrKind want, artifact::Attribute::KindCase got) {
     return got == artifact::Attribute::kInts;
   case AttrKind::Floats:
     return got == artifact::Attribute::kFloats;
+  case AttrKind::Strings:
+    return got == artifact::Attribute::kStrings;
   }
   return false;
 }
 
+std::string countNoun(int n, const char *noun) {
+  return strCat(n, " ", noun, n == 1 ? "" : "s");
+}
+
+/// "takes 2 inputs" / "takes at least 1 input" / "takes 3 to 6 inputs".
+std::string arityText(int lo, int hi, const char *noun) {
+  if (hi < 0)
+    return strCat("at least ", countNoun(lo, noun));
+  if (lo == hi)
+    return countNoun(lo, noun);
+  return strCat(lo, " to ", hi, " ", noun, "s");
+}
+
+/// The generic element-type rules of the kernel table (all but Custom):
+/// which input types are accepted and what the single output is.
+Status checkTypeRule(const KernelDef &k, const std::string &path,
+                     const std::vector<const ValueInfo *> &inputs,
+                     const ValueInfo &out) {
+  if (k.types == TypeRule::Custom)
+    return Status::ok();
+  const ValueInfo *ref = nullptr;
+  for (const ValueInfo *v : inputs)
+    if (v && !ref)
+      ref = v;
+  if (!ref)
+    return Status::ok();
+  auto allowed = [&](DType t) {
+    switch (k.types) {
+    case TypeRule::F32:
+      return t == DType::F32;
+    case TypeRule::Numeric:
+    case TypeRule::Compare:
+      return t == DType::F32 || t == DType::I64;
+    case TypeRule::Logical:
+      return t == DType::Bool;
+    default:
+      return true;
+    }
+  };
+  const char *allowedText = k.types == TypeRule::F32       ? "F32"
+                            : k.types == TypeRule::Logical ? "BOOL"
+                                                           : "F32 or I64";
+  for (size_t j = 0; j < inputs.size(); ++j) {
+    const ValueInfo *v = inputs[j];
+    if (!v)
+      continue;
+    if (!allowed(v->dtype))
+      return makeError(Code::DataLoss, path, ".inputs[", j, "]: value ",
+                       v->id, " is ", dtypeName(v->dtype), " but ", k.name,
+                       " needs ", allowedText);
+    if (v->dtype != ref->dtype)
+      return makeError(Code::DataLoss, path, ".inputs[", j, "]: value ",
+                       v->id, " is ", dtypeName(v->dtype), " but ", k.name,
+                       " needs all inputs ", dtypeName(ref->dtype));
+  }
+  bool toBool = k.types == TypeRule::Compare ||
+                k.types == TypeRule::CompareAny ||
+                k.types == TypeRule::Logical;
+  DType result = toBool ? DType::Bool : ref->dtype;
+  if (out.dtype != result)
+    return makeError(Code::DataLoss, path, ".outputs[0]: value ", out.id,
+                     " is declared ", dtypeName(out.dtype), " but ", k.name,
+                     " produces ", dtypeName(result));
+  return Status::ok();
+}
+
 } // namespace
 
-Status Verifier::verifyInstructions() {
-  const auto &insts = m_.artifact_.program().instructions();
+Status Verifier::verifyBlock(const Instructions &insts,
+                             const std::string &prefix,
+                             std::vector<CompiledInstruction> &out,
+                             std::vector<int> &locals) {
+  out.reserve(size_t(insts.size()));
   for (int i = 0; i < insts.size(); ++i) {
-    const artifact::Instruction &inst = insts[i];
-    std::string path = strCat("program.instructions[", i, "]");
-    const KernelDef *k = findKernel(inst.kernel());
-    if (!k)
-      return makeError(Code::Unimplemented, path, ".kernel: unknown kernel '",
-                       inst.kernel(), "'");
-    int nIn = inst.inputs_size();
-    if (nIn < k->minInputs || (k->maxInputs >= 0 && nIn > k->maxInputs)) {
-      if (k->maxInputs < 0)
-        return makeError(Code::DataLoss, path, ".inputs: ", k->name,
-                         " takes at least ", k->minInputs, " inputs, got ",
-                         nIn);
-      return makeError(Code::DataLoss, path, ".inputs: ", k->name, " takes ",
-                       k->minInputs, " input", k->minInputs == 1 ? "" : "s",
-                       ", got ", nIn);
-    }
-    if (inst.outputs_size() != 1)
-      return makeError(Code::DataLoss, path, ".outputs: ", k->name,
-                       " produces 1 output, got ", inst.outputs_size());
-
     CompiledInstruction ci;
-    ci.kernel = k;
-    ci.proto = &inst;
-    ci.where = strCat(path, " (", k->name);
-    if (!inst.location().empty())
-      ci.where += strCat(" from '", inst.location(), "'");
-    ci.where += ")";
-
-    std::vector<const ValueInfo *> inputInfos;
-    for (int j = 0; j < nIn; ++j) {
-      int slot;
-      CIM_TRY(use(inst.inputs(j), strCat(path, ".inputs[", j, "]"), slot));
-      ci.inputs.push_back(slot);
-      inputInfos.push_back(&m_.values_[slot]);
-    }
-
-    for (const AttrSpec &spec : k->attrs) {
-      auto it = inst.attrs().find(spec.name);
-      std::string apath = strCat(path, ".attrs.", spec.name);
-      if (it == inst.attrs().end()) {
-        if (spec.required)
-          return makeError(Code::DataLoss, apath, ": missing (", k->name,
-                           " needs ", attrKindName(spec.kind), " attribute '",
-                           spec.name, "')");
-        continue;
-      }
-      if (!kindMatches(spec.kind, it->second.kind_case()))
-        return makeError(Code::DataLoss, apath, ": expected ",
-                         attrKindName(spec.kind), ", got ",
-                         protoAttrKindName(it->second.kind_case()));
-    }
-
-    // Element types: arithmetic wants F32, data movement any uniform type.
-    DType resultType = inputInfos[0]->dtype;
-    for (int j = 0; j < nIn; ++j) {
-      DType want = k->types == TypeRule::F32 ? DType::F32 : resultType;
-      if (inputInfos[j]->dtype != want)
-        return makeError(
-            Code::DataLoss, path, ".inputs[", j, "]: value ", inputInfos[j]->id,
-            " is ", dtypeName(inputInfos[j]->dtype), " but ", k->name,
-            k->types == TypeRule::F32 ? " needs " : " needs all inputs ",
-            dtypeName(want));
-    }
-
-    int outSlot;
-    std::string outPath = path + ".outputs[0]";
-    CIM_TRY(lookup(inst.outputs(0), outPath, outSlot));
-    const ValueInfo &outInfo = m_.values_[outSlot];
-    if (outInfo.dtype != resultType)
-      return makeError(Code::DataLoss, outPath, ": value ", outInfo.id,
-                       " is declared ", dtypeName(outInfo.dtype), " but ",
-                       k->name, " produces ", dtypeName(resultType));
-
-    if (k->verify) {
-      VerifyContext vc{m_.artifact_, inst,     path,
-                       inputInfos,   &outInfo, tileIndexById_};
-      CIM_TRY(k->verify(vc));
-      ci.tileIndex = vc.tileIndex;
-    }
-    CIM_TRY(define(inst.outputs(0), outPath, path, outSlot));
-    ci.output = outSlot;
-    m_.instructions_.push_back(std::move(ci));
+    CIM_TRY(verifyInstruction(insts[i], strCat(prefix, "[", i, "]"), ci,
+                              locals));
+    out.push_back(std::move(ci));
   }
+  return Status::ok();
+}
+
+Status Verifier::verifyInstruction(const artifact::Instruction &inst,
+                                   const std::string &path,
+                                   CompiledInstruction &ci,
+                                   std::vector<int> &locals) {
+  const KernelDef *k = findKernel(inst.kernel());
+  if (!k)
+    return makeError(Code::Unimplemented, path, ".kernel: unknown kernel '",
+                     inst.kernel(), "'");
+  int nIn = inst.inputs_size();
+  if (nIn < k->minInputs || (k->maxInputs >= 0 && nIn > k->maxInputs))
+    return makeError(Code::DataLoss, path, ".inputs: ", k->name, " takes ",
+                     arityText(k->minInputs, k->maxInputs, "input"), ", got ",
+                     nIn);
+  int nOut = inst.outputs_size();
+  if (nOut < k->minOutputs || (k->maxOutputs >= 0 && nOut > k->maxOutputs))
+    return makeError(Code::DataLoss, path, ".outputs: ", k->name,
+                     " produces ",
+                     arityText(k->minOutputs, k->maxOutputs, "output"),
+                     ", got ", nOut);
+  if (inst.regions_size() != k->numRegions)
+    return makeError(Code::DataLoss, path, ".regions: ", k->name, " has ",
+                     countNoun(k->numRegions, "region"), ", got ",
+                     inst.regions_size());
+
+  ci.kernel = k;
+  ci.proto = &inst;
+  ci.where = strCat(path, " (", k->name);
+  if (!inst.location().empty())
+    ci.where += strCat(" from '", inst.location(), "'");
+  ci.where += ")";
+
+  std::vector<const ValueInfo *> inputInfos;
+  for (int j = 0; j < nIn; ++j) {
+    std::string ipath = strCat(path, ".inputs[", j, "]");
+    if (inst.inputs(j) == kAbsentValue) {
+      if (j >= 32 || !(k->optionalInputs & (1u << j)))
+        return makeError(Code::DataLoss, ipath, ": input ", j, " of ",
+                         k->name,
+                         " is required but absent (id 0xFFFFFFFF)");
+      ci.inputs.push_back(-1);
+      inputInfos.push_back(nullptr);
+      continue;
+    }
+    int slot;
+    CIM_TRY(use(inst.inputs(j), ipath, slot));
+    ci.inputs.push_back(slot);
+    inputInfos.push_back(&m_.values_[slot]);
+  }
+
+  for (const AttrSpec &spec : k->attrs) {
+    auto it = inst.attrs().find(spec.name);
+    std::string apath = strCat(path, ".attrs.", spec.name);
+    if (it == inst.attrs().end()) {
+      if (spec.required)
+        return makeError(Code::DataLoss, apath, ": missing (", k->name,
+                         " needs ", attrKindName(spec.kind), " attribute '",
+                         spec.name, "')");
+      continue;
+    }
+    if (!kindMatches(spec.kind, it->second.kind_case()))
+      return makeError(Code::DataLoss, apath, ": expected ",
+                       attrKindName(spec.kind), ", got ",
+                       protoAttrKindName(it->second.kind_case()));
+  }
+
+  // Outputs are looked up now but defined only after the regions, which
+  // must not see them.
+  std::vector<const ValueInfo *> outputInfos;
+  for (int j = 0; j < nOut; ++j) {
+    int slot;
+    CIM_TRY(lookup(inst.outputs(j), strCat(path, ".outputs[", j, "]"), slot));
+    outputInfos.push_back(&m_.values_[slot]);
+  }
+  CIM_TRY(checkTypeRule(*k, path, inputInfos, *outputInfos[0]));
+
+  VerifyContext vc{m_.artifact_, inst, path, inputInfos, outputInfos,
+                   outputInfos[0], tileIndexById_, {}, {}};
+  for (int r = 0; r < inst.regions_size(); ++r) {
+    CompiledRegion region;
+    CIM_TRY(
+        verifyRegion(inst.regions(r), strCat(path, ".regions[", r, "]"),
+                     region));
+    std::vector<const ValueInfo *> args, results;
+    for (int slot : region.arguments)
+      args.push_back(&m_.values_[slot]);
+    for (int slot : region.results)
+      results.push_back(&m_.values_[slot]);
+    vc.regionArgs.push_back(std::move(args));
+    vc.regionResults.push_back(std::move(results));
+    ci.regions.push_back(std::move(region));
+  }
+
+  if (k->verify) {
+    CIM_TRY(k->verify(vc));
+    ci.tileIndex = vc.tileIndex;
+  }
+  for (int j = 0; j < nOut; ++j) {
+    int slot;
+    CIM_TRY(define(inst.outputs(j), strCat(path, ".outputs[", j, "]"), path,
+                   slot));
+    ci.outputs.push_back(slot);
+    locals.push_back(slot);
+  }
+  return Status::ok();
+}
+
+Status Verifier::verifyRegion(const artifact::Region &region,
+                              const std::string &path, CompiledRegion &out) {
+  out.path = path;
+  for (int i = 0; i < region.arguments_size(); ++i) {
+    std::string apath = strCat(path, ".arguments[", i, "]");
+    int slot;
+    CIM_TRY(define(region.arguments(i), apath, apath, slot));
+    out.arguments.push_back(slot);
+    out.locals.push_back(slot);
+  }
+  CIM_TRY(verifyBlock(region.instructions(), path + ".instructions",
+                      out.instructions, out.locals));
+  for (int i = 0; i < region.results_size(); ++i) {
+    int slot;
+    CIM_TRY(use(region.results(i), strCat(path, ".results[", i, "]"), slot));
+    out.results.push_back(slot);
+  }
+  computeLiveness(out.instructions, out.locals, out.results);
+  // What a region defines is its own: later instructions cannot read it.
+  for (int slot : out.locals)
+    hiddenBy_[slot] = path;
   return Status::ok();
 }
 
@@ -367,26 +512,57 @@ Status Verifier::verifyOutputs() {
   return Status::ok();
 }
 
-void Verifier::computeLiveness() {
-  // Intermediates are dropped after their last reader so that peak memory
-  // is that of the live set, not of the whole program.
-  std::vector<int> lastUse(m_.values_.size(), -1);
-  std::vector<bool> keep(m_.values_.size(), false);
-  for (int slot : m_.outputs_)
-    keep[slot] = true;
-  for (size_t i = 0; i < m_.instructions_.size(); ++i) {
-    const CompiledInstruction &ci = m_.instructions_[i];
+namespace {
+
+/// Every slot `region` reads, including from nested regions.
+void collectReads(const CompiledRegion &region, std::vector<int> &reads) {
+  for (const CompiledInstruction &ci : region.instructions) {
     for (int slot : ci.inputs)
-      lastUse[slot] = int(i);
-    // A result nobody reads dies where it is made.
-    if (lastUse[ci.output] < int(i))
-      lastUse[ci.output] = int(i);
+      if (slot >= 0)
+        reads.push_back(slot);
+    for (const CompiledRegion &r : ci.regions)
+      collectReads(r, reads);
   }
-  for (size_t slot = 0; slot < lastUse.size(); ++slot) {
-    if (keep[slot] || lastUse[slot] < 0)
-      continue;
-    auto &list = m_.instructions_[lastUse[slot]].releaseAfter;
-    list.push_back(int(slot));
+  reads.insert(reads.end(), region.results.begin(), region.results.end());
+}
+
+} // namespace
+
+void Verifier::computeLiveness(std::vector<CompiledInstruction> &block,
+                               const std::vector<int> &locals,
+                               const std::vector<int> &keep) {
+  // Intermediates are dropped after their last reader so that peak memory
+  // is that of the live set, not of the whole program. A value read inside
+  // a region lives until the owning instruction is done, since the region
+  // may run many times.
+  std::unordered_map<int, int> lastUse;
+  for (int slot : locals)
+    lastUse[slot] = -1;
+  std::vector<int> reads;
+  for (size_t i = 0; i < block.size(); ++i) {
+    const CompiledInstruction &ci = block[i];
+    reads.clear();
+    for (int slot : ci.inputs)
+      if (slot >= 0)
+        reads.push_back(slot);
+    for (const CompiledRegion &r : ci.regions)
+      collectReads(r, reads);
+    for (int slot : reads) {
+      auto it = lastUse.find(slot);
+      if (it != lastUse.end())
+        it->second = int(i);
+    }
+    // A result nobody reads dies where it is made.
+    for (int slot : ci.outputs)
+      if (lastUse[slot] < int(i))
+        lastUse[slot] = int(i);
+  }
+  for (int slot : keep)
+    lastUse.erase(slot);
+  for (int slot : locals) {
+    auto it = lastUse.find(slot);
+    if (it != lastUse.end() && it->second >= 0)
+      block[it->second].releaseAfter.push_back(slot);
   }
 }
 

@@ -28,18 +28,35 @@ public:
   Status run();
 
 private:
+  using Instructions = google::protobuf::RepeatedPtrField<artifact::Instruction>;
+
   Status verifyTarget();
   Status verifyTiles();
   Status verifyValues();
   Status verifyInputs();
   Status verifyConstants();
-  Status verifyInstructions();
   Status verifyOutputs();
-  void computeLiveness();
+  /// Verifies `insts` in order, appending their compiled form to `out` and
+  /// the slots they define to `locals`. `prefix` is the field path of the
+  /// list ("program.instructions").
+  Status verifyBlock(const Instructions &insts, const std::string &prefix,
+                     std::vector<CompiledInstruction> &out,
+                     std::vector<int> &locals);
+  Status verifyInstruction(const artifact::Instruction &inst,
+                           const std::string &path, CompiledInstruction &ci,
+                           std::vector<int> &locals);
+  Status verifyRegion(const artifact::Region &region, const std::string &path,
+                      CompiledRegion &out);
+  /// Fills releaseAfter for one block: each slot in `locals` (except those
+  /// in `keep`) is freed after the last instruction of the block that reads
+  /// it, directly or from inside one of its regions.
+  void computeLiveness(std::vector<CompiledInstruction> &block,
+                       const std::vector<int> &locals,
+                       const std::vector<int> &keep);
 
   /// The slot of a declared value id.
   Status lookup(uint32_t id, const std::string &path, int &slot);
-  /// Like lookup, and the value must be defined already.
+  /// Like lookup, and the value must be defined already and visible.
   Status use(uint32_t id, const std::string &path, int &slot);
   /// Like lookup, and the value must not be defined yet; marks it defined.
   Status define(uint32_t id, const std::string &path, const std::string &by,
@@ -48,6 +65,9 @@ private:
   Model &m_;
   std::unordered_map<uint32_t, int> slotById_;
   std::vector<std::string> definedBy_; // per slot; empty = not defined
+  /// Per slot: the region a value was defined in once that region is
+  /// closed (its values are not visible after it); empty = visible.
+  std::vector<std::string> hiddenBy_;
   std::unordered_map<uint32_t, int> tileIndexById_;
 };
 

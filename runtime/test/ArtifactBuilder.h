@@ -3,9 +3,11 @@
 // Writes artifacts through the protobuf API the way the compiler will, so
 // tests can exercise the runtime without the compiler: declare inputs,
 // constants and instructions, encode weight matrices as differential tiles,
-// and serialize. Also provides the canonical sample models used by the unit
-// tests, the cim-run test and the hello sample, together with a float
-// reference implementation of each.
+// and serialize; instructions with several outputs and with regions (the
+// bodies of cim.loop / cim.scan) are built the same way. Also provides the
+// canonical sample models used by the unit tests, the cim-run test and the
+// hello sample, together with a float reference implementation of the dense
+// ones, and the attributes of the ONNX recurrent node tests.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +24,15 @@ namespace cim::test {
 
 using Dims = std::vector<int64_t>;
 
+/// The id of an absent optional instruction input.
+inline constexpr uint32_t kAbsent = 0xFFFFFFFF;
+
+/// The declared type of a value.
+struct VType {
+  Dims dims;
+  artifact::DataType dtype = artifact::F32;
+};
+
 /// One named attribute, as given to ArtifactBuilder::op.
 struct Attr {
   std::string name;
@@ -31,6 +42,8 @@ Attr attrI(const std::string &name, int64_t v);
 Attr attrF(const std::string &name, double v);
 Attr attrS(const std::string &name, const std::string &v);
 Attr attrInts(const std::string &name, const std::vector<int64_t> &v);
+Attr attrFloats(const std::string &name, const std::vector<double> &v);
+Attr attrStrings(const std::string &name, const std::vector<std::string> &v);
 
 class ArtifactBuilder {
 public:
@@ -49,10 +62,27 @@ public:
   uint32_t constant(const Dims &dims, const std::vector<float> &data);
   /// An i64 constant.
   uint32_t constantI64(const Dims &dims, const std::vector<int64_t> &data);
+  /// An i1 constant (stored as 0/1 in i64_data).
+  uint32_t constantBool(const Dims &dims, const std::vector<bool> &data);
   /// Appends `kernel(inputs; attrs)` defining a new value of `outDims`.
   uint32_t op(const std::string &kernel, const std::vector<uint32_t> &inputs,
               const Dims &outDims, const std::vector<Attr> &attrs = {},
               artifact::DataType outType = artifact::F32);
+  /// Appends an instruction with several outputs and optional regions;
+  /// returns the output ids.
+  std::vector<uint32_t> opN(const std::string &kernel,
+                            const std::vector<uint32_t> &inputs,
+                            const std::vector<VType> &outputs,
+                            const std::vector<Attr> &attrs = {},
+                            std::vector<artifact::Region> regions = {});
+
+  /// Starts a region: instructions appended until endRegion() go into it
+  /// (regions nest). Constants always go to the program.
+  void beginRegion();
+  /// A new argument of the innermost open region.
+  uint32_t regionArg(const Dims &dims, artifact::DataType dtype = artifact::F32);
+  /// Closes the innermost region with `results`, to be passed to opN.
+  artifact::Region endRegion(const std::vector<uint32_t> &results);
   /// Marks `id` as a program output named `name`.
   void output(uint32_t id, const std::string &name);
 
@@ -70,6 +100,7 @@ public:
 
 private:
   artifact::Artifact a_;
+  std::vector<artifact::Region> open_; // regions being built
   uint32_t nextValue_ = 1;
   uint32_t nextTile_ = 0;
 };
@@ -93,6 +124,38 @@ std::vector<float> splitKWeights(); // 8x3 row-major
 artifact::Artifact makeRelu3d();
 /// c = a . b with a [3,4], b [4,3] (ONNX test_matmul_2d).
 artifact::Artifact makeMatmul2d();
+
+/// ONNX test_loop11 as one cim.loop: inputs trip_count (I64 scalar), cond
+/// (I1 scalar), y (F32 [1]); the body adds x[i] (x = [1..5]) to y and scans
+/// it; outputs res_y [1] and res_scan [?,1].
+artifact::Artifact makeLoopSum();
+/// ONNX test_scan9_sum as one cim.scan: initial [2], x [3,2]; the body
+/// adds each row to the state and scans the sum; outputs y [2], z [3,2].
+artifact::Artifact makeScanSum();
+
+/// One ONNX recurrent node test and the attributes of its model.onnx.
+struct OnnxRecurrentCase {
+  const char *test;   // directory under .../data/node
+  const char *kernel; // cim.rnn / cim.gru / cim.lstm
+  int64_t hiddenSize;
+  int64_t layout;
+};
+/// The twelve ONNX RNN/GRU/LSTM node tests the runtime is checked against.
+const std::vector<OnnxRecurrentCase> &onnxRecurrentCases();
+/// The default activations of `kernel` for one direction.
+std::vector<std::string> defaultActivations(const std::string &kernel);
+/// A single-instruction artifact for `c`: program inputs named and shaped
+/// like the test's input files (`inputs`, a prefix of the ONNX inputs;
+/// sequence_lens declared I64), the other optional inputs absent, outputs
+/// Y, Y_h (and Y_c) with dynamic dims.
+artifact::Artifact
+makeRecurrent(const OnnxRecurrentCase &c,
+              const std::vector<std::pair<std::string, Dims>> &inputs);
+
+/// A model over every element type for the cim-run test: inputs x F32 [?],
+/// ids I64 [?], flag I1 []; outputs twice (I64 [?] = ids + ids),
+/// positive (I1 [?] = x > 0 and flag), argmax (I64 [] of x).
+artifact::Artifact makeTyped();
 
 /// Float reference: y[b][c] = sum_k x[b][k] * w[k][c] (+ bias), relu'd if
 /// asked; accumulates in double.

@@ -295,6 +295,23 @@ TEST(ArtifactLoad, WrongAttrKind) {
                   "got int (i)");
 }
 
+TEST(ArtifactLoad, UnsetListAttrIsEmpty) {
+  // An attribute whose oneof is unset reads as an empty list where a list is
+  // expected (reshape to a scalar), and is still an error elsewhere.
+  ArtifactBuilder b;
+  uint32_t x = b.input("x", {1, 1});
+  uint32_t y = b.op("tosa.reshape", {x}, {}, {Attr{"new_shape", {}}});
+  b.output(y, "y");
+  RunResult r = runArtifact(b.artifact(), {makeTensor({1, 1}, {4})});
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  EXPECT_EQ(r.outputs[0].rank(), 0u);
+  artifact::Artifact a = makeDenseRelu();
+  (*inst(a, 0)->mutable_attrs())["tile"].Clear();
+  expectLoadError(a, Code::DataLoss,
+                  "program.instructions[0].attrs.tile: expected int (i), got "
+                  "nothing (no kind set)");
+}
+
 TEST(ArtifactLoad, MvmUnknownTile) {
   artifact::Artifact a = makeDenseRelu();
   (*inst(a, 0)->mutable_attrs())["tile"].set_i(42);

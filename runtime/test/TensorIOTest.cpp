@@ -73,7 +73,9 @@ TEST(TensorIO, TypedEncodings) {
   i64.add_int64_data(1LL << 40);
   t = rt::parseTensorProto(encode(i64), "i64.pb");
   ASSERT_TRUE(t.isOk());
-  EXPECT_EQ(t->data, (std::vector<float>{-3.0f, float(1LL << 40)}));
+  EXPECT_EQ(t->dtype, rt::DType::I64);
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{-3, 1LL << 40}));
+  EXPECT_TRUE(t->data.empty());
 
   io::Tensor i32;
   i32.add_dims(1);
@@ -81,7 +83,8 @@ TEST(TensorIO, TypedEncodings) {
   i32.add_int32_data(-7);
   t = rt::parseTensorProto(encode(i32), "i32.pb");
   ASSERT_TRUE(t.isOk());
-  EXPECT_EQ(t->data, (std::vector<float>{-7.0f}));
+  EXPECT_EQ(t->dtype, rt::DType::I64);
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{-7}));
 
   io::Tensor b;
   b.add_dims(3);
@@ -89,7 +92,32 @@ TEST(TensorIO, TypedEncodings) {
   b.set_raw_data(std::string("\x01\x00\x01", 3));
   t = rt::parseTensorProto(encode(b), "b.pb");
   ASSERT_TRUE(t.isOk());
-  EXPECT_EQ(t->data, (std::vector<float>{1, 0, 1}));
+  EXPECT_EQ(t->dtype, rt::DType::Bool);
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{1, 0, 1}));
+
+  io::Tensor b32; // BOOL in int32_data, nonzero is true
+  b32.add_dims(2);
+  b32.set_data_type(9);
+  b32.add_int32_data(0);
+  b32.add_int32_data(5);
+  t = rt::parseTensorProto(encode(b32), "b32.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{0, 1}));
+
+  io::Tensor u8;
+  u8.add_dims(2);
+  u8.set_data_type(2);
+  u8.set_raw_data(std::string("\x07\xff", 2));
+  t = rt::parseTensorProto(encode(u8), "u8.pb");
+  ASSERT_TRUE(t.isOk()) << t.status().message();
+  EXPECT_EQ(t->dtype, rt::DType::I64);
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{7, 255}));
+  u8.clear_raw_data();
+  u8.add_int32_data(200);
+  u8.add_int32_data(1);
+  t = rt::parseTensorProto(encode(u8), "u8.pb");
+  ASSERT_TRUE(t.isOk()) << t.status().message();
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{200, 1}));
 
   io::Tensor rawI64;
   rawI64.add_dims(1);
@@ -97,7 +125,7 @@ TEST(TensorIO, TypedEncodings) {
   rawI64.set_raw_data(std::string("\xfe\xff\xff\xff\xff\xff\xff\xff", 8));
   t = rt::parseTensorProto(encode(rawI64), "r.pb");
   ASSERT_TRUE(t.isOk());
-  EXPECT_EQ(t->data, (std::vector<float>{-2.0f}));
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{-2}));
 
   io::Tensor scalar;
   scalar.set_data_type(1);
@@ -106,6 +134,38 @@ TEST(TensorIO, TypedEncodings) {
   ASSERT_TRUE(t.isOk());
   EXPECT_TRUE(t->dims.empty());
   EXPECT_EQ(t->data, (std::vector<float>{9.0f}));
+}
+
+TEST(TensorIO, TypedRoundTripAndScalars) {
+  // I64 and BOOL are written as INT64 / BOOL raw_data and read back
+  // exactly; rank-0 tensors keep no dims.
+  rt::HostTensor i{"ids", {3}, {}, rt::DType::I64, {-1, 1LL << 62, 7}};
+  rt::HostTensor b{"mask", {2, 1}, {}, rt::DType::Bool, {1, 0}};
+  rt::HostTensor s{"s", {}, {2.5f}};
+  rt::HostTensor si{"si", {}, {}, rt::DType::I64, {-9}};
+  for (const rt::HostTensor *t : {&i, &b, &s, &si}) {
+    std::string bytes = rt::serializeTensorProto(*t);
+    io::Tensor proto;
+    ASSERT_TRUE(proto.ParseFromString(bytes));
+    int want = t->dtype == rt::DType::F32   ? 1
+               : t->dtype == rt::DType::I64 ? 7
+                                            : 9;
+    EXPECT_EQ(proto.data_type(), want) << t->name;
+    EXPECT_TRUE(proto.has_raw_data()) << t->name;
+    auto back = rt::parseTensorProto(bytes, t->name);
+    ASSERT_TRUE(back.isOk()) << back.status().message();
+    EXPECT_EQ(back->dtype, t->dtype) << t->name;
+    EXPECT_EQ(back->dims, t->dims) << t->name;
+    EXPECT_EQ(back->data, t->data) << t->name;
+    EXPECT_EQ(back->ints, t->ints) << t->name;
+  }
+  // toTensor / fromTensor keep the type and values.
+  rt::Tensor bt = rt::toTensor(b);
+  EXPECT_EQ(bt.dtype(), rt::DType::Bool);
+  EXPECT_TRUE(bt.data<bool>()[0]);
+  EXPECT_FALSE(bt.data<bool>()[1]);
+  EXPECT_EQ(rt::fromTensor(bt, "m").ints, b.ints);
+  EXPECT_EQ(rt::fromTensor(rt::toTensor(i), "x").ints, i.ints);
 }
 
 TEST(TensorIO, Errors) {
@@ -159,6 +219,16 @@ TEST(TensorIO, ReadsOnnxNodeTestData) {
   EXPECT_EQ(t->name, "x");
   EXPECT_EQ(t->dims, (rt::Shape{3, 4, 5}));
   EXPECT_EQ(t->data.size(), 60u);
+
+  const char *boolPath = "/usr/share/libonnx-testdata/data/node/test_loop11/"
+                         "test_data_set_0/input_1.pb";
+  if (!std::filesystem::exists(boolPath))
+    return;
+  t = rt::readTensorFile(boolPath); // the scalar BOOL 'cond'
+  ASSERT_TRUE(t.isOk()) << t.status().message();
+  EXPECT_EQ(t->dtype, rt::DType::Bool);
+  EXPECT_TRUE(t->dims.empty());
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{1}));
 }
 
 } // namespace

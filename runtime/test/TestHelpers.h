@@ -16,6 +16,9 @@
 #include "Session.h"
 #include "Tensor.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -27,6 +30,39 @@ inline rt::Tensor makeTensor(const Dims &dims, const std::vector<float> &data) {
   if (!data.empty())
     std::memcpy(t.mutableData<float>(), data.data(), data.size() * 4);
   return t;
+}
+
+inline rt::Tensor makeI64(const Dims &dims, const std::vector<int64_t> &data) {
+  rt::Tensor t = rt::Tensor::zeros(rt::DType::I64, dims);
+  std::copy(data.begin(), data.end(), t.mutableData<int64_t>());
+  return t;
+}
+
+inline rt::Tensor makeBool(const Dims &dims, const std::vector<bool> &data) {
+  rt::Tensor t = rt::Tensor::zeros(rt::DType::Bool, dims);
+  std::copy(data.begin(), data.end(), t.mutableData<bool>());
+  return t;
+}
+
+inline std::vector<int64_t> i64s(const rt::Tensor &t) {
+  EXPECT_EQ(t.dtype(), rt::DType::I64);
+  if (t.dtype() != rt::DType::I64)
+    return {};
+  return std::vector<int64_t>(t.data<int64_t>(),
+                              t.data<int64_t>() + t.numElements());
+}
+
+inline std::vector<bool> bools(const rt::Tensor &t) {
+  EXPECT_EQ(t.dtype(), rt::DType::Bool);
+  if (t.dtype() != rt::DType::Bool)
+    return {};
+  return std::vector<bool>(t.data<bool>(), t.data<bool>() + t.numElements());
+}
+
+inline artifact::DataType protoType(rt::DType d) {
+  return d == rt::DType::F32   ? artifact::F32
+         : d == rt::DType::I64 ? artifact::I64
+                               : artifact::I1;
 }
 
 inline std::vector<float> values(const rt::Tensor &t) {
@@ -75,6 +111,11 @@ inline RunResult runArtifact(const artifact::Artifact &a,
   return r;
 }
 
+inline RunResult runOpN(const std::string &kernel,
+                        const std::vector<rt::Tensor> &inputs,
+                        const std::vector<VType> &outputs,
+                        const std::vector<Attr> &attrs = {});
+
 /// Wraps one kernel in an artifact: every input becomes a program input with
 /// its actual shape as declared type, the result is declared `outDims`
 /// (use -1 for dims the test does not want to spell out).
@@ -82,19 +123,31 @@ inline RunResult runOp(const std::string &kernel,
                        const std::vector<rt::Tensor> &inputs,
                        const Dims &outDims, const std::vector<Attr> &attrs = {},
                        artifact::DataType outType = artifact::F32) {
+  return runOpN(kernel, inputs, {{outDims, outType}}, attrs);
+}
+
+/// runOp for kernels with several outputs; a null tensor in `inputs` is
+/// passed as an absent optional input.
+inline RunResult runOpN(const std::string &kernel,
+                        const std::vector<rt::Tensor> &inputs,
+                        const std::vector<VType> &outputs,
+                        const std::vector<Attr> &attrs) {
   ArtifactBuilder b;
   std::vector<uint32_t> ids;
+  std::vector<rt::Tensor> given;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    artifact::DataType dt =
-        inputs[i].dtype() == rt::DType::F32
-            ? artifact::F32
-            : (inputs[i].dtype() == rt::DType::I64 ? artifact::I64
-                                                   : artifact::I1);
-    ids.push_back(b.input("in" + std::to_string(i), inputs[i].dims(), dt));
+    if (inputs[i].isNull()) {
+      ids.push_back(kAbsent);
+      continue;
+    }
+    ids.push_back(b.input("in" + std::to_string(i), inputs[i].dims(),
+                          protoType(inputs[i].dtype())));
+    given.push_back(inputs[i]);
   }
-  uint32_t out = b.op(kernel, ids, outDims, attrs, outType);
-  b.output(out, "out");
-  return runArtifact(b.artifact(), inputs);
+  auto outs = b.opN(kernel, ids, outputs, attrs);
+  for (size_t i = 0; i < outs.size(); ++i)
+    b.output(outs[i], "out" + std::to_string(i));
+  return runArtifact(b.artifact(), given);
 }
 
 /// The status of loading `a` after serialization.

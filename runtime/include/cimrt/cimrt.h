@@ -16,7 +16,8 @@
 //    set to NULL.
 //  - Pointers returned by accessors (names, dims, data) stay valid as long as
 //    the object they came from is alive.
-//  - Tensors hold 32-bit floats in dense row-major order.
+//  - Tensors are dense, row-major and immutable; their elements are F32,
+//    I64 or BOOL (one byte per element, 0 or 1).
 //  - Objects may be shared between threads; a session serialises concurrent
 //    cimrt_session_run calls on itself.
 //===----------------------------------------------------------------------===//
@@ -76,6 +77,22 @@ CIMRT_API const char *cimrt_version_string(void);
 CIMRT_API uint32_t cimrt_artifact_version(void);
 
 //===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
+
+typedef enum cimrt_dtype_e {
+  CIMRT_DTYPE_INVALID = 0, // returned for a NULL object or a bad index
+  CIMRT_DTYPE_F32 = 1,     // float
+  CIMRT_DTYPE_I64 = 2,     // int64_t
+  CIMRT_DTYPE_BOOL = 3,    // uint8_t holding 0 or 1
+} cimrt_dtype_t;
+
+// Bytes per element (4, 8, 1); 0 for an invalid dtype.
+CIMRT_API size_t cimrt_dtype_size(cimrt_dtype_t dtype);
+// A constant name: "F32", "I64", "BOOL" or "INVALID".
+CIMRT_API const char *cimrt_dtype_string(cimrt_dtype_t dtype);
+
+//===----------------------------------------------------------------------===//
 // Model: a validated, immutable .cimx artifact
 //===----------------------------------------------------------------------===//
 
@@ -109,6 +126,12 @@ CIMRT_API cimrt_status_t cimrt_model_input_dims(const cimrt_model_t *model,
 CIMRT_API cimrt_status_t cimrt_model_output_dims(const cimrt_model_t *model,
                                                  size_t index, size_t *out_rank,
                                                  const int64_t **out_dims);
+// The declared element type of input/output `index`; CIMRT_DTYPE_INVALID
+// for a NULL model or an index out of range.
+CIMRT_API cimrt_dtype_t cimrt_model_input_dtype(const cimrt_model_t *model,
+                                                size_t index);
+CIMRT_API cimrt_dtype_t cimrt_model_output_dtype(const cimrt_model_t *model,
+                                                 size_t index);
 // The name of the hardware target the model was compiled for.
 CIMRT_API const char *cimrt_model_target_name(const cimrt_model_t *model);
 // How many weight tiles the model programs into a device.
@@ -140,22 +163,33 @@ CIMRT_API cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
                                             cimrt_device_stats_t *out_stats);
 
 //===----------------------------------------------------------------------===//
-// Tensor: dense row-major float32, immutable once created
+// Tensor: dense row-major F32, I64 or BOOL, immutable once created
 //===----------------------------------------------------------------------===//
 
 typedef struct cimrt_tensor_t cimrt_tensor_t;
 
-// Creates a tensor of shape dims[0..rank) and copies its elements from
-// `data` (NULL: zero-filled). Every dim must be >= 0.
+// Creates an F32 tensor of shape dims[0..rank) and copies its elements from
+// `data` (NULL: zero-filled). Every dim must be >= 0; rank 0 is a scalar.
 CIMRT_API cimrt_status_t cimrt_tensor_create(const int64_t *dims, size_t rank,
                                              const float *data,
                                              cimrt_tensor_t **out_tensor);
+// The same for any element type: `data` points to product(dims) elements
+// of `dtype` (float, int64_t, or uint8_t for BOOL, where any nonzero byte
+// is stored as 1). INVALID_ARGUMENT for an unknown dtype.
+CIMRT_API cimrt_status_t cimrt_tensor_create_typed(
+    cimrt_dtype_t dtype, const int64_t *dims, size_t rank, const void *data,
+    cimrt_tensor_t **out_tensor);
 CIMRT_API void cimrt_tensor_retain(cimrt_tensor_t *tensor);
 CIMRT_API void cimrt_tensor_release(cimrt_tensor_t *tensor);
 CIMRT_API size_t cimrt_tensor_rank(const cimrt_tensor_t *tensor);
 CIMRT_API const int64_t *cimrt_tensor_dims(const cimrt_tensor_t *tensor);
 CIMRT_API size_t cimrt_tensor_element_count(const cimrt_tensor_t *tensor);
+CIMRT_API cimrt_dtype_t cimrt_tensor_dtype(const cimrt_tensor_t *tensor);
+// The elements as float; NULL unless the tensor is F32.
 CIMRT_API const float *cimrt_tensor_data(const cimrt_tensor_t *tensor);
+// The elements in their own type (see cimrt_dtype_t), element_count *
+// cimrt_dtype_size(dtype) bytes.
+CIMRT_API const void *cimrt_tensor_raw_data(const cimrt_tensor_t *tensor);
 
 //===----------------------------------------------------------------------===//
 // Session: a model bound to a device
@@ -183,9 +217,12 @@ CIMRT_API void cimrt_session_retain(cimrt_session_t *session);
 CIMRT_API void cimrt_session_release(cimrt_session_t *session);
 
 // Runs the model. `inputs` are in the model's declared input order and their
-// shapes must match the declared dims (dynamic dims accept any size).
-// `num_outputs` must equal the model's output count; out_outputs[i] receives
-// a new tensor the caller releases.
+// shapes must match the declared dims (dynamic dims accept any size); an
+// input whose element type differs from the declared one is converted
+// (F32 -> I64 truncates toward zero, anything -> BOOL is x != 0), so F32-only
+// hosts keep working. `num_outputs` must equal the model's output count;
+// out_outputs[i] receives a new tensor of the output's declared element type
+// (see cimrt_model_output_dtype) that the caller releases.
 CIMRT_API cimrt_status_t cimrt_session_run(cimrt_session_t *session,
                                            size_t num_inputs,
                                            cimrt_tensor_t *const *inputs,

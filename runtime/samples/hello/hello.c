@@ -1,8 +1,9 @@
 //===- hello.c - The smallest host application of cimrt -----------*- C -*-===//
 //
 // Loads the artifact named on the command line, opens the ideal simulator,
-// feeds the first input a ramp of values (dynamic dims become 1) and prints
-// every output. Each call is checked: on error the status message, which
+// feeds the first input a ramp of values (dynamic dims become 1; the runtime
+// converts them if the input is I64 or BOOL) and prints the output in its
+// element type. Each call is checked: on error the status message, which
 // always names what went wrong, is printed and the program exits with 1.
 //
 //===----------------------------------------------------------------------===//
@@ -74,9 +75,21 @@ int main(int argc, char **argv) {
   if (failed(cimrt_model_output_name(model, 0, &name)))
     goto done;
   printf("%s (%zu values):", name, cimrt_tensor_element_count(output));
-  const float *y = cimrt_tensor_data(output);
-  for (size_t i = 0; i < cimrt_tensor_element_count(output); ++i)
-    printf(" %g", y[i]);
+  // Outputs come in their declared element type.
+  const void *raw = cimrt_tensor_raw_data(output);
+  for (size_t i = 0; i < cimrt_tensor_element_count(output); ++i) {
+    switch (cimrt_tensor_dtype(output)) {
+    case CIMRT_DTYPE_F32:
+      printf(" %g", ((const float *)raw)[i]);
+      break;
+    case CIMRT_DTYPE_I64:
+      printf(" %lld", (long long)((const int64_t *)raw)[i]);
+      break;
+    default:
+      printf(" %d", ((const uint8_t *)raw)[i]);
+      break;
+    }
+  }
   printf("\n");
   rc = 0;
 

@@ -2,9 +2,10 @@
 //
 // The command-line driver of the runtime: loads an artifact, opens a device,
 // runs the model on ONNX-style test data (input_N.pb / output_N.pb, possibly
-// in several test_data_set_* directories) or on explicitly given inputs,
-// compares the outputs with the references like numpy.allclose, and
-// optionally writes the outputs as .pb files. It exits 0 only when every
+// in several test_data_set_* directories) or on explicitly given inputs
+// (each converted to its input's declared element type), compares F32
+// outputs with the references like numpy.allclose and I64 / BOOL outputs
+// exactly, and optionally writes the outputs as .pb files. It exits 0 only when every
 // output is within tolerance, which makes it the end-to-end check of the
 // compiler: compile an ONNX node test, run cim-run on its test data.
 //
@@ -31,6 +32,7 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using cim::rt::DType;
 using cim::rt::HostTensor;
 
 namespace {
@@ -55,7 +57,9 @@ const char *kUsage =
     "  --quiet                print only failures and errors\n"
     "  --help                 show this help\n"
     "\n"
-    "An element passes when |actual - expected| <= atol + rtol * |expected|.\n"
+    "An F32 element passes when |actual - expected| <= atol + rtol * "
+    "|expected|;\n"
+    "I64 and BOOL outputs must match exactly.\n"
     "Exit status: 0 if every output is within tolerance, 1 otherwise, 2 for\n"
     "usage errors.\n";
 
@@ -163,7 +167,38 @@ Options parseArgs(int argc, char **argv) {
 struct IoInfo {
   std::string name;
   std::vector<int64_t> dims;
+  DType dtype = DType::F32;
 };
+
+DType fromC(cimrt_dtype_t dtype) {
+  switch (dtype) {
+  case CIMRT_DTYPE_I64:
+    return DType::I64;
+  case CIMRT_DTYPE_BOOL:
+    return DType::Bool;
+  default:
+    return DType::F32;
+  }
+}
+
+cimrt_dtype_t toC(DType dtype) {
+  switch (dtype) {
+  case DType::I64:
+    return CIMRT_DTYPE_I64;
+  case DType::Bool:
+    return CIMRT_DTYPE_BOOL;
+  default:
+    return CIMRT_DTYPE_F32;
+  }
+}
+
+/// `t` with its elements converted to `dtype` (F32 -> I64 truncates, -> BOOL
+/// is x != 0).
+HostTensor converted(const HostTensor &t, DType dtype) {
+  if (t.dtype == dtype)
+    return t;
+  return cim::rt::fromTensor(cim::rt::toTensor(t).convertedTo(dtype), t.name);
+}
 
 struct Runner {
   cimrt_model_t *model = nullptr;
@@ -193,12 +228,16 @@ struct Runner {
                  : cimrt_model_output_name(model, i, &name));
         check(in ? cimrt_model_input_dims(model, i, &rank, &dims)
                  : cimrt_model_output_dims(model, i, &rank, &dims));
-        (in ? inputs : outputs).push_back({name, {dims, dims + rank}});
+        cimrt_dtype_t dtype = in ? cimrt_model_input_dtype(model, i)
+                                 : cimrt_model_output_dtype(model, i);
+        (in ? inputs : outputs)
+            .push_back({name, {dims, dims + rank}, fromC(dtype)});
       }
     }
   }
 
-  /// Runs on `in` (one per model input, in order) and returns the outputs.
+  /// Runs on `in` (one per model input, in order, each converted to the
+  /// input's declared element type) and returns the outputs.
   std::vector<HostTensor> run(const std::vector<HostTensor> &in) {
     std::vector<cimrt_tensor_t *> tensors(in.size(), nullptr);
     std::vector<cimrt_tensor_t *> results(outputs.size(), nullptr);
@@ -209,22 +248,27 @@ struct Runner {
         cimrt_tensor_release(t);
     };
     cimrt_status_t status = nullptr;
-    for (size_t i = 0; i < in.size() && !status; ++i)
-      status = cimrt_tensor_create(in[i].dims.data(), in[i].dims.size(),
-                                   in[i].data.data(), &tensors[i]);
+    for (size_t i = 0; i < in.size() && !status; ++i) {
+      cim::rt::Tensor t =
+          cim::rt::toTensor(in[i]).convertedTo(inputs[i].dtype);
+      status = cimrt_tensor_create_typed(toC(t.dtype()), t.dims().data(),
+                                         t.rank(), t.rawData(), &tensors[i]);
+    }
     if (!status)
       status = cimrt_session_run(session, tensors.size(), tensors.data(),
                                  results.size(), results.data());
     std::vector<HostTensor> out;
     if (!status) {
       for (size_t i = 0; i < results.size(); ++i) {
-        HostTensor h;
-        h.name = outputs[i].name;
         const int64_t *d = cimrt_tensor_dims(results[i]);
-        h.dims.assign(d, d + cimrt_tensor_rank(results[i]));
-        const float *p = cimrt_tensor_data(results[i]);
-        h.data.assign(p, p + cimrt_tensor_element_count(results[i]));
-        out.push_back(std::move(h));
+        size_t n = cimrt_tensor_element_count(results[i]);
+        DType dtype = fromC(cimrt_tensor_dtype(results[i]));
+        cim::rt::Tensor t = cim::rt::Tensor::zeros(
+            dtype, cim::rt::Shape(d, d + cimrt_tensor_rank(results[i])));
+        if (n)
+          std::memcpy(t.mutableRawData(), cimrt_tensor_raw_data(results[i]),
+                      n * cimrt_dtype_size(cimrt_tensor_dtype(results[i])));
+        out.push_back(cim::rt::fromTensor(t, outputs[i].name));
       }
     }
     releaseAll();
@@ -376,23 +420,43 @@ loadByPosition(const std::map<int, std::string> &files,
 struct Comparison {
   bool pass = true;
   std::string detail; // why it failed
-  double maxAbs = 0, maxRel = 0;
+  double maxAbs = 0, maxRel = 0; // F32
+  size_t mismatches = 0;         // I64 and BOOL
 };
 
 std::string shapeStr(const std::vector<int64_t> &d) {
   return cim::rt::shapeToString(d);
 }
 
-Comparison compare(const HostTensor &actual, const HostTensor &expected,
+Comparison compare(const HostTensor &actual, const HostTensor &expectedFile,
                    double rtol, double atol) {
   Comparison c;
-  if (actual.dims != expected.dims) {
+  if (actual.dims != expectedFile.dims) {
     c.pass = false;
     c.detail = "shape " + shapeStr(actual.dims) + " but expected " +
-               shapeStr(expected.dims);
+               shapeStr(expectedFile.dims);
     return c;
   }
+  // The reference is read in the output's element type: integers and
+  // booleans are compared exactly, floats with the tolerance.
+  HostTensor expected = converted(expectedFile, actual.dtype);
   size_t bad = 0, firstBad = 0;
+  if (actual.dtype != DType::F32) {
+    for (size_t i = 0; i < actual.ints.size(); ++i)
+      if (actual.ints[i] != expected.ints[i] && bad++ == 0)
+        firstBad = i;
+    c.mismatches = bad;
+    if (bad) {
+      c.pass = false;
+      c.detail = std::to_string(bad) + " of " +
+                 std::to_string(actual.ints.size()) +
+                 " elements differ; first at flat index " +
+                 std::to_string(firstBad) + ": got " +
+                 std::to_string(actual.ints[firstBad]) + ", expected " +
+                 std::to_string(expected.ints[firstBad]);
+    }
+    return c;
+  }
   for (size_t i = 0; i < actual.data.size(); ++i) {
     double a = actual.data[i], e = expected.data[i];
     double diff;
@@ -441,13 +505,19 @@ void writeOutputs(const std::vector<HostTensor> &outs, const fs::path &dir) {
 
 std::string previewValues(const HostTensor &t) {
   std::string s;
-  size_t n = std::min<size_t>(t.data.size(), 8);
+  size_t count = t.dtype == DType::F32 ? t.data.size() : t.ints.size();
+  size_t n = std::min<size_t>(count, 8);
   for (size_t i = 0; i < n; ++i) {
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%s%.6g", i ? " " : "", double(t.data[i]));
+    if (t.dtype == DType::F32)
+      std::snprintf(buf, sizeof(buf), "%s%.6g", i ? " " : "",
+                    double(t.data[i]));
+    else
+      std::snprintf(buf, sizeof(buf), "%s%lld", i ? " " : "",
+                    (long long)t.ints[i]);
     s += buf;
   }
-  if (t.data.size() > n)
+  if (count > n)
     s += " ...";
   return s;
 }
@@ -511,10 +581,16 @@ int runMain(const Options &o) {
 
     if (o.testData.empty() || c.outputFiles.empty()) {
       if (!o.quiet)
-        for (const auto &t : outs)
-          std::printf("%s: output '%s' shape %s: %s\n", c.label.c_str(),
-                      t.name.c_str(), shapeStr(t.dims).c_str(),
+        for (const auto &t : outs) {
+          // F32 lines stay as they were; other types are named.
+          std::string kind = t.dtype == DType::F32
+                                 ? ""
+                                 : std::string(cim::rt::dtypeName(t.dtype)) +
+                                       " ";
+          std::printf("%s: output '%s' %sshape %s: %s\n", c.label.c_str(),
+                      t.name.c_str(), kind.c_str(), shapeStr(t.dims).c_str(),
                       previewValues(t).c_str());
+        }
       continue;
     }
 
@@ -528,10 +604,18 @@ int runMain(const Options &o) {
       setOk &= cmp.pass;
       if (cmp.pass && o.quiet)
         continue;
-      std::printf("%s: output '%s' max_abs_err=%.3g max_rel_err=%.3g %s%s%s\n",
-                  c.label.c_str(), r.outputs[i].name.c_str(), cmp.maxAbs,
-                  cmp.maxRel, cmp.pass ? "OK" : "FAIL",
-                  cmp.detail.empty() ? "" : ": ", cmp.detail.c_str());
+      if (outs[i].dtype == DType::F32)
+        std::printf(
+            "%s: output '%s' max_abs_err=%.3g max_rel_err=%.3g %s%s%s\n",
+            c.label.c_str(), r.outputs[i].name.c_str(), cmp.maxAbs,
+            cmp.maxRel, cmp.pass ? "OK" : "FAIL",
+            cmp.detail.empty() ? "" : ": ", cmp.detail.c_str());
+      else
+        std::printf("%s: output '%s' %s mismatches=%zu %s%s%s\n",
+                    c.label.c_str(), r.outputs[i].name.c_str(),
+                    cim::rt::dtypeName(outs[i].dtype), cmp.mismatches,
+                    cmp.pass ? "OK" : "FAIL", cmp.detail.empty() ? "" : ": ",
+                    cmp.detail.c_str());
     }
     (setOk ? passed : failed)++;
   }

@@ -1,0 +1,423 @@
+//===- ControlFlowKernels.cpp - cim.loop and cim.scan -----------*- C++ -*-===//
+//
+// ONNX Loop and Scan. Both run their single region through the session's
+// interpreter (ExecContext::runRegion) once per iteration, thread the
+// carried values / states from one iteration to the next, and stack the
+// per-iteration scan values into the scan outputs. Load-time checks make
+// the region's signature agree with the instruction (counts and element
+// types); shapes, which may change per run, are checked as they appear.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include <cstring>
+#include <limits>
+
+namespace cim::rt {
+namespace {
+
+/// Stacks `parts` (all of one shape S) along a new `axis` of the result:
+/// out[..., k, ...] = parts[k] (or parts[L-1-k] when `reverse`). With no
+/// parts the result has 0 at `axis` and the other dims of `declared`, with
+/// dynamic dims taken as 0.
+Tensor stack(const std::vector<Tensor> &parts, int64_t axis, bool reverse,
+             const ValueInfo &declared) {
+  if (parts.empty()) {
+    Shape dims = declared.dims;
+    for (int64_t &d : dims)
+      d = d < 0 ? 0 : d;
+    if (axis < int64_t(dims.size()))
+      dims[axis] = 0;
+    return Tensor::zeros(declared.dtype, dims);
+  }
+  const Shape &s = parts[0].dims();
+  int64_t count = int64_t(parts.size());
+  Shape od = s;
+  od.insert(od.begin() + axis, count);
+  Tensor out = Tensor::zeros(parts[0].dtype(), od);
+  int64_t outer = 1;
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= s[i];
+  size_t chunk = outer == 0 ? 0
+                            : size_t(parts[0].numElements() / outer) *
+                                  dtypeSize(out.dtype());
+  auto *dst = static_cast<uint8_t *>(out.mutableRawData());
+  if (chunk == 0)
+    return out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k = 0; k < count; ++k) {
+      const Tensor &p = parts[size_t(reverse ? count - 1 - k : k)];
+      std::memcpy(dst, static_cast<const uint8_t *>(p.rawData()) + o * chunk,
+                  chunk);
+      dst += chunk;
+    }
+  return out;
+}
+
+/// Element `index` of `x` along `axis`, with that axis removed.
+Tensor sliceAlong(const Tensor &x, int64_t axis, int64_t index) {
+  Shape od = x.dims();
+  int64_t n = od[axis];
+  od.erase(od.begin() + axis);
+  Tensor out = Tensor::zeros(x.dtype(), od);
+  int64_t outer = 1;
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= x.dims()[i];
+  size_t chunk = size_t(elementCount(Shape(x.dims().begin() + axis + 1,
+                                           x.dims().end()))) *
+                 dtypeSize(x.dtype());
+  if (chunk == 0)
+    return out;
+  const auto *src = static_cast<const uint8_t *>(x.rawData());
+  auto *dst = static_cast<uint8_t *>(out.mutableRawData());
+  for (int64_t o = 0; o < outer; ++o)
+    std::memcpy(dst + o * chunk, src + (o * n + index) * chunk, chunk);
+  return out;
+}
+
+/// Appends one iteration's scan value, which must have the shape of the
+/// earlier ones.
+Status collect(std::vector<Tensor> &parts, Tensor value, size_t which) {
+  if (!parts.empty() && parts[0].dims() != value.dims())
+    return makeError(Code::InvalidArgument, "scan output ", which,
+                     " has shape ", shapeToString(value.dims()),
+                     " but earlier iterations gave ",
+                     shapeToString(parts[0].dims()));
+  parts.push_back(std::move(value));
+  return Status::ok();
+}
+
+Tensor scalarI64(int64_t v) {
+  Tensor t = Tensor::zeros(DType::I64, {});
+  t.mutableData<int64_t>()[0] = v;
+  return t;
+}
+
+Tensor scalarBool(bool v) {
+  Tensor t = Tensor::zeros(DType::Bool, {});
+  t.mutableData<bool>()[0] = v;
+  return t;
+}
+
+//===----------------------------------------------------------------------===//
+// cim.loop
+//===----------------------------------------------------------------------===//
+
+Status runLoop(ExecContext &ctx, const std::vector<const Tensor *> &in,
+               std::vector<Tensor> &out) {
+  size_t nCarried = in.size() - 2;
+  size_t nScan = ctx.inst.outputs.size() - nCarried;
+  for (int j = 0; j < 2; ++j)
+    if (in[j] && in[j]->numElements() != 1)
+      return makeError(Code::InvalidArgument,
+                       j == 0 ? "max_trip_count" : "cond", " has shape ",
+                       shapeToString(in[j]->dims()),
+                       ", needs exactly one element");
+  int64_t maxTrip =
+      in[0] ? in[0]->data<int64_t>()[0] : std::numeric_limits<int64_t>::max();
+  bool cond = in[1] ? in[1]->data<bool>()[0] : true;
+
+  std::vector<Tensor> carried;
+  for (size_t j = 0; j < nCarried; ++j)
+    carried.push_back(*in[2 + j]);
+  std::vector<std::vector<Tensor>> scans(nScan);
+  std::vector<Tensor> results;
+  for (int64_t i = 0; i < maxTrip && cond; ++i) {
+    std::vector<Tensor> args;
+    args.push_back(scalarI64(i));
+    args.push_back(scalarBool(cond));
+    for (Tensor &c : carried)
+      args.push_back(std::move(c));
+    Status s = ctx.runRegion(0, std::move(args), results);
+    if (!s.isOk())
+      return s.withPrefix(strCat("iteration ", i, ": "));
+    if (results[0].numElements() != 1)
+      return makeError(Code::InvalidArgument, "iteration ", i,
+                       ": cond_out has shape ",
+                       shapeToString(results[0].dims()),
+                       ", needs exactly one element");
+    cond = results[0].data<bool>()[0];
+    for (size_t j = 0; j < nCarried; ++j)
+      carried[j] = std::move(results[1 + j]);
+    for (size_t k = 0; k < nScan; ++k) {
+      Status c = collect(scans[k], std::move(results[1 + nCarried + k]), k);
+      if (!c.isOk())
+        return c.withPrefix(strCat("iteration ", i, ": "));
+    }
+  }
+  out = std::move(carried);
+  for (size_t k = 0; k < nScan; ++k)
+    out.push_back(stack(scans[k], 0, false, ctx.outputInfo(nCarried + k)));
+  return Status::ok();
+}
+
+/// "value 12 is F32 but regions[0].arguments[2] must match inputs[2] (I64)"
+Status expectDType(const VerifyContext &ctx, const ValueInfo *v,
+                   const std::string &field, DType want,
+                   const std::string &because) {
+  if (!v || v->dtype == want)
+    return Status::ok();
+  return makeError(Code::DataLoss, ctx.path, ".", field, ": value ", v->id,
+                   " is ", dtypeName(v->dtype), " but ", ctx.inst.kernel(),
+                   " needs ", dtypeName(want), because.empty() ? "" : " (",
+                   because, because.empty() ? "" : ")");
+}
+
+Status expectRank(const VerifyContext &ctx, const ValueInfo *v,
+                  const std::string &field, size_t rank,
+                  const std::string &because) {
+  if (!v || v->dims.size() == rank)
+    return Status::ok();
+  return makeError(Code::DataLoss, ctx.path, ".", field, ": value ", v->id,
+                   " has rank ", v->dims.size(), " but ", ctx.inst.kernel(),
+                   " needs rank ", rank, " (", because, ")");
+}
+
+Status verifyLoop(VerifyContext &ctx) {
+  size_t nCarried = ctx.inputs.size() - 2;
+  size_t nOut = ctx.outputs.size();
+  if (nOut < nCarried)
+    return makeError(Code::DataLoss, ctx.path, ".outputs: cim.loop with ",
+                     nCarried, " carried values needs at least ", nCarried,
+                     " outputs, got ", nOut);
+  size_t nScan = nOut - nCarried;
+  const auto &args = ctx.regionArgs[0];
+  const auto &results = ctx.regionResults[0];
+  if (args.size() != 2 + nCarried)
+    return makeError(Code::DataLoss, ctx.path,
+                     ".regions[0].arguments: cim.loop with ", nCarried,
+                     " carried values needs ", 2 + nCarried,
+                     " arguments (iteration, cond, carried...), got ",
+                     args.size());
+  if (results.size() != 1 + nCarried + nScan)
+    return makeError(Code::DataLoss, ctx.path,
+                     ".regions[0].results: cim.loop with ", nCarried,
+                     " carried values and ", nScan, " scan outputs needs ",
+                     1 + nCarried + nScan,
+                     " results (cond, carried..., scans...), got ",
+                     results.size());
+  CIM_TRY(checkInputDType(ctx, 0, {DType::I64}));
+  CIM_TRY(checkInputDType(ctx, 1, {DType::Bool}));
+  CIM_TRY(expectDType(ctx, args[0], "regions[0].arguments[0]", DType::I64,
+                      "the iteration number"));
+  CIM_TRY(expectDType(ctx, args[1], "regions[0].arguments[1]", DType::Bool,
+                      "the condition"));
+  CIM_TRY(expectDType(ctx, results[0], "regions[0].results[0]", DType::Bool,
+                      "the condition"));
+  for (size_t j = 0; j < nCarried; ++j) {
+    DType t = ctx.inputs[2 + j]->dtype;
+    std::string why = strCat("the type of inputs[", 2 + j, "]");
+    CIM_TRY(expectDType(ctx, args[2 + j],
+                        strCat("regions[0].arguments[", 2 + j, "]"), t, why));
+    CIM_TRY(expectDType(ctx, results[1 + j],
+                        strCat("regions[0].results[", 1 + j, "]"), t, why));
+    CIM_TRY(expectDType(ctx, ctx.outputs[j], strCat("outputs[", j, "]"), t,
+                        why));
+  }
+  for (size_t k = 0; k < nScan; ++k) {
+    const ValueInfo *r = results[1 + nCarried + k];
+    std::string why = strCat("stacks regions[0].results[", 1 + nCarried + k,
+                             "]");
+    CIM_TRY(expectDType(ctx, ctx.outputs[nCarried + k],
+                        strCat("outputs[", nCarried + k, "]"), r->dtype, why));
+    CIM_TRY(expectRank(ctx, ctx.outputs[nCarried + k],
+                       strCat("outputs[", nCarried + k, "]"),
+                       r->dims.size() + 1, why));
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// cim.scan
+//===----------------------------------------------------------------------===//
+
+/// An ints attribute, or `n` zeros when it is absent.
+std::vector<int64_t> intsOrZeros(const artifact::Instruction &inst,
+                                 const char *name, size_t n) {
+  if (!hasAttr(inst, name))
+    return std::vector<int64_t>(n, 0);
+  return attrInts(inst, name);
+}
+
+Status runScan(ExecContext &ctx, const std::vector<const Tensor *> &in,
+               std::vector<Tensor> &out) {
+  const artifact::Instruction &inst = *ctx.inst.proto;
+  size_t nScanIn = size_t(attrInt(inst, "num_scan_inputs"));
+  size_t nState = in.size() - nScanIn;
+  size_t nScanOut = ctx.inst.outputs.size() - nState;
+  std::vector<int64_t> inAxes = intsOrZeros(inst, "scan_input_axes", nScanIn);
+  std::vector<int64_t> inDirs =
+      intsOrZeros(inst, "scan_input_directions", nScanIn);
+  std::vector<int64_t> outAxes =
+      intsOrZeros(inst, "scan_output_axes", nScanOut);
+  std::vector<int64_t> outDirs =
+      intsOrZeros(inst, "scan_output_directions", nScanOut);
+
+  int64_t length = -1;
+  for (size_t j = 0; j < nScanIn; ++j) {
+    const Tensor &x = *in[nState + j];
+    int64_t axis = inAxes[j];
+    if (axis < 0 || axis >= int64_t(x.rank()))
+      return makeError(Code::InvalidArgument, "scan_input_axes[", j, "] = ",
+                       axis, " is out of range for scan input ", j,
+                       " of shape ", shapeToString(x.dims()));
+    int64_t n = x.dims()[axis];
+    if (length >= 0 && n != length)
+      return makeError(Code::InvalidArgument, "scan input ", j, " of shape ",
+                       shapeToString(x.dims()), " has ", n,
+                       " entries along axis ", axis,
+                       " but the earlier scan inputs have ", length);
+    length = n;
+  }
+
+  std::vector<Tensor> states;
+  for (size_t i = 0; i < nState; ++i)
+    states.push_back(*in[i]);
+  std::vector<std::vector<Tensor>> scans(nScanOut);
+  std::vector<Tensor> results;
+  for (int64_t it = 0; it < length; ++it) {
+    std::vector<Tensor> args = std::move(states);
+    for (size_t j = 0; j < nScanIn; ++j) {
+      int64_t at = inDirs[j] == 1 ? length - 1 - it : it;
+      args.push_back(sliceAlong(*in[nState + j], inAxes[j], at));
+    }
+    Status s = ctx.runRegion(0, std::move(args), results);
+    if (!s.isOk())
+      return s.withPrefix(strCat("iteration ", it, ": "));
+    states.assign(std::make_move_iterator(results.begin()),
+                  std::make_move_iterator(results.begin() + nState));
+    for (size_t k = 0; k < nScanOut; ++k) {
+      Tensor &v = results[nState + k];
+      if (outAxes[k] < 0 || outAxes[k] > int64_t(v.rank()))
+        return makeError(Code::InvalidArgument, "scan_output_axes[", k,
+                         "] = ", outAxes[k],
+                         " is out of range for a scan value of shape ",
+                         shapeToString(v.dims()));
+      Status c = collect(scans[k], std::move(v), k);
+      if (!c.isOk())
+        return c.withPrefix(strCat("iteration ", it, ": "));
+    }
+  }
+  out = std::move(states);
+  for (size_t k = 0; k < nScanOut; ++k)
+    out.push_back(stack(scans[k], outAxes[k], outDirs[k] == 1,
+                        ctx.outputInfo(nState + k)));
+  return Status::ok();
+}
+
+Status verifyAxisList(const VerifyContext &ctx, const char *name, size_t n,
+                      bool directions) {
+  if (!hasAttr(ctx.inst, name))
+    return Status::ok();
+  std::vector<int64_t> v = attrInts(ctx.inst, name);
+  if (v.size() != n)
+    return makeError(Code::DataLoss, ctx.path, ".attrs.", name, ": has ",
+                     v.size(), " entries, needs ", n);
+  if (directions)
+    for (size_t i = 0; i < n; ++i)
+      if (v[i] != 0 && v[i] != 1)
+        return makeError(Code::DataLoss, ctx.path, ".attrs.", name, "[", i,
+                         "]: ", v[i], " is not 0 (forward) or 1 (reverse)");
+  return Status::ok();
+}
+
+Status verifyScan(VerifyContext &ctx) {
+  int64_t nScanIn = attrInt(ctx.inst, "num_scan_inputs");
+  size_t nIn = ctx.inputs.size();
+  if (nScanIn < 1 || nScanIn > int64_t(nIn))
+    return makeError(Code::DataLoss, ctx.path, ".attrs.num_scan_inputs: ",
+                     nScanIn, " is out of range for ", nIn, " inputs");
+  size_t nState = nIn - size_t(nScanIn);
+  if (ctx.outputs.size() < nState)
+    return makeError(Code::DataLoss, ctx.path, ".outputs: cim.scan with ",
+                     nState, " states needs at least ", nState,
+                     " outputs, got ", ctx.outputs.size());
+  size_t nScanOut = ctx.outputs.size() - nState;
+  const auto &args = ctx.regionArgs[0];
+  const auto &results = ctx.regionResults[0];
+  if (args.size() != nIn)
+    return makeError(Code::DataLoss, ctx.path,
+                     ".regions[0].arguments: cim.scan with ", nState,
+                     " states and ", nScanIn, " scan inputs needs ", nIn,
+                     " arguments, got ", args.size());
+  if (results.size() != nState + nScanOut)
+    return makeError(Code::DataLoss, ctx.path,
+                     ".regions[0].results: cim.scan with ", nState,
+                     " states and ", nScanOut, " scan outputs needs ",
+                     nState + nScanOut, " results, got ", results.size());
+  CIM_TRY(verifyAxisList(ctx, "scan_input_axes", size_t(nScanIn), false));
+  CIM_TRY(verifyAxisList(ctx, "scan_input_directions", size_t(nScanIn), true));
+  CIM_TRY(verifyAxisList(ctx, "scan_output_axes", nScanOut, false));
+  CIM_TRY(verifyAxisList(ctx, "scan_output_directions", nScanOut, true));
+
+  for (size_t i = 0; i < nState; ++i) {
+    DType t = ctx.inputs[i]->dtype;
+    std::string why = strCat("the type of inputs[", i, "]");
+    CIM_TRY(expectDType(ctx, args[i], strCat("regions[0].arguments[", i, "]"),
+                        t, why));
+    CIM_TRY(expectDType(ctx, results[i], strCat("regions[0].results[", i, "]"),
+                        t, why));
+    CIM_TRY(expectDType(ctx, ctx.outputs[i], strCat("outputs[", i, "]"), t,
+                        why));
+  }
+  std::vector<int64_t> inAxes =
+      intsOrZeros(ctx.inst, "scan_input_axes", size_t(nScanIn));
+  for (size_t j = 0; j < size_t(nScanIn); ++j) {
+    const ValueInfo *x = ctx.inputs[nState + j];
+    std::string field = strCat("regions[0].arguments[", nState + j, "]");
+    std::string why = strCat("a slice of inputs[", nState + j, "]");
+    if (inAxes[j] < 0 || inAxes[j] >= int64_t(x->dims.size()))
+      return makeError(Code::DataLoss, ctx.path, ".attrs.scan_input_axes[", j,
+                       "]: ", inAxes[j], " is out of range for rank ",
+                       x->dims.size());
+    CIM_TRY(expectDType(ctx, args[nState + j], field, x->dtype, why));
+    CIM_TRY(expectRank(ctx, args[nState + j], field, x->dims.size() - 1, why));
+  }
+  std::vector<int64_t> outAxes =
+      intsOrZeros(ctx.inst, "scan_output_axes", nScanOut);
+  for (size_t k = 0; k < nScanOut; ++k) {
+    const ValueInfo *r = results[nState + k];
+    std::string field = strCat("outputs[", nState + k, "]");
+    std::string why = strCat("stacks regions[0].results[", nState + k, "]");
+    if (outAxes[k] < 0 || outAxes[k] > int64_t(r->dims.size()))
+      return makeError(Code::DataLoss, ctx.path, ".attrs.scan_output_axes[",
+                       k, "]: ", outAxes[k], " is out of range for rank ",
+                       r->dims.size() + 1);
+    CIM_TRY(expectDType(ctx, ctx.outputs[nState + k], field, r->dtype, why));
+    CIM_TRY(expectRank(ctx, ctx.outputs[nState + k], field,
+                       r->dims.size() + 1, why));
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+void addControlFlowKernels(std::vector<KernelDef> &t) {
+  KernelDef loop{"cim.loop", 2, -1, {}, TypeRule::Custom, nullptr, verifyLoop};
+  loop.runMulti = runLoop;
+  loop.minOutputs = 1;
+  loop.maxOutputs = -1;
+  loop.numRegions = 1;
+  loop.optionalInputs = (1u << 0) | (1u << 1); // max_trip_count, cond
+  t.push_back(loop);
+
+  KernelDef scan{"cim.scan",
+                 1,
+                 -1,
+                 {{"num_scan_inputs", AttrKind::Int, true},
+                  {"scan_input_axes", AttrKind::Ints, false},
+                  {"scan_input_directions", AttrKind::Ints, false},
+                  {"scan_output_axes", AttrKind::Ints, false},
+                  {"scan_output_directions", AttrKind::Ints, false}},
+                 TypeRule::Custom,
+                 nullptr,
+                 verifyScan};
+  scan.runMulti = runScan;
+  scan.minOutputs = 1;
+  scan.maxOutputs = -1;
+  scan.numRegions = 1;
+  t.push_back(scan);
+}
+
+} // namespace cim::rt

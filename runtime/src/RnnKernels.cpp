@@ -1,0 +1,509 @@
+//===- RnnKernels.cpp - cim.rnn, cim.gru, cim.lstm --------------*- C++ -*-===//
+//
+// ONNX RNN, GRU and LSTM (opset 14, with `layout`), computed on the host in
+// F32 with every gate pre-activation accumulated in double. Each batch
+// entry is independent, so the kernels run one entry at a time over its own
+// sequence length: steps past it leave Y at zero, and Y_h / Y_c hold the
+// state after the last processed step (time len-1 forward, time 0 reverse).
+// A zero-length entry gives zero Y_h / Y_c, as onnxruntime does.
+//
+// Weight layouts follow ONNX: W [dirs, G*hidden, input], R [dirs, G*hidden,
+// hidden], B [dirs, 2*G*hidden] (Wb then Rb), gate blocks in the order
+// i o f c (LSTM), z r h (GRU); P [dirs, 3*hidden] in the order i o f.
+// The compiler passes the activation list in full (one per function per
+// direction) with alpha/beta already defaulted and aligned.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace cim::rt {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Activation functions
+//===----------------------------------------------------------------------===//
+
+enum class ActKind {
+  Relu,
+  Tanh,
+  Sigmoid,
+  Affine,
+  LeakyRelu,
+  ThresholdedRelu,
+  ScaledTanh,
+  HardSigmoid,
+  Elu,
+  Softsign,
+  Softplus,
+};
+
+struct ActInfo {
+  const char *name;
+  ActKind kind;
+  float alpha, beta; // used when the instruction gives none
+};
+
+// Defaults as in onnxruntime (the ONNX operator defaults where one exists).
+const ActInfo kActivations[] = {
+    {"Relu", ActKind::Relu, 0, 0},
+    {"Tanh", ActKind::Tanh, 0, 0},
+    {"Sigmoid", ActKind::Sigmoid, 0, 0},
+    {"Affine", ActKind::Affine, 1.0f, 0.0f},
+    {"LeakyRelu", ActKind::LeakyRelu, 0.01f, 0},
+    {"ThresholdedRelu", ActKind::ThresholdedRelu, 1.0f, 0},
+    {"ScaledTanh", ActKind::ScaledTanh, 1.0f, 1.0f},
+    {"HardSigmoid", ActKind::HardSigmoid, 0.2f, 0.5f},
+    {"Elu", ActKind::Elu, 1.0f, 0},
+    {"Softsign", ActKind::Softsign, 0, 0},
+    {"Softplus", ActKind::Softplus, 0, 0},
+};
+
+/// Names are matched case-insensitively, like onnxruntime does.
+const ActInfo *findActivation(const std::string &name) {
+  for (const ActInfo &a : kActivations) {
+    std::string_view n(a.name);
+    if (n.size() == name.size() &&
+        std::equal(n.begin(), n.end(), name.begin(), [](char x, char y) {
+          return std::tolower((unsigned char)x) ==
+                 std::tolower((unsigned char)y);
+        }))
+      return &a;
+  }
+  return nullptr;
+}
+
+std::string knownActivations() {
+  std::string s;
+  for (const ActInfo &a : kActivations)
+    s += strCat(s.empty() ? "" : ", ", a.name);
+  return s;
+}
+
+struct Activation {
+  ActKind kind = ActKind::Tanh;
+  float alpha = 0, beta = 0;
+
+  float operator()(float x) const {
+    switch (kind) {
+    case ActKind::Relu:
+      return x > 0 ? x : 0.0f;
+    case ActKind::Tanh:
+      return std::tanh(x);
+    case ActKind::Sigmoid:
+      return 1.0f / (1.0f + std::exp(-x));
+    case ActKind::Affine:
+      return alpha * x + beta;
+    case ActKind::LeakyRelu:
+      return x >= 0 ? x : alpha * x;
+    case ActKind::ThresholdedRelu:
+      return x > alpha ? x : 0.0f;
+    case ActKind::ScaledTanh:
+      return alpha * std::tanh(beta * x);
+    case ActKind::HardSigmoid:
+      return std::max(0.0f, std::min(1.0f, alpha * x + beta));
+    case ActKind::Elu:
+      return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);
+    case ActKind::Softsign:
+      return x / (1.0f + std::fabs(x));
+    case ActKind::Softplus:
+      return std::log1p(std::exp(x));
+    }
+    return x;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Configuration shared by the three cells
+//===----------------------------------------------------------------------===//
+
+enum class Cell { Rnn, Gru, Lstm };
+
+int gateCount(Cell c) { return c == Cell::Rnn ? 1 : c == Cell::Gru ? 3 : 4; }
+int activationsPerDirection(Cell c) {
+  return c == Cell::Rnn ? 1 : c == Cell::Gru ? 2 : 3;
+}
+Cell cellOf(std::string_view kernel) {
+  return kernel == "cim.rnn" ? Cell::Rnn
+         : kernel == "cim.gru" ? Cell::Gru
+                               : Cell::Lstm;
+}
+
+struct Config {
+  Cell cell;
+  int numDir = 1;
+  bool reverseOnly = false; // direction "reverse"
+  int64_t hidden = 0;
+  bool batchMajor = false; // layout 1
+  bool clip = false;
+  float clipValue = 0;
+  bool linearBeforeReset = false;
+  bool inputForget = false;
+  std::vector<Activation> acts; // numDir * activationsPerDirection
+
+  bool isReverse(int dir) const { return reverseOnly || dir == 1; }
+};
+
+/// Reads and checks the attributes; `path` prefixes errors (load time) or
+/// is empty (run time, where they were checked already).
+Status parseConfig(const artifact::Instruction &inst, const std::string &path,
+                   Config &c) {
+  c.cell = cellOf(inst.kernel());
+  std::string dir = attrString(inst, "direction", "forward");
+  if (dir == "forward") {
+    c.numDir = 1;
+  } else if (dir == "reverse") {
+    c.numDir = 1;
+    c.reverseOnly = true;
+  } else if (dir == "bidirectional") {
+    c.numDir = 2;
+  } else {
+    return makeError(Code::DataLoss, path, ".attrs.direction: '", dir,
+                     "' is not forward, reverse or bidirectional");
+  }
+  c.hidden = attrInt(inst, "hidden_size");
+  if (c.hidden <= 0 || c.hidden > (int64_t(1) << 24))
+    return makeError(Code::DataLoss, path, ".attrs.hidden_size: ", c.hidden,
+                     " is out of range (1..2^24)");
+  int64_t layout = attrInt(inst, "layout", 0);
+  if (layout != 0 && layout != 1)
+    return makeError(Code::DataLoss, path, ".attrs.layout: ", layout,
+                     " is not 0 or 1");
+  c.batchMajor = layout == 1;
+  if (hasAttr(inst, "clip")) {
+    double clip = attrFloat(inst, "clip");
+    if (!(clip >= 0))
+      return makeError(Code::DataLoss, path, ".attrs.clip: ", clip,
+                       " is not >= 0");
+    c.clip = true;
+    c.clipValue = float(clip);
+  }
+  for (const char *flag : {"linear_before_reset", "input_forget"}) {
+    int64_t v = attrInt(inst, flag, 0);
+    if (v != 0 && v != 1)
+      return makeError(Code::DataLoss, path, ".attrs.", flag, ": ", v,
+                       " is not 0 or 1");
+  }
+  c.linearBeforeReset = attrInt(inst, "linear_before_reset", 0) != 0;
+  c.inputForget = attrInt(inst, "input_forget", 0) != 0;
+
+  std::vector<std::string> names = attrStrings(inst, "activations");
+  size_t want = size_t(c.numDir * activationsPerDirection(c.cell));
+  if (names.size() != want)
+    return makeError(Code::DataLoss, path, ".attrs.activations: has ",
+                     names.size(), " entries, ", inst.kernel(), " ", dir,
+                     " needs ", want, " (", activationsPerDirection(c.cell),
+                     " per direction)");
+  std::vector<double> alphas = attrFloats(inst, "activation_alpha");
+  std::vector<double> betas = attrFloats(inst, "activation_beta");
+  for (const char *name : {"activation_alpha", "activation_beta"}) {
+    size_t n = std::string_view(name) == "activation_alpha" ? alphas.size()
+                                                             : betas.size();
+    if (hasAttr(inst, name) && n != want)
+      return makeError(Code::DataLoss, path, ".attrs.", name, ": has ", n,
+                       " entries, needs one per activation (", want, ")");
+  }
+  c.acts.clear();
+  for (size_t i = 0; i < names.size(); ++i) {
+    const ActInfo *info = findActivation(names[i]);
+    if (!info)
+      return makeError(Code::DataLoss, path, ".attrs.activations[", i,
+                       "]: unknown activation '", names[i],
+                       "' (known: ", knownActivations(), ")");
+    Activation a;
+    a.kind = info->kind;
+    a.alpha = i < alphas.size() ? float(alphas[i]) : info->alpha;
+    a.beta = i < betas.size() ? float(betas[i]) : info->beta;
+    c.acts.push_back(a);
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// The computation
+//===----------------------------------------------------------------------===//
+
+/// Input positions (ONNX order).
+enum { kX, kW, kR, kB, kSeqLens, kInitH, kInitC, kP };
+
+Status expectShape(const Tensor *t, const Shape &want, const char *name) {
+  if (t && t->dims() != want)
+    return makeError(Code::InvalidArgument, name, " has shape ",
+                     shapeToString(t->dims()), ", expected ",
+                     shapeToString(want));
+  return Status::ok();
+}
+
+/// Everything one step of one cell needs, for one direction and batch entry.
+struct Step {
+  const Config &c;
+  int64_t input, hidden;
+  const float *W, *R; // this direction's [G*H, input] and [G*H, H]
+  const float *Wb, *Rb; // this direction's biases (G*H each), or null
+  const float *P;       // this direction's peepholes (3*H), or null
+  const Activation *act; // this direction's activations
+
+  /// x·W[row] + h·R[row] + Wb[row] + Rb[row], in double.
+  double gate(int64_t row, const float *x, const float *h) const {
+    double acc = 0;
+    const float *w = W + row * input;
+    for (int64_t k = 0; k < input; ++k)
+      acc += double(x[k]) * double(w[k]);
+    const float *r = R + row * hidden;
+    for (int64_t k = 0; k < hidden; ++k)
+      acc += double(h[k]) * double(r[k]);
+    if (Wb)
+      acc += double(Wb[row]) + double(Rb[row]);
+    return acc;
+  }
+
+  float clip(double v) const {
+    float f = float(v);
+    if (c.clip)
+      f = std::min(std::max(f, -c.clipValue), c.clipValue);
+    return f;
+  }
+
+  /// Advances h (and c for LSTM) by one step of input x.
+  void run(const float *x, std::vector<float> &h, std::vector<float> &cell,
+           std::vector<float> &scratch) const {
+    int64_t H = hidden;
+    scratch.assign(size_t(H), 0.0f);
+    switch (c.cell) {
+    case Cell::Rnn:
+      for (int64_t j = 0; j < H; ++j)
+        scratch[j] = act[0](clip(gate(j, x, h.data())));
+      h.swap(scratch);
+      break;
+    case Cell::Gru: {
+      // Rows: z [0,H), r [H,2H), h [2H,3H).
+      std::vector<float> z(H), r(H);
+      for (int64_t j = 0; j < H; ++j) {
+        z[j] = act[0](clip(gate(j, x, h.data())));
+        r[j] = act[0](clip(gate(H + j, x, h.data())));
+      }
+      std::vector<float> rh(H);
+      if (!c.linearBeforeReset)
+        for (int64_t k = 0; k < H; ++k)
+          rh[k] = r[k] * h[k];
+      for (int64_t j = 0; j < H; ++j) {
+        int64_t row = 2 * H + j;
+        double xw = 0;
+        const float *w = W + row * input;
+        for (int64_t k = 0; k < input; ++k)
+          xw += double(x[k]) * double(w[k]);
+        const float *rr = R + row * H;
+        double hr = 0;
+        const float *hv = c.linearBeforeReset ? h.data() : rh.data();
+        for (int64_t k = 0; k < H; ++k)
+          hr += double(hv[k]) * double(rr[k]);
+        double wb = Wb ? Wb[row] : 0.0, rb = Wb ? Rb[row] : 0.0;
+        double pre = c.linearBeforeReset ? xw + double(r[j]) * (hr + rb) + wb
+                                         : xw + hr + rb + wb;
+        float hh = act[1](clip(pre));
+        scratch[j] = (1.0f - z[j]) * hh + z[j] * h[j];
+      }
+      h.swap(scratch);
+      break;
+    }
+    case Cell::Lstm: {
+      // Rows: i [0,H), o [H,2H), f [2H,3H), c [3H,4H); P: i, o, f.
+      std::vector<float> cNew(H);
+      for (int64_t j = 0; j < H; ++j) {
+        double pi = P ? double(P[j]) * cell[j] : 0.0;
+        double pf = P ? double(P[2 * H + j]) * cell[j] : 0.0;
+        float i = act[0](clip(gate(j, x, h.data()) + pi));
+        float f = c.inputForget ? 1.0f - i
+                                : act[0](clip(gate(2 * H + j, x, h.data()) + pf));
+        float g = act[1](clip(gate(3 * H + j, x, h.data())));
+        cNew[j] = f * cell[j] + i * g;
+      }
+      for (int64_t j = 0; j < H; ++j) {
+        double po = P ? double(P[H + j]) * cNew[j] : 0.0;
+        float o = act[0](clip(gate(H + j, x, h.data()) + po));
+        scratch[j] = o * act[2](cNew[j]);
+      }
+      h.swap(scratch);
+      cell.swap(cNew);
+      break;
+    }
+    }
+  }
+};
+
+Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
+                    std::vector<Tensor> &out) {
+  Config c;
+  CIM_TRY(parseConfig(*ctx.inst.proto, "", c));
+  auto input = [&](int i) -> const Tensor * {
+    return i < int(in.size()) ? in[i] : nullptr;
+  };
+  const Tensor &X = *in[kX];
+  int64_t seq = c.batchMajor ? X.dims()[1] : X.dims()[0];
+  int64_t batch = c.batchMajor ? X.dims()[0] : X.dims()[1];
+  int64_t inputSize = X.dims()[2];
+  int64_t H = c.hidden, G = gateCount(c.cell), D = c.numDir;
+  bool lstm = c.cell == Cell::Lstm;
+
+  CIM_TRY(expectShape(in[kW], {D, G * H, inputSize}, "W"));
+  CIM_TRY(expectShape(in[kR], {D, G * H, H}, "R"));
+  CIM_TRY(expectShape(input(kB), {D, 2 * G * H}, "B"));
+  CIM_TRY(expectShape(input(kSeqLens), {batch}, "sequence_lens"));
+  Shape stateDims = c.batchMajor ? Shape{batch, D, H} : Shape{D, batch, H};
+  CIM_TRY(expectShape(input(kInitH), stateDims, "initial_h"));
+  if (lstm) {
+    CIM_TRY(expectShape(input(kInitC), stateDims, "initial_c"));
+    CIM_TRY(expectShape(input(kP), {D, 3 * H}, "P"));
+  }
+  std::vector<int64_t> lens(size_t(batch), seq);
+  if (const Tensor *sl = input(kSeqLens)) {
+    const int64_t *p = sl->data<int64_t>();
+    for (int64_t b = 0; b < batch; ++b) {
+      if (p[b] < 0 || p[b] > seq)
+        return makeError(Code::InvalidArgument, "sequence_lens[", b, "] = ",
+                         p[b], " is outside [0, ", seq, "]");
+      lens[b] = p[b];
+    }
+  }
+
+  Shape yDims = c.batchMajor ? Shape{batch, seq, D, H} : Shape{seq, D, batch, H};
+  Tensor Y = Tensor::zeros(DType::F32, yDims);
+  Tensor Yh = Tensor::zeros(DType::F32, stateDims);
+  Tensor Yc = Tensor::zeros(DType::F32, stateDims);
+  float *y = Y.mutableData<float>();
+  float *yh = Yh.mutableData<float>();
+  float *yc = Yc.mutableData<float>();
+  const float *x = X.data<float>();
+  auto stateIndex = [&](int64_t d, int64_t b) {
+    return (c.batchMajor ? b * D + d : d * batch + b) * H;
+  };
+  auto xIndex = [&](int64_t t, int64_t b) {
+    return (c.batchMajor ? b * seq + t : t * batch + b) * inputSize;
+  };
+  auto yIndex = [&](int64_t t, int64_t d, int64_t b) {
+    return (c.batchMajor ? (b * seq + t) * D + d : (t * D + d) * batch + b) *
+           H;
+  };
+
+  std::vector<float> h, cell, scratch;
+  for (int64_t d = 0; d < D; ++d) {
+    Step step{c,
+              inputSize,
+              H,
+              in[kW]->data<float>() + d * G * H * inputSize,
+              in[kR]->data<float>() + d * G * H * H,
+              nullptr,
+              nullptr,
+              nullptr,
+              c.acts.data() + d * activationsPerDirection(c.cell)};
+    if (const Tensor *B = input(kB)) {
+      step.Wb = B->data<float>() + d * 2 * G * H;
+      step.Rb = step.Wb + G * H;
+    }
+    if (const Tensor *P = lstm ? input(kP) : nullptr)
+      step.P = P->data<float>() + d * 3 * H;
+    bool reverse = c.isReverse(int(d));
+    for (int64_t b = 0; b < batch; ++b) {
+      int64_t len = lens[b];
+      if (len == 0)
+        continue; // Y, Y_h, Y_c stay zero
+      h.assign(size_t(H), 0.0f);
+      cell.assign(size_t(H), 0.0f);
+      if (const Tensor *ih = input(kInitH))
+        std::copy_n(ih->data<float>() + stateIndex(d, b), H, h.begin());
+      if (const Tensor *ic = lstm ? input(kInitC) : nullptr)
+        std::copy_n(ic->data<float>() + stateIndex(d, b), H, cell.begin());
+      for (int64_t s = 0; s < len; ++s) {
+        int64_t t = reverse ? len - 1 - s : s;
+        step.run(x + xIndex(t, b), h, cell, scratch);
+        std::copy(h.begin(), h.end(), y + yIndex(t, d, b));
+      }
+      std::copy(h.begin(), h.end(), yh + stateIndex(d, b));
+      std::copy(cell.begin(), cell.end(), yc + stateIndex(d, b));
+    }
+  }
+  out.push_back(std::move(Y));
+  out.push_back(std::move(Yh));
+  if (lstm)
+    out.push_back(std::move(Yc));
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Load-time checks
+//===----------------------------------------------------------------------===//
+
+/// Dim `d` of input `i` must be `want` when both are static.
+Status expectDim(const VerifyContext &ctx, size_t i, size_t d, int64_t want,
+                 const char *what) {
+  const ValueInfo *v = i < ctx.inputs.size() ? ctx.inputs[i] : nullptr;
+  if (!v || v->dims[d] < 0 || v->dims[d] == want)
+    return Status::ok();
+  return makeError(Code::DataLoss, ctx.path, ".inputs[", i, "]: value ",
+                   v->id, " has shape ", shapeToString(v->dims), ", dim ", d,
+                   " must be ", want, " (", what, ")");
+}
+
+Status verifyRecurrent(VerifyContext &ctx) {
+  Config c;
+  CIM_TRY(parseConfig(ctx.inst, ctx.path, c));
+  bool lstm = c.cell == Cell::Lstm;
+  static const size_t kRanks[] = {3, 3, 3, 2, 1, 3, 3, 2};
+  for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+    CIM_TRY(checkInputDType(ctx, i,
+                            {i == kSeqLens ? DType::I64 : DType::F32}));
+    CIM_TRY(checkInputRank(ctx, i, kRanks[i]));
+  }
+  for (size_t o = 0; o < ctx.outputs.size(); ++o) {
+    CIM_TRY(checkOutputDType(ctx, o, DType::F32));
+    CIM_TRY(checkOutputRank(ctx, o, o == 0 ? 4 : 3));
+  }
+  int64_t H = c.hidden, G = gateCount(c.cell), D = c.numDir;
+  CIM_TRY(expectDim(ctx, kW, 0, D, "num_directions"));
+  CIM_TRY(expectDim(ctx, kW, 1, G * H, "gates * hidden_size"));
+  CIM_TRY(expectDim(ctx, kR, 0, D, "num_directions"));
+  CIM_TRY(expectDim(ctx, kR, 1, G * H, "gates * hidden_size"));
+  CIM_TRY(expectDim(ctx, kR, 2, H, "hidden_size"));
+  CIM_TRY(expectDim(ctx, kB, 0, D, "num_directions"));
+  CIM_TRY(expectDim(ctx, kB, 1, 2 * G * H, "2 * gates * hidden_size"));
+  if (lstm) {
+    CIM_TRY(expectDim(ctx, kP, 0, D, "num_directions"));
+    CIM_TRY(expectDim(ctx, kP, 1, 3 * H, "3 * hidden_size"));
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+void addRnnKernels(std::vector<KernelDef> &t) {
+  std::vector<AttrSpec> common = {
+      {"direction", AttrKind::String, false},
+      {"hidden_size", AttrKind::Int, true},
+      {"activations", AttrKind::Strings, true},
+      {"activation_alpha", AttrKind::Floats, false},
+      {"activation_beta", AttrKind::Floats, false},
+      {"clip", AttrKind::Float, false},
+      {"layout", AttrKind::Int, false},
+  };
+  auto def = [&](std::string_view name, int maxIn, int outs,
+                 std::vector<AttrSpec> extra) {
+    KernelDef k{name,   3,      maxIn, common, TypeRule::Custom,
+                nullptr, verifyRecurrent};
+    k.attrs.insert(k.attrs.end(), extra.begin(), extra.end());
+    k.runMulti = runRecurrent;
+    k.minOutputs = k.maxOutputs = outs;
+    // B, sequence_lens, initial_h (and initial_c, P) may be absent.
+    for (int i = kB; i < maxIn; ++i)
+      k.optionalInputs |= 1u << i;
+    t.push_back(k);
+  };
+  def("cim.rnn", 6, 2, {});
+  def("cim.gru", 6, 2, {{"linear_before_reset", AttrKind::Int, false}});
+  def("cim.lstm", 8, 3, {{"input_forget", AttrKind::Int, false}});
+}
+
+} // namespace cim::rt
