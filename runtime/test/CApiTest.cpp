@@ -2,7 +2,8 @@
 //
 // Drives the runtime exactly as a host app does, through cimrt.h only:
 // load, open, create a session, run with dynamic batch sizes, read the
-// stats, and get precise errors for wrong shapes, wrong counts and NULLs.
+// stats, and get precise errors for wrong shapes, wrong counts and NULLs;
+// typed tensors (F32, I64, BOOL, scalars) in and out.
 //
 //===----------------------------------------------------------------------===//
 
@@ -269,6 +270,129 @@ TEST(CApi, ConcurrentRunsOnOneSession) {
     th.join();
   for (int m : mismatches)
     EXPECT_EQ(m, 0);
+}
+
+TEST(CApi, DtypeHelpers) {
+  EXPECT_EQ(cimrt_dtype_size(CIMRT_DTYPE_F32), 4u);
+  EXPECT_EQ(cimrt_dtype_size(CIMRT_DTYPE_I64), 8u);
+  EXPECT_EQ(cimrt_dtype_size(CIMRT_DTYPE_BOOL), 1u);
+  EXPECT_EQ(cimrt_dtype_size(CIMRT_DTYPE_INVALID), 0u);
+  EXPECT_STREQ(cimrt_dtype_string(CIMRT_DTYPE_F32), "F32");
+  EXPECT_STREQ(cimrt_dtype_string(CIMRT_DTYPE_I64), "I64");
+  EXPECT_STREQ(cimrt_dtype_string(CIMRT_DTYPE_BOOL), "BOOL");
+  EXPECT_STREQ(cimrt_dtype_string(cimrt_dtype_t(42)), "INVALID");
+}
+
+TEST(CApi, TypedTensors) {
+  int64_t dims[2] = {2, 2};
+  int64_t ints[4] = {-1, 1LL << 40, 0, 7};
+  cimrt_tensor_t *t = nullptr;
+  Api::expectOk(cimrt_tensor_create_typed(CIMRT_DTYPE_I64, dims, 2, ints, &t));
+  EXPECT_EQ(cimrt_tensor_dtype(t), CIMRT_DTYPE_I64);
+  EXPECT_EQ(cimrt_tensor_data(t), nullptr); // not F32
+  const auto *back = static_cast<const int64_t *>(cimrt_tensor_raw_data(t));
+  EXPECT_EQ(std::vector<int64_t>(back, back + 4),
+            std::vector<int64_t>(ints, ints + 4));
+  cimrt_tensor_release(t);
+
+  // BOOL bytes are normalised to 0/1.
+  uint8_t flags[3] = {0, 2, 1};
+  int64_t n = 3;
+  Api::expectOk(
+      cimrt_tensor_create_typed(CIMRT_DTYPE_BOOL, &n, 1, flags, &t));
+  EXPECT_EQ(cimrt_tensor_dtype(t), CIMRT_DTYPE_BOOL);
+  const auto *b = static_cast<const uint8_t *>(cimrt_tensor_raw_data(t));
+  EXPECT_EQ(std::vector<int>(b, b + 3), (std::vector<int>{0, 1, 1}));
+  cimrt_tensor_release(t);
+
+  // Scalars and zero-filled tensors of every type.
+  for (cimrt_dtype_t d : {CIMRT_DTYPE_F32, CIMRT_DTYPE_I64, CIMRT_DTYPE_BOOL}) {
+    Api::expectOk(cimrt_tensor_create_typed(d, nullptr, 0, nullptr, &t));
+    EXPECT_EQ(cimrt_tensor_rank(t), 0u);
+    EXPECT_EQ(cimrt_tensor_element_count(t), 1u);
+    EXPECT_EQ(cimrt_tensor_dtype(t), d);
+    const auto *bytes = static_cast<const uint8_t *>(cimrt_tensor_raw_data(t));
+    for (size_t i = 0; i < cimrt_dtype_size(d); ++i)
+      EXPECT_EQ(bytes[i], 0);
+    cimrt_tensor_release(t);
+  }
+  // The F32 path is the same as cimrt_tensor_create.
+  float f[2] = {1.5f, -2};
+  n = 2;
+  Api::expectOk(cimrt_tensor_create_typed(CIMRT_DTYPE_F32, &n, 1, f, &t));
+  EXPECT_EQ(cimrt_tensor_data(t)[1], -2.0f);
+  EXPECT_EQ(cimrt_tensor_raw_data(t), cimrt_tensor_data(t));
+  cimrt_tensor_release(t);
+
+  cimrt_status_t s = cimrt_tensor_create_typed(CIMRT_DTYPE_INVALID, &n, 1,
+                                               nullptr, &t);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(cimrt_status_message(s),
+               "cimrt_tensor_create_typed: unknown dtype 0");
+  EXPECT_EQ(t, nullptr);
+  cimrt_status_free(s);
+  s = cimrt_tensor_create_typed(CIMRT_DTYPE_I64, &n, 1, nullptr, nullptr);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  cimrt_status_free(s);
+  EXPECT_EQ(cimrt_tensor_dtype(nullptr), CIMRT_DTYPE_INVALID);
+  EXPECT_EQ(cimrt_tensor_raw_data(nullptr), nullptr);
+}
+
+TEST(CApi, TypedModelIo) {
+  Api api(makeTyped());
+  EXPECT_EQ(cimrt_model_input_dtype(api.model, 0), CIMRT_DTYPE_F32);
+  EXPECT_EQ(cimrt_model_input_dtype(api.model, 1), CIMRT_DTYPE_I64);
+  EXPECT_EQ(cimrt_model_input_dtype(api.model, 2), CIMRT_DTYPE_BOOL);
+  EXPECT_EQ(cimrt_model_input_dtype(api.model, 3), CIMRT_DTYPE_INVALID);
+  EXPECT_EQ(cimrt_model_output_dtype(api.model, 0), CIMRT_DTYPE_I64);
+  EXPECT_EQ(cimrt_model_output_dtype(api.model, 1), CIMRT_DTYPE_BOOL);
+  EXPECT_EQ(cimrt_model_output_dtype(api.model, 2), CIMRT_DTYPE_I64);
+  EXPECT_EQ(cimrt_model_output_dtype(nullptr, 0), CIMRT_DTYPE_INVALID);
+
+  int64_t n = 4;
+  float x[4] = {-1, 3, 0.5f, 3};
+  int64_t ids[4] = {1, -2, 1LL << 50, 0};
+  uint8_t flag = 1;
+  cimrt_tensor_t *in[3] = {nullptr, nullptr, nullptr};
+  Api::expectOk(cimrt_tensor_create_typed(CIMRT_DTYPE_F32, &n, 1, x, &in[0]));
+  Api::expectOk(
+      cimrt_tensor_create_typed(CIMRT_DTYPE_I64, &n, 1, ids, &in[1]));
+  Api::expectOk(
+      cimrt_tensor_create_typed(CIMRT_DTYPE_BOOL, nullptr, 0, &flag, &in[2]));
+  cimrt_tensor_t *out[3] = {nullptr, nullptr, nullptr};
+  Api::expectOk(cimrt_session_run(api.session, 3, in, 3, out));
+  ASSERT_EQ(cimrt_tensor_dtype(out[0]), CIMRT_DTYPE_I64);
+  const auto *twice = static_cast<const int64_t *>(cimrt_tensor_raw_data(out[0]));
+  EXPECT_EQ(std::vector<int64_t>(twice, twice + 4),
+            (std::vector<int64_t>{2, -4, 1LL << 51, 0}));
+  ASSERT_EQ(cimrt_tensor_dtype(out[1]), CIMRT_DTYPE_BOOL);
+  const auto *pos = static_cast<const uint8_t *>(cimrt_tensor_raw_data(out[1]));
+  EXPECT_EQ(std::vector<int>(pos, pos + 4), (std::vector<int>{0, 1, 1, 1}));
+  ASSERT_EQ(cimrt_tensor_dtype(out[2]), CIMRT_DTYPE_I64);
+  EXPECT_EQ(cimrt_tensor_rank(out[2]), 0u); // a scalar output
+  EXPECT_EQ(*static_cast<const int64_t *>(cimrt_tensor_raw_data(out[2])), 1);
+  EXPECT_EQ(cimrt_tensor_data(out[2]), nullptr);
+  for (auto *t : out)
+    cimrt_tensor_release(t);
+
+  // F32-only hosts still work: inputs are converted to the declared types
+  // (2.9 -> 2 truncates, 0.25 -> true).
+  float fids[4] = {2.9f, -1, 0, 5};
+  float fflag = 0.25f;
+  cimrt_tensor_release(in[1]);
+  cimrt_tensor_release(in[2]);
+  Api::expectOk(cimrt_tensor_create(&n, 1, fids, &in[1]));
+  Api::expectOk(cimrt_tensor_create(nullptr, 0, &fflag, &in[2]));
+  Api::expectOk(cimrt_session_run(api.session, 3, in, 3, out));
+  twice = static_cast<const int64_t *>(cimrt_tensor_raw_data(out[0]));
+  EXPECT_EQ(std::vector<int64_t>(twice, twice + 4),
+            (std::vector<int64_t>{4, -2, 0, 10}));
+  pos = static_cast<const uint8_t *>(cimrt_tensor_raw_data(out[1]));
+  EXPECT_EQ(std::vector<int>(pos, pos + 4), (std::vector<int>{0, 1, 1, 1}));
+  for (auto *t : out)
+    cimrt_tensor_release(t);
+  for (auto *t : in)
+    cimrt_tensor_release(t);
 }
 
 } // namespace

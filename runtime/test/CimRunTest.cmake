@@ -2,8 +2,10 @@
 #
 # Run with cmake -P. Writes artifacts and test data with
 # cim-make-test-artifact, then checks cim-run's exit codes and output lines
-# on good data, on several data sets, with --input and --output-dir, and on
-# broken artifacts (each must fail with one `error:` line, never crash).
+# on good data, on several data sets, with --input and --output-dir, on
+# typed (I64, BOOL, scalar) inputs and outputs, on ONNX node test data for
+# loops, scans and recurrent kernels, and on broken artifacts (each must
+# fail with one `error:` line, never crash).
 #
 # Variables: MAKE_ARTIFACT, CIM_RUN, WORK_DIR, ONNX_NODE_DATA (optional).
 #
@@ -114,6 +116,35 @@ file(COPY ${W}/other/test_data_set_1/output_0.pb DESTINATION ${W}/wrong)
 expect(mismatch 1 "output 'y' max_abs_err=[^ ]+ max_rel_err=[^ ]+ FAIL: .*cim-run: 0 passed, 1 failed" ""
   ARGS ${W}/dense.cimx --test-data ${W}/wrong)
 
+# Typed I/O: x FLOAT, ids INT32 in the file (converted to the model's I64),
+# flag a BOOL scalar; I64 and BOOL outputs are compared exactly.
+make_artifact(${W}/typed.cimx --model typed --test-data ${W}/typed-data
+  --sets 2 --batch 5)
+expect(typed 0
+  "test_data_set_0: output 'twice' I64 mismatches=0 OK\ntest_data_set_0: output 'positive' BOOL mismatches=0 OK\ntest_data_set_0: output 'argmax' I64 mismatches=0 OK.*cim-run: 2 passed, 0 failed"
+  "^$" ARGS ${W}/typed.cimx --test-data ${W}/typed-data)
+file(MAKE_DIRECTORY ${W}/typed-wrong)
+file(GLOB typed_inputs ${W}/typed-data/test_data_set_0/input_*.pb)
+file(GLOB typed_outputs ${W}/typed-data/test_data_set_1/output_*.pb)
+file(COPY ${typed_inputs} ${typed_outputs} DESTINATION ${W}/typed-wrong)
+expect(typed-mismatch 1
+  "output 'twice' I64 mismatches=5 FAIL: 5 of 5 elements differ; first at flat index 0: got -6, expected -12.*cim-run: 0 passed, 1 failed"
+  "" ARGS ${W}/typed.cimx --test-data ${W}/typed-wrong)
+# --input prints typed values; --output-dir writes INT64 / BOOL tensors
+# (the scalar argmax too) that pass again as exact references.
+expect(typed-input 0
+  "inputs: output 'twice' I64 shape \\[5\\]: -6 8 22 36 50\ninputs: output 'positive' BOOL shape \\[5\\]: [01 ]+\ninputs: output 'argmax' I64 shape \\[\\]: [0-9]"
+  "" ARGS ${W}/typed.cimx
+    --input x=${W}/typed-data/test_data_set_0/input_0.pb
+    --input ids=${W}/typed-data/test_data_set_0/input_1.pb
+    --input flag=${W}/typed-data/test_data_set_0/input_2.pb
+    --output-dir ${W}/typed-out)
+file(MAKE_DIRECTORY ${W}/typed-roundtrip)
+file(GLOB typed_written ${W}/typed-out/output_*.pb)
+file(COPY ${typed_inputs} ${typed_written} DESTINATION ${W}/typed-roundtrip)
+expect(typed-roundtrip 0 "mismatches=0 OK.*mismatches=0 OK.*mismatches=0 OK.*1 passed"
+  "" ARGS ${W}/typed.cimx --test-data ${W}/typed-roundtrip --rtol 0 --atol 0)
+
 # Real ONNX node test data (raw_data float tensors with names).
 if(ONNX_NODE_DATA AND EXISTS ${ONNX_NODE_DATA}/test_relu)
   make_artifact(${W}/relu.cimx --model relu3d)
@@ -125,3 +156,23 @@ if(ONNX_NODE_DATA AND EXISTS ${ONNX_NODE_DATA}/test_matmul_2d)
   expect(onnx-matmul 0 "output 'c' .* OK" ""
     ARGS ${W}/matmul.cimx --test-data ${ONNX_NODE_DATA}/test_matmul_2d)
 endif()
+# Control flow and recurrent kernels on ONNX's own data: scalar INT64 / BOOL
+# inputs (test_loop11), INT32 sequence_lens (test_lstm_with_peepholes), two
+# outputs in layout 1 (test_simple_rnn_batchwise).
+if(ONNX_NODE_DATA AND EXISTS ${ONNX_NODE_DATA}/test_loop11)
+  make_artifact(${W}/loop.cimx --model loop)
+  expect(onnx-loop11 0 "output 'res_y' .* OK\n.*output 'res_scan' .* OK.*1 passed"
+    "" ARGS ${W}/loop.cimx --test-data ${ONNX_NODE_DATA}/test_loop11)
+endif()
+if(ONNX_NODE_DATA AND EXISTS ${ONNX_NODE_DATA}/test_scan9_sum)
+  make_artifact(${W}/scan.cimx --model scan)
+  expect(onnx-scan9 0 "output 'y' .* OK\n.*output 'z' .* OK.*1 passed"
+    "" ARGS ${W}/scan.cimx --test-data ${ONNX_NODE_DATA}/test_scan9_sum)
+endif()
+foreach(t test_lstm_with_peepholes test_simple_rnn_batchwise test_gru_seq_length)
+  if(ONNX_NODE_DATA AND EXISTS ${ONNX_NODE_DATA}/${t})
+    make_artifact(${W}/${t}.cimx --model recurrent --onnx-test ${ONNX_NODE_DATA}/${t})
+    expect(onnx-${t} 0 "output 'Y_h' .* OK.*1 passed"
+      "" ARGS ${W}/${t}.cimx --test-data ${ONNX_NODE_DATA}/${t})
+  endif()
+endforeach()

@@ -6,14 +6,22 @@
 // truncated) to test error paths. Used by the ctest scripts and the hello
 // sample test.
 //
-//   cim-make-test-artifact OUT.cimx [--model dense|splitk|relu3d|matmul2d]
+//   cim-make-test-artifact OUT.cimx
+//       [--model dense|splitk|relu3d|matmul2d|typed|loop|scan]
+//       [--model recurrent --onnx-test DIR]
 //       [--test-data DIR [--sets K] [--batch B]] [--version V]
 //       [--truncate-to BYTES]
+//
+// `typed` test data mixes element types on purpose: x FLOAT, ids INT32
+// (the model wants I64), flag a BOOL scalar; outputs INT64, BOOL and an
+// INT64 scalar. `recurrent` builds the single-instruction model of one
+// ONNX RNN/GRU/LSTM node test from the shapes of its input files.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactBuilder.h"
 #include "TensorIO.h"
+#include "tensor.pb.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -40,10 +48,68 @@ std::vector<float> pattern(size_t n, uint32_t seed) {
   return v;
 }
 
+/// Writes the `typed` model's data set: x, ids (as INT32), flag; outputs.
+rt::Status writeTypedSet(const std::filesystem::path &dir, int64_t batch,
+                         uint32_t set) {
+  std::vector<float> x = pattern(size_t(batch), set);
+  io::Tensor ids;
+  ids.set_name("ids");
+  ids.add_dims(batch);
+  ids.set_data_type(rt::kOnnxInt32);
+  rt::HostTensor twice{"twice", {batch}, {}, rt::DType::I64, {}};
+  rt::HostTensor positive{"positive", {batch}, {}, rt::DType::Bool, {}};
+  bool flag = set % 2 == 0;
+  int64_t best = 0;
+  for (int64_t i = 0; i < batch; ++i) {
+    int32_t id = int32_t(i * 7 - 3) * int32_t(set + 1);
+    ids.add_int32_data(id);
+    twice.ints.push_back(2 * int64_t(id));
+    positive.ints.push_back(x[i] > 0 && flag ? 1 : 0);
+    if (x[i] > x[best])
+      best = i;
+  }
+  rt::HostTensor argmax{"argmax", {}, {}, rt::DType::I64, {best}};
+  rt::HostTensor xin{"x", {batch}, x};
+  rt::HostTensor flagIn{"flag", {}, {}, rt::DType::Bool, {flag ? 1 : 0}};
+  CIM_TRY(rt::writeTensorFile((dir / "input_0.pb").string(), xin));
+  CIM_TRY(rt::writeFileAtomically((dir / "input_1.pb").string(),
+                                  ids.SerializeAsString()));
+  CIM_TRY(rt::writeTensorFile((dir / "input_2.pb").string(), flagIn));
+  CIM_TRY(rt::writeTensorFile((dir / "output_0.pb").string(), twice));
+  CIM_TRY(rt::writeTensorFile((dir / "output_1.pb").string(), positive));
+  return rt::writeTensorFile((dir / "output_2.pb").string(), argmax);
+}
+
+/// The recurrent model of the ONNX node test in `dir` (…/test_lstm_*).
+rt::StatusOr<artifact::Artifact> recurrentFor(const std::string &dir) {
+  std::string test = std::filesystem::path(dir).filename().string();
+  if (test.empty())
+    test = std::filesystem::path(dir).parent_path().filename().string();
+  for (const test::OnnxRecurrentCase &c : test::onnxRecurrentCases()) {
+    if (test != c.test)
+      continue;
+    std::vector<std::pair<std::string, test::Dims>> inputs;
+    for (int n = 0;; ++n) {
+      std::filesystem::path p = std::filesystem::path(dir) /
+                                "test_data_set_0" /
+                                ("input_" + std::to_string(n) + ".pb");
+      if (!std::filesystem::exists(p))
+        break;
+      auto t = rt::readTensorFile(p.string());
+      if (!t.isOk())
+        return t.status();
+      inputs.emplace_back(t->name, t->dims);
+    }
+    return test::makeRecurrent(c, inputs);
+  }
+  return rt::makeError(rt::Code::NotFound, dir,
+                       ": not one of the ONNX recurrent node tests");
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string out, model = "dense", testData;
+  std::string out, model = "dense", testData, onnxTest;
   int sets = 1, batch = 2;
   long version = -1, truncateTo = -1;
   for (int i = 1; i < argc; ++i) {
@@ -59,6 +125,8 @@ int main(int argc, char **argv) {
       model = next();
     else if (a == "--test-data")
       testData = next();
+    else if (a == "--onnx-test")
+      onnxTest = next();
     else if (a == "--sets")
       sets = std::atoi(next().c_str());
     else if (a == "--batch")
@@ -96,9 +164,23 @@ int main(int argc, char **argv) {
     a = test::makeRelu3d();
   } else if (model == "matmul2d") {
     a = test::makeMatmul2d();
+  } else if (model == "typed") {
+    a = test::makeTyped();
+  } else if (model == "loop") {
+    a = test::makeLoopSum();
+  } else if (model == "scan") {
+    a = test::makeScanSum();
+  } else if (model == "recurrent") {
+    if (onnxTest.empty())
+      return die("--model recurrent needs --onnx-test DIR");
+    auto r = recurrentFor(onnxTest);
+    if (!r.isOk())
+      return die(r.status().message());
+    a = *r;
   } else {
     return die("unknown model '" + model +
-               "' (dense, splitk, relu3d, matmul2d)");
+               "' (dense, splitk, relu3d, matmul2d, typed, loop, scan, "
+               "recurrent)");
   }
   if (version >= 0)
     a.set_version(uint32_t(version));
@@ -110,9 +192,22 @@ int main(int argc, char **argv) {
   if (!s.isOk())
     return die(s.message());
 
-  if (!testData.empty()) {
+  if (!testData.empty() && model == "typed") {
+    for (int set = 0; set < sets; ++set) {
+      std::filesystem::path dir = std::filesystem::path(testData) /
+                                  ("test_data_set_" + std::to_string(set));
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec)
+        return die(dir.string() + ": " + ec.message());
+      s = writeTypedSet(dir, batch, uint32_t(set));
+      if (!s.isOk())
+        return die(s.message());
+    }
+  } else if (!testData.empty()) {
     if (k == 0)
-      return die("--test-data is only available for dense and splitk");
+      return die("--test-data is only available for dense, splitk and "
+                 "typed");
     for (int set = 0; set < sets; ++set) {
       std::filesystem::path dir = std::filesystem::path(testData) /
                                   ("test_data_set_" + std::to_string(set));
