@@ -148,9 +148,15 @@ TEST(ArtifactLoad, EveryTruncationFails) {
 
 TEST(ArtifactLoad, CorruptBytesNeverCrash) {
   // Flip every byte in turn; whatever still loads must also run (or fail
-  // cleanly) on an input of the declared shape.
+  // cleanly) on an input of the declared shape. Covers regions, typed
+  // values, absent inputs and multi-output instructions too.
   int loaded = 0;
-  for (const artifact::Artifact &a : {makeDenseRelu(), makeSplitK()}) {
+  OnnxRecurrentCase lstmCase{"lstm", "cim.lstm", 2, 0};
+  artifact::Artifact lstm = makeRecurrent(
+      lstmCase, {{"X", {2, 1, 3}}, {"W", {1, 8, 3}}, {"R", {1, 8, 2}}});
+  for (const artifact::Artifact &a : {makeDenseRelu(), makeSplitK(),
+                                      makeLoopSum(), makeScanSum(), lstm,
+                                      makeTyped()}) {
     std::string bytes = a.SerializeAsString();
     for (size_t i = 0; i < bytes.size(); ++i) {
       for (uint8_t mask : {0xFF, 0x01, 0x80}) {
