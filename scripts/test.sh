@@ -17,9 +17,12 @@ log=$build/Testing/Temporary/LastTest.log
 if [[ -f "$log" ]]; then
   echo
   echo "== counts inside ctest's tests"
-  grep -E "^  (Passed|Failed|Unsupported|Expectedly Failed)|^Total Discovered Tests" "$log" \
-    | sed 's/^/lit: /' || true
-  grep -E "^onnx node tests:" "$log" || true
+  # lit's summary, and each conformance runner's `N passed, M failed` line
+  # with the name of the ctest test that printed it.
+  awk '/^[0-9]+\/[0-9]+ Test: /{name=$3}
+       /^(Total Discovered Tests|  Passed|  Failed):?/ && name=="lit" {print "lit: " $0}
+       /^[0-9]+ passed, [0-9]+ failed/ {print name ": " $0}
+       /^out of scope: / {print name ": " $0}' "$log" || true
   echo
   grep -E "tests passed, [0-9]+ tests failed" "$build/ctest.log" || true
 fi

@@ -39,6 +39,7 @@ cl::opt<std::string> targetName(
     "target", cl::desc("Target preset name or JSON target file"),
     cl::init("generic-rram"), cl::value_desc("name|file"));
 cl::opt<bool> listTargets("list-targets", cl::desc("List the target presets"));
+cl::opt<bool> listOps("list-ops", cl::desc("List the ONNX ops the importer supports"));
 cl::opt<Stage> emitStage(
     "emit", cl::desc("Stage to write"), cl::init(Stage::Artifact),
     cl::values(clEnumValN(Stage::Import, "import", "imported model (MLIR)"),
@@ -104,6 +105,11 @@ int main(int argc, char **argv) {
   if (listTargets) {
     for (const cim::TargetPreset &p : cim::targetPresets())
       llvm::outs() << llvm::left_justify(p.name, 20) << p.summary << "\n";
+    return 0;
+  }
+  if (listOps) {
+    for (const std::string &op : cim::supportedOnnxOps())
+      llvm::outs() << op << "\n";
     return 0;
   }
   if (inputFile.empty())

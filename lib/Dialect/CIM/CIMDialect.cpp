@@ -7,6 +7,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -36,6 +37,15 @@ void CIMDialect::initialize() {
 #define GET_OP_LIST
 #include "cim/Dialect/CIM/CIMOps.cpp.inc"
       >();
+}
+
+/// Folded shape computations become arith.constant ops.
+Operation *CIMDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || typed.getType() != type)
+    return nullptr;
+  return builder.create<arith::ConstantOp>(loc, type, typed);
 }
 
 //===----------------------------------------------------------------------===//

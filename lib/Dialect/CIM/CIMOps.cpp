@@ -247,5 +247,257 @@ LogicalResult MVMOp::verify() {
                           tile.getCols());
 }
 
+//===----------------------------------------------------------------------===//
+// CastOp
+//===----------------------------------------------------------------------===//
+
+/// ONNX Cast of one element between f32, i64 and i1.
+static Attribute castElement(Attribute in, Type to) {
+  double asDouble = 0;
+  int64_t asInt = 0;
+  if (auto f = dyn_cast<FloatAttr>(in)) {
+    asDouble = f.getValueAsDouble();
+    asInt = static_cast<int64_t>(asDouble); // truncates toward zero
+  } else if (auto i = dyn_cast<IntegerAttr>(in)) {
+    asInt = i.getType().isInteger(1) ? i.getValue().getZExtValue() : i.getInt();
+    asDouble = static_cast<double>(asInt);
+  } else {
+    return {};
+  }
+  if (to.isF32())
+    return FloatAttr::get(to, asDouble);
+  if (to.isInteger(1))
+    return IntegerAttr::get(to, isa<FloatAttr>(in) ? asDouble != 0 : asInt != 0);
+  if (to.isInteger(64)) {
+    if (isa<FloatAttr>(in) && !std::isfinite(asDouble))
+      return {};
+    return IntegerAttr::get(to, asInt);
+  }
+  return {};
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto type = cast<RankedTensorType>(getType());
+  if (!input || !type.hasStaticShape())
+    return {};
+  if (input.getElementType() == type.getElementType())
+    return input;
+  SmallVector<Attribute> out;
+  for (Attribute element : input.getValues<Attribute>()) {
+    Attribute converted = castElement(element, type.getElementType());
+    if (!converted)
+      return {};
+    out.push_back(converted);
+  }
+  return DenseElementsAttr::get(type, out);
+}
+
+//===----------------------------------------------------------------------===//
+// GatherOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherOp::verify() {
+  RankedTensorType data = getData().getType();
+  auto indices = cast<RankedTensorType>(getIndices().getType());
+  int64_t axis = getAxis();
+  if (axis >= data.getRank())
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << data.getRank();
+  SmallVector<int64_t> expected(data.getShape().take_front(axis));
+  llvm::append_range(expected, indices.getShape());
+  llvm::append_range(expected, data.getShape().drop_front(axis + 1));
+  if (data.getElementType() != getType().getElementType())
+    return emitOpError("result element type must match the data's");
+  return verifyShapeMatches(*this, expected, cast<RankedTensorType>(getType()));
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto data = dyn_cast_or_null<DenseElementsAttr>(adaptor.getData());
+  auto indices = dyn_cast_or_null<DenseElementsAttr>(adaptor.getIndices());
+  auto type = cast<RankedTensorType>(getType());
+  if (!data || !indices || !type.hasStaticShape())
+    return {};
+  ArrayRef<int64_t> shape = data.getType().getShape();
+  int64_t axis = getAxis(), dim = shape[axis];
+  int64_t outer = 1, inner = 1;
+  for (int64_t d : shape.take_front(axis))
+    outer *= d;
+  for (int64_t d : shape.drop_front(axis + 1))
+    inner *= d;
+  SmallVector<Attribute> values(data.getValues<Attribute>());
+  SmallVector<int64_t> idx(indices.getValues<int64_t>());
+  SmallVector<Attribute> out;
+  out.reserve(type.getNumElements());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i : idx) {
+      if (i < 0)
+        i += dim;
+      if (i < 0 || i >= dim)
+        return {}; // the runtime reports the bad index
+      for (int64_t n = 0; n < inner; ++n)
+        out.push_back(values[(o * dim + i) * inner + n]);
+    }
+  return DenseElementsAttr::get(type, out);
+}
+
+//===----------------------------------------------------------------------===//
+// ShapeOfOp, ConstantOfShapeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeOfOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t start = getStartAttr().getInt(), end = getEndAttr().getInt();
+  if (start < 0 || start > end || end > rank)
+    return emitOpError("dimensions [")
+           << start << ", " << end << ") are not within rank " << rank;
+  return verifyShapeMatches(*this, {end - start},
+                            cast<RankedTensorType>(getType()));
+}
+
+OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> dims =
+      getInput().getType().getShape().slice(getStart(), getEnd() - getStart());
+  if (llvm::any_of(dims, ShapedType::isDynamic))
+    return {};
+  return DenseElementsAttr::get(cast<ShapedType>(getType()), dims);
+}
+
+OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {
+  auto type = cast<RankedTensorType>(getType());
+  if (!type.hasStaticShape())
+    return {};
+  Attribute value =
+      castElement(FloatAttr::get(Float64Type::get(getContext()),
+                                 getValue().convertToDouble()),
+                  type.getElementType());
+  if (!value)
+    return {};
+  return SplatElementsAttr::get(type, value);
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent ops
+//===----------------------------------------------------------------------===//
+
+/// Checks direction, activation lists and weight shapes shared by RNN, GRU
+/// and LSTM. `funcsPerDirection` is 1 (RNN), 2 (GRU) or 3 (LSTM).
+static LogicalResult verifyRecurrent(Operation *op, StringRef direction,
+                                     int64_t hiddenSize, ArrayAttr activations,
+                                     ArrayAttr alpha, ArrayAttr beta,
+                                     ShapedType w, ShapedType r, int gates,
+                                     int funcsPerDirection) {
+  int64_t numDirections;
+  if (direction == "forward" || direction == "reverse")
+    numDirections = 1;
+  else if (direction == "bidirectional")
+    numDirections = 2;
+  else
+    return op->emitOpError("direction must be forward, reverse or "
+                           "bidirectional, got '")
+           << direction << "'";
+  if (hiddenSize <= 0)
+    return op->emitOpError("hidden_size must be positive");
+  int64_t numFuncs = funcsPerDirection * numDirections;
+  if (static_cast<int64_t>(activations.size()) != numFuncs)
+    return op->emitOpError("needs ")
+           << numFuncs << " activations, got " << activations.size();
+  if (alpha.size() != activations.size() || beta.size() != activations.size())
+    return op->emitOpError("activation_alpha and activation_beta need one "
+                           "value per activation");
+  if (w.getRank() != 3 || r.getRank() != 3)
+    return op->emitOpError("W and R must be 3-D");
+  int64_t rows = gates * hiddenSize;
+  if (!dimsCompatible(w.getDimSize(0), numDirections) ||
+      !dimsCompatible(w.getDimSize(1), rows) ||
+      !dimsCompatible(r.getDimSize(0), numDirections) ||
+      !dimsCompatible(r.getDimSize(1), rows) ||
+      !dimsCompatible(r.getDimSize(2), hiddenSize))
+    return op->emitOpError("W must be [")
+           << numDirections << ", " << rows << ", input] and R ["
+           << numDirections << ", " << rows << ", " << hiddenSize << "]";
+  return success();
+}
+
+LogicalResult RNNOp::verify() {
+  return verifyRecurrent(*this, getDirection(), getHiddenSize(),
+                         getActivations(), getActivationAlpha(),
+                         getActivationBeta(), getW().getType(),
+                         getR().getType(), kNumGates, 1);
+}
+
+LogicalResult GRUOp::verify() {
+  return verifyRecurrent(*this, getDirection(), getHiddenSize(),
+                         getActivations(), getActivationAlpha(),
+                         getActivationBeta(), getW().getType(),
+                         getR().getType(), kNumGates, 2);
+}
+
+LogicalResult LSTMOp::verify() {
+  return verifyRecurrent(*this, getDirection(), getHiddenSize(),
+                         getActivations(), getActivationAlpha(),
+                         getActivationBeta(), getW().getType(),
+                         getR().getType(), kNumGates, 3);
+}
+
+//===----------------------------------------------------------------------===//
+// LoopOp, ScanOp
+//===----------------------------------------------------------------------===//
+
+static bool isScalarOf(Type type, Type element) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getRank() == 0 && tensor.getElementType() == element;
+}
+
+LogicalResult LoopOp::verify() {
+  Block &body = getBody().front();
+  size_t numCarried = getInitial().size();
+  if (body.getNumArguments() != numCarried + 2)
+    return emitOpError("body needs ")
+           << numCarried + 2
+           << " arguments (iteration, condition, carried values), got "
+           << body.getNumArguments();
+  Builder b(getContext());
+  if (!isScalarOf(body.getArgument(0).getType(), b.getI64Type()) ||
+      !isScalarOf(body.getArgument(1).getType(), b.getI1Type()))
+    return emitOpError("body arguments 0 and 1 must be tensor<i64> and "
+                       "tensor<i1>");
+  if (getNumResults() < numCarried)
+    return emitOpError("has fewer results than carried values");
+  auto yield = cast<YieldOp>(body.getTerminator());
+  size_t numScan = getNumResults() - numCarried;
+  if (yield.getValues().size() != 1 + numCarried + numScan)
+    return emitOpError("body must yield the condition, ")
+           << numCarried << " carried and " << numScan << " scan values, got "
+           << yield.getValues().size() << " values";
+  if (!isScalarOf(yield.getValues()[0].getType(), b.getI1Type()))
+    return emitOpError("body must yield the condition as tensor<i1> first");
+  return success();
+}
+
+LogicalResult ScanOp::verify() {
+  int64_t numInputs = getInputs().size(), numScan = getNumScanInputs();
+  if (numScan < 1 || numScan > numInputs)
+    return emitOpError("num_scan_inputs must be in [1, ")
+           << numInputs << "], got " << numScan;
+  int64_t numStates = numInputs - numScan;
+  int64_t numScanOutputs = getNumResults() - numStates;
+  if (numScanOutputs < 0)
+    return emitOpError("has fewer results than states");
+  if (static_cast<int64_t>(getScanInputAxes().size()) != numScan ||
+      static_cast<int64_t>(getScanInputDirections().size()) != numScan ||
+      static_cast<int64_t>(getScanOutputAxes().size()) != numScanOutputs ||
+      static_cast<int64_t>(getScanOutputDirections().size()) != numScanOutputs)
+    return emitOpError("needs one axis and direction per scan input and "
+                       "scan output");
+  Block &body = getBody().front();
+  if (static_cast<int64_t>(body.getNumArguments()) != numInputs)
+    return emitOpError("body needs one argument per input");
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (static_cast<int64_t>(yield.getValues().size()) != getNumResults())
+    return emitOpError("body must yield one value per result");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "cim/Dialect/CIM/CIMOps.cpp.inc"

@@ -2,8 +2,11 @@
 //
 // The importer walks an ONNX graph in topological order and calls one handler
 // per node, looked up by op type. Handlers read their operands from, and
-// write their results to, the GraphImporter: a map from ONNX value names to
-// MLIR values plus the compile-time constants among them.
+// write their results to, the GraphImporter: a scoped map from ONNX value
+// names to MLIR values (a subgraph of Loop, Scan or If sees the values of its
+// enclosing graphs). Compile-time constants are the values produced by
+// constant ops; handlers create ops with createOrFold so that shape
+// computations fold as they are imported.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,14 +14,13 @@
 #define CIM_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringMap.h"
 
 #include "onnx/onnx_pb.h"
 
-#include <optional>
 #include <string>
 
 namespace cim::onnx_import {
@@ -32,10 +34,15 @@ struct ImportError {
 class GraphImporter {
 public:
   GraphImporter(mlir::OpBuilder &builder, llvm::StringRef modelPath,
-                int64_t opset)
-      : builder(builder), modelPath(modelPath.str()), opset(opset) {}
+                int64_t opset, const GraphImporter *parent = nullptr)
+      : builder(builder), modelPath(modelPath.str()), opset(opset),
+        parent(parent) {
+    if (parent)
+      currentLoc = parent->currentLoc;
+  }
 
   mlir::OpBuilder &b() { return builder; }
+  mlir::MLIRContext *getContext() { return builder.getContext(); }
   int64_t getOpset() const { return opset; }
   llvm::StringRef getModelPath() const { return modelPath; }
 
@@ -43,20 +50,30 @@ public:
   mlir::Location loc() const { return currentLoc; }
   void setLocation(mlir::Location loc) { currentLoc = loc; }
 
-  /// Binds an ONNX value name. `constant` is its value when known at compile
-  /// time (initializers, Constant nodes, constant-folded shapes).
-  void define(const std::string &name, mlir::Value value,
-              mlir::DenseElementsAttr constant = {});
-  /// The MLIR value of an ONNX value name; throws if it is undefined.
+  /// Binds an ONNX value name in this graph's scope.
+  void define(const std::string &name, mlir::Value value) {
+    values[name] = value;
+  }
+  /// The MLIR value of an ONNX value name, looked up through enclosing
+  /// graphs; throws if it is undefined.
   mlir::Value lookup(const std::string &name) const;
-  bool isDefined(const std::string &name) const { return values.count(name); }
+  bool isDefined(const std::string &name) const;
   /// The compile-time value of `name`, or null.
   mlir::DenseElementsAttr lookupConstant(const std::string &name) const;
 
+  /// Imports the nodes of `graph` at the insertion point; each failure is
+  /// rethrown as `node 'NAME' (OpType): ...`.
+  void importNodes(const onnx::GraphProto &graph);
+
   /// Materialises `attr` as an arith.constant.
   mlir::Value constant(mlir::DenseElementsAttr attr);
-  /// A rank-`rank` f32 constant filled with `value` (shape 1x...x1).
-  mlir::Value scalar(float value, int64_t rank);
+  /// A rank-`rank` constant of `elementType` filled with `value`.
+  mlir::Value scalar(double value, int64_t rank, mlir::Type elementType);
+  mlir::Value scalar(float value, int64_t rank) {
+    return scalar(value, rank, builder.getF32Type());
+  }
+  /// A 1-D i64 constant.
+  mlir::Value i64Vector(llvm::ArrayRef<int64_t> values);
 
   /// Reshapes `v` (as tosa.reshape, or by rewriting a constant) to `shape`.
   /// At most one dimension of `shape` may be dynamic.
@@ -67,30 +84,51 @@ public:
   /// Numpy broadcast of two shapes; throws on a mismatch.
   llvm::SmallVector<int64_t> broadcastShape(llvm::ArrayRef<int64_t> a,
                                             llvm::ArrayRef<int64_t> b) const;
-  /// A tosa elementwise binary op `OpTy` with numpy broadcasting.
+  /// A tosa elementwise op `OpTy` on `lhs` and `rhs` with numpy broadcasting
+  /// and result element type `resultElement` (the operands' if null).
   template <typename OpTy, typename... Extra>
-  mlir::Value binary(mlir::Value lhs, mlir::Value rhs, Extra &&...extra) {
+  mlir::Value broadcastOp(mlir::Type resultElement, mlir::Value lhs,
+                          mlir::Value rhs, Extra &&...extra) {
     auto lt = llvm::cast<mlir::RankedTensorType>(lhs.getType());
     auto rt = llvm::cast<mlir::RankedTensorType>(rhs.getType());
     int64_t rank = std::max(lt.getRank(), rt.getRank());
     auto shape = broadcastShape(lt.getShape(), rt.getShape());
-    auto type = mlir::RankedTensorType::get(shape, lt.getElementType());
-    return builder.create<OpTy>(loc(), type, expandRank(lhs, rank),
-                                expandRank(rhs, rank),
-                                std::forward<Extra>(extra)...);
+    auto type = mlir::RankedTensorType::get(
+        shape, resultElement ? resultElement : lt.getElementType());
+    return builder.createOrFold<OpTy>(loc(), type, expandRank(lhs, rank),
+                                      expandRank(rhs, rank),
+                                      std::forward<Extra>(extra)...);
   }
+  template <typename OpTy, typename... Extra>
+  mlir::Value binary(mlir::Value lhs, mlir::Value rhs, Extra &&...extra) {
+    return broadcastOp<OpTy>(mlir::Type(), lhs, rhs,
+                             std::forward<Extra>(extra)...);
+  }
+  /// Elementwise a * b (tosa.mul with shift 0).
+  mlir::Value mul(mlir::Value a, mlir::Value b);
   /// Transposes a 2-D value (folded for constants).
   mlir::Value transpose2D(mlir::Value v);
+  /// tosa.transpose with a constant permutation.
+  mlir::Value transpose(mlir::Value v, llvm::ArrayRef<int64_t> perms);
 
 private:
   mlir::OpBuilder &builder;
   std::string modelPath;
   int64_t opset;
+  const GraphImporter *parent;
   mlir::Location currentLoc = mlir::UnknownLoc::get(builder.getContext());
   llvm::StringMap<mlir::Value> values;
-  llvm::StringMap<mlir::DenseElementsAttr> constants;
 };
 
+/// The MLIR element type of an ONNX tensor element type: FLOAT -> f32,
+/// INT64 and INT32 -> i64 (widened), BOOL -> i1; throws for anything else.
+mlir::Type convertElementType(int32_t onnxType, mlir::MLIRContext *context,
+                              const std::string &what);
+/// The ranked tensor type of a graph input or output; `what` names it in
+/// errors.
+mlir::RankedTensorType convertValueType(const onnx::ValueInfoProto &info,
+                                        mlir::MLIRContext *context,
+                                        const std::string &what);
 /// Reads an ONNX tensor (initializer or Constant attribute) as an attribute.
 mlir::DenseElementsAttr convertTensor(const onnx::TensorProto &tensor,
                                       mlir::MLIRContext *context);

@@ -32,33 +32,99 @@ using namespace cim::onnx_import;
 // GraphImporter
 //===----------------------------------------------------------------------===//
 
-void GraphImporter::define(const std::string &name, Value value,
-                           DenseElementsAttr constant) {
-  values[name] = value;
-  if (constant)
-    constants[name] = constant;
+Value GraphImporter::lookup(const std::string &name) const {
+  for (const GraphImporter *g = this; g; g = g->parent) {
+    auto it = g->values.find(name);
+    if (it != g->values.end())
+      return it->second;
+  }
+  throw ImportError{"input '" + name + "' is not defined before its use"};
 }
 
-Value GraphImporter::lookup(const std::string &name) const {
-  auto it = values.find(name);
-  if (it == values.end())
-    throw ImportError{"input '" + name + "' is not defined before its use"};
-  return it->second;
+bool GraphImporter::isDefined(const std::string &name) const {
+  for (const GraphImporter *g = this; g; g = g->parent)
+    if (g->values.count(name))
+      return true;
+  return false;
 }
 
 DenseElementsAttr GraphImporter::lookupConstant(const std::string &name) const {
-  auto it = constants.find(name);
-  return it == constants.end() ? DenseElementsAttr() : it->second;
+  DenseElementsAttr attr;
+  if (!name.empty() && isDefined(name) && matchPattern(lookup(name), m_Constant(&attr)))
+    return attr;
+  return {};
+}
+
+void GraphImporter::importNodes(const onnx::GraphProto &graph) {
+  Location graphLoc = currentLoc;
+  auto fileLoc = FileLineColLoc::get(builder.getContext(), modelPath, 0, 0);
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    std::string name = node.name().empty()
+                           ? (node.output_size() ? node.output(0)
+                                                 : "#" + std::to_string(index))
+                           : node.name();
+    setLocation(NameLoc::get(builder.getStringAttr(name), fileLoc));
+    std::string where = "node '" + name + "' (" + node.op_type() + "): ";
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      throw ImportError{where + "op domain '" + node.domain() +
+                        "' is not supported"};
+    try {
+      if (!importNode(*this, node))
+        throw ImportError{"unsupported op (cim-compile --list-ops lists the " +
+                          std::to_string(supportedOpTypes().size()) +
+                          " supported ones)"};
+    } catch (ImportError &e) {
+      // Errors from a subgraph already name their node; keep the outer one
+      // as context.
+      throw ImportError{where + e.message};
+    }
+  }
+  setLocation(graphLoc);
 }
 
 Value GraphImporter::constant(DenseElementsAttr attr) {
   return builder.create<arith::ConstantOp>(loc(), attr);
 }
 
-Value GraphImporter::scalar(float value, int64_t rank) {
+Value GraphImporter::scalar(double value, int64_t rank, Type elementType) {
   SmallVector<int64_t> shape(rank, 1);
-  auto type = RankedTensorType::get(shape, builder.getF32Type());
-  return constant(DenseElementsAttr::get(type, value));
+  auto type = RankedTensorType::get(shape, elementType);
+  if (isa<FloatType>(elementType))
+    return constant(DenseElementsAttr::get(
+        type, FloatAttr::get(elementType, value).cast<Attribute>()));
+  return constant(DenseElementsAttr::get(
+      type, IntegerAttr::get(elementType, static_cast<int64_t>(value))
+                .cast<Attribute>()));
+}
+
+Value GraphImporter::i64Vector(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({(int64_t)values.size()},
+                                    builder.getI64Type());
+  return constant(DenseElementsAttr::get(type, values));
+}
+
+Value GraphImporter::mul(Value a, Value b) {
+  return binary<tosa::MulOp>(a, b, builder.getI8IntegerAttr(0));
+}
+
+Value GraphImporter::transpose(Value v, ArrayRef<int64_t> perms) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<int32_t> perms32;
+  for (int64_t p : perms) {
+    if (p < 0 || p >= type.getRank())
+      throw ImportError{"permutation entry " + std::to_string(p) +
+                        " is out of range"};
+    shape.push_back(type.getDimSize(p));
+    perms32.push_back(static_cast<int32_t>(p));
+  }
+  auto permsType = RankedTensorType::get({(int64_t)perms.size()},
+                                         builder.getI32Type());
+  Value permsValue =
+      constant(DenseElementsAttr::get(permsType, ArrayRef<int32_t>(perms32)));
+  return builder.createOrFold<tosa::TransposeOp>(
+      loc(), RankedTensorType::get(shape, type.getElementType()), v,
+      permsValue);
 }
 
 Value GraphImporter::reshape(Value v, ArrayRef<int64_t> shape) {
@@ -126,9 +192,7 @@ Value GraphImporter::transpose2D(Value v) {
         out[c * rows + r] = in[r * cols + c];
     return constant(DenseElementsAttr::get(resultType, ArrayRef<float>(out)));
   }
-  auto permsType = RankedTensorType::get({2}, builder.getI32Type());
-  Value perms = constant(DenseElementsAttr::get(permsType, ArrayRef<int32_t>{1, 0}));
-  return builder.create<tosa::TransposeOp>(loc(), resultType, v, perms);
+  return transpose(v, {1, 0});
 }
 
 //===----------------------------------------------------------------------===//
@@ -184,11 +248,59 @@ DenseElementsAttr cim::onnx_import::convertTensor(const onnx::TensorProto &tenso
     return DenseElementsAttr::get(
         RankedTensorType::get(shape, b.getI64Type()), ArrayRef<int64_t>(data));
   }
+  case onnx::TensorProto::INT32: {
+    // Widened to i64, like INT32 graph inputs.
+    auto data = readData<int32_t>(tensor, tensor.int32_data(), count);
+    SmallVector<int64_t> wide(data.begin(), data.end());
+    return DenseElementsAttr::get(
+        RankedTensorType::get(shape, b.getI64Type()), ArrayRef<int64_t>(wide));
+  }
+  case onnx::TensorProto::BOOL: {
+    // Raw data holds one byte per element; the typed field uses int32_data.
+    auto data = readData<uint8_t>(tensor, tensor.int32_data(), count);
+    SmallVector<bool> bits(data.begin(), data.end());
+    return DenseElementsAttr::get(RankedTensorType::get(shape, b.getI1Type()),
+                                  ArrayRef<bool>(bits));
+  }
   default:
     throw ImportError{"tensor '" + tensor.name() + "' has element type " +
                       dataTypeName(tensor.data_type()) +
-                      ", which is not supported (FLOAT and INT64 are)"};
+                      ", which is not supported (FLOAT, INT64, INT32 and BOOL are)"};
   }
+}
+
+Type cim::onnx_import::convertElementType(int32_t onnxType, MLIRContext *context,
+                                          const std::string &what) {
+  Builder b(context);
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::INT32:
+    return b.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    throw ImportError{what + " has element type " + dataTypeName(onnxType) +
+                      ", which is not supported (FLOAT, INT64, INT32 and BOOL "
+                      "are)"};
+  }
+}
+
+RankedTensorType cim::onnx_import::convertValueType(
+    const onnx::ValueInfoProto &info, MLIRContext *context,
+    const std::string &what) {
+  std::string where = what + " '" + info.name() + "'";
+  if (!info.type().has_tensor_type())
+    throw ImportError{where + " is not a tensor"};
+  const auto &tensorType = info.type().tensor_type();
+  Type element = convertElementType(tensorType.elem_type(), context, where);
+  if (!tensorType.has_shape())
+    throw ImportError{where + " has no shape (its rank must be known)"};
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensorType.shape().dim())
+    shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, element);
 }
 
 //===----------------------------------------------------------------------===//
@@ -226,7 +338,7 @@ public:
       if (initializerNames.count(input.name()))
         continue;
       inputs.push_back(&input);
-      inputTypes.push_back(convertValueType(input, "input"));
+      inputTypes.push_back(convertValueType(input, &context, "input"));
     }
 
     auto func = builder.create<func::FuncOp>(
@@ -247,27 +359,10 @@ public:
       } catch (ImportError &e) {
         throw ImportError{"initializer '" + init.name() + "': " + e.message};
       }
-      importer.define(init.name(), importer.constant(attr), attr);
+      importer.define(init.name(), importer.constant(attr));
     }
 
-    for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-      std::string name = node.name().empty()
-                             ? (node.output_size() ? node.output(0)
-                                                   : "#" + std::to_string(index))
-                             : node.name();
-      importer.setLocation(NameLoc::get(builder.getStringAttr(name), fileLoc));
-      std::string where = "node '" + name + "' (" + node.op_type() + "): ";
-      if (!node.domain().empty() && node.domain() != "ai.onnx")
-        throw ImportError{where + "op domain '" + node.domain() +
-                          "' is not supported"};
-      try {
-        if (!importNode(importer, node))
-          throw ImportError{"unsupported op (supported: " +
-                            llvm::join(supportedOpTypes(), ", ") + ")"};
-      } catch (ImportError &e) {
-        throw ImportError{where + e.message};
-      }
-    }
+    importer.importNodes(graph);
 
     SmallVector<Value> results;
     SmallVector<Type> resultTypes;
@@ -292,23 +387,6 @@ public:
   }
 
 private:
-  Type convertValueType(const onnx::ValueInfoProto &info, StringRef what) {
-    std::string where = (what + " '" + info.name() + "'").str();
-    if (!info.type().has_tensor_type())
-      throw ImportError{where + " is not a tensor"};
-    const auto &tensorType = info.type().tensor_type();
-    if (tensorType.elem_type() != onnx::TensorProto::FLOAT)
-      throw ImportError{where + " has element type " +
-                        dataTypeName(tensorType.elem_type()) +
-                        ", which is not supported (FLOAT is)"};
-    if (!tensorType.has_shape())
-      throw ImportError{where + " has no shape (its rank must be known)"};
-    SmallVector<int64_t> shape;
-    for (const auto &dim : tensorType.shape().dim())
-      shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
-    return RankedTensorType::get(shape, Float32Type::get(&context));
-  }
-
   MLIRContext &context;
   std::string path;
 };
@@ -330,6 +408,8 @@ static std::string oneLine(StringRef message) {
   }
   return out;
 }
+
+std::vector<std::string> cim::supportedOnnxOps() { return supportedOpTypes(); }
 
 void cim::registerImporterDialects(DialectRegistry &registry) {
   registry.insert<CIMDialect, arith::ArithDialect, func::FuncDialect,

@@ -34,14 +34,25 @@ static constexpr uint32_t kArtifactVersion = 1;
 /// Digital-unit ops the runtime has a kernel for, by op name.
 static const llvm::StringSet<> &digitalKernels() {
   static const llvm::StringSet<> kernels = {
-      "tosa.add",     "tosa.sub",        "tosa.mul",        "tosa.maximum",
-      "tosa.minimum", "tosa.pow",        "tosa.exp",        "tosa.log",
-      "tosa.tanh",    "tosa.sigmoid",    "tosa.reciprocal", "tosa.negate",
-      "tosa.abs",     "tosa.identity",   "tosa.clamp",      "tosa.reduce_max",
-      "tosa.reduce_sum", "tosa.reshape", "tosa.transpose",  "tosa.concat",
-      "cim.matmul"};
+      // tosa, with TOSA semantics (plus numpy broadcasting of equal ranks)
+      "tosa.add", "tosa.sub", "tosa.mul", "tosa.maximum", "tosa.minimum",
+      "tosa.pow", "tosa.greater", "tosa.greater_equal", "tosa.equal",
+      "tosa.logical_and", "tosa.logical_or", "tosa.logical_xor",
+      "tosa.logical_not", "tosa.select", "tosa.exp", "tosa.log", "tosa.tanh",
+      "tosa.sigmoid", "tosa.reciprocal", "tosa.floor", "tosa.ceil",
+      "tosa.negate", "tosa.abs", "tosa.identity", "tosa.clamp",
+      "tosa.reduce_max", "tosa.reduce_min", "tosa.reduce_sum",
+      "tosa.reduce_prod", "tosa.argmax", "tosa.reshape", "tosa.transpose",
+      "tosa.concat",
+      // cim digital-unit ops with ONNX semantics
+      "cim.matmul", "cim.cast", "cim.gather", "cim.shape_of", "cim.expand",
+      "cim.constant_of_shape", "cim.reshape", "cim.slice", "cim.rnn",
+      "cim.gru", "cim.lstm", "cim.loop", "cim.scan"};
   return kernels;
 }
+
+/// Marks an optional input that is not given.
+static constexpr uint32_t kAbsentValue = 0xFFFFFFFF;
 
 static pb::CellTech convertCell(CellTech cell) {
   switch (cell) {
@@ -88,10 +99,8 @@ public:
       auto name = func.getArgAttrOfType<StringAttr>(i, kOnnxNameAttr);
       program->add_inputs(define(arg, name ? name.str() : "arg" + std::to_string(i)));
     }
-    for (Operation &op : func.getBody().front())
-      if (failed(emit(&op, func)))
-        return failure();
-    return success();
+    return emitBlock(func.getBody().front(), program->mutable_instructions(),
+                     func);
   }
 
 private:
@@ -122,9 +131,9 @@ private:
     if (!matchPattern(v, m_Constant(&attr)))
       return user->emitOpError("reads a value the artifact cannot represent");
     Type elem = attr.getElementType();
-    if (!elem.isF32() && !elem.isInteger(64))
+    if (!elem.isF32() && !elem.isInteger(64) && !elem.isInteger(1))
       return user->emitOpError("reads a constant of type ")
-             << elem << ", which the artifact cannot hold (f32 or i64)";
+             << elem << ", which the artifact cannot hold (f32, i64 or i1)";
     uint32_t id = define(v);
     pb::Constant *c = program->add_constants();
     c->set_value(id);
@@ -133,6 +142,9 @@ private:
     if (elem.isF32())
       for (float f : attr.getValues<float>())
         c->add_f32_data(f);
+    else if (elem.isInteger(1)) // i1 constants are stored as 0/1
+      for (bool b : attr.getValues<bool>())
+        c->add_i64_data(b);
     else
       for (int64_t i : attr.getValues<int64_t>())
         c->add_i64_data(i);
@@ -182,6 +194,11 @@ private:
     return success();
   }
 
+  template <typename AttrTy>
+  static bool isArrayOf(ArrayAttr array) {
+    return llvm::all_of(array, [](Attribute a) { return isa<AttrTy>(a); });
+  }
+
   LogicalResult setAttr(pb::Instruction *inst, Operation *op, StringRef name,
                         Attribute attr) {
     pb::Attribute &out = (*inst->mutable_attrs())[name.str()];
@@ -201,14 +218,68 @@ private:
     else if (auto a = dyn_cast<DenseIntElementsAttr>(attr))
       for (const APInt &v : a.getValues<APInt>())
         out.mutable_ints()->add_values(v.getSExtValue());
+    else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<StringAttr>(a))
+      for (Attribute v : a)
+        out.mutable_strings()->add_values(cast<StringAttr>(v).str());
+    else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<FloatAttr>(a))
+      for (Attribute v : a)
+        out.mutable_floats()->add_values(cast<FloatAttr>(v).getValueAsDouble());
+    else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<IntegerAttr>(a))
+      for (Attribute v : a)
+        out.mutable_ints()->add_values(cast<IntegerAttr>(v).getInt());
     else
       return op->emitOpError("attribute '")
              << name << "' cannot be written to the artifact";
     return success();
   }
 
-  LogicalResult emitInstruction(Operation *op) {
-    pb::Instruction *inst = program->add_instructions();
+  using InstructionList = google::protobuf::RepeatedPtrField<pb::Instruction>;
+
+  /// Emits the ops of `block` into `list`; a terminator other than
+  /// func.return is left to the caller.
+  LogicalResult emitBlock(Block &block, InstructionList *list,
+                          func::FuncOp func) {
+    for (Operation &op : block)
+      if (!isa<YieldOp>(op) && failed(emit(&op, list, func)))
+        return failure();
+    return success();
+  }
+
+  /// The input ids of `op`. Operand groups of ops with optional operands
+  /// (AttrSizedOperandSegments) that are empty become kAbsentValue, except
+  /// a trailing variadic group (cim.loop's carried values).
+  FailureOr<SmallVector<uint32_t>> inputIds(Operation *op,
+                                            unsigned numDataOperands) {
+    SmallVector<uint32_t> ids;
+    auto segments = op->getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes");
+    if (!segments) {
+      for (Value operand : op->getOperands().take_front(numDataOperands)) {
+        FailureOr<uint32_t> id = use(operand, op);
+        if (failed(id))
+          return failure();
+        ids.push_back(*id);
+      }
+      return ids;
+    }
+    unsigned next = 0;
+    ArrayRef<int32_t> sizes = segments.asArrayRef();
+    bool lastIsVariadic = isa<LoopOp>(op);
+    for (auto [i, size] : llvm::enumerate(sizes)) {
+      if (size == 0 && !(lastIsVariadic && i + 1 == sizes.size()))
+        ids.push_back(kAbsentValue);
+      for (int32_t k = 0; k < size; ++k) {
+        FailureOr<uint32_t> id = use(op->getOperand(next++), op);
+        if (failed(id))
+          return failure();
+        ids.push_back(*id);
+      }
+    }
+    return ids;
+  }
+
+  LogicalResult emitInstruction(Operation *op, InstructionList *list,
+                                func::FuncOp func) {
+    pb::Instruction *inst = list->Add();
     inst->set_kernel(op->getName().getStringRef().str());
     inst->set_location(describe(op->getLoc()));
     // tosa.transpose takes its permutation as a constant operand; the runtime
@@ -222,25 +293,43 @@ private:
         return failure();
       numDataOperands = 1;
     }
-    for (Value operand : op->getOperands().take_front(numDataOperands)) {
-      FailureOr<uint32_t> id = use(operand, op);
-      if (failed(id))
-        return failure();
-      inst->add_inputs(*id);
-    }
+    FailureOr<SmallVector<uint32_t>> inputs = inputIds(op, numDataOperands);
+    if (failed(inputs))
+      return failure();
+    for (uint32_t id : *inputs)
+      inst->add_inputs(id);
     for (NamedAttribute attr : op->getAttrs())
-      if (failed(setAttr(inst, op, attr.getName(), attr.getValue())))
+      if (attr.getName() != "operandSegmentSizes" &&
+          failed(setAttr(inst, op, attr.getName(), attr.getValue())))
         return failure();
+    for (Region &region : op->getRegions()) {
+      if (!region.hasOneBlock())
+        return op->emitOpError("regions must have one block to be emitted");
+      Block &block = region.front();
+      pb::Region *out = inst->add_regions();
+      for (BlockArgument arg : block.getArguments())
+        out->add_arguments(define(arg));
+      if (failed(emitBlock(block, out->mutable_instructions(), func)))
+        return failure();
+      for (Value v : block.getTerminator()->getOperands()) {
+        FailureOr<uint32_t> id = use(v, op);
+        if (failed(id))
+          return failure();
+        out->add_results(*id);
+      }
+    }
+    // Results are defined after the regions, whose values come first in
+    // execution order.
     for (Value result : op->getResults())
       inst->add_outputs(define(result));
     return success();
   }
 
-  LogicalResult emitMVM(MVMOp op) {
+  LogicalResult emitMVM(MVMOp op, InstructionList *list) {
     auto tile = tileIds.find(op.getTile());
     if (tile == tileIds.end())
       return op.emitOpError("tile is not produced by a cim.program_tile");
-    pb::Instruction *inst = program->add_instructions();
+    pb::Instruction *inst = list->Add();
     inst->set_kernel("cim.mvm");
     inst->set_location(describe(op.getLoc()));
     FailureOr<uint32_t> input = use(op.getInput(), op);
@@ -253,13 +342,13 @@ private:
     return success();
   }
 
-  LogicalResult emit(Operation *op, func::FuncOp func) {
+  LogicalResult emit(Operation *op, InstructionList *list, func::FuncOp func) {
     if (op->hasTrait<OpTrait::ConstantLike>())
       return success(); // written on first use
     if (auto tile = dyn_cast<ProgramTileOp>(op))
       return emitTile(tile);
     if (auto mvm = dyn_cast<MVMOp>(op))
-      return emitMVM(mvm);
+      return emitMVM(mvm, list);
     if (isa<LinearOp>(op))
       return op->emitOpError("is not tiled yet; run cim-tile-weights before "
                              "emitting the artifact");
@@ -278,7 +367,7 @@ private:
     }
     if (!digitalKernels().contains(op->getName().getStringRef()))
       return op->emitOpError("has no runtime kernel and cannot be emitted");
-    return emitInstruction(op);
+    return emitInstruction(op, list, func);
   }
 
   pb::Artifact &artifact;

@@ -28,6 +28,8 @@ def CIM_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
   let extraClassDeclaration = [{
     /// Name of the module attribute that holds the `#cim.target`.
     static constexpr ::llvm::StringLiteral getTargetAttrName() {

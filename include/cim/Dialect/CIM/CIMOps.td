@@ -9,6 +9,7 @@
 #define CIM_DIALECT_CIM_CIMOPS_TD
 
 include "cim/Dialect/CIM/CIMTypes.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/OpBase.td"
 
@@ -97,6 +98,286 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $tile `,` $input attr-dict `:` type($tile) `,` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Digital-unit ops with ONNX semantics, where TOSA has no equivalent
+//===----------------------------------------------------------------------===//
+
+def CIM_CastOp : CIM_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "element type conversion with ONNX Cast semantics";
+  let description = [{
+    Converts between f32, i64 and i1: float to integer truncates toward zero,
+    anything to i1 is `x != 0`, i1 to a number is 0 or 1.
+
+    ```mlir
+    %y = cim.cast %x : tensor<?x4xf32> -> tensor<?x4xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def CIM_GatherOp : CIM_Op<"gather", [Pure]> {
+  let summary = "ONNX Gather: take entries of `data` along `axis`";
+  let description = [{
+    The result has shape `data[:axis] + indices + data[axis+1:]`; negative
+    indices count from the end of the axis.
+
+    ```mlir
+    %y = cim.gather %data, %idx {axis = 0 : i64}
+        : tensor<5x4xf32>, tensor<2xi64> -> tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$data, TensorOf<[I64]>:$indices,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` type($data) `,` type($indices) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def CIM_ShapeOfOp : CIM_Op<"shape_of", [Pure]> {
+  let summary = "ONNX Shape: the dimensions [start, end) of a tensor";
+  let description = [{
+    Folds to a constant when those dimensions are static.
+
+    ```mlir
+    %s = cim.shape_of %x {start = 0 : i64, end = 2 : i64} : tensor<?x4xf32> -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def CIM_ExpandOp : CIM_Op<"expand", [Pure]> {
+  let summary = "ONNX Expand: broadcast to a shape computed at run time";
+  let description = [{
+    Broadcasts `input` with the 1-D `shape` by numpy's rules (in both
+    directions).
+
+    ```mlir
+    %y = cim.expand %x, %shape : tensor<1x4xf32>, tensor<2xi64> -> tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, TensorOf<[I64]>:$shape);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $shape attr-dict `:` type($input) `,` type($shape) `->` type($result)
+  }];
+}
+
+def CIM_ConstantOfShapeOp : CIM_Op<"constant_of_shape", [Pure]> {
+  let summary = "ONNX ConstantOfShape: a tensor of a run-time shape filled with one value";
+  let description = [{
+    ```mlir
+    %z = cim.constant_of_shape %shape {value = 0.0 : f64} : tensor<3xi64> -> tensor<1x?x8xf32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I64]>:$shape, F64Attr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$shape attr-dict `:` type($shape) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def CIM_ReshapeOp : CIM_Op<"reshape", [Pure]> {
+  let summary = "ONNX Reshape with a shape computed at run time";
+  let description = [{
+    A 0 in `shape` copies the input's dimension at that index (unless
+    `allowzero`), one -1 is inferred from the element count. Reshapes with a
+    constant shape use `tosa.reshape` instead.
+
+    ```mlir
+    %y = cim.reshape %x, %shape {allowzero = 0 : i64}
+        : tensor<?x6xf32>, tensor<2xi64> -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, TensorOf<[I64]>:$shape,
+                       I64Attr:$allowzero);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $shape attr-dict `:` type($input) `,` type($shape) `->` type($result)
+  }];
+}
+
+def CIM_SliceOp : CIM_Op<"slice", [Pure]> {
+  let summary = "ONNX Slice: strided slice along some axes";
+  let description = [{
+    `starts`, `ends`, `axes` and `steps` are 1-D i64 tensors of one length,
+    with ONNX's clamping rules for out-of-range and negative values.
+
+    ```mlir
+    %y = cim.slice %x, %starts, %ends, %axes, %steps
+        : tensor<?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64> -> tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$data, TensorOf<[I64]>:$starts,
+                       TensorOf<[I64]>:$ends, TensorOf<[I64]>:$axes,
+                       TensorOf<[I64]>:$steps);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $starts `,` $ends `,` $axes `,` $steps attr-dict `:` type($data) `,`
+    type($starts) `,` type($ends) `,` type($axes) `,` type($steps) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent layers
+//===----------------------------------------------------------------------===//
+
+/// RNN and GRU share operands and attributes; `extraAttrs` adds the
+/// op's own.
+class CIM_RecurrentOp<string mnemonic, string onnxName, int numGates,
+                      dag extraAttrs>
+    : CIM_Op<mnemonic, [Pure, AttrSizedOperandSegments]> {
+  let summary = "ONNX " # onnxName # " (every attribute, both directions)";
+  let description = [{
+    The recurrent layer with ONNX's semantics: `direction` is forward,
+    reverse or bidirectional; `activations` lists every function of every
+    direction, with `activation_alpha` and `activation_beta` filled in for
+    each (ONNX defaults applied by the importer); `clip` bounds the gate
+    pre-activations; `layout` 1 puts the batch first. Optional operands
+    default as in ONNX (zero bias and states, full sequence lengths). This
+    op runs in the digital unit until a lowering maps its weights onto
+    arrays.
+
+    ```mlir
+    %y, %yh = cim.rnn(%x, %w, %r, bias %b) {activation_alpha = [0.0 : f32],
+        activation_beta = [0.0 : f32], activations = ["Tanh"],
+        direction = "forward", hidden_size = 4 : i64, layout = 0 : i64}
+        : (tensor<3x2x5xf32>, tensor<1x4x5xf32>, tensor<1x4x4xf32>, tensor<1x8xf32>)
+        -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>)
+    ```
+  }];
+  let arguments = !con((ins AnyRankedTensor:$X, AnyRankedTensor:$W,
+                            AnyRankedTensor:$R,
+                            Optional<AnyRankedTensor>:$B,
+                            Optional<TensorOf<[I64]>>:$sequence_lens,
+                            Optional<AnyRankedTensor>:$initial_h,
+                            StrAttr:$direction, I64Attr:$hidden_size,
+                            StrArrayAttr:$activations,
+                            F32ArrayAttr:$activation_alpha,
+                            F32ArrayAttr:$activation_beta,
+                            OptionalAttr<F32Attr>:$clip, I64Attr:$layout),
+                       extraAttrs);
+  let results = (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h);
+  let assemblyFormat = [{
+    `(` $X `,` $W `,` $R (`,` `bias` $B^)? (`,` `lens` $sequence_lens^)?
+    (`,` `h0` $initial_h^)? `)` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static constexpr int kNumGates = }] # numGates # [{;
+  }];
+}
+
+def CIM_RNNOp : CIM_RecurrentOp<"rnn", "RNN", 1, (ins)>;
+def CIM_GRUOp : CIM_RecurrentOp<"gru", "GRU", 3, (ins I64Attr:$linear_before_reset)>;
+
+def CIM_LSTMOp : CIM_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
+  let summary = "ONNX LSTM (every attribute, both directions)";
+  let description = [{
+    The LSTM layer with ONNX's semantics; see `cim.rnn` for the attributes.
+    `P` holds the peephole weights (i, o, f); `input_forget` couples the
+    input and forget gates.
+  }];
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, AnyRankedTensor:$R,
+                       Optional<AnyRankedTensor>:$B,
+                       Optional<TensorOf<[I64]>>:$sequence_lens,
+                       Optional<AnyRankedTensor>:$initial_h,
+                       Optional<AnyRankedTensor>:$initial_c,
+                       Optional<AnyRankedTensor>:$P,
+                       StrAttr:$direction, I64Attr:$hidden_size,
+                       StrArrayAttr:$activations,
+                       F32ArrayAttr:$activation_alpha,
+                       F32ArrayAttr:$activation_beta,
+                       OptionalAttr<F32Attr>:$clip, I64Attr:$layout,
+                       I64Attr:$input_forget);
+  let results = (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h,
+                      AnyRankedTensor:$Y_c);
+  let assemblyFormat = [{
+    `(` $X `,` $W `,` $R (`,` `bias` $B^)? (`,` `lens` $sequence_lens^)?
+    (`,` `h0` $initial_h^)? (`,` `c0` $initial_c^)? (`,` `peepholes` $P^)? `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static constexpr int kNumGates = 4;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+def CIM_YieldOp : CIM_Op<"yield", [Pure, Terminator,
+                                   ParentOneOf<["LoopOp", "ScanOp"]>]> {
+  let summary = "yields values from the body of a loop or scan";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+def CIM_LoopOp : CIM_Op<"loop", [AttrSizedOperandSegments,
+    SingleBlock, RecursiveMemoryEffects]> {
+  let summary = "ONNX Loop: iterate a body with loop-carried values";
+  let description = [{
+    Runs the body while the trip count (if given) is not reached and the
+    condition (if given) holds. The body's block arguments are the iteration
+    number (i64 scalar), the condition and the carried values; it yields the
+    next condition, the next carried values and one value per scan output.
+    Results: the final carried values, then the scan outputs stacked along a
+    new leading axis.
+
+    ```mlir
+    %sum = cim.loop max %n cond %c init(%s0) : (tensor<i64>, tensor<i1>, tensor<f32>) -> tensor<f32> {
+    ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %s: tensor<f32>):
+      ...
+      cim.yield %cnext, %snext : tensor<i1>, tensor<f32>
+    }
+    ```
+  }];
+  let arguments = (ins Optional<TensorOf<[I64]>>:$max_trip_count,
+                       Optional<TensorOf<[I1]>>:$condition,
+                       Variadic<AnyRankedTensor>:$initial);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`max` $max_trip_count^)? (`cond` $condition^)? (`init` `(` $initial^ `)`)?
+    attr-dict `:` functional-type(operands, results) $body
+  }];
+  let hasVerifier = 1;
+}
+
+def CIM_ScanOp : CIM_Op<"scan", [SingleBlock,
+                                 RecursiveMemoryEffects]> {
+  let summary = "ONNX Scan: iterate a body over slices of its scan inputs";
+  let description = [{
+    The first `inputs.size() - num_scan_inputs` operands are the initial
+    states, the rest the scan inputs. The body receives the states and one
+    slice of each scan input (along its axis in `scan_input_axes`, reversed
+    where `scan_input_directions` is 1) and yields the next states and one
+    slice per scan output. Results: the final states, then the scan outputs
+    stacked along `scan_output_axes`.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                       I64Attr:$num_scan_inputs,
+                       I64ArrayAttr:$scan_input_axes,
+                       I64ArrayAttr:$scan_input_directions,
+                       I64ArrayAttr:$scan_output_axes,
+                       I64ArrayAttr:$scan_output_directions);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `(` $inputs `)` attr-dict `:` functional-type($inputs, results) $body
   }];
   let hasVerifier = 1;
 }

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
+#include <vector>
 
 namespace cim {
 
@@ -26,6 +27,9 @@ inline constexpr llvm::StringLiteral kOnnxNameAttr = "cim.name";
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(llvm::StringRef path,
                                                   mlir::MLIRContext &context,
                                                   std::string &error);
+
+/// The ONNX op types the importer handles, sorted.
+std::vector<std::string> supportedOnnxOps();
 
 /// Registers the dialects the importer produces.
 void registerImporterDialects(mlir::DialectRegistry &registry);

@@ -175,6 +175,183 @@ def two_outputs():
         [vi("y1", FLOAT, ["N", 3]), vi("y2", FLOAT, ["N", 3])])
 
 
+# --- op families of the importer (one model each, checked by lit) ---------
+
+INT64 = TensorProto.INT64
+BOOL = TensorProto.BOOL
+mk = helper.make_node
+
+
+def elementwise():
+    nodes = [
+        mk("Div", ["x", "y"], ["div"], name="div"),
+        mk("Neg", ["div"], ["neg"], name="neg"),
+        mk("Abs", ["neg"], ["abs"], name="abs"),
+        mk("Exp", ["abs"], ["exp"], name="exp"),
+        mk("LeakyRelu", ["x"], ["leaky"], name="leaky", alpha=0.1),
+        mk("HardSigmoid", ["x"], ["hsig"], name="hsig", alpha=0.25, beta=0.4),
+        mk("Clip", ["x", "lo", "hi"], ["clip"], name="clip"),
+        mk("Sign", ["x"], ["sign"], name="sign"),
+        mk("Greater", ["x", "y"], ["gt"], name="gt"),
+        mk("Where", ["gt", "x", "y"], ["max"], name="where"),
+        mk("Cast", ["x"], ["as_int"], name="cast", to=INT64),
+    ]
+    outs = ["exp", "leaky", "hsig", "clip", "sign", "max"]
+    return model(nodes, "elementwise",
+                 [vi("x", FLOAT, ["N", 4]), vi("y", FLOAT, ["N", 4])],
+                 [vi(o, FLOAT, ["N", 4]) for o in outs] +
+                 [vi("as_int", INT64, ["N", 4])],
+                 [tensor("lo", np.float32(-0.5)), tensor("hi", np.float32(0.5))])
+
+
+def logic():
+    nodes = [
+        mk("Less", ["a", "b"], ["lt"], name="lt"),
+        mk("LessOrEqual", ["a", "b"], ["le"], name="le"),
+        mk("Equal", ["a", "b"], ["eq"], name="eq"),
+        mk("Not", ["eq"], ["ne"], name="ne"),
+        mk("And", ["lt", "ne"], ["both"], name="and"),
+    ]
+    return model(nodes, "logic", [vi("a", INT64, [3]), vi("b", INT64, [1])],
+                 [vi("le", BOOL, [3]), vi("both", BOOL, [3])])
+
+
+def shape_ops():
+    nodes = [
+        mk("Unsqueeze", ["x", "ax0"], ["u"], name="unsqueeze"),           # [1,N,6]
+        mk("Squeeze", ["u", "ax0"], ["sq"], name="squeeze"),              # [N,6]
+        mk("Transpose", ["sq"], ["t"], name="transpose", perm=[1, 0]),    # [6,N]
+        mk("Split", ["t", "parts"], ["s0", "s1"], name="split", axis=0),  # [2,N],[4,N]
+        mk("Concat", ["s1", "s0"], ["c"], name="concat", axis=0),         # [6,N]
+        mk("Slice", ["c", "st", "en", "ax0", "step"], ["sl"], name="slice"),  # [3,N]
+        mk("Gather", ["sl", "idx"], ["g"], name="gather", axis=0),        # [2,N]
+        mk("Expand", ["g", "eshape"], ["e"], name="expand"),              # [3,2,N]
+    ]
+    return model(nodes, "shape_ops", [vi("x", FLOAT, ["N", 6])],
+                 [vi("e", FLOAT, [3, 2, "N"])],
+                 [tensor("ax0", np.array([0], np.int64)),
+                  tensor("parts", np.array([2, 4], np.int64)),
+                  tensor("st", np.array([-1], np.int64)),
+                  tensor("en", np.array([-7], np.int64)),
+                  tensor("step", np.array([-2], np.int64)),
+                  tensor("idx", np.array([2, -1], np.int64)),
+                  tensor("eshape", np.array([3, 1, 1], np.int64))])
+
+
+def shape_subgraph():
+    """The initial-state pattern torch emits: Shape -> Gather -> Unsqueeze ->
+    Concat -> ConstantOfShape. With a static input it folds to a constant;
+    with the dynamic batch it must stay a run-time computation."""
+    def chain(prefix, src):
+        return [
+            mk("Shape", [src], [prefix + "shape"], name=prefix + "shape"),
+            mk("Gather", [prefix + "shape", "zero"], [prefix + "batch"],
+               name=prefix + "gather", axis=0),
+            mk("Unsqueeze", [prefix + "batch", "ax0"], [prefix + "b1"],
+               name=prefix + "unsqueeze"),
+            mk("Concat", ["one", prefix + "b1", "hidden"], [prefix + "dims"],
+               name=prefix + "concat", axis=0),
+            mk("ConstantOfShape", [prefix + "dims"], [prefix + "zeros"],
+               name=prefix + "zeros",
+               value=numpy_helper.from_array(np.array([0.0], np.float32))),
+        ]
+    return model(chain("s_", "fixed") + chain("d_", "x"), "shape_subgraph",
+                 [vi("fixed", FLOAT, [2, 5]), vi("x", FLOAT, ["N", 5])],
+                 [vi("s_zeros", FLOAT, [1, 2, 3]), vi("d_zeros", FLOAT, [1, "N", 3])],
+                 [tensor("zero", np.array(0, np.int64)),
+                  tensor("ax0", np.array([0], np.int64)),
+                  tensor("one", np.array([1], np.int64)),
+                  tensor("hidden", np.array([3], np.int64))])
+
+
+def reductions():
+    nodes = [
+        mk("ArgMax", ["x"], ["am"], name="argmax", axis=1, keepdims=0),
+        mk("ReduceSum", ["x", "ax1"], ["rs"], name="rsum", keepdims=1),
+        mk("ReduceMean", ["x"], ["rm"], name="rmean", axes=[1], keepdims=0),
+        mk("ReduceMax", ["x"], ["rx"], name="rmax", axes=[0, 1], keepdims=0),
+        mk("LogSoftmax", ["x"], ["ls"], name="logsoftmax", axis=-1),
+        mk("BatchNormalization", ["x", "sc", "bi", "me", "va"], ["bn"], name="bn",
+           epsilon=1e-3),
+    ]
+    return model(nodes, "reductions", [vi("x", FLOAT, ["N", 3])],
+                 [vi("am", INT64, ["N"]), vi("rs", FLOAT, ["N", 1]),
+                  vi("rm", FLOAT, ["N"]), vi("rx", FLOAT, []),
+                  vi("ls", FLOAT, ["N", 3]), vi("bn", FLOAT, ["N", 3])],
+                 [tensor("ax1", np.array([1], np.int64)),
+                  tensor("sc", np.array([1.0, 2.0, 0.5], np.float32)),
+                  tensor("bi", np.array([0.0, 1.0, -1.0], np.float32)),
+                  tensor("me", np.array([0.5, 0.0, 0.25], np.float32)),
+                  tensor("va", np.array([1.0, 4.0, 0.25], np.float32))])
+
+
+def recurrent():
+    """A bidirectional LSTM with peepholes and clip, a GRU with
+    linear_before_reset and custom activations, a reverse RNN."""
+    rng = np.random.default_rng(0)
+    f = lambda *shape: rng.uniform(-0.5, 0.5, shape).astype(np.float32)
+    H, I = 3, 2
+    nodes = [
+        mk("LSTM", ["x", "lw", "lr", "lb", "", "", "", "lp"], ["ly", "lh", "lc"],
+           name="lstm", hidden_size=H, direction="bidirectional", clip=5.0),
+        mk("GRU", ["x", "gw", "gr"], ["gy", "gh"], name="gru", hidden_size=H,
+           linear_before_reset=1, activations=["HardSigmoid", "LeakyRelu"],
+           activation_alpha=[0.3, 0.05]),
+        mk("RNN", ["x", "rw", "rr", "rb"], ["", "rh"], name="rnn", hidden_size=H,
+           direction="reverse"),
+    ]
+    return model(nodes, "recurrent", [vi("x", FLOAT, [4, "N", I])],
+                 [vi("ly", FLOAT, [4, 2, "N", H]), vi("lh", FLOAT, [2, "N", H]),
+                  vi("lc", FLOAT, [2, "N", H]), vi("gy", FLOAT, [4, 1, "N", H]),
+                  vi("gh", FLOAT, [1, "N", H]), vi("rh", FLOAT, [1, "N", H])],
+                 [tensor("lw", f(2, 4 * H, I)), tensor("lr", f(2, 4 * H, H)),
+                  tensor("lb", f(2, 8 * H)), tensor("lp", f(2, 3 * H)),
+                  tensor("gw", f(1, 3 * H, I)), tensor("gr", f(1, 3 * H, H)),
+                  tensor("rw", f(1, H, I)), tensor("rr", f(1, H, H)),
+                  tensor("rb", f(1, 2 * H))], opset=14)
+
+
+def control_flow():
+    """A Loop with a tensor trip count (h <- h + 0.5 * tanh(h W), with a scan
+    output), a Scan summing rows, and an If whose condition is a constant."""
+    body = helper.make_graph(
+        [mk("MatMul", ["h_in", "w"], ["hw"], name="body_matmul"),
+         mk("Tanh", ["hw"], ["f"], name="body_tanh"),
+         mk("Mul", ["f", "dt"], ["step"], name="body_mul"),
+         mk("Add", ["h_in", "step"], ["h_out"], name="body_add"),
+         mk("Identity", ["cond_in"], ["cond_out"], name="body_cond")],
+        "euler_body",
+        [vi("i", INT64, []), vi("cond_in", BOOL, []), vi("h_in", FLOAT, ["N", 2])],
+        [vi("cond_out", BOOL, []), vi("h_out", FLOAT, ["N", 2]),
+         vi("step", FLOAT, ["N", 2])])
+    scan_body = helper.make_graph(
+        [mk("Add", ["acc", "row"], ["acc_out"], name="scan_add"),
+         mk("Identity", ["acc_out"], ["row_out"], name="scan_copy")],
+        "sum_body", [vi("acc", FLOAT, [2]), vi("row", FLOAT, [2])],
+        [vi("acc_out", FLOAT, [2]), vi("row_out", FLOAT, [2])])
+    then_g = helper.make_graph([mk("Relu", ["x"], ["then_out"], name="then_relu")],
+                               "then", [], [vi("then_out", FLOAT, ["N", 2])])
+    else_g = helper.make_graph([mk("Neg", ["x"], ["else_out"], name="else_neg")],
+                               "else", [], [vi("else_out", FLOAT, ["N", 2])])
+    nodes = [
+        mk("Loop", ["steps", "", "x"], ["h", "trace"], name="loop", body=body),
+        mk("Scan", ["acc0", "rows"], ["total", "partials"], name="scan",
+           body=scan_body, num_scan_inputs=1),
+        mk("If", ["flag"], ["picked"], name="if", then_branch=then_g,
+           else_branch=else_g),
+    ]
+    return model(nodes, "control_flow",
+                 [vi("x", FLOAT, ["N", 2]), vi("steps", INT64, []),
+                  vi("rows", FLOAT, [5, 2])],
+                 [vi("h", FLOAT, ["N", 2]), vi("trace", FLOAT, [None, "N", 2]),
+                  vi("total", FLOAT, [2]), vi("partials", FLOAT, [5, 2]),
+                  vi("picked", FLOAT, ["N", 2])],
+                 [tensor("w", np.array([[0.5, -1.0], [1.0, 0.25]], np.float32)),
+                  tensor("dt", np.array(0.5, np.float32)),
+                  tensor("acc0", np.zeros(2, np.float32)),
+                  tensor("flag", np.array(True))])
+
+
 VALID = [
     ("gemm_const.onnx", gemm_const),
     ("matmul_const.onnx", matmul_const),
@@ -186,6 +363,13 @@ VALID = [
     ("unsupported_op.onnx", unsupported_op),
     ("unsupported_dtype.onnx", unsupported_dtype),
     ("two_outputs.onnx", two_outputs),
+    ("elementwise.onnx", elementwise),
+    ("logic.onnx", logic),
+    ("shape_ops.onnx", shape_ops),
+    ("shape_subgraph.onnx", shape_subgraph),
+    ("reductions.onnx", reductions),
+    ("recurrent.onnx", recurrent),
+    ("control_flow.onnx", control_flow),
 ]
 
 

@@ -1,6 +1,6 @@
 module {
   func.func @main(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
-    %y = tosa.floor %x : (tensor<?x4xf32>) -> tensor<?x4xf32> loc("floor_node")
+    %y = tosa.erf %x : (tensor<?x4xf32>) -> tensor<?x4xf32> loc("erf_node")
     return %y : tensor<?x4xf32>
   }
 }

@@ -1,0 +1,65 @@
+//===- Handlers.h - Helpers shared by the ONNX op handlers ------*- C++ -*-===//
+//
+// Attribute and operand access for handlers, and the registration functions
+// through which each family of handlers (math, shape, recurrent, control
+// flow) adds its entries to the importer's op table.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_LIB_FRONTEND_ONNX_HANDLERS_H
+#define CIM_LIB_FRONTEND_ONNX_HANDLERS_H
+
+#include "GraphImporter.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <initializer_list>
+#include <optional>
+
+namespace cim::onnx_import {
+
+using Node = onnx::NodeProto;
+using Handler = void (*)(GraphImporter &, const Node &);
+using HandlerTable = llvm::StringMap<Handler>;
+
+void addMathHandlers(HandlerTable &table);
+void addShapeHandlers(HandlerTable &table);
+void addRecurrentHandlers(HandlerTable &table);
+void addControlFlowHandlers(HandlerTable &table);
+
+const onnx::AttributeProto *findAttr(const Node &node, const char *name);
+int64_t intAttr(const Node &node, const char *name, int64_t fallback);
+float floatAttr(const Node &node, const char *name, float fallback);
+std::string stringAttr(const Node &node, const char *name,
+                       const std::string &fallback);
+/// An ints attribute, or nullopt when absent.
+std::optional<llvm::SmallVector<int64_t>> intsAttr(const Node &node,
+                                                   const char *name);
+/// Rejects attributes a handler does not implement, so they are never
+/// silently ignored.
+void allowAttrs(const Node &node, std::initializer_list<const char *> known);
+
+/// Operand `i`; throws if it is missing.
+mlir::Value operand(GraphImporter &g, const Node &node, int i);
+/// Whether optional operand `i` is given.
+bool hasOperand(const Node &node, int i);
+/// The compile-time value of operand `i` as integers; throws with `what` in
+/// the message if it is not a constant.
+llvm::SmallVector<int64_t> constantInts(GraphImporter &g, const Node &node,
+                                        int i, const char *what);
+
+mlir::RankedTensorType tensorType(mlir::Value v);
+mlir::Type elementType(mlir::Value v);
+/// Throws unless `v` is an f32 tensor.
+void requireF32(mlir::Value v, const char *what);
+/// Binds output `i` of `node` (if the node names it).
+void bindResult(GraphImporter &g, const Node &node, mlir::Value v, int i = 0);
+
+/// `axis` in [-rank, rank) as a non-negative index; throws otherwise.
+int64_t normalizeAxis(int64_t axis, int64_t rank);
+/// Product of `dims`, dynamic if any is dynamic.
+int64_t product(llvm::ArrayRef<int64_t> dims);
+
+} // namespace cim::onnx_import
+
+#endif // CIM_LIB_FRONTEND_ONNX_HANDLERS_H
