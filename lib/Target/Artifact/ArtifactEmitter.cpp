@@ -202,34 +202,43 @@ private:
   LogicalResult setAttr(pb::Instruction *inst, Operation *op, StringRef name,
                         Attribute attr) {
     pb::Attribute &out = (*inst->mutable_attrs())[name.str()];
-    if (auto i = dyn_cast<IntegerAttr>(attr))
+    // Lists set their kind before appending, so an empty list is still a list.
+    if (auto i = dyn_cast<IntegerAttr>(attr)) {
       out.set_i(i.getType().isInteger(1) ? i.getValue().getZExtValue()
                                          : i.getInt());
-    else if (auto f = dyn_cast<FloatAttr>(attr))
+    } else if (auto f = dyn_cast<FloatAttr>(attr)) {
       out.set_f(f.getValueAsDouble());
-    else if (auto s = dyn_cast<StringAttr>(attr))
+    } else if (auto s = dyn_cast<StringAttr>(attr)) {
       out.set_s(s.str());
-    else if (auto a = dyn_cast<DenseI64ArrayAttr>(attr))
+    } else if (auto a = dyn_cast<DenseI64ArrayAttr>(attr)) {
+      auto *list = out.mutable_ints();
       for (int64_t v : a.asArrayRef())
-        out.mutable_ints()->add_values(v);
-    else if (auto a = dyn_cast<DenseI32ArrayAttr>(attr))
+        list->add_values(v);
+    } else if (auto a = dyn_cast<DenseI32ArrayAttr>(attr)) {
+      auto *list = out.mutable_ints();
       for (int32_t v : a.asArrayRef())
-        out.mutable_ints()->add_values(v);
-    else if (auto a = dyn_cast<DenseIntElementsAttr>(attr))
+        list->add_values(v);
+    } else if (auto a = dyn_cast<DenseIntElementsAttr>(attr)) {
+      auto *list = out.mutable_ints();
       for (const APInt &v : a.getValues<APInt>())
-        out.mutable_ints()->add_values(v.getSExtValue());
-    else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<StringAttr>(a))
+        list->add_values(v.getSExtValue());
+    } else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<IntegerAttr>(a)) {
+      // First, so that an empty array (e.g. no scan output axes) is ints.
+      auto *list = out.mutable_ints();
       for (Attribute v : a)
-        out.mutable_strings()->add_values(cast<StringAttr>(v).str());
-    else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<FloatAttr>(a))
+        list->add_values(cast<IntegerAttr>(v).getInt());
+    } else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<StringAttr>(a)) {
+      auto *list = out.mutable_strings();
       for (Attribute v : a)
-        out.mutable_floats()->add_values(cast<FloatAttr>(v).getValueAsDouble());
-    else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<IntegerAttr>(a))
+        list->add_values(cast<StringAttr>(v).str());
+    } else if (auto a = dyn_cast<ArrayAttr>(attr); a && isArrayOf<FloatAttr>(a)) {
+      auto *list = out.mutable_floats();
       for (Attribute v : a)
-        out.mutable_ints()->add_values(cast<IntegerAttr>(v).getInt());
-    else
+        list->add_values(cast<FloatAttr>(v).getValueAsDouble());
+    } else {
       return op->emitOpError("attribute '")
              << name << "' cannot be written to the artifact";
+    }
     return success();
   }
 
