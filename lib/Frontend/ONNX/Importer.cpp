@@ -18,6 +18,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
@@ -231,7 +232,7 @@ DenseElementsAttr cim::onnx_import::convertTensor(const onnx::TensorProto &tenso
                                                   MLIRContext *context) {
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     throw ImportError{"tensor '" + tensor.name() +
-                      "' uses external data, which is not supported yet"};
+                      "' has external data that was not loaded"};
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   int64_t count = 1;
   for (int64_t d : shape)
@@ -301,6 +302,72 @@ RankedTensorType cim::onnx_import::convertValueType(
   for (const auto &dim : tensorType.shape().dim())
     shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
   return RankedTensorType::get(shape, element);
+}
+
+//===----------------------------------------------------------------------===//
+// External data
+//===----------------------------------------------------------------------===//
+
+/// Replaces the external data of `tensor` by its bytes, read from the file
+/// its `location` names relative to `modelDir` (ONNX's rule: a relative
+/// path inside the model's directory), from `offset` for `length` bytes.
+static void loadExternalData(onnx::TensorProto &tensor, StringRef modelDir) {
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const auto &entry : tensor.external_data()) {
+    const std::string &key = entry.key(), &value = entry.value();
+    if (key == "location") {
+      location = value;
+    } else if (key == "offset" || key == "length") {
+      uint64_t v;
+      if (StringRef(value).getAsInteger(10, v))
+        throw ImportError{"external data " + key + " '" + value +
+                          "' is not a number"};
+      (key == "offset" ? offset : length.emplace()) = v;
+    }
+  }
+  std::string where = "initializer '" + tensor.name() + "': external data";
+  if (location.empty())
+    throw ImportError{where + " has no location"};
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                          llvm::sys::path::end(location)),
+                         ".."))
+    throw ImportError{where + " location '" + location +
+                      "' must be a relative path inside the model's directory"};
+  SmallString<256> file(modelDir);
+  llvm::sys::path::append(file, location);
+  auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false);
+  if (!buffer)
+    throw ImportError{where + " file '" + location + "' cannot be read: " +
+                      buffer.getError().message()};
+  StringRef bytes = (*buffer)->getBuffer();
+  uint64_t size = length.value_or(bytes.size() > offset ? bytes.size() - offset : 0);
+  if (offset > bytes.size() || size > bytes.size() - offset)
+    throw ImportError{where + " file '" + location + "' has " +
+                      std::to_string(bytes.size()) + " bytes, fewer than offset " +
+                      std::to_string(offset) + " + length " + std::to_string(size)};
+  tensor.set_raw_data(bytes.substr(offset, size).str());
+  tensor.clear_external_data();
+  tensor.set_data_location(onnx::TensorProto::DEFAULT);
+}
+
+/// Loads the external data of every initializer and Constant tensor of
+/// `graph` and its subgraphs.
+static void loadExternalData(onnx::GraphProto &graph, StringRef modelDir) {
+  for (auto &init : *graph.mutable_initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL)
+      loadExternalData(init, modelDir);
+  for (auto &node : *graph.mutable_node())
+    for (auto &attr : *node.mutable_attribute()) {
+      if (attr.has_t() && attr.t().data_location() == onnx::TensorProto::EXTERNAL)
+        loadExternalData(*attr.mutable_t(), modelDir);
+      if (attr.has_g())
+        loadExternalData(*attr.mutable_g(), modelDir);
+      for (auto &g : *attr.mutable_graphs())
+        loadExternalData(g, modelDir);
+    }
 }
 
 //===----------------------------------------------------------------------===//
@@ -440,6 +507,7 @@ OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
                   "truncated or not a ModelProto)");
     if (!model.has_graph())
       return fail("not an ONNX model (no graph)");
+    loadExternalData(*model.mutable_graph(), llvm::sys::path::parent_path(path));
     try {
       onnx::checker::check_model(model);
     } catch (std::exception &e) {

@@ -251,7 +251,7 @@ class CIM_RecurrentOp<string mnemonic, string onnxName, int numGates,
     arrays.
 
     ```mlir
-    %y, %yh = cim.rnn(%x, %w, %r, bias %b) {activation_alpha = [0.0 : f32],
+    %y, %yh = cim.rnn(%x, %w, %r) bias(%b) {activation_alpha = [0.0 : f32],
         activation_beta = [0.0 : f32], activations = ["Tanh"],
         direction = "forward", hidden_size = 4 : i64, layout = 0 : i64}
         : (tensor<3x2x5xf32>, tensor<1x4x5xf32>, tensor<1x4x4xf32>, tensor<1x8xf32>)
@@ -271,8 +271,8 @@ class CIM_RecurrentOp<string mnemonic, string onnxName, int numGates,
                        extraAttrs);
   let results = (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h);
   let assemblyFormat = [{
-    `(` $X `,` $W `,` $R (`,` `bias` $B^)? (`,` `lens` $sequence_lens^)?
-    (`,` `h0` $initial_h^)? `)` attr-dict `:` functional-type(operands, results)
+    `(` $X `,` $W `,` $R `)` (`bias` `(` $B^ `)`)? (`lens` `(` $sequence_lens^ `)`)?
+    (`h0` `(` $initial_h^ `)`)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -305,9 +305,9 @@ def CIM_LSTMOp : CIM_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
   let results = (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h,
                       AnyRankedTensor:$Y_c);
   let assemblyFormat = [{
-    `(` $X `,` $W `,` $R (`,` `bias` $B^)? (`,` `lens` $sequence_lens^)?
-    (`,` `h0` $initial_h^)? (`,` `c0` $initial_c^)? (`,` `peepholes` $P^)? `)`
-    attr-dict `:` functional-type(operands, results)
+    `(` $X `,` $W `,` $R `)` (`bias` `(` $B^ `)`)? (`lens` `(` $sequence_lens^ `)`)?
+    (`h0` `(` $initial_h^ `)`)? (`c0` `(` $initial_c^ `)`)?
+    (`peepholes` `(` $P^ `)`)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{

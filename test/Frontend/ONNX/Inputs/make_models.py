@@ -23,6 +23,8 @@ Models (input -> output, N is a symbolic batch dim):
   unsupported_op.onnx    x[1,1,4,4] -> Conv 'my_conv' (W[1,1,3,3]) -> y[1,1,2,2]
   unsupported_dtype.onnx x double[2,2] -> Relu -> y double[2,2]
   invalid_model.onnx     Relu of an undefined value (the ONNX checker refuses it)
+  external_data.onnx     gemm_const with W in external_data.bin (offset 16)
+  external_{missing,escape,short}.onnx  broken external-data references
   two_outputs.onnx       x[N,3] -> Relu -> y1[N,3]; x -> Sigmoid -> y2[N,3]
   not_onnx.onnx          plain text, not a protobuf
   truncated.onnx         first 60% of the bytes of large_layer.onnx
@@ -352,6 +354,28 @@ def control_flow():
                   tensor("flag", np.array(True))])
 
 
+
+def out_of_scope_attr():
+    """BatchNormalization in training mode: in scope only for inference."""
+    c = lambda name, v: tensor(name, np.full(2, v, np.float32))
+    return model([mk("BatchNormalization", ["x", "s", "b", "m", "v"],
+                     ["y", "rm", "rv"], name="bn", training_mode=1)],
+                 "out_of_scope_attr", [vi("x", FLOAT, [3, 2])],
+                 [vi("y", FLOAT, [3, 2]), vi("rm", FLOAT, [2]), vi("rv", FLOAT, [2])],
+                 [c("s", 1.0), c("b", 0.0), c("m", 0.0), c("v", 1.0)], opset=15)
+
+
+def runtime_if():
+    """If whose condition is a graph input."""
+    branch = lambda n, op: helper.make_graph(
+        [mk(op, ["x"], [n + "_out"], name=n)], n, [], [vi(n + "_out", FLOAT, [2])])
+    return model([mk("If", ["c"], ["y"], name="if",
+                     then_branch=branch("then", "Relu"),
+                     else_branch=branch("else", "Neg"))],
+                 "runtime_if", [vi("c", BOOL, []), vi("x", FLOAT, [2])],
+                 [vi("y", FLOAT, [2])])
+
+
 VALID = [
     ("gemm_const.onnx", gemm_const),
     ("matmul_const.onnx", matmul_const),
@@ -370,6 +394,8 @@ VALID = [
     ("reductions.onnx", reductions),
     ("recurrent.onnx", recurrent),
     ("control_flow.onnx", control_flow),
+    ("out_of_scope_attr.onnx", out_of_scope_attr),
+    ("runtime_if.onnx", runtime_if),
 ]
 
 
@@ -396,6 +422,31 @@ def main(argv=None):
         write(os.path.join(args.out, name), serialized[name])
 
     write(os.path.join(args.out, "not_onnx.onnx"), b"this is not an onnx model\n")
+
+    # External data: the Gemm weight of gemm_const in a side file (after 16
+    # bytes of padding, so the offset matters), and two broken references.
+    ext = gemm_const()
+    weight = next(t for t in ext.graph.initializer if t.name == "W")
+    payload = weight.raw_data or numpy_helper.to_array(weight).tobytes()
+    write(os.path.join(args.out, "external_data.bin"), b"\0" * 16 + payload)
+    def externalize(m, location, length):
+        w = next(t for t in m.graph.initializer if t.name == "W")
+        w.ClearField("raw_data")
+        w.ClearField("float_data")
+        w.data_location = TensorProto.EXTERNAL
+        del w.external_data[:]
+        for k, v in (("location", location), ("offset", "16"), ("length", str(length))):
+            e = w.external_data.add()
+            e.key, e.value = k, v
+        return m.SerializeToString()
+    write(os.path.join(args.out, "external_data.onnx"),
+          externalize(ext, "external_data.bin", len(payload)))
+    write(os.path.join(args.out, "external_missing.onnx"),
+          externalize(gemm_const(), "no_such_file.bin", len(payload)))
+    write(os.path.join(args.out, "external_escape.onnx"),
+          externalize(gemm_const(), "../external_data.bin", len(payload)))
+    write(os.path.join(args.out, "external_short.onnx"),
+          externalize(gemm_const(), "external_data.bin", 4 * len(payload)))
 
     # A well-formed protobuf that the ONNX checker refuses: the node reads a
     # value nothing defines.

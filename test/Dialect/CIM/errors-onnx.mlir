@@ -1,0 +1,81 @@
+// RUN: cim-opt %s -split-input-file -verify-diagnostics
+// Verifier diagnostics of the ONNX-semantics, recurrent and control-flow ops.
+
+func.func @gather_axis(%x: tensor<4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{axis 1 is out of range for rank 1}}
+  %0 = cim.gather %x, %i {axis = 1 : i64} : tensor<4xf32>, tensor<2xi64> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_shape(%x: tensor<4x3xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{result dimension 1 is 4, expected 3}}
+  %0 = cim.gather %x, %i {axis = 0 : i64} : tensor<4x3xf32>, tensor<2xi64> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @shape_of_range(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{dimensions [1, 3) are not within rank 2}}
+  %0 = cim.shape_of %x {end = 3 : i64, start = 1 : i64} : tensor<4x3xf32> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @rnn_direction(%x: tensor<5x2x2xf32>, %w: tensor<1x3x2xf32>, %r: tensor<1x3x3xf32>) {
+  // expected-error @+1 {{direction must be forward, reverse or bidirectional, got 'sideways'}}
+  %y, %h = cim.rnn(%x, %w, %r) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Tanh"], direction = "sideways", hidden_size = 3 : i64, layout = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x3x2xf32>, tensor<1x3x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_activations(%x: tensor<5x2x2xf32>, %w: tensor<1x9x2xf32>, %r: tensor<1x9x3xf32>) {
+  // expected-error @+1 {{needs 2 activations, got 1}}
+  %y, %h = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Tanh"], direction = "forward", hidden_size = 3 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x9x2xf32>, tensor<1x9x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
+  return
+}
+
+// -----
+
+func.func @lstm_weights(%x: tensor<5x2x2xf32>, %w: tensor<1x8x2xf32>, %r: tensor<1x12x3xf32>) {
+  // expected-error @+1 {{W must be [1, 12, input] and R [1, 12, 3]}}
+  %y, %h, %c = cim.lstm(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh", "Tanh"], direction = "forward", hidden_size = 3 : i64, input_forget = 0 : i64, layout = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x8x2xf32>, tensor<1x12x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>, tensor<1x2x3xf32>)
+  return
+}
+
+// -----
+
+func.func @loop_body_args(%n: tensor<i64>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{body needs 3 arguments (iteration, condition, carried values), got 2}}
+  %0 = cim.loop max %n init(%x) : (tensor<i64>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>):
+    cim.yield %c, %x : tensor<i1>, tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @loop_condition(%n: tensor<i64>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{body must yield the condition as tensor<i1> first}}
+  %0 = cim.loop max %n init(%x) : (tensor<i64>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<4xf32>):
+    cim.yield %i, %v : tensor<i64>, tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_count(%x: tensor<4xf32>) {
+  // expected-error @+1 {{num_scan_inputs must be in [1, 1], got 2}}
+  %0 = cim.scan(%x) {num_scan_inputs = 2 : i64, scan_input_axes = [0, 0], scan_input_directions = [0, 0], scan_output_axes = [], scan_output_directions = []} : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%r: tensor<f32>):
+    cim.yield %r : tensor<f32>
+  }
+  return
+}

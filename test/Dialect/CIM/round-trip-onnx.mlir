@@ -1,0 +1,49 @@
+// RUN: cim-opt %s | cim-opt | FileCheck %s
+// The digital-unit ops with ONNX semantics, the recurrent ops and the
+// control-flow ops print and parse back unchanged.
+
+// CHECK-LABEL: func.func @data_movement
+func.func @data_movement(%x: tensor<?x6xf32>, %i: tensor<2xi64>, %s: tensor<2xi64>) -> (tensor<?x6xi64>, tensor<2x6xf32>, tensor<2xi64>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) {
+  // CHECK: cim.cast %{{.*}} : tensor<?x6xf32> -> tensor<?x6xi64>
+  %0 = cim.cast %x : tensor<?x6xf32> -> tensor<?x6xi64>
+  // CHECK: cim.gather %{{.*}}, %{{.*}} {axis = 0 : i64} : tensor<?x6xf32>, tensor<2xi64> -> tensor<2x6xf32>
+  %1 = cim.gather %x, %i {axis = 0 : i64} : tensor<?x6xf32>, tensor<2xi64> -> tensor<2x6xf32>
+  // CHECK: cim.shape_of %{{.*}} {end = 2 : i64, start = 0 : i64} : tensor<?x6xf32> -> tensor<2xi64>
+  %2 = cim.shape_of %x {end = 2 : i64, start = 0 : i64} : tensor<?x6xf32> -> tensor<2xi64>
+  // CHECK: cim.expand %{{.*}}, %{{.*}} : tensor<?x6xf32>, tensor<2xi64> -> tensor<?x?xf32>
+  %3 = cim.expand %x, %s : tensor<?x6xf32>, tensor<2xi64> -> tensor<?x?xf32>
+  // CHECK: cim.constant_of_shape %{{.*}} {value = 1.500000e+00 : f64} : tensor<2xi64> -> tensor<?x?xf32>
+  %4 = cim.constant_of_shape %s {value = 1.5 : f64} : tensor<2xi64> -> tensor<?x?xf32>
+  // CHECK: cim.reshape %{{.*}}, %{{.*}} {allowzero = 0 : i64} : tensor<?x6xf32>, tensor<2xi64> -> tensor<?x?xf32>
+  %5 = cim.reshape %x, %s {allowzero = 0 : i64} : tensor<?x6xf32>, tensor<2xi64> -> tensor<?x?xf32>
+  // CHECK: cim.slice %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x6xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64> -> tensor<?x?xf32>
+  %6 = cim.slice %x, %i, %s, %i, %s : tensor<?x6xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64> -> tensor<?x?xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<?x6xi64>, tensor<2x6xf32>, tensor<2xi64>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>
+}
+
+// CHECK-LABEL: func.func @recurrent
+func.func @recurrent(%x: tensor<5x?x2xf32>, %w: tensor<1x12x2xf32>, %r: tensor<1x12x3xf32>, %lens: tensor<?xi64>, %h0: tensor<1x?x3xf32>, %r12: tensor<1x12x12xf32>) {
+  // CHECK: cim.lstm(%{{.*}}, %{{.*}}, %{{.*}}) lens(%{{.*}}) h0(%{{.*}}) {{{.*}}clip = 2.000000e+00 : f32{{.*}}}
+  %y, %yh, %yc = cim.lstm(%x, %w, %r) lens(%lens) h0(%h0) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh", "Tanh"], clip = 2.0 : f32, direction = "forward", hidden_size = 3 : i64, input_forget = 0 : i64, layout = 0 : i64} : (tensor<5x?x2xf32>, tensor<1x12x2xf32>, tensor<1x12x3xf32>, tensor<?xi64>, tensor<1x?x3xf32>) -> (tensor<5x1x?x3xf32>, tensor<1x?x3xf32>, tensor<1x?x3xf32>)
+  // CHECK: cim.rnn(%{{.*}}, %{{.*}}, %{{.*}}) {{.*}} -> (tensor<5x1x?x12xf32>, tensor<1x?x12xf32>)
+  %ry, %rh = cim.rnn(%x, %w, %r12) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Relu"], direction = "reverse", hidden_size = 12 : i64, layout = 0 : i64} : (tensor<5x?x2xf32>, tensor<1x12x2xf32>, tensor<1x12x12xf32>) -> (tensor<5x1x?x12xf32>, tensor<1x?x12xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @control_flow
+func.func @control_flow(%n: tensor<i64>, %x: tensor<4xf32>, %rows: tensor<3x4xf32>) -> (tensor<4xf32>, tensor<?x4xf32>, tensor<4xf32>) {
+  // CHECK: cim.loop max %{{.*}} init(%{{.*}}) : (tensor<i64>, tensor<4xf32>) -> (tensor<4xf32>, tensor<?x4xf32>) {
+  // CHECK: cim.yield %{{.*}}, %{{.*}}, %{{.*}} : tensor<i1>, tensor<4xf32>, tensor<4xf32>
+  %0:2 = cim.loop max %n init(%x) : (tensor<i64>, tensor<4xf32>) -> (tensor<4xf32>, tensor<?x4xf32>) {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<4xf32>):
+    %next = tosa.add %v, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    cim.yield %c, %next, %v : tensor<i1>, tensor<4xf32>, tensor<4xf32>
+  }
+  // CHECK: cim.scan(%{{.*}}, %{{.*}}) {num_scan_inputs = 1 : i64, scan_input_axes = [0], scan_input_directions = [1], scan_output_axes = [], scan_output_directions = []} : (tensor<4xf32>, tensor<3x4xf32>) -> tensor<4xf32> {
+  %1 = cim.scan(%x, %rows) {num_scan_inputs = 1 : i64, scan_input_axes = [0], scan_input_directions = [1], scan_output_axes = [], scan_output_directions = []} : (tensor<4xf32>, tensor<3x4xf32>) -> tensor<4xf32> {
+  ^bb0(%acc: tensor<4xf32>, %row: tensor<4xf32>):
+    %s = tosa.add %acc, %row : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    cim.yield %s : tensor<4xf32>
+  }
+  return %0#0, %0#1, %1 : tensor<4xf32>, tensor<?x4xf32>, tensor<4xf32>
+}
