@@ -1,34 +1,88 @@
 //===- TargetDescription.cpp - Target presets and files ---------*- C++ -*-===//
 //
-// The built-in target presets, and the reader of JSON target files, which
-// reports the path of a bad field (e.g. `array.rows`).
+// The built-in target presets (one per source design, plus a generic RRAM
+// target; docs/Targets.md gives the origin of every figure), and the reader
+// of JSON target files, which reports the path of a bad field.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Target/TargetDescription.h"
 
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
 using namespace cim;
 
-ArrayRef<TargetPreset> cim::targetPresets() {
-  // Array sizes and converter resolutions in the ranges of published RRAM
-  // macros (128-1024 square arrays, 5-9 bit ADCs, 7-8 bit DACs).
-  static const TargetPreset presets[] = {
-      {"generic-rram", "128x128 RRAM arrays, 4-bit cells, 8-bit DAC and ADC",
-       128, 128, CellTech::rram, 4, 8, 8},
-      {"generic-rram-256", "256x256 RRAM arrays, 4-bit cells, 8-bit DAC and ADC",
-       256, 256, CellTech::rram, 4, 8, 8},
-      {"generic-sram", "256x256 SRAM arrays, 1-bit cells, 8-bit DAC and ADC",
-       256, 256, CellTech::sram, 1, 8, 8},
+TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
+  context.getOrLoadDialect<CIMDialect>();
+  Builder b(&context);
+  SmallVector<Attribute> kinds;
+  for (const ArrayDesc &a : arrays)
+    kinds.push_back(ArrayKindAttr::get(&context, a.name, a.cell, a.rows, a.cols,
+                                       a.bitsPerCell, a.count, a.encoding));
+  SmallVector<NamedAttribute> costAttrs;
+  for (const auto &[key, value] : costs)
+    costAttrs.push_back(b.getNamedAttr(key, b.getF64FloatAttr(value)));
+  return TargetAttr::get(&context, name, b.getArrayAttr(kinds), dacBits,
+                         adcBits,
+                         costAttrs.empty() ? DictionaryAttr()
+                                           : b.getDictionaryAttr(costAttrs));
+}
+
+const std::vector<TargetDesc> &cim::targetPresets() {
+  using E = WeightEncoding;
+  static const std::vector<TargetDesc> presets = {
+      {"generic-rram",
+       "128x128 RRAM arrays, 4-bit cells, 8-bit DAC and ADC",
+       {{"rram", CellTech::rram, 128, 128, 4, 1024, E::differential}},
+       8,
+       8,
+       {}},
+      {"rram-ode-40nm",
+       "seed 000: 40 nm analog RRAM crossbars, differential pairs, "
+       "analog integrator for ODE state",
+       {{"rram", CellTech::rram, 256, 256, 4, 64, E::differential}},
+       8,
+       8,
+       {}},
+      {"rram-bridge-bnn",
+       "seed 001: RRAM bridges (2 cells per +-1 weight), capacitive sign "
+       "neurons, fan-in 32",
+       {{"rram", CellTech::rram, 32, 64, 1, 256, E::differential}},
+       1,
+       1,
+       {}},
+      {"tempo-cim-40nm",
+       "seed 002: 40 nm RRAM SNN macro, 4-bit inputs, 8-bit weights, "
+       "LIF neurons (68.51 TOPS/W, 0.1956 TOPS/mm2)",
+       {{"rram", CellTech::rram, 256, 256, 2, 4, E::differential}},
+       4,
+       8,
+       {}},
+      {"rom-sram-hybrid",
+       "seed 003: dense ROM arrays for frozen weights, writable SRAM arrays "
+       "for residual branches and dynamic operands",
+       {{"rom", CellTech::rom, 512, 512, 1, 256, E::offset},
+        {"sram", CellTech::sram, 256, 256, 1, 16, E::differential}},
+       8,
+       8,
+       {}},
+      {"rram-ramp-adc",
+       "seed 004: RRAM crossbars with ramp ADCs (activation fused into the "
+       "readout)",
+       {{"rram", CellTech::rram, 128, 128, 4, 256, E::differential}},
+       8,
+       5,
+       {}},
   };
   return presets;
 }
 
 namespace {
-/// Reads one JSON object field by field, remembering the path for errors.
+/// Reads a JSON target description, remembering the path for errors.
 class TargetFileReader {
 public:
   TargetFileReader(StringRef path, std::string &error)
@@ -45,7 +99,7 @@ public:
     if (!v)
       return required ? fail(field, "missing required field") : true;
     std::optional<int64_t> i = v->getAsInteger();
-    if (!i || *i <= 0 || *i > (1 << 20))
+    if (!i || *i <= 0 || *i > (1 << 24))
       return fail(field, "expected a positive integer");
     out = static_cast<unsigned>(*i);
     return true;
@@ -73,6 +127,50 @@ public:
     return true;
   }
 
+  template <typename EnumT>
+  bool readEnum(const llvm::json::Object &obj, StringRef key,
+                const std::string &field, EnumT &out,
+                std::optional<EnumT> (*symbolize)(StringRef),
+                const char *choices) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v)
+      return true;
+    std::optional<EnumT> parsed;
+    if (auto s = v->getAsString())
+      parsed = symbolize(*s);
+    if (!parsed)
+      return fail(field, std::string("expected one of ") + choices);
+    out = *parsed;
+    return true;
+  }
+
+  bool readArray(const llvm::json::Object &obj, const std::string &field,
+                 ArrayDesc &out) {
+    // Defaults: 1-bit cells, differential pairs, 1024 arrays.
+    out = {"", CellTech::rram, 0, 0, 1, 1024, WeightEncoding::differential};
+    arrayFields.push_back(field);
+    if (!checkKeys(obj, field + ".", {"name", "rows", "cols", "cell",
+                                      "bits_per_cell", "count", "encoding"}) ||
+        !readUnsigned(obj, "rows", field + ".rows", out.rows, true) ||
+        !readUnsigned(obj, "cols", field + ".cols", out.cols, true) ||
+        !readUnsigned(obj, "bits_per_cell", field + ".bits_per_cell",
+                      out.bitsPerCell, false) ||
+        !readUnsigned(obj, "count", field + ".count", out.count, false) ||
+        !readEnum<CellTech>(obj, "cell", field + ".cell", out.cell,
+                            symbolizeCellTech, "\"rram\", \"rom\", \"sram\"") ||
+        !readEnum<WeightEncoding>(obj, "encoding", field + ".encoding",
+                                  out.encoding, symbolizeWeightEncoding,
+                                  "\"differential\", \"offset\""))
+      return false;
+    out.name = stringifyCellTech(out.cell).str();
+    if (const llvm::json::Value *n = obj.get("name")) {
+      if (!n->getAsString())
+        return fail(field + ".name", "expected a string");
+      out.name = n->getAsString()->str();
+    }
+    return true;
+  }
+
   TargetAttr read(MLIRContext &context) {
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!buffer) {
@@ -91,79 +189,113 @@ public:
       fail("(root)", "expected an object");
       return {};
     }
-    if (!checkKeys(*root, "", {"name", "array", "dac", "adc"}))
+    if (!checkKeys(*root, "", {"name", "array", "arrays", "dac", "adc", "costs"}))
       return {};
-    std::string name = path;
+    TargetDesc desc;
+    desc.name = path;
     if (const llvm::json::Value *n = root->get("name")) {
       if (!n->getAsString()) {
         fail("name", "expected a string");
         return {};
       }
-      name = n->getAsString()->str();
+      desc.name = n->getAsString()->str();
     }
-    const llvm::json::Object *array = object(*root, "array", "array");
-    const llvm::json::Object *dac = array ? object(*root, "dac", "dac") : nullptr;
+    // One kind of array as "array", or several as "arrays".
+    if (root->get("array") && root->get("arrays")) {
+      fail("arrays", "give either 'array' or 'arrays', not both");
+      return {};
+    }
+    if (const llvm::json::Object *array = root->getObject("array")) {
+      desc.arrays.emplace_back();
+      if (!readArray(*array, "array", desc.arrays.back()))
+        return {};
+    } else if (const llvm::json::Array *arrays = root->getArray("arrays")) {
+      for (auto [i, v] : llvm::enumerate(*arrays)) {
+        std::string field = "arrays[" + std::to_string(i) + "]";
+        if (!v.getAsObject()) {
+          fail(field, "expected an object");
+          return {};
+        }
+        desc.arrays.emplace_back();
+        if (!readArray(*v.getAsObject(), field, desc.arrays.back()))
+          return {};
+      }
+    } else {
+      fail(root->get("array") ? "array" : "arrays",
+           root->get("array") || root->get("arrays")
+               ? "expected an object (array) or a list (arrays)"
+               : "missing required field 'array' or 'arrays'");
+      return {};
+    }
+    const llvm::json::Object *dac = object(*root, "dac", "dac");
     const llvm::json::Object *adc = dac ? object(*root, "adc", "adc") : nullptr;
-    if (!adc)
+    if (!adc || !checkKeys(*dac, "dac.", {"bits"}) ||
+        !checkKeys(*adc, "adc.", {"bits"}) ||
+        !readUnsigned(*dac, "bits", "dac.bits", desc.dacBits, true) ||
+        !readUnsigned(*adc, "bits", "adc.bits", desc.adcBits, true))
       return {};
-    unsigned rows = 0, cols = 0, bitsPerCell = 1, dacBits = 0, adcBits = 0;
-    CellTech cell = CellTech::rram;
-    if (!checkKeys(*array, "array.", {"rows", "cols", "cell", "bits_per_cell"}) ||
-        !checkKeys(*dac, "dac.", {"bits"}) || !checkKeys(*adc, "adc.", {"bits"}) ||
-        !readUnsigned(*array, "rows", "array.rows", rows, true) ||
-        !readUnsigned(*array, "cols", "array.cols", cols, true) ||
-        !readUnsigned(*array, "bits_per_cell", "array.bits_per_cell",
-                      bitsPerCell, false) ||
-        !readUnsigned(*dac, "bits", "dac.bits", dacBits, true) ||
-        !readUnsigned(*adc, "bits", "adc.bits", adcBits, true))
-      return {};
-    if (const llvm::json::Value *c = array->get("cell")) {
-      std::optional<CellTech> tech;
-      if (auto s = c->getAsString())
-        tech = symbolizeCellTech(*s);
-      if (!tech) {
-        fail("array.cell", "expected one of \"rram\", \"rom\", \"sram\"");
+    if (const llvm::json::Value *c = root->get("costs")) {
+      const llvm::json::Object *costs = c->getAsObject();
+      if (!costs) {
+        fail("costs", "expected an object of numbers");
         return {};
       }
-      cell = *tech;
+      for (const auto &kv : *costs) {
+        std::optional<double> v = kv.second.getAsNumber();
+        if (!v || *v < 0) {
+          fail("costs." + kv.first.str(), "expected a non-negative number");
+          return {};
+        }
+        desc.costs.emplace_back(kv.first.str(), *v);
+      }
+      llvm::sort(desc.costs);
     }
-    std::string verifyError;
-    auto emitError = [&]() {
-      return mlir::emitError(UnknownLoc::get(&context));
-    };
-    // Run the attribute verifier ourselves to keep its message in `error`.
+    return verified(desc, context);
+  }
+
+  /// Runs the attribute verifiers, keeping their message in `error`.
+  TargetAttr verified(const TargetDesc &desc, MLIRContext &context) {
+    context.getOrLoadDialect<CIMDialect>();
+    std::string message;
     ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-      verifyError = diag.str();
+      message = diag.str();
       return success();
     });
-    if (failed(TargetAttr::verify(emitError, name, rows, cols, cell,
-                                  bitsPerCell, dacBits, adcBits))) {
-      error = path + ": " + verifyError;
+    auto emitError = [&]() { return mlir::emitError(UnknownLoc::get(&context)); };
+    for (auto [i, a] : llvm::enumerate(desc.arrays))
+      if (failed(ArrayKindAttr::verify(emitError, a.name, a.cell, a.rows, a.cols,
+                                       a.bitsPerCell, a.count, a.encoding))) {
+        error = path + ": " + arrayFields[i] + ": " + message;
+        return {};
+      }
+    TargetAttr attr = desc.toAttr(context);
+    if (failed(TargetAttr::verify(emitError, attr.getName(), attr.getArrays(),
+                                  attr.getDacBits(), attr.getAdcBits(),
+                                  attr.getCosts()))) {
+      error = path + ": " + message;
       return {};
     }
-    return TargetAttr::get(&context, name, rows, cols, cell, bitsPerCell,
-                           dacBits, adcBits);
+    return attr;
   }
 
   static std::string presetNames() {
     std::string names;
-    for (const TargetPreset &p : targetPresets())
-      names += (names.empty() ? "" : ", ") + std::string(p.name);
+    for (const TargetDesc &p : targetPresets())
+      names += (names.empty() ? "" : ", ") + p.name;
     return names;
   }
 
 private:
   std::string path;
   std::string &error;
+  std::vector<std::string> arrayFields; // JSON path of each array kind
 };
 } // namespace
 
 TargetAttr cim::resolveTarget(StringRef nameOrPath, MLIRContext &context,
                               std::string &error) {
-  context.getOrLoadDialect<CIMDialect>();
-  for (const TargetPreset &p : targetPresets())
+  for (const TargetDesc &p : targetPresets())
     if (nameOrPath == p.name)
-      return TargetAttr::get(&context, p.name, p.rows, p.cols, p.cell,
-                             p.bitsPerCell, p.dacBits, p.adcBits);
+      return p.toAttr(context);
   return TargetFileReader(nameOrPath, error).read(context);
 }

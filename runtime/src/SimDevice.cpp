@@ -72,15 +72,20 @@ public:
                                     double(tile.g_neg(int(i))));
     } else {
       // Cells hold 2^b uniform levels on [0, 1].
-      double cellSteps = target.bits_per_cell() == 0
-                             ? 0.0
-                             : std::ldexp(1.0, int(target.bits_per_cell())) - 1;
+      // The tile's own array's cells, or the target's default ones.
+      uint32_t bits = tile.bits_per_cell() ? tile.bits_per_cell()
+                                           : target.bits_per_cell();
+      double cellSteps = bits == 0 ? 0.0 : std::ldexp(1.0, int(bits)) - 1;
       auto cell = [&](float g) {
         return cellSteps == 0 ? double(g)
                               : std::round(double(g) * cellSteps) / cellSteps;
       };
+      // An OFFSET tile's reference column is not a weight cell: exact.
+      bool offset = tile.encoding() == artifact::OFFSET;
       for (size_t i = 0; i < n; ++i)
-        t->weights[i] = cell(tile.g_pos(int(i))) - cell(tile.g_neg(int(i)));
+        t->weights[i] = cell(tile.g_pos(int(i))) -
+                        (offset ? double(tile.g_neg(int(i)))
+                                : cell(tile.g_neg(int(i))));
       t->dacLevels = signedLevels(target.dac_bits());
       t->adcLevels = signedLevels(target.adc_bits());
     }

@@ -69,10 +69,12 @@ Status Verifier::verifyTiles() {
     if (t.rows() == 0 || t.cols() == 0)
       return makeError(Code::DataLoss, path, ": empty tile (rows ", t.rows(),
                        ", cols ", t.cols(), ")");
-    if (t.encoding() != artifact::DIFFERENTIAL)
-      return makeError(
-          Code::Unimplemented, path, ".encoding: unsupported weight encoding ",
-          int(t.encoding()), " (this runtime supports DIFFERENTIAL)");
+    if (t.encoding() != artifact::DIFFERENTIAL &&
+        t.encoding() != artifact::OFFSET)
+      return makeError(Code::Unimplemented, path,
+                       ".encoding: unsupported weight encoding ",
+                       int(t.encoding()),
+                       " (this runtime supports DIFFERENTIAL and OFFSET)");
     uint64_t n = uint64_t(t.rows()) * t.cols();
     if (uint64_t(t.g_pos_size()) != n)
       return makeError(Code::DataLoss, path, ".g_pos: has ", t.g_pos_size(),
@@ -82,15 +84,32 @@ Status Verifier::verifyTiles() {
       return makeError(Code::DataLoss, path, ".g_neg: has ", t.g_neg_size(),
                        " values, rows*cols = ", t.rows(), "*", t.cols(), " = ",
                        n);
-    if (t.rows() > target.array_rows())
-      return makeError(Code::DataLoss, path, ".rows: ", t.rows(),
-                       " exceeds target.array_rows ", target.array_rows());
-    // Differential encoding uses two physical columns per weight column.
-    if (uint64_t(t.cols()) * 2 > target.array_cols())
-      return makeError(Code::DataLoss, path, ".cols: DIFFERENTIAL needs 2*",
-                       t.cols(), " = ", uint64_t(t.cols()) * 2,
-                       " array columns, target.array_cols is ",
-                       target.array_cols());
+    // The tile's own array, or the target's default one.
+    uint32_t arrayRows = t.array_rows() ? t.array_rows() : target.array_rows();
+    uint32_t arrayCols = t.array_cols() ? t.array_cols() : target.array_cols();
+    const char *rowsField = t.array_rows() ? ".array_rows" : "target.array_rows";
+    const char *colsField = t.array_cols() ? ".array_cols" : "target.array_cols";
+    if (t.rows() > arrayRows)
+      return makeError(Code::DataLoss, path, ".rows: ", t.rows(), " exceeds ",
+                       t.array_rows() ? path + rowsField : rowsField, " ",
+                       arrayRows);
+    // DIFFERENTIAL uses two physical columns per weight column; OFFSET one,
+    // plus a shared reference column.
+    bool offset = t.encoding() == artifact::OFFSET;
+    uint64_t physical = offset ? uint64_t(t.cols()) + 1 : uint64_t(t.cols()) * 2;
+    if (physical > arrayCols)
+      return makeError(Code::DataLoss, path, ".cols: ",
+                       offset ? "OFFSET needs " : "DIFFERENTIAL needs ",
+                       physical, " array columns for ", t.cols(),
+                       " weight columns, ",
+                       t.array_cols() ? path + colsField : colsField, " is ",
+                       arrayCols);
+    if (offset)
+      for (int j = 0; j < t.g_neg_size(); ++j)
+        if (t.g_neg(j) != 0.5f)
+          return makeError(Code::DataLoss, path, ".g_neg[", j,
+                           "]: OFFSET tiles hold the reference 0.5, got ",
+                           t.g_neg(j));
     if (!std::isfinite(t.scale()))
       return makeError(Code::DataLoss, path, ".scale: ", t.scale(),
                        " is not finite");

@@ -262,8 +262,27 @@ TEST(ArtifactLoad, TileDoesNotFitTarget) {
   a = makeDenseRelu();
   a.mutable_target()->set_array_cols(5);
   expectLoadError(a, Code::DataLoss,
-                  "tiles[0].cols: DIFFERENTIAL needs 2*3 = 6 array columns, "
-                  "target.array_cols is 5");
+                  "tiles[0].cols: DIFFERENTIAL needs 6 array columns for 3 "
+                  "weight columns, target.array_cols is 5");
+  // A tile's own array wins over the target's default one.
+  a = makeDenseRelu();
+  a.mutable_tiles(0)->set_array_rows(4);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].rows: 5 exceeds tiles[0].array_rows 4");
+  // OFFSET needs one column per weight plus the reference column.
+  a = makeDenseRelu();
+  a.mutable_target()->set_array_cols(3);
+  a.mutable_tiles(0)->set_encoding(artifact::OFFSET);
+  for (int i = 0; i < a.tiles(0).g_neg_size(); ++i)
+    a.mutable_tiles(0)->set_g_neg(i, 0.5f);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].cols: OFFSET needs 4 array columns for 3 weight "
+                  "columns, target.array_cols is 3");
+  // An OFFSET tile's g_neg is the reference, 0.5.
+  a = makeDenseRelu();
+  a.mutable_tiles(0)->set_encoding(artifact::OFFSET);
+  expectLoadError(a, Code::DataLoss,
+                  "OFFSET tiles hold the reference 0.5, got");
 }
 
 TEST(ArtifactLoad, BadTileFields) {

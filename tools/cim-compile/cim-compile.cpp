@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
       "[--emit=import|cim|tiled|artifact]\n");
 
   if (listTargets) {
-    for (const cim::TargetPreset &p : cim::targetPresets())
+    for (const cim::TargetDesc &p : cim::targetPresets())
       llvm::outs() << llvm::left_justify(p.name, 20) << p.summary << "\n";
     return 0;
   }

@@ -1,7 +1,8 @@
 //===- TargetDescription.h - Hardware targets ---------------*- C++ -*-===//
 //
 // Built-in target presets and target description files (JSON). Both resolve
-// to the `#cim.target` attribute that the passes read from the module.
+// to the `#cim.target` attribute that the passes read from the module: the
+// kinds of arrays, the converters and the cost figures.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,23 +12,37 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cim {
 
-struct TargetPreset {
-  const char *name;
-  const char *summary;
-  unsigned rows, cols;
+struct ArrayDesc {
+  std::string name;
   CellTech cell;
-  unsigned bitsPerCell, dacBits, adcBits;
+  unsigned rows, cols, bitsPerCell, count;
+  WeightEncoding encoding;
+};
+
+/// A target as the presets and files describe it.
+struct TargetDesc {
+  std::string name;
+  std::string summary;
+  std::vector<ArrayDesc> arrays;
+  unsigned dacBits, adcBits;
+  /// Cost-model figures by key (energy in pJ, latency in ns, area in mm2);
+  /// see docs/Targets.md.
+  std::vector<std::pair<std::string, double>> costs;
+
+  TargetAttr toAttr(mlir::MLIRContext &context) const;
 };
 
 /// The built-in presets, default first.
-llvm::ArrayRef<TargetPreset> targetPresets();
+const std::vector<TargetDesc> &targetPresets();
 
 /// Resolves a preset name, or else reads a JSON target file. On failure
-/// returns null and sets `error` to one line naming the file and the field.
+/// returns null and sets `error` to one line naming the file and the path
+/// of the bad field (e.g. `arrays[1].rows`).
 TargetAttr resolveTarget(llvm::StringRef nameOrPath, mlir::MLIRContext &context,
                          std::string &error);
 

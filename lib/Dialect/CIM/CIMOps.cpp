@@ -46,43 +46,96 @@ LogicalResult ADCReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitErro
   return success();
 }
 
-LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef name, unsigned rows, unsigned cols,
-                                 CellTech, unsigned bitsPerCell,
-                                 unsigned dacBits, unsigned adcBits) {
+LogicalResult
+ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      StringRef name, CellTech, unsigned rows, unsigned cols,
+                      unsigned bitsPerCell, unsigned count,
+                      WeightEncoding encoding) {
   if (rows == 0 || cols == 0)
-    return emitError() << "target '" << name
+    return emitError() << "array '" << name
                        << "': arrays need at least one row and one column";
   if (cols < 2)
-    return emitError() << "target '" << name
-                       << "': arrays need two columns for differential weights";
+    return emitError() << "array '" << name << "': arrays need two columns for "
+                       << stringifyWeightEncoding(encoding) << " weights";
   if (bitsPerCell == 0 || bitsPerCell > kMaxBitsPerCell)
-    return emitError() << "target '" << name << "': bits_per_cell must be in [1, "
+    return emitError() << "array '" << name << "': bits_per_cell must be in [1, "
                        << kMaxBitsPerCell << "], got " << bitsPerCell;
+  if (count == 0)
+    return emitError() << "array '" << name << "': count must be positive";
+  return success();
+}
+
+unsigned ArrayKindAttr::physicalCols(unsigned logicalCols) const {
+  switch (getEncoding()) {
+  case WeightEncoding::differential:
+    return 2 * logicalCols;
+  case WeightEncoding::offset:
+    return logicalCols + 1; // one shared reference column
+  }
+  llvm_unreachable("unknown weight encoding");
+}
+
+unsigned ArrayKindAttr::maxLogicalCols() const {
+  switch (getEncoding()) {
+  case WeightEncoding::differential:
+    return getCols() / 2;
+  case WeightEncoding::offset:
+    return getCols() - 1;
+  }
+  llvm_unreachable("unknown weight encoding");
+}
+
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef name, ArrayAttr arrays,
+                                 unsigned dacBits, unsigned adcBits,
+                                 DictionaryAttr costs) {
+  if (!arrays || arrays.empty())
+    return emitError() << "target '" << name << "': needs at least one array kind";
+  SmallVector<CellTech> seen;
+  for (Attribute a : arrays) {
+    auto kind = llvm::dyn_cast<ArrayKindAttr>(a);
+    if (!kind)
+      return emitError() << "target '" << name
+                         << "': arrays must be #cim.array attributes";
+    if (llvm::is_contained(seen, kind.getCell()))
+      return emitError() << "target '" << name << "': more than one "
+                         << stringifyCellTech(kind.getCell()) << " array kind";
+    seen.push_back(kind.getCell());
+  }
   if (dacBits == 0 || dacBits > kMaxConverterBits)
     return emitError() << "target '" << name << "': dac_bits must be in [1, "
                        << kMaxConverterBits << "], got " << dacBits;
   if (adcBits == 0 || adcBits > kMaxConverterBits)
     return emitError() << "target '" << name << "': adc_bits must be in [1, "
                        << kMaxConverterBits << "], got " << adcBits;
+  if (costs)
+    for (NamedAttribute cost : costs)
+      if (!llvm::isa<FloatAttr, IntegerAttr>(cost.getValue()))
+        return emitError() << "target '" << name << "': cost '"
+                           << cost.getName().getValue() << "' is not a number";
   return success();
 }
 
-unsigned TargetAttr::physicalCols(unsigned logicalCols,
-                                  WeightEncoding enc) const {
-  switch (enc) {
-  case WeightEncoding::differential:
-    return 2 * logicalCols;
-  }
-  llvm_unreachable("unknown weight encoding");
+ArrayKindAttr TargetAttr::lookupArray(CellTech cell) const {
+  for (Attribute a : getArrays())
+    if (auto kind = llvm::cast<ArrayKindAttr>(a); kind.getCell() == cell)
+      return kind;
+  return {};
 }
 
-unsigned TargetAttr::maxLogicalCols(WeightEncoding enc) const {
-  switch (enc) {
-  case WeightEncoding::differential:
-    return getCols() / 2;
-  }
-  llvm_unreachable("unknown weight encoding");
+ArrayKindAttr TargetAttr::getDefaultArray() const {
+  return llvm::cast<ArrayKindAttr>(getArrays()[0]);
+}
+
+double TargetAttr::getCost(StringRef key, double fallback) const {
+  if (!getCosts())
+    return fallback;
+  Attribute v = getCosts().get(key);
+  if (auto f = llvm::dyn_cast_or_null<FloatAttr>(v))
+    return f.getValueAsDouble();
+  if (auto i = llvm::dyn_cast_or_null<IntegerAttr>(v))
+    return double(i.getInt());
+  return fallback;
 }
 
 //===----------------------------------------------------------------------===//
@@ -220,19 +273,27 @@ LogicalResult ProgramTileOp::verify() {
   TargetAttr target = lookupTarget(*this);
   if (!target)
     return success();
-  if (tile.getCell() != target.getCell())
-    return emitOpError("tile cell technology '")
-           << stringifyCellTech(tile.getCell()) << "' is not the target's '"
-           << stringifyCellTech(target.getCell()) << "'";
-  if (tile.getRows() > target.getRows())
+  ArrayKindAttr array = target.lookupArray(tile.getCell());
+  if (!array)
+    return emitOpError("target '")
+           << target.getName() << "' has no "
+           << stringifyCellTech(tile.getCell()) << " arrays";
+  if (getEncoding() != array.getEncoding())
+    return emitOpError("encoding '")
+           << stringifyWeightEncoding(getEncoding()) << "' is not the "
+           << stringifyCellTech(tile.getCell()) << " arrays' '"
+           << stringifyWeightEncoding(array.getEncoding()) << "'";
+  if (tile.getRows() > array.getRows())
     return emitOpError("tile has ")
-           << tile.getRows() << " rows but the target's arrays have "
-           << target.getRows();
-  unsigned needed = target.physicalCols(tile.getCols(), getEncoding());
-  if (needed > target.getCols())
+           << tile.getRows() << " rows but the target's "
+           << stringifyCellTech(tile.getCell()) << " arrays have "
+           << array.getRows();
+  unsigned needed = array.physicalCols(tile.getCols());
+  if (needed > array.getCols())
     return emitOpError("tile needs ")
            << needed << " array columns (" << stringifyWeightEncoding(getEncoding())
-           << ") but the target's arrays have " << target.getCols();
+           << ") but the target's " << stringifyCellTech(tile.getCell())
+           << " arrays have " << array.getCols();
   return success();
 }
 

@@ -90,12 +90,11 @@ Value GraphImporter::constant(DenseElementsAttr attr) {
 Value GraphImporter::scalar(double value, int64_t rank, Type elementType) {
   SmallVector<int64_t> shape(rank, 1);
   auto type = RankedTensorType::get(shape, elementType);
-  if (isa<FloatType>(elementType))
-    return constant(DenseElementsAttr::get(
-        type, FloatAttr::get(elementType, value).cast<Attribute>()));
-  return constant(DenseElementsAttr::get(
-      type, IntegerAttr::get(elementType, static_cast<int64_t>(value))
-                .cast<Attribute>()));
+  Attribute element =
+      isa<FloatType>(elementType)
+          ? Attribute(FloatAttr::get(elementType, value))
+          : Attribute(IntegerAttr::get(elementType, static_cast<int64_t>(value)));
+  return constant(DenseElementsAttr::get(type, element));
 }
 
 Value GraphImporter::i64Vector(ArrayRef<int64_t> values) {

@@ -66,6 +66,16 @@ static pb::CellTech convertCell(CellTech cell) {
   llvm_unreachable("unknown cell technology");
 }
 
+static pb::WeightEncoding convertEncoding(WeightEncoding encoding) {
+  switch (encoding) {
+  case WeightEncoding::differential:
+    return pb::DIFFERENTIAL;
+  case WeightEncoding::offset:
+    return pb::OFFSET;
+  }
+  llvm_unreachable("unknown weight encoding");
+}
+
 namespace {
 class Emitter {
 public:
@@ -87,12 +97,25 @@ public:
     artifact.set_producer("cim-compile");
     pb::Target *t = artifact.mutable_target();
     t->set_name(target.getName().str());
-    t->set_array_rows(target.getRows());
-    t->set_array_cols(target.getCols());
-    t->set_cell_tech(convertCell(target.getCell()));
-    t->set_bits_per_cell(target.getBitsPerCell());
+    ArrayKindAttr defaultArray = target.getDefaultArray();
+    t->set_array_rows(defaultArray.getRows());
+    t->set_array_cols(defaultArray.getCols());
+    t->set_cell_tech(convertCell(defaultArray.getCell()));
+    t->set_bits_per_cell(defaultArray.getBitsPerCell());
     t->set_dac_bits(target.getDacBits());
     t->set_adc_bits(target.getAdcBits());
+    for (Attribute a : target.getArrays()) {
+      auto kind = cast<ArrayKindAttr>(a);
+      pb::ArrayKind *out = t->add_arrays();
+      out->set_name(kind.getName().str());
+      out->set_cell_tech(convertCell(kind.getCell()));
+      out->set_rows(kind.getRows());
+      out->set_cols(kind.getCols());
+      out->set_bits_per_cell(kind.getBitsPerCell());
+      out->set_count(kind.getCount());
+      out->set_encoding(convertEncoding(kind.getEncoding()));
+    }
+    this->target = target;
 
     program = artifact.mutable_program();
     for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
@@ -163,27 +186,42 @@ private:
         !weights.getElementType().isF32())
       return op.emitOpError("weights must be an f32 constant to be emitted");
     TileType type = op.getTile().getType();
+    ArrayKindAttr array = target.lookupArray(type.getCell());
+    if (!array)
+      return op.emitOpError("the target has no arrays for this tile's cells");
     uint32_t id = artifact.tiles_size();
     pb::Tile *tile = artifact.add_tiles();
     tile->set_id(id);
     tile->set_rows(type.getRows());
     tile->set_cols(type.getCols());
     tile->set_cell_tech(convertCell(type.getCell()));
-    tile->set_encoding(pb::DIFFERENTIAL);
+    tile->set_encoding(convertEncoding(op.getEncoding()));
+    tile->set_array_rows(array.getRows());
+    tile->set_array_cols(array.getCols());
+    tile->set_bits_per_cell(array.getBitsPerCell());
     tile->set_source(describe(op.getLoc()));
     SmallVector<float> w(weights.getValues<float>());
-    float scale = 0;
+    float maxAbs = 0;
     for (float v : w)
-      scale = std::max(scale, std::fabs(v));
-    if (scale == 0)
-      scale = 1;
+      maxAbs = std::max(maxAbs, std::fabs(v));
+    if (maxAbs == 0)
+      maxAbs = 1;
+    // Conductances normalised to the cell's range [0, 1], w = scale * (g+ - g-).
+    // Differential: the positive part on g+, the negative part on g-.
+    // Offset: g+ = 0.5 + w / (2 max|w|) against a reference column at 0.5.
+    bool offset = op.getEncoding() == WeightEncoding::offset;
+    float scale = offset ? 2 * maxAbs : maxAbs;
     tile->set_scale(scale);
-    // Differential pair: the positive part on g+, the negative part on g-,
-    // both normalised to the cell's conductance range [0, 1].
     std::vector<double> columnSum(type.getCols(), 0.0);
     for (size_t i = 0; i < w.size(); ++i) {
-      float gp = w[i] > 0 ? w[i] / scale : 0.0f;
-      float gn = w[i] < 0 ? -w[i] / scale : 0.0f;
+      float gp, gn;
+      if (offset) {
+        gp = 0.5f + w[i] / scale;
+        gn = 0.5f;
+      } else {
+        gp = w[i] > 0 ? w[i] / scale : 0.0f;
+        gn = w[i] < 0 ? -w[i] / scale : 0.0f;
+      }
       tile->add_g_pos(gp);
       tile->add_g_neg(gn);
       columnSum[i % type.getCols()] += std::fabs(gp - gn);
@@ -380,6 +418,7 @@ private:
   }
 
   pb::Artifact &artifact;
+  TargetAttr target;
   pb::Program *program = nullptr;
   DenseMap<Value, uint32_t> ids;
   DenseMap<Value, uint32_t> tileIds;

@@ -1,6 +1,6 @@
 // RUN: cim-opt %s -cim-map-matmuls | FileCheck %s
 
-module attributes {cim.target = #cim.target<name = "t", rows = 128, cols = 128, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 6>} {
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 128, cols = 128, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 6>} {
   // A constant 2-D weight goes to the arrays, read out by the target's ADC.
   // CHECK-LABEL: func.func @constant_weight
   // CHECK: [[W:%.+]] = arith.constant dense<{{.*}}> : tensor<4x3xf32>

@@ -2,7 +2,7 @@
 // Arrays of 4 rows x 4 columns hold 4x2 blocks of signed weights (two
 // columns per weight under the differential encoding).
 
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
   // A weight that fits one array becomes one tile and one MVM; the original
   // weight constant is gone.
   // CHECK-LABEL: func.func @fits

@@ -73,28 +73,57 @@ func.func @adc_bits(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) {
 
 // -----
 
-// expected-error @+1 {{target 't': bits_per_cell must be in [1, 8], got 9}}
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 9, dac_bits = 8, adc_bits = 8>} {}
+// expected-error @+2 {{array 'rram': bits_per_cell must be in [1, 8], got 9}}
+// expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 9, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
 
 // -----
 
-// expected-error @+1 {{target 't': arrays need at least one row and one column}}
-module attributes {cim.target = #cim.target<name = "t", rows = 0, cols = 4, cell = rram, bits_per_cell = 1, dac_bits = 8, adc_bits = 8>} {}
+// expected-error @+2 {{array 'rram': arrays need at least one row and one column}}
+// expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 0, cols = 4, bits_per_cell = 1, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
 
 // -----
 
 // expected-error @+1 {{target 't': dac_bits must be in [1, 16], got 17}}
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 1, dac_bits = 17, adc_bits = 8>} {}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 1, count = 64, encoding = differential>], dac_bits = 17, adc_bits = 8>} {}
 
 // -----
 
 // expected-error @+1 {{target 't': adc_bits must be in [1, 16], got 0}}
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 1, dac_bits = 8, adc_bits = 0>} {}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 1, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 0>} {}
 
 // -----
 
-// expected-error @+1 {{target 't': arrays need two columns for differential weights}}
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 1, cell = rram, bits_per_cell = 1, dac_bits = 8, adc_bits = 8>} {}
+// expected-error @+2 {{array 'rram': arrays need two columns for differential weights}}
+// expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 1, bits_per_cell = 1, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+2 {{array 'rram': count must be positive}}
+// expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 0, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': needs at least one array kind}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [], dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': more than one rram array kind}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>, #cim.array<name = "rram", cell = rram, rows = 8, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': arrays must be #cim.array attributes}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [42], dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+// expected-error @+1 {{target 't': cost 'adc_pj' is not a number}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8, costs = {adc_pj = "cheap"}>} {}
 
 // -----
 
@@ -108,9 +137,9 @@ func.func private @bad_cell(!cim.tile<4x4, flash>)
 
 // -----
 
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
   func.func @tile_too_many_rows(%w: tensor<5x2xf32>) {
-    // expected-error @+1 {{tile has 5 rows but the target's arrays have 4}}
+    // expected-error @+1 {{tile has 5 rows but the target's rram arrays have 4}}
     %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<5x2xf32> -> !cim.tile<5x2, rram>
     return
   }
@@ -118,9 +147,9 @@ module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell
 
 // -----
 
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
   func.func @tile_too_many_cols(%w: tensor<4x3xf32>) {
-    // expected-error @+1 {{tile needs 6 array columns (differential) but the target's arrays have 4}}
+    // expected-error @+1 {{tile needs 6 array columns (differential) but the target's rram arrays have 4}}
     %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x3xf32> -> !cim.tile<4x3, rram>
     return
   }
@@ -128,9 +157,9 @@ module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell
 
 // -----
 
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
   func.func @tile_wrong_cell(%w: tensor<4x2xf32>) {
-    // expected-error @+1 {{tile cell technology 'sram' is not the target's 'rram'}}
+    // expected-error @+1 {{target 't' has no sram arrays}}
     %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x2xf32> -> !cim.tile<4x2, sram>
     return
   }
@@ -166,4 +195,24 @@ func.func @mvm_cols(%t: !cim.tile<4x2, rram>, %x: tensor<?x4xf32>) {
   // expected-error @+1 {{result dimension 1 is 3, expected 2}}
   %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = 0 : i64} : !cim.tile<4x2, rram>, tensor<?x4xf32> -> tensor<?x3xf32>
   return
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = offset>], dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_wrong_encoding(%w: tensor<4x2xf32>) {
+    // expected-error @+1 {{encoding 'differential' is not the rram arrays' 'offset'}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>} : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    return
+  }
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = offset>], dac_bits = 8, adc_bits = 8>} {
+  func.func @offset_columns(%w: tensor<4x4xf32>) {
+    // expected-error @+1 {{tile needs 5 array columns (offset) but the target's rram arrays have 4}}
+    %t = cim.program_tile %w {encoding = #cim<encoding offset>} : tensor<4x4xf32> -> !cim.tile<4x4, rram>
+    return
+  }
 }

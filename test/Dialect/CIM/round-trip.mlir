@@ -1,8 +1,8 @@
 // RUN: cim-opt %s | cim-opt | FileCheck %s
 // Every cim op, attribute and type prints and parses back unchanged.
 
-module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>} {
-  // CHECK: module attributes {cim.target = #cim.target<name = "t", rows = 4, cols = 4, cell = rram, bits_per_cell = 4, dac_bits = 8, adc_bits = 8>}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
+  // CHECK: module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>}
 
   // CHECK-LABEL: func.func @matmul
   func.func @matmul(%a: tensor<?x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2x?x4x5xf32>, %d: tensor<5xf32>) -> (tensor<?x3xf32>, tensor<2x?x4xf32>) {

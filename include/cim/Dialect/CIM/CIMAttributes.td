@@ -25,13 +25,16 @@ def CIM_CellTechAttr : EnumAttr<CIM_Dialect, CIM_CellTech, "cell"> {
 }
 
 def CIM_EncodingDifferential : I32EnumAttrCase<"differential", 1>;
+def CIM_EncodingOffset : I32EnumAttrCase<"offset", 2>;
 def CIM_WeightEncoding : I32EnumAttr<"WeightEncoding",
-    "how signed weights are stored in cells", [CIM_EncodingDifferential]> {
+    "how signed weights are stored in cells",
+    [CIM_EncodingDifferential, CIM_EncodingOffset]> {
   let cppNamespace = "::cim";
   let genSpecializedAttr = 0;
 }
 def CIM_WeightEncodingAttr : EnumAttr<CIM_Dialect, CIM_WeightEncoding, "encoding"> {
-  let summary = "weight encoding; `differential` stores w as g+ - g- in two columns";
+  let summary = "weight encoding: `differential` (g+ - g-, two columns per "
+                "weight) or `offset` (one column plus a shared reference column)";
 }
 
 class CIM_Attr<string name, string attrMnemonic, list<Trait> traits = []>
@@ -54,35 +57,72 @@ def CIM_ADCReadoutAttr : CIM_Attr<"ADCReadout", "adc"> {
   let genVerifyDecl = 1;
 }
 
-def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
-  let summary = "the compute-in-memory hardware a module is compiled for";
+def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
+  let summary = "one kind of array of a target: size, cells, encoding, count";
   let description = [{
-    Describes the arrays of the target macro: their size, cell technology and
-    bits per cell, and the resolution of the converters at the array's edge.
-    Attached to the module as `cim.target`.
+    `count` arrays of `rows` x `cols` cells of technology `cell`, each cell
+    holding `bits_per_cell` bits; signed weights use `encoding`.
 
     ```mlir
-    module attributes {cim.target = #cim.target<name = "generic-rram",
-        rows = 128, cols = 128, cell = rram, bits_per_cell = 4,
-        dac_bits = 8, adc_bits = 8>} {}
+    #cim.array<name = "rom", cell = rom, rows = 256, cols = 256,
+               bits_per_cell = 1, count = 4096, encoding = differential>
     ```
   }];
   let parameters = (ins
-    StringRefParameter<"preset or file the target came from">:$name,
+    StringRefParameter<"name of this kind of array">:$name,
+    "::cim::CellTech":$cell,
     "unsigned":$rows,
     "unsigned":$cols,
-    "::cim::CellTech":$cell,
     "unsigned":$bits_per_cell,
-    "unsigned":$dac_bits,
-    "unsigned":$adc_bits
+    "unsigned":$count,
+    "::cim::WeightEncoding":$encoding
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Array columns needed to store `logicalCols` weight columns.
-    unsigned physicalCols(unsigned logicalCols, ::cim::WeightEncoding enc) const;
-    /// Largest number of weight columns one array holds with `enc`.
-    unsigned maxLogicalCols(::cim::WeightEncoding enc) const;
+    unsigned physicalCols(unsigned logicalCols) const;
+    /// Largest number of weight columns one array holds.
+    unsigned maxLogicalCols() const;
+    /// Cells of all arrays of this kind.
+    uint64_t capacityCells() const {
+      return uint64_t(getRows()) * getCols() * getCount();
+    }
+  }];
+}
+
+def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
+  let summary = "the compute-in-memory hardware a module is compiled for";
+  let description = [{
+    The kinds of arrays of the target macro (one per cell technology), the
+    resolution of the converters at the arrays' edge, and the energy,
+    latency and area figures of the cost model (`costs`, see the target
+    description page). Attached to the module as `cim.target`.
+
+    ```mlir
+    module attributes {cim.target = #cim.target<name = "generic-rram",
+        arrays = [#cim.array<name = "rram", cell = rram, rows = 128,
+                  cols = 128, bits_per_cell = 4, count = 1024,
+                  encoding = differential>],
+        dac_bits = 8, adc_bits = 8>} {}
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"preset or file the target came from">:$name,
+    "::mlir::ArrayAttr":$arrays,
+    "unsigned":$dac_bits,
+    "unsigned":$adc_bits,
+    OptionalParameter<"::mlir::DictionaryAttr">:$costs
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The kind of array of cell technology `cell`, or null.
+    ArrayKindAttr lookupArray(::cim::CellTech cell) const;
+    /// The first kind of array: where weights go without a placement.
+    ArrayKindAttr getDefaultArray() const;
+    /// A cost figure from `costs`, or `fallback`.
+    double getCost(::llvm::StringRef key, double fallback) const;
   }];
 }
 

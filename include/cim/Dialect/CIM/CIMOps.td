@@ -51,7 +51,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                       CIM_ADCReadoutAttr:$readout);
+                       CIM_ADCReadoutAttr:$readout,
+                       OptionalAttr<CIM_CellTechAttr>:$placement);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)

@@ -38,9 +38,11 @@ def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
   let summary = "Split constant weight matrices onto the target's arrays";
   let description = [{
     Each `cim.linear` with a `K x N` weight is split into blocks that fit one
-    array of the module's `cim.target`: at most `rows` weight rows, and at most
-    `cols / 2` weight columns under the differential encoding (two cells, g+
-    and g-, per signed weight). Each block becomes a `cim.program_tile` and a
+    array of the kind it is placed on (its `placement`, else the target's
+    first kind of array): at most `rows` weight rows, and at most `cols / 2`
+    weight columns under the differential encoding (two cells, g+ and g-,
+    per signed weight) or `cols - 1` under the offset encoding (one cell per
+    weight and one shared reference column). Each block becomes a `cim.program_tile` and a
     `cim.mvm` reading its slice of the input. Blocks that share output columns
     are accumulated with explicit `tosa.add` partial sums; column groups are
     joined with `tosa.concat`.

@@ -37,7 +37,8 @@ struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
       }
       OpBuilder builder(op);
       auto linear = builder.create<LinearOp>(op.getLoc(), op.getType(),
-                                             op.getLhs(), op.getRhs(), readout);
+                                             op.getLhs(), op.getRhs(), readout,
+                                             /*placement=*/nullptr);
       op.replaceAllUsesWith(linear.getResult());
       op.erase();
     });

@@ -56,9 +56,16 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
       return op.emitOpError("weights of type ")
              << weightType.getElementType() << " are not supported (need f32)";
     const int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
-    const WeightEncoding encoding = WeightEncoding::differential;
-    const int64_t rowsPerTile = target.getRows();
-    const int64_t colsPerTile = target.maxLogicalCols(encoding);
+    ArrayKindAttr array = op.getPlacement()
+                              ? target.lookupArray(*op.getPlacement())
+                              : target.getDefaultArray();
+    if (!array)
+      return op.emitOpError("is placed on ")
+             << stringifyCellTech(*op.getPlacement())
+             << " arrays, which the target does not have";
+    const WeightEncoding encoding = array.getEncoding();
+    const int64_t rowsPerTile = array.getRows();
+    const int64_t colsPerTile = array.maxLogicalCols();
     SmallVector<float> values(weights.getValues<float>());
 
     OpBuilder b(op);
@@ -80,7 +87,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
         auto blockType = RankedTensorType::get({rb, cb}, b.getF32Type());
         Value blockValue = b.create<arith::ConstantOp>(
             loc, DenseElementsAttr::get(blockType, ArrayRef<float>(block)));
-        auto tileType = TileType::get(&getContext(), rb, cb, target.getCell());
+        auto tileType = TileType::get(&getContext(), rb, cb, array.getCell());
         Value tileValue =
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr);
         Value partial = b.create<MVMOp>(loc, partialType, tileValue,
