@@ -80,12 +80,14 @@ public:
         return cellSteps == 0 ? double(g)
                               : std::round(double(g) * cellSteps) / cellSteps;
       };
-      // An OFFSET tile's reference column is not a weight cell: exact.
+      // OFFSET: one cell per weight at g = 0.5 + w_norm / 2 against an
+      // exact mid-conductance reference column.
       bool offset = tile.encoding() == artifact::OFFSET;
-      for (size_t i = 0; i < n; ++i)
-        t->weights[i] = cell(tile.g_pos(int(i))) -
-                        (offset ? double(tile.g_neg(int(i)))
-                                : cell(tile.g_neg(int(i))));
+      for (size_t i = 0; i < n; ++i) {
+        double gp = tile.g_pos(int(i)), gn = tile.g_neg(int(i));
+        t->weights[i] = offset ? 2.0 * (cell(float(0.5 + 0.5 * (gp - gn))) - 0.5)
+                               : cell(float(gp)) - cell(float(gn));
+      }
       t->dacLevels = signedLevels(target.dac_bits());
       t->adcLevels = signedLevels(target.adc_bits());
     }

@@ -104,12 +104,6 @@ Status Verifier::verifyTiles() {
                        " weight columns, ",
                        t.array_cols() ? path + colsField : colsField, " is ",
                        arrayCols);
-    if (offset)
-      for (int j = 0; j < t.g_neg_size(); ++j)
-        if (t.g_neg(j) != 0.5f)
-          return makeError(Code::DataLoss, path, ".g_neg[", j,
-                           "]: OFFSET tiles hold the reference 0.5, got ",
-                           t.g_neg(j));
     if (!std::isfinite(t.scale()))
       return makeError(Code::DataLoss, path, ".scale: ", t.scale(),
                        " is not finite");

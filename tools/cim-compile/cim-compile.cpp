@@ -39,6 +39,17 @@ cl::opt<std::string> targetName(
     "target", cl::desc("Target preset name or JSON target file"),
     cl::init("generic-rram"), cl::value_desc("name|file"));
 cl::opt<bool> listTargets("list-targets", cl::desc("List the target presets"));
+cl::list<std::string> placeRules(
+    "place", cl::desc("Place weights whose ONNX name matches REGEX on CELL "
+                      "(rram, rom or sram) arrays (repeatable)"),
+    cl::value_desc("REGEX=CELL"));
+cl::list<std::string> tunableWeights(
+    "tunable", cl::desc("Mark weights whose ONNX name matches REGEX as "
+                        "fine-tunable: placed on SRAM (repeatable)"),
+    cl::value_desc("REGEX"));
+cl::opt<std::string> placementFile(
+    "placement", cl::desc("JSON placement rules (see docs/Targets.md)"),
+    cl::value_desc("file"));
 cl::opt<bool> listOps("list-ops", cl::desc("List the ONNX ops the importer supports"));
 cl::opt<Stage> emitStage(
     "emit", cl::desc("Stage to write"), cl::init(Stage::Artifact),
@@ -100,7 +111,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "cim-compile: compile an ONNX model for compute-in-memory macros\n\n"
       "  cim-compile MODEL.onnx -o MODEL.cimx [--target NAME|FILE] "
-      "[--emit=import|cim|tiled|artifact]\n");
+      "[--place REGEX=CELL]... [--emit=import|cim|tiled|artifact]\n");
 
   if (listTargets) {
     for (const cim::TargetDesc &p : cim::targetPresets())
@@ -147,8 +158,13 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  if (emitStage >= Stage::Map)
-    cim::buildMapPassPipeline(pm);
+  if (emitStage >= Stage::Map) {
+    cim::PlaceWeightsOptions placement;
+    placement.overrides = placeRules;
+    placement.tunable = tunableWeights;
+    placement.placementFile = placementFile;
+    cim::buildMapPassPipeline(pm, placement);
+  }
   if (emitStage >= Stage::Tiled)
     cim::buildTilePassPipeline(pm);
   if (failed(pm.run(*module)))

@@ -293,6 +293,14 @@ void importCast(GraphImporter &g, const Node &node) {
 // Matrix products
 //===----------------------------------------------------------------------===//
 
+/// The ONNX name of a product's constant right operand (placement rules
+/// match it), or null.
+StringAttr weightName(GraphImporter &g, const Node &node) {
+  if (!g.lookupConstant(node.input(1)))
+    return {};
+  return g.b().getStringAttr(node.input(1));
+}
+
 void importMatMul(GraphImporter &g, const Node &node) {
   allowAttrs(node, {});
   Value a = operand(g, node, 0), b = operand(g, node, 1);
@@ -303,7 +311,8 @@ void importMatMul(GraphImporter &g, const Node &node) {
   if (failed(shape))
     throw ImportError{"operand shapes cannot be multiplied"};
   auto type = RankedTensorType::get(*shape, g.b().getF32Type());
-  bindResult(g, node, g.b().create<MatMulOp>(g.loc(), type, a, b));
+  bindResult(g, node,
+             g.b().create<MatMulOp>(g.loc(), type, a, b, weightName(g, node)));
 }
 
 DenseElementsAttr scaled(GraphImporter &g, DenseElementsAttr attr, float factor) {
@@ -345,7 +354,7 @@ void importGemm(GraphImporter &g, const Node &node) {
                       std::to_string(bt.getDimSize(0))};
   auto type = RankedTensorType::get({at.getDimSize(0), bt.getDimSize(1)},
                                     g.b().getF32Type());
-  Value y = g.b().create<MatMulOp>(g.loc(), type, a, b);
+  Value y = g.b().create<MatMulOp>(g.loc(), type, a, b, weightName(g, node));
   if (alphaPending)
     y = g.mul(y, g.scalar(alpha, 2));
 

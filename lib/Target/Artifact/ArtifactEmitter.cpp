@@ -206,22 +206,16 @@ private:
       maxAbs = std::max(maxAbs, std::fabs(v));
     if (maxAbs == 0)
       maxAbs = 1;
-    // Conductances normalised to the cell's range [0, 1], w = scale * (g+ - g-).
-    // Differential: the positive part on g+, the negative part on g-.
-    // Offset: g+ = 0.5 + w / (2 max|w|) against a reference column at 0.5.
-    bool offset = op.getEncoding() == WeightEncoding::offset;
-    float scale = offset ? 2 * maxAbs : maxAbs;
+    // The exact weights as two non-negative planes in [0, 1], w = scale *
+    // (g+ - g-): the positive part on g+, the negative part on g-. The
+    // tile's encoding tells the device how to program them (differential
+    // pairs, or one offset cell per weight).
+    float scale = maxAbs;
     tile->set_scale(scale);
     std::vector<double> columnSum(type.getCols(), 0.0);
     for (size_t i = 0; i < w.size(); ++i) {
-      float gp, gn;
-      if (offset) {
-        gp = 0.5f + w[i] / scale;
-        gn = 0.5f;
-      } else {
-        gp = w[i] > 0 ? w[i] / scale : 0.0f;
-        gn = w[i] < 0 ? -w[i] / scale : 0.0f;
-      }
+      float gp = w[i] > 0 ? w[i] / scale : 0.0f;
+      float gn = w[i] < 0 ? -w[i] / scale : 0.0f;
       tile->add_g_pos(gp);
       tile->add_g_neg(gn);
       columnSum[i % type.getCols()] += std::fabs(gp - gn);

@@ -84,6 +84,11 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     unsigned physicalCols(unsigned logicalCols) const;
     /// Largest number of weight columns one array holds.
     unsigned maxLogicalCols() const;
+    /// Arrays needed to hold a `k` x `n` weight matrix.
+    uint64_t arraysFor(int64_t k, int64_t n) const {
+      return uint64_t((k + getRows() - 1) / getRows()) *
+             uint64_t((n + maxLogicalCols() - 1) / maxLogicalCols());
+    }
     /// Cells of all arrays of this kind.
     uint64_t capacityCells() const {
       return uint64_t(getRows()) * getCols() * getCount();

@@ -23,13 +23,15 @@ def CIM_MatMulOp : CIM_Op<"matmul", [Pure]> {
     higher ranks are stacks of matrices with broadcast batch dimensions, and a
     1-D operand is a vector. The importer produces it for ONNX MatMul and Gemm.
     `cim-map-matmuls` moves the ones with a constant 2-D `rhs` onto arrays; the
-    rest run in the digital unit.
+    rest run in the digital unit. `weight_name` keeps the ONNX initializer
+    name of `rhs`, which placement rules match.
 
     ```mlir
     %y = cim.matmul %a, %b : tensor<?x4xf32>, tensor<4x3xf32> -> tensor<?x3xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs,
+                       OptionalAttr<StrAttr>:$weight_name);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
@@ -52,7 +54,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        CIM_ADCReadoutAttr:$readout,
-                       OptionalAttr<CIM_CellTechAttr>:$placement);
+                       OptionalAttr<CIM_CellTechAttr>:$placement,
+                       OptionalAttr<StrAttr>:$weight_name);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)

@@ -34,6 +34,46 @@ def MapMatMuls : Pass<"cim-map-matmuls", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def PlaceWeights : Pass<"cim-place-weights", "mlir::ModuleOp"> {
+  let summary = "Choose the memory technology of every constant weight";
+  let description = [{
+    Sets `placement` on every `cim.linear`, by policy, in this order:
+    1. an explicit rule: the first `overrides` entry (`REGEX=CELL`, or a
+       `place` entry of the placement file) whose regex matches the whole
+       ONNX initializer name of the weight;
+    2. fine-tunable weights (`tunable` regexes) go to SRAM, where the target
+       has SRAM arrays;
+    3. frozen weights (all others) go to ROM, where the target has ROM;
+    4. the rest go to RRAM, or else to the target's first kind of array.
+    Then the capacity is checked: the arrays every placed weight needs
+    (as `cim-tile-weights` will split it) must not exceed each kind's
+    `count`; if they do, the error gives needed versus available arrays
+    and cells per technology.
+
+    The placement file is JSON:
+    `{"place": {"REGEX": "rram|rom|sram", ...}, "tunable": ["REGEX", ...]}`.
+
+    Before:
+    ```mlir
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc1.weight"}
+    ```
+    After (target with ROM arrays):
+    ```mlir
+    %y = cim.linear %x, %w {placement = #cim<cell rom>, readout = #cim.adc<bits = 8>,
+                            weight_name = "fc1.weight"}
+    ```
+  }];
+  let options = [
+    ListOption<"overrides", "overrides", "std::string",
+               "REGEX=CELL: weights whose ONNX name matches REGEX go to CELL "
+               "(rram, rom or sram) arrays">,
+    ListOption<"tunable", "tunable", "std::string",
+               "REGEX: fine-tunable weights (placed on SRAM)">,
+    Option<"placementFile", "placement-file", "std::string", "",
+           "JSON file with placement rules">
+  ];
+}
+
 def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
   let summary = "Split constant weight matrices onto the target's arrays";
   let description = [{

@@ -30,8 +30,10 @@ namespace cim {
 #define GEN_PASS_REGISTRATION
 #include "cim/Dialect/CIM/CIMPasses.h.inc"
 
-/// Imported model -> constant-weight products as cim.linear (stage `cim`).
-void buildMapPassPipeline(mlir::OpPassManager &pm);
+/// Imported model -> constant-weight products as cim.linear, placed on a
+/// memory technology (stage `cim`).
+void buildMapPassPipeline(mlir::OpPassManager &pm,
+                          const PlaceWeightsOptions &placement = {});
 /// Stage `cim` -> weights split onto arrays (stage `tiled`).
 void buildTilePassPipeline(mlir::OpPassManager &pm);
 /// Registers the passes and the `cim-map-pipeline` / `cim-tile-pipeline`.

@@ -38,7 +38,8 @@ struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
       OpBuilder builder(op);
       auto linear = builder.create<LinearOp>(op.getLoc(), op.getType(),
                                              op.getLhs(), op.getRhs(), readout,
-                                             /*placement=*/nullptr);
+                                             /*placement=*/nullptr,
+                                             op.getWeightNameAttr());
       op.replaceAllUsesWith(linear.getResult());
       op.erase();
     });

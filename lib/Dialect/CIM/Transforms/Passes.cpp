@@ -13,9 +13,11 @@
 
 using namespace mlir;
 
-void cim::buildMapPassPipeline(OpPassManager &pm) {
+void cim::buildMapPassPipeline(OpPassManager &pm,
+                               const PlaceWeightsOptions &placement) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createMapMatMuls());
+  pm.addPass(createPlaceWeights(placement));
 }
 
 void cim::buildTilePassPipeline(OpPassManager &pm) {
