@@ -11,6 +11,7 @@
 #include "cim/Dialect/CIM/Passes.h"
 #include "cim/Frontend/ONNX/Importer.h"
 #include "cim/Target/ArtifactEmitter.h"
+#include "cim/Target/CostModel.h"
 #include "cim/Target/TargetDescription.h"
 
 #include "mlir/IR/AsmState.h"
@@ -21,6 +22,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -47,6 +49,10 @@ cl::list<std::string> tunableWeights(
     "tunable", cl::desc("Mark weights whose ONNX name matches REGEX as "
                         "fine-tunable: placed on SRAM (repeatable)"),
     cl::value_desc("REGEX"));
+cl::opt<std::string> reportFile(
+    "report", cl::desc("Write the cost report (JSON) here and print it as a "
+                       "table"),
+    cl::value_desc("file.json"));
 cl::opt<std::string> placementFile(
     "placement", cl::desc("JSON placement rules (see docs/Targets.md)"),
     cl::value_desc("file"));
@@ -170,6 +176,16 @@ int main(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return 1;
 
+  std::string reportJson;
+  if (!reportFile.empty()) {
+    if (emitStage < Stage::Tiled)
+      return fail("--report needs the tiled stage (--emit=tiled or artifact)");
+    cim::CostReport report = cim::analyzeCost(*module);
+    llvm::raw_string_ostream json(reportJson);
+    json << llvm::formatv("{0:2}", report.toJson()) << "\n";
+    report.printTable(llvm::outs());
+  }
+
   std::string contents;
   llvm::raw_string_ostream os(contents);
   std::string output = outputFile;
@@ -184,5 +200,8 @@ int main(int argc, char **argv) {
     module->print(os);
     os << "\n";
   }
+  if (!reportFile.empty())
+    if (int rc = writeOutput(reportFile, reportJson))
+      return rc;
   return writeOutput(output, os.str());
 }

@@ -1,0 +1,53 @@
+//===- CostModel.h - Energy, latency and area of a tiled model --*- C++ -*-===//
+//
+// An analysis of a tiled module (cim.program_tile + cim.mvm): arrays and
+// cells used, MVMs, converter activity, and energy, latency and area from
+// the target's cost figures, per layer (ONNX node) and in total, for one
+// inference of one input vector.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TARGET_COSTMODEL_H
+#define CIM_TARGET_COSTMODEL_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cim {
+
+struct LayerCost {
+  std::string name;
+  uint64_t arrays = 0;          // arrays programmed
+  uint64_t arraysLowerBound = 0; // ceil(weight cells / cells per array)
+  uint64_t weightCells = 0;     // cells holding weights (both of a pair)
+  uint64_t arrayCells = 0;      // cells of the arrays used
+  uint64_t mvms = 0, macs = 0, dacConversions = 0, adcConversions = 0;
+  uint64_t digitalOps = 0;      // partial-sum additions
+  std::map<std::string, double> energyPj; // by component
+  double latencyNs = 0;
+  double energy() const;
+};
+
+struct CostReport {
+  std::string target;
+  std::vector<LayerCost> layers;
+  LayerCost total;
+  double areaMm2 = 0;
+  double topsPerWatt() const;
+  double topsPerMm2() const;
+  llvm::json::Value toJson() const;
+  void printTable(llvm::raw_ostream &os) const;
+};
+
+/// Analyzes a tiled module. Counts are for one input vector through every
+/// MVM once: an MVM inside a loop or scan body counts once (per iteration).
+CostReport analyzeCost(mlir::ModuleOp module);
+
+} // namespace cim
+
+#endif // CIM_TARGET_COSTMODEL_H

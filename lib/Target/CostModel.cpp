@@ -1,0 +1,244 @@
+//===- CostModel.cpp - Energy, latency and area of a tiled model -*- C++ -*-===//
+//
+// Walks the cim.mvm ops of a tiled module and charges each one to its layer
+// (the ONNX node it came from): the MACs of its array, one DAC conversion
+// per driven row, one ADC conversion per weight column read, and the
+// digital additions of partial sums. Energy, latency and area come from the
+// target's `costs` (a key may be specialised per cell technology as
+// `key.rram`); docs/CostModel.md gives the formulas and the defaults.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Target/CostModel.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace cim;
+
+namespace {
+/// Defaults where a target gives no figure (docs/CostModel.md).
+struct DefaultCost {
+  const char *key;
+  double value;
+};
+constexpr DefaultCost kDefaults[] = {
+    {"mac_pj", 0.002},      {"dac_pj", 0.05},        {"adc_pj", 1.0},
+    {"digital_op_pj", 0.05}, {"mvm_ns", 20.0},       {"digital_op_ns", 0.5},
+    {"array_area_mm2", 0.01},
+};
+
+double cost(TargetAttr target, StringRef key, CellTech cell) {
+  double fallback = 0;
+  for (const DefaultCost &d : kDefaults)
+    if (key == d.key)
+      fallback = d.value;
+  double general = target.getCost(key, fallback);
+  return target.getCost((key + "." + stringifyCellTech(cell)).str(), general);
+}
+
+std::string layerName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return "(unnamed)";
+}
+
+/// Elements of a value's last dimension (1 if dynamic or rank 0).
+uint64_t lastDim(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1))
+    return 1;
+  return type.getShape().back();
+}
+
+void accumulate(LayerCost &into, const LayerCost &from) {
+  into.arrays += from.arrays;
+  into.arraysLowerBound += from.arraysLowerBound;
+  into.weightCells += from.weightCells;
+  into.arrayCells += from.arrayCells;
+  into.mvms += from.mvms;
+  into.macs += from.macs;
+  into.dacConversions += from.dacConversions;
+  into.adcConversions += from.adcConversions;
+  into.digitalOps += from.digitalOps;
+  for (const auto &[k, v] : from.energyPj)
+    into.energyPj[k] += v;
+  into.latencyNs += from.latencyNs;
+}
+} // namespace
+
+double LayerCost::energy() const {
+  double total = 0;
+  for (const auto &[k, v] : energyPj)
+    total += v;
+  return total;
+}
+
+// Ops per pJ is TOPS/W; a MAC is two ops.
+double CostReport::topsPerWatt() const {
+  double e = total.energy();
+  return e > 0 ? 2.0 * double(total.macs) / e : 0;
+}
+
+double CostReport::topsPerMm2() const {
+  if (total.latencyNs <= 0 || areaMm2 <= 0)
+    return 0;
+  double tops = 2.0 * double(total.macs) / total.latencyNs / 1000.0;
+  return tops / areaMm2;
+}
+
+CostReport cim::analyzeCost(ModuleOp module) {
+  CostReport report;
+  TargetAttr target = lookupTarget(module);
+  if (!target)
+    return report;
+  report.target = target.getName().str();
+  llvm::MapVector<StringRef, LayerCost> layers;
+  std::map<std::string, std::string> names; // keeps StringRef keys alive
+  auto layerFor = [&](Location loc) -> LayerCost & {
+    std::string name = layerName(loc);
+    auto [it, _] = names.emplace(name, name);
+    LayerCost &layer = layers[it->second];
+    layer.name = name;
+    return layer;
+  };
+
+  // Tiles: arrays and cells per layer; the lower bound of arrays is the
+  // layer's weight cells over the cells of one array.
+  std::map<std::string, uint64_t> cellsPerArray;
+  module.walk([&](ProgramTileOp op) {
+    TileType tile = op.getTile().getType();
+    ArrayKindAttr array = target.lookupArray(tile.getCell());
+    if (!array)
+      return;
+    LayerCost &layer = layerFor(op.getLoc());
+    uint64_t arrayCells = uint64_t(array.getRows()) * array.getCols();
+    layer.arrays += 1;
+    layer.weightCells +=
+        uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
+    layer.arrayCells += arrayCells;
+    cellsPerArray[layer.name] = arrayCells;
+  });
+  for (auto &[name, layer] : layers)
+    if (uint64_t per = cellsPerArray[layer.name])
+      layer.arraysLowerBound = (layer.weightCells + per - 1) / per;
+
+  // MVMs: MACs and conversions; one MVM latency per layer (its arrays fire
+  // in parallel).
+  llvm::DenseSet<StringRef> layersWithMvm;
+  module.walk([&](MVMOp op) {
+    TileType tile = op.getTile().getType();
+    CellTech cell = tile.getCell();
+    LayerCost &layer = layerFor(op.getLoc());
+    uint64_t rows = tile.getRows(), cols = tile.getCols();
+    layer.mvms += 1;
+    layer.macs += rows * cols;
+    layer.dacConversions += rows;
+    layer.adcConversions += cols;
+    layer.energyPj["mac"] += double(rows * cols) * cost(target, "mac_pj", cell);
+    layer.energyPj["dac"] += double(rows) * cost(target, "dac_pj", cell);
+    layer.energyPj["adc"] += double(cols) * cost(target, "adc_pj", cell);
+    StringRef key = layers.find(layer.name)->first;
+    if (layersWithMvm.insert(key).second)
+      layer.latencyNs += cost(target, "mvm_ns", cell);
+  });
+
+  // Partial sums: additions of MVM results, in the digital unit.
+  module.walk([&](tosa::AddOp op) {
+    auto fromArrays = [](Value v) {
+      Operation *def = v.getDefiningOp();
+      return def && isa<MVMOp, tosa::AddOp>(def) &&
+             (isa<MVMOp>(def) || llvm::any_of(def->getOperands(), [](Value o) {
+                return o.getDefiningOp<MVMOp>();
+              }));
+    };
+    if (!fromArrays(op.getInput1()) || !fromArrays(op.getInput2()))
+      return;
+    LayerCost &layer = layerFor(op.getLoc());
+    uint64_t n = lastDim(op.getResult());
+    CellTech cell = target.getDefaultArray().getCell();
+    layer.digitalOps += n;
+    layer.energyPj["digital"] += double(n) * cost(target, "digital_op_pj", cell);
+    layer.latencyNs += double(n) * cost(target, "digital_op_ns", cell);
+  });
+
+  report.total.name = "total";
+  for (auto &[name, layer] : layers) {
+    report.layers.push_back(layer);
+    accumulate(report.total, layer);
+  }
+  for (Attribute a : target.getArrays()) {
+    auto array = cast<ArrayKindAttr>(a);
+    uint64_t used = 0;
+    module.walk([&](ProgramTileOp op) {
+      if (op.getTile().getType().getCell() == array.getCell())
+        ++used;
+    });
+    report.areaMm2 += double(used) * cost(target, "array_area_mm2", array.getCell());
+  }
+  return report;
+}
+
+/// Report figures to a millionth: summation noise stays out of the file.
+static double rounded(double v) { return std::round(v * 1e6) / 1e6; }
+
+static llvm::json::Object layerJson(const LayerCost &l) {
+  llvm::json::Object energy;
+  for (const auto &[k, v] : l.energyPj)
+    energy[k] = rounded(v);
+  energy["total"] = rounded(l.energy());
+  return llvm::json::Object{
+      {"name", l.name},
+      {"arrays", int64_t(l.arrays)},
+      {"arrays_lower_bound", int64_t(l.arraysLowerBound)},
+      {"weight_cells", int64_t(l.weightCells)},
+      {"utilisation",
+       rounded(l.arrayCells ? double(l.weightCells) / l.arrayCells : 0.0)},
+      {"mvms", int64_t(l.mvms)},
+      {"macs", int64_t(l.macs)},
+      {"dac_conversions", int64_t(l.dacConversions)},
+      {"adc_conversions", int64_t(l.adcConversions)},
+      {"digital_ops", int64_t(l.digitalOps)},
+      {"energy_pj", std::move(energy)},
+      {"latency_ns", rounded(l.latencyNs)}};
+}
+
+llvm::json::Value CostReport::toJson() const {
+  llvm::json::Array layerArray;
+  for (const LayerCost &l : layers)
+    layerArray.push_back(layerJson(l));
+  return llvm::json::Object{{"target", target},
+                            {"layers", std::move(layerArray)},
+                            {"total", layerJson(total)},
+                            {"area_mm2", rounded(areaMm2)},
+                            {"tops_per_w", rounded(topsPerWatt())},
+                            {"tops_per_mm2", rounded(topsPerMm2())}};
+}
+
+void CostReport::printTable(llvm::raw_ostream &os) const {
+  os << "layer                arrays  bound  util%     MVMs       MACs      DAC"
+        "      ADC   energy(pJ)    lat(ns)\n";
+  auto row = [&](const LayerCost &l) {
+    os << llvm::format("%-20s %6llu %6llu %6.1f %8llu %10llu %8llu %8llu %12.2f "
+                       "%10.1f\n",
+                       l.name.substr(0, 20).c_str(), (unsigned long long)l.arrays,
+                       (unsigned long long)l.arraysLowerBound,
+                       l.arrayCells ? 100.0 * l.weightCells / l.arrayCells : 0.0,
+                       (unsigned long long)l.mvms, (unsigned long long)l.macs,
+                       (unsigned long long)l.dacConversions,
+                       (unsigned long long)l.adcConversions, l.energy(),
+                       l.latencyNs);
+  };
+  for (const LayerCost &l : layers)
+    row(l);
+  row(total);
+  os << llvm::format("target %s: %.3f mm2 of arrays, %.2f TOPS/W, %.4f TOPS/mm2\n",
+                     target.c_str(), areaMm2, topsPerWatt(), topsPerMm2());
+}
