@@ -25,14 +25,6 @@ namespace {
 
 const char *kNodeData = "/usr/share/libonnx-testdata/data/node";
 
-void expectLoadError(const artifact::Artifact &a, const std::string &text) {
-  rt::Status s = loadStatus(a);
-  ASSERT_FALSE(s.isOk()) << "expected: " << text;
-  EXPECT_EQ(s.code(), Code::DataLoss) << s.message();
-  EXPECT_NE(s.message().find(text), std::string::npos)
-      << "message: " << s.message() << "\nexpected: " << text;
-}
-
 std::vector<rt::Tensor> readInputs(const std::string &dir, int n) {
   std::vector<rt::Tensor> in;
   for (int i = 0; i < n; ++i) {
@@ -379,7 +371,7 @@ TEST(ControlFlow, RegionScoping) {
   const artifact::Region &body = a.program().instructions(0).regions(0);
   uint32_t inner = body.instructions(1).outputs(0);
   a.mutable_program()->set_outputs(0, inner);
-  expectLoadError(a, "program.outputs[0]: value " + std::to_string(inner) +
+  expectDataLoss(a, "program.outputs[0]: value " + std::to_string(inner) +
                          " is defined inside program.instructions[0]."
                          "regions[0] and not visible here");
   // The region cannot read the loop's own outputs.
@@ -390,7 +382,7 @@ TEST(ControlFlow, RegionScoping) {
       ->mutable_regions(0)
       ->mutable_instructions(1)
       ->set_inputs(0, loopOut);
-  expectLoadError(a, "program.instructions[0].regions[0].instructions[1]."
+  expectDataLoss(a, "program.instructions[0].regions[0].instructions[1]."
                      "inputs[0]: value " +
                          std::to_string(loopOut) +
                          " is used before it is defined");
@@ -399,7 +391,7 @@ TEST(ControlFlow, RegionScoping) {
   uint32_t x = a.program().inputs(0);
   a.mutable_program()->mutable_instructions(0)->mutable_regions(0)->set_arguments(
       0, x);
-  expectLoadError(a, "program.instructions[0].regions[0].arguments[0]: value " +
+  expectDataLoss(a, "program.instructions[0].regions[0].arguments[0]: value " +
                          std::to_string(x) +
                          " is already defined by program.inputs[0]");
   // Errors inside regions carry the full path.
@@ -419,14 +411,14 @@ TEST(ControlFlow, RegionScoping) {
   a = makeLoopSum();
   a.mutable_program()->mutable_instructions(0)->mutable_regions(0)->set_results(
       1, 999);
-  expectLoadError(a, "program.instructions[0].regions[0].results[1]: value "
+  expectDataLoss(a, "program.instructions[0].regions[0].results[1]: value "
                      "999 is not declared");
 }
 
 TEST(ControlFlow, RegionSignatures) {
   artifact::Artifact a = makeLoopSum();
   a.mutable_program()->mutable_instructions(0)->clear_regions();
-  expectLoadError(a, "program.instructions[0].regions: cim.loop has 1 region, "
+  expectDataLoss(a, "program.instructions[0].regions: cim.loop has 1 region, "
                      "got 0");
   {
     // One carried value but no argument for it.
@@ -439,7 +431,7 @@ TEST(ControlFlow, RegionSignatures) {
     b.output(b.opN("cim.loop", {kAbsent, kAbsent, v}, {{{}}}, {},
                    {std::move(body)})[0],
              "v");
-    expectLoadError(b.artifact(),
+    expectDataLoss(b.artifact(),
                     "program.instructions[0].regions[0].arguments: cim.loop "
                     "with 1 carried values needs 3 arguments (iteration, "
                     "cond, carried...), got 2");
@@ -450,14 +442,14 @@ TEST(ControlFlow, RegionSignatures) {
       ->mutable_regions(0)
       ->mutable_results()
       ->RemoveLast();
-  expectLoadError(a, "regions[0].results: cim.loop with 1 carried values and "
+  expectDataLoss(a, "regions[0].results: cim.loop with 1 carried values and "
                      "1 scan outputs needs 3 results");
   // cond_out must be BOOL: make it the F32 y_out.
   a = makeLoopSum();
   auto *results =
       a.mutable_program()->mutable_instructions(0)->mutable_regions(0);
   results->set_results(0, results->results(1));
-  expectLoadError(a, "regions[0].results[0]: value " +
+  expectDataLoss(a, "regions[0].results[0]: value " +
                          std::to_string(results->results(1)) +
                          " is F32 but cim.loop needs BOOL (the condition)");
   // max_trip_count must be I64.
@@ -473,30 +465,30 @@ TEST(ControlFlow, RegionSignatures) {
     b.output(b.opN("cim.loop", {m, kAbsent, v}, {{{}}}, {},
                    {std::move(body)})[0],
              "v");
-    expectLoadError(b.artifact(), "program.instructions[0].inputs[0]: value 1 "
+    expectDataLoss(b.artifact(), "program.instructions[0].inputs[0]: value 1 "
                                   "is F32 but cim.loop needs I64 here");
   }
   // A carried value may not be absent.
   a = makeLoopSum();
   a.mutable_program()->mutable_instructions(0)->set_inputs(2, 0xFFFFFFFF);
-  expectLoadError(a, "inputs[2]: input 2 of cim.loop is required but absent");
+  expectDataLoss(a, "inputs[2]: input 2 of cim.loop is required but absent");
   // Scan: the scan axis removes one dim from the argument.
   a = makeScanSum();
   auto *scanArgs = a.mutable_program()->mutable_instructions(0);
   (*scanArgs->mutable_attrs())["num_scan_inputs"].set_i(3);
-  expectLoadError(a, "attrs.num_scan_inputs: 3 is out of range for 2 inputs");
+  expectDataLoss(a, "attrs.num_scan_inputs: 3 is out of range for 2 inputs");
   a = makeScanSum();
   (*a.mutable_program()->mutable_instructions(0)->mutable_attrs())
       ["scan_input_axes"]
           .mutable_ints()
           ->add_values(0);
-  expectLoadError(a, "attrs.scan_input_axes: has 2 entries, needs 1");
+  expectDataLoss(a, "attrs.scan_input_axes: has 2 entries, needs 1");
   a = makeScanSum();
   (*a.mutable_program()->mutable_instructions(0)->mutable_attrs())
       ["scan_output_directions"]
           .mutable_ints()
           ->set_values(0, 2);
-  expectLoadError(a, "attrs.scan_output_directions[0]: 2 is not 0 (forward) "
+  expectDataLoss(a, "attrs.scan_output_directions[0]: 2 is not 0 (forward) "
                      "or 1 (reverse)");
   {
     ArtifactBuilder b;
@@ -509,7 +501,7 @@ TEST(ControlFlow, RegionSignatures) {
     b.output(b.opN("cim.scan", {s0, x}, {{{2}}},
                    {attrI("num_scan_inputs", 1)}, {std::move(body)})[0],
              "s");
-    expectLoadError(b.artifact(), "regions[0].arguments[1]: value 4 has rank 2 "
+    expectDataLoss(b.artifact(), "regions[0].arguments[1]: value 4 has rank 2 "
                                   "but cim.scan needs rank 1 (a slice of "
                                   "inputs[1])");
   }

@@ -345,14 +345,6 @@ TEST(RnnKernels, RunTimeShapeChecks) {
   EXPECT_EQ(values(r.outputs[1]), (std::vector<float>{0}));
 }
 
-void expectLoadError(const artifact::Artifact &a, const std::string &text) {
-  rt::Status s = loadStatus(a);
-  ASSERT_FALSE(s.isOk()) << "expected: " << text;
-  EXPECT_EQ(s.code(), Code::DataLoss) << s.message();
-  EXPECT_NE(s.message().find(text), std::string::npos)
-      << "message: " << s.message() << "\nexpected: " << text;
-}
-
 /// An LSTM over X [2,1,3] with hidden 2 and `attrs` replacing defaults.
 artifact::Artifact lstm(std::vector<Attr> attrs,
                         artifact::DataType seqType = artifact::I64) {
@@ -383,37 +375,37 @@ artifact::Artifact lstm(std::vector<Attr> attrs,
 
 TEST(RnnKernels, LoadTimeErrors) {
   EXPECT_TRUE(loadStatus(lstm({})).isOk()) << loadStatus(lstm({})).message();
-  expectLoadError(lstm({attrStrings("activations", {"Sigmoid", "Foo", "Tanh"})}),
+  expectDataLoss(lstm({attrStrings("activations", {"Sigmoid", "Foo", "Tanh"})}),
                   "program.instructions[0].attrs.activations[1]: unknown "
                   "activation 'Foo' (known: Relu, Tanh, Sigmoid, Affine, "
                   "LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, "
                   "Softsign, Softplus)");
-  expectLoadError(lstm({attrStrings("activations", {"Sigmoid", "Tanh"})}),
+  expectDataLoss(lstm({attrStrings("activations", {"Sigmoid", "Tanh"})}),
                   "attrs.activations: has 2 entries, cim.lstm forward needs 3");
-  expectLoadError(lstm({attrS("direction", "bidirectional")}),
+  expectDataLoss(lstm({attrS("direction", "bidirectional")}),
                   "attrs.activations: has 3 entries, cim.lstm bidirectional "
                   "needs 6");
-  expectLoadError(lstm({attrS("direction", "sideways")}),
+  expectDataLoss(lstm({attrS("direction", "sideways")}),
                   "attrs.direction: 'sideways' is not forward, reverse or "
                   "bidirectional");
-  expectLoadError(lstm({attrFloats("activation_alpha", {1.0})}),
+  expectDataLoss(lstm({attrFloats("activation_alpha", {1.0})}),
                   "attrs.activation_alpha: has 1 entries, needs one per "
                   "activation (3)");
-  expectLoadError(lstm({attrI("hidden_size", 3)}),
+  expectDataLoss(lstm({attrI("hidden_size", 3)}),
                   "inputs[1]: value 2 has shape [1,8,3], dim 1 must be 12");
-  expectLoadError(lstm({attrI("layout", 2)}), "attrs.layout: 2 is not 0 or 1");
-  expectLoadError(lstm({attrF("clip", -1.0)}), "attrs.clip: -1 is not >= 0");
-  expectLoadError(lstm({attrStrings("activations", {})}),
+  expectDataLoss(lstm({attrI("layout", 2)}), "attrs.layout: 2 is not 0 or 1");
+  expectDataLoss(lstm({attrF("clip", -1.0)}), "attrs.clip: -1 is not >= 0");
+  expectDataLoss(lstm({attrStrings("activations", {})}),
                   "attrs.activations: has 0 entries");
-  expectLoadError(lstm({}, artifact::F32),
+  expectDataLoss(lstm({}, artifact::F32),
                   "inputs[4]: value 4 is F32 but cim.lstm needs I64 here");
   artifact::Artifact a = lstm({});
   a.mutable_program()->mutable_instructions(0)->set_inputs(0, kAbsent);
-  expectLoadError(a, "program.instructions[0].inputs[0]: input 0 of cim.lstm "
+  expectDataLoss(a, "program.instructions[0].inputs[0]: input 0 of cim.lstm "
                      "is required but absent");
   a = lstm({});
   a.mutable_program()->mutable_instructions(0)->mutable_outputs()->RemoveLast();
-  expectLoadError(a, "outputs: cim.lstm produces 3 outputs, got 2");
+  expectDataLoss(a, "outputs: cim.lstm produces 3 outputs, got 2");
 }
 
 } // namespace

@@ -157,6 +157,27 @@ inline rt::Status loadStatus(const artifact::Artifact &a) {
   return model.isOk() ? rt::Status::ok() : model.status();
 }
 
+/// Runs `kernel` and returns its single output, failing the test on error.
+inline rt::Tensor run1(const std::string &kernel,
+                       const std::vector<rt::Tensor> &in, const Dims &outDims,
+                       const std::vector<Attr> &attrs = {},
+                       artifact::DataType outType = artifact::F32) {
+  RunResult r = runOp(kernel, in, outDims, attrs, outType);
+  EXPECT_TRUE(r.status.isOk()) << kernel << ": " << r.status.message();
+  if (!r.status.isOk() || r.outputs.size() != 1)
+    return rt::Tensor::zeros(rt::DType::F32, {0});
+  return r.outputs[0];
+}
+
+/// Expects loading `a` to fail with DATA_LOSS and a message holding `text`.
+inline void expectDataLoss(const artifact::Artifact &a, const std::string &text) {
+  rt::Status s = loadStatus(a);
+  ASSERT_FALSE(s.isOk()) << "expected: " << text;
+  EXPECT_EQ(s.code(), rt::Code::DataLoss) << s.message();
+  EXPECT_NE(s.message().find(text), std::string::npos)
+      << "message: " << s.message() << "\nexpected: " << text;
+}
+
 } // namespace cim::test
 
 #endif // CIMRT_TEST_TESTHELPERS_H

@@ -22,17 +22,6 @@ using rt::Code;
 
 namespace {
 
-/// Runs `kernel` and returns its single output, failing the test on error.
-rt::Tensor run1(const std::string &kernel, const std::vector<rt::Tensor> &in,
-                const Dims &outDims, const std::vector<Attr> &attrs = {},
-                artifact::DataType outType = artifact::F32) {
-  RunResult r = runOp(kernel, in, outDims, attrs, outType);
-  EXPECT_TRUE(r.status.isOk()) << kernel << ": " << r.status.message();
-  if (!r.status.isOk() || r.outputs.size() != 1)
-    return rt::Tensor::zeros(rt::DType::F32, {0});
-  return r.outputs[0];
-}
-
 void expectLoadError(const artifact::Artifact &a, const std::string &text) {
   rt::Status s = loadStatus(a);
   ASSERT_FALSE(s.isOk()) << "expected: " << text;
