@@ -136,15 +136,26 @@ CostReport cim::analyzeCost(ModuleOp module) {
   module.walk([&](MVMOp op) {
     TileType tile = op.getTile().getType();
     CellTech cell = tile.getCell();
+    ArrayKindAttr array = target.lookupArray(cell);
+    uint64_t slices = array ? array.getSlices() : 1;
     LayerCost &layer = layerFor(op.getLoc());
     uint64_t rows = tile.getRows(), cols = tile.getCols();
     layer.mvms += 1;
     layer.macs += rows * cols;
     layer.dacConversions += rows;
-    layer.adcConversions += cols;
-    layer.energyPj["mac"] += double(rows * cols) * cost(target, "mac_pj", cell);
+    // A bit-sliced weight has a column (and an ADC conversion) per slice,
+    // and the slices' results are shifted and added digitally.
+    layer.adcConversions += cols * slices;
+    layer.energyPj["mac"] +=
+        double(rows * cols * slices) * cost(target, "mac_pj", cell);
     layer.energyPj["dac"] += double(rows) * cost(target, "dac_pj", cell);
-    layer.energyPj["adc"] += double(cols) * cost(target, "adc_pj", cell);
+    layer.energyPj["adc"] += double(cols * slices) * cost(target, "adc_pj", cell);
+    if (slices > 1) {
+      uint64_t adds = cols * (slices - 1);
+      layer.digitalOps += adds;
+      layer.energyPj["digital"] +=
+          double(adds) * cost(target, "digital_op_pj", cell);
+    }
     StringRef key = layers.find(layer.name)->first;
     if (layersWithMvm.insert(key).second)
       layer.latencyNs += cost(target, "mvm_ns", cell);

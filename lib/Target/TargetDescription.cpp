@@ -22,7 +22,8 @@ TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
   SmallVector<Attribute> kinds;
   for (const ArrayDesc &a : arrays)
     kinds.push_back(ArrayKindAttr::get(&context, a.name, a.cell, a.rows, a.cols,
-                                       a.bitsPerCell, a.count, a.encoding));
+                                       a.bitsPerCell, a.count, a.encoding,
+                                       a.weightBits));
   SmallVector<NamedAttribute> costAttrs;
   for (const auto &[key, value] : costs)
     costAttrs.push_back(b.getNamedAttr(key, b.getF64FloatAttr(value)));
@@ -58,15 +59,15 @@ const std::vector<TargetDesc> &cim::targetPresets() {
       {"tempo-cim-40nm",
        "seed 002: 40 nm RRAM SNN macro, 4-bit inputs, 8-bit weights, "
        "LIF neurons (68.51 TOPS/W, 0.1956 TOPS/mm2)",
-       {{"rram", CellTech::rram, 256, 256, 2, 4, E::differential}},
+       {{"rram", CellTech::rram, 256, 256, 2, 4, E::differential, 8}},
        4,
        8,
        {}},
       {"rom-sram-hybrid",
        "seed 003: dense ROM arrays for frozen weights, writable SRAM arrays "
        "for residual branches and dynamic operands",
-       {{"rom", CellTech::rom, 512, 512, 1, 256, E::offset},
-        {"sram", CellTech::sram, 256, 256, 1, 16, E::differential}},
+       {{"rom", CellTech::rom, 512, 512, 1, 256, E::offset, 8},
+        {"sram", CellTech::sram, 256, 256, 1, 16, E::differential, 8}},
        8,
        8,
        {}},
@@ -147,10 +148,13 @@ public:
   bool readArray(const llvm::json::Object &obj, const std::string &field,
                  ArrayDesc &out) {
     // Defaults: 1-bit cells, differential pairs, 1024 arrays.
-    out = {"", CellTech::rram, 0, 0, 1, 1024, WeightEncoding::differential};
+    out = {"", CellTech::rram, 0, 0, 1, 1024, WeightEncoding::differential, 0};
     arrayFields.push_back(field);
     if (!checkKeys(obj, field + ".", {"name", "rows", "cols", "cell",
-                                      "bits_per_cell", "count", "encoding"}) ||
+                                      "bits_per_cell", "count", "encoding",
+                                      "weight_bits"}) ||
+        !readUnsigned(obj, "weight_bits", field + ".weight_bits", out.weightBits,
+                      false) ||
         !readUnsigned(obj, "rows", field + ".rows", out.rows, true) ||
         !readUnsigned(obj, "cols", field + ".cols", out.cols, true) ||
         !readUnsigned(obj, "bits_per_cell", field + ".bits_per_cell",
@@ -264,7 +268,8 @@ public:
     auto emitError = [&]() { return mlir::emitError(UnknownLoc::get(&context)); };
     for (auto [i, a] : llvm::enumerate(desc.arrays))
       if (failed(ArrayKindAttr::verify(emitError, a.name, a.cell, a.rows, a.cols,
-                                       a.bitsPerCell, a.count, a.encoding))) {
+                                       a.bitsPerCell, a.count, a.encoding,
+                                       a.weightBits))) {
         error = path + ": " + arrayFields[i] + ": " + message;
         return {};
       }

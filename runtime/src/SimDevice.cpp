@@ -39,6 +39,13 @@ struct SimTile {
   double adcFullScale = 1;
   double dacLevels = 0; // L_dac, 0 = no DAC quantisation
   double adcLevels = 0; // L_adc, 0 = no ADC quantisation
+  /// Bit slicing (quantized mode): `numSlices` planes of rows x cols cell
+  /// values (slice-major), each read by its own ADC columns and weighted by
+  /// sliceWeight[s] in the shift-add; empty when the tile is not sliced.
+  int numSlices = 0;
+  std::vector<double> slicePlanes;
+  std::vector<double> sliceWeight, sliceFullScale;
+  bool offsetReference = false; // subtract the mid-conductance reference
 };
 
 /// 2^(bits-1) - 1: the largest signed code of a converter; 0 for bits == 0.
@@ -88,6 +95,8 @@ public:
         t->weights[i] = offset ? 2.0 * (cell(float(0.5 + 0.5 * (gp - gn))) - 0.5)
                                : cell(float(gp)) - cell(float(gn));
       }
+      if (tile.weight_bits() > bits && bits > 0)
+        sliceWeights(*t, tile, bits, offset);
       t->dacLevels = signedLevels(target.dac_bits());
       t->adcLevels = signedLevels(target.adc_bits());
     }
@@ -142,18 +151,76 @@ public:
   }
 
 private:
+  /// Quantises each weight to weight_bits and splits its code into base
+  /// 2^bits digits, one plane per slice (most significant last). A
+  /// differential weight slices its magnitude and keeps its sign in every
+  /// slice; an offset weight slices its offset code g = 0.5 + w / 2.
+  static void sliceWeights(SimTile &t, const artifact::Tile &tile,
+                           uint32_t bits, bool offset) {
+    uint32_t wbits = tile.weight_bits();
+    int slices = int((wbits + bits - 1) / bits);
+    double levels = std::ldexp(1.0, int(wbits)) - 1; // L
+    uint64_t base = uint64_t(1) << bits;               // B
+    double digitMax = double(base - 1);               // D
+    size_t n = size_t(t.rows) * size_t(t.cols);
+    t.numSlices = slices;
+    t.offsetReference = offset;
+    t.slicePlanes.assign(size_t(slices) * n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      double wn = double(tile.g_pos(int(i))) - double(tile.g_neg(int(i)));
+      double sign = 1.0;
+      uint64_t code;
+      if (offset) {
+        code = uint64_t(std::llround((0.5 + 0.5 * wn) * levels));
+      } else {
+        sign = wn < 0 ? -1.0 : 1.0;
+        code = uint64_t(std::llround(std::fabs(wn) * levels));
+      }
+      for (int sl = 0; sl < slices; ++sl) {
+        uint64_t digit = (code >> (uint64_t(bits) * sl)) & (base - 1);
+        t.slicePlanes[size_t(sl) * n + i] = sign * double(digit) / digitMax;
+      }
+    }
+    t.sliceWeight.resize(slices);
+    t.sliceFullScale.assign(slices, 0.0);
+    for (int sl = 0; sl < slices; ++sl) {
+      t.sliceWeight[sl] = digitMax * std::ldexp(1.0, int(bits) * sl) / levels;
+      for (int64_t c = 0; c < t.cols; ++c) {
+        double sum = 0;
+        for (int64_t r = 0; r < t.rows; ++r)
+          sum += std::fabs(t.slicePlanes[size_t(sl) * n + size_t(r * t.cols + c)]);
+        t.sliceFullScale[sl] = std::max(t.sliceFullScale[sl], sum);
+      }
+      if (t.sliceFullScale[sl] == 0)
+        t.sliceFullScale[sl] = 1;
+    }
+  }
+
   /// acc = sum_r x[r] * W[r][:], row by row so W is read sequentially.
   static void accumulate(const SimTile &t, const double *x,
-                         std::vector<double> &acc) {
+                         std::vector<double> &acc,
+                         const std::vector<double> *plane = nullptr,
+                         size_t planeOffset = 0) {
     std::fill(acc.begin(), acc.end(), 0.0);
+    const double *weights =
+        plane ? plane->data() + planeOffset : t.weights.data();
     for (int64_t r = 0; r < t.rows; ++r) {
       double xr = x[r];
       if (xr == 0)
         continue;
-      const double *w = t.weights.data() + r * t.cols;
+      const double *w = weights + r * t.cols;
       for (int64_t c = 0; c < t.cols; ++c)
         acc[c] += xr * w[c];
     }
+  }
+
+  /// The ADC: clip to the full scale and quantise to its codes.
+  static double convert(const SimTile &t, double r, double fullScale) {
+    if (t.adcLevels == 0)
+      return r;
+    double q = std::round(r / fullScale * t.adcLevels);
+    q = std::clamp(q, -t.adcLevels, t.adcLevels);
+    return q * fullScale / t.adcLevels;
   }
 
   static void ideal(const SimTile &t, const float *x, std::vector<double> &xd,
@@ -186,17 +253,28 @@ private:
       double v = double(x[r]) / s;
       xq[r] = t.dacLevels == 0 ? v : std::round(v * t.dacLevels) / t.dacLevels;
     }
-    accumulate(t, xq.data(), acc);
-    // ADC: clip to the full scale and quantise, then undo the scalings.
-    double fs = t.adcFullScale;
+    if (t.numSlices == 0) {
+      accumulate(t, xq.data(), acc);
+      for (int64_t c = 0; c < t.cols; ++c)
+        y[c] = float(convert(t, acc[c], t.adcFullScale) * s * t.scale);
+      return;
+    }
+    // Bit-sliced: each slice's columns are converted, then shifted and
+    // added; an offset tile subtracts its (exact) reference column.
+    std::vector<double> total(t.cols, 0.0);
+    size_t n = size_t(t.rows) * size_t(t.cols);
+    for (int sl = 0; sl < t.numSlices; ++sl) {
+      accumulate(t, xq.data(), acc, &t.slicePlanes, size_t(sl) * n);
+      for (int64_t c = 0; c < t.cols; ++c)
+        total[c] += convert(t, acc[c], t.sliceFullScale[sl]) * t.sliceWeight[sl];
+    }
+    double reference = 0;
+    if (t.offsetReference)
+      for (int64_t r = 0; r < t.rows; ++r)
+        reference += 0.5 * xq[r];
     for (int64_t c = 0; c < t.cols; ++c) {
-      double r = acc[c];
-      if (t.adcLevels != 0) {
-        double q = std::round(r / fs * t.adcLevels);
-        q = std::clamp(q, -t.adcLevels, t.adcLevels);
-        r = q * fs / t.adcLevels;
-      }
-      y[c] = float(r * s * t.scale);
+      double v = t.offsetReference ? 2.0 * (total[c] - reference) : total[c];
+      y[c] = float(v * s * t.scale);
     }
   }
 

@@ -96,7 +96,15 @@ Status Verifier::verifyTiles() {
     // DIFFERENTIAL uses two physical columns per weight column; OFFSET one,
     // plus a shared reference column.
     bool offset = t.encoding() == artifact::OFFSET;
-    uint64_t physical = offset ? uint64_t(t.cols()) + 1 : uint64_t(t.cols()) * 2;
+    if (t.weight_bits() > 16)
+      return makeError(Code::DataLoss, path, ".weight_bits: ", t.weight_bits(),
+                       " is more than 16");
+    uint32_t cellBits = t.bits_per_cell() ? t.bits_per_cell() : target.bits_per_cell();
+    uint64_t slices = t.weight_bits() > cellBits && cellBits > 0
+                          ? (t.weight_bits() + cellBits - 1) / cellBits
+                          : 1;
+    uint64_t sliced = uint64_t(t.cols()) * slices;
+    uint64_t physical = offset ? sliced + 1 : sliced * 2;
     if (physical > arrayCols)
       return makeError(Code::DataLoss, path, ".cols: ",
                        offset ? "OFFSET needs " : "DIFFERENTIAL needs ",

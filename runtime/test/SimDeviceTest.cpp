@@ -112,6 +112,49 @@ TEST(SimDevice, FourBitAdcErrorWithinHalfLsb) {
   EXPECT_TRUE(anyDifferent) << "4 ADC bits should visibly quantise";
 }
 
+TEST(SimDevice, BitSlicedWeightsAreQuantisedToWeightBits) {
+  // 8-bit weights over 2-bit cells: four slices, each converted by a 16-bit
+  // ADC (fine enough that only the weight quantisation shows) with a 16-bit
+  // DAC. The result equals x times the weights rounded to 8 bits (255
+  // magnitude levels of max|w|), within the converters' resolution.
+  const int64_t rows = 12, cols = 5, batch = 3;
+  auto w = ramp(rows * cols, 41);
+  auto x = ramp(batch * rows, 42);
+  ArtifactBuilder b(rows, 2 * 4 * cols, 2, 16, 16);
+  b.tile(rows, cols, w, 0);
+  artifact::Artifact a = b.artifact();
+  a.mutable_tiles(0)->set_weight_bits(8);
+  TileFixture f(rows, cols, w, 2, 16, 16);
+  f.a = a;
+  f.tile = a.tiles(0);
+  auto y = deviceMvm("sim://quantized", f, x, batch);
+
+  double maxAbs = 0;
+  for (float v : w)
+    maxAbs = std::max(maxAbs, std::fabs(double(v)));
+  std::vector<float> wq(w.size());
+  double worstStep = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    wq[i] = float(std::round(w[i] / maxAbs * 255.0) / 255.0 * maxAbs);
+    worstStep = std::max(worstStep, std::fabs(double(wq[i]) - w[i]));
+  }
+  EXPECT_GT(worstStep, 1e-5) << "8-bit rounding should change some weight";
+  auto ref = referenceDense(x, batch, rows, cols, wq, nullptr, false);
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], ref[i], 2e-3 * (1 + std::fabs(ref[i]))) << i;
+
+  // The same tile without slicing (one 2-bit pair per weight) is far off.
+  TileFixture coarse(rows, cols, w, 2, 16, 16);
+  auto yc = deviceMvm("sim://quantized", coarse, x, batch);
+  double sliced = 0, unsliced = 0;
+  auto exact = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  for (size_t i = 0; i < y.size(); ++i) {
+    sliced = std::max(sliced, double(std::fabs(y[i] - exact[i])));
+    unsliced = std::max(unsliced, double(std::fabs(yc[i] - exact[i])));
+  }
+  EXPECT_LT(sliced * 10, unsliced);
+}
+
 TEST(SimDevice, QuantizedStagesFollowTheFormulas) {
   // One row, two columns: w = [0.6, -0.3] -> scale 0.6, g_pos = [1, 0],
   // g_neg = [0, 0.5].

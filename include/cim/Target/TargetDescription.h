@@ -22,6 +22,7 @@ struct ArrayDesc {
   CellTech cell;
   unsigned rows, cols, bitsPerCell, count;
   WeightEncoding encoding;
+  unsigned weightBits = 0; // 0: one cell (pair) per weight, no slicing
 };
 
 /// A target as the presets and files describe it.

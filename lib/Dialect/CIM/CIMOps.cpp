@@ -50,7 +50,7 @@ LogicalResult
 ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       StringRef name, CellTech, unsigned rows, unsigned cols,
                       unsigned bitsPerCell, unsigned count,
-                      WeightEncoding encoding) {
+                      WeightEncoding encoding, unsigned weightBits) {
   if (rows == 0 || cols == 0)
     return emitError() << "array '" << name
                        << "': arrays need at least one row and one column";
@@ -62,15 +62,27 @@ ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << kMaxBitsPerCell << "], got " << bitsPerCell;
   if (count == 0)
     return emitError() << "array '" << name << "': count must be positive";
+  if (weightBits > 16)
+    return emitError() << "array '" << name
+                       << "': weight_bits must be at most 16, got " << weightBits;
+  unsigned slices =
+      weightBits > bitsPerCell ? (weightBits + bitsPerCell - 1) / bitsPerCell : 1;
+  unsigned perWeight =
+      slices * (encoding == WeightEncoding::differential ? 2 : 1);
+  if (perWeight + (encoding == WeightEncoding::offset ? 1 : 0) > cols)
+    return emitError() << "array '" << name << "': " << cols
+                       << " columns cannot hold one weight of " << weightBits
+                       << " bits in " << slices << " slices";
   return success();
 }
 
 unsigned ArrayKindAttr::physicalCols(unsigned logicalCols) const {
+  unsigned sliced = logicalCols * getSlices();
   switch (getEncoding()) {
   case WeightEncoding::differential:
-    return 2 * logicalCols;
+    return 2 * sliced;
   case WeightEncoding::offset:
-    return logicalCols + 1; // one shared reference column
+    return sliced + 1; // one shared reference column
   }
   llvm_unreachable("unknown weight encoding");
 }
@@ -78,9 +90,9 @@ unsigned ArrayKindAttr::physicalCols(unsigned logicalCols) const {
 unsigned ArrayKindAttr::maxLogicalCols() const {
   switch (getEncoding()) {
   case WeightEncoding::differential:
-    return getCols() / 2;
+    return getCols() / (2 * getSlices());
   case WeightEncoding::offset:
-    return getCols() - 1;
+    return (getCols() - 1) / getSlices();
   }
   llvm_unreachable("unknown weight encoding");
 }

@@ -114,6 +114,7 @@ public:
       out->set_bits_per_cell(kind.getBitsPerCell());
       out->set_count(kind.getCount());
       out->set_encoding(convertEncoding(kind.getEncoding()));
+      out->set_weight_bits(kind.getWeightBits());
     }
     this->target = target;
 
@@ -199,6 +200,7 @@ private:
     tile->set_array_rows(array.getRows());
     tile->set_array_cols(array.getCols());
     tile->set_bits_per_cell(array.getBitsPerCell());
+    tile->set_weight_bits(array.getWeightBits());
     tile->set_source(describe(op.getLoc()));
     SmallVector<float> w(weights.getValues<float>());
     float maxAbs = 0;

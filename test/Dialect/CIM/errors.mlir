@@ -216,3 +216,9 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
     return
   }
 }
+
+// -----
+
+// expected-error @+2 {{array 'rram': 4 columns cannot hold one weight of 8 bits in 8 slices}}
+// expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 1, count = 4, encoding = differential, weight_bits = 8>], dac_bits = 8, adc_bits = 8>} {}

@@ -61,7 +61,10 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
   let summary = "one kind of array of a target: size, cells, encoding, count";
   let description = [{
     `count` arrays of `rows` x `cols` cells of technology `cell`, each cell
-    holding `bits_per_cell` bits; signed weights use `encoding`.
+    holding `bits_per_cell` bits; signed weights use `encoding`. With
+    `weight_bits` above `bits_per_cell`, each weight is bit-sliced over
+    `ceil(weight_bits / bits_per_cell)` cells (pairs) in separate columns,
+    whose column results are shifted and added in the digital unit.
 
     ```mlir
     #cim.array<name = "rom", cell = rom, rows = 256, cols = 256,
@@ -75,11 +78,18 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     "unsigned":$cols,
     "unsigned":$bits_per_cell,
     "unsigned":$count,
-    "::cim::WeightEncoding":$encoding
+    "::cim::WeightEncoding":$encoding,
+    DefaultValuedParameter<"unsigned", "0",
+        "weight precision; 0: one cell (pair) per weight">:$weight_bits
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
+    /// Cells (pairs) per weight: 1 unless weights are bit-sliced.
+    unsigned getSlices() const {
+      unsigned w = getWeightBits(), b = getBitsPerCell();
+      return w > b ? (w + b - 1) / b : 1;
+    }
     /// Array columns needed to store `logicalCols` weight columns.
     unsigned physicalCols(unsigned logicalCols) const;
     /// Largest number of weight columns one array holds.
