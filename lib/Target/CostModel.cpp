@@ -155,6 +155,7 @@ CostReport cim::analyzeCost(ModuleOp module) {
       layer.digitalOps += adds;
       layer.energyPj["digital"] +=
           double(adds) * cost(target, "digital_op_pj", cell);
+      layer.latencyNs += double(adds) * cost(target, "digital_op_ns", cell);
     }
     StringRef key = layers.find(layer.name)->first;
     if (layersWithMvm.insert(key).second)

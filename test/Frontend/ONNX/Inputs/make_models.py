@@ -25,6 +25,7 @@ Models (input -> output, N is a symbolic batch dim):
   invalid_model.onnx     Relu of an undefined value (the ONNX checker refuses it)
   external_data.onnx     gemm_const with W in external_data.bin (offset 16)
   external_{missing,escape,short}.onnx  broken external-data references
+  macro_256x32.onnx      x[N,256] -> MatMul w[256,32] (fills one tempo-cim array)
   two_outputs.onnx       x[N,3] -> Relu -> y1[N,3]; x -> Sigmoid -> y2[N,3]
   not_onnx.onnx          plain text, not a protobuf
   truncated.onnx         first 60% of the bytes of large_layer.onnx
@@ -376,6 +377,18 @@ def runtime_if():
                  [vi("y", FLOAT, [2])])
 
 
+
+def macro_256x32():
+    """One MatMul that fills a 256x256 array of 8-bit weights in 2-bit cells
+    (256 rows x 32 weights x 4 slices x 2 cells): the configuration the
+    tempo-cim-40nm cost figures are calibrated at."""
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-1, 1, (256, 32)).astype(np.float32)
+    return model([mk("MatMul", ["x", "w"], ["y"], name="macro")], "macro",
+                 [vi("x", FLOAT, ["N", 256])], [vi("y", FLOAT, ["N", 32])],
+                 [tensor("w", w)])
+
+
 VALID = [
     ("gemm_const.onnx", gemm_const),
     ("matmul_const.onnx", matmul_const),
@@ -396,6 +409,7 @@ VALID = [
     ("control_flow.onnx", control_flow),
     ("out_of_scope_attr.onnx", out_of_scope_attr),
     ("runtime_if.onnx", runtime_if),
+    ("macro_256x32.onnx", macro_256x32),
 ]
 
 
