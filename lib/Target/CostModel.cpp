@@ -140,18 +140,21 @@ CostReport cim::analyzeCost(ModuleOp module) {
     uint64_t slices = array ? array.getSlices() : 1;
     LayerCost &layer = layerFor(op.getLoc());
     uint64_t rows = tile.getRows(), cols = tile.getCols();
-    layer.mvms += 1;
+    // Bit-serial inputs drive the array once per pass; a bit-sliced weight
+    // has a column (and an ADC conversion) per slice. Passes and slices are
+    // shifted and added digitally.
+    uint64_t passes = target.getInputPasses();
+    layer.mvms += passes;
     layer.macs += rows * cols;
-    layer.dacConversions += rows;
-    // A bit-sliced weight has a column (and an ADC conversion) per slice,
-    // and the slices' results are shifted and added digitally.
-    layer.adcConversions += cols * slices;
+    layer.dacConversions += rows * passes;
+    layer.adcConversions += cols * slices * passes;
     layer.energyPj["mac"] +=
-        double(rows * cols * slices) * cost(target, "mac_pj", cell);
-    layer.energyPj["dac"] += double(rows) * cost(target, "dac_pj", cell);
-    layer.energyPj["adc"] += double(cols * slices) * cost(target, "adc_pj", cell);
-    if (slices > 1) {
-      uint64_t adds = cols * (slices - 1);
+        double(rows * cols * slices * passes) * cost(target, "mac_pj", cell);
+    layer.energyPj["dac"] += double(rows * passes) * cost(target, "dac_pj", cell);
+    layer.energyPj["adc"] +=
+        double(cols * slices * passes) * cost(target, "adc_pj", cell);
+    if (slices * passes > 1) {
+      uint64_t adds = cols * (slices * passes - 1);
       layer.digitalOps += adds;
       layer.energyPj["digital"] +=
           double(adds) * cost(target, "digital_op_pj", cell);
@@ -159,7 +162,7 @@ CostReport cim::analyzeCost(ModuleOp module) {
     }
     StringRef key = layers.find(layer.name)->first;
     if (layersWithMvm.insert(key).second)
-      layer.latencyNs += cost(target, "mvm_ns", cell);
+      layer.latencyNs += double(passes) * cost(target, "mvm_ns", cell);
   });
 
   // Partial sums: additions of MVM results, in the digital unit.

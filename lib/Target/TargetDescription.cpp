@@ -30,7 +30,8 @@ TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
   return TargetAttr::get(&context, name, b.getArrayAttr(kinds), dacBits,
                          adcBits,
                          costAttrs.empty() ? DictionaryAttr()
-                                           : b.getDictionaryAttr(costAttrs));
+                                           : b.getDictionaryAttr(costAttrs),
+                         inputBits);
 }
 
 const std::vector<TargetDesc> &cim::targetPresets() {
@@ -243,9 +244,11 @@ public:
     }
     const llvm::json::Object *dac = object(*root, "dac", "dac");
     const llvm::json::Object *adc = dac ? object(*root, "adc", "adc") : nullptr;
-    if (!adc || !checkKeys(*dac, "dac.", {"bits"}) ||
+    if (!adc || !checkKeys(*dac, "dac.", {"bits", "input_bits"}) ||
         !checkKeys(*adc, "adc.", {"bits"}) ||
         !readUnsigned(*dac, "bits", "dac.bits", desc.dacBits, true) ||
+        !readUnsigned(*dac, "input_bits", "dac.input_bits", desc.inputBits,
+                      false) ||
         !readUnsigned(*adc, "bits", "adc.bits", desc.adcBits, true))
       return {};
     if (const llvm::json::Value *c = root->get("costs")) {
@@ -286,7 +289,7 @@ public:
     TargetAttr attr = desc.toAttr(context);
     if (failed(TargetAttr::verify(emitError, attr.getName(), attr.getArrays(),
                                   attr.getDacBits(), attr.getAdcBits(),
-                                  attr.getCosts()))) {
+                                  attr.getCosts(), attr.getInputBits()))) {
       error = path + ": " + message;
       return {};
     }

@@ -46,6 +46,12 @@ struct SimTile {
   std::vector<double> slicePlanes;
   std::vector<double> sliceWeight, sliceFullScale;
   bool offsetReference = false; // subtract the mid-conductance reference
+  /// Bit-serial inputs: `inputPasses` > 1 when input_bits exceed the DAC's.
+  int inputPasses = 1;
+  double inputLevels = 0; // 2^(input_bits - 1) - 1
+  /// 1-bit converters: the DAC drives the input's sign, the ADC is a
+  /// comparator giving +-full scale.
+  bool dacSign = false, adcSign = false;
 };
 
 /// 2^(bits-1) - 1: the largest signed code of a converter; 0 for bits == 0.
@@ -99,6 +105,16 @@ public:
         sliceWeights(*t, tile, bits, offset);
       t->dacLevels = signedLevels(target.dac_bits());
       t->adcLevels = signedLevels(target.adc_bits());
+      t->dacSign = target.dac_bits() == 1;
+      t->adcSign = target.adc_bits() == 1;
+      if (target.input_bits() > target.dac_bits() && target.dac_bits() >= 2) {
+        // Magnitude digits of dac_bits - 1 bits per pass (the sign is the
+        // drive polarity).
+        uint32_t digitBits = target.dac_bits() - 1;
+        uint32_t magnitudeBits = target.input_bits() - 1;
+        t->inputPasses = int((magnitudeBits + digitBits - 1) / digitBits);
+        t->inputLevels = signedLevels(target.input_bits());
+      }
     }
     std::lock_guard<std::mutex> lock(mutex_);
     TileHandle handle = nextHandle_++;
@@ -216,6 +232,8 @@ private:
 
   /// The ADC: clip to the full scale and quantise to its codes.
   static double convert(const SimTile &t, double r, double fullScale) {
+    if (t.adcSign)
+      return r > 0 ? fullScale : r < 0 ? -fullScale : 0.0;
     if (t.adcLevels == 0)
       return r;
     double q = std::round(r / fullScale * t.adcLevels);
@@ -229,6 +247,34 @@ private:
     accumulate(t, xd.data(), acc);
     for (int64_t c = 0; c < t.cols; ++c)
       y[c] = float(acc[c]);
+  }
+
+  /// Column results in normalised units for a normalised input vector
+  /// `xn` (|xn| <= 1): the analog sums, each converted by the ADC; for a
+  /// bit-sliced tile one conversion per slice, then the shift-add; an
+  /// offset tile subtracts its (exact) reference column.
+  static void columns(const SimTile &t, const double *xn,
+                      std::vector<double> &acc, std::vector<double> &out) {
+    if (t.numSlices == 0) {
+      accumulate(t, xn, acc);
+      for (int64_t c = 0; c < t.cols; ++c)
+        out[c] = convert(t, acc[c], t.adcFullScale);
+      return;
+    }
+    std::fill(out.begin(), out.end(), 0.0);
+    size_t n = size_t(t.rows) * size_t(t.cols);
+    for (int sl = 0; sl < t.numSlices; ++sl) {
+      accumulate(t, xn, acc, &t.slicePlanes, size_t(sl) * n);
+      for (int64_t c = 0; c < t.cols; ++c)
+        out[c] += convert(t, acc[c], t.sliceFullScale[sl]) * t.sliceWeight[sl];
+    }
+    if (!t.offsetReference)
+      return;
+    double reference = 0;
+    for (int64_t r = 0; r < t.rows; ++r)
+      reference += 0.5 * xn[r];
+    for (int64_t c = 0; c < t.cols; ++c)
+      out[c] = 2.0 * (out[c] - reference);
   }
 
   static void quantized(const SimTile &t, const float *x,
@@ -249,33 +295,43 @@ private:
       std::fill(y, y + t.cols, 0.0f);
       return;
     }
-    for (int64_t r = 0; r < t.rows; ++r) {
-      double v = double(x[r]) / s;
-      xq[r] = t.dacLevels == 0 ? v : std::round(v * t.dacLevels) / t.dacLevels;
+    std::vector<double> out(t.cols), total(t.cols, 0.0);
+    if (t.inputPasses <= 1) {
+      for (int64_t r = 0; r < t.rows; ++r) {
+        double v = double(x[r]) / s;
+        xq[r] = t.dacSign           ? double((v > 0) - (v < 0))
+                : t.dacLevels == 0 ? v
+                                   : std::round(v * t.dacLevels) / t.dacLevels;
+      }
+      columns(t, xq.data(), acc, out);
+      total = out;
+    } else {
+      // Bit-serial: the input is rounded to input_bits and driven in passes
+      // of the DAC's magnitude digits, least significant first; each pass
+      // is converted, then shifted and added.
+      double base = t.dacLevels + 1; // 2^(dac_bits - 1)
+      std::vector<uint64_t> code(t.rows);
+      std::vector<double> sign(t.rows);
+      for (int64_t r = 0; r < t.rows; ++r) {
+        double v = double(x[r]) / s;
+        sign[r] = v < 0 ? -1.0 : 1.0;
+        code[r] = uint64_t(std::llround(std::fabs(v) * t.inputLevels));
+      }
+      double weight = t.dacLevels / t.inputLevels;
+      for (int p = 0; p < t.inputPasses; ++p) {
+        for (int64_t r = 0; r < t.rows; ++r) {
+          uint64_t digit = code[r] % uint64_t(base);
+          code[r] /= uint64_t(base);
+          xq[r] = sign[r] * double(digit) / t.dacLevels;
+        }
+        columns(t, xq.data(), acc, out);
+        for (int64_t c = 0; c < t.cols; ++c)
+          total[c] += out[c] * weight;
+        weight *= base;
+      }
     }
-    if (t.numSlices == 0) {
-      accumulate(t, xq.data(), acc);
-      for (int64_t c = 0; c < t.cols; ++c)
-        y[c] = float(convert(t, acc[c], t.adcFullScale) * s * t.scale);
-      return;
-    }
-    // Bit-sliced: each slice's columns are converted, then shifted and
-    // added; an offset tile subtracts its (exact) reference column.
-    std::vector<double> total(t.cols, 0.0);
-    size_t n = size_t(t.rows) * size_t(t.cols);
-    for (int sl = 0; sl < t.numSlices; ++sl) {
-      accumulate(t, xq.data(), acc, &t.slicePlanes, size_t(sl) * n);
-      for (int64_t c = 0; c < t.cols; ++c)
-        total[c] += convert(t, acc[c], t.sliceFullScale[sl]) * t.sliceWeight[sl];
-    }
-    double reference = 0;
-    if (t.offsetReference)
-      for (int64_t r = 0; r < t.rows; ++r)
-        reference += 0.5 * xq[r];
-    for (int64_t c = 0; c < t.cols; ++c) {
-      double v = t.offsetReference ? 2.0 * (total[c] - reference) : total[c];
-      y[c] = float(v * s * t.scale);
-    }
+    for (int64_t c = 0; c < t.cols; ++c)
+      y[c] = float(total[c] * s * t.scale);
   }
 
   std::string uri_;

@@ -44,15 +44,16 @@ Status Verifier::verifyTarget() {
     return makeError(Code::DataLoss,
                      "target.bits_per_cell: ", t.bits_per_cell(),
                      " is out of range (0 = ideal, 1..24)");
-  // A converter needs at least one code besides zero: 2^(bits-1) - 1 >= 1.
+  // 1 bit is a sign converter (a comparator); more bits are uniform.
   auto converter = [](const char *field, uint32_t bits) -> Status {
-    if (bits == 1 || bits > 24)
+    if (bits > 24)
       return makeError(Code::DataLoss, "target.", field, ": ", bits,
-                       " is out of range (0 = ideal, 2..24)");
+                       " is out of range (0 = ideal, 1..24)");
     return Status::ok();
   };
   CIM_TRY(converter("dac_bits", t.dac_bits()));
   CIM_TRY(converter("adc_bits", t.adc_bits()));
+  CIM_TRY(converter("input_bits", t.input_bits()));
   return Status::ok();
 }
 

@@ -293,8 +293,11 @@ TEST(ArtifactLoad, BadTileFields) {
   a.mutable_tiles(0)->set_encoding(artifact::ENCODING_UNSPECIFIED);
   expectLoadError(a, Code::Unimplemented, "tiles[0].encoding");
   a = makeDenseRelu();
-  a.mutable_target()->set_dac_bits(1);
-  expectLoadError(a, Code::DataLoss, "target.dac_bits: 1 is out of range");
+  a.mutable_target()->set_dac_bits(25);
+  expectLoadError(a, Code::DataLoss, "target.dac_bits: 25 is out of range");
+  a = makeDenseRelu();
+  a.mutable_target()->set_input_bits(30);
+  expectLoadError(a, Code::DataLoss, "target.input_bits: 30 is out of range");
 }
 
 TEST(ArtifactLoad, MissingAttr) {

@@ -155,6 +155,51 @@ TEST(SimDevice, BitSlicedWeightsAreQuantisedToWeightBits) {
   EXPECT_LT(sliced * 10, unsliced);
 }
 
+TEST(SimDevice, BitSerialInputsAreQuantisedToInputBits) {
+  // 8-bit inputs through a 2-bit DAC: magnitude digits of 1 bit, 7 passes,
+  // each converted by a 16-bit ADC, with 16-bit cells. The result equals
+  // the inputs rounded to 8 bits (127 magnitude levels of max|x|) times W.
+  const int64_t rows = 10, cols = 4, batch = 3;
+  auto w = ramp(rows * cols, 51);
+  auto x = ramp(batch * rows, 52);
+  TileFixture f(rows, cols, w, 16, 2, 16);
+  f.a.mutable_target()->set_input_bits(8);
+  auto y = deviceMvm("sim://quantized", f, x, batch);
+  std::vector<float> xq(x.size());
+  for (int64_t b = 0; b < batch; ++b) {
+    double s = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      s = std::max(s, std::fabs(double(x[b * rows + r])));
+    for (int64_t r = 0; r < rows; ++r)
+      xq[b * rows + r] = float(std::round(x[b * rows + r] / s * 127.0) / 127.0 * s);
+  }
+  auto ref = referenceDense(xq, batch, rows, cols, w, nullptr, false);
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y[i], ref[i], 2e-3 * (1 + std::fabs(ref[i]))) << i;
+  // One pass of the 2-bit DAC alone (input_bits unset) is far coarser.
+  TileFixture coarse(rows, cols, w, 16, 2, 16);
+  auto yc = deviceMvm("sim://quantized", coarse, x, batch);
+  auto exact = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  double serial = 0, single = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    serial = std::max(serial, double(std::fabs(y[i] - exact[i])));
+    single = std::max(single, double(std::fabs(yc[i] - exact[i])));
+  }
+  EXPECT_LT(serial * 10, single);
+}
+
+TEST(SimDevice, OneBitConvertersAreSignConverters) {
+  // A 1-bit DAC drives sign(x); a 1-bit ADC gives +-full scale by the sign
+  // of the column sum (a comparator, as in binarised networks).
+  TileFixture f(2, 2, {1.0f, -1.0f, 1.0f, 1.0f}, 0, 1, 1, 2.0f);
+  auto y = deviceMvm("sim://quantized", f, {3.0f, -0.5f}, 1);
+  // sign(x) = (1, -1); sums: 1 - 1 = 0 and -1 - 1 = -2 (normalised, scale 1).
+  // Outputs: 0 and -full scale (2) x s (3) x scale (1).
+  ASSERT_EQ(y.size(), 2u);
+  EXPECT_EQ(y[0], 0.0f);
+  EXPECT_EQ(y[1], -6.0f);
+}
+
 TEST(SimDevice, QuantizedStagesFollowTheFormulas) {
   // One row, two columns: w = [0.6, -0.3] -> scale 0.6, g_pos = [1, 0],
   // g_neg = [0, 0.5].

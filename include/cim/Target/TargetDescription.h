@@ -34,6 +34,8 @@ struct TargetDesc {
   /// Cost-model figures by key (energy in pJ, latency in ns, area in mm2);
   /// see docs/Targets.md.
   std::vector<std::pair<std::string, double>> costs;
+  /// Input precision; above dacBits inputs are bit-serial. 0: dacBits.
+  unsigned inputBits = 0;
 
   TargetAttr toAttr(mlir::MLIRContext &context) const;
 };

@@ -100,7 +100,7 @@ unsigned ArrayKindAttr::maxLogicalCols() const {
 LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  StringRef name, ArrayAttr arrays,
                                  unsigned dacBits, unsigned adcBits,
-                                 DictionaryAttr costs) {
+                                 DictionaryAttr costs, unsigned inputBits) {
   if (!arrays || arrays.empty())
     return emitError() << "target '" << name << "': needs at least one array kind";
   SmallVector<CellTech> seen;
@@ -120,6 +120,9 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (adcBits == 0 || adcBits > kMaxConverterBits)
     return emitError() << "target '" << name << "': adc_bits must be in [1, "
                        << kMaxConverterBits << "], got " << adcBits;
+  if (inputBits > kMaxConverterBits)
+    return emitError() << "target '" << name << "': input_bits must be at most "
+                       << kMaxConverterBits << ", got " << inputBits;
   if (costs)
     for (NamedAttribute cost : costs)
       if (!llvm::isa<FloatAttr, IntegerAttr>(cost.getValue()))

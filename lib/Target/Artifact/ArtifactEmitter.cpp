@@ -104,6 +104,7 @@ public:
     t->set_bits_per_cell(defaultArray.getBitsPerCell());
     t->set_dac_bits(target.getDacBits());
     t->set_adc_bits(target.getAdcBits());
+    t->set_input_bits(target.getInputBits());
     for (Attribute a : target.getArrays()) {
       auto kind = cast<ArrayKindAttr>(a);
       pb::ArrayKind *out = t->add_arrays();

@@ -110,7 +110,8 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
   let summary = "the compute-in-memory hardware a module is compiled for";
   let description = [{
     The kinds of arrays of the target macro (one per cell technology), the
-    resolution of the converters at the arrays' edge, and the energy,
+    resolution of the converters at the arrays' edge (with `input_bits`
+    above `dac_bits`, inputs are driven bit-serially in several passes), and the energy,
     latency and area figures of the cost model (`costs`, see the target
     description page). Attached to the module as `cim.target`.
 
@@ -127,7 +128,9 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
     "::mlir::ArrayAttr":$arrays,
     "unsigned":$dac_bits,
     "unsigned":$adc_bits,
-    OptionalParameter<"::mlir::DictionaryAttr">:$costs
+    OptionalParameter<"::mlir::DictionaryAttr">:$costs,
+    DefaultValuedParameter<"unsigned", "0",
+        "input precision; above dac_bits inputs are bit-serial">:$input_bits
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -138,6 +141,15 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
     ArrayKindAttr getDefaultArray() const;
     /// A cost figure from `costs`, or `fallback`.
     double getCost(::llvm::StringRef key, double fallback) const;
+    /// DAC passes per input vector: 1, or more when inputs of `input_bits`
+    /// are driven bit-serially through a DAC of fewer bits (magnitude
+    /// digits of dac_bits - 1 bits; the sign is the drive polarity).
+    unsigned getInputPasses() const {
+      unsigned in = getInputBits(), dac = getDacBits();
+      if (in <= dac || dac < 2)
+        return 1;
+      return (in - 1 + dac - 2) / (dac - 1);
+    }
   }];
 }
 
