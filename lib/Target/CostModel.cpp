@@ -15,6 +15,8 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/ADT/DenseSet.h"
+
+#include <set>
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Format.h"
 
@@ -110,9 +112,21 @@ CostReport cim::analyzeCost(ModuleOp module) {
     return layer;
   };
 
+  // The physical array of a tile: (cell, index) after cim-pack-tiles; an
+  // unpacked tile is an array of its own.
+  using ArrayId = std::pair<int, int64_t>;
+  DenseMap<Operation *, ArrayId> arrayOf;
+  int64_t unpacked = -1;
+  module.walk([&](ProgramTileOp op) {
+    arrayOf[op] = {int(op.getTile().getType().getCell()),
+                   op.getArray() ? int64_t(*op.getArray()) : unpacked--};
+  });
+
   // Tiles: arrays and cells per layer; the lower bound of arrays is the
   // layer's weight cells over the cells of one array.
   std::map<std::string, uint64_t> cellsPerArray;
+  std::map<std::string, std::set<ArrayId>> arraysOfLayer;
+  std::set<ArrayId> allArrays;
   module.walk([&](ProgramTileOp op) {
     TileType tile = op.getTile().getType();
     ArrayKindAttr array = target.lookupArray(tile.getCell());
@@ -120,19 +134,23 @@ CostReport cim::analyzeCost(ModuleOp module) {
       return;
     LayerCost &layer = layerFor(op.getLoc());
     uint64_t arrayCells = uint64_t(array.getRows()) * array.getCols();
-    layer.arrays += 1;
+    if (arraysOfLayer[layer.name].insert(arrayOf[op]).second) {
+      layer.arrays += 1;
+      layer.arrayCells += arrayCells;
+    }
+    allArrays.insert(arrayOf[op]);
     layer.weightCells +=
         uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
-    layer.arrayCells += arrayCells;
     cellsPerArray[layer.name] = arrayCells;
   });
   for (auto &[name, layer] : layers)
     if (uint64_t per = cellsPerArray[layer.name])
       layer.arraysLowerBound = (layer.weightCells + per - 1) / per;
 
-  // MVMs: MACs and conversions; one MVM latency per layer (its arrays fire
-  // in parallel).
-  llvm::DenseSet<StringRef> layersWithMvm;
+  // MVMs: MACs and conversions. A layer's arrays fire in parallel, but
+  // blocks that share an array take turns: the layer's MVM latency is that
+  // of its busiest array.
+  std::map<std::string, std::map<ArrayId, uint64_t>> mvmsPerArray;
   module.walk([&](MVMOp op) {
     TileType tile = op.getTile().getType();
     CellTech cell = tile.getCell();
@@ -160,10 +178,17 @@ CostReport cim::analyzeCost(ModuleOp module) {
           double(adds) * cost(target, "digital_op_pj", cell);
       layer.latencyNs += double(adds) * cost(target, "digital_op_ns", cell);
     }
-    StringRef key = layers.find(layer.name)->first;
-    if (layersWithMvm.insert(key).second)
-      layer.latencyNs += double(passes) * cost(target, "mvm_ns", cell);
+    if (Operation *def = op.getTile().getDefiningOp())
+      mvmsPerArray[layer.name][arrayOf[def]] += passes;
   });
+  for (auto &[name, perArray] : mvmsPerArray) {
+    uint64_t busiest = 0;
+    for (auto &[id, count] : perArray)
+      busiest = std::max(busiest, count);
+    LayerCost &layer = layers.find(name)->second;
+    CellTech cell = CellTech(perArray.begin()->first.first);
+    layer.latencyNs += double(busiest) * cost(target, "mvm_ns", cell);
+  }
 
   // Partial sums: additions of MVM results, in the digital unit.
   module.walk([&](tosa::AddOp op) {
@@ -189,14 +214,27 @@ CostReport cim::analyzeCost(ModuleOp module) {
     report.layers.push_back(layer);
     accumulate(report.total, layer);
   }
-  for (Attribute a : target.getArrays()) {
-    auto array = cast<ArrayKindAttr>(a);
-    uint64_t used = 0;
-    module.walk([&](ProgramTileOp op) {
-      if (op.getTile().getType().getCell() == array.getCell())
-        ++used;
-    });
-    report.areaMm2 += double(used) * cost(target, "array_area_mm2", array.getCell());
+  report.total.arrays = allArrays.size();
+  for (const ArrayId &id : allArrays)
+    report.areaMm2 += cost(target, "array_area_mm2", CellTech(id.first));
+  report.total.arrayCells = 0;
+  for (const ArrayId &id : allArrays) {
+    ArrayKindAttr array = target.lookupArray(CellTech(id.first));
+    report.total.arrayCells += uint64_t(array.getRows()) * array.getCols();
+  }
+  // The lower bound of the whole model: its cells per kind of array.
+  report.total.arraysLowerBound = 0;
+  std::map<int, uint64_t> cellsOfKind;
+  module.walk([&](ProgramTileOp op) {
+    TileType tile = op.getTile().getType();
+    if (ArrayKindAttr array = target.lookupArray(tile.getCell()))
+      cellsOfKind[int(tile.getCell())] +=
+          uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
+  });
+  for (auto &[cell, cells] : cellsOfKind) {
+    ArrayKindAttr array = target.lookupArray(CellTech(cell));
+    uint64_t per = uint64_t(array.getRows()) * array.getCols();
+    report.total.arraysLowerBound += (cells + per - 1) / per;
   }
   return report;
 }

@@ -69,7 +69,10 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     Writes the constant `weights` block (`rows x cols`) into one array of the
     module's target, using `encoding` for signed values, and yields the tile.
     The block must fit the target's array (a differential encoding needs two
-    array columns per weight column).
+    array columns per weight column). After `cim-pack-tiles`, `array` is the
+    index of the physical array (of the tile's kind) that holds the block,
+    and `array_row`/`array_col` its corner in that array, in cells; blocks
+    sharing an array never overlap.
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -77,7 +80,10 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$weights,
-                       CIM_WeightEncodingAttr:$encoding);
+                       CIM_WeightEncodingAttr:$encoding,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_row,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

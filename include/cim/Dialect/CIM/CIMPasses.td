@@ -45,10 +45,7 @@ def PlaceWeights : Pass<"cim-place-weights", "mlir::ModuleOp"> {
        has SRAM arrays;
     3. frozen weights (all others) go to ROM, where the target has ROM;
     4. the rest go to RRAM, or else to the target's first kind of array.
-    Then the capacity is checked: the arrays every placed weight needs
-    (as `cim-tile-weights` will split it) must not exceed each kind's
-    `count`; if they do, the error gives needed versus available arrays
-    and cells per technology.
+    The capacity of each kind is checked after tiling, by `cim-pack-tiles`.
 
     The placement file is JSON:
     `{"place": {"REGEX": "rram|rom|sram", ...}, "tunable": ["REGEX", ...]}`.
@@ -107,6 +104,35 @@ def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tosa::TosaDialect"];
+}
+
+def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
+  let summary = "Assign tiles to physical arrays and check the capacity";
+  let description = [{
+    Packs the weight blocks of every `cim.program_tile` into the physical
+    arrays of their kind, several to an array where they fit side by side
+    or one above another (first-fit decreasing height shelf packing; blocks
+    never overlap). A block is read by driving only its rows and converting
+    only its columns, so blocks that share an array run one after another.
+    Sets `array`, `array_row` and `array_col` on each tile, then checks that
+    no kind needs more arrays than the target's `count`; if it does, the
+    error gives needed versus available arrays and cells per technology.
+
+    Before (arrays of 4 x 8 cells):
+    ```mlir
+    %a = cim.program_tile %w0 {encoding = #cim<encoding differential>}
+        : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    %b = cim.program_tile %w1 {encoding = #cim<encoding differential>}
+        : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    ```
+    After (both in array 0, side by side):
+    ```mlir
+    %a = cim.program_tile %w0 {array = 0 : i64, array_col = 0 : i64,
+        array_row = 0 : i64, encoding = #cim<encoding differential>} ...
+    %b = cim.program_tile %w1 {array = 0 : i64, array_col = 4 : i64,
+        array_row = 0 : i64, encoding = #cim<encoding differential>} ...
+    ```
+  }];
 }
 
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -34,7 +34,8 @@ namespace cim {
 /// memory technology (stage `cim`).
 void buildMapPassPipeline(mlir::OpPassManager &pm,
                           const PlaceWeightsOptions &placement = {});
-/// Stage `cim` -> weights split onto arrays (stage `tiled`).
+/// Stage `cim` -> weights split into blocks and packed into arrays (stage
+/// `tiled`).
 void buildTilePassPipeline(mlir::OpPassManager &pm);
 /// Registers the passes and the `cim-map-pipeline` / `cim-tile-pipeline`.
 void registerCIMPassesAndPipelines();

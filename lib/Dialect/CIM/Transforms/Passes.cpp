@@ -23,7 +23,9 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
 void cim::buildTilePassPipeline(OpPassManager &pm) {
   pm.addPass(createTileWeights());
   pm.addPass(createCanonicalizerPass());
+  // CSE first: identical blocks share one tile before arrays are assigned.
   pm.addPass(createCSEPass());
+  pm.addPass(createPackTiles());
 }
 
 void cim::registerCIMPassesAndPipelines() {

@@ -2,15 +2,14 @@
 //
 // Implements `cim-place-weights`: explicit rules first, then fine-tunable
 // weights to SRAM, frozen weights to ROM, the rest to RRAM, each only where
-// the target has such arrays; then a capacity check against the arrays the
-// target has of each kind.
+// the target has such arrays. (Capacity is checked after tiling, by
+// cim-pack-tiles.)
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 
-#include "llvm/ADT/MapVector.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Regex.h"
@@ -161,32 +160,16 @@ struct PlaceWeightsPass
     FailureOr<TargetAttr> target = requireTarget(module);
     if (failed(target) || failed(readRules(module)))
       return signalPassFailure();
-    llvm::MapVector<CellTech, uint64_t> arraysNeeded;
     WalkResult result = module.walk([&](LinearOp op) {
       StringRef name = op.getWeightName().value_or("");
       FailureOr<CellTech> cell = choose(op, name, *target);
       if (failed(cell))
         return WalkResult::interrupt();
       op.setPlacementAttr(CellTechAttr::get(&getContext(), *cell));
-      auto w = cast<RankedTensorType>(op.getWeight().getType());
-      arraysNeeded[*cell] += target->lookupArray(*cell).arraysFor(
-          w.getDimSize(0), w.getDimSize(1));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
       return signalPassFailure();
-    for (auto [cell, needed] : arraysNeeded) {
-      ArrayKindAttr array = target->lookupArray(cell);
-      if (needed <= array.getCount())
-        continue;
-      uint64_t cellsPerArray = uint64_t(array.getRows()) * array.getCols();
-      module.emitError("the model does not fit target '")
-          << target->getName() << "': " << stringifyCellTech(cell)
-          << " needs " << needed << " arrays (" << needed * cellsPerArray
-          << " cells) but the target has " << array.getCount() << " ("
-          << array.capacityCells() << " cells)";
-      return signalPassFailure();
-    }
   }
 
   std::vector<Rule> rules;

@@ -89,7 +89,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
             loc, DenseElementsAttr::get(blockType, ArrayRef<float>(block)));
         auto tileType = TileType::get(&getContext(), rb, cb, array.getCell());
         Value tileValue =
-            b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr);
+            b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
+                                    IntegerAttr(), IntegerAttr(), IntegerAttr());
         Value partial = b.create<MVMOp>(loc, partialType, tileValue,
                                         op.getInput(), b.getI64IntegerAttr(r0),
                                         op.getReadout());
