@@ -44,6 +44,23 @@ std::vector<float> readOutput(const std::string &dir, int i, Dims *dims) {
   return t->data;
 }
 
+/// Runs `a` on ONNX's node test `name` (its first data set) and expects
+/// every output exactly; skipped without libonnx-testdata.
+void expectNodeTest(const artifact::Artifact &a, const std::string &name,
+                    int numInputs, int numOutputs) {
+  std::string dir = std::string(kNodeData) + "/" + name + "/test_data_set_0";
+  if (!std::filesystem::exists(dir))
+    GTEST_SKIP() << "libonnx-testdata is not installed";
+  RunResult r = runArtifact(a, readInputs(dir, numInputs));
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  for (int i = 0; i < numOutputs; ++i) {
+    Dims d;
+    std::vector<float> want = readOutput(dir, i, &d);
+    EXPECT_EQ(r.outputs[i].dims(), d);
+    EXPECT_EQ(values(r.outputs[i]), want);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // cim.loop
 //===----------------------------------------------------------------------===//
@@ -58,17 +75,7 @@ TEST(ControlFlow, LoopSumLikeOnnxTestLoop11) {
   EXPECT_EQ(r.outputs[1].dims(), (Dims{5, 1}));
   EXPECT_EQ(values(r.outputs[1]), (std::vector<float>{-1, 1, 4, 8, 13}));
 
-  std::string dir = std::string(kNodeData) + "/test_loop11/test_data_set_0";
-  if (!std::filesystem::exists(dir))
-    GTEST_SKIP() << "libonnx-testdata is not installed";
-  r = runArtifact(makeLoopSum(), readInputs(dir, 3));
-  ASSERT_TRUE(r.status.isOk()) << r.status.message();
-  for (int i = 0; i < 2; ++i) {
-    Dims d;
-    std::vector<float> want = readOutput(dir, i, &d);
-    EXPECT_EQ(r.outputs[i].dims(), d);
-    EXPECT_EQ(values(r.outputs[i]), want);
-  }
+  expectNodeTest(makeLoopSum(), "test_loop11", 3, 2);
 }
 
 TEST(ControlFlow, LoopTripCountAndInitialCondition) {
@@ -269,17 +276,7 @@ TEST(ControlFlow, ScanSumLikeOnnxTestScan9Sum) {
   EXPECT_EQ(values(r.outputs[0]), (std::vector<float>{9, 12}));
   EXPECT_EQ(values(r.outputs[1]), (std::vector<float>{1, 2, 4, 6, 9, 12}));
 
-  std::string dir = std::string(kNodeData) + "/test_scan9_sum/test_data_set_0";
-  if (!std::filesystem::exists(dir))
-    GTEST_SKIP() << "libonnx-testdata is not installed";
-  r = runArtifact(makeScanSum(), readInputs(dir, 2));
-  ASSERT_TRUE(r.status.isOk()) << r.status.message();
-  for (int i = 0; i < 2; ++i) {
-    Dims d;
-    std::vector<float> want = readOutput(dir, i, &d);
-    EXPECT_EQ(r.outputs[i].dims(), d);
-    EXPECT_EQ(values(r.outputs[i]), want);
-  }
+  expectNodeTest(makeScanSum(), "test_scan9_sum", 2, 2);
 }
 
 /// A running-sum scan over the columns of x [2, ?] (axis 1), reversed on
