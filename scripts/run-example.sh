@@ -15,8 +15,8 @@ mkdir -p "$out"
 bin=$build/bin
 py=/usr/bin/python3
 
-echo "== compile: $example/model.onnx -> $out/digits.cimx (target generic-rram)"
-"$bin/cim-compile" "$example/model.onnx" -o "$out/digits.cimx"
+echo "== compile: $example/model.onnx -> $out/digits.cimx (target generic-rram; cost report in $out/report.json)"
+"$bin/cim-compile" "$example/model.onnx" -o "$out/digits.cimx" --report "$out/report.json"
 
 echo
 echo "== run on sim://ideal against the float reference (360 test images)"
