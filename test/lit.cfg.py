@@ -22,3 +22,4 @@ config.substitutions.append(("%onnx_node", os.path.join(config.onnx_testdata,
                                                         "node")))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cim_src", config.cim_src_root))
+config.substitutions.append(("%cim_bin", config.cim_tools_dir))

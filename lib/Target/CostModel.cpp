@@ -34,7 +34,7 @@ struct DefaultCost {
 constexpr DefaultCost kDefaults[] = {
     {"mac_pj", 0.002},      {"dac_pj", 0.05},        {"adc_pj", 1.0},
     {"digital_op_pj", 0.05}, {"mvm_ns", 20.0},       {"digital_op_ns", 0.5},
-    {"array_area_mm2", 0.01},
+    {"array_area_mm2", 0.01}, {"write_pj", 0.1},     {"offchip_pj_per_bit", 20.0},
 };
 
 double cost(TargetAttr target, StringRef key, CellTech cell) {
@@ -96,7 +96,7 @@ double CostReport::topsPerMm2() const {
   return tops / areaMm2;
 }
 
-CostReport cim::analyzeCost(ModuleOp module) {
+CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
   CostReport report;
   TargetAttr target = lookupTarget(module);
   if (!target)
@@ -139,8 +139,18 @@ CostReport cim::analyzeCost(ModuleOp module) {
       layer.arrayCells += arrayCells;
     }
     allArrays.insert(arrayOf[op]);
-    layer.weightCells +=
-        uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
+    uint64_t cells = uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
+    layer.weightCells += cells;
+    if (op.getReload()) {
+      // Written at every load: every cell is written, and the weights' bits
+      // come from off-chip memory.
+      uint64_t bits = uint64_t(tile.getRows()) * tile.getCols() *
+                      std::max(array.getWeightBits(), array.getBitsPerCell());
+      double energy =
+          double(cells) * cost(target, "write_pj", tile.getCell()) +
+          double(bits) * cost(target, "offchip_pj_per_bit", tile.getCell());
+      layer.energyPj["reload"] += energy / double(reuse);
+    }
     cellsPerArray[layer.name] = arrayCells;
   });
   for (auto &[name, layer] : layers)

@@ -49,6 +49,14 @@ cl::list<std::string> tunableWeights(
     "tunable", cl::desc("Mark weights whose ONNX name matches REGEX as "
                         "fine-tunable: placed on SRAM (repeatable)"),
     cl::value_desc("REGEX"));
+cl::opt<bool> allowReload(
+    "allow-reload",
+    cl::desc("Time-share writable arrays that do not fit: reload their "
+             "weights at every inference (charged by --report)"));
+cl::opt<unsigned> reportReuse(
+    "reuse", cl::desc("Input vectors that share one load of reloaded weights "
+                      "(for --report; default 1)"),
+    cl::init(1));
 cl::opt<std::string> reportFile(
     "report", cl::desc("Write the cost report (JSON) here and print it as a "
                        "table"),
@@ -171,8 +179,11 @@ int main(int argc, char **argv) {
     placement.placementFile = placementFile;
     cim::buildMapPassPipeline(pm, placement);
   }
-  if (emitStage >= Stage::Tiled)
-    cim::buildTilePassPipeline(pm);
+  if (emitStage >= Stage::Tiled) {
+    cim::PackTilesOptions packing;
+    packing.allowReload = allowReload;
+    cim::buildTilePassPipeline(pm, packing);
+  }
   if (failed(pm.run(*module)))
     return 1;
 
@@ -180,7 +191,9 @@ int main(int argc, char **argv) {
   if (!reportFile.empty()) {
     if (emitStage < Stage::Tiled)
       return fail("--report needs the tiled stage (--emit=tiled or artifact)");
-    cim::CostReport report = cim::analyzeCost(*module);
+    if (reportReuse == 0)
+      return fail("--reuse must be at least 1");
+    cim::CostReport report = cim::analyzeCost(*module, reportReuse);
     llvm::raw_string_ostream json(reportJson);
     json << llvm::formatv("{0:2}", report.toJson()) << "\n";
     report.printTable(llvm::outs());

@@ -46,7 +46,9 @@ struct CostReport {
 
 /// Analyzes a tiled module. Counts are for one input vector through every
 /// MVM once: an MVM inside a loop or scan body counts once (per iteration).
-CostReport analyzeCost(mlir::ModuleOp module);
+/// Tiles marked `reload` are written from off-chip memory once per `reuse`
+/// input vectors; that energy is charged per vector.
+CostReport analyzeCost(mlir::ModuleOp module, unsigned reuse = 1);
 
 } // namespace cim
 

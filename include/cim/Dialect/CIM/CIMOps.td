@@ -72,7 +72,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     array columns per weight column). After `cim-pack-tiles`, `array` is the
     index of the physical array (of the tile's kind) that holds the block,
     and `array_row`/`array_col` its corner in that array, in cells; blocks
-    sharing an array never overlap.
+    sharing an array never overlap. `reload` marks a tile of a time-shared
+    kind of array: its weights are written at every inference.
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -83,7 +84,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        CIM_WeightEncodingAttr:$encoding,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_row,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col,
+                       UnitAttr:$reload);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

@@ -117,6 +117,10 @@ def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
     Sets `array`, `array_row` and `array_col` on each tile, then checks that
     no kind needs more arrays than the target's `count`; if it does, the
     error gives needed versus available arrays and cells per technology.
+    With `allow-reload`, a writable kind (SRAM, RRAM) that does not fit is
+    time-shared instead: its tiles are marked `reload` (written into the
+    arrays at every inference, from off-chip memory), which the cost model
+    charges. ROM cannot be reloaded.
 
     Before (arrays of 4 x 8 cells):
     ```mlir
@@ -133,6 +137,11 @@ def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
         array_row = 0 : i64, encoding = #cim<encoding differential>} ...
     ```
   }];
+  let options = [
+    Option<"allowReload", "allow-reload", "bool", "false",
+           "Time-share writable arrays that do not fit, reloading weights "
+           "at every inference">
+  ];
 }
 
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -36,7 +36,8 @@ void buildMapPassPipeline(mlir::OpPassManager &pm,
                           const PlaceWeightsOptions &placement = {});
 /// Stage `cim` -> weights split into blocks and packed into arrays (stage
 /// `tiled`).
-void buildTilePassPipeline(mlir::OpPassManager &pm);
+void buildTilePassPipeline(mlir::OpPassManager &pm,
+                           const PackTilesOptions &packing = {});
 /// Registers the passes and the `cim-map-pipeline` / `cim-tile-pipeline`.
 void registerCIMPassesAndPipelines();
 

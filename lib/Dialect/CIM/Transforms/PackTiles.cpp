@@ -36,6 +36,8 @@ struct PhysicalArray {
 };
 
 struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
+  using PackTilesBase::PackTilesBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<TargetAttr> target = requireTarget(module);
@@ -69,6 +71,17 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         op.setArrayAttr(b.getI64IntegerAttr(index));
         op.setArrayRowAttr(b.getI64IntegerAttr(row));
         op.setArrayColAttr(b.getI64IntegerAttr(col));
+      }
+      bool writable = cell != CellTech::rom;
+      if (arrays.size() > kind.getCount() && allowReload && writable) {
+        // Time-shared: the packed arrays take turns on the `count` physical
+        // ones, and every tile of this kind is written per inference.
+        for (ProgramTileOp op : tiles) {
+          op.setReload(true);
+          op.setArrayAttr(
+              b.getI64IntegerAttr(*op.getArray() % kind.getCount()));
+        }
+        continue;
       }
       if (arrays.size() > kind.getCount()) {
         uint64_t cellsPerArray = uint64_t(kind.getRows()) * kind.getCols();

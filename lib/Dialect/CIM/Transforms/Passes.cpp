@@ -20,12 +20,13 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
   pm.addPass(createPlaceWeights(placement));
 }
 
-void cim::buildTilePassPipeline(OpPassManager &pm) {
+void cim::buildTilePassPipeline(OpPassManager &pm,
+                                const PackTilesOptions &packing) {
   pm.addPass(createTileWeights());
   pm.addPass(createCanonicalizerPass());
   // CSE first: identical blocks share one tile before arrays are assigned.
   pm.addPass(createCSEPass());
-  pm.addPass(createPackTiles());
+  pm.addPass(createPackTiles(packing));
 }
 
 void cim::registerCIMPassesAndPipelines() {

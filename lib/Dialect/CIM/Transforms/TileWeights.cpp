@@ -90,7 +90,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
         auto tileType = TileType::get(&getContext(), rb, cb, array.getCell());
         Value tileValue =
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
-                                    IntegerAttr(), IntegerAttr(), IntegerAttr());
+                                    IntegerAttr(), IntegerAttr(), IntegerAttr(),
+                                    /*reload=*/UnitAttr());
         Value partial = b.create<MVMOp>(loc, partialType, tileValue,
                                         op.getInput(), b.getI64IntegerAttr(r0),
                                         op.getReadout());
