@@ -14,7 +14,6 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "llvm/ADT/DenseSet.h"
 
 #include <set>
 #include "llvm/ADT/MapVector.h"
@@ -102,12 +101,11 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
   if (!target)
     return report;
   report.target = target.getName().str();
-  llvm::MapVector<StringRef, LayerCost> layers;
-  std::map<std::string, std::string> names; // keeps StringRef keys alive
+  // In program order; std::map indexes the names.
+  llvm::MapVector<std::string, LayerCost, std::map<std::string, unsigned>> layers;
   auto layerFor = [&](Location loc) -> LayerCost & {
     std::string name = layerName(loc);
-    auto [it, _] = names.emplace(name, name);
-    LayerCost &layer = layers[it->second];
+    LayerCost &layer = layers[name];
     layer.name = name;
     return layer;
   };
