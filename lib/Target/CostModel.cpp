@@ -110,35 +110,34 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     return layer;
   };
 
-  // The physical array of a tile: (cell, index) after cim-pack-tiles; an
-  // unpacked tile is an array of its own.
+  // Tiles: the physical array of each, arrays and cells per layer and per
+  // kind. After cim-pack-tiles a tile's array is (cell, index); an unpacked
+  // tile is an array of its own.
   using ArrayId = std::pair<int, int64_t>;
   DenseMap<Operation *, ArrayId> arrayOf;
   int64_t unpacked = -1;
-  module.walk([&](ProgramTileOp op) {
-    arrayOf[op] = {int(op.getTile().getType().getCell()),
-                   op.getArray() ? int64_t(*op.getArray()) : unpacked--};
-  });
-
-  // Tiles: arrays and cells per layer; the lower bound of arrays is the
-  // layer's weight cells over the cells of one array.
   std::map<std::string, uint64_t> cellsPerArray;
   std::map<std::string, std::set<ArrayId>> arraysOfLayer;
   std::set<ArrayId> allArrays;
+  std::map<int, uint64_t> cellsOfKind;
   module.walk([&](ProgramTileOp op) {
     TileType tile = op.getTile().getType();
     ArrayKindAttr array = target.lookupArray(tile.getCell());
     if (!array)
       return;
+    ArrayId id = {int(tile.getCell()),
+                  op.getArray() ? int64_t(*op.getArray()) : unpacked--};
+    arrayOf[op] = id;
     LayerCost &layer = layerFor(op.getLoc());
     uint64_t arrayCells = uint64_t(array.getRows()) * array.getCols();
-    if (arraysOfLayer[layer.name].insert(arrayOf[op]).second) {
+    if (arraysOfLayer[layer.name].insert(id).second) {
       layer.arrays += 1;
       layer.arrayCells += arrayCells;
     }
-    allArrays.insert(arrayOf[op]);
+    allArrays.insert(id);
     uint64_t cells = uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
     layer.weightCells += cells;
+    cellsOfKind[int(tile.getCell())] += cells;
     if (op.getReload()) {
       // Written at every load: every cell is written, and the weights' bits
       // come from off-chip memory.
@@ -223,22 +222,15 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     accumulate(report.total, layer);
   }
   report.total.arrays = allArrays.size();
-  for (const ArrayId &id : allArrays)
-    report.areaMm2 += cost(target, "array_area_mm2", CellTech(id.first));
   report.total.arrayCells = 0;
   for (const ArrayId &id : allArrays) {
-    ArrayKindAttr array = target.lookupArray(CellTech(id.first));
+    CellTech cell = CellTech(id.first);
+    ArrayKindAttr array = target.lookupArray(cell);
+    report.areaMm2 += cost(target, "array_area_mm2", cell);
     report.total.arrayCells += uint64_t(array.getRows()) * array.getCols();
   }
   // The lower bound of the whole model: its cells per kind of array.
   report.total.arraysLowerBound = 0;
-  std::map<int, uint64_t> cellsOfKind;
-  module.walk([&](ProgramTileOp op) {
-    TileType tile = op.getTile().getType();
-    if (ArrayKindAttr array = target.lookupArray(tile.getCell()))
-      cellsOfKind[int(tile.getCell())] +=
-          uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
-  });
   for (auto &[cell, cells] : cellsOfKind) {
     ArrayKindAttr array = target.lookupArray(CellTech(cell));
     uint64_t per = uint64_t(array.getRows()) * array.getCols();

@@ -96,13 +96,16 @@ public:
       // OFFSET: one cell per weight at g = 0.5 + w_norm / 2 against an
       // exact mid-conductance reference column.
       bool offset = tile.encoding() == artifact::OFFSET;
-      for (size_t i = 0; i < n; ++i) {
-        double gp = tile.g_pos(int(i)), gn = tile.g_neg(int(i));
-        t->weights[i] = offset ? 2.0 * (cell(float(0.5 + 0.5 * (gp - gn))) - 0.5)
-                               : cell(float(gp)) - cell(float(gn));
+      if (tile.weight_bits() > bits && bits > 0) {
+        sliceWeights(*t, tile, bits, offset); // read from the slice planes
+      } else {
+        for (size_t i = 0; i < n; ++i) {
+          double gp = tile.g_pos(int(i)), gn = tile.g_neg(int(i));
+          t->weights[i] = offset
+                              ? 2.0 * (cell(float(0.5 + 0.5 * (gp - gn))) - 0.5)
+                              : cell(float(gp)) - cell(float(gn));
+        }
       }
-      if (tile.weight_bits() > bits && bits > 0)
-        sliceWeights(*t, tile, bits, offset);
       t->dacLevels = signedLevels(target.dac_bits());
       t->adcLevels = signedLevels(target.adc_bits());
       t->dacSign = target.dac_bits() == 1;

@@ -128,12 +128,14 @@ struct PlaceWeightsPass
 
   /// The cell technology for a weight named `name`, or failure (reported).
   FailureOr<CellTech> choose(LinearOp op, StringRef name, TargetAttr target) {
+    bool isTunable = false;
     for (const Rule &rule : rules) {
       if (!rule.regex->match(name))
         continue;
       if (!rule.cell) { // fine-tunable
         if (target.lookupArray(CellTech::sram))
           return CellTech::sram;
+        isTunable = true;
         break;
       }
       if (!target.lookupArray(*rule.cell))
@@ -144,9 +146,6 @@ struct PlaceWeightsPass
                << stringifyCellTech(*rule.cell) << " arrays";
       return *rule.cell;
     }
-    bool isTunable = llvm::any_of(rules, [&](const Rule &r) {
-      return !r.cell && r.regex->match(name);
-    });
     if (!isTunable && target.lookupArray(CellTech::rom))
       return CellTech::rom;
     if (target.lookupArray(CellTech::rram))
