@@ -45,6 +45,12 @@ double cost(TargetAttr target, StringRef key, CellTech cell) {
   return target.getCost((key + "." + stringifyCellTech(cell)).str(), general);
 }
 
+/// Latency of `n` elementwise operations on the target's digital lanes.
+double digitalLatencyNs(TargetAttr target, uint64_t n, CellTech cell) {
+  uint64_t lanes = target.getDigitalLanes();
+  return double((n + lanes - 1) / lanes) * cost(target, "digital_op_ns", cell);
+}
+
 std::string layerName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
@@ -183,7 +189,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
       layer.digitalOps += adds;
       layer.energyPj["digital"] +=
           double(adds) * cost(target, "digital_op_pj", cell);
-      layer.latencyNs += double(adds) * cost(target, "digital_op_ns", cell);
+      layer.latencyNs += digitalLatencyNs(target, adds, cell);
     }
     if (Operation *def = op.getTile().getDefiningOp())
       mvmsPerArray[layer.name][arrayOf[def]] += passes;
@@ -213,7 +219,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     CellTech cell = target.getDefaultArray().getCell();
     layer.digitalOps += n;
     layer.energyPj["digital"] += double(n) * cost(target, "digital_op_pj", cell);
-    layer.latencyNs += double(n) * cost(target, "digital_op_ns", cell);
+    layer.latencyNs += digitalLatencyNs(target, n, cell);
   });
 
   report.total.name = "total";

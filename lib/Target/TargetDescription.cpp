@@ -16,6 +16,9 @@
 using namespace mlir;
 using namespace cim;
 
+/// RRAM conductance range of the presets, in microsiemens (docs/Targets.md).
+static constexpr std::pair<double, double> kRramConductanceUs = {1.0, 40.0};
+
 TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
   context.getOrLoadDialect<CIMDialect>();
   Builder b(&context);
@@ -23,7 +26,7 @@ TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
   for (const ArrayDesc &a : arrays)
     kinds.push_back(ArrayKindAttr::get(&context, a.name, a.cell, a.rows, a.cols,
                                        a.bitsPerCell, a.count, a.encoding,
-                                       a.weightBits));
+                                       a.weightBits, APFloat(a.gMinUs), APFloat(a.gMaxUs)));
   SmallVector<NamedAttribute> costAttrs;
   for (const auto &[key, value] : costs)
     costAttrs.push_back(b.getNamedAttr(key, b.getF64FloatAttr(value)));
@@ -31,12 +34,22 @@ TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
                          adcBits,
                          costAttrs.empty() ? DictionaryAttr()
                                            : b.getDictionaryAttr(costAttrs),
-                         inputBits);
+                         inputBits, adcKind, macros, digitalLanes,
+                         lif ? LIFAttr::get(&context, APFloat(lif->threshold),
+                                            APFloat(lif->leak), lif->reset)
+                             : LIFAttr(),
+                         integrator
+                             ? IntegratorAttr::get(
+                                   &context, APFloat(integrator->gainMax),
+                                   APFloat(integrator->leak),
+                                   APFloat(integrator->vSat),
+                                   APFloat(integrator->noise))
+                             : IntegratorAttr());
 }
 
-const std::vector<TargetDesc> &cim::targetPresets() {
+static std::vector<TargetDesc> buildPresets() {
   using E = WeightEncoding;
-  static const std::vector<TargetDesc> presets = {
+  std::vector<TargetDesc> presets = {
       {"generic-rram",
        "128x128 RRAM arrays, 4-bit cells, 8-bit DAC and ADC",
        {{"rram", CellTech::rram, 128, 128, 4, 1024, E::differential}},
@@ -60,7 +73,7 @@ const std::vector<TargetDesc> &cim::targetPresets() {
       {"tempo-cim-40nm",
        "seed 002: 40 nm RRAM SNN macro, 4-bit inputs, 8-bit weights, "
        "LIF neurons (68.51 TOPS/W, 0.1956 TOPS/mm2)",
-       {{"rram", CellTech::rram, 256, 256, 2, 4, E::differential, 8}},
+       {{"rram", CellTech::rram, 256, 256, 2, 1, E::differential, 8}},
        4,
        8,
        // One array is one 0.084 mm2 macro. mvm_ns and mac_pj are fitted so
@@ -90,6 +103,31 @@ const std::vector<TargetDesc> &cim::targetPresets() {
        5,
        {}},
   };
+  // Conductance range of the analog cells (docs/Targets.md).
+  for (TargetDesc &p : presets)
+    for (ArrayDesc &a : p.arrays)
+      if (a.cell == CellTech::rram)
+        std::tie(a.gMinUs, a.gMaxUs) = kRramConductanceUs;
+  auto preset = [&](StringRef name) -> TargetDesc & {
+    return *llvm::find_if(presets,
+                          [&](const TargetDesc &p) { return p.name == name; });
+  };
+  // Seed 000: the ODE state lives in an analog integrator (assumed swing of
+  // 4 normalised units, gain up to 1 per step, no leak or noise nominally).
+  preset("rram-ode-40nm").integrator = IntegratorDesc{1.0, 0.0, 4.0, 0.0};
+  // Seed 001: capacitive neurons compare the two bridge sides.
+  preset("rram-bridge-bnn").adcKind = ADCKind::sign;
+  // Seed 002: four 0.084 mm2 macros of one array each, LIF neurons.
+  TargetDesc &tempo = preset("tempo-cim-40nm");
+  tempo.macros = 4;
+  tempo.lif = LIFDesc{1.0, 0.0, ResetMode::zero};
+  // Seed 004: ramp ADCs.
+  preset("rram-ramp-adc").adcKind = ADCKind::ramp;
+  return presets;
+}
+
+const std::vector<TargetDesc> &cim::targetPresets() {
+  static const std::vector<TargetDesc> presets = buildPresets();
   return presets;
 }
 
@@ -115,6 +153,31 @@ public:
       return fail(field, "expected a positive integer");
     out = static_cast<unsigned>(*i);
     return true;
+  }
+
+  bool readNumber(const llvm::json::Object &obj, StringRef key,
+                  const std::string &field, double &out, bool required) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v)
+      return required ? fail(field, "missing required field") : true;
+    std::optional<double> d = v->getAsNumber();
+    if (!d)
+      return fail(field, "expected a number");
+    out = *d;
+    return true;
+  }
+
+  /// An optional sub-object, or null; `ok` turns false if it is not an
+  /// object.
+  const llvm::json::Object *optionalObject(const llvm::json::Object &obj,
+                                           StringRef key, bool &ok) {
+    const llvm::json::Value *v = obj.get(key);
+    ok = true;
+    if (!v)
+      return nullptr;
+    if (!v->getAsObject())
+      ok = fail(key.str(), "expected an object");
+    return v->getAsObject();
   }
 
   const llvm::json::Object *object(const llvm::json::Object &obj, StringRef key,
@@ -163,7 +226,7 @@ public:
     arrayFields.push_back(field);
     if (!checkKeys(obj, field + ".", {"name", "rows", "cols", "cell",
                                       "bits_per_cell", "count", "encoding",
-                                      "weight_bits"}) ||
+                                      "weight_bits", "conductance_us"}) ||
         !readUnsigned(obj, "weight_bits", field + ".weight_bits", out.weightBits,
                       false) ||
         !readUnsigned(obj, "rows", field + ".rows", out.rows, true) ||
@@ -183,7 +246,59 @@ public:
         return fail(field + ".name", "expected a string");
       out.name = n->getAsString()->str();
     }
+    if (const llvm::json::Value *g = obj.get("conductance_us")) {
+      const llvm::json::Array *range = g->getAsArray();
+      std::optional<double> lo, hi;
+      if (range && range->size() == 2) {
+        lo = (*range)[0].getAsNumber();
+        hi = (*range)[1].getAsNumber();
+      }
+      if (!lo || !hi)
+        return fail(field + ".conductance_us",
+                    "expected [g_min, g_max] in microsiemens");
+      out.gMinUs = *lo;
+      out.gMaxUs = *hi;
+    }
     return true;
+  }
+
+  /// The optional units beside the arrays: macros, digital unit, LIF
+  /// neurons and analog integrators.
+  bool readUnits(const llvm::json::Object &root, TargetDesc &desc) {
+    bool ok;
+    if (!readUnsigned(root, "macros", "macros", desc.macros, false))
+      return false;
+    if (const llvm::json::Object *d = optionalObject(root, "digital", ok)) {
+      if (!checkKeys(*d, "digital.", {"lanes"}) ||
+          !readUnsigned(*d, "lanes", "digital.lanes", desc.digitalLanes, true))
+        return false;
+    }
+    if (!ok)
+      return false;
+    if (const llvm::json::Object *l = optionalObject(root, "lif", ok)) {
+      LIFDesc lif{0, 0.0, ResetMode::zero};
+      if (!checkKeys(*l, "lif.", {"threshold", "leak", "reset"}) ||
+          !readNumber(*l, "threshold", "lif.threshold", lif.threshold, true) ||
+          !readNumber(*l, "leak", "lif.leak", lif.leak, false) ||
+          !readEnum<ResetMode>(*l, "reset", "lif.reset", lif.reset,
+                               symbolizeResetMode, "\"zero\", \"subtract\""))
+        return false;
+      desc.lif = lif;
+    }
+    if (!ok)
+      return false;
+    if (const llvm::json::Object *i = optionalObject(root, "integrator", ok)) {
+      IntegratorDesc in{1.0, 0.0, 0.0, 0.0};
+      if (!checkKeys(*i, "integrator.", {"gain_max", "leak", "v_sat", "noise"}) ||
+          !readNumber(*i, "gain_max", "integrator.gain_max", in.gainMax,
+                      false) ||
+          !readNumber(*i, "leak", "integrator.leak", in.leak, false) ||
+          !readNumber(*i, "v_sat", "integrator.v_sat", in.vSat, true) ||
+          !readNumber(*i, "noise", "integrator.noise", in.noise, false))
+        return false;
+      desc.integrator = in;
+    }
+    return ok;
   }
 
   TargetAttr read(MLIRContext &context) {
@@ -204,7 +319,8 @@ public:
       fail("(root)", "expected an object");
       return {};
     }
-    if (!checkKeys(*root, "", {"name", "array", "arrays", "dac", "adc", "costs"}))
+    if (!checkKeys(*root, "", {"name", "array", "arrays", "dac", "adc", "costs",
+                               "macros", "digital", "lif", "integrator"}))
       return {};
     TargetDesc desc;
     desc.name = path;
@@ -245,11 +361,18 @@ public:
     const llvm::json::Object *dac = object(*root, "dac", "dac");
     const llvm::json::Object *adc = dac ? object(*root, "adc", "adc") : nullptr;
     if (!adc || !checkKeys(*dac, "dac.", {"bits", "input_bits"}) ||
-        !checkKeys(*adc, "adc.", {"bits"}) ||
+        !checkKeys(*adc, "adc.", {"bits", "kind"}) ||
         !readUnsigned(*dac, "bits", "dac.bits", desc.dacBits, true) ||
         !readUnsigned(*dac, "input_bits", "dac.input_bits", desc.inputBits,
                       false) ||
         !readUnsigned(*adc, "bits", "adc.bits", desc.adcBits, true))
+      return {};
+    // A 1-bit converter is a sign comparator unless the file says otherwise.
+    desc.adcKind = desc.adcBits == 1 ? ADCKind::sign : ADCKind::uniform;
+    if (!readEnum<ADCKind>(*adc, "kind", "adc.kind", desc.adcKind,
+                           symbolizeADCKind,
+                           "\"uniform\", \"ramp\", \"sign\"") ||
+        !readUnits(*root, desc))
       return {};
     if (const llvm::json::Value *c = root->get("costs")) {
       const llvm::json::Object *costs = c->getAsObject();
@@ -282,14 +405,31 @@ public:
     for (auto [i, a] : llvm::enumerate(desc.arrays))
       if (failed(ArrayKindAttr::verify(emitError, a.name, a.cell, a.rows, a.cols,
                                        a.bitsPerCell, a.count, a.encoding,
-                                       a.weightBits))) {
+                                       a.weightBits, APFloat(a.gMinUs), APFloat(a.gMaxUs)))) {
         error = path + ": " + arrayFields[i] + ": " + message;
         return {};
       }
+    if (desc.lif &&
+        failed(LIFAttr::verify(emitError, APFloat(desc.lif->threshold),
+                               APFloat(desc.lif->leak), desc.lif->reset))) {
+      error = path + ": lif: " + message;
+      return {};
+    }
+    if (desc.integrator &&
+        failed(IntegratorAttr::verify(emitError,
+                                      APFloat(desc.integrator->gainMax),
+                                      APFloat(desc.integrator->leak),
+                                      APFloat(desc.integrator->vSat),
+                                      APFloat(desc.integrator->noise)))) {
+      error = path + ": integrator: " + message;
+      return {};
+    }
     TargetAttr attr = desc.toAttr(context);
-    if (failed(TargetAttr::verify(emitError, attr.getName(), attr.getArrays(),
-                                  attr.getDacBits(), attr.getAdcBits(),
-                                  attr.getCosts(), attr.getInputBits()))) {
+    if (failed(TargetAttr::verify(
+            emitError, attr.getName(), attr.getArrays(), attr.getDacBits(),
+            attr.getAdcBits(), attr.getCosts(), attr.getInputBits(),
+            attr.getAdcKind(), attr.getMacros(), attr.getDigitalLanes(),
+            attr.getLif(), attr.getIntegrator()))) {
       error = path + ": " + message;
       return {};
     }

@@ -109,7 +109,8 @@ public:
       t->dacLevels = signedLevels(target.dac_bits());
       t->adcLevels = signedLevels(target.adc_bits());
       t->dacSign = target.dac_bits() == 1;
-      t->adcSign = target.adc_bits() == 1;
+      t->adcSign = target.adc_bits() == 1 ||
+                   target.adc_kind() == artifact::ADC_KIND_SIGN;
       if (target.input_bits() > target.dac_bits() && target.dac_bits() >= 2) {
         // Magnitude digits of dac_bits - 1 bits per pass (the sign is the
         // drive polarity).

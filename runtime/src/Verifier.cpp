@@ -54,6 +54,39 @@ Status Verifier::verifyTarget() {
   CIM_TRY(converter("dac_bits", t.dac_bits()));
   CIM_TRY(converter("adc_bits", t.adc_bits()));
   CIM_TRY(converter("input_bits", t.input_bits()));
+  switch (t.adc_kind()) {
+  case artifact::ADC_KIND_UNSPECIFIED:
+  case artifact::ADC_KIND_UNIFORM:
+  case artifact::ADC_KIND_RAMP:
+    break;
+  case artifact::ADC_KIND_SIGN:
+    if (t.adc_bits() != 1)
+      return makeError(Code::DataLoss, "target.adc_kind: a sign comparator "
+                       "has 1 bit, but adc_bits is ", t.adc_bits());
+    break;
+  default:
+    return makeError(Code::Unimplemented, "target.adc_kind: unknown ADC kind ",
+                     int(t.adc_kind()));
+  }
+  for (int i = 0; i < t.arrays_size(); ++i) {
+    const artifact::ArrayKind &a = t.arrays(i);
+    if ((a.g_min_us() != 0 || a.g_max_us() != 0) &&
+        !(a.g_min_us() >= 0 && a.g_min_us() < a.g_max_us()))
+      return makeError(Code::DataLoss, "target.arrays[", i,
+                       "]: conductance range needs 0 <= g_min_us < g_max_us, "
+                       "got [", a.g_min_us(), ", ", a.g_max_us(), "]");
+  }
+  if (t.has_lif() && !(t.lif().threshold() > 0 && t.lif().leak() >= 0 &&
+                       t.lif().leak() < 1))
+    return makeError(Code::DataLoss, "target.lif: needs threshold > 0 and "
+                     "leak in [0, 1), got threshold ", t.lif().threshold(),
+                     ", leak ", t.lif().leak());
+  if (t.has_integrator() &&
+      !(t.integrator().gain_max() > 0 && t.integrator().v_sat() > 0 &&
+        t.integrator().leak() >= 0 && t.integrator().leak() < 1 &&
+        t.integrator().noise() >= 0))
+    return makeError(Code::DataLoss, "target.integrator: needs gain_max > 0, "
+                     "v_sat > 0, leak in [0, 1) and noise >= 0");
   return Status::ok();
 }
 

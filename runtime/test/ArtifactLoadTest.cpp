@@ -300,6 +300,39 @@ TEST(ArtifactLoad, BadTileFields) {
   expectLoadError(a, Code::DataLoss, "target.input_bits: 30 is out of range");
 }
 
+TEST(ArtifactLoad, BadTargetUnits) {
+  artifact::Artifact a = makeDenseRelu();
+  a.mutable_target()->set_adc_bits(6);
+  a.mutable_target()->set_adc_kind(artifact::ADC_KIND_SIGN);
+  expectLoadError(a, Code::DataLoss,
+                  "target.adc_kind: a sign comparator has 1 bit, but "
+                  "adc_bits is 6");
+  a = makeDenseRelu();
+  a.mutable_target()->set_adc_kind(artifact::ADCKind(9));
+  expectLoadError(a, Code::Unimplemented, "target.adc_kind: unknown ADC kind 9");
+  a = makeDenseRelu();
+  artifact::ArrayKind *kind = a.mutable_target()->add_arrays();
+  kind->set_g_min_us(40);
+  kind->set_g_max_us(1);
+  expectLoadError(a, Code::DataLoss,
+                  "target.arrays[0]: conductance range needs 0 <= g_min_us < "
+                  "g_max_us, got [40, 1]");
+  a = makeDenseRelu();
+  a.mutable_target()->mutable_lif()->set_threshold(0);
+  expectLoadError(a, Code::DataLoss, "target.lif: needs threshold > 0");
+  a = makeDenseRelu();
+  a.mutable_target()->mutable_integrator()->set_gain_max(1);
+  expectLoadError(a, Code::DataLoss, "target.integrator: needs gain_max > 0, "
+                                     "v_sat > 0");
+  // Valid units load.
+  a = makeDenseRelu();
+  a.mutable_target()->mutable_lif()->set_threshold(1);
+  a.mutable_target()->mutable_integrator()->set_gain_max(1);
+  a.mutable_target()->mutable_integrator()->set_v_sat(2);
+  a.mutable_target()->set_adc_kind(artifact::ADC_KIND_RAMP);
+  EXPECT_TRUE(loadStatus(a).isOk()) << loadStatus(a).message();
+}
+
 TEST(ArtifactLoad, MissingAttr) {
   artifact::Artifact a = makeDenseRelu();
   inst(a, 0)->mutable_attrs()->erase("tile");

@@ -11,6 +11,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,16 @@ struct ArrayDesc {
   unsigned rows, cols, bitsPerCell, count;
   WeightEncoding encoding;
   unsigned weightBits = 0; // 0: one cell (pair) per weight, no slicing
+  double gMinUs = 0, gMaxUs = 0; // conductance range (rram); 0, 0: not given
+};
+
+struct LIFDesc {
+  double threshold, leak;
+  ResetMode reset;
+};
+
+struct IntegratorDesc {
+  double gainMax, leak, vSat, noise;
 };
 
 /// A target as the presets and files describe it.
@@ -36,6 +47,11 @@ struct TargetDesc {
   std::vector<std::pair<std::string, double>> costs;
   /// Input precision; above dacBits inputs are bit-serial. 0: dacBits.
   unsigned inputBits = 0;
+  ADCKind adcKind = ADCKind::uniform;
+  unsigned macros = 1;       // every array count is per macro
+  unsigned digitalLanes = 1; // parallel lanes of the digital unit
+  std::optional<LIFDesc> lif;
+  std::optional<IntegratorDesc> integrator;
 
   TargetAttr toAttr(mlir::MLIRContext &context) const;
 };

@@ -15,6 +15,18 @@
 using namespace mlir;
 using namespace cim;
 
+/// Floating-point attribute parameters (conductances, neuron and integrator
+/// figures) parse as plain decimal numbers.
+template <>
+struct mlir::FieldParser<llvm::APFloat> {
+  static FailureOr<llvm::APFloat> parse(AsmParser &parser) {
+    double value = 0;
+    if (parser.parseFloat(value))
+      return failure();
+    return llvm::APFloat(value);
+  }
+};
+
 #include "cim/Dialect/CIM/CIMDialect.cpp.inc"
 #include "cim/Dialect/CIM/CIMEnums.cpp.inc"
 

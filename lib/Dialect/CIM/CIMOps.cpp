@@ -48,9 +48,11 @@ LogicalResult ADCReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitErro
 
 LogicalResult
 ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                      StringRef name, CellTech, unsigned rows, unsigned cols,
+                      StringRef name, CellTech cell, unsigned rows, unsigned cols,
                       unsigned bitsPerCell, unsigned count,
-                      WeightEncoding encoding, unsigned weightBits) {
+                      WeightEncoding encoding, unsigned weightBits,
+                      APFloat gMin, APFloat gMax) {
+  double gMinUs = gMin.convertToDouble(), gMaxUs = gMax.convertToDouble();
   if (rows == 0 || cols == 0)
     return emitError() << "array '" << name
                        << "': arrays need at least one row and one column";
@@ -73,6 +75,46 @@ ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "array '" << name << "': " << cols
                        << " columns cannot hold one weight of " << weightBits
                        << " bits in " << slices << " slices";
+  if (gMinUs != 0.0 || gMaxUs != 0.0) {
+    if (cell != CellTech::rram)
+      return emitError() << "array '" << name << "': a conductance range is for "
+                         << "analog (rram) cells, not "
+                         << stringifyCellTech(cell);
+    if (!(gMinUs >= 0.0 && gMinUs < gMaxUs))
+      return emitError() << "array '" << name << "': conductance range needs "
+                         << "0 <= g_min < g_max, got [" << gMinUs << ", "
+                         << gMaxUs << "] uS";
+  }
+  return success();
+}
+
+LogicalResult LIFAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                              APFloat thresholdF, APFloat leakF, ResetMode) {
+  double threshold = thresholdF.convertToDouble(),
+         leak = leakF.convertToDouble();
+  if (!(threshold > 0.0))
+    return emitError() << "LIF threshold must be positive, got " << threshold;
+  if (!(leak >= 0.0 && leak < 1.0))
+    return emitError() << "LIF leak must be in [0, 1), got " << leak;
+  return success();
+}
+
+LogicalResult
+IntegratorAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       APFloat gainMaxF, APFloat leakF, APFloat vSatF,
+                       APFloat noiseF) {
+  double gainMax = gainMaxF.convertToDouble(), leak = leakF.convertToDouble(),
+         vSat = vSatF.convertToDouble(), noise = noiseF.convertToDouble();
+  if (!(gainMax > 0.0))
+    return emitError() << "integrator gain_max must be positive, got "
+                       << gainMax;
+  if (!(leak >= 0.0 && leak < 1.0))
+    return emitError() << "integrator leak must be in [0, 1), got " << leak;
+  if (!(vSat > 0.0))
+    return emitError() << "integrator v_sat must be positive, got " << vSat;
+  if (!(noise >= 0.0))
+    return emitError() << "integrator noise must be non-negative, got "
+                       << noise;
   return success();
 }
 
@@ -100,7 +142,9 @@ unsigned ArrayKindAttr::maxLogicalCols() const {
 LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  StringRef name, ArrayAttr arrays,
                                  unsigned dacBits, unsigned adcBits,
-                                 DictionaryAttr costs, unsigned inputBits) {
+                                 DictionaryAttr costs, unsigned inputBits,
+                                 ADCKind adcKind, unsigned macros,
+                                 unsigned digitalLanes, LIFAttr, IntegratorAttr) {
   if (!arrays || arrays.empty())
     return emitError() << "target '" << name << "': needs at least one array kind";
   SmallVector<CellTech> seen;
@@ -120,6 +164,16 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (adcBits == 0 || adcBits > kMaxConverterBits)
     return emitError() << "target '" << name << "': adc_bits must be in [1, "
                        << kMaxConverterBits << "], got " << adcBits;
+  if ((adcKind == ADCKind::sign) != (adcBits == 1))
+    return emitError() << "target '" << name << "': "
+                       << (adcBits == 1 ? "a 1-bit ADC is a sign comparator "
+                                          "(adc_kind = sign)"
+                                        : "a sign comparator has 1 bit")
+                       << ", got a " << stringifyADCKind(adcKind) << " ADC of "
+                       << adcBits << " bits";
+  if (macros == 0 || digitalLanes == 0)
+    return emitError() << "target '" << name
+                       << "': macros and digital_lanes must be positive";
   if (inputBits > kMaxConverterBits)
     return emitError() << "target '" << name << "': input_bits must be at most "
                        << kMaxConverterBits << ", got " << inputBits;

@@ -76,6 +76,18 @@ static pb::WeightEncoding convertEncoding(WeightEncoding encoding) {
   llvm_unreachable("unknown weight encoding");
 }
 
+static pb::ADCKind convertADCKind(ADCKind kind) {
+  switch (kind) {
+  case ADCKind::uniform:
+    return pb::ADC_KIND_UNIFORM;
+  case ADCKind::ramp:
+    return pb::ADC_KIND_RAMP;
+  case ADCKind::sign:
+    return pb::ADC_KIND_SIGN;
+  }
+  llvm_unreachable("unknown ADC kind");
+}
+
 namespace {
 class Emitter {
 public:
@@ -116,6 +128,26 @@ public:
       out->set_count(kind.getCount());
       out->set_encoding(convertEncoding(kind.getEncoding()));
       out->set_weight_bits(kind.getWeightBits());
+      out->set_g_min_us(kind.getGMinUs().convertToDouble());
+      out->set_g_max_us(kind.getGMaxUs().convertToDouble());
+    }
+    t->set_adc_kind(convertADCKind(target.getAdcKind()));
+    t->set_macros(target.getMacros());
+    t->set_digital_lanes(target.getDigitalLanes());
+    if (LIFAttr lif = target.getLif()) {
+      pb::LIF *out = t->mutable_lif();
+      out->set_threshold(lif.getThreshold().convertToDouble());
+      out->set_leak(lif.getLeak().convertToDouble());
+      out->set_reset(lif.getReset() == ResetMode::zero
+                         ? pb::RESET_MODE_ZERO
+                         : pb::RESET_MODE_SUBTRACT);
+    }
+    if (IntegratorAttr in = target.getIntegrator()) {
+      pb::Integrator *out = t->mutable_integrator();
+      out->set_gain_max(in.getGainMax().convertToDouble());
+      out->set_leak(in.getLeak().convertToDouble());
+      out->set_v_sat(in.getVSat().convertToDouble());
+      out->set_noise(in.getNoise().convertToDouble());
     }
     this->target = target;
 

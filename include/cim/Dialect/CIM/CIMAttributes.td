@@ -37,6 +37,32 @@ def CIM_WeightEncodingAttr : EnumAttr<CIM_Dialect, CIM_WeightEncoding, "encoding
                 "weight) or `offset` (one column plus a shared reference column)";
 }
 
+def CIM_ADCKindUniform : I32EnumAttrCase<"uniform", 1>;
+def CIM_ADCKindRamp : I32EnumAttrCase<"ramp", 2>;
+def CIM_ADCKindSign : I32EnumAttrCase<"sign", 3>;
+def CIM_ADCKind : I32EnumAttr<"ADCKind", "kind of column converter",
+    [CIM_ADCKindUniform, CIM_ADCKindRamp, CIM_ADCKindSign]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+
+def CIM_ResetZero : I32EnumAttrCase<"zero", 1>;
+def CIM_ResetSubtract : I32EnumAttrCase<"subtract", 2>;
+def CIM_ResetMode : I32EnumAttr<"ResetMode",
+    "what a LIF neuron's membrane becomes after a spike",
+    [CIM_ResetZero, CIM_ResetSubtract]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+
+// A real-valued parameter, written as a decimal number; read it with
+// `.convertToDouble()`.
+class CIM_RealParameter<string desc, string default = "">
+    : AttrOrTypeParameter<"::llvm::APFloat", desc> {
+  let comparator = "$_lhs.bitwiseIsEqual($_rhs)";
+  let defaultValue = default;
+}
+
 class CIM_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<CIM_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
@@ -64,7 +90,9 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     holding `bits_per_cell` bits; signed weights use `encoding`. With
     `weight_bits` above `bits_per_cell`, each weight is bit-sliced over
     `ceil(weight_bits / bits_per_cell)` cells (pairs) in separate columns,
-    whose column results are shifted and added in the digital unit.
+    whose column results are shifted and added in the digital unit. Analog
+    (RRAM) cells may give their conductance range `g_min_us` to `g_max_us`
+    in microsiemens; the normalised conductances of a tile image map onto it.
 
     ```mlir
     #cim.array<name = "rom", cell = rom, rows = 256, cols = 256,
@@ -80,7 +108,11 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     "unsigned":$count,
     "::cim::WeightEncoding":$encoding,
     DefaultValuedParameter<"unsigned", "0",
-        "weight precision; 0: one cell (pair) per weight">:$weight_bits
+        "weight precision; 0: one cell (pair) per weight">:$weight_bits,
+    CIM_RealParameter<"lowest programmable conductance in uS (analog cells)",
+        "::llvm::APFloat(0.0)">:$g_min_us,
+    CIM_RealParameter<"highest programmable conductance in uS; 0: not given",
+        "::llvm::APFloat(0.0)">:$g_max_us
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -99,21 +131,61 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
       return uint64_t((k + getRows() - 1) / getRows()) *
              uint64_t((n + maxLogicalCols() - 1) / maxLogicalCols());
     }
-    /// Cells of all arrays of this kind.
-    uint64_t capacityCells() const {
-      return uint64_t(getRows()) * getCols() * getCount();
-    }
+    /// Cells of one array.
+    uint64_t cellsPerArray() const { return uint64_t(getRows()) * getCols(); }
   }];
+}
+
+def CIM_LIFAttr : CIM_Attr<"LIF", "lif"> {
+  let summary = "leaky integrate-and-fire neurons at the columns";
+  let description = [{
+    Each column charges a membrane: v <- (1 - leak) * v + I; when v reaches
+    `threshold` the neuron spikes and v is reset to zero (`reset = zero`) or
+    lowered by the threshold (`reset = subtract`). Currents and the threshold
+    are in the column's normalised units.
+
+    ```mlir
+    #cim.lif<threshold = 1.0, leak = 0.1, reset = zero>
+    ```
+  }];
+  let parameters = (ins CIM_RealParameter<"firing threshold">:$threshold,
+                        CIM_RealParameter<"fraction lost per step">:$leak,
+                        "::cim::ResetMode":$reset);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def CIM_IntegratorAttr : CIM_Attr<"Integrator", "integrator"> {
+  let summary = "analog integrators that hold a state between array reads";
+  let description = [{
+    A capacitor per column accumulates v <- (1 - leak) * v + gain * I per
+    step, with `gain` up to `gain_max` (set from a solver's step size),
+    clamped to [-v_sat, v_sat]; each step adds Gaussian noise of standard
+    deviation `noise` (normalised units).
+
+    ```mlir
+    #cim.integrator<gain_max = 1.0, leak = 0.0, v_sat = 4.0, noise = 0.0>
+    ```
+  }];
+  let parameters = (ins CIM_RealParameter<"largest gain per step">:$gain_max,
+                        CIM_RealParameter<"fraction lost per step">:$leak,
+                        CIM_RealParameter<"saturation level">:$v_sat,
+                        CIM_RealParameter<"noise sigma per step">:$noise);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
   let summary = "the compute-in-memory hardware a module is compiled for";
   let description = [{
-    The kinds of arrays of the target macro (one per cell technology), the
-    resolution of the converters at the arrays' edge (with `input_bits`
-    above `dac_bits`, inputs are driven bit-serially in several passes), and the energy,
-    latency and area figures of the cost model (`costs`, see the target
-    description page). Attached to the module as `cim.target`.
+    The kinds of arrays of one macro (one per cell technology) and how many
+    macros there are; the converters at the arrays' edge (with `input_bits`
+    above `dac_bits`, inputs are driven bit-serially in several passes;
+    `adc_kind` is a uniform ADC, a ramp ADC or, at one bit, a sign
+    comparator); optional LIF neurons and analog integrators at the columns;
+    the lanes of the digital unit; and the energy, latency and area figures
+    of the cost model (`costs`, see the target description page). Attached
+    to the module as `cim.target`.
 
     ```mlir
     module attributes {cim.target = #cim.target<name = "generic-rram",
@@ -130,7 +202,15 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
     "unsigned":$adc_bits,
     OptionalParameter<"::mlir::DictionaryAttr">:$costs,
     DefaultValuedParameter<"unsigned", "0",
-        "input precision; above dac_bits inputs are bit-serial">:$input_bits
+        "input precision; above dac_bits inputs are bit-serial">:$input_bits,
+    DefaultValuedParameter<"::cim::ADCKind", "::cim::ADCKind::uniform",
+        "column converter: uniform, ramp or sign comparator">:$adc_kind,
+    DefaultValuedParameter<"unsigned", "1",
+        "macros; every array count is per macro">:$macros,
+    DefaultValuedParameter<"unsigned", "1",
+        "parallel lanes of the digital unit">:$digital_lanes,
+    OptionalParameter<"::cim::LIFAttr">:$lif,
+    OptionalParameter<"::cim::IntegratorAttr">:$integrator
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -139,6 +219,10 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
     ArrayKindAttr lookupArray(::cim::CellTech cell) const;
     /// The first kind of array: where weights go without a placement.
     ArrayKindAttr getDefaultArray() const;
+    /// Arrays of `kind` over all macros.
+    uint64_t totalArrays(ArrayKindAttr kind) const {
+      return uint64_t(kind.getCount()) * getMacros();
+    }
     /// A cost figure from `costs`, or `fallback`.
     double getCost(::llvm::StringRef key, double fallback) const;
     /// DAC passes per input vector: 1, or more when inputs of `input_bits`

@@ -73,23 +73,24 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         op.setArrayColAttr(b.getI64IntegerAttr(col));
       }
       bool writable = cell != CellTech::rom;
-      if (arrays.size() > kind.getCount() && allowReload && writable) {
-        // Time-shared: the packed arrays take turns on the `count` physical
-        // ones, and every tile of this kind is written per inference.
+      uint64_t available = target->totalArrays(kind);
+      if (arrays.size() > available && allowReload && writable) {
+        // Time-shared: the packed arrays take turns on the physical ones,
+        // and every tile of this kind is written per inference.
         for (ProgramTileOp op : tiles) {
           op.setReload(true);
           op.setArrayAttr(
-              b.getI64IntegerAttr(*op.getArray() % kind.getCount()));
+              b.getI64IntegerAttr(*op.getArray() % available));
         }
         continue;
       }
-      if (arrays.size() > kind.getCount()) {
-        uint64_t cellsPerArray = uint64_t(kind.getRows()) * kind.getCols();
+      if (arrays.size() > available) {
+        uint64_t cellsPerArray = kind.cellsPerArray();
         module.emitError("the model does not fit target '")
             << target->getName() << "': " << stringifyCellTech(cell)
             << " needs " << arrays.size() << " arrays ("
             << arrays.size() * cellsPerArray << " cells) but the target has "
-            << kind.getCount() << " (" << kind.capacityCells() << " cells)";
+            << available << " (" << available * cellsPerArray << " cells)";
         return signalPassFailure();
       }
     }
