@@ -205,12 +205,13 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
 
   // Partial sums: additions of MVM results, in the digital unit.
   module.walk([&](tosa::AddOp op) {
-    auto fromArrays = [](Value v) {
+    // An MVM result, or an add or concatenation of MVM results.
+    std::function<bool(Value)> fromArrays = [&](Value v) {
       Operation *def = v.getDefiningOp();
-      return def && isa<MVMOp, tosa::AddOp>(def) &&
-             (isa<MVMOp>(def) || llvm::any_of(def->getOperands(), [](Value o) {
-                return o.getDefiningOp<MVMOp>();
-              }));
+      if (def && isa<MVMOp>(def))
+        return true;
+      return def && isa<tosa::AddOp, tosa::ConcatOp>(def) &&
+             llvm::all_of(def->getOperands(), fromArrays);
     };
     if (!fromArrays(op.getInput1()) || !fromArrays(op.getInput2()))
       return;

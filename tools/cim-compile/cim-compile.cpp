@@ -53,6 +53,11 @@ cl::opt<bool> allowReload(
     "allow-reload",
     cl::desc("Time-share writable arrays that do not fit: reload their "
              "weights at every inference (charged by --report)"));
+cl::opt<bool> splitBlocks(
+    "split-blocks",
+    cl::desc("Split weight blocks into free array space where that saves "
+             "arrays (default on; costs extra MVMs and partial sums)"),
+    cl::init(true));
 cl::opt<unsigned> reportReuse(
     "reuse", cl::desc("Input vectors that share one load of reloaded weights "
                       "(for --report; default 1)"),
@@ -182,6 +187,7 @@ int main(int argc, char **argv) {
   if (emitStage >= Stage::Tiled) {
     cim::PackTilesOptions packing;
     packing.allowReload = allowReload;
+    packing.allowSplit = splitBlocks;
     cim::buildTilePassPipeline(pm, packing);
   }
   if (failed(pm.run(*module)))

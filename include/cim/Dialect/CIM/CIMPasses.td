@@ -114,6 +114,13 @@ def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
     or one above another (first-fit decreasing height shelf packing; blocks
     never overlap). A block is read by driving only its rows and converting
     only its columns, so blocks that share an array run one after another.
+    Whole blocks can leave arrays partly empty: a second packing splits a
+    block that fits nowhere whole, while the arrays' free space could still
+    hold all that is left, into the largest free space (a shelf's free
+    columns or an array's free rows) and packs the rest on. Pieces of a
+    block split by rows are read into partial sums that a `tosa.add` adds;
+    pieces split by columns are concatenated. The split packing is kept
+    only if it needs fewer arrays (option `split=false` turns it off).
     Sets `array`, `array_row` and `array_col` on each tile, then checks that
     no kind needs more arrays than the target's `count`; if it does, the
     error gives needed versus available arrays and cells per technology.
@@ -140,8 +147,12 @@ def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
   let options = [
     Option<"allowReload", "allow-reload", "bool", "false",
            "Time-share writable arrays that do not fit, reloading weights "
-           "at every inference">
+           "at every inference">,
+    Option<"allowSplit", "split", "bool", "true",
+           "Split blocks into free space where that saves arrays">
   ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tosa::TosaDialect"];
 }
 
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -1,18 +1,28 @@
 //===- PackTiles.cpp - Assign weight blocks to physical arrays --*- C++ -*-===//
 //
-// Implements `cim-pack-tiles`: first-fit decreasing height shelf packing of
-// the weight blocks of each kind of array. Blocks go, tallest first, onto
-// the first shelf (a band of rows of one array) that is tall enough and has
-// the columns left; else onto a new shelf in the first array with the rows
-// left; else into a new array. Blocks never overlap, so each can be read by
-// driving its rows and converting its columns. Then the arrays needed are
-// checked against what the target has.
+// Implements `cim-pack-tiles`: guillotine packing of the weight blocks of
+// each kind of array. Every array keeps a list of free rectangles. Blocks
+// go, tallest first, into the free rectangle they fill best (least area
+// left over) or else into a new array; the rest of the rectangle is cut in
+// two: the part right of the block (as tall as the block) and the part
+// below it (as wide as the rectangle). Blocks never overlap, so each can be
+// read by driving its rows and converting its columns.
+//
+// Whole blocks can leave arrays partly empty. A second packing splits a
+// block that fits nowhere whole, while the free rectangles could still hold
+// all that is left, into the largest free rectangle and packs the rest on;
+// a block split by rows reads its pieces' partial sums into a digital add,
+// one split by columns concatenates them. The split packing is kept only
+// when it needs fewer arrays. Then the arrays needed are checked against
+// the target.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 
@@ -26,13 +36,59 @@ using namespace cim;
 
 namespace {
 
-struct Shelf {
-  unsigned row, height, usedCols;
+/// A free rectangle of cells (physical rows and columns) in one array.
+struct FreeRect {
+  unsigned array, row, col, rows, cols;
+  uint64_t cells() const { return uint64_t(rows) * cols; }
 };
 
-struct PhysicalArray {
-  std::vector<Shelf> shelves;
-  unsigned usedRows = 0;
+/// A rectangle of one tile's weight block (logical rows and columns). A
+/// split piece becomes a row split (pieces' results added) or a column
+/// split (concatenated) of two children; the rest are leaves, placed at
+/// (array, row, col).
+struct Piece {
+  enum Kind { Leaf, RowSplit, ColSplit } kind = Leaf;
+  unsigned tile;
+  unsigned row0, rows, col0, cols;
+  unsigned children[2] = {0, 0};
+  unsigned array = 0, arrayRow = 0, arrayCol = 0;
+};
+
+/// A packing of the tiles of one kind of array.
+struct Packing {
+  unsigned arrays = 0;
+  std::vector<FreeRect> free;
+  std::vector<Piece> pieces; // the first `tiles` pieces are the tiles' roots
+
+  /// Places `piece` (rows x physCols cells) at the top-left corner of free
+  /// rectangle `index` and cuts the rest of it in two.
+  void placeIn(size_t index, Piece &piece, unsigned physCols) {
+    FreeRect r = free[index];
+    piece.array = r.array;
+    piece.arrayRow = r.row;
+    piece.arrayCol = r.col;
+    free.erase(free.begin() + index);
+    if (r.cols > physCols)
+      free.push_back({r.array, r.row, r.col + physCols, piece.rows,
+                      r.cols - physCols});
+    if (r.rows > piece.rows)
+      free.push_back({r.array, r.row + piece.rows, r.col, r.rows - piece.rows,
+                      r.cols});
+  }
+
+  void placeInNewArray(ArrayKindAttr kind, Piece &piece, unsigned physCols) {
+    free.push_back({arrays++, 0, 0, kind.getRows(), kind.getCols()});
+    placeIn(free.size() - 1, piece, physCols);
+  }
+
+  /// Cells of the free rectangles that can hold a weight column.
+  uint64_t freeCells(ArrayKindAttr kind) const {
+    uint64_t cells = 0;
+    for (const FreeRect &r : free)
+      if (r.cols >= kind.physicalCols(1))
+        cells += r.cells();
+    return cells;
+  }
 };
 
 struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
@@ -58,65 +114,243 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             << " arrays";
         return signalPassFailure();
       }
-      // Tallest first; ties keep program order, so packing is deterministic.
-      llvm::stable_sort(tiles, [](ProgramTileOp a, ProgramTileOp b) {
-        return a.getTile().getType().getRows() > b.getTile().getType().getRows();
-      });
-      std::vector<PhysicalArray> arrays;
-      for (ProgramTileOp op : tiles) {
-        TileType tile = op.getTile().getType();
-        unsigned rows = tile.getRows();
-        unsigned cols = kind.physicalCols(tile.getCols());
-        auto [index, row, col] = place(arrays, kind, rows, cols);
-        op.setArrayAttr(b.getI64IntegerAttr(index));
-        op.setArrayRowAttr(b.getI64IntegerAttr(row));
-        op.setArrayColAttr(b.getI64IntegerAttr(col));
+      Packing packing = pack(tiles, kind, /*split=*/false);
+      if (allowSplit && packing.arrays > 1) {
+        Packing splitPacking = pack(tiles, kind, /*split=*/true);
+        if (splitPacking.arrays < packing.arrays)
+          packing = std::move(splitPacking);
       }
+      SmallVector<ProgramTileOp> placed = apply(tiles, packing);
+
       bool writable = cell != CellTech::rom;
       uint64_t available = target->totalArrays(kind);
-      if (arrays.size() > available && allowReload && writable) {
+      if (packing.arrays > available && allowReload && writable) {
         // Time-shared: the packed arrays take turns on the physical ones,
         // and every tile of this kind is written per inference.
-        for (ProgramTileOp op : tiles) {
+        for (ProgramTileOp op : placed) {
           op.setReload(true);
-          op.setArrayAttr(
-              b.getI64IntegerAttr(*op.getArray() % available));
+          op.setArrayAttr(b.getI64IntegerAttr(*op.getArray() % available));
         }
         continue;
       }
-      if (arrays.size() > available) {
+      if (packing.arrays > available) {
         uint64_t cellsPerArray = kind.cellsPerArray();
         module.emitError("the model does not fit target '")
             << target->getName() << "': " << stringifyCellTech(cell)
-            << " needs " << arrays.size() << " arrays ("
-            << arrays.size() * cellsPerArray << " cells) but the target has "
+            << " needs " << packing.arrays << " arrays ("
+            << packing.arrays * cellsPerArray << " cells) but the target has "
             << available << " (" << available * cellsPerArray << " cells)";
         return signalPassFailure();
       }
     }
   }
 
-  /// Places a rows x cols block; returns (array, row, col).
-  static std::tuple<unsigned, unsigned, unsigned>
-  place(std::vector<PhysicalArray> &arrays, ArrayKindAttr kind, unsigned rows,
-        unsigned cols) {
-    for (auto [i, array] : llvm::enumerate(arrays))
-      for (Shelf &shelf : array.shelves)
-        if (shelf.height >= rows && shelf.usedCols + cols <= kind.getCols()) {
-          unsigned col = shelf.usedCols;
-          shelf.usedCols += cols;
-          return {unsigned(i), shelf.row, col};
-        }
-    for (auto [i, array] : llvm::enumerate(arrays))
-      if (array.usedRows + rows <= kind.getRows()) {
-        array.shelves.push_back({array.usedRows, rows, cols});
-        array.usedRows += rows;
-        return {unsigned(i), array.shelves.back().row, 0};
+  /// Weight columns that fit in `freeCols` physical columns.
+  static unsigned logicalColsIn(ArrayKindAttr kind, unsigned freeCols) {
+    unsigned cols = freeCols / kind.physicalCols(1) + 1;
+    while (cols > 0 && kind.physicalCols(cols) > freeCols)
+      --cols;
+    return cols;
+  }
+
+  /// Packs `tiles` tallest first. With `split`, a piece that fits nowhere
+  /// whole, while the free rectangles could still hold all that is left,
+  /// fills the largest free rectangle and the rest packs on.
+  static Packing pack(ArrayRef<ProgramTileOp> tiles, ArrayKindAttr kind,
+                      bool split) {
+    Packing p;
+    std::vector<unsigned> work;
+    for (auto [i, tileOp] : llvm::enumerate(tiles)) {
+      TileType type = ProgramTileOp(tileOp).getTile().getType();
+      p.pieces.push_back({Piece::Leaf, unsigned(i), 0, unsigned(type.getRows()),
+                          0, unsigned(type.getCols())});
+      work.push_back(i);
+    }
+    // Tallest first; ties keep program order, so packing is deterministic.
+    auto taller = [&](unsigned a, unsigned b) {
+      return p.pieces[a].rows > p.pieces[b].rows;
+    };
+    llvm::stable_sort(work, taller);
+    auto cells = [&](unsigned id) {
+      return uint64_t(p.pieces[id].rows) * kind.physicalCols(p.pieces[id].cols);
+    };
+    uint64_t left = 0;
+    for (unsigned id : work)
+      left += cells(id);
+    for (size_t w = 0; w < work.size(); ++w) {
+      unsigned id = work[w];
+      left -= cells(id);
+      Piece &piece = p.pieces[id];
+      unsigned physCols = kind.physicalCols(piece.cols);
+      // A block of a whole array fits only an empty one.
+      bool full = piece.rows == kind.getRows() && physCols == kind.getCols();
+      if (std::optional<size_t> r = full ? std::nullopt
+                                         : bestFit(p, piece.rows, physCols)) {
+        p.placeIn(*r, piece, physCols);
+        continue;
       }
-    arrays.emplace_back();
-    arrays.back().shelves.push_back({0, rows, cols});
-    arrays.back().usedRows = rows;
-    return {unsigned(arrays.size() - 1), 0, 0};
+      bool splittable =
+          split &&
+          ProgramTileOp(tiles[piece.tile]).getWeights().getDefiningOp<
+              arith::ConstantOp>();
+      if (splittable && left + cells(id) <= p.freeCells(kind)) {
+        for (unsigned rest : placePart(p, kind, id)) {
+          left += cells(rest);
+          work.push_back(rest);
+        }
+        // The rest joins the queue in height order.
+        std::stable_sort(work.begin() + w + 1, work.end(), taller);
+        continue;
+      }
+      p.placeInNewArray(kind, piece, physCols);
+    }
+    return p;
+  }
+
+  /// The free rectangle that a rows x cols block leaves the least of.
+  static std::optional<size_t> bestFit(const Packing &p, unsigned rows,
+                                       unsigned cols) {
+    std::optional<size_t> best;
+    for (auto [i, r] : llvm::enumerate(p.free))
+      if (r.rows >= rows && r.cols >= cols &&
+          (!best || r.cells() < p.free[*best].cells()))
+        best = i;
+    return best;
+  }
+
+  /// Places the top-left part of piece `id` in the free rectangle that
+  /// takes the most of it, and makes `id` the split of that part and the
+  /// rest. Returns the rest: the piece right of the part and the piece
+  /// below it, where not empty.
+  static SmallVector<unsigned, 2> placePart(Packing &p, ArrayKindAttr kind,
+                                            unsigned id) {
+    const Piece piece = p.pieces[id];
+    uint64_t bestCells = 0;
+    unsigned rows = 0, cols = 0;
+    size_t index = 0;
+    for (auto [i, r] : llvm::enumerate(p.free)) {
+      unsigned fitRows = std::min(piece.rows, r.rows);
+      unsigned fitCols = std::min(piece.cols, logicalColsIn(kind, r.cols));
+      uint64_t cells = uint64_t(fitRows) * kind.physicalCols(fitCols);
+      if (fitCols > 0 && cells > bestCells)
+        std::tie(bestCells, rows, cols, index) =
+            std::make_tuple(cells, fitRows, fitCols, i);
+    }
+    assert(bestCells > 0 && "free cells but no free rectangle");
+
+    Piece part{Piece::Leaf, piece.tile, piece.row0, rows, piece.col0, cols};
+    p.placeIn(index, part, kind.physicalCols(cols));
+    // id = RowSplit(ColSplit(part, right), below), without empty pieces.
+    SmallVector<unsigned, 2> rest;
+    auto add = [&](const Piece &q) {
+      p.pieces.push_back(q);
+      return unsigned(p.pieces.size() - 1);
+    };
+    Piece top = part;
+    if (cols < piece.cols) {
+      unsigned partId = add(part);
+      unsigned right = add({Piece::Leaf, piece.tile, piece.row0, rows,
+                            piece.col0 + cols, piece.cols - cols});
+      rest.push_back(right);
+      top = {Piece::ColSplit, piece.tile, piece.row0, rows, piece.col0,
+             piece.cols, {partId, right}};
+    }
+    if (rows < piece.rows) {
+      unsigned topId = add(top);
+      unsigned below = add({Piece::Leaf, piece.tile, piece.row0 + rows,
+                            piece.rows - rows, piece.col0, piece.cols});
+      rest.push_back(below);
+      p.pieces[id] = {Piece::RowSplit, piece.tile, piece.row0, piece.rows,
+                      piece.col0, piece.cols, {topId, below}};
+    } else {
+      p.pieces[id] = top;
+    }
+    return rest;
+  }
+
+  /// Writes the packing into the IR: whole tiles get their place; split
+  /// tiles become one tile per leaf, read by MVMs whose results are added
+  /// (row splits) and concatenated (column splits). Returns the tiles.
+  SmallVector<ProgramTileOp> apply(ArrayRef<ProgramTileOp> tiles,
+                                   const Packing &p) {
+    Builder b(&getContext());
+    SmallVector<ProgramTileOp> result;
+    auto setPlace = [&](ProgramTileOp op, const Piece &leaf) {
+      op.setArrayAttr(b.getI64IntegerAttr(leaf.array));
+      op.setArrayRowAttr(b.getI64IntegerAttr(leaf.arrayRow));
+      op.setArrayColAttr(b.getI64IntegerAttr(leaf.arrayCol));
+      result.push_back(op);
+    };
+    for (auto [i, tileOp] : llvm::enumerate(tiles)) {
+      ProgramTileOp op = tileOp;
+      const Piece &root = p.pieces[i];
+      if (root.kind == Piece::Leaf) {
+        setPlace(op, root);
+        continue;
+      }
+      // One program_tile per leaf, beside the original.
+      auto weights = op.getWeights().getDefiningOp<arith::ConstantOp>();
+      auto dense = cast<DenseElementsAttr>(weights.getValue());
+      SmallVector<float> values(dense.getValues<float>());
+      int64_t n = cast<RankedTensorType>(dense.getType()).getDimSize(1);
+      OpBuilder builder(op);
+      DenseMap<unsigned, ProgramTileOp> leafTiles;
+      std::function<void(unsigned)> program = [&](unsigned id) {
+        const Piece &piece = p.pieces[id];
+        if (piece.kind != Piece::Leaf) {
+          program(piece.children[0]);
+          program(piece.children[1]);
+          return;
+        }
+        SmallVector<float> block;
+        for (unsigned r = piece.row0; r < piece.row0 + piece.rows; ++r)
+          block.append(values.begin() + r * n + piece.col0,
+                       values.begin() + r * n + piece.col0 + piece.cols);
+        auto blockType = RankedTensorType::get(
+            {int64_t(piece.rows), int64_t(piece.cols)}, b.getF32Type());
+        Value blockValue = builder.create<arith::ConstantOp>(
+            op.getLoc(), DenseElementsAttr::get(blockType, ArrayRef(block)));
+        auto tileType = TileType::get(&getContext(), piece.rows, piece.cols,
+                                      op.getTile().getType().getCell());
+        auto leaf = builder.create<ProgramTileOp>(
+            op.getLoc(), tileType, blockValue, op.getEncodingAttr(),
+            IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr());
+        setPlace(leaf, piece);
+        leafTiles[id] = leaf;
+      };
+      program(i);
+
+      // Every MVM of the tile reads the leaves and combines their results.
+      for (Operation *user : llvm::make_early_inc_range(op->getUsers())) {
+        auto mvm = cast<MVMOp>(user);
+        OpBuilder at(mvm);
+        auto resultType = cast<RankedTensorType>(mvm.getType());
+        std::function<Value(unsigned)> read = [&](unsigned id) -> Value {
+          const Piece &piece = p.pieces[id];
+          SmallVector<int64_t> shape(resultType.getShape());
+          shape.back() = piece.cols;
+          auto type = RankedTensorType::get(shape, resultType.getElementType());
+          if (piece.kind == Piece::Leaf)
+            return at.create<MVMOp>(
+                mvm.getLoc(), type, leafTiles[id], mvm.getInput(),
+                at.getI64IntegerAttr(mvm.getRowOffset() + piece.row0),
+                mvm.getReadoutAttr());
+          Value first = read(piece.children[0]);
+          Value second = read(piece.children[1]);
+          if (piece.kind == Piece::RowSplit)
+            return at.create<tosa::AddOp>(mvm.getLoc(), type, first, second);
+          return at.create<tosa::ConcatOp>(
+              mvm.getLoc(), type, ValueRange{first, second},
+              at.getI32IntegerAttr(resultType.getRank() - 1));
+        };
+        mvm.replaceAllUsesWith(read(i));
+        mvm.erase();
+      }
+      op.erase();
+      if (weights->use_empty())
+        weights.erase();
+    }
+    return result;
   }
 };
 } // namespace
