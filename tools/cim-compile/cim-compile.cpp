@@ -205,13 +205,31 @@ int main(int argc, char **argv) {
     report.printTable(llvm::outs());
   }
 
+  if (!reportFile.empty())
+    if (int rc = writeOutput(reportFile, reportJson))
+      return rc;
+
   std::string contents;
   llvm::raw_string_ostream os(contents);
   std::string output = outputFile;
   if (emitStage == Stage::Artifact) {
     if (output.empty())
       output = llvm::sys::path::stem(inputFile).str() + ".cimx";
-    if (failed(cim::emitArtifact(*module, os, /*text=*/output == "-")))
+    if (output != "-") {
+      // Streamed into the file, which is removed unless all was written.
+      std::string error;
+      auto out = openOutputFile(output, &error);
+      if (!out)
+        return fail(output + ": " + error);
+      if (failed(cim::emitArtifact(*module, out->os(), /*text=*/false)))
+        return 1;
+      out->os().flush();
+      if (out->os().has_error())
+        return fail(output + ": write failed");
+      out->keep();
+      return 0;
+    }
+    if (failed(cim::emitArtifact(*module, os, /*text=*/true)))
       return 1;
   } else {
     if (output.empty())
@@ -219,8 +237,5 @@ int main(int argc, char **argv) {
     module->print(os);
     os << "\n";
   }
-  if (!reportFile.empty())
-    if (int rc = writeOutput(reportFile, reportJson))
-      return rc;
   return writeOutput(output, os.str());
 }

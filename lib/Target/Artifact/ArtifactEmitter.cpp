@@ -23,6 +23,9 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <functional>
 
 using namespace mlir;
 using namespace cim;
@@ -91,7 +94,12 @@ static pb::ADCKind convertADCKind(ADCKind kind) {
 namespace {
 class Emitter {
 public:
-  explicit Emitter(pb::Artifact &artifact) : artifact(artifact) {}
+  /// Receives each tile image as it is built; the default keeps it in the
+  /// artifact.
+  using TileSink = std::function<bool(pb::Tile &)>;
+
+  Emitter(pb::Artifact &artifact, TileSink sink = nullptr)
+      : artifact(artifact), sink(std::move(sink)) {}
 
   LogicalResult run(ModuleOp module) {
     FailureOr<TargetAttr> maybeTarget = requireTarget(module);
@@ -223,8 +231,9 @@ private:
     ArrayKindAttr array = target.lookupArray(type.getCell());
     if (!array)
       return op.emitOpError("the target has no arrays for this tile's cells");
-    uint32_t id = artifact.tiles_size();
-    pb::Tile *tile = artifact.add_tiles();
+    uint32_t id = numTiles++;
+    pb::Tile local;
+    pb::Tile *tile = sink ? &local : artifact.add_tiles();
     tile->set_id(id);
     tile->set_rows(type.getRows());
     tile->set_cols(type.getCols());
@@ -258,6 +267,8 @@ private:
     double fullScale = *llvm::max_element(columnSum);
     tile->set_adc_full_scale(fullScale > 0 ? fullScale : 1.0);
     tileIds[op.getTile()] = id;
+    if (sink && !sink(local))
+      return op.emitOpError("the artifact could not be written");
     return success();
   }
 
@@ -447,6 +458,8 @@ private:
   }
 
   pb::Artifact &artifact;
+  TileSink sink;
+  uint32_t numTiles = 0;
   TargetAttr target;
   pb::Program *program = nullptr;
   DenseMap<Value, uint32_t> ids;
@@ -454,27 +467,52 @@ private:
 };
 } // namespace
 
-/// Serialises with map fields (instruction attributes) in key order, so one
-/// module always gives the same bytes.
-static bool serializeDeterministic(const pb::Artifact &artifact,
-                                   std::string &bytes) {
-  google::protobuf::io::StringOutputStream stream(&bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  return artifact.SerializeToCodedStream(&coded) && !coded.HadError();
-} // the streams flush into `bytes` as they close
+namespace {
+/// Protobuf output into an llvm::raw_ostream.
+class RawOstreamOutput : public google::protobuf::io::CopyingOutputStream {
+public:
+  explicit RawOstreamOutput(llvm::raw_ostream &os) : os(os) {}
+  bool Write(const void *buffer, int size) override {
+    os.write(static_cast<const char *>(buffer), size);
+    return true; // the caller checks the stream's error state
+  }
+
+private:
+  llvm::raw_ostream &os;
+};
+} // namespace
 
 LogicalResult cim::emitArtifact(ModuleOp module, llvm::raw_ostream &os,
                                 bool text) {
   pb::Artifact artifact;
-  if (failed(Emitter(artifact).run(module)))
-    return failure();
-  std::string bytes;
   if (text) {
+    if (failed(Emitter(artifact).run(module)))
+      return failure();
+    std::string bytes;
     google::protobuf::TextFormat::PrintToString(artifact, &bytes);
-  } else if (!serializeDeterministic(artifact, bytes)) {
-    return module.emitError("artifact could not be serialised");
+    os << bytes;
+    return success();
   }
-  os << bytes;
+  // Tile images, the bulk of an artifact, are written as they are built
+  // (as `tiles` fields, in order) and then dropped; the rest of the
+  // artifact follows. Protobuf merges the fields, so this parses as one
+  // message. Map fields (instruction attributes) are written in key
+  // order, so one module always gives the same bytes.
+  RawOstreamOutput raw(os);
+  google::protobuf::io::CopyingOutputStreamAdaptor adaptor(&raw);
+  google::protobuf::io::CodedOutputStream coded(&adaptor);
+  coded.SetSerializationDeterministic(true);
+  auto writeTile = [&](pb::Tile &tile) {
+    coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+        pb::Artifact::kTilesFieldNumber,
+        google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    coded.WriteVarint32(static_cast<uint32_t>(tile.ByteSizeLong()));
+    tile.SerializeWithCachedSizes(&coded);
+    return !coded.HadError();
+  };
+  if (failed(Emitter(artifact, writeTile).run(module)))
+    return failure();
+  if (!artifact.SerializeToCodedStream(&coded) || coded.HadError())
+    return module.emitError("artifact could not be serialised");
   return success();
 }
