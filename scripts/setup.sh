@@ -10,6 +10,8 @@ PKGS=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   # ONNX import and the artifact format
   libonnx-dev libprotobuf-dev protobuf-compiler
+  # the simulator's GEMMs
+  libopenblas-dev
   # tests
   libgtest-dev libonnx-testdata
   # python helpers (evaluation scripts, test-model generators)

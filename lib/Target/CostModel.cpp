@@ -36,6 +36,19 @@ constexpr DefaultCost kDefaults[] = {
     {"array_area_mm2", 0.01}, {"write_pj", 0.1},     {"offchip_pj_per_bit", 20.0},
 };
 
+} // namespace
+
+const std::vector<std::pair<const char *, double>> &cim::defaultCosts() {
+  static const std::vector<std::pair<const char *, double>> costs = [] {
+    std::vector<std::pair<const char *, double>> all;
+    for (const DefaultCost &d : kDefaults)
+      all.emplace_back(d.key, d.value);
+    return all;
+  }();
+  return costs;
+}
+
+namespace {
 double cost(TargetAttr target, StringRef key, CellTech cell) {
   double fallback = 0;
   for (const DefaultCost &d : kDefaults)

@@ -8,8 +8,9 @@ compiles the model with cim-compile and checks, from the tiled IR and the
 cost report:
   - no two tiles overlap and every tile lies inside its array;
   - arrays used against the lower bound (weight cells / cells per array);
-  - the artifact computes the model exactly in ideal simulation (cim-run
-    against a float64 numpy reference).
+  - the artifact computes the model in ideal simulation (cim-run against a
+    float64 numpy reference, within float32 rounding: 1e-5 of the output
+    scale).
 Prints one line per model and the total arrays over the total bound; exits
 non-zero if a check fails or the total ratio exceeds --max-ratio.
 """
@@ -144,8 +145,10 @@ def main():
                                       ("y", reference(model, x), "output_0.pb")):
                 with open(os.path.join(data, path), "wb") as f:
                     f.write(numpy_helper.from_array(array, name).SerializeToString())
+            # float32 GEMMs: errors scale with the outputs' magnitude.
+            atol = 1e-5 * max(1.0, float(np.abs(reference(model, x)).max()))
             ran = run([runner, base + ".cimx", "--test-data", data,
-                       "--rtol", "1e-4", "--atol", "1e-4"])
+                       "--rtol", "1e-5", "--atol", f"{atol:g}"])
             exact = ran.returncode == 0
             failures += not exact
             total_arrays += arrays

@@ -17,6 +17,7 @@
 #include "cimx.pb.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,10 +29,26 @@ namespace cim::rt {
 /// Opaque per-device name of a programmed tile.
 using TileHandle = uint64_t;
 
+/// What programming one tile did to its cells.
+struct TileReport {
+  uint32_t tileId = 0;
+  uint64_t cells = 0;          // physical cells programmed
+  uint64_t writes = 0;         // write pulses (program-and-verify iterations)
+  uint64_t verifyFailures = 0; // cells outside tolerance after the last write
+  uint64_t stuckOn = 0, stuckOff = 0;
+};
+
 struct DeviceStats {
   uint64_t tilesProgrammed = 0; // currently programmed
   uint64_t mvmCount = 0;        // matrix-vector products (batch rows)
   uint64_t mvmCalls = 0;        // mvm() invocations
+  // Signal-chain activity, and its energy (pJ, by component: mac, dac,
+  // adc, digital, write) and latency (ns) from the target's cost figures.
+  uint64_t macs = 0, dacConversions = 0, adcConversions = 0, digitalOps = 0;
+  uint64_t programWrites = 0;
+  std::map<std::string, double> energyPj;
+  double latencyNs = 0;
+  std::vector<TileReport> tiles; // every tile programmed, in order
 };
 
 class Device {

@@ -3,25 +3,41 @@
 // The "sim" driver: a device that keeps programmed tiles in host memory and
 // computes matrix-vector products on the CPU. Two modes:
 //
-//  - sim://ideal (also sim://): y = x * W with W = scale * (g_pos - g_neg),
-//    accumulated in double; equals float math up to rounding.
-//  - sim://quantized: models the analog signal chain of the target: inputs
-//    are scaled by their max and quantised by the DAC, conductances are
-//    quantised to the cell's levels, column sums are clipped and quantised by
-//    the ADC, and the result is scaled back. A bit width of 0 in the target
-//    disables that stage. See docs/Runtime.md for the formulas.
+//  - sim://ideal (also sim://): y = x * W with W = scale * (g_pos - g_neg);
+//    equals float math up to rounding.
+//  - sim://quantized: the analog signal chain of the target: inputs scaled
+//    by their max and quantised by the DAC (bit-serially where the target
+//    says), conductances quantised to the cell's levels (bit-sliced where
+//    the target says), column sums converted by the ADC, and the result
+//    scaled back. With a noise model (`?noise=PRESET|FILE`), device and
+//    circuit non-idealities on top: programming variation with optional
+//    program-and-verify, stuck cells, drift and IR drop (static: folded into
+//    the effective weights when a tile is programmed), and read noise and
+//    ADC offsets (per MVM). docs/Simulator.md gives the formulas.
 //
-// Weights are stored row-major (rows x cols) so that the inner loop of the
-// product runs over contiguous columns.
+// A tile is a list of planes (one per weight slice), each a rows x cols
+// matrix of effective cell values; an MVM is one GEMM per plane and input
+// pass (OpenBLAS), then per-element read noise, conversion and shift-add.
+// Noise-free quantised planes hold integer codes, so the GEMM is exact.
+// Work is split over batch rows on `threads` threads; random numbers are
+// counter-based, so one seed gives bit-identical results on any number of
+// threads.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Hal.h"
+#include "Noise.h"
+#include "Readout.h"
+
+#include <cblas.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <sstream>
+#include <thread>
 #include <unordered_map>
 
 namespace cim::rt {
@@ -29,29 +45,51 @@ namespace {
 
 enum class SimMode { Ideal, Quantized };
 
-/// A programmed tile, immutable after programming so mvm needs no lock.
+/// Options of a simulator device (its URI's query).
+struct SimOptions {
+  artifact::NoiseModel noise;
+  uint64_t seed = 0;
+  double driftTime = 0; // seconds since programming; 0: none
+  unsigned threads = 1;
+};
+
+/// The cost figures of one tile's array (pJ, ns).
+struct TileCosts {
+  double mac = 0, dac = 0, adc = 0, digital = 0, write = 0;
+  double mvmNs = 0, digitalNs = 0;
+  unsigned lanes = 1;
+};
+
+/// One slice of a tile: a rows x cols matrix of effective cell values.
+struct Plane {
+  std::vector<float> w;   // float path
+  std::vector<double> wd; // double path (exact codes beyond float's range)
+  double unit = 1;        // normalised cell value = w * unit
+  double shift = 1;       // weight of this plane in the shift-add
+  double fullScale = 1;   // the ADC's full scale (normalised units)
+  double noiseGain = 1;   // read-noise sigma per unit of cell sigma and |x|
+  std::vector<double> adcOffset; // per column, LSB
+};
+
+/// A programmed tile, immutable after programming except for its MVM
+/// sequence number (which keys the read noise).
 struct SimTile {
-  int64_t rows = 0;
-  int64_t cols = 0;
-  /// Ideal: scale * (g_pos - g_neg). Quantized: gq_pos - gq_neg.
-  std::vector<double> weights;
+  uint32_t id = 0;
+  int64_t rows = 0, cols = 0;
   double scale = 1;
-  double adcFullScale = 1;
-  double dacLevels = 0; // L_dac, 0 = no DAC quantisation
-  double adcLevels = 0; // L_adc, 0 = no ADC quantisation
-  /// Bit slicing (quantized mode): `numSlices` planes of rows x cols cell
-  /// values (slice-major), each read by its own ADC columns and weighted by
-  /// sliceWeight[s] in the shift-add; empty when the tile is not sliced.
-  int numSlices = 0;
-  std::vector<double> slicePlanes;
-  std::vector<double> sliceWeight, sliceFullScale;
+  std::vector<Plane> planes;
   bool offsetReference = false; // subtract the mid-conductance reference
-  /// Bit-serial inputs: `inputPasses` > 1 when input_bits exceed the DAC's.
+  // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
+  bool quantized = false, dacSign = false;
+  double dacLevels = 0, inputLevels = 0;
   int inputPasses = 1;
-  double inputLevels = 0; // 2^(input_bits - 1) - 1
-  /// 1-bit converters: the DAC drives the input's sign, the ADC is a
-  /// comparator giving +-full scale.
-  bool dacSign = false, adcSign = false;
+  // ADC.
+  bool adcSign = false;
+  double adcLevels = 0, adcRange = 1;
+  double readSigma = 0; // per cell, normalised conductance units
+  TileCosts costs;
+  TileReport report;
+  mutable std::atomic<uint64_t> sequence{0};
 };
 
 /// 2^(bits-1) - 1: the largest signed code of a converter; 0 for bits == 0.
@@ -59,16 +97,134 @@ double signedLevels(uint32_t bits) {
   return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
 }
 
+/// Runs fn(begin, end) over [0, n) split into up to `threads` parts.
+template <typename Fn>
+void parallelFor(int64_t n, unsigned threads, Fn fn) {
+  int64_t parts = std::min<int64_t>(std::max(1u, threads), n);
+  if (parts <= 1) {
+    if (n > 0)
+      fn(int64_t(0), n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  int64_t chunk = (n + parts - 1) / parts;
+  for (int64_t p = 1; p < parts; ++p) {
+    int64_t b = p * chunk, e = std::min(n, b + chunk);
+    if (b < e)
+      pool.emplace_back(fn, b, e);
+  }
+  fn(int64_t(0), std::min(n, chunk));
+  for (std::thread &t : pool)
+    t.join();
+}
+
+/// Programs the physical cells of a tile: stuck cells, programming
+/// variation with program-and-verify, drift, then IR drop along each
+/// column. Cells are normalised conductances g in [0, 1] of G_min..G_max.
+class CellProgrammer {
+public:
+  CellProgrammer(const SimOptions &options, double gMinRatio, uint32_t tileId,
+                 TileReport &report)
+      : m_(options.noise), driftTime_(options.driftTime),
+        gMin_(gMinRatio), span_(1 - gMinRatio), report_(report),
+        stuck_(options.seed, kStuck), program_(options.seed, kProgram),
+        drift_(options.seed, kDrift), tileKey_(combineKey(0, tileId)) {}
+
+  /// True if programming changes any cell.
+  static bool active(const artifact::NoiseModel &m, double driftTime) {
+    return m.prog_sigma_rel() > 0 || m.prog_sigma_abs() > 0 ||
+           m.stuck_on_rate() > 0 || m.stuck_off_rate() > 0 ||
+           m.ir_drop() > 0 || (driftTime > 0 && m.drift_nu() > 0);
+  }
+
+  /// Programs plane `p` (rows x cols, row-major) of cell targets in place.
+  void program(std::vector<double> &cells, int64_t rows, int64_t cols,
+               uint64_t p) {
+    for (size_t i = 0; i < cells.size(); ++i)
+      cells[i] = cell(cells[i], combineKey(combineKey(tileKey_, p), i));
+    if (m_.ir_drop() > 0)
+      irDrop(cells, rows, cols);
+  }
+
+private:
+  /// Conductance in units of G_max.
+  double physical(double g) const { return gMin_ + g * span_; }
+  double normalised(double G) const { return (G - gMin_) / span_; }
+
+  double cell(double g, uint64_t key) {
+    ++report_.cells;
+    double u = stuck_.uniform(key);
+    if (u < m_.stuck_on_rate()) {
+      ++report_.stuckOn;
+      return 1.0;
+    }
+    if (u < m_.stuck_on_rate() + m_.stuck_off_rate()) {
+      ++report_.stuckOff;
+      return 0.0;
+    }
+    double target = physical(g);
+    double sigma = m_.prog_sigma_rel() * target + m_.prog_sigma_abs();
+    double G = target;
+    uint32_t limit = m_.verify_tolerance() > 0 ? m_.verify_max_iterations() : 1;
+    for (uint32_t it = 0; it < limit; ++it) {
+      G = target + sigma * program_.gaussian(combineKey(key, it));
+      ++report_.writes;
+      if (m_.verify_tolerance() == 0 ||
+          std::fabs(G - target) <= m_.verify_tolerance())
+        break;
+      if (it + 1 == limit)
+        ++report_.verifyFailures;
+    }
+    G = std::max(G, 0.0);
+    if (driftTime_ > 0 && (m_.drift_nu() > 0 || m_.drift_nu_sigma() > 0)) {
+      double t0 = m_.drift_t0() > 0 ? m_.drift_t0() : 1.0;
+      double nu = std::max(
+          0.0, m_.drift_nu() + m_.drift_nu_sigma() * drift_.gaussian(key));
+      if (driftTime_ > t0)
+        G *= std::pow(driftTime_ / t0, -nu);
+    }
+    return normalised(G);
+  }
+
+  /// First-order IR drop: the cell j segments from the column's sense end
+  /// (the last row is next to it) sees its input attenuated by
+  /// 1 - ir_drop * Gbar * (j N - j (j - 1) / 2), Gbar the column's mean
+  /// conductance in units of G_max, N its rows.
+  void irDrop(std::vector<double> &cells, int64_t rows, int64_t cols) {
+    double n = double(rows);
+    for (int64_t c = 0; c < cols; ++c) {
+      double mean = 0;
+      for (int64_t r = 0; r < rows; ++r)
+        mean += physical(cells[size_t(r * cols + c)]);
+      mean /= n;
+      for (int64_t r = 0; r < rows; ++r) {
+        double j = double(rows - r);
+        double factor = std::max(
+            0.0, 1 - m_.ir_drop() * mean * (j * n - j * (j - 1) / 2));
+        double &g = cells[size_t(r * cols + c)];
+        g = normalised(physical(g) * factor);
+      }
+    }
+  }
+
+  const artifact::NoiseModel &m_;
+  double driftTime_, gMin_, span_;
+  TileReport &report_;
+  NoiseStream stuck_, program_, drift_;
+  uint64_t tileKey_;
+};
+
 class SimDevice final : public Device {
 public:
-  SimDevice(std::string uri, SimMode mode)
-      : uri_(std::move(uri)), mode_(mode) {}
+  SimDevice(std::string uri, SimMode mode, SimOptions options)
+      : uri_(std::move(uri)), mode_(mode), options_(std::move(options)) {}
 
   const std::string &uri() const override { return uri_; }
 
   StatusOr<TileHandle> programTile(const artifact::Tile &tile,
                                    const artifact::Target &target) override {
     auto t = std::make_shared<SimTile>();
+    t->id = tile.id();
     t->rows = tile.rows();
     t->cols = tile.cols();
     size_t n = size_t(t->rows) * size_t(t->cols);
@@ -77,51 +233,18 @@ public:
       return makeError(Code::InvalidArgument, "tile ", tile.id(),
                        ": g_pos/g_neg do not hold rows*cols values");
     t->scale = tile.scale();
-    t->adcFullScale = tile.adc_full_scale();
-    t->weights.resize(n);
-    if (mode_ == SimMode::Ideal) {
-      for (size_t i = 0; i < n; ++i)
-        t->weights[i] = t->scale * (double(tile.g_pos(int(i))) -
-                                    double(tile.g_neg(int(i))));
-    } else {
-      // Cells hold 2^b uniform levels on [0, 1].
-      // The tile's own array's cells, or the target's default ones.
-      uint32_t bits = tile.bits_per_cell() ? tile.bits_per_cell()
-                                           : target.bits_per_cell();
-      double cellSteps = bits == 0 ? 0.0 : std::ldexp(1.0, int(bits)) - 1;
-      auto cell = [&](float g) {
-        return cellSteps == 0 ? double(g)
-                              : std::round(double(g) * cellSteps) / cellSteps;
-      };
-      // OFFSET: one cell per weight at g = 0.5 + w_norm / 2 against an
-      // exact mid-conductance reference column.
-      bool offset = tile.encoding() == artifact::OFFSET;
-      if (tile.weight_bits() > bits && bits > 0) {
-        sliceWeights(*t, tile, bits, offset); // read from the slice planes
-      } else {
-        for (size_t i = 0; i < n; ++i) {
-          double gp = tile.g_pos(int(i)), gn = tile.g_neg(int(i));
-          t->weights[i] = offset
-                              ? 2.0 * (cell(float(0.5 + 0.5 * (gp - gn))) - 0.5)
-                              : cell(float(gp)) - cell(float(gn));
-        }
-      }
-      t->dacLevels = signedLevels(target.dac_bits());
-      t->adcLevels = signedLevels(target.adc_bits());
-      t->dacSign = target.dac_bits() == 1;
-      t->adcSign = target.adc_bits() == 1 ||
-                   target.adc_kind() == artifact::ADC_KIND_SIGN;
-      if (target.input_bits() > target.dac_bits() && target.dac_bits() >= 2) {
-        // Magnitude digits of dac_bits - 1 bits per pass (the sign is the
-        // drive polarity).
-        uint32_t digitBits = target.dac_bits() - 1;
-        uint32_t magnitudeBits = target.input_bits() - 1;
-        t->inputPasses = int((magnitudeBits + digitBits - 1) / digitBits);
-        t->inputLevels = signedLevels(target.input_bits());
-      }
-    }
+    t->costs = costsFor(tile, target);
+    t->report.tileId = tile.id();
+    if (mode_ == SimMode::Ideal)
+      programIdeal(*t, tile);
+    else
+      programQuantized(*t, tile, target);
+    uint64_t writes = t->report.writes;
     std::lock_guard<std::mutex> lock(mutex_);
     TileHandle handle = nextHandle_++;
+    counters_.programWrites += writes;
+    counters_.energyPj["write"] += double(writes) * t->costs.write;
+    reports_.push_back(t->report);
     tiles_.emplace(handle, std::move(t));
     return handle;
   }
@@ -144,208 +267,444 @@ public:
     }
     if (batch < 0)
       return makeError(Code::InvalidArgument, uri_, ": negative batch ", batch);
-    std::vector<double> acc(tile->cols);
-    std::vector<double> xq(tile->rows);
-    for (int64_t b = 0; b < batch; ++b) {
-      const float *xb = x + b * tile->rows;
-      float *yb = y + b * tile->cols;
+    uint64_t sequence = tile->sequence++;
+    if (batch > 0) {
       if (mode_ == SimMode::Ideal)
-        ideal(*tile, xb, xq, acc, yb);
+        ideal(*tile, x, batch, y);
       else
-        quantized(*tile, xb, xq, acc, yb);
+        quantized(*tile, x, batch, y, sequence);
     }
-    mvmCount_ += uint64_t(batch);
-    ++mvmCalls_;
+    count(*tile, batch);
     return Status::ok();
   }
 
   DeviceStats stats() const override {
-    DeviceStats s;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      s.tilesProgrammed = tiles_.size();
-    }
-    s.mvmCount = mvmCount_;
-    s.mvmCalls = mvmCalls_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    DeviceStats s = counters_;
+    s.tilesProgrammed = tiles_.size();
+    s.tiles = reports_;
     return s;
   }
 
 private:
-  /// Quantises each weight to weight_bits and splits its code into base
-  /// 2^bits digits, one plane per slice (most significant last). A
-  /// differential weight slices its magnitude and keeps its sign in every
-  /// slice; an offset weight slices its offset code g = 0.5 + w / 2.
-  static void sliceWeights(SimTile &t, const artifact::Tile &tile,
-                           uint32_t bits, bool offset) {
-    uint32_t wbits = tile.weight_bits();
-    int slices = int((wbits + bits - 1) / bits);
-    double levels = std::ldexp(1.0, int(wbits)) - 1; // L
-    uint64_t base = uint64_t(1) << bits;               // B
-    double digitMax = double(base - 1);               // D
+  static TileCosts costsFor(const artifact::Tile &tile,
+                            const artifact::Target &target) {
+    std::string cell = tile.cell_tech() == artifact::ROM    ? "rom"
+                       : tile.cell_tech() == artifact::SRAM ? "sram"
+                                                            : "rram";
+    auto get = [&](const std::string &key) {
+      auto it = target.costs().find(key + "." + cell);
+      if (it != target.costs().end())
+        return it->second;
+      it = target.costs().find(key);
+      return it == target.costs().end() ? 0.0 : it->second;
+    };
+    TileCosts c;
+    c.mac = get("mac_pj");
+    c.dac = get("dac_pj");
+    c.adc = get("adc_pj");
+    c.digital = get("digital_op_pj");
+    c.write = get("write_pj");
+    c.mvmNs = get("mvm_ns");
+    c.digitalNs = get("digital_op_ns");
+    c.lanes = std::max(1u, target.digital_lanes());
+    return c;
+  }
+
+  /// Accumulates the run's counters and their energy and latency.
+  void count(const SimTile &t, int64_t batch) {
+    uint64_t b = uint64_t(batch), planes = t.planes.size(),
+             passes = uint64_t(t.inputPasses);
+    uint64_t macs = b * uint64_t(t.rows * t.cols) * planes * passes;
+    uint64_t dac = b * uint64_t(t.rows) * passes;
+    uint64_t adc = b * uint64_t(t.cols) * planes * passes;
+    uint64_t digital = b * uint64_t(t.cols) * (planes * passes - 1);
+    std::lock_guard<std::mutex> lock(mutex_);
+    counters_.mvmCount += b;
+    ++counters_.mvmCalls;
+    counters_.macs += macs;
+    counters_.dacConversions += dac;
+    counters_.adcConversions += adc;
+    counters_.digitalOps += digital;
+    counters_.energyPj["mac"] += double(macs) * t.costs.mac;
+    counters_.energyPj["dac"] += double(dac) * t.costs.dac;
+    counters_.energyPj["adc"] += double(adc) * t.costs.adc;
+    counters_.energyPj["digital"] += double(digital) * t.costs.digital;
+    counters_.latencyNs +=
+        double(b * passes) * t.costs.mvmNs +
+        double((digital + t.costs.lanes - 1) / t.costs.lanes) * t.costs.digitalNs;
+  }
+
+  static void programIdeal(SimTile &t, const artifact::Tile &tile) {
+    Plane plane;
     size_t n = size_t(t.rows) * size_t(t.cols);
-    t.numSlices = slices;
-    t.offsetReference = offset;
-    t.slicePlanes.assign(size_t(slices) * n, 0.0);
-    for (size_t i = 0; i < n; ++i) {
-      double wn = double(tile.g_pos(int(i))) - double(tile.g_neg(int(i)));
-      double sign = 1.0;
-      uint64_t code;
-      if (offset) {
-        code = uint64_t(std::llround((0.5 + 0.5 * wn) * levels));
-      } else {
-        sign = wn < 0 ? -1.0 : 1.0;
-        code = uint64_t(std::llround(std::fabs(wn) * levels));
-      }
-      for (int sl = 0; sl < slices; ++sl) {
-        uint64_t digit = (code >> (uint64_t(bits) * sl)) & (base - 1);
-        t.slicePlanes[size_t(sl) * n + i] = sign * double(digit) / digitMax;
-      }
-    }
-    t.sliceWeight.resize(slices);
-    t.sliceFullScale.assign(slices, 0.0);
-    for (int sl = 0; sl < slices; ++sl) {
-      t.sliceWeight[sl] = digitMax * std::ldexp(1.0, int(bits) * sl) / levels;
-      for (int64_t c = 0; c < t.cols; ++c) {
-        double sum = 0;
-        for (int64_t r = 0; r < t.rows; ++r)
-          sum += std::fabs(t.slicePlanes[size_t(sl) * n + size_t(r * t.cols + c)]);
-        t.sliceFullScale[sl] = std::max(t.sliceFullScale[sl], sum);
-      }
-      if (t.sliceFullScale[sl] == 0)
-        t.sliceFullScale[sl] = 1;
-    }
+    plane.w.resize(n);
+    for (size_t i = 0; i < n; ++i)
+      plane.w[i] = float(t.scale * (double(tile.g_pos(int(i))) -
+                                    double(tile.g_neg(int(i)))));
+    t.planes.push_back(std::move(plane));
   }
 
-  /// acc = sum_r x[r] * W[r][:], row by row so W is read sequentially.
-  static void accumulate(const SimTile &t, const double *x,
-                         std::vector<double> &acc,
-                         const std::vector<double> *plane = nullptr,
-                         size_t planeOffset = 0) {
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const double *weights =
-        plane ? plane->data() + planeOffset : t.weights.data();
-    for (int64_t r = 0; r < t.rows; ++r) {
-      double xr = x[r];
-      if (xr == 0)
-        continue;
-      const double *w = weights + r * t.cols;
-      for (int64_t c = 0; c < t.cols; ++c)
-        acc[c] += xr * w[c];
+  /// The quantised (and, with a noise model, programmed) planes of a tile.
+  void programQuantized(SimTile &t, const artifact::Tile &tile,
+                        const artifact::Target &target) const {
+    const artifact::NoiseModel &m = options_.noise;
+    t.quantized = true;
+    t.dacLevels = signedLevels(target.dac_bits());
+    t.dacSign = target.dac_bits() == 1;
+    if (target.input_bits() > target.dac_bits() && target.dac_bits() >= 2) {
+      // Magnitude digits of dac_bits - 1 bits per pass (the sign is the
+      // drive polarity).
+      uint32_t digitBits = target.dac_bits() - 1;
+      uint32_t magnitudeBits = target.input_bits() - 1;
+      t.inputPasses = int((magnitudeBits + digitBits - 1) / digitBits);
+      t.inputLevels = signedLevels(target.input_bits());
     }
-  }
+    t.adcLevels = signedLevels(target.adc_bits());
+    t.adcSign = target.adc_bits() == 1 ||
+                target.adc_kind() == artifact::ADC_KIND_SIGN;
+    t.adcRange = m.adc_range() > 0 ? m.adc_range() : 1.0;
 
-  /// The ADC: clip to the full scale and quantise to its codes.
-  static double convert(const SimTile &t, double r, double fullScale) {
-    if (t.adcSign)
-      return r > 0 ? fullScale : r < 0 ? -fullScale : 0.0;
-    if (t.adcLevels == 0)
-      return r;
-    double q = std::round(r / fullScale * t.adcLevels);
-    q = std::clamp(q, -t.adcLevels, t.adcLevels);
-    return q * fullScale / t.adcLevels;
-  }
+    // Analog (RRAM) cells carry the device non-idealities; their
+    // conductance range sets G_min / G_max.
+    bool analog = tile.cell_tech() == artifact::RRAM ||
+                  tile.cell_tech() == artifact::CELL_TECH_UNSPECIFIED;
+    double gMinRatio = 0;
+    for (const artifact::ArrayKind &kind : target.arrays())
+      if (kind.cell_tech() == tile.cell_tech() && kind.g_max_us() > 0)
+        gMinRatio = kind.g_min_us() / kind.g_max_us();
+    bool noisyCells = analog && CellProgrammer::active(m, options_.driftTime);
+    if (analog)
+      t.readSigma = m.read_sigma() / (1 - gMinRatio);
+    CellProgrammer programmer(options_, gMinRatio, tile.id(), t.report);
 
-  static void ideal(const SimTile &t, const float *x, std::vector<double> &xd,
-                    std::vector<double> &acc, float *y) {
-    std::copy(x, x + t.rows, xd.begin());
-    accumulate(t, xd.data(), acc);
-    for (int64_t c = 0; c < t.cols; ++c)
-      y[c] = float(acc[c]);
-  }
-
-  /// Column results in normalised units for a normalised input vector
-  /// `xn` (|xn| <= 1): the analog sums, each converted by the ADC; for a
-  /// bit-sliced tile one conversion per slice, then the shift-add; an
-  /// offset tile subtracts its (exact) reference column.
-  static void columns(const SimTile &t, const double *xn,
-                      std::vector<double> &acc, std::vector<double> &out) {
-    if (t.numSlices == 0) {
-      accumulate(t, xn, acc);
-      for (int64_t c = 0; c < t.cols; ++c)
-        out[c] = convert(t, acc[c], t.adcFullScale);
-      return;
-    }
-    std::fill(out.begin(), out.end(), 0.0);
+    uint32_t bits = tile.bits_per_cell() ? tile.bits_per_cell()
+                                         : target.bits_per_cell();
+    bool offset = tile.encoding() == artifact::OFFSET;
     size_t n = size_t(t.rows) * size_t(t.cols);
-    for (int sl = 0; sl < t.numSlices; ++sl) {
-      accumulate(t, xn, acc, &t.slicePlanes, size_t(sl) * n);
-      for (int64_t c = 0; c < t.cols; ++c)
-        out[c] += convert(t, acc[c], t.sliceFullScale[sl]) * t.sliceWeight[sl];
-    }
-    if (!t.offsetReference)
-      return;
-    double reference = 0;
-    for (int64_t r = 0; r < t.rows; ++r)
-      reference += 0.5 * xn[r];
-    for (int64_t c = 0; c < t.cols; ++c)
-      out[c] = 2.0 * (out[c] - reference);
-  }
-
-  static void quantized(const SimTile &t, const float *x,
-                        std::vector<double> &xq, std::vector<double> &acc,
-                        float *y) {
-    // DAC: normalise the input vector by its largest magnitude.
-    double s = 0;
-    bool finite = true;
-    for (int64_t r = 0; r < t.rows; ++r) {
-      finite &= std::isfinite(x[r]);
-      s = std::max(s, std::fabs(double(x[r])));
-    }
-    if (!finite) {
-      std::fill(y, y + t.cols, std::numeric_limits<float>::quiet_NaN());
-      return;
-    }
-    if (s == 0) {
-      std::fill(y, y + t.cols, 0.0f);
-      return;
-    }
-    std::vector<double> out(t.cols), total(t.cols, 0.0);
-    if (t.inputPasses <= 1) {
-      for (int64_t r = 0; r < t.rows; ++r) {
-        double v = double(x[r]) / s;
-        xq[r] = t.dacSign           ? double((v > 0) - (v < 0))
-                : t.dacLevels == 0 ? v
-                                   : std::round(v * t.dacLevels) / t.dacLevels;
+    // Physical cell targets per plane: for a differential weight a g+ and
+    // a g- cell, for an offset weight one cell. `digits` is the number of
+    // cell levels - 1 (0: unquantised).
+    struct Cells {
+      std::vector<double> pos, neg;
+    };
+    std::vector<Cells> cells;
+    std::vector<double> shifts;
+    double digits;
+    bool sliced = tile.weight_bits() > bits && bits > 0;
+    if (sliced) {
+      // Each weight's code in base 2^bits digits, one plane per slice (most
+      // significant last). A differential weight slices its magnitude and
+      // keeps its sign in every slice; an offset weight slices its offset
+      // code g = 0.5 + w / 2.
+      uint32_t wbits = tile.weight_bits();
+      int slices = int((wbits + bits - 1) / bits);
+      double levels = std::ldexp(1.0, int(wbits)) - 1;
+      uint64_t base = uint64_t(1) << bits;
+      digits = double(base - 1);
+      cells.resize(slices);
+      for (Cells &c : cells) {
+        c.pos.assign(n, 0.0);
+        if (!offset)
+          c.neg.assign(n, 0.0);
       }
-      columns(t, xq.data(), acc, out);
-      total = out;
-    } else {
-      // Bit-serial: the input is rounded to input_bits and driven in passes
-      // of the DAC's magnitude digits, least significant first; each pass
-      // is converted, then shifted and added.
-      double base = t.dacLevels + 1; // 2^(dac_bits - 1)
-      std::vector<uint64_t> code(t.rows);
-      std::vector<double> sign(t.rows);
-      for (int64_t r = 0; r < t.rows; ++r) {
-        double v = double(x[r]) / s;
-        sign[r] = v < 0 ? -1.0 : 1.0;
-        code[r] = uint64_t(std::llround(std::fabs(v) * t.inputLevels));
-      }
-      double weight = t.dacLevels / t.inputLevels;
-      for (int p = 0; p < t.inputPasses; ++p) {
-        for (int64_t r = 0; r < t.rows; ++r) {
-          uint64_t digit = code[r] % uint64_t(base);
-          code[r] /= uint64_t(base);
-          xq[r] = sign[r] * double(digit) / t.dacLevels;
+      for (size_t i = 0; i < n; ++i) {
+        double wn = double(tile.g_pos(int(i))) - double(tile.g_neg(int(i)));
+        uint64_t code = uint64_t(std::llround(
+            (offset ? 0.5 + 0.5 * wn : std::fabs(wn)) * levels));
+        for (int sl = 0; sl < slices; ++sl) {
+          double d = double((code >> (uint64_t(bits) * sl)) & (base - 1));
+          (offset || wn >= 0 ? cells[sl].pos : cells[sl].neg)[i] = d / digits;
         }
-        columns(t, xq.data(), acc, out);
-        for (int64_t c = 0; c < t.cols; ++c)
-          total[c] += out[c] * weight;
-        weight *= base;
+      }
+      for (int sl = 0; sl < slices; ++sl)
+        shifts.push_back(digits * std::ldexp(1.0, int(bits) * sl) / levels);
+      t.offsetReference = offset;
+    } else {
+      digits = bits == 0 ? 0.0 : std::ldexp(1.0, int(bits)) - 1;
+      auto quantise = [&](double g) {
+        return digits == 0 ? g : std::round(g * digits) / digits;
+      };
+      cells.resize(1);
+      cells[0].pos.resize(n);
+      if (!offset)
+        cells[0].neg.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        double gp = tile.g_pos(int(i)), gn = tile.g_neg(int(i));
+        if (offset) {
+          cells[0].pos[i] = quantise(0.5 + 0.5 * (gp - gn));
+        } else {
+          cells[0].pos[i] = quantise(gp);
+          cells[0].neg[i] = quantise(gn);
+        }
+      }
+      shifts.push_back(1.0);
+    }
+
+    NoiseStream adcOffsets(options_.seed, kAdcOffset);
+    for (size_t p = 0; p < cells.size(); ++p) {
+      Cells &c = cells[p];
+      if (noisyCells) {
+        programmer.program(c.pos, t.rows, t.cols, 2 * p);
+        if (!offset)
+          programmer.program(c.neg, t.rows, t.cols, 2 * p + 1);
+      }
+      Plane plane;
+      plane.shift = shifts[p];
+      // An unsliced offset weight is 2 g - 1 against an exact reference at
+      // g = 1/2; a sliced one keeps its digits and the reference is
+      // subtracted after the shift-add.
+      bool folded = offset && !sliced;
+      auto value = [&](size_t i) {
+        return offset ? (folded ? 2 * c.pos[i] - 1 : c.pos[i])
+                      : c.pos[i] - c.neg[i];
+      };
+      plane.noiseGain = offset ? (folded ? 2.0 : 1.0) : std::sqrt(2.0);
+      // Noise-free quantised values are integer codes times 1/digits: the
+      // GEMM on codes is exact while its sums stay below 2^24 (float) or
+      // 2^53 (double).
+      bool codes = !noisyCells && digits > 0;
+      plane.unit = codes ? 1.0 / digits : 1.0;
+      double inputCode = t.inputPasses > 1 ? t.dacLevels
+                         : t.dacSign      ? 1.0
+                                          : std::max(t.dacLevels, 1.0);
+      double bound = double(t.rows) * inputCode * (folded ? 2 : 1) * digits;
+      bool useDouble = codes && (t.dacLevels == 0 || bound >= 0x1.0p24);
+      if (useDouble)
+        plane.wd.resize(n);
+      else
+        plane.w.resize(n);
+      double fullScale = 0;
+      std::vector<double> column(size_t(t.cols), 0.0);
+      for (size_t i = 0; i < n; ++i) {
+        double v = value(i);
+        double stored = codes ? std::round(v * digits) : v;
+        if (useDouble)
+          plane.wd[i] = stored;
+        else
+          plane.w[i] = float(stored);
+        column[i % size_t(t.cols)] += std::fabs(v);
+      }
+      for (double s : column)
+        fullScale = std::max(fullScale, s);
+      // The ADC's full scale: the compiler's for an unsliced tile, else the
+      // slice's largest column sum.
+      plane.fullScale = sliced ? (fullScale > 0 ? fullScale : 1.0)
+                               : tile.adc_full_scale();
+      if (m.adc_offset_lsb() != 0 || m.adc_offset_sigma_lsb() != 0) {
+        plane.adcOffset.resize(size_t(t.cols));
+        for (int64_t col = 0; col < t.cols; ++col)
+          plane.adcOffset[size_t(col)] =
+              m.adc_offset_lsb() +
+              m.adc_offset_sigma_lsb() *
+                  adcOffsets.gaussian(combineKey(
+                      combineKey(combineKey(0, tile.id()), p), uint64_t(col)));
+      }
+      t.planes.push_back(std::move(plane));
+    }
+  }
+
+  /// Y (batch x cols) = X (batch x rows) * W, in the plane's precision.
+  static void gemm(const SimTile &t, const Plane &plane, const double *x,
+                   const float *xf, int64_t batch, double *y, float *yf) {
+    if (!plane.wd.empty())
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
+                  int(t.cols), int(t.rows), 1.0, x, int(t.rows),
+                  plane.wd.data(), int(t.cols), 0.0, y, int(t.cols));
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
+                  int(t.cols), int(t.rows), 1.0f, xf, int(t.rows),
+                  plane.w.data(), int(t.cols), 0.0f, yf, int(t.cols));
+  }
+
+  void ideal(const SimTile &t, const float *x, int64_t batch, float *y) const {
+    const Plane &plane = t.planes.front();
+    parallelFor(batch, options_.threads, [&](int64_t b0, int64_t b1) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(b1 - b0),
+                  int(t.cols), int(t.rows), 1.0f, x + b0 * t.rows, int(t.rows),
+                  plane.w.data(), int(t.cols), 0.0f, y + b0 * t.cols,
+                  int(t.cols));
+    });
+  }
+
+  void quantized(const SimTile &t, const float *x, int64_t batch, float *y,
+                 uint64_t sequence) const {
+    parallelFor(batch, options_.threads, [&](int64_t b0, int64_t b1) {
+      quantizedRows(t, x + b0 * t.rows, b0, b1 - b0, y + b0 * t.cols,
+                    sequence);
+    });
+  }
+
+  /// Rows [first, first + batch) of a quantised MVM.
+  void quantizedRows(const SimTile &t, const float *x, int64_t first,
+                     int64_t batch, float *y, uint64_t sequence) const {
+    const int64_t rows = t.rows, cols = t.cols;
+    // DAC: normalise each input vector by its largest magnitude.
+    std::vector<double> s(size_t(batch), 0.0);
+    std::vector<char> finite(size_t(batch), 1);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t r = 0; r < rows; ++r) {
+        float v = x[b * rows + r];
+        finite[b] &= std::isfinite(v);
+        s[b] = std::max(s[b], std::fabs(double(v)));
+      }
+    std::vector<double> total(size_t(batch * cols), 0.0);
+    std::vector<double> xd(size_t(batch * rows)), yd(size_t(batch * cols));
+    std::vector<float> xf(size_t(batch * rows)), yf(size_t(batch * cols));
+    std::vector<double> norm(static_cast<size_t>(batch));
+    std::vector<double> reference(static_cast<size_t>(batch));
+    // Bit-serial inputs: codes rounded to input_bits, driven in passes of
+    // the DAC's magnitude digits, least significant first.
+    std::vector<uint64_t> code;
+    if (t.inputPasses > 1) {
+      code.resize(size_t(batch * rows));
+      for (int64_t i = 0; i < batch * rows; ++i) {
+        int64_t b = i / rows;
+        double v = s[b] > 0 ? double(x[i]) / s[b] : 0.0;
+        code[i] = uint64_t(std::llround(std::fabs(v) * t.inputLevels));
       }
     }
-    for (int64_t c = 0; c < t.cols; ++c)
-      y[c] = float(total[c] * s * t.scale);
+    double base = t.dacLevels + 1; // 2^(dac_bits - 1)
+    double passWeight = t.inputPasses > 1 ? t.dacLevels / t.inputLevels : 1.0;
+    NoiseStream read(options_.seed, kRead);
+    std::vector<double> passOut(static_cast<size_t>(batch * cols));
+    for (int p = 0; p < t.inputPasses; ++p) {
+      // The pass's input codes (xd, as the GEMM reads them) and their unit.
+      double unit = 1.0;
+      for (int64_t b = 0; b < batch; ++b) {
+        norm[b] = 0;
+        reference[b] = 0;
+        for (int64_t r = 0; r < rows; ++r) {
+          int64_t i = b * rows + r;
+          double v = s[b] > 0 ? double(x[i]) / s[b] : 0.0;
+          double c;
+          if (t.inputPasses > 1) {
+            uint64_t digit = code[i] % uint64_t(base);
+            code[i] /= uint64_t(base);
+            c = (v < 0 ? -1.0 : 1.0) * double(digit);
+            unit = 1.0 / t.dacLevels;
+          } else if (t.dacSign) {
+            c = double((v > 0) - (v < 0));
+          } else if (t.dacLevels > 0) {
+            c = std::round(v * t.dacLevels);
+            unit = 1.0 / t.dacLevels;
+          } else {
+            c = v;
+          }
+          xd[i] = c;
+          xf[i] = float(c);
+          norm[b] += c * c;
+          reference[b] += 0.5 * c;
+        }
+        norm[b] = std::sqrt(norm[b]) * unit;
+        reference[b] *= unit;
+      }
+      std::fill(passOut.begin(), passOut.end(), 0.0);
+      for (size_t pl = 0; pl < t.planes.size(); ++pl) {
+        const Plane &plane = t.planes[pl];
+        gemm(t, plane, xd.data(), xf.data(), batch, yd.data(), yf.data());
+        bool isDouble = !plane.wd.empty();
+        double scale = unit * plane.unit;
+        double sigma = t.readSigma * plane.noiseGain;
+        double range = plane.fullScale * t.adcRange;
+        uint64_t callKey = combineKey(
+            combineKey(combineKey(combineKey(0, t.id), sequence), p), pl);
+        for (int64_t b = 0; b < batch; ++b) {
+          uint64_t rowKey = combineKey(callKey, uint64_t(first + b));
+          for (int64_t c = 0; c < cols; ++c) {
+            int64_t i = b * cols + c;
+            double a = (isDouble ? yd[i] : double(yf[i])) * scale;
+            if (sigma > 0)
+              a += sigma * norm[b] *
+                   read.gaussian(combineKey(rowKey, uint64_t(c)));
+            double out;
+            if (t.adcSign)
+              out = signCompare(a, range);
+            else
+              out = UniformADC{t.adcLevels, range}.convert(
+                  a, plane.adcOffset.empty() ? 0.0 : plane.adcOffset[c]);
+            passOut[i] += out * plane.shift;
+          }
+        }
+      }
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t c = 0; c < cols; ++c) {
+          double v = passOut[b * cols + c];
+          if (t.offsetReference)
+            v = 2.0 * (v - reference[b]);
+          total[b * cols + c] += v * passWeight;
+        }
+      passWeight *= base;
+    }
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t c = 0; c < cols; ++c)
+        y[b * cols + c] =
+            !finite[b] ? std::numeric_limits<float>::quiet_NaN()
+                       : float(total[b * cols + c] * s[b] * t.scale);
   }
 
   std::string uri_;
   SimMode mode_;
+  SimOptions options_;
   mutable std::mutex mutex_;
   std::unordered_map<TileHandle, std::shared_ptr<const SimTile>> tiles_;
   TileHandle nextHandle_ = 1;
-  std::atomic<uint64_t> mvmCount_{0};
-  std::atomic<uint64_t> mvmCalls_{0};
+  DeviceStats counters_;
+  std::vector<TileReport> reports_;
 };
+
+/// Parses the query of a simulator URI: noise=PRESET|FILE, seed=N,
+/// drift_time=SECONDS, threads=N.
+Status parseOptions(const std::string &uri, std::string_view query,
+                    SimOptions &options, bool ideal) {
+  options.noise.set_name("ideal");
+  unsigned hw = std::thread::hardware_concurrency();
+  options.threads = hw ? hw : 1;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view()
+                                          : query.substr(amp + 1);
+    size_t eq = item.find('=');
+    std::string key(item.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? std::string_view()
+                                                   : item.substr(eq + 1));
+    auto number = [&](double &out) -> Status {
+      std::istringstream in(value);
+      in >> out;
+      if (value.empty() || !in.eof() || in.fail() || !(out >= 0))
+        return makeError(Code::InvalidArgument, "device URI '", uri, "': ",
+                         key, " must be a non-negative number, got '", value,
+                         "'");
+      return Status::ok();
+    };
+    double v = 0;
+    if (key == "noise") {
+      CIM_ASSIGN_OR_RETURN(options.noise, resolveNoiseModel(value));
+    } else if (key == "seed") {
+      CIM_TRY(number(v));
+      options.seed = uint64_t(v);
+    } else if (key == "drift_time") {
+      CIM_TRY(number(v));
+      options.driftTime = v;
+    } else if (key == "threads") {
+      CIM_TRY(number(v));
+      if (v < 1)
+        return makeError(Code::InvalidArgument, "device URI '", uri,
+                         "': threads must be at least 1");
+      options.threads = unsigned(v);
+    } else {
+      return makeError(Code::InvalidArgument, "device URI '", uri,
+                       "': unknown option '", key,
+                       "' (known: noise, seed, drift_time, threads)");
+    }
+  }
+  if (ideal && !isIdeal(options.noise))
+    return makeError(Code::InvalidArgument, "device URI '", uri,
+                     "': sim://ideal has no non-idealities; use "
+                     "sim://quantized?noise=", options.noise.name());
+  return Status::ok();
+}
 
 class SimDriver final : public Driver {
 public:
@@ -353,15 +712,26 @@ public:
 
   StatusOr<std::shared_ptr<Device>> open(const std::string &uri,
                                          std::string_view path) override {
-    if (path.empty() || path == "ideal")
-      return std::shared_ptr<Device>(
-          std::make_shared<SimDevice>("sim://ideal", SimMode::Ideal));
-    if (path == "quantized")
-      return std::shared_ptr<Device>(
-          std::make_shared<SimDevice>("sim://quantized", SimMode::Quantized));
-    return makeError(Code::InvalidArgument, "device URI '", uri,
-                     "': unknown simulator mode '", path,
-                     "' (known: sim://ideal, sim://quantized)");
+    size_t q = path.find('?');
+    std::string_view query =
+        q == std::string_view::npos ? std::string_view() : path.substr(q + 1);
+    std::string_view mode = path.substr(0, q);
+    if (mode != "" && mode != "ideal" && mode != "quantized")
+      return makeError(Code::InvalidArgument, "device URI '", uri,
+                       "': unknown simulator mode '", std::string(mode),
+                       "' (known: sim://ideal, sim://quantized)");
+    bool ideal = mode != "quantized";
+    SimOptions options;
+    CIM_TRY(parseOptions(uri, query, options, ideal));
+    // The simulator splits work over batch rows itself; one OpenBLAS
+    // thread per GEMM keeps results independent of the thread count.
+    openblas_set_num_threads(1);
+    std::string canonical = ideal ? "sim://ideal" : "sim://quantized";
+    if (!query.empty())
+      canonical += "?" + std::string(query);
+    return std::shared_ptr<Device>(std::make_shared<SimDevice>(
+        canonical, ideal ? SimMode::Ideal : SimMode::Quantized,
+        std::move(options)));
   }
 };
 

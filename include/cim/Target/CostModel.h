@@ -50,6 +50,10 @@ struct CostReport {
 /// input vectors; that energy is charged per vector.
 CostReport analyzeCost(mlir::ModuleOp module, unsigned reuse = 1);
 
+/// The cost figures of the model with their defaults (key, value); a
+/// target's `costs` override them, per cell technology as `key.cell`.
+const std::vector<std::pair<const char *, double>> &defaultCosts();
+
 } // namespace cim
 
 #endif // CIM_TARGET_COSTMODEL_H

@@ -13,6 +13,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Frontend/ONNX/Importer.h"
+#include "cim/Target/CostModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -139,6 +140,12 @@ public:
       out->set_g_min_us(kind.getGMinUs().convertToDouble());
       out->set_g_max_us(kind.getGMaxUs().convertToDouble());
     }
+    for (const auto &[key, value] : defaultCosts())
+      (*t->mutable_costs())[key] = target.getCost(key, value);
+    if (DictionaryAttr costs = target.getCosts())
+      for (NamedAttribute cost : costs)
+        (*t->mutable_costs())[cost.getName().str()] =
+            target.getCost(cost.getName().getValue(), 0);
     t->set_adc_kind(convertADCKind(target.getAdcKind()));
     t->set_macros(target.getMacros());
     t->set_digital_lanes(target.getDigitalLanes());

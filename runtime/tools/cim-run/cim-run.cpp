@@ -50,7 +50,7 @@ const char *kUsage =
     "check)\n"
     "  --device URI           sim://ideal (default), sim://quantized\n"
     "  --rtol R               relative tolerance (default 1e-5)\n"
-    "  --atol A               absolute tolerance (default 1e-6)\n"
+    "  --atol A               absolute tolerance (default 1e-5)\n"
     "  --output-dir D         write every output as D/output_N.pb\n"
     "                         (D/test_data_set_K/output_N.pb for several "
     "sets)\n"
@@ -69,7 +69,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> inputs;
   std::string device = "sim://ideal";
   double rtol = 1e-5;
-  double atol = 1e-6;
+  double atol = 1e-5;
   std::string outputDir;
   bool quiet = false;
 };

@@ -1,0 +1,101 @@
+//===- Readout.h - Column readout circuits of the simulator -----*- C++ -*-===//
+//
+// How a column result leaves an array: a uniform ADC (range, clipping,
+// offset), a ramp ADC with arbitrary thresholds, a sign comparator, a
+// leaky integrate-and-fire neuron, or an analog integrator. Values are in
+// the column's normalised units; docs/Simulator.md gives the formulas.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_READOUT_H
+#define CIMRT_SRC_READOUT_H
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace cim::rt {
+
+/// A uniform ADC: 2 L + 1 codes (L = 2^(bits - 1) - 1) over [-range,
+/// range]; code = clamp(round(v / range * L + offset), -L, L) and the
+/// output is code * range / L. `offset` is in LSB.
+struct UniformADC {
+  double levels = 0; // L; 0: no quantisation
+  double range = 1;
+
+  double convert(double v, double offset = 0) const {
+    if (levels == 0)
+      return v;
+    double q = std::round(v / range * levels + offset);
+    return std::clamp(q, -levels, levels) * range / levels;
+  }
+};
+
+/// A ramp ADC: a counter runs while a ramp rises past thresholds t_1 <
+/// ... < t_n; the comparator stops it at the first threshold above the
+/// input, so the code is the number of thresholds at or below v, and the
+/// output is levels[code]. A pre-distorted ramp (non-uniform thresholds)
+/// computes a monotonic function of v in the conversion.
+struct RampADC {
+  std::vector<double> thresholds; // ascending
+  std::vector<double> levels;     // thresholds.size() + 1 outputs
+
+  size_t code(double v) const {
+    return size_t(std::upper_bound(thresholds.begin(), thresholds.end(), v) -
+                  thresholds.begin());
+  }
+  double convert(double v) const { return levels[code(v)]; }
+
+  /// The ramp of a uniform `bits`-bit ADC over [-range, range]: it gives
+  /// the same output as UniformADC{2^(bits-1) - 1, range} (rounding half up
+  /// where UniformADC rounds half away from zero).
+  static RampADC uniform(unsigned bits, double range) {
+    RampADC adc;
+    double l = std::ldexp(1.0, int(bits) - 1) - 1;
+    for (double k = -l; k <= l; k += 1) {
+      adc.levels.push_back(k * range / l);
+      if (k < l)
+        adc.thresholds.push_back((k + 0.5) * range / l);
+    }
+    return adc;
+  }
+};
+
+/// A sign comparator: +range, -range, or 0 at exactly 0.
+inline double signCompare(double v, double range) {
+  return v > 0 ? range : v < 0 ? -range : 0.0;
+}
+
+/// A leaky integrate-and-fire neuron per column: v <- (1 - leak) v + I;
+/// when v >= threshold it spikes (1) and v resets to 0 (zero) or to
+/// v - threshold (subtract).
+struct LIFNeuron {
+  double threshold = 1, leak = 0;
+  bool subtractReset = false;
+  double v = 0;
+
+  int step(double current) {
+    v = (1 - leak) * v + current;
+    if (v < threshold)
+      return 0;
+    v = subtractReset ? v - threshold : 0.0;
+    return 1;
+  }
+};
+
+/// An analog integrator per column: v <- clamp((1 - leak) v + gain * I +
+/// noise, -vSat, vSat), where noise is the step's N(0, sigma) sample.
+struct Integrator {
+  double gain = 1, leak = 0, vSat = 1, sigma = 0;
+  double v = 0;
+
+  double step(double current, double standardNormal = 0) {
+    v = std::clamp((1 - leak) * v + gain * current + sigma * standardNormal,
+                   -vSat, vSat);
+    return v;
+  }
+};
+
+} // namespace cim::rt
+
+#endif // CIMRT_SRC_READOUT_H
