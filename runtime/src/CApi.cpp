@@ -340,9 +340,48 @@ cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
     return error(Code::InvalidArgument,
                  "cimrt_device_stats: device or out_stats is NULL");
   DeviceStats s = device->device->stats();
+  *out_stats = cimrt_device_stats_t{};
   out_stats->tiles_programmed = s.tilesProgrammed;
   out_stats->mvm_count = s.mvmCount;
   out_stats->mvm_calls = s.mvmCalls;
+  out_stats->macs = s.macs;
+  out_stats->dac_conversions = s.dacConversions;
+  out_stats->adc_conversions = s.adcConversions;
+  out_stats->digital_ops = s.digitalOps;
+  out_stats->program_writes = s.programWrites;
+  out_stats->tiles_reported = s.tiles.size();
+  auto energy = [&](const char *key) {
+    auto it = s.energyPj.find(key);
+    return it == s.energyPj.end() ? 0.0 : it->second;
+  };
+  out_stats->energy_mac_pj = energy("mac");
+  out_stats->energy_dac_pj = energy("dac");
+  out_stats->energy_adc_pj = energy("adc");
+  out_stats->energy_digital_pj = energy("digital");
+  out_stats->energy_write_pj = energy("write");
+  out_stats->energy_pj = out_stats->energy_mac_pj + out_stats->energy_dac_pj +
+                         out_stats->energy_adc_pj +
+                         out_stats->energy_digital_pj +
+                         out_stats->energy_write_pj;
+  out_stats->latency_ns = s.latencyNs;
+  return nullptr;
+}
+
+cimrt_status_t cimrt_device_tile_report(const cimrt_device_t *device,
+                                        size_t index,
+                                        cimrt_tile_report_t *out) {
+  if (!device || !out)
+    return error(Code::InvalidArgument,
+                 "cimrt_device_tile_report: device or out is NULL");
+  DeviceStats s = device->device->stats();
+  if (index >= s.tiles.size())
+    return error(Code::InvalidArgument,
+                 strCat("cimrt_device_tile_report: index ", index,
+                        " but the device has ", s.tiles.size(),
+                        " tile reports"));
+  const TileReport &r = s.tiles[index];
+  *out = cimrt_tile_report_t{r.tileId, r.cells, r.writes, r.verifyFailures,
+                             r.stuckOn, r.stuckOff};
   return nullptr;
 }
 

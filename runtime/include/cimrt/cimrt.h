@@ -144,8 +144,11 @@ CIMRT_API size_t cimrt_model_tile_count(const cimrt_model_t *model);
 typedef struct cimrt_device_t cimrt_device_t;
 
 // Opens a device: "sim://" (= "sim://ideal"), "sim://ideal",
-// "sim://quantized". NOT_FOUND for an unknown scheme, INVALID_ARGUMENT for an
-// unknown path of a known scheme.
+// "sim://quantized", with options as a query:
+// "sim://quantized?noise=rram-nominal&seed=3&drift_time=3600&threads=2"
+// (noise: a preset name or a JSON file; see docs/Simulator.md). NOT_FOUND
+// for an unknown scheme, INVALID_ARGUMENT for an unknown path or option of
+// a known scheme.
 CIMRT_API cimrt_status_t cimrt_device_open(const char *uri,
                                            cimrt_device_t **out_device);
 CIMRT_API void cimrt_device_retain(cimrt_device_t *device);
@@ -157,10 +160,36 @@ typedef struct cimrt_device_stats_t {
   uint64_t tiles_programmed; // tiles currently programmed
   uint64_t mvm_count;        // matrix-vector products (one per batch row)
   uint64_t mvm_calls;        // device mvm invocations (each for a batch)
+  // Signal-chain activity since the device was opened.
+  uint64_t macs;             // cell multiply-accumulates (all slices, passes)
+  uint64_t dac_conversions;
+  uint64_t adc_conversions;
+  uint64_t digital_ops;      // shift-add of slices and input passes
+  uint64_t program_writes;   // cell write pulses (with program-and-verify)
+  uint64_t tiles_reported;   // tile reports (cimrt_device_tile_report)
+  // Energy (pJ) by component and latency (ns), from the cost figures of
+  // the targets the tiles were compiled for.
+  double energy_mac_pj, energy_dac_pj, energy_adc_pj, energy_digital_pj,
+      energy_write_pj;
+  double energy_pj;          // the sum
+  double latency_ns;         // MVMs in sequence, plus the digital shift-add
 } cimrt_device_stats_t;
 
 CIMRT_API cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
                                             cimrt_device_stats_t *out_stats);
+
+// What programming a tile did to its cells (non-zero only with a noise
+// model): index in [0, tiles_reported), in programming order.
+typedef struct cimrt_tile_report_t {
+  uint32_t tile_id;
+  uint64_t cells;            // physical cells
+  uint64_t writes;           // write pulses
+  uint64_t verify_failures;  // cells outside the verify window at the end
+  uint64_t stuck_on, stuck_off;
+} cimrt_tile_report_t;
+
+CIMRT_API cimrt_status_t cimrt_device_tile_report(
+    const cimrt_device_t *device, size_t index, cimrt_tile_report_t *out);
 
 //===----------------------------------------------------------------------===//
 // Tensor: dense row-major F32, I64 or BOOL, immutable once created

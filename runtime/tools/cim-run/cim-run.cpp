@@ -49,6 +49,14 @@ const char *kUsage =
     "  --input NAME=FILE.pb   an input tensor (repeatable; no reference "
     "check)\n"
     "  --device URI           sim://ideal (default), sim://quantized\n"
+    "  --noise PRESET|FILE    device non-idealities: ideal, rram-nominal,\n"
+    "                         rram-worst, or a JSON file (implies\n"
+    "                         sim://quantized)\n"
+    "  --seed N               random seed of the non-idealities (default 0)\n"
+    "  --drift-time SECONDS   time since programming, for drift\n"
+    "  --threads N            simulator threads (default: all cores)\n"
+    "  --stats                print the device's counters, energy, latency\n"
+    "                         and what programming did to each tile\n"
     "  --rtol R               relative tolerance (default 1e-5)\n"
     "  --atol A               absolute tolerance (default 1e-5)\n"
     "  --output-dir D         write every output as D/output_N.pb\n"
@@ -68,6 +76,9 @@ struct Options {
   std::string testData;
   std::vector<std::pair<std::string, std::string>> inputs;
   std::string device = "sim://ideal";
+  bool deviceGiven = false;
+  std::vector<std::string> deviceOptions; // key=value for the device URI
+  bool stats = false;
   double rtol = 1e-5;
   double atol = 1e-5;
   std::string outputDir;
@@ -136,6 +147,17 @@ Options parseArgs(int argc, char **argv) {
       o.inputs.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
     } else if (arg == "--device") {
       o.device = next();
+      o.deviceGiven = true;
+    } else if (arg == "--noise") {
+      o.deviceOptions.push_back("noise=" + next());
+    } else if (arg == "--seed" || arg == "--drift-time" ||
+               arg == "--threads") {
+      std::string v = next();
+      parseNumber(arg, v);
+      std::string key = arg == "--drift-time" ? "drift_time" : arg.substr(2);
+      o.deviceOptions.push_back(key + "=" + v);
+    } else if (arg == "--stats") {
+      o.stats = true;
     } else if (arg == "--rtol") {
       o.rtol = parseNumber(arg, next());
     } else if (arg == "--atol") {
@@ -157,6 +179,17 @@ Options parseArgs(int argc, char **argv) {
     usageError("no model given");
   if (!o.testData.empty() && !o.inputs.empty())
     usageError("--test-data and --input cannot be combined");
+  // Device options become the URI's query; a noise model needs the
+  // quantised simulator, the default when no --device is given.
+  if (!o.deviceOptions.empty()) {
+    bool noise = false;
+    for (const std::string &opt : o.deviceOptions)
+      noise |= opt.rfind("noise=", 0) == 0;
+    if (noise && !o.deviceGiven)
+      o.device = "sim://quantized";
+    for (const std::string &opt : o.deviceOptions)
+      o.device += (o.device.find('?') == std::string::npos ? "?" : "&") + opt;
+  }
   return o;
 }
 
@@ -522,6 +555,38 @@ std::string previewValues(const HostTensor &t) {
   return s;
 }
 
+/// --stats: the device's counters, energy and latency, and per tile what
+/// programming did to its cells.
+void printDeviceStats(const cimrt_device_t *device) {
+  cimrt_device_stats_t s;
+  check(cimrt_device_stats(device, &s));
+  std::printf("stats: %llu MVMs in %llu calls, %llu MACs, %llu DAC and %llu "
+              "ADC conversions, %llu digital ops, %llu cell writes\n",
+              (unsigned long long)s.mvm_count, (unsigned long long)s.mvm_calls,
+              (unsigned long long)s.macs,
+              (unsigned long long)s.dac_conversions,
+              (unsigned long long)s.adc_conversions,
+              (unsigned long long)s.digital_ops,
+              (unsigned long long)s.program_writes);
+  std::printf("stats: energy %.6g pJ (mac %.6g, dac %.6g, adc %.6g, digital "
+              "%.6g, write %.6g), latency %.6g ns\n",
+              s.energy_pj, s.energy_mac_pj, s.energy_dac_pj, s.energy_adc_pj,
+              s.energy_digital_pj, s.energy_write_pj, s.latency_ns);
+  for (size_t i = 0; i < s.tiles_reported; ++i) {
+    cimrt_tile_report_t t;
+    check(cimrt_device_tile_report(device, i, &t));
+    if (t.cells == 0)
+      continue; // not an analog tile, or no noise model
+    std::printf("stats: tile %u: %llu cells, %llu writes, %llu outside the "
+                "verify window, stuck on %llu, stuck off %llu\n",
+                t.tile_id, (unsigned long long)t.cells,
+                (unsigned long long)t.writes,
+                (unsigned long long)t.verify_failures,
+                (unsigned long long)t.stuck_on,
+                (unsigned long long)t.stuck_off);
+  }
+}
+
 int runMain(const Options &o) {
   Runner r;
   r.open(o);
@@ -629,6 +694,8 @@ int runMain(const Options &o) {
                 (unsigned long long)stats.tiles,
                 (unsigned long long)stats.mvm_count,
                 (unsigned long long)stats.digital_op_count);
+    if (o.stats)
+      printDeviceStats(r.device);
     if (compared)
       std::printf("cim-run: %d passed, %d failed\n", passed, failed);
     else

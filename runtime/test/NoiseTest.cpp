@@ -1,0 +1,398 @@
+//===- NoiseTest.cpp - Statistics of the simulator's non-idealities -------===//
+//
+// Each non-ideality is measured through the device's own MVMs and compared
+// with its configuration: programming and read-noise sigma within 5%, the
+// drift exponent recovered, stuck-at counts within binomial bounds, the IR
+// drop formula, program-and-verify windows, ADC range and offsets, and
+// bit-identical results for one seed on any number of threads. Also the
+// readout circuits (ramp ADC, LIF neuron, integrator) against their
+// definitions, and the noise-model files' errors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Noise.h"
+#include "Readout.h"
+#include "TestHelpers.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+
+using namespace cim;
+using namespace cim::test;
+using rt::Code;
+
+namespace {
+
+/// Writes a noise-model JSON file and returns its path.
+std::string noiseFile(const std::string &name, const std::string &json) {
+  std::string path = ::testing::TempDir() + "/" + name + ".json";
+  std::ofstream(path) << json;
+  return path;
+}
+
+/// A rows x cols offset tile whose cells are programmed to `g` (one cell
+/// per weight: the cell value is g, the weight 2 g - 1), read without ADC
+/// quantisation.
+struct CellTile {
+  artifact::Artifact a;
+  int64_t rows, cols;
+  CellTile(int64_t rows, int64_t cols, const std::vector<double> &g,
+           double gMinUs = 0, double gMaxUs = 0)
+      : rows(rows), cols(cols) {
+    ArtifactBuilder b(uint32_t(rows), uint32_t(cols + 1), 0, 8, 0);
+    std::vector<float> w(g.size());
+    for (size_t i = 0; i < g.size(); ++i)
+      w[i] = float(2 * g[i] - 1);
+    b.tile(uint32_t(rows), uint32_t(cols), w, float(rows));
+    a = b.artifact();
+    artifact::Tile *t = a.mutable_tiles(0);
+    t->set_encoding(artifact::OFFSET);
+    t->set_scale(1);
+    for (size_t i = 0; i < g.size(); ++i) {
+      t->set_g_pos(int(i), std::max(w[i], 0.0f));
+      t->set_g_neg(int(i), std::max(-w[i], 0.0f));
+    }
+    if (gMaxUs > 0) {
+      artifact::ArrayKind *kind = a.mutable_target()->add_arrays();
+      kind->set_cell_tech(artifact::RRAM);
+      kind->set_g_min_us(gMinUs);
+      kind->set_g_max_us(gMaxUs);
+    }
+  }
+};
+
+struct Programmed {
+  std::shared_ptr<rt::Device> device;
+  rt::TileHandle handle;
+};
+
+Programmed program(const std::string &uri, const CellTile &t) {
+  auto dev = rt::DriverRegistry::global().open(uri);
+  EXPECT_TRUE(dev.isOk()) << dev.status().message();
+  auto h = (*dev)->programTile(t.a.tiles(0), t.a.target());
+  EXPECT_TRUE(h.isOk()) << h.status().message();
+  return {*dev, *h};
+}
+
+/// The programmed cell values, read row by row with one-hot inputs.
+std::vector<double> readCells(const Programmed &p, const CellTile &t) {
+  std::vector<float> x(size_t(t.rows * t.rows), 0.0f);
+  for (int64_t r = 0; r < t.rows; ++r)
+    x[size_t(r * t.rows + r)] = 1.0f;
+  std::vector<float> y(size_t(t.rows * t.cols));
+  EXPECT_TRUE(p.device->mvm(p.handle, x.data(), t.rows, y.data()).isOk());
+  std::vector<double> g(y.size());
+  for (size_t i = 0; i < y.size(); ++i)
+    g[i] = (double(y[i]) + 1) / 2;
+  return g;
+}
+
+double stddev(const std::vector<double> &v) {
+  double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+  double ss = 0;
+  for (double x : v)
+    ss += (x - mean) * (x - mean);
+  return std::sqrt(ss / double(v.size() - 1));
+}
+
+std::string uri(const std::string &noise, uint64_t seed = 1,
+                const std::string &extra = "") {
+  return "sim://quantized?noise=" + noise + "&seed=" + std::to_string(seed) +
+         extra;
+}
+
+TEST(Noise, ProgrammingSigmaWithinFivePercent) {
+  // 256 x 256 cells at g = 0.5 with sigma = 0.02 (absolute) and at g = 1
+  // with sigma = 0.05 * G + 0.01 (conductance-dependent).
+  const int64_t n = 256;
+  std::string file = noiseFile(
+      "prog", R"({"prog_sigma_rel": 0.05, "prog_sigma_abs": 0.01})");
+  for (double g0 : {0.5, 1.0}) {
+    CellTile t(n, n, std::vector<double>(size_t(n * n), g0));
+    std::vector<double> g = readCells(program(uri(file), t), t);
+    double expected = 0.05 * g0 + 0.01;
+    EXPECT_NEAR(stddev(g) / expected, 1.0, 0.05) << "g = " << g0;
+    double mean = std::accumulate(g.begin(), g.end(), 0.0) / double(g.size());
+    EXPECT_NEAR(mean, g0, 4 * expected / n) << "g = " << g0;
+  }
+}
+
+TEST(Noise, ProgrammingSigmaIsRelativeToGmax) {
+  // With G_min = 10 uS of G_max = 40 uS, a sigma of 0.02 G_max is
+  // 0.02 / 0.75 of the normalised range.
+  const int64_t n = 256;
+  std::string file = noiseFile("gmin", R"({"prog_sigma_abs": 0.02})");
+  CellTile t(n, n, std::vector<double>(size_t(n * n), 0.5), 10, 40);
+  std::vector<double> g = readCells(program(uri(file), t), t);
+  EXPECT_NEAR(stddev(g) / (0.02 / 0.75), 1.0, 0.05);
+}
+
+TEST(Noise, ReadSigmaWithinFivePercent) {
+  // Read noise is redrawn every MVM: 2000 reads of one column sum. For an
+  // offset cell (weight 2 g - 1) the weight's sigma is 2 sigma ||x||.
+  const int64_t rows = 64, cols = 32, reads = 2000;
+  std::string file = noiseFile("read", R"({"read_sigma": 0.01})");
+  CellTile t(rows, cols, std::vector<double>(size_t(rows * cols), 0.75));
+  Programmed p = program(uri(file), t);
+  std::vector<float> x(size_t(reads * rows));
+  for (int64_t b = 0; b < reads; ++b)
+    for (int64_t r = 0; r < rows; ++r)
+      x[size_t(b * rows + r)] = (r % 2 ? 1.0f : -1.0f);
+  std::vector<float> y(size_t(reads * cols));
+  ASSERT_TRUE(p.device->mvm(p.handle, x.data(), reads, y.data()).isOk());
+  std::vector<double> v(y.begin(), y.end());
+  double expected = 2 * 0.01 * std::sqrt(double(rows));
+  EXPECT_NEAR(stddev(v) / expected, 1.0, 0.05);
+  // The mean is the noise-free sum: alternating inputs cancel.
+  double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+  EXPECT_NEAR(mean, 0.0, 5 * expected / std::sqrt(double(v.size())));
+  // A second call draws new noise.
+  std::vector<float> y2(y.size());
+  ASSERT_TRUE(p.device->mvm(p.handle, x.data(), reads, y2.data()).isOk());
+  EXPECT_NE(y, y2);
+}
+
+TEST(Noise, DriftExponentRecovered) {
+  // G(t) = G0 (t / t0)^-nu: cells read at 10 s and at 1e4 s.
+  const int64_t n = 64;
+  std::string file = noiseFile(
+      "drift", R"({"drift_nu": 0.06, "drift_nu_sigma": 0.01, "drift_t0": 1})");
+  CellTile t(n, n, std::vector<double>(size_t(n * n), 0.8));
+  std::vector<double> g1 =
+      readCells(program(uri(file, 3, "&drift_time=10"), t), t);
+  std::vector<double> g2 =
+      readCells(program(uri(file, 3, "&drift_time=10000"), t), t);
+  double nuSum = 0;
+  for (size_t i = 0; i < g1.size(); ++i)
+    nuSum += -std::log(g2[i] / g1[i]) / std::log(1000.0);
+  EXPECT_NEAR(nuSum / double(g1.size()), 0.06, 0.001);
+  // At t0 nothing has drifted yet.
+  std::vector<double> g0 = readCells(program(uri(file, 3, "&drift_time=1"), t), t);
+  for (double g : g0)
+    EXPECT_NEAR(g, 0.8, 1e-6);
+}
+
+TEST(Noise, StuckCellsWithinBinomialBounds) {
+  const int64_t n = 256;
+  const double on = 0.03, off = 0.08;
+  std::string file =
+      noiseFile("stuck", R"({"stuck_on_rate": 0.03, "stuck_off_rate": 0.08})");
+  CellTile t(n, n, std::vector<double>(size_t(n * n), 0.5));
+  Programmed p = program(uri(file, 5), t);
+  std::vector<double> g = readCells(p, t);
+  uint64_t ones = 0, zeros = 0;
+  for (double v : g) {
+    ones += std::fabs(v - 1) < 1e-6;
+    zeros += std::fabs(v) < 1e-6;
+    EXPECT_TRUE(std::fabs(v - 1) < 1e-6 || std::fabs(v) < 1e-6 ||
+                std::fabs(v - 0.5) < 1e-6);
+  }
+  double cells = double(n * n);
+  for (auto [count, rate] : {std::pair{ones, on}, std::pair{zeros, off}}) {
+    double sigma = std::sqrt(cells * rate * (1 - rate));
+    EXPECT_LT(std::fabs(double(count) - cells * rate), 4.5 * sigma);
+  }
+  rt::DeviceStats s = p.device->stats();
+  ASSERT_EQ(s.tiles.size(), 1u);
+  EXPECT_EQ(s.tiles[0].stuckOn, ones);
+  EXPECT_EQ(s.tiles[0].stuckOff, zeros);
+  EXPECT_EQ(s.tiles[0].cells, uint64_t(n * n));
+}
+
+TEST(Noise, ProgramAndVerifyKeepsCellsInTheWindow) {
+  // sigma 0.05, window 0.02: a write lands inside with p = 0.311, so about
+  // 1 / p writes per cell, and every cell ends inside (or is counted).
+  const int64_t n = 128;
+  std::string file = noiseFile(
+      "verify", R"({"prog_sigma_abs": 0.05, "verify_tolerance": 0.02,
+                    "verify_max_iterations": 100})");
+  CellTile t(n, n, std::vector<double>(size_t(n * n), 0.5));
+  Programmed p = program(uri(file), t);
+  std::vector<double> g = readCells(p, t);
+  for (double v : g)
+    EXPECT_LE(std::fabs(v - 0.5), 0.02 + 1e-6);
+  rt::TileReport r = p.device->stats().tiles.at(0);
+  EXPECT_EQ(r.verifyFailures, 0u);
+  double perCell = double(r.writes) / double(r.cells);
+  double p1 = std::erf(0.02 / 0.05 / std::sqrt(2.0));
+  EXPECT_NEAR(perCell * p1, 1.0, 0.05);
+  // With at most 2 writes some cells stay outside, and are counted.
+  std::string few = noiseFile(
+      "verify2", R"({"prog_sigma_abs": 0.05, "verify_tolerance": 0.02,
+                     "verify_max_iterations": 2})");
+  Programmed q = program(uri(few), t);
+  std::vector<double> gq = readCells(q, t);
+  uint64_t outside = 0;
+  for (double v : gq)
+    outside += std::fabs(v - 0.5) > 0.02 + 1e-9;
+  EXPECT_EQ(q.device->stats().tiles.at(0).verifyFailures, outside);
+  EXPECT_NEAR(double(outside) / double(n * n), (1 - p1) * (1 - p1), 0.01);
+}
+
+TEST(Noise, IrDropFollowsTheFirstOrderFormula) {
+  // Every cell at g = 1: row r is j = rows - r segments from the sense end
+  // and reads 1 - a * mean * (j N - j (j - 1) / 2), mean = 1.
+  const int64_t rows = 32, cols = 4;
+  const double a = 1e-4;
+  std::string file = noiseFile("ir", R"({"ir_drop": 1e-4})");
+  CellTile t(rows, cols, std::vector<double>(size_t(rows * cols), 1.0));
+  std::vector<double> g = readCells(program(uri(file), t), t);
+  for (int64_t r = 0; r < rows; ++r) {
+    double j = double(rows - r), n = double(rows);
+    double expected = 1 - a * (j * n - j * (j - 1) / 2);
+    for (int64_t c = 0; c < cols; ++c)
+      EXPECT_NEAR(g[size_t(r * cols + c)], expected, 1e-6) << r;
+  }
+}
+
+TEST(Noise, OneSeedIsBitIdenticalOnAnyThreadCount) {
+  const int64_t rows = 64, cols = 48, batch = 37;
+  auto w = ramp(rows * cols, 41);
+  auto x = ramp(batch * rows, 42);
+  ArtifactBuilder b(uint32_t(rows), uint32_t(2 * cols), 4, 8, 8);
+  b.tile(uint32_t(rows), uint32_t(cols), w);
+  artifact::Artifact a = b.artifact();
+  auto run = [&](const std::string &u) {
+    auto dev = rt::DriverRegistry::global().open(u);
+    EXPECT_TRUE(dev.isOk()) << dev.status().message();
+    auto h = (*dev)->programTile(a.tiles(0), a.target());
+    std::vector<float> y(size_t(batch * cols));
+    EXPECT_TRUE((*dev)->mvm(*h, x.data(), batch, y.data()).isOk());
+    return y;
+  };
+  auto one = run(uri("rram-worst", 9, "&threads=1"));
+  EXPECT_EQ(run(uri("rram-worst", 9, "&threads=1")), one);
+  EXPECT_EQ(run(uri("rram-worst", 9, "&threads=3")), one);
+  EXPECT_EQ(run(uri("rram-worst", 9, "&threads=8")), one);
+  EXPECT_NE(run(uri("rram-worst", 10, "&threads=1")), one);
+}
+
+TEST(Noise, AdcRangeClipsAndOffsetShifts) {
+  // One cell column at g = 1 (weight 1), 4 rows of +1: the sum is 4 of a
+  // full scale of 4. A range of 0.5 clips it to 2; an offset of +2 LSB on
+  // a 3-bit ADC (L = 3) moves 0 by 2 / 3 of the range.
+  ArtifactBuilder b(4, 2, 0, 8, 3);
+  b.tile(4, 1, {1, 1, 1, 1}, 4);
+  artifact::Artifact a = b.artifact();
+  auto read = [&](const std::string &noise, std::vector<float> x) {
+    auto dev = rt::DriverRegistry::global().open(uri(noiseFile("adc", noise)));
+    EXPECT_TRUE(dev.isOk()) << dev.status().message();
+    auto h = (*dev)->programTile(a.tiles(0), a.target());
+    std::vector<float> y(1);
+    EXPECT_TRUE((*dev)->mvm(*h, x.data(), 1, y.data()).isOk());
+    return y[0];
+  };
+  std::vector<float> ones(4, 1.0f), alternating{1, -1, 1, -1};
+  EXPECT_FLOAT_EQ(read("{}", ones), 4.0f);
+  EXPECT_FLOAT_EQ(read(R"({"adc_range": 0.5})", ones), 2.0f);
+  EXPECT_FLOAT_EQ(read("{}", alternating), 0.0f);
+  EXPECT_FLOAT_EQ(read(R"({"adc_offset_lsb": 2})", alternating), 8.0f / 3);
+}
+
+TEST(Noise, PresetsAndFileErrors) {
+  EXPECT_EQ(rt::noisePresetNames(),
+            (std::vector<std::string>{"ideal", "rram-nominal", "rram-worst"}));
+  auto nominal = rt::resolveNoiseModel("rram-nominal");
+  ASSERT_TRUE(nominal.isOk());
+  EXPECT_DOUBLE_EQ(nominal->read_sigma(), 0.01);
+  EXPECT_TRUE(rt::isIdeal(*rt::resolveNoiseModel("ideal")));
+
+  auto missing = rt::resolveNoiseModel("no-such-preset");
+  EXPECT_EQ(missing.status().code(), Code::NotFound);
+  EXPECT_NE(missing.status().message().find(
+                "no-such-preset: not a noise preset (ideal, rram-nominal, "
+                "rram-worst)"),
+            std::string::npos);
+  std::string bad = noiseFile("bad-field", R"({"read_sigmaa": 0.1})");
+  auto unknown = rt::resolveNoiseModel(bad);
+  EXPECT_EQ(unknown.status().code(), Code::InvalidArgument);
+  EXPECT_NE(unknown.status().message().find(bad + ": "), std::string::npos);
+  EXPECT_NE(unknown.status().message().find("read_sigmaa"), std::string::npos);
+  std::string negative = noiseFile("negative", R"({"read_sigma": -0.1})");
+  EXPECT_NE(rt::resolveNoiseModel(negative).status().message().find(
+                "read_sigma: must be a non-negative number"),
+            std::string::npos);
+  std::string rates =
+      noiseFile("rates", R"({"stuck_on_rate": 0.7, "stuck_off_rate": 0.5})");
+  EXPECT_NE(rt::resolveNoiseModel(rates).status().message().find(
+                "stuck_on_rate + stuck_off_rate: must be at most 1"),
+            std::string::npos);
+
+  // Device URIs: the ideal simulator refuses a noise model; unknown options
+  // and bad numbers are errors.
+  auto ideal = rt::DriverRegistry::global().open("sim://ideal?noise=rram-worst");
+  EXPECT_NE(ideal.status().message().find("sim://ideal has no non-idealities"),
+            std::string::npos);
+  auto option = rt::DriverRegistry::global().open("sim://quantized?colour=red");
+  EXPECT_NE(option.status().message().find("unknown option 'colour'"),
+            std::string::npos);
+  auto seed = rt::DriverRegistry::global().open("sim://quantized?seed=-3");
+  EXPECT_NE(seed.status().message().find("seed must be a non-negative number"),
+            std::string::npos);
+}
+
+TEST(Readout, RampAdcEqualsItsThresholdTable) {
+  // Non-uniform thresholds (a sigmoid's inverse at 15 codes).
+  rt::RampADC adc;
+  for (int k = 1; k < 16; ++k) {
+    double p = double(k) / 16;
+    adc.thresholds.push_back(std::log(p / (1 - p)));
+  }
+  for (int k = 0; k < 16; ++k)
+    adc.levels.push_back(double(k) / 15);
+  auto lookup = [&](double v) {
+    size_t code = 0;
+    for (double t : adc.thresholds)
+      code += v >= t;
+    return adc.levels[code];
+  };
+  for (double v = -6; v <= 6; v += 0.001)
+    EXPECT_EQ(adc.convert(v), lookup(v)) << v;
+  for (double t : adc.thresholds) // exactly at a threshold: the upper code
+    EXPECT_EQ(adc.convert(t), lookup(t));
+}
+
+TEST(Readout, UniformRampMatchesTheUniformAdc) {
+  rt::RampADC ramp = rt::RampADC::uniform(5, 2.0);
+  rt::UniformADC uniform{15, 2.0};
+  for (double v = -3; v <= 3; v += 0.0013)
+    EXPECT_DOUBLE_EQ(ramp.convert(v), uniform.convert(v)) << v;
+}
+
+TEST(Readout, LifNeuron) {
+  rt::LIFNeuron zero{1.0, 0.5, false};
+  std::vector<int> spikes;
+  for (double i : {0.6, 0.6, 0.6, 1.2, 0.0})
+    spikes.push_back(zero.step(i));
+  // v: 0.6, 0.9, 1.05 -> spike, reset 0; 1.2 -> spike; 0.
+  EXPECT_EQ(spikes, (std::vector<int>{0, 0, 1, 1, 0}));
+  rt::LIFNeuron subtract{1.0, 0.0, true};
+  EXPECT_EQ(subtract.step(1.7), 1);
+  EXPECT_DOUBLE_EQ(subtract.v, 0.7);
+  EXPECT_EQ(subtract.step(0.2), 0);
+  EXPECT_DOUBLE_EQ(subtract.v, 0.9);
+}
+
+TEST(Readout, IntegratorGainLeakSaturationNoise) {
+  rt::Integrator in{0.5, 0.1, 1.0, 0.0};
+  EXPECT_DOUBLE_EQ(in.step(1.0), 0.5);
+  EXPECT_DOUBLE_EQ(in.step(1.0), 0.95);
+  EXPECT_DOUBLE_EQ(in.step(1.0), 1.0); // 1.355 saturates
+  EXPECT_DOUBLE_EQ(in.step(-10.0), -1.0);
+  // Noise per step: sigma times the step's standard normal sample; over
+  // many steps of a leaky integrator at rest, var = sigma^2 / (1 - (1-l)^2).
+  rt::Integrator noisy{1.0, 0.1, 100.0, 0.01};
+  rt::NoiseStream stream(1, rt::kIntegrator);
+  std::vector<double> v;
+  for (uint64_t k = 0; k < 200000; ++k) {
+    noisy.step(0.0, stream.gaussian(k));
+    if (k > 100)
+      v.push_back(noisy.v);
+  }
+  EXPECT_NEAR(stddev(v) / (0.01 / std::sqrt(1 - 0.81)), 1.0, 0.05);
+}
+
+} // namespace
