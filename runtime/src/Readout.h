@@ -26,8 +26,16 @@ struct UniformADC {
   double convert(double v, double offset = 0) const {
     if (levels == 0)
       return v;
-    double q = std::round(v / range * levels + offset);
-    return std::clamp(q, -levels, levels) * range / levels;
+    // (levels / range) and (range / levels) are loop invariants of a
+    // caller's loop; a division per conversion would dominate it.
+    double q = std::clamp(v * (levels / range) + offset, -levels, levels);
+    return roundHalfAway(q) * (range / levels);
+  }
+
+  /// std::round for |q| < 2^52, without a libm call: truncation of q +-
+  /// 1/2 (off by one only within an ulp below a half).
+  static double roundHalfAway(double q) {
+    return double(int64_t(q + (q < 0 ? -0.5 : 0.5)));
   }
 };
 

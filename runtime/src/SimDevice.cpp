@@ -28,6 +28,7 @@
 #include "Hal.h"
 #include "Noise.h"
 #include "Readout.h"
+#include "ThreadPool.h"
 
 #include <cblas.h>
 
@@ -95,27 +96,6 @@ struct SimTile {
 /// 2^(bits-1) - 1: the largest signed code of a converter; 0 for bits == 0.
 double signedLevels(uint32_t bits) {
   return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
-}
-
-/// Runs fn(begin, end) over [0, n) split into up to `threads` parts.
-template <typename Fn>
-void parallelFor(int64_t n, unsigned threads, Fn fn) {
-  int64_t parts = std::min<int64_t>(std::max(1u, threads), n);
-  if (parts <= 1) {
-    if (n > 0)
-      fn(int64_t(0), n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  int64_t chunk = (n + parts - 1) / parts;
-  for (int64_t p = 1; p < parts; ++p) {
-    int64_t b = p * chunk, e = std::min(n, b + chunk);
-    if (b < e)
-      pool.emplace_back(fn, b, e);
-  }
-  fn(int64_t(0), std::min(n, chunk));
-  for (std::thread &t : pool)
-    t.join();
 }
 
 /// Programs the physical cells of a tile: stuck cells, programming
@@ -217,7 +197,8 @@ private:
 class SimDevice final : public Device {
 public:
   SimDevice(std::string uri, SimMode mode, SimOptions options)
-      : uri_(std::move(uri)), mode_(mode), options_(std::move(options)) {}
+      : uri_(std::move(uri)), mode_(mode), options_(std::move(options)),
+        pool_(options_.threads) {}
 
   const std::string &uri() const override { return uri_; }
 
@@ -504,32 +485,45 @@ private:
     }
   }
 
-  /// Y (batch x cols) = X (batch x rows) * W, in the plane's precision.
+  /// Y (batch x cols) = X (batch x rows) * W in the plane's precision, on
+  /// one OpenBLAS thread (the caller splits the batch over the pool).
   static void gemm(const SimTile &t, const Plane &plane, const double *x,
                    const float *xf, int64_t batch, double *y, float *yf) {
+    const int k = int(t.rows), n = int(t.cols);
     if (!plane.wd.empty())
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
-                  int(t.cols), int(t.rows), 1.0, x, int(t.rows),
-                  plane.wd.data(), int(t.cols), 0.0, y, int(t.cols));
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
+                  1.0, x, k, plane.wd.data(), n, 0.0, y, n);
     else
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
-                  int(t.cols), int(t.rows), 1.0f, xf, int(t.rows),
-                  plane.w.data(), int(t.cols), 0.0f, yf, int(t.cols));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
+                  1.0f, xf, k, plane.w.data(), n, 0.0f, yf, n);
   }
 
-  void ideal(const SimTile &t, const float *x, int64_t batch, float *y) const {
-    const Plane &plane = t.planes.front();
-    parallelFor(batch, options_.threads, [&](int64_t b0, int64_t b1) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(b1 - b0),
-                  int(t.cols), int(t.rows), 1.0f, x + b0 * t.rows, int(t.rows),
-                  plane.w.data(), int(t.cols), 0.0f, y + b0 * t.cols,
-                  int(t.cols));
+  /// Batch rows per thread: enough that a part is worth a thread.
+  static int64_t minRows(const SimTile &t) {
+    return std::max<int64_t>(1, (int64_t(1) << 16) / (t.rows * t.cols));
+  }
+
+  void ideal(const SimTile &t, const float *x, int64_t batch, float *y) {
+    pool_.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
+      gemm(t, t.planes.front(), nullptr, x + b0 * t.rows, b1 - b0, nullptr,
+           y + b0 * t.cols);
     });
   }
 
+  /// Buffers of one part of a quantised MVM (batch rows `first` on).
+  struct Work {
+    int64_t first = 0;
+    std::vector<double> s, norm, reference, xd, yd, passOut, total, analog,
+        uniform, normal;
+    std::vector<float> xf, yf;
+    std::vector<char> finite;
+    std::vector<uint64_t> code;
+    double unit = 1; // value of one input code
+  };
+
   void quantized(const SimTile &t, const float *x, int64_t batch, float *y,
-                 uint64_t sequence) const {
-    parallelFor(batch, options_.threads, [&](int64_t b0, int64_t b1) {
+                 uint64_t sequence) {
+    pool_.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
       quantizedRows(t, x + b0 * t.rows, b0, b1 - b0, y + b0 * t.cols,
                     sequence);
     });
@@ -539,113 +533,209 @@ private:
   void quantizedRows(const SimTile &t, const float *x, int64_t first,
                      int64_t batch, float *y, uint64_t sequence) const {
     const int64_t rows = t.rows, cols = t.cols;
-    // DAC: normalise each input vector by its largest magnitude.
-    std::vector<double> s(size_t(batch), 0.0);
-    std::vector<char> finite(size_t(batch), 1);
-    for (int64_t b = 0; b < batch; ++b)
+    const size_t in = size_t(batch * rows), out = size_t(batch * cols);
+    // Buffers kept per thread across calls: fresh large allocations would
+    // cost page faults on every MVM.
+    thread_local Work w;
+    bool anyDouble = std::any_of(t.planes.begin(), t.planes.end(),
+                                 [](const Plane &p) { return !p.wd.empty(); });
+    w.first = first;
+    w.s.assign(size_t(batch), 0.0);
+    w.finite.assign(size_t(batch), 1);
+    w.norm.resize(size_t(batch));
+    w.reference.resize(size_t(batch));
+    w.xf.resize(in);
+    w.yf.resize(out);
+    // xd and yd only for planes of double codes (drivePass fills xd when
+    // it is not empty).
+    w.xd.resize(anyDouble ? in : 0);
+    w.yd.resize(anyDouble ? out : 0);
+    w.passOut.resize(out);
+    w.total.assign(out, 0.0);
+    if (t.inputPasses > 1)
+      w.code.resize(in);
+    // DAC: normalise each input vector by its largest magnitude; for
+    // bit-serial inputs round it to input_bits.
+    for (int64_t b = 0; b < batch; ++b) {
+      const float *xb = x + b * rows;
+      float largest = 0; // NaN fails every comparison: tracked apart
+      bool finite = true;
       for (int64_t r = 0; r < rows; ++r) {
-        float v = x[b * rows + r];
-        finite[b] &= std::isfinite(v);
-        s[b] = std::max(s[b], std::fabs(double(v)));
+        float v = std::fabs(xb[r]);
+        largest = v > largest ? v : largest;
+        finite &= v <= std::numeric_limits<float>::max();
       }
-    std::vector<double> total(size_t(batch * cols), 0.0);
-    std::vector<double> xd(size_t(batch * rows)), yd(size_t(batch * cols));
-    std::vector<float> xf(size_t(batch * rows)), yf(size_t(batch * cols));
-    std::vector<double> norm(static_cast<size_t>(batch));
-    std::vector<double> reference(static_cast<size_t>(batch));
-    // Bit-serial inputs: codes rounded to input_bits, driven in passes of
-    // the DAC's magnitude digits, least significant first.
-    std::vector<uint64_t> code;
-    if (t.inputPasses > 1) {
-      code.resize(size_t(batch * rows));
-      for (int64_t i = 0; i < batch * rows; ++i) {
-        int64_t b = i / rows;
-        double v = s[b] > 0 ? double(x[i]) / s[b] : 0.0;
-        code[i] = uint64_t(std::llround(std::fabs(v) * t.inputLevels));
-      }
+      w.s[b] = largest;
+      w.finite[b] = finite;
+      if (t.inputPasses > 1)
+        for (int64_t r = 0; r < rows; ++r) {
+          int64_t i = b * rows + r;
+          double v = w.s[b] > 0 ? double(x[i]) / w.s[b] : 0.0;
+          w.code[i] = uint64_t(std::llround(std::fabs(v) * t.inputLevels));
+        }
     }
     double base = t.dacLevels + 1; // 2^(dac_bits - 1)
     double passWeight = t.inputPasses > 1 ? t.dacLevels / t.inputLevels : 1.0;
-    NoiseStream read(options_.seed, kRead);
-    std::vector<double> passOut(static_cast<size_t>(batch * cols));
+    w.unit = t.inputPasses > 1 || (!t.dacSign && t.dacLevels > 0)
+                 ? 1.0 / t.dacLevels
+                 : 1.0;
     for (int p = 0; p < t.inputPasses; ++p) {
-      // The pass's input codes (xd, as the GEMM reads them) and their unit.
-      double unit = 1.0;
-      for (int64_t b = 0; b < batch; ++b) {
-        norm[b] = 0;
-        reference[b] = 0;
-        for (int64_t r = 0; r < rows; ++r) {
-          int64_t i = b * rows + r;
-          double v = s[b] > 0 ? double(x[i]) / s[b] : 0.0;
-          double c;
-          if (t.inputPasses > 1) {
-            uint64_t digit = code[i] % uint64_t(base);
-            code[i] /= uint64_t(base);
-            c = (v < 0 ? -1.0 : 1.0) * double(digit);
-            unit = 1.0 / t.dacLevels;
-          } else if (t.dacSign) {
-            c = double((v > 0) - (v < 0));
-          } else if (t.dacLevels > 0) {
-            c = std::round(v * t.dacLevels);
-            unit = 1.0 / t.dacLevels;
-          } else {
-            c = v;
-          }
-          xd[i] = c;
-          xf[i] = float(c);
-          norm[b] += c * c;
-          reference[b] += 0.5 * c;
-        }
-        norm[b] = std::sqrt(norm[b]) * unit;
-        reference[b] *= unit;
-      }
-      std::fill(passOut.begin(), passOut.end(), 0.0);
+      drivePass(t, x, base, 0, batch, w);
+      std::fill(w.passOut.begin(), w.passOut.end(), 0.0);
       for (size_t pl = 0; pl < t.planes.size(); ++pl) {
         const Plane &plane = t.planes[pl];
-        gemm(t, plane, xd.data(), xf.data(), batch, yd.data(), yf.data());
-        bool isDouble = !plane.wd.empty();
-        double scale = unit * plane.unit;
-        double sigma = t.readSigma * plane.noiseGain;
-        double range = plane.fullScale * t.adcRange;
-        uint64_t callKey = combineKey(
-            combineKey(combineKey(combineKey(0, t.id), sequence), p), pl);
-        for (int64_t b = 0; b < batch; ++b) {
-          uint64_t rowKey = combineKey(callKey, uint64_t(first + b));
-          for (int64_t c = 0; c < cols; ++c) {
-            int64_t i = b * cols + c;
-            double a = (isDouble ? yd[i] : double(yf[i])) * scale;
-            if (sigma > 0)
-              a += sigma * norm[b] *
-                   read.gaussian(combineKey(rowKey, uint64_t(c)));
-            double out;
-            if (t.adcSign)
-              out = signCompare(a, range);
-            else
-              out = UniformADC{t.adcLevels, range}.convert(
-                  a, plane.adcOffset.empty() ? 0.0 : plane.adcOffset[c]);
-            passOut[i] += out * plane.shift;
-          }
-        }
+        gemm(t, plane, w.xd.data(), w.xf.data(), batch, w.yd.data(),
+             w.yf.data());
+        convertRows(t, plane, pl, p, sequence, 0, batch, w);
       }
-      for (int64_t b = 0; b < batch; ++b)
-        for (int64_t c = 0; c < cols; ++c) {
-          double v = passOut[b * cols + c];
-          if (t.offsetReference)
-            v = 2.0 * (v - reference[b]);
-          total[b * cols + c] += v * passWeight;
-        }
+      for (int64_t b = 0; b < batch; ++b) {
+        double reference = t.offsetReference ? w.reference[b] : 0.0;
+        double factor = t.offsetReference ? 2.0 * passWeight : passWeight;
+        const double *from = w.passOut.data() + b * cols;
+        double *to = w.total.data() + b * cols;
+        for (int64_t c = 0; c < cols; ++c)
+          to[c] += (from[c] - reference) * factor;
+      }
       passWeight *= base;
     }
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t c = 0; c < cols; ++c)
-        y[b * cols + c] =
-            !finite[b] ? std::numeric_limits<float>::quiet_NaN()
-                       : float(total[b * cols + c] * s[b] * t.scale);
+    for (int64_t b = 0; b < batch; ++b) {
+      double factor = w.s[b] * t.scale;
+      const double *from = w.total.data() + b * cols;
+      float *to = y + b * cols;
+      if (!w.finite[b])
+        std::fill(to, to + cols, std::numeric_limits<float>::quiet_NaN());
+      else
+        for (int64_t c = 0; c < cols; ++c)
+          to[c] = float(from[c] * factor);
+    }
+  }
+
+  /// The input codes of one pass (xd and xf, as the GEMM reads them), and
+  /// each vector's norm and reference-column sum in normalised units.
+  static void drivePass(const SimTile &t, const float *x, double base,
+                        int64_t b0, int64_t b1, Work &w) {
+    const int64_t rows = t.rows;
+    for (int64_t b = b0; b < b1; ++b) {
+      double inverse = w.s[b] > 0 ? 1.0 / w.s[b] : 0.0;
+      const float *xb = x + b * rows;
+      float *codes = w.xf.data() + b * rows;
+      if (t.inputPasses > 1) {
+        uint64_t *digits = w.code.data() + b * rows;
+        for (int64_t r = 0; r < rows; ++r) {
+          uint64_t digit = digits[r] % uint64_t(base);
+          digits[r] /= uint64_t(base);
+          codes[r] = (xb[r] < 0 ? -1.0f : 1.0f) * float(digit);
+        }
+      } else if (t.dacSign) {
+        for (int64_t r = 0; r < rows; ++r)
+          codes[r] = float((xb[r] > 0) - (xb[r] < 0));
+      } else if (t.dacLevels > 0) {
+        double toCode = t.dacLevels * inverse;
+        for (int64_t r = 0; r < rows; ++r)
+          codes[r] = float(roundCode(double(xb[r]) * toCode));
+      } else {
+        for (int64_t r = 0; r < rows; ++r)
+          codes[r] = float(double(xb[r]) * inverse);
+      }
+      // Four partial sums: the loop then runs at the adder's throughput,
+      // not its latency (and in a fixed order, so results stay the same).
+      double norm4[4] = {0, 0, 0, 0}, sum4[4] = {0, 0, 0, 0};
+      int64_t r = 0;
+      for (; r + 4 <= rows; r += 4)
+        for (int k = 0; k < 4; ++k) {
+          double c = codes[r + k];
+          norm4[k] += c * c;
+          sum4[k] += c;
+        }
+      for (; r < rows; ++r) {
+        double c = codes[r];
+        norm4[0] += c * c;
+        sum4[0] += c;
+      }
+      double norm = (norm4[0] + norm4[1]) + (norm4[2] + norm4[3]);
+      double sum = (sum4[0] + sum4[1]) + (sum4[2] + sum4[3]);
+      if (!w.xd.empty()) // double GEMM: exact codes (or the unquantised input)
+        for (int64_t r = 0; r < rows; ++r)
+          w.xd[size_t(b * rows + r)] =
+              t.dacLevels == 0 && !t.dacSign && t.inputPasses == 1
+                  ? double(xb[r]) * inverse
+                  : double(codes[r]);
+      w.norm[b] = std::sqrt(norm) * w.unit;
+      w.reference[b] = 0.5 * sum * w.unit;
+    }
+  }
+
+  /// Read noise, conversion and shift-add of one plane's GEMM result,
+  /// row by row in branch-free loops over the columns.
+  void convertRows(const SimTile &t, const Plane &plane, size_t pl, int p,
+                   uint64_t sequence, int64_t b0, int64_t b1, Work &w) const {
+    const int64_t cols = t.cols;
+    const double scale = w.unit * plane.unit;
+    const double sigma = t.readSigma * plane.noiseGain;
+    const double range = plane.fullScale * t.adcRange;
+    const double levels = t.adcLevels, shift = plane.shift;
+    const double toCode = levels / range, fromCode = range / levels * shift;
+    const double *offsets =
+        plane.adcOffset.empty() ? nullptr : plane.adcOffset.data();
+    NoiseStream read(options_.seed, kRead);
+    uint64_t callKey = combineKey(
+        combineKey(combineKey(combineKey(0, t.id), sequence), uint64_t(p)), pl);
+    w.analog.resize(size_t(cols));
+    w.uniform.resize(size_t(cols));
+    w.normal.resize(size_t(cols));
+    double *a = w.analog.data();
+    for (int64_t b = b0; b < b1; ++b) {
+      double *out = w.passOut.data() + b * cols;
+      if (!plane.wd.empty())
+        for (int64_t c = 0; c < cols; ++c)
+          a[c] = w.yd[size_t(b * cols + c)] * scale;
+      else
+        for (int64_t c = 0; c < cols; ++c)
+          a[c] = double(w.yf[size_t(b * cols + c)]) * scale;
+      if (double noise = sigma * w.norm[b]; noise > 0) {
+        // Gaussians by the inverse CDF, in three loops: uniforms, the
+        // centre's rational function for all (vectorised), the few tails.
+        uint64_t rowKey = combineKey(callKey, uint64_t(w.first + b));
+        double *u = w.uniform.data(), *z = w.normal.data();
+        read.uniforms(rowKey, u, cols);
+        for (int64_t c = 0; c < cols; ++c)
+          z[c] = NoiseStream::inverseNormalCentre(u[c]);
+        for (int64_t c = 0; c < cols; ++c)
+          if (NoiseStream::isTail(u[c]))
+            z[c] = NoiseStream::inverseNormalTail(u[c]);
+        for (int64_t c = 0; c < cols; ++c)
+          a[c] += noise * z[c];
+      }
+      if (t.adcSign) {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] += signCompare(a[c], range) * shift;
+      } else if (levels == 0) {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] += a[c] * shift;
+      } else if (offsets) {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] += roundCode(std::clamp(a[c] * toCode + offsets[c], -levels,
+                                         levels)) *
+                    fromCode;
+      } else {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] +=
+              roundCode(std::clamp(a[c] * toCode, -levels, levels)) * fromCode;
+      }
+    }
+  }
+
+  /// Rounds half away from zero a code of magnitude below 2^31 (ADC and
+  /// DAC codes are at most 2^15): a truncating conversion, which compilers
+  /// vectorise.
+  static double roundCode(double q) {
+    return double(int32_t(q + std::copysign(0.5, q)));
   }
 
   std::string uri_;
   SimMode mode_;
   SimOptions options_;
+  ThreadPool pool_;
   mutable std::mutex mutex_;
   std::unordered_map<TileHandle, std::shared_ptr<const SimTile>> tiles_;
   TileHandle nextHandle_ = 1;
@@ -723,7 +813,7 @@ public:
     bool ideal = mode != "quantized";
     SimOptions options;
     CIM_TRY(parseOptions(uri, query, options, ideal));
-    // The simulator splits work over batch rows itself; one OpenBLAS
+    // The simulator splits the batch over its own threads; one OpenBLAS
     // thread per GEMM keeps results independent of the thread count.
     openblas_set_num_threads(1);
     std::string canonical = ideal ? "sim://ideal" : "sim://quantized";
