@@ -514,7 +514,8 @@ private:
   struct Work {
     int64_t first = 0;
     std::vector<double> s, norm, reference, xd, yd, passOut, total, analog,
-        uniform, normal;
+        uniform;
+    std::vector<float> normal;
     std::vector<float> xf, yf;
     std::vector<char> finite;
     std::vector<uint64_t> code;
@@ -696,15 +697,16 @@ private:
         // Gaussians by the inverse CDF, in three loops: uniforms, the
         // centre's rational function for all (vectorised), the few tails.
         uint64_t rowKey = combineKey(callKey, uint64_t(w.first + b));
-        double *u = w.uniform.data(), *z = w.normal.data();
+        double *u = w.uniform.data();
+        float *z = w.normal.data();
         read.uniforms(rowKey, u, cols);
         for (int64_t c = 0; c < cols; ++c)
-          z[c] = NoiseStream::inverseNormalCentre(u[c]);
+          z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
         for (int64_t c = 0; c < cols; ++c)
           if (NoiseStream::isTail(u[c]))
-            z[c] = NoiseStream::inverseNormalTail(u[c]);
+            z[c] = float(NoiseStream::inverseNormalTail(u[c]));
         for (int64_t c = 0; c < cols; ++c)
-          a[c] += noise * z[c];
+          a[c] += noise * double(z[c]);
       }
       if (t.adcSign) {
         for (int64_t c = 0; c < cols; ++c)

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Accuracy of a classifier against read-noise level and ADC bits.
+
+Compiles the model once per ADC resolution (a copy of the generic-rram
+target with that many ADC bits), runs it with cim-run on the quantised
+simulator under a read-noise model of each sigma (several seeds), and
+prints the top-1 accuracy as a table (mean and standard deviation over the
+seeds). With --svg, also draws the table as a line plot.
+
+  /usr/bin/python3 python/cim/noise_sweep.py --bin build/bin \\
+      --model examples/digits-mlp/model.onnx \\
+      --data examples/digits-mlp/test_data_set_0 \\
+      --labels examples/digits-mlp/labels.pb \\
+      --adc-bits 4,5,6,8 --read-sigma 0,0.01,0.02,0.05,0.1 --seeds 3 \\
+      --work /tmp/sweep [--svg docs/images/noise-sweep.svg] [--markdown]
+
+Exit status: 0 on success, 1 on a failed compile or run (its message on
+stderr).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from onnx import TensorProto, numpy_helper
+
+
+def read_tensor(path):
+    tensor = TensorProto()
+    with open(path, "rb") as f:
+        tensor.ParseFromString(f.read())
+    return numpy_helper.to_array(tensor)
+
+
+def run(cmd):
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(f"error: {' '.join(cmd)}: {result.stderr.strip()}\n")
+        sys.exit(1)
+    return result
+
+
+def svg_plot(path, sigmas, table, title):
+    """A line plot of accuracy (%) against read sigma, one line per ADC."""
+    width, height, left, right, top, bottom = 560, 360, 60, 130, 30, 50
+    x0, x1 = min(sigmas), max(sigmas)
+    lows = [m - s for row in table.values() for m, s in row]
+    y0 = max(0.0, np.floor(min(lows) * 10) / 10)
+    y1 = 1.0
+
+    def px(x):
+        return left + (x - x0) / ((x1 - x0) or 1) * (width - left - right)
+
+    def py(y):
+        return top + (y1 - y) / ((y1 - y0) or 1) * (height - top - bottom)
+
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+           f'height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2 - 60}" y="18">{title}</text>']
+    for k in range(6):  # y grid
+        y = y0 + (y1 - y0) * k / 5
+        out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{width - right}" '
+                   f'y2="{py(y):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 45}" y="{py(y) + 4:.1f}">{100 * y:.0f}%</text>')
+    for x in sigmas:  # x ticks
+        out.append(f'<text x="{px(x) - 12:.1f}" y="{height - bottom + 18}">{x:g}</text>')
+    out.append(f'<text x="{width / 2 - 80}" y="{height - 12}">read noise sigma '
+               f'(fraction of G_max)</text>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>')
+    out.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" '
+               f'y2="{height - bottom}" stroke="black"/>')
+    for i, (bits, row) in enumerate(table.items()):
+        color = colors[i % len(colors)]
+        points = " ".join(f"{px(x):.1f},{py(m):.1f}" for x, (m, _) in zip(sigmas, row))
+        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for x, (m, s) in zip(sigmas, row):
+            out.append(f'<line x1="{px(x):.1f}" y1="{py(m - s):.1f}" x2="{px(x):.1f}" '
+                       f'y2="{py(m + s):.1f}" stroke="{color}"/>')
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(m):.1f}" r="3" fill="{color}"/>')
+        ly = top + 20 + 18 * i
+        out.append(f'<line x1="{width - right + 10}" y1="{ly}" x2="{width - right + 30}" '
+                   f'y2="{ly}" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{width - right + 35}" y="{ly + 4}">{bits}-bit ADC</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--data", required=True, help="dir with input_0.pb")
+    ap.add_argument("--labels", required=True)
+    ap.add_argument("--adc-bits", default="4,5,6,8")
+    ap.add_argument("--read-sigma", default="0,0.01,0.02,0.05,0.1")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--svg")
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+
+    compiler = os.path.join(args.bin, "cim-compile")
+    runner = os.path.join(args.bin, "cim-run")
+    os.makedirs(args.work, exist_ok=True)
+    labels = read_tensor(args.labels)
+    bits_list = [int(b) for b in args.adc_bits.split(",")]
+    sigmas = [float(s) for s in args.read_sigma.split(",")]
+    table = {}
+    for bits in bits_list:
+        target = os.path.join(args.work, f"adc{bits}.json")
+        with open(target, "w") as f:
+            json.dump({"name": f"generic-rram-adc{bits}",
+                       "array": {"rows": 128, "cols": 128, "bits_per_cell": 4,
+                                 "conductance_us": [1, 40]},
+                       "dac": {"bits": 8}, "adc": {"bits": bits}}, f)
+        model = os.path.join(args.work, f"adc{bits}.cimx")
+        run([compiler, args.model, "--target", target, "-o", model])
+        row = []
+        for sigma in sigmas:
+            noise = os.path.join(args.work, f"read{sigma:g}.json")
+            with open(noise, "w") as f:
+                json.dump({"name": f"read-{sigma:g}", "read_sigma": sigma}, f)
+            accs = []
+            for seed in range(1, args.seeds + 1):
+                out = os.path.join(args.work, f"out-{bits}-{sigma:g}-{seed}")
+                run([runner, model, "--noise", noise, "--seed", str(seed),
+                     "--input", "x=" + os.path.join(args.data, "input_0.pb"),
+                     "--output-dir", out, "--quiet"])
+                logits = read_tensor(os.path.join(out, "output_0.pb"))
+                accs.append(float(np.mean(np.argmax(logits, axis=1) == labels)))
+            row.append((float(np.mean(accs)), float(np.std(accs))))
+        table[bits] = row
+
+    header = "| ADC bits | " + " | ".join(f"sigma {s:g}" for s in sigmas) + " |"
+    if args.markdown:
+        print(header)
+        print("|---" * (len(sigmas) + 1) + "|")
+    else:
+        print(f"accuracy (mean +- std over {args.seeds} seeds) by ADC bits "
+              f"and read sigma")
+        print(header)
+    for bits, row in table.items():
+        print(f"| {bits} | " + " | ".join(f"{100 * m:.2f} +- {100 * s:.2f}"
+                                          for m, s in row) + " |")
+    if args.svg:
+        svg_plot(args.svg, sigmas, table,
+                 f"accuracy vs read noise ({args.seeds} seeds)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
