@@ -13,6 +13,7 @@ seeds). With --svg, also draws the table as a line plot.
       --labels examples/digits-mlp/labels.pb \\
       --adc-bits 4,5,6,8 --read-sigma 0,0.01,0.02,0.05,0.1 --seeds 3 \\
       --work /tmp/sweep [--svg docs/images/noise-sweep.svg] [--markdown]
+      [--json results.json]
 
 Exit status: 0 on success, 1 on a failed compile or run (its message on
 stderr).
@@ -103,6 +104,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--svg")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--json", help="also write {adc_bits: [[mean, std], ...]}")
     args = ap.parse_args()
 
     compiler = os.path.join(args.bin, "cim-compile")
@@ -148,6 +150,11 @@ def main():
     for bits, row in table.items():
         print(f"| {bits} | " + " | ".join(f"{100 * m:.2f} +- {100 * s:.2f}"
                                           for m, s in row) + " |")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"read_sigma": sigmas,
+                       "accuracy": {str(b): row for b, row in table.items()}},
+                      f, indent=1)
     if args.svg:
         svg_plot(args.svg, sigmas, table,
                  f"accuracy vs read noise ({args.seeds} seeds)")
