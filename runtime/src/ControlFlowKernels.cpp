@@ -1,6 +1,8 @@
-//===- ControlFlowKernels.cpp - cim.loop and cim.scan -----------*- C++ -*-===//
+//===- ControlFlowKernels.cpp - cim.loop, cim.scan, cim.ode -----*- C++ -*-===//
 //
-// ONNX Loop and Scan. Both run their single region through the session's
+// ONNX Loop and Scan, and ODE solves. cim.ode runs its region (f) once per
+// Euler step or four times per RK4 step. Loop and Scan run their single
+// region through the session's
 // interpreter (ExecContext::runRegion) once per iteration, thread the
 // carried values / states from one iteration to the next, and stack the
 // per-iteration scan values into the scan outputs. Load-time checks make
@@ -391,9 +393,116 @@ Status verifyScan(VerifyContext &ctx) {
   return Status::ok();
 }
 
+//===----------------------------------------------------------------------===//
+// cim.ode
+//===----------------------------------------------------------------------===//
+
+/// a + c * b, elementwise (same shapes), in float like the exporting
+/// frameworks.
+Tensor axpy(const Tensor &a, float c, const Tensor &b) {
+  Tensor out = Tensor::zeros(DType::F32, a.dims()); // tensors share storage
+  float *o = out.mutableData<float>();
+  const float *x = a.data<float>(), *y = b.data<float>();
+  for (int64_t i = 0; i < out.numElements(); ++i)
+    o[i] = x[i] + c * y[i];
+  return out;
+}
+
+/// f(h) through the region, checking the shape it gives back.
+Status evaluate(ExecContext &ctx, const Tensor &h, Tensor &k, int64_t step) {
+  std::vector<Tensor> results;
+  Status s = ctx.runRegion(0, {h}, results);
+  if (!s.isOk())
+    return s.withPrefix(strCat("step ", step, ": "));
+  if (results[0].dims() != h.dims() || results[0].dtype() != DType::F32)
+    return makeError(Code::InvalidArgument, "step ", step, ": f gives ",
+                     shapeToString(results[0].dims()), " for a state of ",
+                     shapeToString(h.dims()));
+  k = std::move(results[0]);
+  return Status::ok();
+}
+
+Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
+              std::vector<Tensor> &out) {
+  const artifact::Instruction &inst = *ctx.inst.proto;
+  int64_t steps = attrInt(inst, "num_steps", -1);
+  if (in.size() > 1 && in[1]) {
+    if (in[1]->numElements() != 1)
+      return makeError(Code::InvalidArgument, "steps has shape ",
+                       shapeToString(in[1]->dims()),
+                       ", needs exactly one element");
+    steps = in[1]->data<int64_t>()[0];
+  }
+  if (steps < 0)
+    return makeError(Code::InvalidArgument, "negative step count ", steps);
+  const float dt = float(attrFloat(inst, "dt", 0));
+  const bool rk4 = attrString(inst, "solver", "euler") == "rk4";
+  Tensor h = *in[0];
+  for (int64_t i = 0; i < steps; ++i) {
+    Tensor k1, k2, k3, k4;
+    CIM_TRY(evaluate(ctx, h, k1, i));
+    if (!rk4) {
+      h = axpy(h, dt, k1);
+      continue;
+    }
+    CIM_TRY(evaluate(ctx, axpy(h, 0.5f * dt, k1), k2, i));
+    CIM_TRY(evaluate(ctx, axpy(h, 0.5f * dt, k2), k3, i));
+    CIM_TRY(evaluate(ctx, axpy(h, dt, k3), k4, i));
+    // h + dt/6 (k1 + 2 k2 + 2 k3 + k4)
+    Tensor sum = axpy(axpy(axpy(k1, 2.0f, k2), 2.0f, k3), 1.0f, k4);
+    h = axpy(h, dt / 6.0f, sum);
+  }
+  out.clear();
+  out.push_back(std::move(h));
+  return Status::ok();
+}
+
+Status verifyODE(VerifyContext &ctx) {
+  const auto &args = ctx.regionArgs[0];
+  const auto &results = ctx.regionResults[0];
+  if (args.size() != 1 || results.size() != 1)
+    return makeError(Code::DataLoss, ctx.path,
+                     ".regions[0]: cim.ode's f needs one argument (the "
+                     "state) and one result (dh/dt), got ",
+                     args.size(), " and ", results.size());
+  CIM_TRY(checkInputDType(ctx, 0, {DType::F32}));
+  if (ctx.inputs.size() > 1)
+    CIM_TRY(checkInputDType(ctx, 1, {DType::I64}));
+  std::string solver = attrString(ctx.inst, "solver", "euler");
+  if (solver != "euler" && solver != "rk4")
+    return makeError(Code::Unimplemented, ctx.path,
+                     ".attrs.solver: unknown ODE solver '", solver,
+                     "' (this runtime has euler and rk4)");
+  if (!(attrFloat(ctx.inst, "dt", 0) > 0))
+    return makeError(Code::DataLoss, ctx.path, ".attrs.dt: must be positive");
+  bool hasSteps = ctx.inputs.size() > 1 && ctx.inputs[1];
+  if (hasSteps == hasAttr(ctx.inst, "num_steps"))
+    return makeError(Code::DataLoss, ctx.path,
+                     ": cim.ode needs the step count as the attribute "
+                     "num_steps or as input 1, not ",
+                     hasSteps ? "both" : "neither");
+  return Status::ok();
+}
+
 } // namespace
 
 void addControlFlowKernels(std::vector<KernelDef> &t) {
+  KernelDef ode{"cim.ode",
+                1,
+                2,
+                {{"solver", AttrKind::String, true},
+                 {"dt", AttrKind::Float, true},
+                 {"t0", AttrKind::Float, false},
+                 {"num_steps", AttrKind::Int, false},
+                 {"schedule", AttrKind::String, false}},
+                TypeRule::Custom,
+                nullptr,
+                verifyODE};
+  ode.runMulti = runODE;
+  ode.numRegions = 1;
+  ode.optionalInputs = 1u << 1; // steps
+  t.push_back(ode);
+
   KernelDef loop{"cim.loop", 2, -1, {}, TypeRule::Custom, nullptr, verifyLoop};
   loop.runMulti = runLoop;
   loop.minOutputs = 1;

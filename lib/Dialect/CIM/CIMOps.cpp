@@ -605,6 +605,33 @@ LogicalResult LoopOp::verify() {
   return success();
 }
 
+LogicalResult ODEOp::verify() {
+  if (bool(getSteps()) == getNumSteps().has_value())
+    return emitOpError("needs the step count as an attribute or as an "
+                       "operand, not ")
+           << (getSteps() ? "both" : "neither");
+  if (getSteps() && !isScalarOf(getSteps().getType(),
+                                IntegerType::get(getContext(), 64)))
+    return emitOpError("step count operand must be tensor<i64>");
+  if (!(getDt().convertToDouble() > 0))
+    return emitOpError("dt must be positive, got ")
+           << getDt().convertToDouble();
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 ||
+      body.getArgument(0).getType() != getInit().getType())
+    return emitOpError("body needs one argument, the state, of type ")
+           << getInit().getType();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != 1 ||
+      yield.getValues()[0].getType() != getInit().getType())
+    return emitOpError("body must yield dh/dt of type ")
+           << getInit().getType();
+  if (getResult().getType() != getInit().getType())
+    return emitOpError("result type must be the state's type ")
+           << getInit().getType();
+  return success();
+}
+
 LogicalResult ScanOp::verify() {
   int64_t numInputs = getInputs().size(), numScan = getNumScanInputs();
   if (numScan < 1 || numScan > numInputs)

@@ -51,7 +51,7 @@ static const llvm::StringSet<> &digitalKernels() {
       // cim digital-unit ops with ONNX semantics
       "cim.matmul", "cim.cast", "cim.gather", "cim.shape_of", "cim.expand",
       "cim.constant_of_shape", "cim.reshape", "cim.slice", "cim.rnn",
-      "cim.gru", "cim.lstm", "cim.loop", "cim.scan"};
+      "cim.gru", "cim.lstm", "cim.loop", "cim.scan", "cim.ode"};
   return kernels;
 }
 
@@ -320,6 +320,10 @@ private:
       auto *list = out.mutable_floats();
       for (Attribute v : a)
         list->add_values(cast<FloatAttr>(v).getValueAsDouble());
+    } else if (auto solver = dyn_cast<ODESolverAttr>(attr)) {
+      out.set_s(stringifyODESolver(solver.getValue()).str());
+    } else if (auto schedule = dyn_cast<ODEScheduleAttr>(attr)) {
+      out.set_s(stringifyODESchedule(schedule.getValue()).str());
     } else {
       return op->emitOpError("attribute '")
              << name << "' cannot be written to the artifact";

@@ -63,6 +63,32 @@ class CIM_RealParameter<string desc, string default = "">
   let defaultValue = default;
 }
 
+def CIM_SolverEuler : I32EnumAttrCase<"euler", 1>;
+def CIM_SolverRK4 : I32EnumAttrCase<"rk4", 2>;
+def CIM_ODESolver : I32EnumAttr<"ODESolver", "fixed-step ODE solver",
+    [CIM_SolverEuler, CIM_SolverRK4]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_ODESolverAttr : EnumAttr<CIM_Dialect, CIM_ODESolver, "solver"> {
+  let summary = "ODE solver: explicit `euler` or classic `rk4`";
+  let assemblyFormat = "$value";
+}
+
+def CIM_ScheduleDigital : I32EnumAttrCase<"digital", 1>;
+def CIM_ScheduleAnalog : I32EnumAttrCase<"analog", 2>;
+def CIM_ODESchedule : I32EnumAttr<"ODESchedule",
+    "where an ODE's solver steps run",
+    [CIM_ScheduleDigital, CIM_ScheduleAnalog]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_ODEScheduleAttr : EnumAttr<CIM_Dialect, CIM_ODESchedule, "schedule"> {
+  let summary = "ODE schedule: `digital` (conversions around every layer "
+                "at every step) or `analog` (integrators; conversions at the "
+                "boundary only)";
+}
+
 class CIM_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<CIM_Dialect, name, traits> {
   let mnemonic = attrMnemonic;

@@ -332,8 +332,8 @@ def CIM_LSTMOp : CIM_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
 //===----------------------------------------------------------------------===//
 
 def CIM_YieldOp : CIM_Op<"yield", [Pure, Terminator,
-                                   ParentOneOf<["LoopOp", "ScanOp"]>]> {
-  let summary = "yields values from the body of a loop or scan";
+                                   ParentOneOf<["LoopOp", "ScanOp", "ODEOp"]>]> {
+  let summary = "yields values from the body of a loop, scan or ODE";
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
@@ -367,6 +367,54 @@ def CIM_LoopOp : CIM_Op<"loop", [AttrSizedOperandSegments,
     attr-dict `:` functional-type(operands, results) $body
   }];
   let hasVerifier = 1;
+}
+
+def CIM_ODEOp : CIM_Op<"ode", [SingleBlock,
+    RecursiveMemoryEffects]> {
+  let summary = "an ODE solve: dh/dt = f(h) from t0 in fixed steps";
+  let description = [{
+    Solves dh/dt = f(h) from `init` at t0 with `solver` (explicit Euler or
+    classic RK4) in steps of `dt`: `num_steps` steps, or as many as the
+    runtime scalar `steps` operand (`trip_count(...)`) says. The body is f: its block argument
+    is the state h and it yields dh/dt. `cim-raise-ode` forms it from an
+    ONNX Loop or an unrolled chain of solver steps that reuse f's weights.
+
+    `schedule` says where the steps run (`cim-schedule-ode`): `digital`,
+    every layer of f behind an ADC and a DAC at every step, or `analog`,
+    f's layers read without conversions and the state held in the target's
+    analog integrators, with a DAC at the input and an ADC at the output
+    only.
+
+    ```mlir
+    %h1 = cim.ode euler dt 1.250000e-01 steps 8 init(%h0)
+        : (tensor<?x32xf32>) -> tensor<?x32xf32> {
+    ^bb0(%h: tensor<?x32xf32>):
+      ...
+      cim.yield %dh : tensor<?x32xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$init,
+                       Optional<TensorOf<[I64]>>:$steps,
+                       CIM_ODESolverAttr:$solver,
+                       F64Attr:$dt,
+                       DefaultValuedAttr<F64Attr, "0.0">:$t0,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$num_steps,
+                       OptionalAttr<CIM_ODEScheduleAttr>:$schedule);
+  let results = (outs AnyRankedTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $solver `dt` $dt (`steps` $num_steps^)? (`trip_count` `(` $steps^ `)`)?
+    `init` `(` $init `)` attr-dict `:` functional-type(operands, results)
+    $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Evaluations of f per step: 1 (Euler) or 4 (RK4).
+    unsigned getEvaluationsPerStep() {
+      return getSolver() == ::cim::ODESolver::rk4 ? 4 : 1;
+    }
+  }];
 }
 
 def CIM_ScanOp : CIM_Op<"scan", [SingleBlock,

@@ -155,4 +155,44 @@ def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
                            "::mlir::tosa::TosaDialect"];
 }
 
+def RaiseODE : Pass<"cim-raise-ode", "mlir::ModuleOp"> {
+  let summary = "Raise ODE solves (Loop or unrolled Euler/RK4 steps) to cim.ode";
+  let description = [{
+    Recognises explicit Euler steps h + dt f(h) and classic RK4 steps
+    h + dt/6 (k1 + 2 k2 + 2 k3 + k4) algebraically: the step's result is
+    expanded through tosa.add, tosa.sub and products with scalar constants
+    into a linear combination of the state and evaluations of f, and every
+    evaluation must be the same computation (ops, attributes, constant
+    weights) of one argument, with at least one constant-weight product.
+
+    A `cim.loop` with a constant-true condition whose body is one such step
+    of its only carried value becomes a `cim.ode` with the loop's trip count
+    (an attribute if constant, else the runtime operand). A chain of two or
+    more steps with the same f, solver and dt, whose intermediate values are
+    used by nothing else, becomes a `cim.ode` with that many steps. f moves
+    into the ode's body. Loops and chains that are not ODE solves (a body
+    using the iteration number, several carried values, a single step, f
+    changing between steps) are left alone.
+
+    Before (two unrolled Euler steps):
+    ```mlir
+    %k1 = <f of %h0>
+    %m1 = tosa.mul %k1, %dt
+    %h1 = tosa.add %h0, %m1
+    %k2 = <f of %h1>
+    %m2 = tosa.mul %k2, %dt
+    %h2 = tosa.add %h1, %m2
+    ```
+    After:
+    ```mlir
+    %h2 = cim.ode euler dt 1.250000e-01 steps 2 init(%h0) : ... {
+    ^bb0(%h: tensor<?x32xf32>):
+      <f of %h>
+      cim.yield %k : tensor<?x32xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -16,6 +16,8 @@ using namespace mlir;
 void cim::buildMapPassPipeline(OpPassManager &pm,
                                const PlaceWeightsOptions &placement) {
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createRaiseODE());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createMapMatMuls());
   pm.addPass(createPlaceWeights(placement));
 }
