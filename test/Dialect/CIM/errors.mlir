@@ -222,3 +222,37 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
 // expected-error @+2 {{array 'rram': 4 columns cannot hold one weight of 8 bits in 8 slices}}
 // expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
 module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 1, count = 4, encoding = differential, weight_bits = 8>], dac_bits = 8, adc_bits = 8>} {}
+
+// -----
+
+func.func @ode_no_steps(%h: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{needs the step count as an attribute or as an operand, not neither}}
+  %r = cim.ode euler dt 0.5 init(%h) : (tensor<?x4xf32>) -> tensor<?x4xf32> {
+  ^bb0(%x: tensor<?x4xf32>):
+    cim.yield %x : tensor<?x4xf32>
+  }
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @ode_bad_dt(%h: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{dt must be positive, got -5.000000e-01}}
+  %r = cim.ode euler dt -0.5 steps 2 init(%h) : (tensor<?x4xf32>) -> tensor<?x4xf32> {
+  ^bb0(%x: tensor<?x4xf32>):
+    cim.yield %x : tensor<?x4xf32>
+  }
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @ode_bad_body(%h: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{body must yield dh/dt of type 'tensor<?x4xf32>'}}
+  %r = cim.ode rk4 dt 0.5 steps 2 init(%h) : (tensor<?x4xf32>) -> tensor<?x4xf32> {
+  ^bb0(%x: tensor<?x4xf32>):
+    %c = arith.constant dense<1.0> : tensor<4xf32>
+    cim.yield %c : tensor<4xf32>
+  }
+  return %r : tensor<?x4xf32>
+}
