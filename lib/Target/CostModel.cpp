@@ -34,6 +34,7 @@ constexpr DefaultCost kDefaults[] = {
     {"mac_pj", 0.002},      {"dac_pj", 0.05},        {"adc_pj", 1.0},
     {"digital_op_pj", 0.05}, {"mvm_ns", 20.0},       {"digital_op_ns", 0.5},
     {"array_area_mm2", 0.01}, {"write_pj", 0.1},     {"offchip_pj_per_bit", 20.0},
+    {"integrator_pj", 0.05},
 };
 
 } // namespace
@@ -62,6 +63,23 @@ double cost(TargetAttr target, StringRef key, CellTech cell) {
 double digitalLatencyNs(TargetAttr target, uint64_t n, CellTech cell) {
   uint64_t lanes = target.getDigitalLanes();
   return double((n + lanes - 1) / lanes) * cost(target, "digital_op_ns", cell);
+}
+
+/// Evaluations of f per solve: steps x (1 for Euler, 4 for RK4); a
+/// runtime step count counts as one step.
+uint64_t evaluations(ODEOp ode) {
+  uint64_t steps = ode.getNumSteps() ? *ode.getNumSteps() : 1;
+  return steps * ode.getEvaluationsPerStep();
+}
+
+/// How often `op` runs per input vector: the evaluations of every ODE
+/// around it.
+uint64_t timesRun(Operation *op) {
+  uint64_t times = 1;
+  for (auto ode = op->getParentOfType<ODEOp>(); ode;
+       ode = ode->getParentOfType<ODEOp>())
+    times *= evaluations(ode);
+  return times;
 }
 
 std::string layerName(Location loc) {
@@ -112,6 +130,63 @@ double CostReport::topsPerMm2() const {
     return 0;
   double tops = 2.0 * double(total.macs) / total.latencyNs / 1000.0;
   return tops / areaMm2;
+}
+
+/// Both schedules of every ODE, per input vector: the conversions of f's
+/// layers at every evaluation (digital) against a DAC and an ADC per state
+/// element (analog); the state update in the digital unit (two operations
+/// per element and evaluation) against the integrators. The schedule the
+/// module uses is already in the layers; the analog extras (boundary
+/// conversions, integrators) are added to the ODE's layer.
+template <typename LayerFor>
+void analyzeODEs(ModuleOp module, TargetAttr target, LayerFor &layerFor,
+                 CostReport &report) {
+  module.walk([&](ODEOp ode) {
+    CellTech cell = target.getDefaultArray().getCell();
+    ODECost c;
+    c.name = layerName(ode.getLoc());
+    c.solver = stringifyODESolver(ode.getSolver()).str();
+    bool analog = ode.getSchedule() &&
+                  *ode.getSchedule() == ODESchedule::analog;
+    c.schedule = analog ? "analog" : "digital";
+    c.steps = ode.getNumSteps() ? *ode.getNumSteps() : 0;
+    c.evaluationsPerStep = ode.getEvaluationsPerStep();
+    c.state = lastDim(ode.getInit());
+    uint64_t evals = evaluations(ode);
+    double macEnergy = 0, convPerEval = 0, convEnergyPerEval = 0;
+    ode.getBody().walk([&](MVMOp mvm) {
+      TileType tile = mvm.getTile().getType();
+      ArrayKindAttr array = target.lookupArray(tile.getCell());
+      uint64_t slices = array ? array.getSlices() : 1;
+      uint64_t passes = target.getInputPasses();
+      uint64_t rows = tile.getRows(), cols = tile.getCols();
+      ++c.layers;
+      convPerEval += double(rows * passes + cols * slices * passes);
+      convEnergyPerEval +=
+          double(rows * passes) * cost(target, "dac_pj", tile.getCell()) +
+          double(cols * slices * passes) * cost(target, "adc_pj", tile.getCell());
+      macEnergy += double(rows * cols * slices) * double(evals) *
+                   cost(target, "mac_pj", tile.getCell());
+    });
+    double update = double(c.state) * double(evals);
+    c.conversionsDigital = uint64_t(convPerEval) * evals;
+    c.conversionsAnalog = 2 * c.state;
+    c.energyDigitalPj = macEnergy + convEnergyPerEval * double(evals) +
+                        2 * update * cost(target, "digital_op_pj", cell);
+    double boundary = double(c.state) * (cost(target, "dac_pj", cell) +
+                                         cost(target, "adc_pj", cell));
+    double integrators = update * cost(target, "integrator_pj", cell);
+    c.energyAnalogPj = macEnergy + boundary + integrators;
+    if (analog) {
+      LayerCost &layer = layerFor(ode.getLoc());
+      layer.dacConversions += c.state;
+      layer.adcConversions += c.state;
+      layer.energyPj["dac"] += double(c.state) * cost(target, "dac_pj", cell);
+      layer.energyPj["adc"] += double(c.state) * cost(target, "adc_pj", cell);
+      layer.energyPj["integrator"] += integrators;
+    }
+    report.odes.push_back(c);
+  });
 }
 
 CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
@@ -184,29 +259,36 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     uint64_t slices = array ? array.getSlices() : 1;
     LayerCost &layer = layerFor(op.getLoc());
     uint64_t rows = tile.getRows(), cols = tile.getCols();
+    // An MVM in an ODE's f runs once per evaluation of f; an analog tile
+    // (analog ODE schedule) converts nothing.
+    uint64_t times = timesRun(op);
+    auto tileOp = op.getTile().getDefiningOp<ProgramTileOp>();
+    bool analog = tileOp && tileOp.getAnalog();
     // Bit-serial inputs drive the array once per pass; a bit-sliced weight
     // has a column (and an ADC conversion) per slice. Passes and slices are
     // shifted and added digitally.
-    uint64_t passes = target.getInputPasses();
-    layer.mvms += passes;
-    layer.macs += rows * cols;
-    layer.dacConversions += rows * passes;
-    layer.adcConversions += cols * slices * passes;
-    layer.energyPj["mac"] +=
-        double(rows * cols * slices * passes) * cost(target, "mac_pj", cell);
-    layer.energyPj["dac"] += double(rows * passes) * cost(target, "dac_pj", cell);
-    layer.energyPj["adc"] +=
-        double(cols * slices * passes) * cost(target, "adc_pj", cell);
+    uint64_t passes = analog ? 1 : target.getInputPasses();
+    uint64_t dac = analog ? 0 : rows * passes * times;
+    uint64_t adc = analog ? 0 : cols * slices * passes * times;
+    layer.mvms += passes * times;
+    layer.macs += rows * cols * times;
+    layer.dacConversions += dac;
+    layer.adcConversions += adc;
+    layer.energyPj["mac"] += double(rows * cols * slices * passes * times) *
+                             cost(target, "mac_pj", cell);
+    layer.energyPj["dac"] += double(dac) * cost(target, "dac_pj", cell);
+    layer.energyPj["adc"] += double(adc) * cost(target, "adc_pj", cell);
     if (slices * passes > 1) {
-      uint64_t adds = cols * (slices * passes - 1);
+      uint64_t adds = cols * (slices * passes - 1) * times;
       layer.digitalOps += adds;
       layer.energyPj["digital"] +=
           double(adds) * cost(target, "digital_op_pj", cell);
       layer.latencyNs += digitalLatencyNs(target, adds, cell);
     }
     if (Operation *def = op.getTile().getDefiningOp())
-      mvmsPerArray[layer.name][arrayOf[def]] += passes;
+      mvmsPerArray[layer.name][arrayOf[def]] += passes * times;
   });
+  analyzeODEs(module, target, layerFor, report);
   for (auto &[name, perArray] : mvmsPerArray) {
     uint64_t busiest = 0;
     for (auto &[id, count] : perArray)
@@ -287,8 +369,27 @@ llvm::json::Value CostReport::toJson() const {
   llvm::json::Array layerArray;
   for (const LayerCost &l : layers)
     layerArray.push_back(layerJson(l));
+  llvm::json::Array odeArray;
+  for (const ODECost &o : odes)
+    odeArray.push_back(llvm::json::Object{
+        {"name", o.name},
+        {"solver", o.solver},
+        {"schedule", o.schedule},
+        {"steps", int64_t(o.steps)},
+        {"evaluations_per_step", int64_t(o.evaluationsPerStep)},
+        {"mvms_per_evaluation", int64_t(o.layers)},
+        {"state", int64_t(o.state)},
+        {"conversions", llvm::json::Object{
+             {"digital", int64_t(o.conversionsDigital)},
+             {"analog", int64_t(o.conversionsAnalog)},
+             {"ratio", rounded(o.conversionRatio())}}},
+        {"energy_pj", llvm::json::Object{
+             {"digital", rounded(o.energyDigitalPj)},
+             {"analog", rounded(o.energyAnalogPj)},
+             {"ratio", rounded(o.energyRatio())}}}});
   return llvm::json::Object{{"target", target},
                             {"layers", std::move(layerArray)},
+                            {"odes", std::move(odeArray)},
                             {"total", layerJson(total)},
                             {"area_mm2", rounded(areaMm2)},
                             {"tops_per_w", rounded(topsPerWatt())},
@@ -314,4 +415,14 @@ void CostReport::printTable(llvm::raw_ostream &os) const {
   row(total);
   os << llvm::format("target %s: %.3f mm2 of arrays, %.2f TOPS/W, %.4f TOPS/mm2\n",
                      target.c_str(), areaMm2, topsPerWatt(), topsPerMm2());
+  for (const ODECost &o : odes)
+    os << llvm::format(
+        "ode %s: %s schedule, %s, %llu steps x %u evaluations x %u MVMs, "
+        "state %llu: conversions digital %llu / analog %llu (%.1fx fewer), "
+        "energy digital %.2f / analog %.2f pJ (%.2fx)\n",
+        o.name.c_str(), o.schedule.c_str(), o.solver.c_str(),
+        (unsigned long long)o.steps, o.evaluationsPerStep, o.layers,
+        (unsigned long long)o.state, (unsigned long long)o.conversionsDigital,
+        (unsigned long long)o.conversionsAnalog, o.conversionRatio(),
+        o.energyDigitalPj, o.energyAnalogPj, o.energyRatio());
 }

@@ -13,6 +13,8 @@
 
 #include "Kernels.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -408,6 +410,66 @@ Tensor axpy(const Tensor &a, float c, const Tensor &b) {
   return out;
 }
 
+/// The converters and integrators of an analog ODE schedule, per state
+/// vector (the last axis): the DAC scales a vector by its largest magnitude
+/// s and quantises it; the integrators clamp it to +-v_sat * s; the ADC
+/// quantises it over that range (or over its largest magnitude when the
+/// target has no integrators).
+struct AnalogState {
+  std::vector<double> scale; // s per vector
+  int64_t width = 1;
+  double vSat = 0;           // 0: no saturation
+
+  static void quantise(float *v, int64_t n, double fullScale, uint32_t bits) {
+    if (bits == 0 || fullScale <= 0)
+      return;
+    double levels = std::ldexp(1.0, int(bits) - 1) - 1;
+    for (int64_t i = 0; i < n; ++i) {
+      double q = std::clamp(double(v[i]) / fullScale * levels, -levels, levels);
+      v[i] = float(std::round(q) * fullScale / levels);
+    }
+  }
+
+  Tensor enter(const Tensor &h, const artifact::Target &target) {
+    width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
+    vSat = target.has_integrator() ? target.integrator().v_sat() : 0;
+    Tensor out = axpy(h, 0.0f, h); // a copy
+    float *v = out.mutableData<float>();
+    int64_t rows = out.numElements() / width;
+    scale.assign(size_t(rows), 0.0);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < width; ++c)
+        scale[r] = std::max(scale[r], std::fabs(double(v[r * width + c])));
+      quantise(v + r * width, width, scale[r], target.dac_bits());
+    }
+    return out;
+  }
+
+  void saturate(Tensor &h) const {
+    if (vSat <= 0)
+      return;
+    float *v = h.mutableData<float>();
+    for (int64_t r = 0; r < int64_t(scale.size()); ++r) {
+      float limit = float(vSat * scale[r]);
+      for (int64_t c = 0; c < width; ++c)
+        v[r * width + c] = std::clamp(v[r * width + c], -limit, limit);
+    }
+  }
+
+  Tensor leave(const Tensor &h, const artifact::Target &target) const {
+    Tensor out = axpy(h, 0.0f, h);
+    float *v = out.mutableData<float>();
+    for (int64_t r = 0; r < int64_t(scale.size()); ++r) {
+      double fullScale = vSat * scale[r];
+      if (fullScale <= 0)
+        for (int64_t c = 0; c < width; ++c)
+          fullScale = std::max(fullScale, std::fabs(double(v[r * width + c])));
+      quantise(v + r * width, width, fullScale, target.adc_bits());
+    }
+    return out;
+  }
+};
+
 /// f(h) through the region, checking the shape it gives back.
 Status evaluate(ExecContext &ctx, const Tensor &h, Tensor &k, int64_t step) {
   std::vector<Tensor> results;
@@ -437,21 +499,33 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
     return makeError(Code::InvalidArgument, "negative step count ", steps);
   const float dt = float(attrFloat(inst, "dt", 0));
   const bool rk4 = attrString(inst, "solver", "euler") == "rk4";
+  // The analog schedule on a device with converters: a DAC at the input,
+  // the state in integrators (saturating at v_sat times the input's full
+  // scale), an ADC at the output.
+  AnalogState analog;
+  bool analogSchedule = attrString(inst, "schedule", "") == "analog" &&
+                        ctx.device && ctx.device->modelsConverters();
   Tensor h = *in[0];
+  if (analogSchedule)
+    h = analog.enter(h, ctx.artifact.target());
   for (int64_t i = 0; i < steps; ++i) {
     Tensor k1, k2, k3, k4;
     CIM_TRY(evaluate(ctx, h, k1, i));
     if (!rk4) {
       h = axpy(h, dt, k1);
-      continue;
+    } else {
+      CIM_TRY(evaluate(ctx, axpy(h, 0.5f * dt, k1), k2, i));
+      CIM_TRY(evaluate(ctx, axpy(h, 0.5f * dt, k2), k3, i));
+      CIM_TRY(evaluate(ctx, axpy(h, dt, k3), k4, i));
+      // h + dt/6 (k1 + 2 k2 + 2 k3 + k4)
+      Tensor sum = axpy(axpy(axpy(k1, 2.0f, k2), 2.0f, k3), 1.0f, k4);
+      h = axpy(h, dt / 6.0f, sum);
     }
-    CIM_TRY(evaluate(ctx, axpy(h, 0.5f * dt, k1), k2, i));
-    CIM_TRY(evaluate(ctx, axpy(h, 0.5f * dt, k2), k3, i));
-    CIM_TRY(evaluate(ctx, axpy(h, dt, k3), k4, i));
-    // h + dt/6 (k1 + 2 k2 + 2 k3 + k4)
-    Tensor sum = axpy(axpy(axpy(k1, 2.0f, k2), 2.0f, k3), 1.0f, k4);
-    h = axpy(h, dt / 6.0f, sum);
+    if (analogSchedule)
+      analog.saturate(h);
   }
+  if (analogSchedule)
+    h = analog.leave(h, ctx.artifact.target());
   out.clear();
   out.push_back(std::move(h));
   return Status::ok();

@@ -73,6 +73,11 @@ public:
                      float *y) = 0;
 
   virtual DeviceStats stats() const = 0;
+
+  /// True if the device has real converters and analog state (so kernels
+  /// that schedule analog work, like an analog ODE, model them); false for
+  /// an ideal device.
+  virtual bool modelsConverters() const { return true; }
 };
 
 class Driver {

@@ -35,6 +35,7 @@ const std::vector<artifact::NoiseModel> &presets() {
     nominal.set_drift_t0(1.0);
     nominal.set_stuck_on_rate(0.005);
     nominal.set_stuck_off_rate(0.005);
+    nominal.set_stuck_compensation(true);
     nominal.set_ir_drop(4e-5); // 1 ohm x 40 uS
     nominal.set_adc_offset_sigma_lsb(0.25);
     v.push_back(nominal);

@@ -37,6 +37,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -82,6 +83,7 @@ struct SimTile {
   bool offsetReference = false; // subtract the mid-conductance reference
   // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
   bool quantized = false, dacSign = false;
+  bool analog = false; // no converters (analog ODE schedule)
   double dacLevels = 0, inputLevels = 0;
   int inputPasses = 1;
   // ADC.
@@ -126,22 +128,60 @@ public:
       irDrop(cells, rows, cols);
   }
 
+  /// Programs the g+ and g- planes of differential pairs. With
+  /// `stuck_compensation`, a pair with one stuck cell (found by the
+  /// verify step) reprograms its partner to keep g+ - g- where the range
+  /// allows.
+  void programPairs(std::vector<double> &pos, std::vector<double> &neg,
+                    int64_t rows, int64_t cols, uint64_t p) {
+    uint64_t kp = combineKey(tileKey_, 2 * p), kn = combineKey(tileKey_, 2 * p + 1);
+    for (size_t i = 0; i < pos.size(); ++i) {
+      uint64_t keyP = combineKey(kp, i), keyN = combineKey(kn, i);
+      std::optional<double> sp = stuckValue(keyP), sn = stuckValue(keyN);
+      double w = pos[i] - neg[i];
+      if (m_.stuck_compensation() && sp && !sn)
+        neg[i] = std::clamp(*sp - w, 0.0, 1.0);
+      if (m_.stuck_compensation() && sn && !sp)
+        pos[i] = std::clamp(*sn + w, 0.0, 1.0);
+      pos[i] = sp ? countStuck(*sp) : write(pos[i], keyP);
+      neg[i] = sn ? countStuck(*sn) : write(neg[i], keyN);
+    }
+    if (m_.ir_drop() > 0) {
+      irDrop(pos, rows, cols);
+      irDrop(neg, rows, cols);
+    }
+  }
+
 private:
   /// Conductance in units of G_max.
   double physical(double g) const { return gMin_ + g * span_; }
   double normalised(double G) const { return (G - gMin_) / span_; }
 
-  double cell(double g, uint64_t key) {
-    ++report_.cells;
+  /// 1 (stuck on) or 0 (stuck off) if the cell keyed `key` is stuck.
+  std::optional<double> stuckValue(uint64_t key) const {
     double u = stuck_.uniform(key);
-    if (u < m_.stuck_on_rate()) {
-      ++report_.stuckOn;
+    if (u < m_.stuck_on_rate())
       return 1.0;
-    }
-    if (u < m_.stuck_on_rate() + m_.stuck_off_rate()) {
-      ++report_.stuckOff;
+    if (u < m_.stuck_on_rate() + m_.stuck_off_rate())
       return 0.0;
-    }
+    return std::nullopt;
+  }
+
+  double countStuck(double value) {
+    ++report_.cells;
+    ++(value > 0 ? report_.stuckOn : report_.stuckOff);
+    return value;
+  }
+
+  double cell(double g, uint64_t key) {
+    if (std::optional<double> stuck = stuckValue(key))
+      return countStuck(*stuck);
+    return write(g, key);
+  }
+
+  /// Programs one working cell: variation, verify, drift.
+  double write(double g, uint64_t key) {
+    ++report_.cells;
     double target = physical(g);
     double sigma = m_.prog_sigma_rel() * target + m_.prog_sigma_abs();
     double G = target;
@@ -259,6 +299,10 @@ public:
     return Status::ok();
   }
 
+  bool modelsConverters() const override {
+    return mode_ == SimMode::Quantized;
+  }
+
   DeviceStats stats() const override {
     std::lock_guard<std::mutex> lock(mutex_);
     DeviceStats s = counters_;
@@ -297,8 +341,8 @@ private:
     uint64_t b = uint64_t(batch), planes = t.planes.size(),
              passes = uint64_t(t.inputPasses);
     uint64_t macs = b * uint64_t(t.rows * t.cols) * planes * passes;
-    uint64_t dac = b * uint64_t(t.rows) * passes;
-    uint64_t adc = b * uint64_t(t.cols) * planes * passes;
+    uint64_t dac = t.analog ? 0 : b * uint64_t(t.rows) * passes;
+    uint64_t adc = t.analog ? 0 : b * uint64_t(t.cols) * planes * passes;
     uint64_t digital = b * uint64_t(t.cols) * (planes * passes - 1);
     std::lock_guard<std::mutex> lock(mutex_);
     counters_.mvmCount += b;
@@ -344,6 +388,14 @@ private:
     t.adcLevels = signedLevels(target.adc_bits());
     t.adcSign = target.adc_bits() == 1 ||
                 target.adc_kind() == artifact::ADC_KIND_SIGN;
+    if (tile.analog()) {
+      // Analog rows and columns: no DAC, no ADC (read noise still applies).
+      t.analog = true;
+      t.dacLevels = t.inputLevels = 0;
+      t.dacSign = t.adcSign = false;
+      t.inputPasses = 1;
+      t.adcLevels = 0;
+    }
     t.adcRange = m.adc_range() > 0 ? m.adc_range() : 1.0;
 
     // Analog (RRAM) cells carry the device non-idealities; their
@@ -426,9 +478,10 @@ private:
     for (size_t p = 0; p < cells.size(); ++p) {
       Cells &c = cells[p];
       if (noisyCells) {
-        programmer.program(c.pos, t.rows, t.cols, 2 * p);
-        if (!offset)
-          programmer.program(c.neg, t.rows, t.cols, 2 * p + 1);
+        if (offset)
+          programmer.program(c.pos, t.rows, t.cols, 2 * p);
+        else
+          programmer.programPairs(c.pos, c.neg, t.rows, t.cols, p);
       }
       Plane plane;
       plane.shift = shifts[p];

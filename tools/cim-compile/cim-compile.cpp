@@ -58,6 +58,13 @@ cl::opt<bool> splitBlocks(
     cl::desc("Split weight blocks into free array space where that saves "
              "arrays (default on; costs extra MVMs and partial sums)"),
     cl::init(true));
+cl::opt<std::string> odeScheduleName(
+    "ode-schedule",
+    cl::desc("Where ODE solver steps run: analog (integrators, converters "
+             "at the ODE's input and output only), digital (converters "
+             "around every layer at every step), or auto (analog where the "
+             "target has integrators; the default)"),
+    cl::init("auto"));
 cl::opt<unsigned> reportReuse(
     "reuse", cl::desc("Input vectors that share one load of reloaded weights "
                       "(for --report; default 1)"),
@@ -188,7 +195,9 @@ int main(int argc, char **argv) {
     cim::PackTilesOptions packing;
     packing.allowReload = allowReload;
     packing.allowSplit = splitBlocks;
-    cim::buildTilePassPipeline(pm, packing);
+    cim::ScheduleODEOptions odeSchedule;
+    odeSchedule.schedule = odeScheduleName;
+    cim::buildTilePassPipeline(pm, packing, odeSchedule);
   }
   if (failed(pm.run(*module)))
     return 1;

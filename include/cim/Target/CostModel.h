@@ -33,9 +33,28 @@ struct LayerCost {
   double energy() const;
 };
 
+/// An ODE solve under both schedules, per input vector (conversions and
+/// energy of the solve itself; steps 0: a runtime step count, counted as
+/// one step).
+struct ODECost {
+  std::string name, solver, schedule;
+  uint64_t steps = 0, state = 0;
+  unsigned evaluationsPerStep = 1, layers = 0; // layers: MVMs in f
+  uint64_t conversionsDigital = 0, conversionsAnalog = 0;
+  double energyDigitalPj = 0, energyAnalogPj = 0;
+  double conversionRatio() const {
+    return conversionsAnalog ? double(conversionsDigital) / conversionsAnalog
+                             : 0;
+  }
+  double energyRatio() const {
+    return energyAnalogPj > 0 ? energyDigitalPj / energyAnalogPj : 0;
+  }
+};
+
 struct CostReport {
   std::string target;
   std::vector<LayerCost> layers;
+  std::vector<ODECost> odes;
   LayerCost total;
   double areaMm2 = 0;
   double topsPerWatt() const;

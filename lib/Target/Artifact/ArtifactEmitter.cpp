@@ -251,6 +251,7 @@ private:
     tile->set_bits_per_cell(array.getBitsPerCell());
     tile->set_weight_bits(array.getWeightBits());
     tile->set_source(describe(op.getLoc()));
+    tile->set_analog(op.getAnalog());
     SmallVector<float> w(weights.getValues<float>());
     float maxAbs = 0;
     for (float v : w)

@@ -73,7 +73,10 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     index of the physical array (of the tile's kind) that holds the block,
     and `array_row`/`array_col` its corner in that array, in cells; blocks
     sharing an array never overlap. `reload` marks a tile of a time-shared
-    kind of array: its weights are written at every inference.
+    kind of array: its weights are written at every inference. `analog`
+    marks a tile read without converters (inside an analog ODE schedule):
+    its rows are driven by analog voltages and its columns feed the next
+    analog stage, with no DAC and no ADC.
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -85,7 +88,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_row,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col,
-                       UnitAttr:$reload);
+                       UnitAttr:$reload,
+                       UnitAttr:$analog);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

@@ -195,4 +195,30 @@ def RaiseODE : Pass<"cim-raise-ode", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def ScheduleODE : Pass<"cim-schedule-ode", "mlir::ModuleOp"> {
+  let summary = "Schedule ODE solves in the analog or the digital domain";
+  let description = [{
+    Sets `schedule` on every `cim.ode` of a tiled module. `analog`: the
+    tiles read by f are marked `analog` (no DAC on their rows, no ADC on
+    their columns: f's layers and activations chain in the analog domain)
+    and the state is held in the target's analog integrators, so the ODE
+    converts only at its input (DAC) and output (ADC). `digital`: f's
+    layers keep their converters at every step. `auto` (the default) is
+    analog on targets with integrators, digital elsewhere. A tile read both
+    inside and outside an analog ODE is an error.
+
+    After `cim-schedule-ode{schedule=analog}`:
+    ```mlir
+    %t = cim.program_tile %w {analog, encoding = ...} ...
+    %h = cim.ode euler dt 1.250000e-01 steps 8 init(%h0)
+        {schedule = #cim<schedule analog>} ...
+    ```
+  }];
+  let options = [
+    Option<"schedule", "schedule", "std::string", "\"auto\"",
+           "analog, digital, or auto (analog where the target has "
+           "integrators)">
+  ];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

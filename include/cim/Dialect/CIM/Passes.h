@@ -37,7 +37,8 @@ void buildMapPassPipeline(mlir::OpPassManager &pm,
 /// Stage `cim` -> weights split into blocks and packed into arrays (stage
 /// `tiled`).
 void buildTilePassPipeline(mlir::OpPassManager &pm,
-                           const PackTilesOptions &packing = {});
+                           const PackTilesOptions &packing = {},
+                           const ScheduleODEOptions &schedule = {});
 /// Registers the passes and the `cim-map-pipeline` / `cim-tile-pipeline`.
 void registerCIMPassesAndPipelines();
 

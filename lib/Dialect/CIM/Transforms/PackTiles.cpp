@@ -314,7 +314,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
                                       op.getTile().getType().getCell());
         auto leaf = builder.create<ProgramTileOp>(
             op.getLoc(), tileType, blockValue, op.getEncodingAttr(),
-            IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr());
+            IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr(),
+            op.getAnalogAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

@@ -23,12 +23,14 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
 }
 
 void cim::buildTilePassPipeline(OpPassManager &pm,
-                                const PackTilesOptions &packing) {
+                                const PackTilesOptions &packing,
+                                const ScheduleODEOptions &schedule) {
   pm.addPass(createTileWeights());
   pm.addPass(createCanonicalizerPass());
   // CSE first: identical blocks share one tile before arrays are assigned.
   pm.addPass(createCSEPass());
   pm.addPass(createPackTiles(packing));
+  pm.addPass(createScheduleODE(schedule));
 }
 
 void cim::registerCIMPassesAndPipelines() {

@@ -91,7 +91,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
         Value tileValue =
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
                                     IntegerAttr(), IntegerAttr(), IntegerAttr(),
-                                    /*reload=*/UnitAttr());
+                                    /*reload=*/UnitAttr(), /*analog=*/UnitAttr());
         Value partial = b.create<MVMOp>(loc, partialType, tileValue,
                                         op.getInput(), b.getI64IntegerAttr(r0),
                                         op.getReadout());
