@@ -16,6 +16,8 @@ PKGS=(
   libgtest-dev libonnx-testdata
   # python helpers (evaluation scripts, test-model generators)
   python3 python3-numpy python3-onnx
+  # real data for the evaluation scripts (Fashion-MNIST)
+  dataset-fashion-mnist
 )
 
 if [[ "${1:-}" == "--train" ]]; then

@@ -202,6 +202,42 @@ TEST(Noise, StuckCellsWithinBinomialBounds) {
   EXPECT_EQ(s.tiles[0].cells, uint64_t(n * n));
 }
 
+TEST(Noise, StuckCompensationKeepsPairDifferences) {
+  // Differential pairs with many stuck cells: without compensation a stuck
+  // cell moves its weight by up to a full scale; with it, a pair with one
+  // stuck cell keeps g+ - g- wherever the other cell can reach it.
+  const int64_t rows = 64, cols = 64;
+  auto w = ramp(size_t(rows * cols), 77);
+  ArtifactBuilder b(uint32_t(rows), uint32_t(2 * cols), 0, 0, 0);
+  b.tile(uint32_t(rows), uint32_t(cols), w);
+  artifact::Artifact a = b.artifact();
+  auto weightsWith = [&](const std::string &noise) {
+    auto dev = rt::DriverRegistry::global().open(uri(noiseFile("comp", noise)));
+    EXPECT_TRUE(dev.isOk()) << dev.status().message();
+    auto h = (*dev)->programTile(a.tiles(0), a.target());
+    std::vector<float> x(size_t(rows * rows), 0.0f), y(size_t(rows * cols));
+    for (int64_t r = 0; r < rows; ++r)
+      x[size_t(r * rows + r)] = 1.0f;
+    EXPECT_TRUE((*dev)->mvm(*h, x.data(), rows, y.data()).isOk());
+    return y;
+  };
+  auto plain = weightsWith(R"({"stuck_on_rate": 0.1, "stuck_off_rate": 0.1})");
+  auto fixed = weightsWith(R"({"stuck_on_rate": 0.1, "stuck_off_rate": 0.1,
+                               "stuck_compensation": true})");
+  double errPlain = 0, errFixed = 0;
+  size_t exact = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    errPlain += std::fabs(plain[i] - w[i]);
+    errFixed += std::fabs(fixed[i] - w[i]);
+    exact += std::fabs(fixed[i] - w[i]) < 1e-5;
+  }
+  // A stuck-on partner or a stuck-off cell opposite the weight's sign can
+  // be compensated; a cell stuck off on the weight's own side cannot.
+  EXPECT_LT(errFixed, 0.7 * errPlain);
+  // Pairs with no stuck cell (64%) or a compensable one are exact.
+  EXPECT_GT(double(exact) / double(w.size()), 0.75);
+}
+
 TEST(Noise, ProgramAndVerifyKeepsCellsInTheWindow) {
   // sigma 0.05, window 0.02: a write lands inside with p = 0.311, so about
   // 1 / p writes per cell, and every cell ends inside (or is counted).

@@ -103,6 +103,8 @@ void printDiagnostic(Diagnostic &diag) {
   const char *severity = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
                          : diag.getSeverity() == DiagnosticSeverity::Warning
                              ? "warning"
+                         : diag.getSeverity() == DiagnosticSeverity::Remark
+                             ? "remark"
                              : "note";
   llvm::errs() << severity << ": " << where << diag.str() << "\n";
 }

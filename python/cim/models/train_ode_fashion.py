@@ -4,7 +4,8 @@
 The model: a projection x (784) -> h0 (32), an ODE block dh/dt = f(h) with
 f = Linear(32, 64) -> tanh -> Linear(64, 32) solved over t in [0, 1], and a
 linear head h(1) -> 10 logits. It is trained with 8 explicit Euler steps
-(dt = 1/8) and exported as:
+(dt = 1/8), with Gaussian weight noise (3% of each layer's largest weight,
+redrawn every batch) so that it tolerates analog errors, and exported as:
 
   ode_euler   the 8 Euler steps unrolled by tracing (f's weights shared)
   ode_rk4     the same f solved with 4 classic RK4 steps (dt = 1/4),
@@ -21,7 +22,8 @@ Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 Needs python3-torch; the exported models and data are committed, so tests
 and evaluation do not.
 
-  /usr/bin/python3 python/cim/models/train_ode_fashion.py [--epochs 6] [--out DIR]
+  /usr/bin/python3 python/cim/models/train_ode_fashion.py [--epochs 10]
+      [--weight-noise 0.03] [--out DIR]
 """
 
 import argparse
@@ -56,11 +58,26 @@ def load_split(prefix):
     return (images.astype(np.float32) / 255.0), labels
 
 
+class NoisyLinear(nn.Linear):
+    """nn.Linear that, while training, perturbs its weights with Gaussian
+    noise of sigma `noise` times the largest |weight| (hardware-aware
+    training: the trained weights tolerate analog programming and read
+    errors). In eval mode, and in the exported ONNX Gemm, it is nn.Linear."""
+
+    noise = 0.0
+
+    def forward(self, x):
+        w = self.weight
+        if self.training and NoisyLinear.noise > 0:
+            w = w + NoisyLinear.noise * w.detach().abs().max() * torch.randn_like(w)
+        return nn.functional.linear(x, w, self.bias)
+
+
 class ODEFunc(nn.Module):
-    def __init__(self):
+    def __init__(self, linear=NoisyLinear):
         super().__init__()
-        self.l1 = nn.Linear(STATE, HIDDEN)
-        self.l2 = nn.Linear(HIDDEN, STATE)
+        self.l1 = linear(STATE, HIDDEN)
+        self.l2 = linear(HIDDEN, STATE)
 
     def forward(self, h):
         return self.l2(torch.tanh(self.l1(h)))
@@ -71,9 +88,9 @@ class ODENet(nn.Module):
 
     def __init__(self, solver="euler", steps=STEPS):
         super().__init__()
-        self.proj = nn.Linear(784, STATE)
+        self.proj = NoisyLinear(784, STATE)
         self.f = ODEFunc()
-        self.head = nn.Linear(STATE, 10)
+        self.head = NoisyLinear(STATE, 10)
         self.solver, self.steps = solver, steps
 
     def forward(self, x):
@@ -97,8 +114,9 @@ class LoopODENet(nn.Module):
 
     def __init__(self):
         super().__init__()
+        # Plain nn.Linear (same parameters): TorchScript compiles it.
         self.proj = nn.Linear(784, STATE)
-        self.f = ODEFunc()
+        self.f = ODEFunc(nn.Linear)
         self.head = nn.Linear(STATE, 10)
         self.dt = 1.0 / STEPS
 
@@ -140,7 +158,9 @@ def export(model, args, input_names, out_dir, name, dynamic_axes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--weight-noise", type=float, default=0.03,
+                    help="training-time weight noise, relative to max |W|")
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "examples", "fashion-ode"))
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -149,6 +169,7 @@ def main():
     train_x, train_y = load_split("train")
     test_x, test_y = load_split("t10k")
 
+    NoisyLinear.noise = args.weight_noise
     model = ODENet()
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
@@ -187,7 +208,8 @@ def main():
             "ode_loop": accuracy(loop, test_x, test_y, steps)}
     with open(os.path.join(args.out, "float_accuracy.json"), "w") as f:
         json.dump({"test_images": len(test_y), "accuracy": accs,
-                   "epochs": args.epochs, "state": STATE, "hidden": HIDDEN,
+                   "epochs": args.epochs, "weight_noise": args.weight_noise,
+                   "state": STATE, "hidden": HIDDEN,
                    "euler_steps": STEPS, "rk4_steps": 4}, f, indent=1)
     print("float accuracy on the 10k test images:", accs)
     return 0
