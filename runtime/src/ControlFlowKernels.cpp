@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
+#include "Noise.h"
 
 #include <algorithm>
 #include <cmath>
@@ -419,6 +420,8 @@ struct AnalogState {
   std::vector<double> scale; // s per vector
   int64_t width = 1;
   double vSat = 0;           // 0: no saturation
+  double noise = 0;          // integrator noise per step, units of s
+  uint64_t key = 0;          // the solve's noise key (0: no noise)
 
   static void quantise(float *v, int64_t n, double fullScale, uint32_t bits) {
     if (bits == 0 || fullScale <= 0)
@@ -433,6 +436,7 @@ struct AnalogState {
   Tensor enter(const Tensor &h, const artifact::Target &target) {
     width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
     vSat = target.has_integrator() ? target.integrator().v_sat() : 0;
+    noise = target.has_integrator() ? target.integrator().noise() : 0;
     Tensor out = axpy(h, 0.0f, h); // a copy
     float *v = out.mutableData<float>();
     int64_t rows = out.numElements() / width;
@@ -445,10 +449,21 @@ struct AnalogState {
     return out;
   }
 
-  void saturate(Tensor &h) const {
+  /// One step of the integrators: their noise (sigma `noise` times the
+  /// input's full scale, drawn per element and step), then saturation.
+  void integrate(Tensor &h, int64_t step) const {
+    float *v = h.mutableData<float>();
+    if (noise > 0 && key != 0) {
+      NoiseStream stream(key, kIntegrator);
+      for (int64_t r = 0; r < int64_t(scale.size()); ++r)
+        for (int64_t c = 0; c < width; ++c)
+          v[r * width + c] += float(
+              noise * scale[r] *
+              stream.gaussian(combineKey(uint64_t(step),
+                                         uint64_t(r * width + c))));
+    }
     if (vSat <= 0)
       return;
-    float *v = h.mutableData<float>();
     for (int64_t r = 0; r < int64_t(scale.size()); ++r) {
       float limit = float(vSat * scale[r]);
       for (int64_t c = 0; c < width; ++c)
@@ -506,8 +521,10 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
   bool analogSchedule = attrString(inst, "schedule", "") == "analog" &&
                         ctx.device && ctx.device->modelsConverters();
   Tensor h = *in[0];
-  if (analogSchedule)
+  if (analogSchedule) {
     h = analog.enter(h, ctx.artifact.target());
+    analog.key = ctx.device->nextNoiseKey();
+  }
   for (int64_t i = 0; i < steps; ++i) {
     Tensor k1, k2, k3, k4;
     CIM_TRY(evaluate(ctx, h, k1, i));
@@ -522,7 +539,7 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
       h = axpy(h, dt / 6.0f, sum);
     }
     if (analogSchedule)
-      analog.saturate(h);
+      analog.integrate(h, i);
   }
   if (analogSchedule)
     h = analog.leave(h, ctx.artifact.target());

@@ -78,6 +78,12 @@ public:
   /// that schedule analog work, like an analog ODE, model them); false for
   /// an ideal device.
   virtual bool modelsConverters() const { return true; }
+
+  /// A fresh key for random draws made outside the arrays (an analog ODE's
+  /// integrator noise): derived from the device's seed and a counter, so
+  /// one seed gives the same sequence of keys; 0 where the device draws
+  /// nothing.
+  virtual uint64_t nextNoiseKey() { return 0; }
 };
 
 class Driver {

@@ -303,6 +303,13 @@ public:
     return mode_ == SimMode::Quantized;
   }
 
+  uint64_t nextNoiseKey() override {
+    if (mode_ != SimMode::Quantized)
+      return 0;
+    return combineKey(combineKey(mixBits(options_.seed), kIntegrator),
+                      noiseKeys_++);
+  }
+
   DeviceStats stats() const override {
     std::lock_guard<std::mutex> lock(mutex_);
     DeviceStats s = counters_;
@@ -796,6 +803,7 @@ private:
   TileHandle nextHandle_ = 1;
   DeviceStats counters_;
   std::vector<TileReport> reports_;
+  std::atomic<uint64_t> noiseKeys_{0};
 };
 
 /// Parses the query of a simulator URI: noise=PRESET|FILE, seed=N,
