@@ -47,6 +47,24 @@ struct ScheduleODEPass : public cim::impl::ScheduleODEBase<ScheduleODEPass> {
       ODESchedule chosen = forced.value_or(
           target && target.getIntegrator() ? ODESchedule::analog
                                            : ODESchedule::digital);
+      // The integrators realise dt as their gain, up to gain_max.
+      IntegratorAttr integrator = target ? target.getIntegrator() : nullptr;
+      double dt = ode.getDt().convertToDouble();
+      if (chosen == ODESchedule::analog && integrator &&
+          dt > integrator.getGainMax().convertToDouble()) {
+        if (forced) {
+          ode.emitOpError("dt ")
+              << dt << " exceeds the integrators' largest gain "
+              << integrator.getGainMax().convertToDouble() << " on target '"
+              << target.getName() << "'; use the digital schedule";
+          return WalkResult::interrupt();
+        }
+        ode.emitRemark("dt ")
+            << dt << " exceeds the integrators' largest gain "
+            << integrator.getGainMax().convertToDouble()
+            << ": scheduled digitally";
+        chosen = ODESchedule::digital;
+      }
       if (chosen == ODESchedule::analog && target && !target.getIntegrator())
         ode.emitRemark("analog ODE schedule on target '")
             << target.getName()
