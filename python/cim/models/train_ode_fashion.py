@@ -4,7 +4,7 @@
 The model: a projection x (784) -> h0 (32), an ODE block dh/dt = f(h) with
 f = Linear(32, 64) -> tanh -> Linear(64, 32) solved over t in [0, 1], and a
 linear head h(1) -> 10 logits. It is trained with 8 explicit Euler steps
-(dt = 1/8), with Gaussian weight noise (3% of each layer's largest weight,
+(dt = 1/8), with Gaussian weight noise (4% of each layer's largest weight,
 redrawn every batch) so that it tolerates analog errors, and exported as:
 
   ode_euler   the 8 Euler steps unrolled by tracing (f's weights shared)
@@ -22,8 +22,8 @@ Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 Needs python3-torch; the exported models and data are committed, so tests
 and evaluation do not.
 
-  /usr/bin/python3 python/cim/models/train_ode_fashion.py [--epochs 10]
-      [--weight-noise 0.03] [--out DIR]
+  /usr/bin/python3 python/cim/models/train_ode_fashion.py [--epochs 15]
+      [--weight-noise 0.04] [--out DIR]
 """
 
 import argparse
@@ -158,8 +158,8 @@ def export(model, args, input_names, out_dir, name, dynamic_axes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--weight-noise", type=float, default=0.03,
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--weight-noise", type=float, default=0.04,
                     help="training-time weight noise, relative to max |W|")
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "examples", "fashion-ode"))
     args = ap.parse_args()
