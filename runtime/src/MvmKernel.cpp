@@ -24,14 +24,17 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
   const artifact::Tile &tile = ctx.artifact.tiles(ctx.inst.tileIndex);
   int64_t rows = tile.rows(), cols = tile.cols();
   int64_t offset = attrInt(*ctx.inst.proto, "row_offset");
+  // A bias row (the tile's last) is driven by a constant 1, not by x.
+  const bool biasRow = attrInt(*ctx.inst.proto, "bias_row", 0) != 0;
+  const int64_t inputRows = rows - (biasRow ? 1 : 0);
   if (x.rank() == 0)
     return makeError(Code::InvalidArgument, "cim.mvm input is a scalar");
   int64_t k = x.dims().back();
-  if (k < offset + rows)
+  if (k < offset + inputRows)
     return makeError(Code::InvalidArgument, "input shape ",
                      shapeToString(x.dims()), " has last dim ", k,
                      " < row_offset ", offset, " + tile ", tile.id(), " rows ",
-                     rows);
+                     inputRows);
   int64_t batch = k == 0 ? 0 : x.numElements() / k;
   Shape od = x.dims();
   od.back() = cols;
@@ -43,11 +46,14 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
   // columns around the tile's row range.
   const float *src = x.data<float>();
   std::vector<float> packed;
-  if (offset != 0 || k != rows) {
+  if (offset != 0 || k != rows || biasRow) {
     packed.resize(size_t(batch * rows));
-    for (int64_t b = 0; b < batch; ++b)
+    for (int64_t b = 0; b < batch; ++b) {
       std::memcpy(&packed[b * rows], src + b * k + offset,
-                  size_t(rows) * sizeof(float));
+                  size_t(inputRows) * sizeof(float));
+      if (biasRow)
+        packed[b * rows + rows - 1] = 1.0f;
+    }
     src = packed.data();
   }
   TileHandle handle = (*ctx.tileHandles)[ctx.inst.tileIndex];
@@ -74,11 +80,13 @@ Status verifyMvm(VerifyContext &ctx) {
   if (xd.empty())
     return makeError(Code::DataLoss, ctx.path, ".inputs[0]: value ",
                      ctx.inputs[0]->id, " is a scalar; cim.mvm needs [..., K]");
-  if (xd.back() >= 0 && xd.back() < offset + int64_t(tile.rows()))
+  int64_t inputRows =
+      int64_t(tile.rows()) - (attrInt(ctx.inst, "bias_row", 0) ? 1 : 0);
+  if (xd.back() >= 0 && xd.back() < offset + inputRows)
     return makeError(Code::DataLoss, ctx.path, ".inputs[0]: value ",
                      ctx.inputs[0]->id, " has last dim ", xd.back(),
                      " < row_offset ", offset, " + tile ", tile.id(), " rows ",
-                     tile.rows());
+                     inputRows);
   const Shape &od = ctx.output->dims;
   if (od.size() != xd.size() ||
       (od.back() >= 0 && od.back() != int64_t(tile.cols())))
@@ -97,7 +105,9 @@ void addMvmKernels(std::vector<KernelDef> &t) {
       "cim.mvm",
       1,
       1,
-      {{"tile", AttrKind::Int, true}, {"row_offset", AttrKind::Int, true}},
+      {{"tile", AttrKind::Int, true},
+       {"row_offset", AttrKind::Int, true},
+       {"bias_row", AttrKind::Int, false}},
       TypeRule::F32,
       runMvm,
       verifyMvm};

@@ -84,6 +84,10 @@ struct SimTile {
   // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
   bool quantized = false, dacSign = false;
   bool analog = false; // no converters (analog ODE schedule)
+  // A ramp ADC with a fused activation (model units); exact in ideal mode.
+  bool ramp = false;
+  RampADC rampAdc;
+  double (*activation)(double) = nullptr;
   double dacLevels = 0, inputLevels = 0;
   int inputPasses = 1;
   // ADC.
@@ -256,6 +260,16 @@ public:
     t->scale = tile.scale();
     t->costs = costsFor(tile, target);
     t->report.tileId = tile.id();
+    if (tile.has_ramp()) {
+      const artifact::RampReadout &r = tile.ramp();
+      t->activation = activationNamed(r.function());
+      if (!t->activation || r.levels_size() != r.thresholds_size() + 1)
+        return makeError(Code::Unimplemented, "tile ", tile.id(),
+                         ": unsupported ramp readout '", r.function(), "'");
+      t->ramp = true;
+      t->rampAdc.thresholds.assign(r.thresholds().begin(), r.thresholds().end());
+      t->rampAdc.levels.assign(r.levels().begin(), r.levels().end());
+    }
     if (mode_ == SimMode::Ideal)
       programIdeal(*t, tile);
     else
@@ -563,10 +577,26 @@ private:
     return std::max<int64_t>(1, (int64_t(1) << 16) / (t.rows * t.cols));
   }
 
+  static double tanhOf(double v) { return std::tanh(v); }
+  static double sigmoidOf(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+  static double reluOf(double v) { return v > 0 ? v : 0.0; }
+  static double (*activationNamed(const std::string &name))(double) {
+    if (name == "tanh")
+      return tanhOf;
+    if (name == "sigmoid")
+      return sigmoidOf;
+    if (name == "relu")
+      return reluOf;
+    return nullptr;
+  }
+
   void ideal(const SimTile &t, const float *x, int64_t batch, float *y) {
     pool_.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
       gemm(t, t.planes.front(), nullptr, x + b0 * t.rows, b1 - b0, nullptr,
            y + b0 * t.cols);
+      if (t.ramp) // the fused activation, exact
+        for (int64_t i = b0 * t.cols; i < b1 * t.cols; ++i)
+          y[i] = float(t.activation(double(y[i])));
     });
   }
 
@@ -660,7 +690,8 @@ private:
       passWeight *= base;
     }
     for (int64_t b = 0; b < batch; ++b) {
-      double factor = w.s[b] * t.scale;
+      // A ramp's levels are already outputs in model units.
+      double factor = t.ramp ? 1.0 : w.s[b] * t.scale;
       const double *from = w.total.data() + b * cols;
       float *to = y + b * cols;
       if (!w.finite[b])
@@ -768,7 +799,12 @@ private:
         for (int64_t c = 0; c < cols; ++c)
           a[c] += noise * double(z[c]);
       }
-      if (t.adcSign) {
+      if (t.ramp) {
+        // The ramp compares the pre-activation in model units.
+        double toModel = w.s[b] * t.scale;
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] += t.rampAdc.convert(a[c] * toModel) * shift;
+      } else if (t.adcSign) {
         for (int64_t c = 0; c < cols; ++c)
           out[c] += signCompare(a[c], range) * shift;
       } else if (levels == 0) {

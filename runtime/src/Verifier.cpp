@@ -118,6 +118,24 @@ Status Verifier::verifyTiles() {
       return makeError(Code::DataLoss, path, ".g_neg: has ", t.g_neg_size(),
                        " values, rows*cols = ", t.rows(), "*", t.cols(), " = ",
                        n);
+    if (t.has_ramp()) {
+      const artifact::RampReadout &r = t.ramp();
+      if (r.function() != "tanh" && r.function() != "sigmoid" &&
+          r.function() != "relu")
+        return makeError(Code::Unimplemented, path,
+                         ".ramp.function: unknown fused activation '",
+                         r.function(), "' (this runtime has tanh, sigmoid, "
+                         "relu)");
+      if (r.levels_size() != r.thresholds_size() + 1)
+        return makeError(Code::DataLoss, path, ".ramp: ",
+                         r.thresholds_size(), " thresholds need ",
+                         r.thresholds_size() + 1, " levels, got ",
+                         r.levels_size());
+      for (int k = 1; k < r.thresholds_size(); ++k)
+        if (!(r.thresholds(k - 1) <= r.thresholds(k)))
+          return makeError(Code::DataLoss, path, ".ramp.thresholds[", k,
+                           "]: thresholds must ascend");
+    }
     // The tile's own array, or the target's default one.
     uint32_t arrayRows = t.array_rows() ? t.array_rows() : target.array_rows();
     uint32_t arrayCols = t.array_cols() ? t.array_cols() : target.array_cols();

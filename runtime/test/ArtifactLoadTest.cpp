@@ -300,6 +300,26 @@ TEST(ArtifactLoad, BadTileFields) {
   expectLoadError(a, Code::DataLoss, "target.input_bits: 30 is out of range");
 }
 
+TEST(ArtifactLoad, BadRampReadout) {
+  artifact::Artifact a = makeDenseRelu();
+  artifact::RampReadout *r = a.mutable_tiles(0)->mutable_ramp();
+  r->set_function("gelu");
+  expectLoadError(a, Code::Unimplemented,
+                  "tiles[0].ramp.function: unknown fused activation 'gelu'");
+  r->set_function("tanh");
+  r->add_thresholds(0.5);
+  r->add_thresholds(0.1);
+  r->add_levels(-1);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].ramp: 2 thresholds need 3 levels, got 1");
+  r->add_levels(0);
+  r->add_levels(1);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].ramp.thresholds[1]: thresholds must ascend");
+  r->set_thresholds(1, 0.9);
+  EXPECT_TRUE(loadStatus(a).isOk()) << loadStatus(a).message();
+}
+
 TEST(ArtifactLoad, BadTargetUnits) {
   artifact::Artifact a = makeDenseRelu();
   a.mutable_target()->set_adc_bits(6);

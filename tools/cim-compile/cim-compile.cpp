@@ -58,6 +58,21 @@ cl::opt<bool> splitBlocks(
     cl::desc("Split weight blocks into free array space where that saves "
              "arrays (default on; costs extra MVMs and partial sums)"),
     cl::init(true));
+cl::opt<std::string> fuseActivations(
+    "fuse-activations",
+    cl::desc("Fuse monotonic activations after products into ramp-ADC "
+             "readouts: on, off, or auto (on where the target's ADC is a "
+             "ramp; the default)"),
+    cl::init("auto"));
+cl::opt<unsigned> rampBits(
+    "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
+                          "(default: the target's ADC bits)"),
+    cl::init(0));
+cl::opt<double> rampInputRange(
+    "ramp-input-range",
+    cl::desc("Bound on |input| of fused layers, for their ramp range "
+             "(default 1)"),
+    cl::init(1.0));
 cl::opt<std::string> odeScheduleName(
     "ode-schedule",
     cl::desc("Where ODE solver steps run: analog (integrators, converters "
@@ -183,6 +198,12 @@ int main(int argc, char **argv) {
     (*module)->setAttr(cim::CIMDialect::getTargetAttrName(), target);
   }
 
+  if (fuseActivations != "on" && fuseActivations != "off" &&
+      fuseActivations != "auto")
+    return fail("--fuse-activations must be on, off or auto, got '" +
+                fuseActivations + "'");
+  bool rampTarget = cim::lookupTarget(*module).getAdcKind() == cim::ADCKind::ramp;
+
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
@@ -192,6 +213,13 @@ int main(int argc, char **argv) {
     placement.tunable = tunableWeights;
     placement.placementFile = placementFile;
     cim::buildMapPassPipeline(pm, placement);
+    if (fuseActivations == "on" ||
+        (fuseActivations == "auto" && rampTarget)) {
+      cim::FuseActivationsOptions fusion;
+      fusion.bits = rampBits;
+      fusion.inputRange = rampInputRange;
+      pm.addPass(cim::createFuseActivations(fusion));
+    }
   }
   if (emitStage >= Stage::Tiled) {
     cim::PackTilesOptions packing;

@@ -316,14 +316,38 @@ LogicalResult LinearOp::verify() {
   auto weight = getWeight().getType();
   if (weight.getRank() != 2 || !weight.hasStaticShape())
     return emitOpError("weight must be a static 2-D matrix, got ") << weight;
+  int64_t rows = weight.getDimSize(0) - (getBiasRow() ? 1 : 0);
   auto input = getInput().getType();
   if (input.getRank() >= 1 && !ShapedType::isDynamic(input.getShape().back()) &&
-      input.getShape().back() != weight.getDimSize(0))
+      input.getShape().back() != rows)
     return emitOpError("input has ")
            << input.getShape().back() << " features but the weight has "
-           << weight.getDimSize(0) << " rows";
-  return verifyRowProduct(*this, input, getResult().getType(),
-                          weight.getDimSize(0), 0, weight.getDimSize(1));
+           << rows << " rows" << (getBiasRow() ? " besides its bias row" : "");
+  return verifyRowProduct(*this, input, getResult().getType(), rows, 0,
+                          weight.getDimSize(1));
+}
+
+LogicalResult
+RampReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        unsigned bits, StringRef function, APFloat lo,
+                        APFloat hi, DenseF64ArrayAttr thresholds,
+                        DenseF64ArrayAttr levels, DenseF64ArrayAttr,
+                        APFloat, APFloat) {
+  if (bits == 0 || bits > 12)
+    return emitError() << "ramp ADC bits must be in [1, 12], got " << bits;
+  if (!(lo.convertToDouble() < hi.convertToDouble()))
+    return emitError() << "ramp range needs lo < hi";
+  if (thresholds.size() + 1 != levels.size())
+    return emitError() << "a ramp needs one more level than thresholds, got "
+                       << thresholds.size() << " thresholds and "
+                       << levels.size() << " levels";
+  ArrayRef<double> t = thresholds.asArrayRef();
+  for (size_t i = 1; i < t.size(); ++i)
+    if (!(t[i - 1] <= t[i]))
+      return emitError() << "ramp thresholds must ascend";
+  if (!llvm::is_contained({"tanh", "sigmoid", "relu"}, function))
+    return emitError() << "unknown ramp function '" << function << "'";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -373,8 +397,8 @@ LogicalResult ProgramTileOp::verify() {
 LogicalResult MVMOp::verify() {
   TileType tile = getTile().getType();
   return verifyRowProduct(*this, getInput().getType(), getResult().getType(),
-                          tile.getRows(), getRowOffsetAttr().getInt(),
-                          tile.getCols());
+                          tile.getRows() - (getBiasRow() ? 1 : 0),
+                          getRowOffsetAttr().getInt(), tile.getCols());
 }
 
 //===----------------------------------------------------------------------===//

@@ -252,6 +252,21 @@ private:
     tile->set_weight_bits(array.getWeightBits());
     tile->set_source(describe(op.getLoc()));
     tile->set_analog(op.getAnalog());
+    // A fused activation is the readout of the tile's columns: the MVM
+    // that reads the tile carries it.
+    for (Operation *user : op->getUsers())
+      if (auto mvm = dyn_cast<MVMOp>(user))
+        if (auto ramp = dyn_cast<RampReadoutAttr>(mvm.getReadout())) {
+          pb::RampReadout *out = tile->mutable_ramp();
+          out->set_function(ramp.getFunction().str());
+          out->set_bits(ramp.getBits());
+          out->set_lo(ramp.getLo().convertToDouble());
+          out->set_hi(ramp.getHi().convertToDouble());
+          for (double t : ramp.getThresholds().asArrayRef())
+            out->add_thresholds(t);
+          for (double l : ramp.getLevels().asArrayRef())
+            out->add_levels(l);
+        }
     SmallVector<float> w(weights.getValues<float>());
     float maxAbs = 0;
     for (float v : w)
@@ -437,6 +452,8 @@ private:
     inst->add_inputs(*input);
     (*inst->mutable_attrs())["tile"].set_i(tile->second);
     (*inst->mutable_attrs())["row_offset"].set_i(op.getRowOffset());
+    if (op.getBiasRow())
+      (*inst->mutable_attrs())["bias_row"].set_i(1);
     inst->add_outputs(define(op.getResult()));
     return success();
   }

@@ -109,6 +109,39 @@ def CIM_ADCReadoutAttr : CIM_Attr<"ADCReadout", "adc"> {
   let genVerifyDecl = 1;
 }
 
+def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
+  let summary = "column readout through a ramp ADC with a fused activation";
+  let description = [{
+    A `bits`-bit ramp ADC whose pre-distorted ramp computes the monotonic
+    `function` (`tanh`, `sigmoid`, `relu`) of the column's
+    pre-activation v in [lo, hi]: the counter stops at the first threshold
+    above v, and the output is `levels[k]`, k the number of `thresholds`
+    at or below v. The ramp comes from an extra column of cells whose
+    conductances (`conductances_us`, quantised to the array's cell levels)
+    are the steps between thresholds. `max_error_lsb` and `rms_error_lsb`
+    are the realised ramp's error against the exact function over [lo, hi],
+    in output LSB. `cim-fuse-activations` computes it.
+
+    ```mlir
+    #cim.ramp<bits = 5, function = "tanh", lo = -3.0, hi = 3.0,
+              thresholds = array<f64: ...>, levels = array<f64: ...>,
+              conductances_us = array<f64: ...>, max_error_lsb = 0.52,
+              rms_error_lsb = 0.29>
+    ```
+  }];
+  let parameters = (ins "unsigned":$bits,
+                        StringRefParameter<"the fused activation">:$function,
+                        CIM_RealParameter<"lowest pre-activation">:$lo,
+                        CIM_RealParameter<"highest pre-activation">:$hi,
+                        "::mlir::DenseF64ArrayAttr":$thresholds,
+                        "::mlir::DenseF64ArrayAttr":$levels,
+                        "::mlir::DenseF64ArrayAttr":$conductances_us,
+                        CIM_RealParameter<"largest error, LSB">:$max_error_lsb,
+                        CIM_RealParameter<"RMS error, LSB">:$rms_error_lsb);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
   let summary = "one kind of array of a target: size, cells, encoding, count";
   let description = [{

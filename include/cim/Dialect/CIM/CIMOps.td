@@ -43,7 +43,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
   let summary = "analog product of an input with a constant weight matrix";
   let description = [{
     `input` (shape `[..., K]`) times the constant weight matrix `weight`
-    (`K x N`), read out through `readout`. The weight is not yet placed on
+    (`K x N`), read out through `readout`. With `bias_row` the weight has
+    K + 1 rows and its last row, driven by a constant 1, is a bias. The weight is not yet placed on
     arrays: `cim-tile-weights` splits it into `cim.program_tile` and
     `cim.mvm` ops.
 
@@ -53,9 +54,10 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                       CIM_ADCReadoutAttr:$readout,
+                       AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr]>:$readout,
                        OptionalAttr<CIM_CellTechAttr>:$placement,
-                       OptionalAttr<StrAttr>:$weight_name);
+                       OptionalAttr<StrAttr>:$weight_name,
+                       UnitAttr:$bias_row);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)
@@ -100,8 +102,9 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
   let description = [{
     Drives the tile's rows with `input[..., row_offset : row_offset + rows]`
     (through the target's DACs) and reads the `cols` column results out
-    through `readout`. The result has the input's leading dimensions and
-    `cols` as its last one. Partial sums of a matrix split over several tiles
+    through `readout`. With `bias_row` the tile's last row is driven by a
+    constant 1 (a bias row) and the input drives the others. The result has
+    the input's leading dimensions and `cols` as its last one. Partial sums of a matrix split over several tiles
     are added explicitly by the surrounding IR.
 
     ```mlir
@@ -110,7 +113,9 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
     ```
   }];
   let arguments = (ins CIM_TileType:$tile, AnyRankedTensor:$input,
-                       ConfinedAttr<I64Attr, [IntNonNegative]>:$row_offset, CIM_ADCReadoutAttr:$readout);
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$row_offset,
+                       AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr]>:$readout,
+                       UnitAttr:$bias_row);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $tile `,` $input attr-dict `:` type($tile) `,` type($input) `->` type($result)

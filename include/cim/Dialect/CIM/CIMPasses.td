@@ -221,4 +221,39 @@ def ScheduleODE : Pass<"cim-schedule-ode", "mlir::ModuleOp"> {
   ];
 }
 
+def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
+  let summary = "Fuse monotonic activations into ramp-ADC readouts";
+  let description = [{
+    A `cim.linear` (with an optional constant bias add) followed by tanh,
+    sigmoid or relu becomes one `cim.linear` read out through a
+    `#cim.ramp` ADC that computes the activation. The bias becomes an extra
+    weight row driven by a constant 1 (`bias_row`), so all columns share
+    one ramp. The pre-activation range is [-R, R] with R the largest column
+    sum of |bias| + input-range * |weights|; the ADC's 2^bits levels are
+    uniform over the activation's outputs on that range, the thresholds are
+    the activation's inverse at the midpoints between levels, the ramp
+    column's conductances are the steps between thresholds (largest at the
+    array's G_max), and the ramp's largest and RMS error against the exact
+    activation over the range are recorded in LSB.
+
+    Not fused, with a remark: a non-monotonic op (abs, sin, cos); a clip
+    with other bounds than relu's (not a ramp function yet); a product
+    whose rows span several arrays (its partial sums are added digitally
+    before the activation); bit-sliced weights; an activation that is
+    constant over the range.
+
+    ```mlir
+    %y = cim.linear %x, %wb {bias_row, readout = #cim.ramp<bits = 5,
+        function = "tanh", ...>} : tensor<?x32xf32>, tensor<33x64xf32> -> ...
+    ```
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "0",
+           "ramp ADC resolution (0: the target's ADC bits)">,
+    Option<"inputRange", "input-range", "double", "1.0",
+           "bound on |input| used for the pre-activation range">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -189,10 +189,15 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         p.placeIn(*r, piece, physCols);
         continue;
       }
+      ProgramTileOp tileOp = tiles[piece.tile];
+      // A fused activation or a bias row needs the whole block in one read.
       bool splittable =
-          split &&
-          ProgramTileOp(tiles[piece.tile]).getWeights().getDefiningOp<
-              arith::ConstantOp>();
+          split && tileOp.getWeights().getDefiningOp<arith::ConstantOp>() &&
+          llvm::none_of(tileOp->getUsers(), [](Operation *user) {
+            auto mvm = dyn_cast<MVMOp>(user);
+            return !mvm || mvm.getBiasRow() ||
+                   isa<RampReadoutAttr>(mvm.getReadout());
+          });
       if (splittable && left + cells(id) <= p.freeCells(kind)) {
         for (unsigned rest : placePart(p, kind, id)) {
           left += cells(rest);
@@ -335,7 +340,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             return at.create<MVMOp>(
                 mvm.getLoc(), type, leafTiles[id], mvm.getInput(),
                 at.getI64IntegerAttr(mvm.getRowOffset() + piece.row0),
-                mvm.getReadoutAttr());
+                mvm.getReadoutAttr(), mvm.getBiasRowAttr());
           Value first = read(piece.children[0]);
           Value second = read(piece.children[1]);
           if (piece.kind == Piece::RowSplit)

@@ -92,9 +92,11 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
                                     IntegerAttr(), IntegerAttr(), IntegerAttr(),
                                     /*reload=*/UnitAttr(), /*analog=*/UnitAttr());
-        Value partial = b.create<MVMOp>(loc, partialType, tileValue,
-                                        op.getInput(), b.getI64IntegerAttr(r0),
-                                        op.getReadout());
+        // A bias row (the weight's last) is the last row block's last row.
+        bool biasRow = op.getBiasRow() && r0 + rb == k;
+        Value partial = b.create<MVMOp>(
+            loc, partialType, tileValue, op.getInput(), b.getI64IntegerAttr(r0),
+            op.getReadout(), biasRow ? b.getUnitAttr() : UnitAttr());
         sum = sum ? b.create<tosa::AddOp>(loc, partialType, sum, partial)
                   : partial;
       }
