@@ -73,6 +73,15 @@ cl::opt<double> rampInputRange(
     cl::desc("Bound on |input| of fused layers, for their ramp range "
              "(default 1)"),
     cl::init(1.0));
+cl::opt<std::string> rampRanges(
+    "ramp-ranges",
+    cl::desc("JSON of calibrated pre-activation ranges (activation name to "
+             "[lo, hi]) for fused activations"),
+    cl::value_desc("FILE"));
+cl::opt<bool> exposePreactivations(
+    "expose-preactivations",
+    cl::desc("Add the inputs of fusable activations as outputs named "
+             "preact:NAME (for calibrating ramp ranges)"));
 cl::opt<std::string> odeScheduleName(
     "ode-schedule",
     cl::desc("Where ODE solver steps run: analog (integrators, converters "
@@ -218,8 +227,11 @@ int main(int argc, char **argv) {
       cim::FuseActivationsOptions fusion;
       fusion.bits = rampBits;
       fusion.inputRange = rampInputRange;
+      fusion.rangesFile = rampRanges;
       pm.addPass(cim::createFuseActivations(fusion));
     }
+    if (exposePreactivations)
+      pm.addPass(cim::createExposePreactivations());
   }
   if (emitStage >= Stage::Tiled) {
     cim::PackTilesOptions packing;

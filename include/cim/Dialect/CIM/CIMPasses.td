@@ -234,7 +234,9 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
     the activation's inverse at the midpoints between levels, the ramp
     column's conductances are the steps between thresholds (largest at the
     array's G_max), and the ramp's largest and RMS error against the exact
-    activation over the range are recorded in LSB.
+    activation over the range are recorded in LSB. A `ranges-file` of
+    calibrated ranges by activation name (from sample data, see
+    `python/cim/calibrate_ramps.py`) replaces the worst-case range.
 
     Not fused, with a remark: a non-monotonic op (abs, sin, cos); a clip
     with other bounds than relu's (not a ramp function yet); a product
@@ -251,9 +253,24 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
     Option<"bits", "bits", "unsigned", "0",
            "ramp ADC resolution (0: the target's ADC bits)">,
     Option<"inputRange", "input-range", "double", "1.0",
-           "bound on |input| used for the pre-activation range">
+           "bound on |input| used for the pre-activation range">,
+    Option<"rangesFile", "ranges-file", "std::string", "",
+           "JSON object of calibrated pre-activation ranges, activation "
+           "name to [lo, hi]; they replace the worst-case range">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
+  let summary = "Return the inputs of fusable activations, for calibration";
+  let description = [{
+    Adds the input of every tanh, sigmoid or relu that follows a product
+    (optionally with a bias) in `@main` as an extra result named
+    `preact:<activation name>`. Running the artifact on sample data then
+    gives the range of each pre-activation, which `cim-fuse-activations`
+    takes as its `ranges-file` (`python/cim/calibrate_ramps.py` does both).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -15,15 +15,21 @@
 #include "cim/Dialect/CIM/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <cmath>
 #include <functional>
+#include <map>
 
 namespace cim {
 #define GEN_PASS_DEF_FUSEACTIVATIONS
+#define GEN_PASS_DEF_EXPOSEPREACTIVATIONS
 #include "cim/Dialect/CIM/CIMPasses.h.inc"
 } // namespace cim
 
@@ -72,10 +78,50 @@ struct FuseActivationsPass
     : public cim::impl::FuseActivationsBase<FuseActivationsPass> {
   using FuseActivationsBase::FuseActivationsBase;
 
+  /// Calibrated pre-activation ranges by activation name.
+  std::map<std::string, std::pair<double, double>> calibrated;
+
+  LogicalResult readRanges(ModuleOp module) {
+    if (rangesFile.empty())
+      return success();
+    auto buffer = llvm::MemoryBuffer::getFile(rangesFile, /*IsText=*/true);
+    if (!buffer)
+      return module.emitError(rangesFile + ": cannot read ranges: " +
+                              buffer.getError().message());
+    llvm::Expected<llvm::json::Value> json =
+        llvm::json::parse((*buffer)->getBuffer());
+    if (!json)
+      return module.emitError(rangesFile + ": invalid JSON: " +
+                              llvm::toString(json.takeError()));
+    const llvm::json::Object *root = json->getAsObject();
+    if (!root)
+      return module.emitError(rangesFile +
+                              ": expected an object of name: [lo, hi]");
+    for (const auto &[name, value] : *root) {
+      const llvm::json::Array *pair = value.getAsArray();
+      std::optional<double> lo, hi;
+      if (pair && pair->size() == 2) {
+        lo = (*pair)[0].getAsNumber();
+        hi = (*pair)[1].getAsNumber();
+      }
+      if (!lo || !hi || !(*lo < *hi))
+        return module.emitError(rangesFile + ": " + name.str() +
+                                ": expected [lo, hi] with lo < hi");
+      calibrated[name.str()] = {*lo, *hi};
+    }
+    return success();
+  }
+
+  static std::string nameOf(Location loc) {
+    if (auto name = dyn_cast<NameLoc>(loc))
+      return name.getName().str();
+    return "";
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<TargetAttr> target = requireTarget(module);
-    if (failed(target))
+    if (failed(target) || failed(readRanges(module)))
       return signalPassFailure();
     SmallVector<LinearOp> linears;
     module.walk([&](LinearOp op) { linears.push_back(op); });
@@ -160,6 +206,10 @@ struct FuseActivationsPass
       range = std::max(range, col);
     }
     double lo = -range, hi = range;
+    // A calibrated range (from sample data) replaces the worst case.
+    if (auto it = calibrated.find(nameOf(next->getLoc()));
+        it != calibrated.end())
+      std::tie(lo, hi) = it->second;
     double ymin = act->f(lo), ymax = act->f(hi);
     if (!(ymax - ymin > 1e-12)) {
       next->emitRemark("not fused into a ramp ADC: ")
@@ -231,6 +281,50 @@ struct FuseActivationsPass
     if (biasAdd)
       biasAdd->erase();
     lin->erase();
+  }
+};
+
+/// Adds the input of every activation that cim-fuse-activations could fuse
+/// as a result of @main, named `preact:<activation name>`, so a run on
+/// sample data gives each one's range.
+struct ExposePreactivationsPass
+    : public cim::impl::ExposePreactivationsBase<ExposePreactivationsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main)
+      return;
+    SmallVector<std::pair<Value, std::string>> exposed;
+    main.walk([&](Operation *op) {
+      if (!activationOf(op) || op->getParentOp() != main.getOperation())
+        return;
+      Value input = op->getOperand(0);
+      Operation *def = input.getDefiningOp();
+      if (auto add = dyn_cast_or_null<tosa::AddOp>(def))
+        def = add.getInput1().getDefiningOp() ? add.getInput1().getDefiningOp()
+                                              : add.getInput2().getDefiningOp();
+      auto name = dyn_cast<NameLoc>(op->getLoc());
+      if (!name || !def || !isa<LinearOp, MatMulOp>(def))
+        return;
+      exposed.push_back({input, "preact:" + name.getName().str()});
+    });
+    if (exposed.empty())
+      return;
+    auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
+    SmallVector<Value> results(ret.getOperands());
+    unsigned first = results.size();
+    SmallVector<Type> types(main.getResultTypes());
+    for (auto &[value, name] : exposed) {
+      results.push_back(value);
+      types.push_back(value.getType());
+    }
+    OpBuilder b(ret);
+    b.create<func::ReturnOp>(ret.getLoc(), results);
+    ret.erase();
+    main.setType(FunctionType::get(&getContext(), main.getArgumentTypes(), types));
+    for (auto [i, e] : llvm::enumerate(exposed))
+      main.setResultAttr(first + i, "cim.name",
+                         StringAttr::get(&getContext(), e.second));
   }
 };
 } // namespace
