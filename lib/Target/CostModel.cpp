@@ -34,7 +34,7 @@ constexpr DefaultCost kDefaults[] = {
     {"mac_pj", 0.002},      {"dac_pj", 0.05},        {"adc_pj", 1.0},
     {"digital_op_pj", 0.05}, {"mvm_ns", 20.0},       {"digital_op_ns", 0.5},
     {"array_area_mm2", 0.01}, {"write_pj", 0.1},     {"offchip_pj_per_bit", 20.0},
-    {"integrator_pj", 0.05},
+    {"integrator_pj", 0.05}, {"digital_act_pj", 1.0}, {"digital_act_ns", 1.0},
 };
 
 } // namespace
@@ -168,11 +168,19 @@ void analyzeODEs(ModuleOp module, TargetAttr target, LayerFor &layerFor,
       macEnergy += double(rows * cols * slices) * double(evals) *
                    cost(target, "mac_pj", tile.getCell());
     });
+    // f's activations: digital at every evaluation, or analog periphery.
+    double activations = 0;
+    ode.getBody().walk([&](Operation *op) {
+      if (isa<tosa::TanhOp, tosa::SigmoidOp, tosa::ClampOp>(op))
+        activations += double(lastDim(op->getResult(0)));
+    });
     double update = double(c.state) * double(evals);
     c.conversionsDigital = uint64_t(convPerEval) * evals;
     c.conversionsAnalog = 2 * c.state;
     c.energyDigitalPj = macEnergy + convEnergyPerEval * double(evals) +
-                        2 * update * cost(target, "digital_op_pj", cell);
+                        2 * update * cost(target, "digital_op_pj", cell) +
+                        activations * double(evals) *
+                            cost(target, "digital_act_pj", cell);
     double boundary = double(c.state) * (cost(target, "dac_pj", cell) +
                                          cost(target, "adc_pj", cell));
     double integrators = update * cost(target, "integrator_pj", cell);
@@ -316,6 +324,36 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     layer.digitalOps += n;
     layer.energyPj["digital"] += double(n) * cost(target, "digital_op_pj", cell);
     layer.latencyNs += digitalLatencyNs(target, n, cell);
+  });
+
+  // Activations of array results in the digital unit (a fused activation
+  // is a ramp conversion instead, counted with the MVM): per element,
+  // digital_act_pj and digital_act_ns on the digital lanes.
+  module.walk([&](Operation *op) {
+    if (!isa<tosa::TanhOp, tosa::SigmoidOp, tosa::ClampOp>(op))
+      return;
+    Value in = op->getOperand(0);
+    Operation *def = in.getDefiningOp();
+    if (auto add = dyn_cast_or_null<tosa::AddOp>(def)) // a bias
+      def = add.getInput1().getDefiningOp();
+    while (def && isa<tosa::AddOp, tosa::ConcatOp>(def))
+      def = def->getOperand(0).getDefiningOp();
+    if (!def || !isa<MVMOp>(def))
+      return;
+    // Between analog tiles (an analog ODE schedule) the activation acts in
+    // the periphery, not in the digital unit.
+    auto tile = cast<MVMOp>(def).getTile().getDefiningOp<ProgramTileOp>();
+    if (tile && tile.getAnalog())
+      return;
+    LayerCost &layer = layerFor(op->getLoc());
+    uint64_t n = lastDim(op->getResult(0)) * timesRun(op);
+    CellTech cell = target.getDefaultArray().getCell();
+    uint64_t lanes = target.getDigitalLanes();
+    layer.digitalOps += n;
+    layer.energyPj["activation"] +=
+        double(n) * cost(target, "digital_act_pj", cell);
+    layer.latencyNs += double((n + lanes - 1) / lanes) *
+                       cost(target, "digital_act_ns", cell);
   });
 
   report.total.name = "total";
