@@ -73,6 +73,10 @@ cl::opt<double> rampInputRange(
     cl::desc("Bound on |input| of fused layers, for their ramp range "
              "(default 1)"),
     cl::init(1.0));
+cl::opt<bool> rnnOnArrays(
+    "rnn-on-arrays",
+    cl::desc("Lower LSTMs to a time loop of gate products on arrays "
+             "(forward LSTMs with default activations; others stay digital)"));
 cl::opt<std::string> rampRanges(
     "ramp-ranges",
     cl::desc("JSON of calibrated pre-activation ranges (activation name to "
@@ -221,6 +225,8 @@ int main(int argc, char **argv) {
     placement.overrides = placeRules;
     placement.tunable = tunableWeights;
     placement.placementFile = placementFile;
+    if (rnnOnArrays)
+      pm.addPass(cim::createLowerRecurrent());
     cim::buildMapPassPipeline(pm, placement);
     if (fuseActivations == "on" ||
         (fuseActivations == "auto" && rampTarget)) {

@@ -273,4 +273,23 @@ def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def LowerRecurrent : Pass<"cim-lower-recurrent", "mlir::ModuleOp"> {
+  let summary = "Lower LSTMs to a time loop of stacked gate products";
+  let description = [{
+    A `cim.lstm` becomes a `cim.loop` over the time steps. Each gate is one
+    `cim.matmul` of the stacked input and state [x_t, h_(t-1)] with the
+    stacked weights [W_g^T; R_g^T], plus the gate's summed biases, then its
+    activation; the cell and state updates stay digital. Mapping then puts
+    the gate weights on arrays, and `cim-fuse-activations` can fuse each
+    gate's bias and activation into a ramp readout.
+
+    Lowered today: forward LSTMs with the default activations, layout 0, a
+    static sequence length, constant weights, given initial states and no
+    sequence lengths, peepholes, clip or input_forget. Others keep their
+    digital kernel, with a remark saying why.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tosa::TosaDialect"];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD
