@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""Train an LSTM classifier on row-sequential Fashion-MNIST and export it.
+
+Each image is read as 28 time steps of 28 pixels; an nn.LSTM(28, 64) runs
+over them and a linear head classifies its last state. Training adds
+Gaussian noise (4% of the largest weight) to the weights, as for the
+ODE-Net, so the model tolerates analog errors. The export
+(examples/fashion-lstm/lstm/model.onnx) has test_data_set_0 with the first
+100 test images and torch's outputs; float_accuracy.json records torch's
+accuracy on the 10k test images.
+
+Data: Debian's dataset-fashion-mnist. Needs python3-torch.
+
+  /usr/bin/python3 python/cim/models/train_lstm_fashion.py [--epochs 4] [--out DIR]
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(__file__))
+from train_ode_fashion import load_split  # noqa: E402
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+HIDDEN = 64
+
+
+class LSTMClassifier(nn.Module):
+    noise = 0.0
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, HIDDEN, batch_first=True)
+        self.head = nn.Linear(HIDDEN, 10)
+
+    def forward(self, x):
+        if self.training and LSTMClassifier.noise > 0:
+            # Perturb every weight for this batch (hardware-aware training).
+            saved = {n: p.data.clone() for n, p in self.named_parameters()
+                     if "weight" in n}
+            for n, p in self.named_parameters():
+                if "weight" in n:
+                    p.data += (LSTMClassifier.noise * p.data.abs().max() *
+                               torch.randn_like(p))
+            y, _ = self.lstm(x.view(-1, 28, 28))
+            out = self.head(y[:, -1])
+            self._restore = saved
+            return out
+        y, _ = self.lstm(x.view(-1, 28, 28))
+        return self.head(y[:, -1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--weight-noise", type=float, default=0.04)
+    ap.add_argument("--out", default=os.path.join(REPO_ROOT, "examples", "fashion-lstm"))
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    train_x, train_y = load_split("train")
+    test_x, test_y = load_split("t10k")
+    LSTMClassifier.noise = args.weight_noise
+    model = LSTMClassifier()
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    tx, ty = torch.from_numpy(train_x), torch.from_numpy(train_y)
+    for epoch in range(args.epochs):
+        model.train()
+        perm = torch.randperm(len(tx))
+        for i in range(0, len(tx), 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            loss = loss_fn(model(tx[idx]), ty[idx])
+            loss.backward()
+            # Gradients were taken at the noisy weights; step the clean ones.
+            for n, p in model.named_parameters():
+                if n in getattr(model, "_restore", {}):
+                    p.data.copy_(model._restore[n])
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            acc = float((model(torch.from_numpy(test_x)).argmax(1).numpy()
+                         == test_y).mean())
+        print(f"epoch {epoch + 1}: loss {loss.item():.3f}, test accuracy {acc:.4f}",
+              flush=True)
+
+    folder = os.path.join(args.out, "lstm")
+    data = os.path.join(folder, "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    sample = torch.from_numpy(test_x[:100])
+    path = os.path.join(folder, "model.onnx")
+    torch.onnx.export(model, (sample,), path, input_names=["x"],
+                      output_names=["logits"],
+                      dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}},
+                      opset_version=13)
+    onnx.checker.check_model(onnx.load(path))
+    with torch.no_grad():
+        out = model(sample).numpy()
+    for name, array, file in (("x", sample.numpy(), "input_0.pb"),
+                              ("logits", out, "output_0.pb")):
+        with open(os.path.join(data, file), "wb") as f:
+            f.write(numpy_helper.from_array(array, name).SerializeToString())
+    with open(os.path.join(args.out, "float_accuracy.json"), "w") as f:
+        json.dump({"test_images": len(test_y), "accuracy": {"lstm": acc},
+                   "epochs": args.epochs, "weight_noise": args.weight_noise,
+                   "hidden": HIDDEN}, f, indent=1)
+    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
+    print(f"lstm: {path} ({os.path.getsize(path)} bytes), ops {ops}; "
+          f"float accuracy {acc:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
