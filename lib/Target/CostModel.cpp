@@ -14,6 +14,7 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
 
 #include <set>
 #include "llvm/ADT/MapVector.h"
@@ -73,12 +74,22 @@ uint64_t evaluations(ODEOp ode) {
 }
 
 /// How often `op` runs per input vector: the evaluations of every ODE
-/// around it.
+/// around it, times the trip count of every loop around it whose trip
+/// count is a constant (a runtime trip count counts once).
 uint64_t timesRun(Operation *op) {
   uint64_t times = 1;
-  for (auto ode = op->getParentOfType<ODEOp>(); ode;
-       ode = ode->getParentOfType<ODEOp>())
-    times *= evaluations(ode);
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp()) {
+    if (auto ode = dyn_cast<ODEOp>(parent))
+      times *= evaluations(ode);
+    if (auto loop = dyn_cast<LoopOp>(parent)) {
+      DenseIntElementsAttr trips;
+      if (loop.getMaxTripCount() &&
+          matchPattern(loop.getMaxTripCount(), m_Constant(&trips)))
+        times *= uint64_t(std::max<int64_t>(
+            0, trips.getSplatValue<APInt>().getSExtValue()));
+    }
+  }
   return times;
 }
 
@@ -319,7 +330,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     if (!fromArrays(op.getInput1()) || !fromArrays(op.getInput2()))
       return;
     LayerCost &layer = layerFor(op.getLoc());
-    uint64_t n = lastDim(op.getResult());
+    uint64_t n = lastDim(op.getResult()) * timesRun(op);
     CellTech cell = target.getDefaultArray().getCell();
     layer.digitalOps += n;
     layer.energyPj["digital"] += double(n) * cost(target, "digital_op_pj", cell);

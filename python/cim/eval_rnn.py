@@ -76,7 +76,7 @@ def main():
                      float(np.std(noisy)), energy))
     if args.markdown:
         print(f"| readout | ideal | quantised | {args.noise} ({args.seeds} "
-              f"seeds) | energy pJ per step-image (report) |")
+              f"seeds) | energy pJ per image (report) |")
         print("|---|---|---|---|---|")
     else:
         print(f"LSTM on {args.images} Fashion-MNIST test images; float "
