@@ -21,19 +21,9 @@ Exit status 0, or 1 with `error: ...` on a failed compile or run.
 import argparse
 import json
 import os
-import subprocess
 import sys
 
-import numpy as np
-from onnx import TensorProto, numpy_helper
-
-
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.stderr.write(f"error: {' '.join(cmd)}: {result.stderr.strip()}\n")
-        sys.exit(1)
-    return result
+from common import read_tensor, run
 
 
 def main():
@@ -56,19 +46,16 @@ def main():
     run([os.path.join(args.bin, "cim-run"), artifact, *inputs, "--output-dir",
          outdir, "--quiet"])
     ranges = {}
-    for name in sorted(os.listdir(outdir)):
-        tensor = TensorProto()
-        with open(os.path.join(outdir, name), "rb") as f:
-            tensor.ParseFromString(f.read())
-        if not tensor.name.startswith("preact:"):
+    for file in sorted(os.listdir(outdir)):
+        values, name = read_tensor(os.path.join(outdir, file))
+        if not name.startswith("preact:"):
             continue
-        values = numpy_helper.to_array(tensor)
+        name = name[len("preact:"):]
         lo, hi = float(values.min()), float(values.max())
         if not lo < hi:
             hi = lo + 1e-6
-        ranges[tensor.name[len("preact:"):]] = [lo, hi]
-        print(f"{tensor.name[len('preact:'):]}: [{lo:.6g}, {hi:.6g}] "
-              f"over {values.shape[0]} samples")
+        ranges[name] = [lo, hi]
+        print(f"{name}: [{lo:.6g}, {hi:.6g}] over {values.shape[0]} samples")
     if not ranges:
         sys.stderr.write("error: the model has no fusable activations\n")
         return 1

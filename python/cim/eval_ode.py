@@ -18,45 +18,16 @@ Images come from Debian's dataset-fashion-mnist. Exit status 0, or 1 with
 """
 
 import argparse
-import gzip
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
-from onnx import TensorProto, numpy_helper
 
-DATA = "/usr/share/datasets/fashion-mnist"
+from common import load_fashion, read_tensor, run, write_tensor
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STEPS = 8  # the trip count of ode_loop's `steps` input (as trained)
-
-
-def load_idx(name):
-    with gzip.open(os.path.join(DATA, name), "rb") as f:
-        data = f.read()
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(data[3])]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * len(dims)).reshape(dims)
-
-
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.stderr.write(f"error: {' '.join(cmd)}: {result.stderr.strip()}\n")
-        sys.exit(1)
-    return result
-
-
-def write(path, array, name):
-    with open(path, "wb") as f:
-        f.write(numpy_helper.from_array(array, name).SerializeToString())
-
-
-def read(path):
-    t = TensorProto()
-    with open(path, "rb") as f:
-        t.ParseFromString(f.read())
-    return numpy_helper.to_array(t)
 
 
 def main():
@@ -74,13 +45,11 @@ def main():
     runner = os.path.join(args.bin, "cim-run")
     os.makedirs(args.work, exist_ok=True)
 
-    images = load_idx("t10k-images-idx3-ubyte.gz")[:args.images]
-    labels = load_idx("t10k-labels-idx1-ubyte.gz")[:args.images].astype(np.int64)
-    x = (images.reshape(len(images), 784).astype(np.float32) / 255.0)
+    x, labels = load_fashion("t10k", args.images)
     xpath = os.path.join(args.work, "x.pb")
-    write(xpath, x, "x")
+    write_tensor(xpath, x, "x")
     spath = os.path.join(args.work, "steps.pb")
-    write(spath, np.array(STEPS, dtype=np.int64), "steps")
+    write_tensor(spath, np.array(STEPS, dtype=np.int64), "steps")
     with open(os.path.join(REPO, "examples", "fashion-ode", "float_accuracy.json")) as f:
         float_acc = json.load(f)["accuracy"]
 
@@ -102,7 +71,7 @@ def main():
                 out = f"{base}-{tag}"
                 run([runner, base + ".cimx", *inputs, "--output-dir", out,
                      "--quiet", *extra])
-                logits = read(os.path.join(out, "output_0.pb"))
+                logits, _ = read_tensor(os.path.join(out, "output_0.pb"))
                 return float(np.mean(np.argmax(logits, axis=1) == labels))
 
             ideal = accuracy([], "ideal")

@@ -23,8 +23,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(__file__))
-from eval_ode import load_idx, read, run, write  # noqa: E402
+from common import load_fashion, read_tensor, run, write_tensor
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -42,11 +41,9 @@ def main():
     compiler = os.path.join(args.bin, "cim-compile")
     runner = os.path.join(args.bin, "cim-run")
     os.makedirs(args.work, exist_ok=True)
-    images = load_idx("t10k-images-idx3-ubyte.gz")[:args.images]
-    labels = load_idx("t10k-labels-idx1-ubyte.gz")[:args.images].astype(np.int64)
-    x = images.reshape(len(images), 784).astype(np.float32) / 255.0
+    x, labels = load_fashion("t10k", args.images)
     xpath = os.path.join(args.work, "x.pb")
-    write(xpath, x, "x")
+    write_tensor(xpath, x, "x")
     model = os.path.join(REPO, "examples", "fashion-lstm", "lstm", "model.onnx")
     with open(os.path.join(REPO, "examples", "fashion-lstm", "float_accuracy.json")) as f:
         float_acc = json.load(f)["accuracy"]["lstm"]
@@ -65,7 +62,7 @@ def main():
             out = f"{base}-{tag}"
             run([runner, base + ".cimx", "--input", "x=" + xpath,
                  "--output-dir", out, "--quiet", *more])
-            logits = read(os.path.join(out, "output_0.pb"))
+            logits, _ = read_tensor(os.path.join(out, "output_0.pb"))
             return float(np.mean(np.argmax(logits, axis=1) == labels))
 
         ideal = accuracy([], "ideal")

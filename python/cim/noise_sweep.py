@@ -22,26 +22,11 @@ stderr).
 import argparse
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
-from onnx import TensorProto, numpy_helper
 
-
-def read_tensor(path):
-    tensor = TensorProto()
-    with open(path, "rb") as f:
-        tensor.ParseFromString(f.read())
-    return numpy_helper.to_array(tensor)
-
-
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.stderr.write(f"error: {' '.join(cmd)}: {result.stderr.strip()}\n")
-        sys.exit(1)
-    return result
+from common import read_tensor, run
 
 
 def svg_plot(path, sigmas, table, title):
@@ -110,7 +95,7 @@ def main():
     compiler = os.path.join(args.bin, "cim-compile")
     runner = os.path.join(args.bin, "cim-run")
     os.makedirs(args.work, exist_ok=True)
-    labels = read_tensor(args.labels)
+    labels, _ = read_tensor(args.labels)
     bits_list = [int(b) for b in args.adc_bits.split(",")]
     sigmas = [float(s) for s in args.read_sigma.split(",")]
     table = {}
@@ -134,7 +119,7 @@ def main():
                 run([runner, model, "--noise", noise, "--seed", str(seed),
                      "--input", "x=" + os.path.join(args.data, "input_0.pb"),
                      "--output-dir", out, "--quiet"])
-                logits = read_tensor(os.path.join(out, "output_0.pb"))
+                logits, _ = read_tensor(os.path.join(out, "output_0.pb"))
                 accs.append(float(np.mean(np.argmax(logits, axis=1) == labels)))
             row.append((float(np.mean(accs)), float(np.std(accs))))
         table[bits] = row

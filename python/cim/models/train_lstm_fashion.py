@@ -19,14 +19,12 @@ import json
 import os
 import sys
 
-import numpy as np
 import onnx
 import torch
-from onnx import numpy_helper
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(__file__))
-from train_ode_fashion import load_split  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from common import load_fashion, write_tensor  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 HIDDEN = 64
@@ -65,8 +63,8 @@ def main():
     args = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    train_x, train_y = load_split("train")
-    test_x, test_y = load_split("t10k")
+    train_x, train_y = load_fashion("train")
+    test_x, test_y = load_fashion("t10k")
     LSTMClassifier.noise = args.weight_noise
     model = LSTMClassifier()
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
@@ -106,8 +104,7 @@ def main():
         out = model(sample).numpy()
     for name, array, file in (("x", sample.numpy(), "input_0.pb"),
                               ("logits", out, "output_0.pb")):
-        with open(os.path.join(data, file), "wb") as f:
-            f.write(numpy_helper.from_array(array, name).SerializeToString())
+        write_tensor(os.path.join(data, file), array, name)
     with open(os.path.join(args.out, "float_accuracy.json"), "w") as f:
         json.dump({"test_images": len(test_y), "accuracy": {"lstm": acc},
                    "epochs": args.epochs, "weight_noise": args.weight_noise,

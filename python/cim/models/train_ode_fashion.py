@@ -27,7 +27,6 @@ and evaluation do not.
 """
 
 import argparse
-import gzip
 import json
 import os
 import sys
@@ -35,27 +34,13 @@ import sys
 import numpy as np
 import onnx
 import torch
-from onnx import numpy_helper
 from torch import nn
 
-DATA = "/usr/share/datasets/fashion-mnist"
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from common import load_fashion, write_tensor  # noqa: E402
+
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 STATE, HIDDEN, STEPS = 32, 64, 8
-
-
-def load_idx(name):
-    with gzip.open(os.path.join(DATA, name), "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[2:4], "big")
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(data[3])]
-    del magic
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * len(dims)).reshape(dims)
-
-
-def load_split(prefix):
-    images = load_idx(f"{prefix}-images-idx3-ubyte.gz").reshape(-1, 784)
-    labels = load_idx(f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
-    return (images.astype(np.float32) / 255.0), labels
 
 
 class NoisyLinear(nn.Linear):
@@ -133,11 +118,6 @@ def accuracy(model, images, labels, *extra):
     return float((logits.argmax(1).numpy() == labels).mean())
 
 
-def write_tensor(path, array, name):
-    with open(path, "wb") as f:
-        f.write(numpy_helper.from_array(array, name).SerializeToString())
-
-
 def export(model, args, input_names, out_dir, name, dynamic_axes):
     folder = os.path.join(out_dir, name)
     data = os.path.join(folder, "test_data_set_0")
@@ -166,8 +146,8 @@ def main():
     torch.manual_seed(0)
     np.random.seed(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    train_x, train_y = load_split("train")
-    test_x, test_y = load_split("t10k")
+    train_x, train_y = load_fashion("train")
+    test_x, test_y = load_fashion("t10k")
 
     NoisyLinear.noise = args.weight_noise
     model = ODENet()
