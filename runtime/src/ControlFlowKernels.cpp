@@ -13,6 +13,7 @@
 
 #include "Kernels.h"
 #include "Noise.h"
+#include "Readout.h"
 
 #include <algorithm>
 #include <cmath>
@@ -423,21 +424,27 @@ struct AnalogState {
   double noise = 0;          // integrator noise per step, units of s
   uint64_t key = 0;          // the solve's noise key (0: no noise)
 
+  /// A converter of `bits` bits over [-fullScale, fullScale] on v[0..n).
   static void quantise(float *v, int64_t n, double fullScale, uint32_t bits) {
     if (bits == 0 || fullScale <= 0)
       return;
-    double levels = std::ldexp(1.0, int(bits) - 1) - 1;
-    for (int64_t i = 0; i < n; ++i) {
-      double q = std::clamp(double(v[i]) / fullScale * levels, -levels, levels);
-      v[i] = float(std::round(q) * fullScale / levels);
-    }
+    UniformADC converter{std::ldexp(1.0, int(bits) - 1) - 1, fullScale};
+    for (int64_t i = 0; i < n; ++i)
+      v[i] = float(converter.convert(v[i]));
+  }
+
+  /// A copy of `h` whose storage this state may change.
+  static Tensor copyOf(const Tensor &h) {
+    Tensor out = Tensor::zeros(h.dtype(), h.dims());
+    std::memcpy(out.mutableRawData(), h.rawData(), h.byteSize());
+    return out;
   }
 
   Tensor enter(const Tensor &h, const artifact::Target &target) {
     width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
     vSat = target.has_integrator() ? target.integrator().v_sat() : 0;
     noise = target.has_integrator() ? target.integrator().noise() : 0;
-    Tensor out = axpy(h, 0.0f, h); // a copy
+    Tensor out = copyOf(h);
     float *v = out.mutableData<float>();
     int64_t rows = out.numElements() / width;
     scale.assign(size_t(rows), 0.0);
@@ -472,7 +479,7 @@ struct AnalogState {
   }
 
   Tensor leave(const Tensor &h, const artifact::Target &target) const {
-    Tensor out = axpy(h, 0.0f, h);
+    Tensor out = copyOf(h);
     float *v = out.mutableData<float>();
     for (int64_t r = 0; r < int64_t(scale.size()); ++r) {
       double fullScale = vSat * scale[r];
