@@ -1,4 +1,5 @@
 // RUN: cim-opt %s -split-input-file -cim-fuse-activations="bits=2" -verify-diagnostics | FileCheck %s
+// RUN: cim-opt %s -split-input-file -cim-fuse-activations="bits=2 input-range=2" -verify-diagnostics | FileCheck %s --check-prefix=RANGE2
 // MVM + bias + monotonic activation -> one MVM read through a ramp ADC.
 
 // tanh of x * [[1.0]] + 0.5 with |x| <= 1: the pre-activation range is
@@ -17,6 +18,9 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#rram], dac_bi
   // CHECK-SAME: conductances_us = [4.000000e+01, 3.499063e+01, 3.499063e+01], max_error_lsb = 5.000000e-01
   // CHECK-NOT: tosa.tanh
   // CHECK: return %[[Y]]
+  // With |x| <= 2 the range is 0.5 + 2 * 1 = 2.5 either side.
+  // RANGE2-LABEL: func.func @tanh
+  // RANGE2: function = "tanh", lo = -2.500000e+00, hi = 2.500000e+00,
   func.func @tanh(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
     %w = arith.constant dense<1.0> : tensor<1x1xf32>
     %b = arith.constant dense<0.5> : tensor<1x1xf32>

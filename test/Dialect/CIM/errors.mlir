@@ -256,3 +256,38 @@ func.func @ode_bad_body(%h: tensor<?x4xf32>) -> tensor<?x4xf32> {
   }
   return %r : tensor<?x4xf32>
 }
+
+// -----
+
+// expected-error @+1 {{ramp ADC bits must be in [1, 12], got 13}}
+func.func @ramp_bits() attributes {r = #cim.ramp<bits = 13, function = "tanh", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{ramp range needs lo < hi}}
+func.func @ramp_range() attributes {r = #cim.ramp<bits = 1, function = "tanh", lo = 1.0, hi = -1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a ramp needs one more level than thresholds, got 1 thresholds and 3 levels}}
+func.func @ramp_levels() attributes {r = #cim.ramp<bits = 1, function = "tanh", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 0.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{ramp thresholds must ascend}}
+func.func @ramp_order() attributes {r = #cim.ramp<bits = 2, function = "tanh", lo = -1.0, hi = 1.0, thresholds = [0.5, 0.0, 0.7], levels = [-1.0, -0.3, 0.3, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown ramp function 'gelu'}}
+func.func @ramp_function() attributes {r = #cim.ramp<bits = 1, function = "gelu", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}

@@ -124,9 +124,8 @@ def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
 
     ```mlir
     #cim.ramp<bits = 5, function = "tanh", lo = -3.0, hi = 3.0,
-              thresholds = array<f64: ...>, levels = array<f64: ...>,
-              conductances_us = array<f64: ...>, max_error_lsb = 0.52,
-              rms_error_lsb = 0.29>
+              thresholds = [...], levels = [...], conductances_us = [...],
+              max_error_lsb = 0.5, rms_error_lsb = 0.29>
     ```
   }];
   let parameters = (ins "unsigned":$bits,
