@@ -16,6 +16,18 @@ if a test fails that is not an expected failure, or an expected failure
 passes. --report writes the out-of-scope tests, grouped by their first
 reason, as a Markdown page; --check-report compares that page with a file
 (for the copy kept in docs/) and --scope-only skips running the tests.
+
+Recurrent layers on arrays: --filter REGEX keeps the tests whose name
+matches; --compile-arg and --run-arg pass options to cim-compile and
+cim-run; --freeze-weights turns the weight, bias and peephole inputs of
+every RNN, GRU and LSTM node into initializers holding the test data's
+values (arrays hold constant weights; ONNX's node tests feed them as
+inputs); --forbid OP fails a test whose compiled IR (--emit=tiled) still
+contains OP; --measure prints each test's largest absolute and RMS error
+against the expected outputs instead of applying the tolerance, and fails
+a test whose largest error exceeds --max-error; --ramp-range-from-inputs
+sets cim-compile's --ramp-input-range to the test's largest |input| (at
+least 1), as a user sets it from their data.
 """
 import argparse
 import concurrent.futures
@@ -23,8 +35,11 @@ import os
 import subprocess
 import sys
 
+import re
+
+import numpy as np
 import onnx
-from onnx import TensorProto
+from onnx import TensorProto, numpy_helper
 
 SCOPE = {
     "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Neg", "Abs", "Exp", "Relu",
@@ -78,17 +93,122 @@ def out_of_scope(model):
     return None
 
 
-def run_test(bin_dir, test_dir, work):
+# Inputs of the recurrent ops that hold weights: W, R, B (and LSTM's P).
+WEIGHT_INPUTS = {"RNN": (1, 2, 3), "GRU": (1, 2, 3), "LSTM": (1, 2, 3, 7)}
+
+
+def freeze_weights(test_dir, out_dir):
+    """A copy of the test whose recurrent weights are initializers.
+
+    Returns the new test directory; its test_data_set_0 holds the other
+    inputs and the expected outputs. Only the first data set is used."""
+    model = onnx.load(os.path.join(test_dir, "model.onnx"))
+    data = os.path.join(test_dir, "test_data_set_0")
+    graph = model.graph
+    names = [i.name for i in graph.input]
+    values = {}
+    for k, name in enumerate(names):
+        t = onnx.TensorProto()
+        with open(os.path.join(data, f"input_{k}.pb"), "rb") as f:
+            t.ParseFromString(f.read())
+        values[name] = numpy_helper.to_array(t)
+    frozen = set()
+    for node in graph.node:
+        for k in WEIGHT_INPUTS.get(node.op_type, ()):
+            if k < len(node.input) and node.input[k] in values:
+                frozen.add(node.input[k])
+    keep = [i for i in graph.input if i.name not in frozen]
+    del graph.input[:]
+    graph.input.extend(keep)
+    for name in sorted(frozen):
+        graph.initializer.append(numpy_helper.from_array(values[name], name))
+    os.makedirs(os.path.join(out_dir, "test_data_set_0"), exist_ok=True)
+    onnx.save(model, os.path.join(out_dir, "model.onnx"))
+    for k, vi in enumerate(keep):
+        tensor = numpy_helper.from_array(values[vi.name], vi.name)
+        with open(os.path.join(out_dir, "test_data_set_0", f"input_{k}.pb"),
+                  "wb") as f:
+            f.write(tensor.SerializeToString())
+    for name in os.listdir(data):
+        if name.startswith("output_"):
+            with open(os.path.join(data, name), "rb") as f, open(
+                    os.path.join(out_dir, "test_data_set_0", name), "wb") as g:
+                g.write(f.read())
+    return out_dir
+
+
+def measure(run_dir, test_dir):
+    """Largest absolute and RMS error over every output of data set 0."""
+    data = os.path.join(test_dir, "test_data_set_0")
+    worst, squares, count = 0.0, 0.0, 0
+    for name in sorted(os.listdir(data)):
+        if not name.startswith("output_"):
+            continue
+        expected, actual = onnx.TensorProto(), onnx.TensorProto()
+        with open(os.path.join(data, name), "rb") as f:
+            expected.ParseFromString(f.read())
+        with open(os.path.join(run_dir, name), "rb") as f:
+            actual.ParseFromString(f.read())
+        diff = (numpy_helper.to_array(actual).astype(np.float64)
+                - numpy_helper.to_array(expected).astype(np.float64))
+        worst = max(worst, float(np.max(np.abs(diff))) if diff.size else 0.0)
+        squares += float(np.sum(diff * diff))
+        count += diff.size
+    return worst, (squares / max(count, 1)) ** 0.5
+
+
+def largest_input(test_dir):
+    """The largest |value| of the float inputs of data set 0, at least 1."""
+    data = os.path.join(test_dir, "test_data_set_0")
+    largest = 1.0
+    for name in os.listdir(data):
+        if name.startswith("input_"):
+            t = onnx.TensorProto()
+            with open(os.path.join(data, name), "rb") as f:
+                t.ParseFromString(f.read())
+            a = numpy_helper.to_array(t)
+            if a.dtype.kind == "f" and a.size:
+                largest = max(largest, float(np.max(np.abs(a))))
+    return largest
+
+
+def run_test(bin_dir, test_dir, work, opts):
     name = os.path.basename(test_dir)
+    if opts.freeze_weights:
+        test_dir = freeze_weights(test_dir, os.path.join(work, name + ".frozen"))
     artifact = os.path.join(work, name + ".cimx")
-    compile_ = subprocess.run(
-        [os.path.join(bin_dir, "cim-compile"), os.path.join(test_dir, "model.onnx"),
-         "-o", artifact], capture_output=True, text=True)
+    compiler = os.path.join(bin_dir, "cim-compile")
+    model = os.path.join(test_dir, "model.onnx")
+    compile_args = list(opts.compile_arg)
+    if opts.ramp_range_from_inputs:
+        compile_args.append(f"--ramp-input-range={largest_input(test_dir):.9g}")
+    compile_ = subprocess.run([compiler, model, "-o", artifact, *compile_args],
+                              capture_output=True, text=True)
     if compile_.returncode != 0:
         return False, "compile: " + first_line(compile_.stderr)
-    run = subprocess.run(
-        [os.path.join(bin_dir, "cim-run"), artifact, "--test-data", test_dir],
-        capture_output=True, text=True)
+    if opts.forbid:
+        ir = subprocess.run([compiler, model, "--emit=tiled", *compile_args],
+                            capture_output=True, text=True).stdout
+        left = [op for op in opts.forbid if op in ir]
+        if left:
+            return False, "compile: " + ", ".join(left) + " left in the IR"
+    command = [os.path.join(bin_dir, "cim-run"), artifact, *opts.run_arg]
+    if opts.measure:
+        out = os.path.join(work, name + ".out")
+        run = subprocess.run([*command, "--output-dir", out, "--test-data",
+                              test_dir, "--atol", "1e30"],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            return False, "run: " + first_line(run.stderr)
+        worst, rms = measure(os.path.join(out, "test_data_set_0")
+                             if os.path.isdir(os.path.join(out, "test_data_set_0"))
+                             else out, test_dir)
+        report = f"max |error| {worst:.3g}, RMS {rms:.3g}"
+        if opts.max_error is not None and not worst <= opts.max_error:
+            return False, report + f" (over {opts.max_error:g})"
+        return True, report
+    run = subprocess.run([*command, "--test-data", test_dir],
+                         capture_output=True, text=True)
     if run.returncode != 0:
         lines = [l for l in (run.stdout + run.stderr).splitlines()
                  if "FAIL" in l or "error:" in l]
@@ -144,6 +264,21 @@ def main():
     p.add_argument("-j", type=int, default=os.cpu_count() or 1)
     p.add_argument("--min-opset", type=int, default=7,
                    help="lowest default-domain opset in scope (default 7)")
+    p.add_argument("--filter", help="only tests whose name matches this regex")
+    p.add_argument("--compile-arg", action="append", default=[],
+                   help="an option for cim-compile (repeatable)")
+    p.add_argument("--run-arg", action="append", default=[],
+                   help="an option for cim-run (repeatable)")
+    p.add_argument("--freeze-weights", action="store_true",
+                   help="recurrent weights become initializers")
+    p.add_argument("--forbid", action="append", default=[],
+                   help="fail a test whose tiled IR contains this op")
+    p.add_argument("--measure", action="store_true",
+                   help="print each test's error instead of checking it")
+    p.add_argument("--max-error", type=float,
+                   help="with --measure: fail a test whose error exceeds this")
+    p.add_argument("--ramp-range-from-inputs", action="store_true",
+                   help="--ramp-input-range from the test's largest |input|")
     args = p.parse_args()
     MIN_OPSET = args.min_opset
     os.makedirs(args.work, exist_ok=True)
@@ -155,6 +290,8 @@ def main():
             test_dir = os.path.join(data, name)
             model_path = os.path.join(test_dir, "model.onnx")
             if not os.path.isfile(model_path):
+                continue
+            if args.filter and not re.search(args.filter, name):
                 continue
             try:
                 reason = out_of_scope(onnx.load(model_path))
@@ -179,7 +316,7 @@ def main():
 
     with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
         results = list(pool.map(
-            lambda t: (t[0], *run_test(args.bin, t[1], args.work)), in_scope))
+            lambda t: (t[0], *run_test(args.bin, t[1], args.work, args)), in_scope))
 
     passed = failed = expected = unexpected_pass = 0
     for name, ok, why in results:
@@ -192,6 +329,8 @@ def main():
                 expected += 1
         elif ok:
             passed += 1
+            if args.measure:
+                print(f"{name}: {why}")
         else:
             failed += 1
             print(f"FAILED {name}: {why}")

@@ -252,21 +252,28 @@ private:
     tile->set_weight_bits(array.getWeightBits());
     tile->set_source(describe(op.getLoc()));
     tile->set_analog(op.getAnalog());
-    // A fused activation is the readout of the tile's columns: the MVM
-    // that reads the tile carries it.
+    // A fused activation is the readout of the tile's columns (its ramp
+    // column); tiles written by hand may leave it to their MVMs.
+    RampReadoutAttr ramp = op.getRampAttr();
     for (Operation *user : op->getUsers())
       if (auto mvm = dyn_cast<MVMOp>(user))
-        if (auto ramp = dyn_cast<RampReadoutAttr>(mvm.getReadout())) {
-          pb::RampReadout *out = tile->mutable_ramp();
-          out->set_function(ramp.getFunction().str());
-          out->set_bits(ramp.getBits());
-          out->set_lo(ramp.getLo().convertToDouble());
-          out->set_hi(ramp.getHi().convertToDouble());
-          for (double t : ramp.getThresholds().asArrayRef())
-            out->add_thresholds(t);
-          for (double l : ramp.getLevels().asArrayRef())
-            out->add_levels(l);
+        if (auto r = dyn_cast<RampReadoutAttr>(mvm.getReadout())) {
+          if (ramp && r != ramp)
+            return mvm.emitOpError("reads its tile through a ramp readout "
+                                   "other than the tile's");
+          ramp = r;
         }
+    if (ramp) {
+      pb::RampReadout *out = tile->mutable_ramp();
+      out->set_function(ramp.getFunction().str());
+      out->set_bits(ramp.getBits());
+      out->set_lo(ramp.getLo().convertToDouble());
+      out->set_hi(ramp.getHi().convertToDouble());
+      for (double t : ramp.getThresholds().asArrayRef())
+        out->add_thresholds(t);
+      for (double l : ramp.getLevels().asArrayRef())
+        out->add_levels(l);
+    }
     SmallVector<float> w(weights.getValues<float>());
     float maxAbs = 0;
     for (float v : w)

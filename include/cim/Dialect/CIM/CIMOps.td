@@ -78,7 +78,10 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     kind of array: its weights are written at every inference. `analog`
     marks a tile read without converters (inside an analog ODE schedule):
     its rows are driven by analog voltages and its columns feed the next
-    analog stage, with no DAC and no ADC.
+    analog stage, with no DAC and no ADC. `ramp` is the ramp readout of the
+    tile's columns, set when its products fuse an activation: the ramp
+    column is part of the tile, so tiles with equal weights but different
+    ramps stay distinct.
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -91,7 +94,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_row,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col,
                        UnitAttr:$reload,
-                       UnitAttr:$analog);
+                       UnitAttr:$analog,
+                       OptionalAttr<CIM_RampReadoutAttr>:$ramp);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

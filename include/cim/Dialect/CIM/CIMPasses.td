@@ -274,19 +274,25 @@ def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
 }
 
 def LowerRecurrent : Pass<"cim-lower-recurrent", "mlir::ModuleOp"> {
-  let summary = "Lower LSTMs to a time loop of stacked gate products";
+  let summary = "Lower RNN, GRU and LSTM layers to time loops of gate products";
   let description = [{
-    A `cim.lstm` becomes a `cim.loop` over the time steps. Each gate is one
-    `cim.matmul` of the stacked input and state [x_t, h_(t-1)] with the
-    stacked weights [W_g^T; R_g^T], plus the gate's summed biases, then its
-    activation; the cell and state updates stay digital. Mapping then puts
-    the gate weights on arrays, and `cim-fuse-activations` can fuse each
-    gate's bias and activation into a ramp readout.
+    Every `cim.rnn`, `cim.gru` and `cim.lstm` becomes, per direction, a
+    `cim.loop` over the time steps. Each gate is one `cim.matmul` of the
+    stacked input and state [x_t, h] with the stacked weights
+    [W_g^T; R_g^T], plus the gate's summed biases, then its activation; the
+    GRU's candidate gate reads [x_t, r * h] (with `linear_before_reset` it
+    is two products combined with r digitally). The elementwise cell
+    arithmetic stays digital. Mapping then puts the gate weights on arrays,
+    and `cim-fuse-activations` can fuse each gate's bias and activation
+    into a ramp readout.
 
-    Lowered today: forward LSTMs with the default activations, layout 0, a
-    static sequence length, constant weights, given initial states and no
-    sequence lengths, peepholes, clip or input_forget. Others keep their
-    digital kernel, with a remark saying why.
+    Every attribute is lowered: reverse and bidirectional passes, layout 1,
+    sequence lengths (masking; a reverse pass walks the whole axis
+    backwards, which starts each entry at its own last step), missing
+    initial states, clip, peepholes, input_forget and every ONNX activation
+    with its alpha and beta. Layers whose weights, biases or peepholes are
+    not constants, or whose sequence length and batch are both dynamic,
+    keep their digital kernel, with a remark saying why.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tosa::TosaDialect"];

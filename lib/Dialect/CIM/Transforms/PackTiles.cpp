@@ -320,7 +320,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         auto leaf = builder.create<ProgramTileOp>(
             op.getLoc(), tileType, blockValue, op.getEncodingAttr(),
             IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr(),
-            op.getAnalogAttr());
+            op.getAnalogAttr(), op.getRampAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

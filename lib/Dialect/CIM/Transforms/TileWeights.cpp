@@ -91,7 +91,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
         Value tileValue =
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
                                     IntegerAttr(), IntegerAttr(), IntegerAttr(),
-                                    /*reload=*/UnitAttr(), /*analog=*/UnitAttr());
+                                    /*reload=*/UnitAttr(), /*analog=*/UnitAttr(),
+                                    dyn_cast<RampReadoutAttr>(op.getReadout()));
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         Value partial = b.create<MVMOp>(
