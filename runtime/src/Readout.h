@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace cim::rt {
@@ -67,6 +69,97 @@ struct RampADC {
     }
     return adc;
   }
+};
+
+/// The monotonic function a ramp ADC computes, as the compiler names it:
+/// steps separated by spaces, applied in order: tanh, sigmoid, exp, log,
+/// relu, clamp(lo,hi), mul(c), add(c). The simulator's ideal mode
+/// evaluates it exactly.
+class RampFunction {
+public:
+  /// Parses `text`; false if it is not a step program.
+  bool parse(const std::string &text) {
+    steps_.clear();
+    size_t pos = 0;
+    while (pos < text.size()) {
+      if (text[pos] == ' ') {
+        ++pos;
+        continue;
+      }
+      size_t end = text.find(' ', pos);
+      std::string token =
+          text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      pos = end == std::string::npos ? text.size() : end;
+      Step s;
+      std::string name = token.substr(0, token.find('('));
+      int want = 0;
+      if (name == "tanh" || name == "sigmoid" || name == "exp" ||
+          name == "log" || name == "relu")
+        want = 0;
+      else if (name == "mul" || name == "add")
+        want = 1;
+      else if (name == "clamp")
+        want = 2;
+      else
+        return false;
+      s.kind = name;
+      if (want > 0) {
+        // name(a) or name(a,b)
+        if (token.size() < name.size() + 2 || token[name.size()] != '(' ||
+            token.back() != ')')
+          return false;
+        std::string args = token.substr(name.size() + 1,
+                                        token.size() - name.size() - 2);
+        char *next = nullptr;
+        s.a = std::strtod(args.c_str(), &next);
+        if (next == args.c_str())
+          return false;
+        if (want == 2) {
+          if (*next != ',')
+            return false;
+          const char *second = next + 1;
+          s.b = std::strtod(second, &next);
+          if (next == second)
+            return false;
+        }
+        if (*next != '\0')
+          return false;
+      } else if (token != name) {
+        return false;
+      }
+      steps_.push_back(s);
+    }
+    return !steps_.empty();
+  }
+
+  double operator()(double v) const {
+    for (const Step &s : steps_) {
+      if (s.kind == "tanh")
+        v = std::tanh(v);
+      else if (s.kind == "sigmoid")
+        v = 1.0 / (1.0 + std::exp(-v));
+      else if (s.kind == "exp")
+        v = std::exp(v);
+      else if (s.kind == "log")
+        v = std::log(v);
+      else if (s.kind == "relu")
+        v = v > 0 ? v : 0.0;
+      else if (s.kind == "clamp")
+        v = std::min(std::max(v, s.a), s.b);
+      else if (s.kind == "mul")
+        v *= s.a;
+      else
+        v += s.a;
+    }
+    return v;
+  }
+
+private:
+  struct Step {
+    std::string kind;
+    double a = 0, b = 0;
+  };
+  std::vector<Step> steps_;
 };
 
 /// A sign comparator: +range, -range, or 0 at exactly 0.

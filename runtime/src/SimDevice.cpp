@@ -87,7 +87,7 @@ struct SimTile {
   // A ramp ADC with a fused activation (model units); exact in ideal mode.
   bool ramp = false;
   RampADC rampAdc;
-  double (*activation)(double) = nullptr;
+  RampFunction activation;
   double dacLevels = 0, inputLevels = 0;
   int inputPasses = 1;
   // ADC.
@@ -262,8 +262,8 @@ public:
     t->report.tileId = tile.id();
     if (tile.has_ramp()) {
       const artifact::RampReadout &r = tile.ramp();
-      t->activation = activationNamed(r.function());
-      if (!t->activation || r.levels_size() != r.thresholds_size() + 1)
+      if (!t->activation.parse(r.function()) ||
+          r.levels_size() != r.thresholds_size() + 1)
         return makeError(Code::Unimplemented, "tile ", tile.id(),
                          ": unsupported ramp readout '", r.function(), "'");
       t->ramp = true;
@@ -575,19 +575,6 @@ private:
   /// Batch rows per thread: enough that a part is worth a thread.
   static int64_t minRows(const SimTile &t) {
     return std::max<int64_t>(1, (int64_t(1) << 16) / (t.rows * t.cols));
-  }
-
-  static double tanhOf(double v) { return std::tanh(v); }
-  static double sigmoidOf(double v) { return 1.0 / (1.0 + std::exp(-v)); }
-  static double reluOf(double v) { return v > 0 ? v : 0.0; }
-  static double (*activationNamed(const std::string &name))(double) {
-    if (name == "tanh")
-      return tanhOf;
-    if (name == "sigmoid")
-      return sigmoidOf;
-    if (name == "relu")
-      return reluOf;
-    return nullptr;
   }
 
   void ideal(const SimTile &t, const float *x, int64_t batch, float *y) {

@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Verifier.h"
+
+#include "Readout.h"
 #include "Kernels.h"
 
 #include <cmath>
@@ -120,12 +122,12 @@ Status Verifier::verifyTiles() {
                        n);
     if (t.has_ramp()) {
       const artifact::RampReadout &r = t.ramp();
-      if (r.function() != "tanh" && r.function() != "sigmoid" &&
-          r.function() != "relu")
+      if (!RampFunction().parse(r.function()))
         return makeError(Code::Unimplemented, path,
                          ".ramp.function: unknown fused activation '",
-                         r.function(), "' (this runtime has tanh, sigmoid, "
-                         "relu)");
+                         r.function(), "' (this runtime has steps tanh, "
+                         "sigmoid, exp, log, relu, clamp(lo,hi), mul(c), "
+                         "add(c))");
       if (r.levels_size() != r.thresholds_size() + 1)
         return makeError(Code::DataLoss, path, ".ramp: ",
                          r.thresholds_size(), " thresholds need ",

@@ -8,6 +8,8 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
@@ -345,8 +347,36 @@ RampReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   for (size_t i = 1; i < t.size(); ++i)
     if (!(t[i - 1] <= t[i]))
       return emitError() << "ramp thresholds must ascend";
-  if (!llvm::is_contained({"tanh", "sigmoid", "relu"}, function))
-    return emitError() << "unknown ramp function '" << function << "'";
+  // The function: steps separated by spaces, each a name or a name with
+  // numeric arguments: tanh, sigmoid, exp, log, relu, clamp(lo,hi),
+  // mul(c), add(c).
+  SmallVector<StringRef> steps;
+  function.split(steps, ' ', -1, /*KeepEmpty=*/false);
+  if (steps.empty())
+    return emitError() << "ramp function is empty";
+  for (StringRef step : steps) {
+    auto [name, rest] = step.split('(');
+    unsigned want = llvm::StringSwitch<unsigned>(name)
+                        .Cases("tanh", "sigmoid", "exp", "log", "relu", 0)
+                        .Cases("mul", "add", 1)
+                        .Case("clamp", 2)
+                        .Default(~0u);
+    if (want == ~0u)
+      return emitError() << "unknown ramp function step '" << step
+                         << "' in '" << function << "'";
+    SmallVector<StringRef> args;
+    if (!rest.empty()) {
+      if (!rest.consume_back(")"))
+        return emitError() << "ramp function step '" << step
+                           << "' lacks a ')'";
+      rest.split(args, ',');
+    }
+    double value;
+    if (args.size() != want ||
+        llvm::any_of(args, [&](StringRef a) { return a.getAsDouble(value); }))
+      return emitError() << "ramp function step '" << step << "' needs "
+                         << want << " numeric argument(s)";
+  }
   return success();
 }
 

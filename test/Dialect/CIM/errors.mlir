@@ -287,7 +287,21 @@ func.func @ramp_order() attributes {r = #cim.ramp<bits = 2, function = "tanh", l
 
 // -----
 
-// expected-error @+1 {{unknown ramp function 'gelu'}}
+// expected-error @+1 {{unknown ramp function step 'gelu' in 'gelu'}}
 func.func @ramp_function() attributes {r = #cim.ramp<bits = 1, function = "gelu", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{ramp function step 'clamp(0)' needs 2 numeric argument(s)}}
+func.func @ramp_step_args() attributes {r = #cim.ramp<bits = 1, function = "mul(2) clamp(0)", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{ramp function step 'add(0.5' lacks a ')'}}
+func.func @ramp_step_paren() attributes {r = #cim.ramp<bits = 1, function = "add(0.5 tanh", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }

@@ -113,8 +113,11 @@ def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
   let summary = "column readout through a ramp ADC with a fused activation";
   let description = [{
     A `bits`-bit ramp ADC whose pre-distorted ramp computes the monotonic
-    `function` (`tanh`, `sigmoid`, `relu`) of the column's
-    pre-activation v in [lo, hi]: the counter stops at the first threshold
+    `function` of the column's pre-activation v in [lo, hi]. The function
+    is a chain of steps applied in order, separated by spaces: `tanh`,
+    `sigmoid`, `exp`, `log`, `relu`, `clamp(lo,hi)`, `mul(c)`, `add(c)`
+    (e.g. `"clamp(-3,3) sigmoid"`, `"mul(0.2) add(0.5) clamp(0,1)"`).
+    The ADC reads v: the counter stops at the first threshold
     above v, and the output is `levels[k]`, k the number of `thresholds`
     at or below v. The ramp comes from an extra column of cells whose
     conductances (`conductances_us`, quantised to the array's cell levels)

@@ -224,25 +224,31 @@ def ScheduleODE : Pass<"cim-schedule-ode", "mlir::ModuleOp"> {
 def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
   let summary = "Fuse monotonic activations into ramp-ADC readouts";
   let description = [{
-    A `cim.linear` (with an optional constant bias add) followed by tanh,
-    sigmoid or relu becomes one `cim.linear` read out through a
-    `#cim.ramp` ADC that computes the activation. The bias becomes an extra
+    A `cim.linear` (with an optional constant bias add) followed by a chain
+    of single-use monotonic elementwise ops becomes one `cim.linear` read
+    out through a `#cim.ramp` ADC that computes the chain. The chain's ops
+    are tanh, sigmoid, exp, log, clamp (relu, clip, hard-sigmoid's bound),
+    negate, and products, sums and differences with scalar constants; it
+    must contain a nonlinear op. So sigmoid, tanh, relu, a clip before an
+    activation (an RNN's `clip`), hard-sigmoid, scaled tanh and softplus
+    all fuse. The bias becomes an extra
     weight row driven by a constant 1 (`bias_row`), so all columns share
     one ramp. The pre-activation range is [-R, R] with R the largest column
     sum of |bias| + input-range * |weights|; the ADC's 2^bits levels are
     uniform over the activation's outputs on that range, the thresholds are
-    the activation's inverse at the midpoints between levels, the ramp
+    the chain's inverse at the midpoints between levels (levels descend
+    for a falling chain; thresholds always ascend), the ramp
     column's conductances are the steps between thresholds (largest at the
     array's G_max), and the ramp's largest and RMS error against the exact
     activation over the range are recorded in LSB. A `ranges-file` of
     calibrated ranges by activation name (from sample data, see
     `python/cim/calibrate_ramps.py`) replaces the worst-case range.
 
-    Not fused, with a remark: a non-monotonic op (abs, sin, cos); a clip
-    with other bounds than relu's (not a ramp function yet); a product
-    whose rows span several arrays (its partial sums are added digitally
-    before the activation); bit-sliced weights; an activation that is
-    constant over the range.
+    Not fused, with a remark: a non-monotonic op (abs, sin, cos); a chain
+    that is not monotonic or not finite over the range (log of a range
+    reaching 0); a product whose rows span several arrays (its partial sums
+    are added digitally before the activation); bit-sliced weights; an
+    activation that is constant over the range.
 
     ```mlir
     %y = cim.linear %x, %wb {bias_row, readout = #cim.ramp<bits = 5,

@@ -20,6 +20,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -38,40 +39,196 @@ using namespace cim;
 
 namespace {
 
-/// A monotonic non-decreasing activation and its inverse on its range.
-struct Activation {
-  std::string name;
-  std::function<double(double)> f, inverse;
+/// One elementwise step of a fused function.
+struct Step {
+  enum Kind { Tanh, Sigmoid, Exp, Log, Clamp, Mul, Add } kind;
+  double a = 0, b = 0; // Clamp [a, b]; Mul and Add by a
+
+  double operator()(double v) const {
+    switch (kind) {
+    case Tanh:
+      return std::tanh(v);
+    case Sigmoid:
+      return 1.0 / (1.0 + std::exp(-v));
+    case Exp:
+      return std::exp(v);
+    case Log:
+      return std::log(v);
+    case Clamp:
+      return std::min(std::max(v, a), b);
+    case Mul:
+      return v * a;
+    case Add:
+      return v + a;
+    }
+    return v;
+  }
+  /// The input giving `y`, for y inside the step's range (a clamp is
+  /// the identity there).
+  double inverse(double y) const {
+    switch (kind) {
+    case Tanh:
+      return std::atanh(y);
+    case Sigmoid:
+      return std::log(y / (1.0 - y));
+    case Exp:
+      return std::log(y);
+    case Log:
+      return std::exp(y);
+    case Clamp:
+      return y;
+    case Mul:
+      return y / a;
+    case Add:
+      return y - a;
+    }
+    return y;
+  }
+  bool linear() const { return kind == Mul || kind == Add; }
 };
 
-std::optional<Activation> activationOf(Operation *op) {
-  if (isa<tosa::TanhOp>(op))
-    return Activation{"tanh", [](double v) { return std::tanh(v); },
-                      [](double y) { return std::atanh(y); }};
-  if (isa<tosa::SigmoidOp>(op))
-    return Activation{"sigmoid",
-                      [](double v) { return 1.0 / (1.0 + std::exp(-v)); },
-                      [](double y) { return std::log(y / (1.0 - y)); }};
-  if (auto clamp = dyn_cast<tosa::ClampOp>(op)) {
-    double lo = clamp.getMinFp().convertToDouble();
-    double hi = clamp.getMaxFp().convertToDouble();
-    if (lo != 0 || hi < 1e30)
-      return std::nullopt; // a general clip: see isUnsupported
-    return Activation{"relu", [](double v) { return std::max(v, 0.0); },
-                      [](double y) { return y; }};
+/// The function a chain of elementwise ops computes, and its name in the
+/// ramp readout: the steps in order, e.g. "mul(0.2) add(0.5) clamp(0,1)";
+/// a single tanh, sigmoid or clamp to [0, inf) is "tanh", "sigmoid",
+/// "relu".
+struct Activation {
+  SmallVector<Step> steps;
+  SmallVector<Operation *> ops;
+
+  double f(double v) const {
+    for (const Step &s : steps)
+      v = s(v);
+    return v;
   }
+  double inverse(double y) const {
+    for (const Step &s : llvm::reverse(steps))
+      y = s.inverse(y);
+    return y;
+  }
+  bool nonlinear() const {
+    return llvm::any_of(steps, [](const Step &s) { return !s.linear(); });
+  }
+  std::string name() const {
+    std::string out;
+    llvm::raw_string_ostream os(out);
+    for (const Step &s : steps) {
+      if (!out.empty())
+        os << " ";
+      switch (s.kind) {
+      case Step::Tanh:
+        os << "tanh";
+        break;
+      case Step::Sigmoid:
+        os << "sigmoid";
+        break;
+      case Step::Exp:
+        os << "exp";
+        break;
+      case Step::Log:
+        os << "log";
+        break;
+      case Step::Clamp:
+        if (s.a == 0 && s.b >= 1e30)
+          os << "relu";
+        else
+          os << "clamp(" << llvm::format("%.9g", s.a) << ","
+             << llvm::format("%.9g", s.b) << ")";
+        break;
+      case Step::Mul:
+        os << "mul(" << llvm::format("%.9g", s.a) << ")";
+        break;
+      case Step::Add:
+        os << "add(" << llvm::format("%.9g", s.a) << ")";
+        break;
+      }
+    }
+    return out;
+  }
+};
+
+/// The value of a splat f32 constant.
+std::optional<double> splatValue(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  return double(attr.getSplatValue<float>());
+}
+
+/// The steps `op` applies to its operand `in`, if it is a monotonic
+/// elementwise op of `in` and constants.
+std::optional<SmallVector<Step, 2>> stepsOf(Operation *op, Value in) {
+  using K = Step::Kind;
+  if (isa<tosa::TanhOp>(op))
+    return SmallVector<Step, 2>{{K::Tanh}};
+  if (isa<tosa::SigmoidOp>(op))
+    return SmallVector<Step, 2>{{K::Sigmoid}};
+  if (isa<tosa::ExpOp>(op))
+    return SmallVector<Step, 2>{{K::Exp}};
+  if (isa<tosa::LogOp>(op))
+    return SmallVector<Step, 2>{{K::Log}};
+  if (isa<tosa::NegateOp>(op))
+    return SmallVector<Step, 2>{{K::Mul, -1.0}};
+  if (auto clamp = dyn_cast<tosa::ClampOp>(op))
+    return SmallVector<Step, 2>{{K::Clamp, clamp.getMinFp().convertToDouble(),
+                                 clamp.getMaxFp().convertToDouble()}};
+  if (op->getNumOperands() != 2 || op->getOperand(0) == op->getOperand(1))
+    return std::nullopt;
+  bool first = op->getOperand(0) == in;
+  std::optional<double> c = splatValue(op->getOperand(first ? 1 : 0));
+  if (!c)
+    return std::nullopt;
+  if (auto mul = dyn_cast<tosa::MulOp>(op))
+    return mul.getShift() == 0 ? std::optional(SmallVector<Step, 2>{{K::Mul, *c}})
+                               : std::nullopt;
+  if (isa<tosa::AddOp>(op))
+    return SmallVector<Step, 2>{{K::Add, *c}};
+  if (isa<tosa::SubOp>(op))
+    return first ? SmallVector<Step, 2>{{K::Add, -*c}}
+                 : SmallVector<Step, 2>{{K::Mul, -1.0}, {K::Add, *c}};
   return std::nullopt;
+}
+
+/// The longest chain of single-use monotonic elementwise ops from `value`
+/// that contains a nonlinear step (trailing scalar products and sums
+/// included), or nothing.
+std::optional<Activation> activationFrom(Value value) {
+  Activation act;
+  while (value.hasOneUse()) {
+    Operation *user = *value.getUsers().begin();
+    if (user->getNumResults() != 1 ||
+        user->getResult(0).getType() != value.getType())
+      break;
+    std::optional<SmallVector<Step, 2>> steps = stepsOf(user, value);
+    if (!steps)
+      break;
+    act.steps.append(steps->begin(), steps->end());
+    act.ops.push_back(user);
+    value = user->getResult(0);
+  }
+  if (!act.nonlinear())
+    return std::nullopt;
+  return act;
+}
+
+/// The single op of a fusable activation, for ops matched on their own.
+std::optional<Activation> activationOf(Operation *op) {
+  if (op->getNumOperands() < 1)
+    return std::nullopt;
+  std::optional<SmallVector<Step, 2>> steps = stepsOf(op, op->getOperand(0));
+  if (!steps)
+    return std::nullopt;
+  Activation act;
+  act.steps.append(steps->begin(), steps->end());
+  act.ops.push_back(op);
+  if (!act.nonlinear())
+    return std::nullopt;
+  return act;
 }
 
 /// Ops that follow a product like an activation but are not monotonic.
 bool isNonMonotonic(Operation *op) {
   return isa<tosa::AbsOp, tosa::SinOp, tosa::CosOp>(op);
-}
-
-/// Monotonic activations the ramp readout does not carry yet.
-bool isUnsupported(Operation *op) {
-  auto clamp = dyn_cast<tosa::ClampOp>(op);
-  return clamp && !activationOf(op);
 }
 
 struct FuseActivationsPass
@@ -150,15 +307,12 @@ struct FuseActivationsPass
           << next->getName() << " is not monotonic; kept ADC + digital";
       return;
     }
-    if (isUnsupported(next)) {
-      next->emitRemark("not fused into a ramp ADC: a clip with bounds other "
-                       "than [0, inf) is not a ramp function yet; kept ADC + "
-                       "digital");
-      return;
-    }
-    std::optional<Activation> act = activationOf(next);
+    std::optional<Activation> act =
+        activationFrom(biasAdd ? Value(biasAdd.getResult()) : Value(lin.getResult()));
     if (!act)
       return;
+    // The fused function's last op: its result is the readout's.
+    Operation *last = act->ops.back();
 
     DenseElementsAttr weights;
     if (!matchPattern(lin.getWeight(), m_Constant(&weights)) ||
@@ -172,14 +326,14 @@ struct FuseActivationsPass
     if (!array)
       return;
     if (k + (bias ? 1 : 0) > int64_t(array.getRows())) {
-      next->emitRemark("not fused into a ramp ADC: the pre-activation sums ")
+      last->emitRemark("not fused into a ramp ADC: the pre-activation sums ")
           << k + (bias ? 1 : 0) << " rows over several arrays of "
           << array.getRows() << " (partial sums are added digitally before "
           << "the activation); kept ADC + digital";
       return;
     }
     if (array.getSlices() > 1) {
-      next->emitRemark("not fused into a ramp ADC: bit-sliced weights are "
+      last->emitRemark("not fused into a ramp ADC: bit-sliced weights are "
                        "shifted and added after conversion; kept ADC + "
                        "digital");
       return;
@@ -207,26 +361,54 @@ struct FuseActivationsPass
     }
     double lo = -range, hi = range;
     // A calibrated range (from sample data) replaces the worst case.
-    if (auto it = calibrated.find(nameOf(next->getLoc()));
+    if (auto it = calibrated.find(nameOf(act->ops.front()->getLoc()));
         it != calibrated.end())
       std::tie(lo, hi) = it->second;
-    double ymin = act->f(lo), ymax = act->f(hi);
+    // The function must be finite and monotonic over [lo, hi].
+    const int samples = 4001;
+    auto sample = [&](int i) { return lo + (hi - lo) * i / (samples - 1); };
+    bool rising = true, falling = true, finite = true;
+    for (int i = 0; i < samples; ++i) {
+      double y = act->f(sample(i));
+      finite &= std::isfinite(y);
+      if (i > 0) {
+        double prev = act->f(sample(i - 1));
+        rising &= y >= prev;
+        falling &= y <= prev;
+      }
+    }
+    std::string name = act->name();
+    if (!finite || !(rising || falling)) {
+      last->emitRemark("not fused into a ramp ADC: ")
+          << name << " is " << (finite ? "not monotonic" : "not finite")
+          << " over the pre-activation range [" << lo << ", " << hi
+          << "]; kept ADC + digital";
+      return;
+    }
+    double ymin = std::min(act->f(lo), act->f(hi));
+    double ymax = std::max(act->f(lo), act->f(hi));
     if (!(ymax - ymin > 1e-12)) {
-      next->emitRemark("not fused into a ramp ADC: ")
-          << act->name << " is constant over the pre-activation range [" << lo
+      last->emitRemark("not fused into a ramp ADC: ")
+          << name << " is constant over the pre-activation range [" << lo
           << ", " << hi << "]; kept ADC + digital";
       return;
     }
+    // The pre-activation where the function crosses y: the steps'
+    // inverses, kept inside [lo, hi].
+    auto inverse = [&](double y) {
+      return std::min(std::max(act->inverse(y), lo), hi);
+    };
 
-    // Levels uniform over the reachable outputs; thresholds at the
-    // inverse of the midpoints between levels.
+    // Levels uniform over the reachable outputs, in the order of the
+    // pre-activation intervals (descending for a falling function);
+    // thresholds where the function crosses the midpoints between levels.
     int64_t codes = int64_t(1) << adcBits;
     double lsb = (ymax - ymin) / double(codes - 1);
     SmallVector<double> levels, thresholds, conductances;
     for (int64_t q = 0; q < codes; ++q)
-      levels.push_back(ymin + lsb * double(q));
+      levels.push_back(rising ? ymin + lsb * double(q) : ymax - lsb * double(q));
     for (int64_t q = 1; q < codes; ++q)
-      thresholds.push_back(act->inverse(0.5 * (levels[q - 1] + levels[q])));
+      thresholds.push_back(inverse(0.5 * (levels[q - 1] + levels[q])));
     // The ramp column: one cell per step, conductance proportional to the
     // step (largest step at the array's G_max).
     double gMin = array.getGMinUs().convertToDouble();
@@ -244,9 +426,8 @@ struct FuseActivationsPass
       conductances.push_back(gMin + (gMax - gMin) * (largest > 0 ? s / largest : 0));
     // Error of the ramp against the exact activation, in LSB.
     double maxErr = 0, sumSq = 0;
-    const int samples = 4001;
     for (int i = 0; i < samples; ++i) {
-      double v = lo + (hi - lo) * i / (samples - 1);
+      double v = sample(i);
       size_t q = std::upper_bound(thresholds.begin(), thresholds.end(), v) -
                  thresholds.begin();
       double err = std::fabs(levels[q] - act->f(v)) / lsb;
@@ -255,10 +436,10 @@ struct FuseActivationsPass
     }
     double rmsErr = std::sqrt(sumSq / samples);
 
-    OpBuilder builder(next);
+    OpBuilder builder(last);
     MLIRContext *ctx = &getContext();
     auto readout = RampReadoutAttr::get(
-        ctx, adcBits, act->name, APFloat(lo), APFloat(hi),
+        ctx, adcBits, name, APFloat(lo), APFloat(hi),
         DenseF64ArrayAttr::get(ctx, thresholds),
         DenseF64ArrayAttr::get(ctx, levels),
         DenseF64ArrayAttr::get(ctx, conductances), APFloat(maxErr),
@@ -274,10 +455,11 @@ struct FuseActivationsPass
       biasRow = builder.getUnitAttr();
     }
     auto fused = builder.create<LinearOp>(
-        next->getLoc(), next->getResult(0).getType(), lin.getInput(), weight,
+        last->getLoc(), last->getResult(0).getType(), lin.getInput(), weight,
         readout, lin.getPlacementAttr(), lin.getWeightNameAttr(), biasRow);
-    next->getResult(0).replaceAllUsesWith(fused.getResult());
-    next->erase();
+    last->getResult(0).replaceAllUsesWith(fused.getResult());
+    for (Operation *op : llvm::reverse(act->ops))
+      op->erase();
     if (biasAdd)
       biasAdd->erase();
     lin->erase();
