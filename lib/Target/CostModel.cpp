@@ -36,6 +36,7 @@ constexpr DefaultCost kDefaults[] = {
     {"digital_op_pj", 0.05}, {"mvm_ns", 20.0},       {"digital_op_ns", 0.5},
     {"array_area_mm2", 0.01}, {"write_pj", 0.1},     {"offchip_pj_per_bit", 20.0},
     {"integrator_pj", 0.05}, {"digital_act_pj", 1.0}, {"digital_act_ns", 1.0},
+    {"ramp_step_ns", 0.5},
 };
 
 } // namespace
@@ -269,8 +270,10 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
 
   // MVMs: MACs and conversions. A layer's arrays fire in parallel, but
   // blocks that share an array take turns: the layer's MVM latency is that
-  // of its busiest array.
-  std::map<std::string, std::map<ArrayId, uint64_t>> mvmsPerArray;
+  // of its busiest array. Each MVM takes mvm_ns (a uniform ADC's
+  // conversion included); a ramp readout counts its 2^bits steps on top,
+  // ramp_step_ns each.
+  std::map<std::string, std::map<ArrayId, double>> nsPerArray;
   module.walk([&](MVMOp op) {
     TileType tile = op.getTile().getType();
     CellTech cell = tile.getCell();
@@ -304,17 +307,19 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
           double(adds) * cost(target, "digital_op_pj", cell);
       layer.latencyNs += digitalLatencyNs(target, adds, cell);
     }
+    double ns = cost(target, "mvm_ns", cell);
+    if (auto ramp = dyn_cast<RampReadoutAttr>(op.getReadout()))
+      ns += std::ldexp(1.0, int(ramp.getBits())) *
+            cost(target, "ramp_step_ns", cell);
     if (Operation *def = op.getTile().getDefiningOp())
-      mvmsPerArray[layer.name][arrayOf[def]] += passes * times;
+      nsPerArray[layer.name][arrayOf[def]] += double(passes * times) * ns;
   });
   analyzeODEs(module, target, layerFor, report);
-  for (auto &[name, perArray] : mvmsPerArray) {
-    uint64_t busiest = 0;
-    for (auto &[id, count] : perArray)
-      busiest = std::max(busiest, count);
-    LayerCost &layer = layers.find(name)->second;
-    CellTech cell = CellTech(perArray.begin()->first.first);
-    layer.latencyNs += double(busiest) * cost(target, "mvm_ns", cell);
+  for (auto &[name, perArray] : nsPerArray) {
+    double busiest = 0;
+    for (auto &[id, ns] : perArray)
+      busiest = std::max(busiest, ns);
+    layers.find(name)->second.latencyNs += busiest;
   }
 
   // Partial sums: additions of MVM results, in the digital unit.
