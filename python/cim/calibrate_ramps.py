@@ -13,7 +13,10 @@ the ranges instead:
 
   /usr/bin/python3 python/cim/calibrate_ramps.py --bin build/bin \\
       --model model.onnx --input x=calib.pb --target rram-ramp-adc \\
-      --work /tmp/cal --out ranges.json
+      --work /tmp/cal --out ranges.json [--compile-arg=--rnn-on-arrays]
+
+Activations inside a recurrent layer's time loop (--rnn-on-arrays) are
+measured over every time step; each gate has its own name (LAYER:GATE).
 
 Exit status 0, or 1 with `error: ...` on a failed compile or run.
 """
@@ -21,6 +24,7 @@ Exit status 0, or 1 with `error: ...` on a failed compile or run.
 import argparse
 import json
 import os
+import shutil
 import sys
 
 from common import read_tensor, run
@@ -35,13 +39,17 @@ def main():
     ap.add_argument("--target", default="rram-ramp-adc")
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--compile-arg", action="append", default=[],
+                    help="an option for cim-compile (repeatable)")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     artifact = os.path.join(args.work, "exposed.cimx")
     run([os.path.join(args.bin, "cim-compile"), args.model, "--target",
          args.target, "--fuse-activations=off", "--expose-preactivations",
-         "-o", artifact])
+         *args.compile_arg, "-o", artifact])
     outdir = os.path.join(args.work, "outputs")
+    if os.path.isdir(outdir):
+        shutil.rmtree(outdir)
     inputs = [a for spec in args.input for a in ("--input", spec)]
     run([os.path.join(args.bin, "cim-run"), artifact, *inputs, "--output-dir",
          outdir, "--quiet"])
@@ -55,7 +63,7 @@ def main():
         if not lo < hi:
             hi = lo + 1e-6
         ranges[name] = [lo, hi]
-        print(f"{name}: [{lo:.6g}, {hi:.6g}] over {values.shape[0]} samples")
+        print(f"{name}: [{lo:.6g}, {hi:.6g}] over {values.size} values")
     if not ranges:
         sys.stderr.write("error: the model has no fusable activations\n")
         return 1

@@ -270,11 +270,15 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
 def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
   let summary = "Return the inputs of fusable activations, for calibration";
   let description = [{
-    Adds the input of every tanh, sigmoid or relu that follows a product
+    Adds the input of every fusable activation that follows a product
     (optionally with a bias) in `@main` as an extra result named
-    `preact:<activation name>`. Running the artifact on sample data then
-    gives the range of each pre-activation, which `cim-fuse-activations`
-    takes as its `ranges-file` (`python/cim/calibrate_ramps.py` does both).
+    `preact:<activation name>`. An activation in the body of a `cim.loop`
+    of `@main` (a lowered recurrent layer's gate, named `LAYER:GATE`) is
+    yielded as an extra scan output of the loop first, so its result
+    stacks the values of every iteration. Running the artifact on sample
+    data then gives the range of each pre-activation, which
+    `cim-fuse-activations` takes as its `ranges-file`
+    (`python/cim/calibrate_ramps.py` does both).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }

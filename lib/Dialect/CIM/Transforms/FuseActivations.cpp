@@ -20,6 +20,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -468,28 +469,85 @@ struct FuseActivationsPass
 
 /// Adds the input of every activation that cim-fuse-activations could fuse
 /// as a result of @main, named `preact:<activation name>`, so a run on
-/// sample data gives each one's range.
+/// sample data gives each one's range. An activation in the body of a
+/// `cim.loop` of @main (a recurrent layer's gates) is first yielded as an
+/// extra scan output, so the result stacks its values over the iterations.
 struct ExposePreactivationsPass
     : public cim::impl::ExposePreactivationsBase<ExposePreactivationsPass> {
+  /// The pre-activation `op` reads, if it is a fusable activation of a
+  /// product (plus a bias).
+  static Value preactivation(Operation *op) {
+    if (!activationOf(op))
+      return {};
+    Value input = op->getOperand(0);
+    Operation *def = input.getDefiningOp();
+    if (auto add = dyn_cast_or_null<tosa::AddOp>(def))
+      def = add.getInput1().getDefiningOp() ? add.getInput1().getDefiningOp()
+                                            : add.getInput2().getDefiningOp();
+    if (!isa<NameLoc>(op->getLoc()) || !def || !isa<LinearOp, MatMulOp>(def))
+      return {};
+    return input;
+  }
+
+  /// Rebuilds `loop` with `values` (defined in its body) as extra scan
+  /// outputs; returns the new loop's results for them.
+  static SmallVector<Value> addScanOutputs(LoopOp loop, ArrayRef<Value> values) {
+    SmallVector<Type> types(loop.getResultTypes());
+    for (Value v : values) {
+      SmallVector<int64_t> shape{ShapedType::kDynamic};
+      llvm::append_range(shape, cast<RankedTensorType>(v.getType()).getShape());
+      types.push_back(RankedTensorType::get(
+          shape, cast<RankedTensorType>(v.getType()).getElementType()));
+    }
+    OpBuilder b(loop);
+    auto grown = b.create<LoopOp>(loop.getLoc(), types, loop.getMaxTripCount(),
+                                  loop.getCondition(), loop.getInitial());
+    grown->setAttrs(loop->getAttrs());
+    grown.getBody().takeBody(loop.getBody());
+    auto yield = cast<YieldOp>(grown.getBody().front().getTerminator());
+    SmallVector<Value> yielded(yield.getValues());
+    yielded.append(values.begin(), values.end());
+    OpBuilder(yield).create<YieldOp>(yield.getLoc(), yielded);
+    yield.erase();
+    unsigned old = loop.getNumResults();
+    for (unsigned i = 0; i < old; ++i)
+      loop.getResult(i).replaceAllUsesWith(grown.getResult(i));
+    loop.erase();
+    SmallVector<Value> out;
+    for (unsigned i = 0; i < values.size(); ++i)
+      out.push_back(grown.getResult(old + i));
+    return out;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main)
       return;
     SmallVector<std::pair<Value, std::string>> exposed;
+    // Values in loop bodies, by loop, with their names.
+    llvm::MapVector<Operation *, SmallVector<std::pair<Value, std::string>>>
+        inLoops;
     main.walk([&](Operation *op) {
-      if (!activationOf(op) || op->getParentOp() != main.getOperation())
+      Value input = preactivation(op);
+      if (!input)
         return;
-      Value input = op->getOperand(0);
-      Operation *def = input.getDefiningOp();
-      if (auto add = dyn_cast_or_null<tosa::AddOp>(def))
-        def = add.getInput1().getDefiningOp() ? add.getInput1().getDefiningOp()
-                                              : add.getInput2().getDefiningOp();
-      auto name = dyn_cast<NameLoc>(op->getLoc());
-      if (!name || !def || !isa<LinearOp, MatMulOp>(def))
-        return;
-      exposed.push_back({input, "preact:" + name.getName().str()});
+      std::string name =
+          "preact:" + cast<NameLoc>(op->getLoc()).getName().str();
+      Operation *parent = op->getParentOp();
+      if (parent == main.getOperation())
+        exposed.push_back({input, name});
+      else if (isa<LoopOp>(parent) && parent->getParentOp() == main)
+        inLoops[parent].push_back({input, name});
     });
+    for (auto &[loop, values] : inLoops) {
+      SmallVector<Value> inner;
+      for (auto &[v, name] : values)
+        inner.push_back(v);
+      SmallVector<Value> stacked = addScanOutputs(cast<LoopOp>(loop), inner);
+      for (auto [v, entry] : llvm::zip(stacked, values))
+        exposed.push_back({v, entry.second});
+    }
     if (exposed.empty())
       return;
     auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());

@@ -481,37 +481,58 @@ struct LowerRecurrentPass
       return e.add(pre, e.mul(cell, e.constant({1, H}, pk)));
     };
 
+    // Each gate's ops are named <layer>:<gate> (plus :reverse for the
+    // backward pass of a bidirectional layer), so calibration and remarks
+    // tell the gates apart.
+    static const char *const kGateNames[3][4] = {
+        {"h"}, {"z", "r", "h"}, {"i", "o", "f", "c"}};
+    std::string layerName;
+    if (auto name = dyn_cast<NameLoc>(l.op->getLoc()))
+      layerName = name.getName().str();
+    auto gate = [&](int g, llvm::function_ref<Value()> build) {
+      std::string name = layerName + (d == 1 ? ":reverse:" : ":") +
+                         kGateNames[int(l.cell)][g];
+      e.loc = NameLoc::get(b.getStringAttr(name), loc);
+      Value v = build();
+      e.loc = loc;
+      return v;
+    };
+
     Value hNew, cNew;
     switch (l.cell) {
     case Cell::Rnn:
-      hNew = finish(stackedGate(xh, 0), act[0]);
+      hNew = gate(0, [&] { return finish(stackedGate(xh, 0), act[0]); });
       break;
     case Cell::Gru: {
       // Gates z, r, h.
-      Value z = finish(stackedGate(xh, 0), act[0]);
-      Value rg = finish(stackedGate(xh, 1), act[0]);
-      Value n;
-      if (!l.linearBeforeReset) {
-        n = finish(stackedGate(e.concat({xt, e.mul(rg, h)}, 1), 2), act[1]);
-      } else {
+      Value z = gate(0, [&] { return finish(stackedGate(xh, 0), act[0]); });
+      Value rg = gate(1, [&] { return finish(stackedGate(xh, 1), act[0]); });
+      Value n = gate(2, [&] {
+        if (!l.linearBeforeReset)
+          return finish(stackedGate(e.concat({xt, e.mul(rg, h)}, 1), 2),
+                        act[1]);
         Value wx = e.add(e.matmul(xt, e.constant({in, H}, block(w, in, 2))),
                          biasOf(2, true, false));
-        Value rh = e.add(e.matmul(h, e.constant({H, H}, block(r, H, 2))),
+        Value rr = e.add(e.matmul(h, e.constant({H, H}, block(r, H, 2))),
                          biasOf(2, false, true));
-        n = finish(e.add(wx, e.mul(rg, rh)), act[1]);
-      }
+        return finish(e.add(wx, e.mul(rg, rr)), act[1]);
+      });
       hNew = e.add(e.mul(e.sub(e.scalar(1), z), n), e.mul(z, h));
       break;
     }
     case Cell::Lstm: {
       // Gates i, o, f, c; peepholes i, o, f.
-      Value i = finish(peephole(stackedGate(xh, 0), 0, c), act[0]);
-      Value f = l.inputForget
-                    ? e.sub(e.scalar(1), i)
-                    : finish(peephole(stackedGate(xh, 2), 2, c), act[0]);
-      Value g = finish(stackedGate(xh, 3), act[1]);
+      Value i = gate(0, [&] {
+        return finish(peephole(stackedGate(xh, 0), 0, c), act[0]);
+      });
+      Value f = l.inputForget ? e.sub(e.scalar(1), i) : gate(2, [&] {
+        return finish(peephole(stackedGate(xh, 2), 2, c), act[0]);
+      });
+      Value g = gate(3, [&] { return finish(stackedGate(xh, 3), act[1]); });
       cNew = e.add(e.mul(f, c), e.mul(i, g));
-      Value o = finish(peephole(stackedGate(xh, 1), 1, cNew), act[0]);
+      Value o = gate(1, [&] {
+        return finish(peephole(stackedGate(xh, 1), 1, cNew), act[0]);
+      });
       hNew = e.mul(o, e.activation(act[2], cNew));
       break;
     }
