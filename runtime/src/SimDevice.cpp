@@ -104,6 +104,10 @@ double signedLevels(uint32_t bits) {
   return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
 }
 
+/// The programming-key plane of a tile's ramp column (weight planes use
+/// small indices).
+constexpr uint64_t kRampColumnPlane = uint64_t(1) << 32;
+
 /// Programs the physical cells of a tile: stuck cells, programming
 /// variation with program-and-verify, drift, then IR drop along each
 /// column. Cells are normalised conductances g in [0, 1] of G_min..G_max.
@@ -391,6 +395,33 @@ private:
     t.planes.push_back(std::move(plane));
   }
 
+  /// The ramp column of a fused readout: one cell per step between
+  /// thresholds (the largest step at G_max), programmed like the weights
+  /// (variation, verify, stuck cells, drift, IR drop; analog-tuned, not
+  /// quantised to cell levels). The realised thresholds are the running
+  /// sums of the programmed steps from the ramp's start `lo`.
+  static void programRampColumn(SimTile &t, double lo,
+                                CellProgrammer &programmer) {
+    std::vector<double> &thresholds = t.rampAdc.thresholds;
+    std::vector<double> cells(thresholds.size());
+    double prev = lo, largest = 0;
+    for (size_t k = 0; k < thresholds.size(); ++k) {
+      cells[k] = thresholds[k] - prev;
+      prev = thresholds[k];
+      largest = std::max(largest, cells[k]);
+    }
+    if (!(largest > 0))
+      return;
+    for (double &c : cells)
+      c = std::max(0.0, c) / largest;
+    programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane);
+    double at = lo;
+    for (size_t k = 0; k < thresholds.size(); ++k) {
+      at += std::max(0.0, cells[k]) * largest;
+      thresholds[k] = at;
+    }
+  }
+
   /// The quantised (and, with a noise model, programmed) planes of a tile.
   void programQuantized(SimTile &t, const artifact::Tile &tile,
                         const artifact::Target &target) const {
@@ -494,6 +525,9 @@ private:
       }
       shifts.push_back(1.0);
     }
+
+    if (t.ramp && noisyCells)
+      programRampColumn(t, tile.ramp().lo(), programmer);
 
     NoiseStream adcOffsets(options_.seed, kAdcOffset);
     for (size_t p = 0; p < cells.size(); ++p) {

@@ -370,6 +370,36 @@ TEST(Noise, PresetsAndFileErrors) {
             std::string::npos);
 }
 
+TEST(Noise, RampColumnIsProgrammedLikeTheWeights) {
+  // A fused readout's ramp column holds the steps between thresholds, the
+  // largest at G_max: thresholds 0.1, 0.3, 0.7 from lo = 0 are steps 0.1,
+  // 0.2, 0.4. With every cell stuck on (g = 1) the weight is exactly 1 and
+  // every step becomes the largest, 0.4: the realised thresholds are 0.4,
+  // 0.8, 1.2. Pre-activation 0.5 then reads level 1 instead of 2, and 0.9
+  // level 2 instead of 3.
+  CellTile t(1, 1, {1.0});
+  artifact::RampReadout *ramp = t.a.mutable_tiles(0)->mutable_ramp();
+  ramp->set_function("relu");
+  ramp->set_bits(2);
+  ramp->set_lo(0);
+  ramp->set_hi(1.6);
+  for (double th : {0.1, 0.3, 0.7})
+    ramp->add_thresholds(th);
+  for (double level : {0.0, 1.0, 2.0, 3.0})
+    ramp->add_levels(level);
+  std::string stuck = noiseFile("ramp-stuck", R"({"stuck_on_rate": 1.0})");
+  for (auto [file, expected] :
+       {std::pair<std::string, std::vector<float>>{"ideal", {2, 3}},
+        {stuck, {1, 2}}}) {
+    Programmed p = program(uri(file), t);
+    for (size_t i = 0; i < 2; ++i) {
+      float x = i == 0 ? 0.5f : 0.9f, y = -1;
+      ASSERT_TRUE(p.device->mvm(p.handle, &x, 1, &y).isOk());
+      EXPECT_EQ(y, expected[i]) << file << ", input " << x;
+    }
+  }
+}
+
 TEST(Readout, RampAdcEqualsItsThresholdTable) {
   // Non-uniform thresholds (a sigmoid's inverse at 15 codes).
   rt::RampADC adc;

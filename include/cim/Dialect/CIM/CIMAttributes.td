@@ -120,8 +120,9 @@ def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
     The ADC reads v: the counter stops at the first threshold
     above v, and the output is `levels[k]`, k the number of `thresholds`
     at or below v. The ramp comes from an extra column of cells whose
-    conductances (`conductances_us`, quantised to the array's cell levels)
-    are the steps between thresholds. `max_error_lsb` and `rms_error_lsb`
+    conductances (`conductances_us`, analog-tuned, not quantised to the
+    array's cell levels) are the steps between thresholds; the simulator
+    programs them with the weights' non-idealities. `max_error_lsb` and `rms_error_lsb`
     are the realised ramp's error against the exact function over [lo, hi],
     in output LSB. `cim-fuse-activations` computes it.
 
