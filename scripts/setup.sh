@@ -18,6 +18,8 @@ PKGS=(
   python3 python3-numpy python3-onnx
   # real data for the evaluation scripts (Fashion-MNIST)
   dataset-fashion-mnist
+  # the King James Bible text of the character language model
+  bible-kjv bible-kjv-text
 )
 
 if [[ "${1:-}" == "--train" ]]; then

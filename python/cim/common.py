@@ -1,12 +1,15 @@
 """Helpers shared by the evaluation, calibration and training scripts.
 
 Run a tool and stop with its message if it fails, read and write ONNX
-TensorProto files, and load Debian's Fashion-MNIST
-(dataset-fashion-mnist). Numpy and onnx only, so the scripts that need no
-torch stay free of it.
+TensorProto files, load Debian's Fashion-MNIST (dataset-fashion-mnist),
+cut a text into one-hot character sequences and score a language model's
+logits in bits per character, and compile and run a recurrent model over
+the readouts the RNN evaluations compare. Numpy and onnx only, so the
+scripts that need no torch stay free of it.
 """
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -53,3 +56,103 @@ def load_fashion(split, limit=None):
     images = load_idx(f"{split}-images-idx3-ubyte.gz")[:limit]
     labels = load_idx(f"{split}-labels-idx1-ubyte.gz")[:limit].astype(np.int64)
     return images.reshape(len(images), 784).astype(np.float32) / 255.0, labels
+
+
+def encode_chars(text, vocab):
+    """The indices of `text`'s characters in `vocab` (a list of single
+    characters), as int64; exits with `error: ...` naming any character
+    the vocabulary lacks."""
+    index = {c: i for i, c in enumerate(vocab)}
+    unknown = sorted(set(text) - set(index))
+    if unknown:
+        sys.stderr.write(f"error: characters not in the vocabulary: {unknown!r}\n")
+        sys.exit(1)
+    return np.array([index[c] for c in text], np.int64)
+
+
+def char_sequences(text, vocab, length, limit=None):
+    """A held-out text as character language-model sequences.
+
+    Sequence i reads characters [i * length, (i + 1) * length) and is scored
+    on predicting each one's successor, characters [i * length + 1,
+    (i + 1) * length + 1), so every character after the first is predicted
+    once. Returns the one-hot inputs, float32 [length, N, len(vocab)]
+    (time-major, as the exported model takes them), and the targets, int64
+    [N, length]; only the first `limit` sequences if given."""
+    ids = encode_chars(text, vocab)
+    count = (len(ids) - 1) // length
+    if limit is not None:
+        count = min(count, limit)
+    inputs = ids[:count * length].reshape(count, length)
+    targets = ids[1:count * length + 1].reshape(count, length)
+    onehot = np.eye(len(vocab), dtype=np.float32)[inputs.T]
+    return onehot, targets
+
+
+def bits_per_char(logits, targets):
+    """Mean cross-entropy in bits of logits [length, N, V] (time-major)
+    against the next characters, targets [N, length]."""
+    logits = np.asarray(logits, np.float64)
+    top = logits.max(axis=2, keepdims=True)
+    log_z = np.log(np.exp(logits - top).sum(axis=2)) + top[..., 0]
+    picked = np.take_along_axis(logits, targets.T[..., None], axis=2)[..., 0]
+    return float(np.mean(log_z - picked) / np.log(2))
+
+
+def readout_configs(bits, target="rram-ramp-adc"):
+    """The readouts the RNN evaluations compare, as (label, cim-compile
+    options): the LSTM lowered to arrays (--rnn-on-arrays) of
+    `target` (default rram-ramp-adc) with each ramp resolution in `bits` (comma-separated; the
+    gates' biases and activations fused into ramp readouts), and once
+    unfused (the target's 5-bit ADC plus digital activations)."""
+    arrays = ["--rnn-on-arrays", "--target", target]
+    configs = [(f"ramp {b} bits", arrays + ["--ramp-bits", b]) for b in bits.split(",")]
+    configs.append(("5-bit ADC + digital", arrays + ["--fuse-activations=off"]))
+    return configs
+
+
+def sweep_readouts(bin_dir, work, model, inputs, score, configs, seeds, noise):
+    """Compiles `model` once per (label, options) of `configs` (with a cost
+    report) into `work`, runs it with `inputs` (name to .pb file) on the
+    ideal simulator, the quantised one and with the `noise` preset for seeds
+    1..`seeds`, and scores each run's first output with score(array).
+    Returns rows (label, ideal, quantised, noisy mean, noisy std, energy in
+    pJ per inference from the report)."""
+    compiler = os.path.join(bin_dir, "cim-compile")
+    runner = os.path.join(bin_dir, "cim-run")
+    feeds = [arg for name, path in inputs.items() for arg in ("--input", f"{name}={path}")]
+    rows = []
+    for label, options in configs:
+        base = os.path.join(work, label.replace(" ", "_").replace("+", ""))
+        run([compiler, model, *options, "-o", base + ".cimx", "--report", base + ".json"])
+        with open(base + ".json") as f:
+            energy = json.load(f)["total"]["energy_pj"]["total"]
+
+        def measure(more, tag):
+            out = f"{base}-{tag}"
+            run([runner, base + ".cimx", *feeds, "--output-dir", out, "--quiet", *more])
+            return score(read_tensor(os.path.join(out, "output_0.pb"))[0])
+
+        ideal = measure([], "ideal")
+        quant = measure(["--device", "sim://quantized"], "quant")
+        noisy = [measure(["--noise", noise, "--seed", str(s)], f"s{s}")
+                 for s in range(1, seeds + 1)]
+        rows.append((label, ideal, quant, float(np.mean(noisy)),
+                     float(np.std(noisy)), energy))
+    return rows
+
+
+def print_readouts(rows, noise, seeds, markdown, fmt, per):
+    """Prints sweep_readouts' rows, a markdown table if `markdown`; fmt
+    formats a score, `per` names what the energy is for ("image")."""
+    if markdown:
+        print(f"| readout | ideal | quantised | {noise} ({seeds} seeds) | "
+              f"energy pJ per {per} (report) |")
+        print("|---|---|---|---|---|")
+    for label, ideal, quant, mean, std, energy in rows:
+        if markdown:
+            print(f"| {label} | {fmt(ideal)} | {fmt(quant)} | "
+                  f"{fmt(mean)} ± {fmt(std)} | {energy:.1f} |")
+        else:
+            print(f"{label:22s} ideal {fmt(ideal)}  quantised {fmt(quant)}  "
+                  f"{noise} {fmt(mean)} +- {fmt(std)}  energy {energy:.1f} pJ")

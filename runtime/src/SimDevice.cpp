@@ -128,11 +128,16 @@ public:
   }
 
   /// Programs plane `p` (rows x cols, row-major) of cell targets in place.
+  /// A ramp column (`ramp`) differs: verify replaces a cell it finds stuck
+  /// with a working spare, and its cells are read one at a time, so no
+  /// IR drop.
   void program(std::vector<double> &cells, int64_t rows, int64_t cols,
-               uint64_t p) {
-    for (size_t i = 0; i < cells.size(); ++i)
-      cells[i] = cell(cells[i], combineKey(combineKey(tileKey_, p), i));
-    if (m_.ir_drop() > 0)
+               uint64_t p, bool ramp = false) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      uint64_t key = combineKey(combineKey(tileKey_, p), i);
+      cells[i] = ramp ? write(cells[i], key) : cell(cells[i], key);
+    }
+    if (m_.ir_drop() > 0 && !ramp)
       irDrop(cells, rows, cols);
   }
 
@@ -397,8 +402,10 @@ private:
 
   /// The ramp column of a fused readout: one cell per step between
   /// thresholds (the largest step at G_max), programmed like the weights
-  /// (variation, verify, stuck cells, drift, IR drop; analog-tuned, not
-  /// quantised to cell levels). The realised thresholds are the running
+  /// (variation, verify, drift; analog-tuned, not quantised to cell
+  /// levels). A stuck cell would shift every later threshold by up to the
+  /// largest step, so verify replaces it with a spare cell; the ramp reads
+  /// its cells one at a time, so there is no IR drop. The realised thresholds are the running
   /// sums of the programmed steps from the ramp's start `lo`.
   static void programRampColumn(SimTile &t, double lo,
                                 CellProgrammer &programmer) {
@@ -414,7 +421,8 @@ private:
       return;
     for (double &c : cells)
       c = std::max(0.0, c) / largest;
-    programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane);
+    programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane,
+                       /*ramp=*/true);
     double at = lo;
     for (size_t k = 0; k < thresholds.size(); ++k) {
       at += std::max(0.0, cells[k]) * largest;

@@ -371,12 +371,14 @@ TEST(Noise, PresetsAndFileErrors) {
 }
 
 TEST(Noise, RampColumnIsProgrammedLikeTheWeights) {
-  // A fused readout's ramp column holds the steps between thresholds, the
-  // largest at G_max: thresholds 0.1, 0.3, 0.7 from lo = 0 are steps 0.1,
-  // 0.2, 0.4. With every cell stuck on (g = 1) the weight is exactly 1 and
-  // every step becomes the largest, 0.4: the realised thresholds are 0.4,
-  // 0.8, 1.2. Pre-activation 0.5 then reads level 1 instead of 2, and 0.9
-  // level 2 instead of 3.
+  // A fused readout's ramp column holds the steps between thresholds:
+  // thresholds 0.1, 0.3, 0.7 from lo = 0. Drift by (10 / 1)^-nu = 0.9
+  // scales every cell: the offset weight g = 1 becomes 2 * 0.9 - 1 = 0.8
+  // and the thresholds become 0.09, 0.27, 0.63. Inputs 0.35625 and 0.825
+  // (v = 0.285 and 0.66) still read levels 2 and 3, as without drift; with
+  // the undrifted ramp they would read 1 and 2. With every cell stuck on,
+  // the weight stays 1 and verify replaces the ramp column's stuck cells,
+  // so the levels stay 2 and 3 (an all-stuck ramp would give 0 and 2).
   CellTile t(1, 1, {1.0});
   artifact::RampReadout *ramp = t.a.mutable_tiles(0)->mutable_ramp();
   ramp->set_function("relu");
@@ -387,15 +389,24 @@ TEST(Noise, RampColumnIsProgrammedLikeTheWeights) {
     ramp->add_thresholds(th);
   for (double level : {0.0, 1.0, 2.0, 3.0})
     ramp->add_levels(level);
+  double nu = -std::log(0.9) / std::log(10.0);
+  std::string drift = noiseFile(
+      "ramp-drift", R"({"drift_nu": )" + std::to_string(nu) +
+                        R"(, "drift_t0": 1})");
   std::string stuck = noiseFile("ramp-stuck", R"({"stuck_on_rate": 1.0})");
-  for (auto [file, expected] :
-       {std::pair<std::string, std::vector<float>>{"ideal", {2, 3}},
-        {stuck, {1, 2}}}) {
-    Programmed p = program(uri(file), t);
-    for (size_t i = 0; i < 2; ++i) {
-      float x = i == 0 ? 0.5f : 0.9f, y = -1;
+  const std::vector<float> inputs = {0.35625f, 0.825f};
+  struct Case {
+    std::string uri;
+    std::vector<float> levels;
+  };
+  for (const Case &c : {Case{uri(drift, 1, "&drift_time=1"), {2, 3}},
+                        Case{uri(drift, 1, "&drift_time=10"), {2, 3}},
+                        Case{uri(stuck), {2, 3}}}) {
+    Programmed p = program(c.uri, t);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      float x = inputs[i], y = -1;
       ASSERT_TRUE(p.device->mvm(p.handle, &x, 1, &y).isOk());
-      EXPECT_EQ(y, expected[i]) << file << ", input " << x;
+      EXPECT_EQ(y, c.levels[i]) << c.uri << ", input " << x;
     }
   }
 }

@@ -1,17 +1,19 @@
 #!/usr/bin/python3
-"""Train an LSTM classifier on row-sequential Fashion-MNIST and export it.
+"""Train an LSTM or GRU classifier on row-sequential Fashion-MNIST and export it.
 
-Each image is read as 28 time steps of 28 pixels; an nn.LSTM(28, 64) runs
-over them and a linear head classifies its last state. Training adds
-Gaussian noise (4% of the largest weight) to the weights, as for the
-ODE-Net, so the model tolerates analog errors. The export
-(examples/fashion-lstm/lstm/model.onnx) has test_data_set_0 with the first
-100 test images and torch's outputs; float_accuracy.json records torch's
-accuracy on the 10k test images.
+Each image is read as 28 time steps of 28 pixels; an nn.LSTM(28, 64) (or,
+with --cell gru, an nn.GRU(28, 64)) runs over them and a linear head
+classifies its last state. Training adds Gaussian noise (4% of the largest
+weight) to the weights, as for the ODE-Net, so the model tolerates analog
+errors. The export (examples/fashion-lstm/lstm/model.onnx, or
+examples/fashion-gru/gru/model.onnx) has test_data_set_0 with the first 100
+test images and torch's outputs; float_accuracy.json next to the model's
+folder records torch's accuracy on the 10k test images.
 
 Data: Debian's dataset-fashion-mnist. Needs python3-torch.
 
-  /usr/bin/python3 python/cim/models/train_lstm_fashion.py [--epochs 4] [--out DIR]
+  /usr/bin/python3 python/cim/models/train_lstm_fashion.py [--cell lstm|gru]
+      [--epochs 4] [--out DIR]
 """
 
 import argparse
@@ -28,45 +30,53 @@ from common import load_fashion, write_tensor  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 HIDDEN = 64
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
-class LSTMClassifier(nn.Module):
+class RNNClassifier(nn.Module):
     noise = 0.0
 
-    def __init__(self):
+    def __init__(self, cell):
         super().__init__()
-        self.lstm = nn.LSTM(28, HIDDEN, batch_first=True)
+        # The recurrent module is named after its cell ("lstm" or "gru"),
+        # which also names the exported nodes (/lstm/LSTM, /gru/GRU).
+        self.cell = cell
+        self.add_module(cell, CELLS[cell](28, HIDDEN, batch_first=True))
         self.head = nn.Linear(HIDDEN, 10)
 
+    def rnn(self, x):
+        y, _ = getattr(self, self.cell)(x.view(-1, 28, 28))
+        return self.head(y[:, -1])
+
     def forward(self, x):
-        if self.training and LSTMClassifier.noise > 0:
+        if self.training and RNNClassifier.noise > 0:
             # Perturb every weight for this batch (hardware-aware training).
             saved = {n: p.data.clone() for n, p in self.named_parameters()
                      if "weight" in n}
             for n, p in self.named_parameters():
                 if "weight" in n:
-                    p.data += (LSTMClassifier.noise * p.data.abs().max() *
+                    p.data += (RNNClassifier.noise * p.data.abs().max() *
                                torch.randn_like(p))
-            y, _ = self.lstm(x.view(-1, 28, 28))
-            out = self.head(y[:, -1])
+            out = self.rnn(x)
             self._restore = saved
             return out
-        y, _ = self.lstm(x.view(-1, 28, 28))
-        return self.head(y[:, -1])
+        return self.rnn(x)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cell", choices=sorted(CELLS), default="lstm")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--weight-noise", type=float, default=0.04)
-    ap.add_argument("--out", default=os.path.join(REPO_ROOT, "examples", "fashion-lstm"))
+    ap.add_argument("--out", help="output folder (default examples/fashion-CELL)")
     args = ap.parse_args()
+    out_dir = args.out or os.path.join(REPO_ROOT, "examples", f"fashion-{args.cell}")
     torch.manual_seed(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     train_x, train_y = load_fashion("train")
     test_x, test_y = load_fashion("t10k")
-    LSTMClassifier.noise = args.weight_noise
-    model = LSTMClassifier()
+    RNNClassifier.noise = args.weight_noise
+    model = RNNClassifier(args.cell)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.CrossEntropyLoss()
     tx, ty = torch.from_numpy(train_x), torch.from_numpy(train_y)
@@ -90,7 +100,7 @@ def main():
         print(f"epoch {epoch + 1}: loss {loss.item():.3f}, test accuracy {acc:.4f}",
               flush=True)
 
-    folder = os.path.join(args.out, "lstm")
+    folder = os.path.join(out_dir, args.cell)
     data = os.path.join(folder, "test_data_set_0")
     os.makedirs(data, exist_ok=True)
     sample = torch.from_numpy(test_x[:100])
@@ -105,12 +115,12 @@ def main():
     for name, array, file in (("x", sample.numpy(), "input_0.pb"),
                               ("logits", out, "output_0.pb")):
         write_tensor(os.path.join(data, file), array, name)
-    with open(os.path.join(args.out, "float_accuracy.json"), "w") as f:
-        json.dump({"test_images": len(test_y), "accuracy": {"lstm": acc},
+    with open(os.path.join(out_dir, "float_accuracy.json"), "w") as f:
+        json.dump({"test_images": len(test_y), "accuracy": {args.cell: acc},
                    "epochs": args.epochs, "weight_noise": args.weight_noise,
                    "hidden": HIDDEN}, f, indent=1)
     ops = sorted({n.op_type for n in onnx.load(path).graph.node})
-    print(f"lstm: {path} ({os.path.getsize(path)} bytes), ops {ops}; "
+    print(f"{args.cell}: {path} ({os.path.getsize(path)} bytes), ops {ops}; "
           f"float accuracy {acc:.4f}")
     return 0
 
