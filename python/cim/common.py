@@ -104,10 +104,10 @@ def readout_configs(bits, target="rram-ramp-adc"):
     options): the LSTM lowered to arrays (--rnn-on-arrays) of
     `target` (default rram-ramp-adc) with each ramp resolution in `bits` (comma-separated; the
     gates' biases and activations fused into ramp readouts), and once
-    unfused (the target's 5-bit ADC plus digital activations)."""
+    unfused (the target's ADC plus digital activations)."""
     arrays = ["--rnn-on-arrays", "--target", target]
     configs = [(f"ramp {b} bits", arrays + ["--ramp-bits", b]) for b in bits.split(",")]
-    configs.append(("5-bit ADC + digital", arrays + ["--fuse-activations=off"]))
+    configs.append(("ADC + digital", arrays + ["--fuse-activations=off"]))
     return configs
 
 
@@ -117,7 +117,7 @@ def sweep_readouts(bin_dir, work, model, inputs, score, configs, seeds, noise):
     ideal simulator, the quantised one and with the `noise` preset for seeds
     1..`seeds`, and scores each run's first output with score(array).
     Returns rows (label, ideal, quantised, noisy mean, noisy std, energy in
-    pJ per inference from the report)."""
+    pJ and latency in ns per inference from the report)."""
     compiler = os.path.join(bin_dir, "cim-compile")
     runner = os.path.join(bin_dir, "cim-run")
     feeds = [arg for name, path in inputs.items() for arg in ("--input", f"{name}={path}")]
@@ -126,7 +126,8 @@ def sweep_readouts(bin_dir, work, model, inputs, score, configs, seeds, noise):
         base = os.path.join(work, label.replace(" ", "_").replace("+", ""))
         run([compiler, model, *options, "-o", base + ".cimx", "--report", base + ".json"])
         with open(base + ".json") as f:
-            energy = json.load(f)["total"]["energy_pj"]["total"]
+            total = json.load(f)["total"]
+        energy, latency = total["energy_pj"]["total"], total["latency_ns"]
 
         def measure(more, tag):
             out = f"{base}-{tag}"
@@ -138,7 +139,7 @@ def sweep_readouts(bin_dir, work, model, inputs, score, configs, seeds, noise):
         noisy = [measure(["--noise", noise, "--seed", str(s)], f"s{s}")
                  for s in range(1, seeds + 1)]
         rows.append((label, ideal, quant, float(np.mean(noisy)),
-                     float(np.std(noisy)), energy))
+                     float(np.std(noisy)), energy, latency))
     return rows
 
 
@@ -147,12 +148,36 @@ def print_readouts(rows, noise, seeds, markdown, fmt, per):
     formats a score, `per` names what the energy is for ("image")."""
     if markdown:
         print(f"| readout | ideal | quantised | {noise} ({seeds} seeds) | "
-              f"energy pJ per {per} (report) |")
-        print("|---|---|---|---|---|")
-    for label, ideal, quant, mean, std, energy in rows:
+              f"energy pJ per {per} | latency ns per {per} (report) |")
+        print("|---|---|---|---|---|---|")
+    for label, ideal, quant, mean, std, energy, latency in rows:
         if markdown:
             print(f"| {label} | {fmt(ideal)} | {fmt(quant)} | "
-                  f"{fmt(mean)} ± {fmt(std)} | {energy:.1f} |")
+                  f"{fmt(mean)} ± {fmt(std)} | {energy:.1f} | {latency:.0f} |")
         else:
             print(f"{label:22s} ideal {fmt(ideal)}  quantised {fmt(quant)}  "
-                  f"{noise} {fmt(mean)} +- {fmt(std)}  energy {energy:.1f} pJ")
+                  f"{noise} {fmt(mean)} +- {fmt(std)}  energy {energy:.1f} pJ  "
+                  f"latency {latency:.0f} ns")
+
+
+def export_with_test_data(model, sample, folder, batch_axis):
+    """Exports the torch `model` to folder/model.onnx (opset 13, input x,
+    output logits, `batch_axis` dynamic) and writes test_data_set_0 with
+    `sample` and torch's outputs. Needs python3-torch."""
+    import onnx
+    import torch
+    data = os.path.join(folder, "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    torch.onnx.export(model, (sample,), path, input_names=["x"],
+                      output_names=["logits"],
+                      dynamic_axes={"x": {batch_axis: "batch"},
+                                    "logits": {batch_axis: "batch"}},
+                      opset_version=13)
+    onnx.checker.check_model(onnx.load(path))
+    with torch.no_grad():
+        out = model(sample).numpy()
+    for name, array, file in (("x", sample.numpy(), "input_0.pb"),
+                              ("logits", out, "output_0.pb")):
+        write_tensor(os.path.join(data, file), array, name)
+    return path

@@ -43,6 +43,10 @@ def main():
     ap.add_argument("--arrays", action="store_true",
                     help="also the LSTM on arrays (--rnn-on-arrays), by readout")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--ramp-ranges",
+                    help="calibrated ranges for the ramps (calibrate_ramps.py; "
+                         "examples/kjv-charlm/ramp_ranges.json was measured "
+                         "on held-out sequences 1000-1099)")
     ap.add_argument("--target", default=os.path.join(
         REPO, "examples", "kjv-charlm", "target.json"),
         help="target of the array runs (default: 256-row ramp-ADC arrays)")
@@ -65,7 +69,13 @@ def main():
         # 63 one-hot inputs + 128 state + the bias row: 192 rows, one
         # 256-row array per gate (rram-ramp-adc's 128-row arrays would
         # split each gate's sum, which keeps it unfused).
-        configs += readout_configs(args.bits, args.target)
+        ramps = readout_configs(args.bits, args.target)
+        if args.ramp_ranges:
+            ramps = [(label + " (calibrated)" if "ramp" in label else label,
+                      opts + (["--ramp-ranges", args.ramp_ranges]
+                              if "ramp" in label else []))
+                     for label, opts in ramps]
+        configs += ramps
     rows = sweep_readouts(args.bin, args.work, model, {"x": xpath},
                           lambda logits: bits_per_char(logits, targets),
                           configs, args.seeds, args.noise)

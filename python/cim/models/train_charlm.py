@@ -46,7 +46,8 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import bits_per_char, char_sequences, encode_chars, write_tensor  # noqa: E402
+from common import (bits_per_char, char_sequences, encode_chars,  # noqa: E402
+                    export_with_test_data)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TRAIN_BOOKS = ("Gen1:1-Mal4:6", "Old Testament, Genesis to Malachi")
@@ -161,22 +162,10 @@ def main():
               f"held-out {bpc:.4f} bits per character ({time.time() - start:.0f} s)",
               flush=True)
 
-    folder = os.path.join(args.out, "lstm")
-    data = os.path.join(folder, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
     model.eval()
     sample = test_x[:, :EXPORT_SEQUENCES].contiguous()
-    path = os.path.join(folder, "model.onnx")
-    torch.onnx.export(model, (sample,), path, input_names=["x"],
-                      output_names=["logits"],
-                      dynamic_axes={"x": {1: "batch"}, "logits": {1: "batch"}},
-                      opset_version=13)
-    onnx.checker.check_model(onnx.load(path))
-    with torch.no_grad():
-        out = model(sample).numpy()
-    for name, array, file in (("x", sample.numpy(), "input_0.pb"),
-                              ("logits", out, "output_0.pb")):
-        write_tensor(os.path.join(data, file), array, name)
+    path = export_with_test_data(model, sample, os.path.join(args.out, "lstm"),
+                                 batch_axis=1)
     with open(os.path.join(args.out, "test_text.txt"), "w", encoding="ascii") as f:
         f.write(test_text)
     with open(os.path.join(args.out, "vocab.json"), "w") as f:

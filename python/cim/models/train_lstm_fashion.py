@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import load_fashion, write_tensor  # noqa: E402
+from common import export_with_test_data, load_fashion  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 HIDDEN = 64
@@ -100,21 +100,9 @@ def main():
         print(f"epoch {epoch + 1}: loss {loss.item():.3f}, test accuracy {acc:.4f}",
               flush=True)
 
-    folder = os.path.join(out_dir, args.cell)
-    data = os.path.join(folder, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
     sample = torch.from_numpy(test_x[:100])
-    path = os.path.join(folder, "model.onnx")
-    torch.onnx.export(model, (sample,), path, input_names=["x"],
-                      output_names=["logits"],
-                      dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}},
-                      opset_version=13)
-    onnx.checker.check_model(onnx.load(path))
-    with torch.no_grad():
-        out = model(sample).numpy()
-    for name, array, file in (("x", sample.numpy(), "input_0.pb"),
-                              ("logits", out, "output_0.pb")):
-        write_tensor(os.path.join(data, file), array, name)
+    path = export_with_test_data(model, sample, os.path.join(out_dir, args.cell),
+                                 batch_axis=0)
     with open(os.path.join(out_dir, "float_accuracy.json"), "w") as f:
         json.dump({"test_images": len(test_y), "accuracy": {args.cell: acc},
                    "epochs": args.epochs, "weight_noise": args.weight_noise,
