@@ -99,14 +99,18 @@ def bits_per_char(logits, targets):
     return float(np.mean(log_z - picked) / np.log(2))
 
 
-def readout_configs(bits, target="rram-ramp-adc"):
+def readout_configs(bits, target="rram-ramp-adc", ranges=None):
     """The readouts the RNN evaluations compare, as (label, cim-compile
     options): the LSTM lowered to arrays (--rnn-on-arrays) of
     `target` (default rram-ramp-adc) with each ramp resolution in `bits` (comma-separated; the
     gates' biases and activations fused into ramp readouts), and once
-    unfused (the target's ADC plus digital activations)."""
+    unfused (the target's ADC plus digital activations). `ranges`: a
+    calibrated ranges file (calibrate_ramps.py) for the ramps."""
     arrays = ["--rnn-on-arrays", "--target", target]
-    configs = [(f"ramp {b} bits", arrays + ["--ramp-bits", b]) for b in bits.split(",")]
+    calibrated = ["--ramp-ranges", ranges] if ranges else []
+    configs = [(f"ramp {b} bits{' (calibrated)' if ranges else ''}",
+                arrays + ["--ramp-bits", b] + calibrated)
+               for b in bits.split(",")]
     configs.append(("ADC + digital", arrays + ["--fuse-activations=off"]))
     return configs
 

@@ -69,13 +69,7 @@ def main():
         # 63 one-hot inputs + 128 state + the bias row: 192 rows, one
         # 256-row array per gate (rram-ramp-adc's 128-row arrays would
         # split each gate's sum, which keeps it unfused).
-        ramps = readout_configs(args.bits, args.target)
-        if args.ramp_ranges:
-            ramps = [(label + " (calibrated)" if "ramp" in label else label,
-                      opts + (["--ramp-ranges", args.ramp_ranges]
-                              if "ramp" in label else []))
-                     for label, opts in ramps]
-        configs += ramps
+        configs += readout_configs(args.bits, args.target, args.ramp_ranges)
     rows = sweep_readouts(args.bin, args.work, model, {"x": xpath},
                           lambda logits: bits_per_char(logits, targets),
                           configs, args.seeds, args.noise)

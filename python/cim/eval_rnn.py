@@ -38,6 +38,9 @@ def main():
     ap.add_argument("--noise", default="rram-nominal")
     ap.add_argument("--bits", default="4,5,6,8")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--ramp-ranges",
+                    help="calibrated ramp ranges (calibrate_ramps.py with "
+                         "--compile-arg=--rnn-on-arrays on training images)")
     ap.add_argument("--cell", choices=["lstm", "gru"], default="lstm",
                     help="examples/fashion-CELL (default lstm)")
     args = ap.parse_args()
@@ -53,7 +56,8 @@ def main():
     rows = sweep_readouts(
         args.bin, args.work, model, {"x": xpath},
         lambda logits: float(np.mean(np.argmax(logits, axis=1) == labels)),
-        readout_configs(args.bits), args.seeds, args.noise)
+        readout_configs(args.bits, ranges=args.ramp_ranges), args.seeds,
+        args.noise)
     if not args.markdown:
         print(f"{cell.upper()} on {args.images} Fashion-MNIST test images; float "
               f"(torch) {100 * float_acc:.2f}%")
