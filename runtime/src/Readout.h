@@ -79,6 +79,14 @@ class RampFunction {
 public:
   /// Parses `text`; false if it is not a step program.
   bool parse(const std::string &text) {
+    static const struct {
+      const char *name;
+      Kind kind;
+      int args;
+    } kSteps[] = {{"tanh", Kind::Tanh, 0},   {"sigmoid", Kind::Sigmoid, 0},
+                  {"exp", Kind::Exp, 0},     {"log", Kind::Log, 0},
+                  {"relu", Kind::Relu, 0},   {"clamp", Kind::Clamp, 2},
+                  {"mul", Kind::Mul, 1},     {"add", Kind::Add, 1}};
     steps_.clear();
     size_t pos = 0;
     while (pos < text.size()) {
@@ -90,19 +98,16 @@ public:
       std::string token =
           text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       pos = end == std::string::npos ? text.size() : end;
-      Step s;
       std::string name = token.substr(0, token.find('('));
-      int want = 0;
-      if (name == "tanh" || name == "sigmoid" || name == "exp" ||
-          name == "log" || name == "relu")
-        want = 0;
-      else if (name == "mul" || name == "add")
-        want = 1;
-      else if (name == "clamp")
-        want = 2;
-      else
+      Step s;
+      int want = -1;
+      for (const auto &known : kSteps)
+        if (name == known.name) {
+          s.kind = known.kind;
+          want = known.args;
+        }
+      if (want < 0)
         return false;
-      s.kind = name;
       if (want > 0) {
         // name(a) or name(a,b)
         if (token.size() < name.size() + 2 || token[name.size()] != '(' ||
@@ -134,29 +139,40 @@ public:
 
   double operator()(double v) const {
     for (const Step &s : steps_) {
-      if (s.kind == "tanh")
+      switch (s.kind) {
+      case Kind::Tanh:
         v = std::tanh(v);
-      else if (s.kind == "sigmoid")
+        break;
+      case Kind::Sigmoid:
         v = 1.0 / (1.0 + std::exp(-v));
-      else if (s.kind == "exp")
+        break;
+      case Kind::Exp:
         v = std::exp(v);
-      else if (s.kind == "log")
+        break;
+      case Kind::Log:
         v = std::log(v);
-      else if (s.kind == "relu")
+        break;
+      case Kind::Relu:
         v = v > 0 ? v : 0.0;
-      else if (s.kind == "clamp")
+        break;
+      case Kind::Clamp:
         v = std::min(std::max(v, s.a), s.b);
-      else if (s.kind == "mul")
+        break;
+      case Kind::Mul:
         v *= s.a;
-      else
+        break;
+      case Kind::Add:
         v += s.a;
+        break;
+      }
     }
     return v;
   }
 
 private:
+  enum class Kind { Tanh, Sigmoid, Exp, Log, Relu, Clamp, Mul, Add };
   struct Step {
-    std::string kind;
+    Kind kind = Kind::Tanh;
     double a = 0, b = 0;
   };
   std::vector<Step> steps_;
