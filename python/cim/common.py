@@ -185,3 +185,29 @@ def export_with_test_data(model, sample, folder, batch_axis):
                               ("logits", out, "output_0.pb")):
         write_tensor(os.path.join(data, file), array, name)
     return path
+
+
+def noisy_step(model, opt, loss_of, noise, clip=None):
+    """One optimiser step of hardware-aware training: the gradients of
+    loss_of() are taken at weights perturbed by Gaussian noise (sigma =
+    noise * max |W| of each weight matrix) and applied to the clean weights,
+    after clipping their norm to `clip` if given. Returns the loss. Needs
+    python3-torch."""
+    import torch
+    clean = {}
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if "weight" in n and noise > 0:
+                clean[n] = p.detach().clone()
+                p.add_(noise * p.abs().max() * torch.randn_like(p))
+    opt.zero_grad()
+    loss = loss_of()
+    loss.backward()
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if n in clean:
+                p.copy_(clean[n])
+    if clip is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    return loss

@@ -47,7 +47,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from common import (bits_per_char, char_sequences, encode_chars,  # noqa: E402
-                    export_with_test_data)
+                    export_with_test_data, noisy_step)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TRAIN_BOOKS = ("Gen1:1-Mal4:6", "Old Testament, Genesis to Malachi")
@@ -83,28 +83,6 @@ class CharLM(nn.Module):
     def forward(self, x):
         y, _ = self.lstm(x)
         return self.head(y)
-
-
-def noisy_step(model, opt, loss_of, noise):
-    """One optimiser step with gradients taken at weights perturbed by
-    Gaussian noise (sigma = noise * max |W| of each weight matrix) and
-    applied to the clean weights; returns the loss."""
-    clean = {}
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if "weight" in n and noise > 0:
-                clean[n] = p.detach().clone()
-                p.add_(noise * p.abs().max() * torch.randn_like(p))
-    opt.zero_grad()
-    loss = loss_of()
-    loss.backward()
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if n in clean:
-                p.copy_(clean[n])
-    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    opt.step()
-    return loss
 
 
 def held_out_bpc(model, x, targets):
@@ -155,7 +133,7 @@ def main():
             y = chunk[1:]
             loss = noisy_step(model, opt,
                               lambda: loss_fn(model(x).reshape(-1, V), y.reshape(-1)),
-                              args.weight_noise)
+                              args.weight_noise, clip=1.0)
             sched.step()
         bpc = held_out_bpc(model, test_x, test_y)
         print(f"epoch {epoch + 1}: loss {loss.item() / math.log(2):.3f} bits, "

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import export_with_test_data, load_fashion  # noqa: E402
+from common import export_with_test_data, load_fashion, noisy_step  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 HIDDEN = 64
@@ -34,8 +34,6 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RNNClassifier(nn.Module):
-    noise = 0.0
-
     def __init__(self, cell):
         super().__init__()
         # The recurrent module is named after its cell ("lstm" or "gru"),
@@ -44,23 +42,9 @@ class RNNClassifier(nn.Module):
         self.add_module(cell, CELLS[cell](28, HIDDEN, batch_first=True))
         self.head = nn.Linear(HIDDEN, 10)
 
-    def rnn(self, x):
+    def forward(self, x):
         y, _ = getattr(self, self.cell)(x.view(-1, 28, 28))
         return self.head(y[:, -1])
-
-    def forward(self, x):
-        if self.training and RNNClassifier.noise > 0:
-            # Perturb every weight for this batch (hardware-aware training).
-            saved = {n: p.data.clone() for n, p in self.named_parameters()
-                     if "weight" in n}
-            for n, p in self.named_parameters():
-                if "weight" in n:
-                    p.data += (RNNClassifier.noise * p.data.abs().max() *
-                               torch.randn_like(p))
-            out = self.rnn(x)
-            self._restore = saved
-            return out
-        return self.rnn(x)
 
 
 def main():
@@ -75,7 +59,6 @@ def main():
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     train_x, train_y = load_fashion("train")
     test_x, test_y = load_fashion("t10k")
-    RNNClassifier.noise = args.weight_noise
     model = RNNClassifier(args.cell)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.CrossEntropyLoss()
@@ -85,14 +68,10 @@ def main():
         perm = torch.randperm(len(tx))
         for i in range(0, len(tx), 128):
             idx = perm[i:i + 128]
-            opt.zero_grad()
-            loss = loss_fn(model(tx[idx]), ty[idx])
-            loss.backward()
-            # Gradients were taken at the noisy weights; step the clean ones.
-            for n, p in model.named_parameters():
-                if n in getattr(model, "_restore", {}):
-                    p.data.copy_(model._restore[n])
-            opt.step()
+            # Gradients at noisy weights (hardware-aware training).
+            loss = noisy_step(model, opt,
+                              lambda: loss_fn(model(tx[idx]), ty[idx]),
+                              args.weight_noise)
         model.eval()
         with torch.no_grad():
             acc = float((model(torch.from_numpy(test_x)).argmax(1).numpy()
