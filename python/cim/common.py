@@ -4,8 +4,10 @@ Run a tool and stop with its message if it fails, read and write ONNX
 TensorProto files, load Debian's Fashion-MNIST (dataset-fashion-mnist),
 cut a text into one-hot character sequences and score a language model's
 logits in bits per character, and compile and run a recurrent model over
-the readouts the RNN evaluations compare. Numpy and onnx only, so the
-scripts that need no torch stay free of it.
+the readouts the RNN evaluations compare; for the training scripts, a
+hardware-aware (weight-noise) training step and a torch export with test
+data. Numpy and onnx at import; only those two training helpers import
+torch, so the scripts that need no torch stay free of it.
 """
 
 import gzip
