@@ -7,8 +7,7 @@
 // the interpreter relies on, so a corrupt or hostile file is reported with
 // the path of the offending field and never reaches a kernel.
 //
-// Bump kVersion together with the comment in runtime/proto/cimx.proto when
-// the meaning of a field changes.
+// The format's constants live in the macro model (cim/Macro/Artifact.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +16,7 @@
 
 #include "Status.h"
 #include "Tensor.h"
+#include "cim/Macro/Artifact.h"
 #include "cimx.pb.h"
 
 #include <cstdint>
@@ -27,9 +27,9 @@
 namespace cim::rt {
 
 /// "CIMX" read as a little-endian uint32.
-inline constexpr uint32_t kMagic = 0x584D4943;
+inline constexpr uint32_t kMagic = macro::kArtifactMagic;
 /// The newest artifact version this runtime understands.
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = macro::kArtifactVersion;
 
 struct KernelDef;
 
@@ -42,7 +42,7 @@ struct ValueInfo {
 };
 
 /// The id of an optional instruction input that is not given.
-inline constexpr uint32_t kAbsentValue = 0xFFFFFFFF;
+inline constexpr uint32_t kAbsentValue = macro::kAbsentValue;
 
 struct CompiledInstruction;
 

@@ -13,7 +13,7 @@
 
 #include "Kernels.h"
 #include "Noise.h"
-#include "Readout.h"
+#include "cim/Macro/Readout.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +21,8 @@
 #include <limits>
 
 namespace cim::rt {
+
+using namespace cim::macro;
 namespace {
 
 /// Stacks `parts` (all of one shape S) along a new `axis` of the result:

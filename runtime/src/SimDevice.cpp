@@ -27,8 +27,9 @@
 
 #include "Hal.h"
 #include "Noise.h"
-#include "Readout.h"
 #include "ThreadPool.h"
+#include "cim/Macro/Readout.h"
+#include "cim/Macro/Slicing.h"
 
 #include <cblas.h>
 
@@ -43,6 +44,8 @@
 #include <unordered_map>
 
 namespace cim::rt {
+
+using namespace cim::macro;
 namespace {
 
 enum class SimMode { Ideal, Quantized };
@@ -98,11 +101,6 @@ struct SimTile {
   TileReport report;
   mutable std::atomic<uint64_t> sequence{0};
 };
-
-/// 2^(bits-1) - 1: the largest signed code of a converter; 0 for bits == 0.
-double signedLevels(uint32_t bits) {
-  return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
-}
 
 /// The programming-key plane of a tile's ramp column (weight planes use
 /// small indices).
@@ -437,14 +435,9 @@ private:
     t.quantized = true;
     t.dacLevels = signedLevels(target.dac_bits());
     t.dacSign = target.dac_bits() == 1;
-    if (target.input_bits() > target.dac_bits() && target.dac_bits() >= 2) {
-      // Magnitude digits of dac_bits - 1 bits per pass (the sign is the
-      // drive polarity).
-      uint32_t digitBits = target.dac_bits() - 1;
-      uint32_t magnitudeBits = target.input_bits() - 1;
-      t.inputPasses = int((magnitudeBits + digitBits - 1) / digitBits);
+    t.inputPasses = int(inputPasses(target.input_bits(), target.dac_bits()));
+    if (t.inputPasses > 1)
       t.inputLevels = signedLevels(target.input_bits());
-    }
     t.adcLevels = signedLevels(target.adc_bits());
     t.adcSign = target.adc_bits() == 1 ||
                 target.adc_kind() == artifact::ADC_KIND_SIGN;

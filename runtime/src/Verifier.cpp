@@ -15,12 +15,15 @@
 
 #include "Verifier.h"
 
-#include "Readout.h"
+#include "cim/Macro/Readout.h"
+#include "cim/Macro/Slicing.h"
 #include "Kernels.h"
 
 #include <cmath>
 
 namespace cim::rt {
+
+using namespace cim::macro;
 
 Status Verifier::run() {
   CIM_TRY(verifyTarget());
@@ -154,9 +157,7 @@ Status Verifier::verifyTiles() {
       return makeError(Code::DataLoss, path, ".weight_bits: ", t.weight_bits(),
                        " is more than 16");
     uint32_t cellBits = t.bits_per_cell() ? t.bits_per_cell() : target.bits_per_cell();
-    uint64_t slices = t.weight_bits() > cellBits && cellBits > 0
-                          ? (t.weight_bits() + cellBits - 1) / cellBits
-                          : 1;
+    uint64_t slices = weightSlices(t.weight_bits(), cellBits);
     uint64_t sliced = uint64_t(t.cols()) * slices;
     uint64_t physical = offset ? sliced + 1 : sliced * 2;
     if (physical > arrayCols)

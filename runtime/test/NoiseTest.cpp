@@ -11,7 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Noise.h"
-#include "Readout.h"
+#include "cim/Macro/Readout.h"
 #include "TestHelpers.h"
 
 #include <gtest/gtest.h>
@@ -413,7 +413,7 @@ TEST(Noise, RampColumnIsProgrammedLikeTheWeights) {
 
 TEST(Readout, RampAdcEqualsItsThresholdTable) {
   // Non-uniform thresholds (a sigmoid's inverse at 15 codes).
-  rt::RampADC adc;
+  macro::RampADC adc;
   for (int k = 1; k < 16; ++k) {
     double p = double(k) / 16;
     adc.thresholds.push_back(std::log(p / (1 - p)));
@@ -433,20 +433,20 @@ TEST(Readout, RampAdcEqualsItsThresholdTable) {
 }
 
 TEST(Readout, UniformRampMatchesTheUniformAdc) {
-  rt::RampADC ramp = rt::RampADC::uniform(5, 2.0);
-  rt::UniformADC uniform{15, 2.0};
+  macro::RampADC ramp = macro::RampADC::uniform(5, 2.0);
+  macro::UniformADC uniform{15, 2.0};
   for (double v = -3; v <= 3; v += 0.0013)
     EXPECT_DOUBLE_EQ(ramp.convert(v), uniform.convert(v)) << v;
 }
 
 TEST(Readout, LifNeuron) {
-  rt::LIFNeuron zero{1.0, 0.5, false};
+  macro::LIFNeuron zero{1.0, 0.5, false};
   std::vector<int> spikes;
   for (double i : {0.6, 0.6, 0.6, 1.2, 0.0})
     spikes.push_back(zero.step(i));
   // v: 0.6, 0.9, 1.05 -> spike, reset 0; 1.2 -> spike; 0.
   EXPECT_EQ(spikes, (std::vector<int>{0, 0, 1, 1, 0}));
-  rt::LIFNeuron subtract{1.0, 0.0, true};
+  macro::LIFNeuron subtract{1.0, 0.0, true};
   EXPECT_EQ(subtract.step(1.7), 1);
   EXPECT_DOUBLE_EQ(subtract.v, 0.7);
   EXPECT_EQ(subtract.step(0.2), 0);
@@ -454,14 +454,14 @@ TEST(Readout, LifNeuron) {
 }
 
 TEST(Readout, IntegratorGainLeakSaturationNoise) {
-  rt::Integrator in{0.5, 0.1, 1.0, 0.0};
+  macro::Integrator in{0.5, 0.1, 1.0, 0.0};
   EXPECT_DOUBLE_EQ(in.step(1.0), 0.5);
   EXPECT_DOUBLE_EQ(in.step(1.0), 0.95);
   EXPECT_DOUBLE_EQ(in.step(1.0), 1.0); // 1.355 saturates
   EXPECT_DOUBLE_EQ(in.step(-10.0), -1.0);
   // Noise per step: sigma times the step's standard normal sample; over
   // many steps of a leaky integrator at rest, var = sigma^2 / (1 - (1-l)^2).
-  rt::Integrator noisy{1.0, 0.1, 100.0, 0.01};
+  macro::Integrator noisy{1.0, 0.1, 100.0, 0.01};
   rt::NoiseStream stream(1, rt::kIntegrator);
   std::vector<double> v;
   for (uint64_t k = 0; k < 200000; ++k) {

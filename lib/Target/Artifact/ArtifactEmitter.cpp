@@ -11,6 +11,8 @@
 
 #include "cim/Target/ArtifactEmitter.h"
 
+#include "cim/Macro/Artifact.h"
+
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Frontend/ONNX/Importer.h"
 #include "cim/Target/CostModel.h"
@@ -32,8 +34,8 @@ using namespace mlir;
 using namespace cim;
 namespace pb = cim::artifact;
 
-static constexpr uint32_t kArtifactMagic = 0x584D4943; // "CIMX"
-static constexpr uint32_t kArtifactVersion = 1;
+using cim::macro::kArtifactMagic;
+using cim::macro::kArtifactVersion;
 
 /// Digital-unit ops the runtime has a kernel for, by op name.
 static const llvm::StringSet<> &digitalKernels() {
@@ -55,8 +57,7 @@ static const llvm::StringSet<> &digitalKernels() {
   return kernels;
 }
 
-/// Marks an optional input that is not given.
-static constexpr uint32_t kAbsentValue = 0xFFFFFFFF;
+using cim::macro::kAbsentValue;
 
 static pb::CellTech convertCell(CellTech cell) {
   switch (cell) {

@@ -181,8 +181,7 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
   let extraClassDeclaration = [{
     /// Cells (pairs) per weight: 1 unless weights are bit-sliced.
     unsigned getSlices() const {
-      unsigned w = getWeightBits(), b = getBitsPerCell();
-      return w > b ? (w + b - 1) / b : 1;
+      return ::cim::macro::weightSlices(getWeightBits(), getBitsPerCell());
     }
     /// Array columns needed to store `logicalCols` weight columns.
     unsigned physicalCols(unsigned logicalCols) const;
@@ -291,10 +290,7 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
     /// are driven bit-serially through a DAC of fewer bits (magnitude
     /// digits of dac_bits - 1 bits; the sign is the drive polarity).
     unsigned getInputPasses() const {
-      unsigned in = getInputBits(), dac = getDacBits();
-      if (in <= dac || dac < 2)
-        return 1;
-      return (in - 1 + dac - 2) / (dac - 1);
+      return ::cim::macro::inputPasses(getInputBits(), getDacBits());
     }
   }];
 }

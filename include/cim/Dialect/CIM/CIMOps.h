@@ -15,6 +15,8 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "cim/Macro/Slicing.h"
+
 #include "cim/Dialect/CIM/CIMEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

@@ -1,14 +1,15 @@
-//===- Readout.h - Column readout circuits of the simulator -----*- C++ -*-===//
+//===- Readout.h - Column readout circuits of a CIM macro --------*- C++ -*-===//
 //
 // How a column result leaves an array: a uniform ADC (range, clipping,
 // offset), a ramp ADC with arbitrary thresholds, a sign comparator, a
 // leaky integrate-and-fire neuron, or an analog integrator. Values are in
 // the column's normalised units; docs/Simulator.md gives the formulas.
+// Part of the macro model shared by the compiler and the runtime.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_READOUT_H
-#define CIMRT_SRC_READOUT_H
+#ifndef CIM_MACRO_READOUT_H
+#define CIM_MACRO_READOUT_H
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace cim::rt {
+namespace cim::macro {
 
 /// A uniform ADC: 2 L + 1 codes (L = 2^(bits - 1) - 1) over [-range,
 /// range]; code = clamp(round(v / range * L + offset), -L, L) and the
@@ -213,6 +214,6 @@ struct Integrator {
   }
 };
 
-} // namespace cim::rt
+} // namespace cim::macro
 
-#endif // CIMRT_SRC_READOUT_H
+#endif // CIM_MACRO_READOUT_H
