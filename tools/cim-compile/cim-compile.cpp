@@ -1,11 +1,14 @@
 //===- cim-compile.cpp - ONNX model to CIM artifact -------------*- C++ -*-===//
 //
 // The compiler driver: parses options, imports the ONNX model (or reads MLIR
-// of any stage), runs the stage pipelines and writes the requested stage
-// (MLIR, or the .cimx artifact).
+// of any stage), attaches the files the passes need, runs the pipeline that
+// `cim::buildCompilePipeline` builds from the options, and writes the
+// requested stage (MLIR, or the .cimx artifact).
 // Output is written only when every step succeeded.
 //
 //===----------------------------------------------------------------------===//
+
+#include "InputFiles.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
@@ -211,42 +214,53 @@ int main(int argc, char **argv) {
     (*module)->setAttr(cim::CIMDialect::getTargetAttrName(), target);
   }
 
-  if (fuseActivations != "on" && fuseActivations != "off" &&
-      fuseActivations != "auto")
+  cim::CompileOptions options;
+  if (fuseActivations == "on")
+    options.fuseActivations = cim::FuseMode::On;
+  else if (fuseActivations == "off")
+    options.fuseActivations = cim::FuseMode::Off;
+  else if (fuseActivations != "auto")
     return fail("--fuse-activations must be on, off or auto, got '" +
                 fuseActivations + "'");
-  bool rampTarget = cim::lookupTarget(*module).getAdcKind() == cim::ADCKind::ramp;
+  if (odeScheduleName == "analog")
+    options.odeSchedule = cim::ODEScheduleMode::Analog;
+  else if (odeScheduleName == "digital")
+    options.odeSchedule = cim::ODEScheduleMode::Digital;
+  else if (odeScheduleName != "auto")
+    return fail("--ode-schedule must be analog, digital or auto, got '" +
+                odeScheduleName + "'");
+  // The target is already on the module (it may be a file, which only the
+  // driver reads), so options.target stays empty.
+  options.rnnOnArrays = rnnOnArrays;
+  options.placeRules = placeRules;
+  options.tunable = tunableWeights;
+  options.rampBits = rampBits;
+  options.rampInputRange = rampInputRange;
+  options.exposePreactivations = exposePreactivations;
+  options.allowReload = allowReload;
+  options.splitBlocks = splitBlocks;
+  options.stage = emitStage == Stage::Import ? cim::CompileStage::Import
+                  : emitStage == Stage::Map  ? cim::CompileStage::Map
+                                             : cim::CompileStage::Tiled;
+
+  // Passes read no files: their contents travel as module attributes.
+  if (!placementFile.empty()) {
+    DictionaryAttr rules = cim::readPlacementFile(placementFile, context, error);
+    if (!rules)
+      return fail(error);
+    (*module)->setAttr(cim::CIMDialect::getPlacementAttrName(), rules);
+  }
+  if (!rampRanges.empty()) {
+    DictionaryAttr ranges = cim::readRampRangesFile(rampRanges, context, error);
+    if (!ranges)
+      return fail(error);
+    (*module)->setAttr(cim::CIMDialect::getRampRangesAttrName(), ranges);
+  }
 
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  if (emitStage >= Stage::Map) {
-    cim::PlaceWeightsOptions placement;
-    placement.overrides = placeRules;
-    placement.tunable = tunableWeights;
-    placement.placementFile = placementFile;
-    if (rnnOnArrays)
-      pm.addPass(cim::createLowerRecurrent());
-    cim::buildMapPassPipeline(pm, placement);
-    if (fuseActivations == "on" ||
-        (fuseActivations == "auto" && rampTarget)) {
-      cim::FuseActivationsOptions fusion;
-      fusion.bits = rampBits;
-      fusion.inputRange = rampInputRange;
-      fusion.rangesFile = rampRanges;
-      pm.addPass(cim::createFuseActivations(fusion));
-    }
-    if (exposePreactivations)
-      pm.addPass(cim::createExposePreactivations());
-  }
-  if (emitStage >= Stage::Tiled) {
-    cim::PackTilesOptions packing;
-    packing.allowReload = allowReload;
-    packing.allowSplit = splitBlocks;
-    cim::ScheduleODEOptions odeSchedule;
-    odeSchedule.schedule = odeScheduleName;
-    cim::buildTilePassPipeline(pm, packing, odeSchedule);
-  }
+  cim::buildCompilePipeline(pm, options);
   if (failed(pm.run(*module)))
     return 1;
 

@@ -1,6 +1,8 @@
 // RUN: cim-opt %s -split-input-file -cim-place-weights | FileCheck %s --check-prefix=DEFAULT
 // RUN: cim-opt %s -split-input-file -cim-place-weights="tunable=head.* overrides=emb=rram" | FileCheck %s --check-prefix=RULES
-// RUN: cim-opt %s -split-input-file -cim-place-weights="placement-file=%S/Inputs/placement.json" | FileCheck %s --check-prefix=FILE
+// RUN: sed 's/^module attributes {cim.target = #cim.target<name = "hybrid"/module attributes {cim.placement = {place = {"b.*" = "rram"}, tunable = ["emb", "head[.].*"]}, cim.target = #cim.target<name = "hybrid"/' %s \
+// RUN:   | cim-opt -split-input-file -cim-place-weights | FileCheck %s --check-prefix=FILE
+// RUN: cim-compile %S/Inputs/three-weights.mlir --placement %S/Inputs/placement.json --emit=cim | FileCheck %s --check-prefix=FILE
 
 #rom = #cim.array<name = "rom", cell = rom, rows = 4, cols = 4, bits_per_cell = 1, count = 16, encoding = offset>
 #sram = #cim.array<name = "sram", cell = sram, rows = 4, cols = 4, bits_per_cell = 1, count = 4, encoding = differential>
@@ -17,6 +19,8 @@ module attributes {cim.target = #cim.target<name = "hybrid", arrays = [#rom, #sr
   // RULES: cim.linear {{.*}}placement = #cim<cell rom>{{.*}}weight_name = "body"
   // RULES: cim.linear {{.*}}placement = #cim<cell sram>{{.*}}weight_name = "head.w"
   // FILE-LABEL: func.func @three_weights
+  // Rules of a placement file (the module's cim.placement, which cim-compile
+  // --placement attaches).
   // FILE: cim.linear {{.*}}placement = #cim<cell sram>{{.*}}weight_name = "emb"
   // FILE: cim.linear {{.*}}placement = #cim<cell rram>{{.*}}weight_name = "body"
   // FILE: cim.linear {{.*}}placement = #cim<cell sram>{{.*}}weight_name = "head.w"

@@ -35,6 +35,16 @@ def CIM_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getTargetAttrName() {
       return ::llvm::StringLiteral("cim.target");
     }
+    /// Name of the module attribute that holds placement rules
+    /// (`cim-compile --placement`; read by `cim-place-weights`).
+    static constexpr ::llvm::StringLiteral getPlacementAttrName() {
+      return ::llvm::StringLiteral("cim.placement");
+    }
+    /// Name of the module attribute that holds calibrated pre-activation
+    /// ranges (`cim-compile --ramp-ranges`; read by `cim-fuse-activations`).
+    static constexpr ::llvm::StringLiteral getRampRangesAttrName() {
+      return ::llvm::StringLiteral("cim.ramp_ranges");
+    }
   }];
 }
 

@@ -39,16 +39,20 @@ def PlaceWeights : Pass<"cim-place-weights", "mlir::ModuleOp"> {
   let description = [{
     Sets `placement` on every `cim.linear`, by policy, in this order:
     1. an explicit rule: the first `overrides` entry (`REGEX=CELL`, or a
-       `place` entry of the placement file) whose regex matches the whole
-       ONNX initializer name of the weight;
-    2. fine-tunable weights (`tunable` regexes) go to SRAM, where the target
-       has SRAM arrays;
+       `place` entry of the module's `cim.placement`) whose regex matches the
+       whole ONNX initializer name of the weight;
+    2. fine-tunable weights (`tunable` regexes of `cim.placement`, then of
+       the option) go to SRAM, where the target has SRAM arrays;
     3. frozen weights (all others) go to ROM, where the target has ROM;
     4. the rest go to RRAM, or else to the target's first kind of array.
     The capacity of each kind is checked after tiling, by `cim-pack-tiles`.
 
-    The placement file is JSON:
-    `{"place": {"REGEX": "rram|rom|sram", ...}, "tunable": ["REGEX", ...]}`.
+    The optional module attribute `cim.placement` holds the rules of a
+    placement file (`cim-compile --placement FILE` reads the JSON
+    `{"place": {"REGEX": "rram|rom|sram", ...}, "tunable": ["REGEX", ...]}`
+    and attaches it): `{place = {"REGEX" = "CELL", ...}, tunable = [...]}`,
+    its `place` rules applied in the order of their regexes. The pass reads
+    no files.
 
     Before:
     ```mlir
@@ -65,9 +69,7 @@ def PlaceWeights : Pass<"cim-place-weights", "mlir::ModuleOp"> {
                "REGEX=CELL: weights whose ONNX name matches REGEX go to CELL "
                "(rram, rom or sram) arrays">,
     ListOption<"tunable", "tunable", "std::string",
-               "REGEX: fine-tunable weights (placed on SRAM)">,
-    Option<"placementFile", "placement-file", "std::string", "",
-           "JSON file with placement rules">
+               "REGEX: fine-tunable weights (placed on SRAM)">
   ];
 }
 
@@ -215,9 +217,16 @@ def ScheduleODE : Pass<"cim-schedule-ode", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"schedule", "schedule", "std::string", "\"auto\"",
+    Option<"schedule", "schedule", "cim::ODEScheduleMode",
+           "cim::ODEScheduleMode::Auto",
            "analog, digital, or auto (analog where the target has "
-           "integrators)">
+           "integrators)", [{::llvm::cl::values(
+             clEnumValN(cim::ODEScheduleMode::Analog, "analog",
+                        "integrators; converters at the ODE's ends only"),
+             clEnumValN(cim::ODEScheduleMode::Digital, "digital",
+                        "converters around every layer at every step"),
+             clEnumValN(cim::ODEScheduleMode::Auto, "auto",
+                        "analog where the target has integrators"))}]>
   ];
 }
 
@@ -240,9 +249,13 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
     for a falling chain; thresholds always ascend), the ramp
     column's conductances are the steps between thresholds (largest at the
     array's G_max), and the ramp's largest and RMS error against the exact
-    activation over the range are recorded in LSB. A `ranges-file` of
-    calibrated ranges by activation name (from sample data, see
-    `python/cim/calibrate_ramps.py`) replaces the worst-case range.
+    activation over the range are recorded in LSB. Calibrated ranges by
+    activation name (from sample data, see `python/cim/calibrate_ramps.py`)
+    replace the worst-case range: the module attribute `cim.ramp_ranges`,
+    `{NAME = [lo, hi], ...}` of f64, which `cim-compile --ramp-ranges FILE`
+    attaches (the pass reads no files). With `ramp-targets-only` the pass
+    does nothing unless the target's ADC is a ramp (the pipelines'
+    `fuse-activations=auto`).
 
     Not fused, with a remark: a non-monotonic op (abs, sin, cos); a chain
     that is not monotonic or not finite over the range (log of a range
@@ -260,9 +273,8 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
            "ramp ADC resolution (0: the target's ADC bits)">,
     Option<"inputRange", "input-range", "double", "1.0",
            "bound on |input| used for the pre-activation range">,
-    Option<"rangesFile", "ranges-file", "std::string", "",
-           "JSON object of calibrated pre-activation ranges, activation "
-           "name to [lo, hi]; they replace the worst-case range">
+    Option<"rampTargetsOnly", "ramp-targets-only", "bool", "false",
+           "fuse only where the module's target has a ramp ADC">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -277,7 +289,7 @@ def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
     yielded as an extra scan output of the loop first, so its result
     stacks the values of every iteration. Running the artifact on sample
     data then gives the range of each pre-activation, which
-    `cim-fuse-activations` takes as its `ranges-file`
+    `cim-fuse-activations` takes as `cim.ramp_ranges`
     (`python/cim/calibrate_ramps.py` does both).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
@@ -306,6 +318,26 @@ def LowerRecurrent : Pass<"cim-lower-recurrent", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tosa::TosaDialect"];
+}
+
+def SetTarget : Pass<"cim-set-target", "mlir::ModuleOp"> {
+  let summary = "Set the module's target to a built-in preset";
+  let description = [{
+    Replaces the module's `cim.target` attribute by the `#cim.target` of the
+    preset named `target` (see `cim-compile --list-targets`), so that a
+    pipeline can choose the target as `cim-compile --target` does. Target
+    description files are read by `cim-compile`, which attaches the target
+    itself; the pass reads no files.
+
+    ```mlir
+    // cim-opt --cim-set-target="target=rram-ramp-adc"
+    module attributes {cim.target = #cim.target<name = "rram-ramp-adc", ...>}
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "",
+           "name of a target preset">
+  ];
 }
 
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

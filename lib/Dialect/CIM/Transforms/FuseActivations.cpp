@@ -22,8 +22,6 @@
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 #include <functional>
@@ -239,33 +237,31 @@ struct FuseActivationsPass
   /// Calibrated pre-activation ranges by activation name.
   std::map<std::string, std::pair<double, double>> calibrated;
 
+  /// Reads the module's `cim.ramp_ranges` (a calibration file's contents,
+  /// attached by the driver): activation name to [lo, hi].
   LogicalResult readRanges(ModuleOp module) {
-    if (rangesFile.empty())
+    calibrated.clear();
+    Attribute attr = module->getAttr(CIMDialect::getRampRangesAttrName());
+    if (!attr)
       return success();
-    auto buffer = llvm::MemoryBuffer::getFile(rangesFile, /*IsText=*/true);
-    if (!buffer)
-      return module.emitError(rangesFile + ": cannot read ranges: " +
-                              buffer.getError().message());
-    llvm::Expected<llvm::json::Value> json =
-        llvm::json::parse((*buffer)->getBuffer());
-    if (!json)
-      return module.emitError(rangesFile + ": invalid JSON: " +
-                              llvm::toString(json.takeError()));
-    const llvm::json::Object *root = json->getAsObject();
+    std::string where = CIMDialect::getRampRangesAttrName().str();
+    auto root = dyn_cast<DictionaryAttr>(attr);
     if (!root)
-      return module.emitError(rangesFile +
-                              ": expected an object of name: [lo, hi]");
-    for (const auto &[name, value] : *root) {
-      const llvm::json::Array *pair = value.getAsArray();
+      return module.emitError(where +
+                              ": expected a dictionary of name: [lo, hi]");
+    for (NamedAttribute entry : root) {
+      auto pair = dyn_cast<ArrayAttr>(entry.getValue());
       std::optional<double> lo, hi;
-      if (pair && pair->size() == 2) {
-        lo = (*pair)[0].getAsNumber();
-        hi = (*pair)[1].getAsNumber();
+      if (pair && pair.size() == 2) {
+        if (auto a = dyn_cast<FloatAttr>(pair[0]))
+          lo = a.getValueAsDouble();
+        if (auto b = dyn_cast<FloatAttr>(pair[1]))
+          hi = b.getValueAsDouble();
       }
       if (!lo || !hi || !(*lo < *hi))
-        return module.emitError(rangesFile + ": " + name.str() +
+        return module.emitError(where + ": " + entry.getName().str() +
                                 ": expected [lo, hi] with lo < hi");
-      calibrated[name.str()] = {*lo, *hi};
+      calibrated[entry.getName().str()] = {*lo, *hi};
     }
     return success();
   }
@@ -279,7 +275,11 @@ struct FuseActivationsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<TargetAttr> target = requireTarget(module);
-    if (failed(target) || failed(readRanges(module)))
+    if (failed(target))
+      return signalPassFailure();
+    if (rampTargetsOnly && target->getAdcKind() != ADCKind::ramp)
+      return;
+    if (failed(readRanges(module)))
       return signalPassFailure();
     SmallVector<LinearOp> linears;
     module.walk([&](LinearOp op) { linears.push_back(op); });

@@ -1,46 +1,180 @@
 //===- Passes.cpp - CIM pass pipelines --------------------------*- C++ -*-===//
 //
-// The pipelines that take a model from one compiler stage to the next. Each
-// is a function (so cim-compile chains them) and a registered pipeline (so
-// cim-opt reproduces any stage).
+// The pipelines that take a model from one compiler stage to the next, and
+// the whole compiler as one pipeline. Each is a function of CompileOptions
+// (cim-compile calls `buildCompilePipeline`) and a registered pipeline with
+// the same options spelled as cim-compile's flags, so cim-opt reproduces any
+// stage of any cim-compile run.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/Passes.h"
 
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace cim;
 
 void cim::buildMapPassPipeline(OpPassManager &pm,
-                               const PlaceWeightsOptions &placement) {
+                               const CompileOptions &options) {
+  if (options.rnnOnArrays)
+    pm.addPass(createLowerRecurrent());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createRaiseODE());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createMapMatMuls());
+  PlaceWeightsOptions placement;
+  placement.overrides = options.placeRules;
+  placement.tunable = options.tunable;
   pm.addPass(createPlaceWeights(placement));
+  if (options.fuseActivations != FuseMode::Off) {
+    FuseActivationsOptions fusion;
+    fusion.bits = options.rampBits;
+    fusion.inputRange = options.rampInputRange;
+    // `auto` depends on the module's target, which only the pass sees.
+    fusion.rampTargetsOnly = options.fuseActivations == FuseMode::Auto;
+    pm.addPass(createFuseActivations(fusion));
+  }
+  if (options.exposePreactivations)
+    pm.addPass(createExposePreactivations());
 }
 
 void cim::buildTilePassPipeline(OpPassManager &pm,
-                                const PackTilesOptions &packing,
-                                const ScheduleODEOptions &schedule) {
+                                const CompileOptions &options) {
   pm.addPass(createTileWeights());
   pm.addPass(createCanonicalizerPass());
   // CSE first: identical blocks share one tile before arrays are assigned.
   pm.addPass(createCSEPass());
+  PackTilesOptions packing;
+  packing.allowReload = options.allowReload;
+  packing.allowSplit = options.splitBlocks;
   pm.addPass(createPackTiles(packing));
+  ScheduleODEOptions schedule;
+  schedule.schedule = options.odeSchedule;
   pm.addPass(createScheduleODE(schedule));
 }
 
+void cim::buildCompilePipeline(OpPassManager &pm,
+                               const CompileOptions &options) {
+  if (!options.target.empty()) {
+    SetTargetOptions target;
+    target.target = options.target;
+    pm.addPass(createSetTarget(target));
+  }
+  if (options.stage >= CompileStage::Map)
+    buildMapPassPipeline(pm, options);
+  if (options.stage >= CompileStage::Tiled)
+    buildTilePassPipeline(pm, options);
+}
+
+namespace {
+/// CompileOptions as pipeline options, named like cim-compile's flags.
+struct CompilePipelineOptions
+    : public PassPipelineOptions<CompilePipelineOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Target preset that replaces the module's cim.target "
+                     "(default: keep it)")};
+  Option<bool> rnnOnArrays{
+      *this, "rnn-on-arrays",
+      llvm::cl::desc("Lower recurrent layers to time loops of gate products "
+                     "on arrays"),
+      llvm::cl::init(false)};
+  ListOption<std::string> place{
+      *this, "place",
+      llvm::cl::desc("REGEX=CELL: weights whose ONNX name matches REGEX go "
+                     "to CELL (rram, rom or sram) arrays")};
+  ListOption<std::string> tunable{
+      *this, "tunable",
+      llvm::cl::desc("REGEX: fine-tunable weights (placed on SRAM)")};
+  Option<FuseMode> fuseActivations{
+      *this, "fuse-activations",
+      llvm::cl::desc("Fuse monotonic activations into ramp-ADC readouts"),
+      llvm::cl::init(FuseMode::Auto),
+      llvm::cl::values(
+          clEnumValN(FuseMode::On, "on", "always"),
+          clEnumValN(FuseMode::Off, "off", "never"),
+          clEnumValN(FuseMode::Auto, "auto",
+                     "where the target's ADC is a ramp"))};
+  Option<unsigned> rampBits{
+      *this, "ramp-bits",
+      llvm::cl::desc("Ramp ADC resolution (0: the target's ADC bits)"),
+      llvm::cl::init(0)};
+  Option<double> rampInputRange{
+      *this, "ramp-input-range",
+      llvm::cl::desc("Bound on |input| of fused layers, for their ramp range"),
+      llvm::cl::init(1.0)};
+  Option<bool> exposePreactivations{
+      *this, "expose-preactivations",
+      llvm::cl::desc("Return the inputs of fusable activations as outputs"),
+      llvm::cl::init(false)};
+  Option<bool> allowReload{
+      *this, "allow-reload",
+      llvm::cl::desc("Time-share writable arrays that do not fit"),
+      llvm::cl::init(false)};
+  Option<bool> splitBlocks{
+      *this, "split-blocks",
+      llvm::cl::desc("Split blocks into free array space where that saves "
+                     "arrays"),
+      llvm::cl::init(true)};
+  Option<ODEScheduleMode> odeSchedule{
+      *this, "ode-schedule",
+      llvm::cl::desc("Where ODE solver steps run"),
+      llvm::cl::init(ODEScheduleMode::Auto),
+      llvm::cl::values(
+          clEnumValN(ODEScheduleMode::Analog, "analog", "integrators"),
+          clEnumValN(ODEScheduleMode::Digital, "digital",
+                     "converters at every step"),
+          clEnumValN(ODEScheduleMode::Auto, "auto",
+                     "analog where the target has integrators"))};
+  Option<CompileStage> emit{
+      *this, "emit",
+      llvm::cl::desc("Last stage to run (cim-compile-pipeline only)"),
+      llvm::cl::init(CompileStage::Tiled),
+      llvm::cl::values(
+          clEnumValN(CompileStage::Import, "import", "none"),
+          clEnumValN(CompileStage::Map, "cim", "products on arrays"),
+          clEnumValN(CompileStage::Tiled, "tiled", "weights tiled"))};
+
+  CompileOptions get() const {
+    CompileOptions options;
+    options.target = target;
+    options.rnnOnArrays = rnnOnArrays;
+    options.placeRules.assign(place.begin(), place.end());
+    options.tunable.assign(tunable.begin(), tunable.end());
+    options.fuseActivations = fuseActivations;
+    options.rampBits = rampBits;
+    options.rampInputRange = rampInputRange;
+    options.exposePreactivations = exposePreactivations;
+    options.allowReload = allowReload;
+    options.splitBlocks = splitBlocks;
+    options.odeSchedule = odeSchedule;
+    options.stage = emit;
+    return options;
+  }
+};
+} // namespace
+
 void cim::registerCIMPassesAndPipelines() {
   registerCIMPasses();
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CompilePipelineOptions>(
       "cim-map-pipeline",
       "Map constant-weight products onto arrays (stage `cim`)",
-      [](OpPassManager &pm) { buildMapPassPipeline(pm); });
-  PassPipelineRegistration<>(
+      [](OpPassManager &pm, const CompilePipelineOptions &options) {
+        buildMapPassPipeline(pm, options.get());
+      });
+  PassPipelineRegistration<CompilePipelineOptions>(
       "cim-tile-pipeline",
       "Split weights onto the target's arrays (stage `tiled`)",
-      [](OpPassManager &pm) { buildTilePassPipeline(pm); });
+      [](OpPassManager &pm, const CompilePipelineOptions &options) {
+        buildTilePassPipeline(pm, options.get());
+      });
+  PassPipelineRegistration<CompilePipelineOptions>(
+      "cim-compile-pipeline",
+      "The whole compiler from an imported model (cim-compile --emit=tiled)",
+      [](OpPassManager &pm, const CompilePipelineOptions &options) {
+        buildCompilePipeline(pm, options.get());
+      });
 }

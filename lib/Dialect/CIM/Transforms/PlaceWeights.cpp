@@ -3,15 +3,14 @@
 // Implements `cim-place-weights`: explicit rules first, then fine-tunable
 // weights to SRAM, frozen weights to ROM, the rest to RRAM, each only where
 // the target has such arrays. (Capacity is checked after tiling, by
-// cim-pack-tiles.)
+// cim-pack-tiles.) Rules come from the options and the module's
+// `cim.placement`, which the driver fills from a placement file.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Regex.h"
 
 namespace cim {
@@ -66,7 +65,7 @@ struct PlaceWeightsPass
                          o.substr(0, eq), StringRef(o).substr(eq + 1))))
         return failure();
     }
-    if (!placementFile.empty() && failed(readFile(module)))
+    if (failed(readPlacementAttr(module)))
       return failure();
     for (const std::string &t : tunable)
       if (failed(addRule(module, "tunable '" + t + "'", t, std::nullopt)))
@@ -74,52 +73,47 @@ struct PlaceWeightsPass
     return success();
   }
 
-  LogicalResult readFile(ModuleOp module) {
-    std::string where = placementFile.getValue();
-    auto buffer = llvm::MemoryBuffer::getFile(where, /*IsText=*/true);
-    if (!buffer)
-      return module.emitError(where) << ": cannot read placement file: "
-                                     << buffer.getError().message();
-    llvm::Expected<llvm::json::Value> json =
-        llvm::json::parse((*buffer)->getBuffer());
-    if (!json)
-      return module.emitError(where)
-             << ": invalid JSON: " << llvm::toString(json.takeError());
-    const llvm::json::Object *root = json->getAsObject();
+  /// Adds the rules of the module's `cim.placement` (a placement file's
+  /// contents, attached by the driver): `place` rules in the order of their
+  /// regexes, then `tunable` ones.
+  LogicalResult readPlacementAttr(ModuleOp module) {
+    Attribute attr = module->getAttr(CIMDialect::getPlacementAttrName());
+    if (!attr)
+      return success();
+    std::string where = CIMDialect::getPlacementAttrName().str();
+    auto root = dyn_cast<DictionaryAttr>(attr);
     if (!root)
-      return module.emitError(where) << ": expected an object";
-    for (const auto &kv : *root)
-      if (kv.first != "place" && kv.first != "tunable")
-        return module.emitError(where) << ": " << kv.first.str()
-                                       << ": unknown field";
-    if (const llvm::json::Value *place = root->get("place")) {
-      const llvm::json::Object *map = place->getAsObject();
+      return module.emitError(where) << ": expected a dictionary";
+    for (NamedAttribute field : root)
+      if (field.getName() != "place" && field.getName() != "tunable")
+        return module.emitError(where)
+               << ": " << field.getName().str() << ": unknown field";
+    if (Attribute place = root.get("place")) {
+      auto map = dyn_cast<DictionaryAttr>(place);
       if (!map)
-        return module.emitError(where) << ": place: expected an object";
-      // JSON objects are unordered; rules apply in the order of their keys.
-      std::vector<std::string> keys;
-      for (const auto &kv : *map)
-        keys.push_back(kv.first.str());
-      llvm::sort(keys);
-      for (const std::string &key : keys) {
-        std::optional<StringRef> cell = map->getString(key);
+        return module.emitError(where) << ": place: expected a dictionary";
+      // A dictionary is sorted by key: the order rules apply in.
+      for (NamedAttribute rule : map) {
+        std::string key = rule.getName().str();
+        auto cell = dyn_cast<StringAttr>(rule.getValue());
         if (!cell)
           return module.emitError(where)
                  << ": place." << key << ": expected a cell technology string";
-        if (failed(addRule(module, where + ": place." + key, key, *cell)))
+        if (failed(addRule(module, where + ": place." + key, key,
+                           cell.getValue())))
           return failure();
       }
     }
-    if (const llvm::json::Value *t = root->get("tunable")) {
-      const llvm::json::Array *list = t->getAsArray();
+    if (Attribute t = root.get("tunable")) {
+      auto list = dyn_cast<ArrayAttr>(t);
       if (!list)
         return module.emitError(where) << ": tunable: expected a list";
-      for (auto [i, v] : llvm::enumerate(*list)) {
-        std::optional<StringRef> pattern = v.getAsString();
+      for (auto [i, v] : llvm::enumerate(list)) {
+        auto pattern = dyn_cast<StringAttr>(v);
         std::string field = where + ": tunable[" + std::to_string(i) + "]";
         if (!pattern)
           return module.emitError(field) << ": expected a regex string";
-        if (failed(addRule(module, field, pattern->str(), std::nullopt)))
+        if (failed(addRule(module, field, pattern.str(), std::nullopt)))
           return failure();
       }
     }

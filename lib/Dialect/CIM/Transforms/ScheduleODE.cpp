@@ -32,16 +32,10 @@ struct ScheduleODEPass : public cim::impl::ScheduleODEBase<ScheduleODEPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::optional<ODESchedule> forced;
-    if (schedule == "analog")
+    if (schedule == ODEScheduleMode::Analog)
       forced = ODESchedule::analog;
-    else if (schedule == "digital")
+    else if (schedule == ODEScheduleMode::Digital)
       forced = ODESchedule::digital;
-    else if (schedule != "auto") {
-      module.emitError("cim-schedule-ode: schedule must be analog, digital "
-                       "or auto, got '")
-          << schedule << "'";
-      return signalPassFailure();
-    }
     TargetAttr target = lookupTarget(module);
     WalkResult result = module.walk([&](ODEOp ode) {
       ODESchedule chosen = forced.value_or(
