@@ -25,48 +25,37 @@
 using namespace mlir;
 using namespace cim;
 
-namespace {
-/// Defaults where a target gives no figure (docs/CostModel.md).
-struct DefaultCost {
-  const char *key;
-  double value;
-};
-constexpr DefaultCost kDefaults[] = {
-    {"mac_pj", 0.002},      {"dac_pj", 0.05},        {"adc_pj", 1.0},
-    {"digital_op_pj", 0.05}, {"mvm_ns", 20.0},       {"digital_op_ns", 0.5},
-    {"array_area_mm2", 0.01}, {"write_pj", 0.1},     {"offchip_pj_per_bit", 20.0},
-    {"integrator_pj", 0.05}, {"digital_act_pj", 1.0}, {"digital_act_ns", 1.0},
-    {"ramp_step_ns", 0.5},
-};
-
-} // namespace
-
 const std::vector<std::pair<const char *, double>> &cim::defaultCosts() {
-  static const std::vector<std::pair<const char *, double>> costs = [] {
-    std::vector<std::pair<const char *, double>> all;
-    for (const DefaultCost &d : kDefaults)
-      all.emplace_back(d.key, d.value);
-    return all;
-  }();
-  return costs;
+  return macro::defaultCostFigures();
+}
+
+macro::CostFigures cim::costFigures(TargetAttr target) {
+  std::map<std::string, double, std::less<>> values;
+  if (DictionaryAttr costs = target.getCosts())
+    for (NamedAttribute cost : costs)
+      values[cost.getName().str()] =
+          target.getCost(cost.getName(), 0.0);
+  return macro::CostFigures(std::move(values));
+}
+
+std::string cim::layerName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return "(unnamed)";
+}
+
+macro::Cell cim::macroCell(CellTech cell) {
+  switch (cell) {
+  case CellTech::rom:
+    return macro::Cell::ROM;
+  case CellTech::sram:
+    return macro::Cell::SRAM;
+  default:
+    return macro::Cell::RRAM;
+  }
 }
 
 namespace {
-double cost(TargetAttr target, StringRef key, CellTech cell) {
-  double fallback = 0;
-  for (const DefaultCost &d : kDefaults)
-    if (key == d.key)
-      fallback = d.value;
-  double general = target.getCost(key, fallback);
-  return target.getCost((key + "." + stringifyCellTech(cell)).str(), general);
-}
-
-/// Latency of `n` elementwise operations on the target's digital lanes.
-double digitalLatencyNs(TargetAttr target, uint64_t n, CellTech cell) {
-  uint64_t lanes = target.getDigitalLanes();
-  return double((n + lanes - 1) / lanes) * cost(target, "digital_op_ns", cell);
-}
-
 /// Evaluations of f per solve: steps x (1 for Euler, 4 for RK4); a
 /// runtime step count counts as one step.
 uint64_t evaluations(ODEOp ode) {
@@ -94,11 +83,6 @@ uint64_t timesRun(Operation *op) {
   return times;
 }
 
-std::string layerName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "(unnamed)";
-}
 
 /// Elements of a value's last dimension (1 if dynamic or rank 0).
 uint64_t lastDim(Value v) {
@@ -144,17 +128,34 @@ double CostReport::topsPerMm2() const {
   return tops / areaMm2;
 }
 
+/// What a cim.mvm reads: its tile's shape, slices, passes and readout.
+static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
+  TileType tile = op.getTile().getType();
+  ArrayKindAttr array = target.lookupArray(tile.getCell());
+  auto tileOp = op.getTile().getDefiningOp<ProgramTileOp>();
+  macro::TileRead read;
+  read.rows = tile.getRows();
+  read.cols = tile.getCols();
+  read.slices = array ? array.getSlices() : 1;
+  read.passes = target.getInputPasses();
+  read.analog = tileOp && tileOp.getAnalog();
+  if (auto ramp = dyn_cast<RampReadoutAttr>(op.getReadout()))
+    read.rampBits = ramp.getBits();
+  read.cell = macroCell(tile.getCell());
+  return read;
+}
+
 /// Both schedules of every ODE, per input vector: the conversions of f's
 /// layers at every evaluation (digital) against a DAC and an ADC per state
 /// element (analog); the state update in the digital unit (two operations
 /// per element and evaluation) against the integrators. The schedule the
 /// module uses is already in the layers; the analog extras (boundary
-/// conversions, integrators) are added to the ODE's layer.
-template <typename LayerFor>
-void analyzeODEs(ModuleOp module, TargetAttr target, LayerFor &layerFor,
-                 CostReport &report) {
+/// conversions, integrators) are charged to the ODE's layer.
+static void analyzeODEs(ModuleOp module, TargetAttr target,
+                        const macro::CostFigures &figures,
+                        macro::CostLedger &ledger, CostReport &report) {
   module.walk([&](ODEOp ode) {
-    CellTech cell = target.getDefaultArray().getCell();
+    macro::Cell cell = macroCell(target.getDefaultArray().getCell());
     ODECost c;
     c.name = layerName(ode.getLoc());
     c.solver = stringifyODESolver(ode.getSolver()).str();
@@ -165,48 +166,48 @@ void analyzeODEs(ModuleOp module, TargetAttr target, LayerFor &layerFor,
     c.evaluationsPerStep = ode.getEvaluationsPerStep();
     c.state = lastDim(ode.getInit());
     uint64_t evals = evaluations(ode);
-    double macEnergy = 0, convPerEval = 0, convEnergyPerEval = 0;
+    // f's MVMs with converters at every evaluation (the digital schedule).
+    macro::Cost digitalReads;
     ode.getBody().walk([&](MVMOp mvm) {
-      TileType tile = mvm.getTile().getType();
-      ArrayKindAttr array = target.lookupArray(tile.getCell());
-      uint64_t slices = array ? array.getSlices() : 1;
-      uint64_t passes = target.getInputPasses();
-      uint64_t rows = tile.getRows(), cols = tile.getCols();
       ++c.layers;
-      convPerEval += double(rows * passes + cols * slices * passes);
-      convEnergyPerEval +=
-          double(rows * passes) * cost(target, "dac_pj", tile.getCell()) +
-          double(cols * slices * passes) * cost(target, "adc_pj", tile.getCell());
-      macEnergy += double(rows * cols * slices) * double(evals) *
-                   cost(target, "mac_pj", tile.getCell());
+      macro::TileRead read = tileRead(mvm, target);
+      read.analog = false;
+      digitalReads += macro::tileReadCost(read, evals, figures,
+                                          target.getDigitalLanes());
     });
     // f's activations: digital at every evaluation, or analog periphery.
-    double activations = 0;
+    uint64_t activations = 0;
     ode.getBody().walk([&](Operation *op) {
       if (isa<tosa::TanhOp, tosa::SigmoidOp, tosa::ClampOp>(op))
-        activations += double(lastDim(op->getResult(0)));
+        activations += lastDim(op->getResult(0));
     });
-    double update = double(c.state) * double(evals);
-    c.conversionsDigital = uint64_t(convPerEval) * evals;
+    uint64_t update = c.state * evals;
+    c.conversionsDigital =
+        digitalReads.dacConversions + digitalReads.adcConversions;
     c.conversionsAnalog = 2 * c.state;
-    c.energyDigitalPj = macEnergy + convEnergyPerEval * double(evals) +
-                        2 * update * cost(target, "digital_op_pj", cell) +
-                        activations * double(evals) *
-                            cost(target, "digital_act_pj", cell);
-    double boundary = double(c.state) * (cost(target, "dac_pj", cell) +
-                                         cost(target, "adc_pj", cell));
-    double integrators = update * cost(target, "integrator_pj", cell);
-    c.energyAnalogPj = macEnergy + boundary + integrators;
-    if (analog) {
-      LayerCost &layer = layerFor(ode.getLoc());
-      layer.dacConversions += c.state;
-      layer.adcConversions += c.state;
-      layer.energyPj["dac"] += double(c.state) * cost(target, "dac_pj", cell);
-      layer.energyPj["adc"] += double(c.state) * cost(target, "adc_pj", cell);
-      layer.energyPj["integrator"] += integrators;
-    }
+    double macEnergy = digitalReads.energyPj["mac"];
+    c.energyDigitalPj =
+        macEnergy + digitalReads.energyPj["dac"] + digitalReads.energyPj["adc"] +
+        macro::digitalOpCost(2 * update, 1, cell, figures, 1).energy() +
+        macro::activationCost(activations * evals, 1, cell, figures, 1)
+            .energy();
+    macro::Cost extras = macro::analogODECost(c.state, evals, 1, cell, figures);
+    c.energyAnalogPj = macEnergy + extras.energy();
+    if (analog)
+      ledger.charge(layerName(ode.getLoc()), extras);
     report.odes.push_back(c);
   });
+}
+
+/// The layer cost of a ledger's layer.
+static void fill(LayerCost &layer, const macro::Cost &c) {
+  layer.mvms = c.mvms;
+  layer.macs = c.macs;
+  layer.dacConversions = c.dacConversions;
+  layer.adcConversions = c.adcConversions;
+  layer.digitalOps = c.digitalOps;
+  layer.energyPj = c.energyPj;
+  layer.latencyNs = c.latencyNs;
 }
 
 CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
@@ -215,6 +216,9 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
   if (!target)
     return report;
   report.target = target.getName().str();
+  macro::CostFigures figures = costFigures(target);
+  unsigned lanes = target.getDigitalLanes();
+  macro::CostLedger ledger;
   // In program order; std::map indexes the names.
   llvm::MapVector<std::string, LayerCost, std::map<std::string, unsigned>> layers;
   auto layerFor = [&](Location loc) -> LayerCost & {
@@ -227,7 +231,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
   // Tiles: the physical array of each, arrays and cells per layer and per
   // kind. After cim-pack-tiles a tile's array is (cell, index); an unpacked
   // tile is an array of its own.
-  using ArrayId = std::pair<int, int64_t>;
+  using ArrayId = macro::CostLedger::ArrayId;
   DenseMap<Operation *, ArrayId> arrayOf;
   int64_t unpacked = -1;
   std::map<std::string, uint64_t> cellsPerArray;
@@ -257,10 +261,9 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
       // come from off-chip memory.
       uint64_t bits = uint64_t(tile.getRows()) * tile.getCols() *
                       std::max(array.getWeightBits(), array.getBitsPerCell());
-      double energy =
-          double(cells) * cost(target, "write_pj", tile.getCell()) +
-          double(bits) * cost(target, "offchip_pj_per_bit", tile.getCell());
-      layer.energyPj["reload"] += energy / double(reuse);
+      ledger.charge(layer.name, macro::reloadCost(cells, bits,
+                                                  macroCell(tile.getCell()),
+                                                  figures, reuse));
     }
     cellsPerArray[layer.name] = arrayCells;
   });
@@ -268,112 +271,48 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     if (uint64_t per = cellsPerArray[layer.name])
       layer.arraysLowerBound = (layer.weightCells + per - 1) / per;
 
-  // MVMs: MACs and conversions. A layer's arrays fire in parallel, but
-  // blocks that share an array take turns: the layer's MVM latency is that
-  // of its busiest array. Each MVM takes mvm_ns (a uniform ADC's
-  // conversion included); a ramp readout counts its 2^bits steps on top,
-  // ramp_step_ns each.
-  std::map<std::string, std::map<ArrayId, double>> nsPerArray;
+  // MVMs: MACs, conversions and the arrays' time (macro::tileReadCost). An
+  // MVM inside an ODE's f or a loop runs once per evaluation or trip.
   module.walk([&](MVMOp op) {
-    TileType tile = op.getTile().getType();
-    CellTech cell = tile.getCell();
-    ArrayKindAttr array = target.lookupArray(cell);
-    uint64_t slices = array ? array.getSlices() : 1;
-    LayerCost &layer = layerFor(op.getLoc());
-    uint64_t rows = tile.getRows(), cols = tile.getCols();
-    // An MVM in an ODE's f runs once per evaluation of f; an analog tile
-    // (analog ODE schedule) converts nothing.
-    uint64_t times = timesRun(op);
-    auto tileOp = op.getTile().getDefiningOp<ProgramTileOp>();
-    bool analog = tileOp && tileOp.getAnalog();
-    // Bit-serial inputs drive the array once per pass; a bit-sliced weight
-    // has a column (and an ADC conversion) per slice. Passes and slices are
-    // shifted and added digitally.
-    uint64_t passes = analog ? 1 : target.getInputPasses();
-    uint64_t dac = analog ? 0 : rows * passes * times;
-    uint64_t adc = analog ? 0 : cols * slices * passes * times;
-    layer.mvms += passes * times;
-    layer.macs += rows * cols * times;
-    layer.dacConversions += dac;
-    layer.adcConversions += adc;
-    layer.energyPj["mac"] += double(rows * cols * slices * passes * times) *
-                             cost(target, "mac_pj", cell);
-    layer.energyPj["dac"] += double(dac) * cost(target, "dac_pj", cell);
-    layer.energyPj["adc"] += double(adc) * cost(target, "adc_pj", cell);
-    if (slices * passes > 1) {
-      uint64_t adds = cols * (slices * passes - 1) * times;
-      layer.digitalOps += adds;
-      layer.energyPj["digital"] +=
-          double(adds) * cost(target, "digital_op_pj", cell);
-      layer.latencyNs += digitalLatencyNs(target, adds, cell);
-    }
-    double ns = cost(target, "mvm_ns", cell);
-    if (auto ramp = dyn_cast<RampReadoutAttr>(op.getReadout()))
-      ns += std::ldexp(1.0, int(ramp.getBits())) *
-            cost(target, "ramp_step_ns", cell);
+    std::string layer = layerFor(op.getLoc()).name;
+    ArrayId id = {0, unpacked--};
     if (Operation *def = op.getTile().getDefiningOp())
-      nsPerArray[layer.name][arrayOf[def]] += double(passes * times) * ns;
+      if (auto it = arrayOf.find(def); it != arrayOf.end())
+        id = it->second;
+    ledger.charge(layer, id,
+                  macro::tileReadCost(tileRead(op, target), timesRun(op),
+                                      figures, lanes));
   });
-  analyzeODEs(module, target, layerFor, report);
-  for (auto &[name, perArray] : nsPerArray) {
-    double busiest = 0;
-    for (auto &[id, ns] : perArray)
-      busiest = std::max(busiest, ns);
-    layers.find(name)->second.latencyNs += busiest;
-  }
+  analyzeODEs(module, target, figures, ledger, report);
 
   // Partial sums: additions of MVM results, in the digital unit.
   module.walk([&](tosa::AddOp op) {
-    // An MVM result, or an add or concatenation of MVM results.
-    std::function<bool(Value)> fromArrays = [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      if (def && isa<MVMOp>(def))
-        return true;
-      return def && isa<tosa::AddOp, tosa::ConcatOp>(def) &&
-             llvm::all_of(def->getOperands(), fromArrays);
-    };
-    if (!fromArrays(op.getInput1()) || !fromArrays(op.getInput2()))
+    if (!isPartialSum(op.getOperation()))
       return;
     LayerCost &layer = layerFor(op.getLoc());
-    uint64_t n = lastDim(op.getResult()) * timesRun(op);
-    CellTech cell = target.getDefaultArray().getCell();
-    layer.digitalOps += n;
-    layer.energyPj["digital"] += double(n) * cost(target, "digital_op_pj", cell);
-    layer.latencyNs += digitalLatencyNs(target, n, cell);
+    ledger.charge(layer.name,
+                  macro::digitalOpCost(
+                      lastDim(op.getResult()), timesRun(op),
+                      macroCell(target.getDefaultArray().getCell()), figures,
+                      lanes));
   });
 
   // Activations of array results in the digital unit (a fused activation
-  // is a ramp conversion instead, counted with the MVM): per element,
-  // digital_act_pj and digital_act_ns on the digital lanes.
+  // is a ramp conversion instead, counted with the MVM).
   module.walk([&](Operation *op) {
-    if (!isa<tosa::TanhOp, tosa::SigmoidOp, tosa::ClampOp>(op))
-      return;
-    Value in = op->getOperand(0);
-    Operation *def = in.getDefiningOp();
-    if (auto add = dyn_cast_or_null<tosa::AddOp>(def)) // a bias
-      def = add.getInput1().getDefiningOp();
-    while (def && isa<tosa::AddOp, tosa::ConcatOp>(def))
-      def = def->getOperand(0).getDefiningOp();
-    if (!def || !isa<MVMOp>(def))
-      return;
-    // Between analog tiles (an analog ODE schedule) the activation acts in
-    // the periphery, not in the digital unit.
-    auto tile = cast<MVMOp>(def).getTile().getDefiningOp<ProgramTileOp>();
-    if (tile && tile.getAnalog())
+    if (!isDigitalActivation(op))
       return;
     LayerCost &layer = layerFor(op->getLoc());
-    uint64_t n = lastDim(op->getResult(0)) * timesRun(op);
-    CellTech cell = target.getDefaultArray().getCell();
-    uint64_t lanes = target.getDigitalLanes();
-    layer.digitalOps += n;
-    layer.energyPj["activation"] +=
-        double(n) * cost(target, "digital_act_pj", cell);
-    layer.latencyNs += double((n + lanes - 1) / lanes) *
-                       cost(target, "digital_act_ns", cell);
+    ledger.charge(layer.name,
+                  macro::activationCost(
+                      lastDim(op->getResult(0)), timesRun(op),
+                      macroCell(target.getDefaultArray().getCell()), figures,
+                      lanes));
   });
 
   report.total.name = "total";
   for (auto &[name, layer] : layers) {
+    fill(layer, ledger.layer(name));
     report.layers.push_back(layer);
     accumulate(report.total, layer);
   }
@@ -382,7 +321,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
   for (const ArrayId &id : allArrays) {
     CellTech cell = CellTech(id.first);
     ArrayKindAttr array = target.lookupArray(cell);
-    report.areaMm2 += cost(target, "array_area_mm2", cell);
+    report.areaMm2 += figures.get("array_area_mm2", macroCell(cell));
     report.total.arrayCells += uint64_t(array.getRows()) * array.getCols();
   }
   // The lower bound of the whole model: its cells per kind of array.
@@ -393,6 +332,38 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     report.total.arraysLowerBound += (cells + per - 1) / per;
   }
   return report;
+}
+
+bool cim::isPartialSum(Operation *op) {
+  auto add = dyn_cast<tosa::AddOp>(op);
+  if (!add)
+    return false;
+  // An MVM result, or an add or concatenation of MVM results.
+  std::function<bool(Value)> fromArrays = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (def && isa<MVMOp>(def))
+      return true;
+    return def && isa<tosa::AddOp, tosa::ConcatOp>(def) &&
+           llvm::all_of(def->getOperands(), fromArrays);
+  };
+  return fromArrays(add.getInput1()) && fromArrays(add.getInput2());
+}
+
+bool cim::isDigitalActivation(Operation *op) {
+  if (!isa<tosa::TanhOp, tosa::SigmoidOp, tosa::ClampOp>(op))
+    return false;
+  Value in = op->getOperand(0);
+  Operation *def = in.getDefiningOp();
+  if (auto add = dyn_cast_or_null<tosa::AddOp>(def)) // a bias
+    def = add.getInput1().getDefiningOp();
+  while (def && isa<tosa::AddOp, tosa::ConcatOp>(def))
+    def = def->getOperand(0).getDefiningOp();
+  if (!def || !isa<MVMOp>(def))
+    return false;
+  // Between analog tiles (an analog ODE schedule) the activation acts in
+  // the periphery, not in the digital unit.
+  auto tile = cast<MVMOp>(def).getTile().getDefiningOp<ProgramTileOp>();
+  return !(tile && tile.getAnalog());
 }
 
 /// Report figures to a millionth: summation noise stays out of the file.

@@ -10,6 +10,9 @@
 #ifndef CIM_TARGET_COSTMODEL_H
 #define CIM_TARGET_COSTMODEL_H
 
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Macro/Cost.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -72,6 +75,18 @@ CostReport analyzeCost(mlir::ModuleOp module, unsigned reuse = 1);
 /// The cost figures of the model with their defaults (key, value); a
 /// target's `costs` override them, per cell technology as `key.cell`.
 const std::vector<std::pair<const char *, double>> &defaultCosts();
+
+/// The target's cost figures for the macro model's cost functions.
+macro::CostFigures costFigures(TargetAttr target);
+macro::Cell macroCell(CellTech cell);
+/// The layer a piece of work is charged to: its ONNX node's name.
+std::string layerName(mlir::Location loc);
+
+/// True for an addition of array results (a partial sum, charged to the
+/// digital unit); the emitter marks such instructions for the runtime.
+bool isPartialSum(mlir::Operation *op);
+/// True for an activation of array results in the digital unit.
+bool isDigitalActivation(mlir::Operation *op);
 
 } // namespace cim
 

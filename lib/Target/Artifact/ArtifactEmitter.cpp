@@ -253,6 +253,13 @@ private:
     tile->set_weight_bits(array.getWeightBits());
     tile->set_source(describe(op.getLoc()));
     tile->set_analog(op.getAnalog());
+    if (op.getArray()) {
+      tile->set_placed(true);
+      tile->set_array(uint32_t(*op.getArray()));
+      tile->set_array_row(uint32_t(op.getArrayRow().value_or(0)));
+      tile->set_array_col(uint32_t(op.getArrayCol().value_or(0)));
+    }
+    tile->set_reload(op.getReload());
     // A fused activation is the readout of the tile's columns (its ramp
     // column); tiles written by hand may leave it to their MVMs.
     RampReadoutAttr ramp = op.getRampAttr();
@@ -404,6 +411,12 @@ private:
     pb::Instruction *inst = list->Add();
     inst->set_kernel(op->getName().getStringRef().str());
     inst->set_location(describe(op->getLoc()));
+    if (isPartialSum(op))
+      inst->set_charge(pb::CHARGE_DIGITAL_OP);
+    else if (isDigitalActivation(op))
+      inst->set_charge(pb::CHARGE_ACTIVATION);
+    if (inst->charge() != pb::CHARGE_NONE || isa<ODEOp>(op))
+      inst->set_layer(layerName(op->getLoc()));
     // tosa.transpose takes its permutation as a constant operand; the runtime
     // takes it as an attribute.
     unsigned numDataOperands = op->getNumOperands();
@@ -454,6 +467,7 @@ private:
     pb::Instruction *inst = list->Add();
     inst->set_kernel("cim.mvm");
     inst->set_location(describe(op.getLoc()));
+    inst->set_layer(layerName(op.getLoc()));
     FailureOr<uint32_t> input = use(op.getInput(), op);
     if (failed(input))
       return failure();

@@ -1,0 +1,187 @@
+//===- Cost.cpp - Energy, latency and activity of a CIM macro ---*- C++ -*-===//
+//
+// The formulas of docs/CostModel.md, used by both the compiler's report and
+// the runtime's counters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Macro/Cost.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cim::macro {
+
+const char *cellName(Cell cell) {
+  switch (cell) {
+  case Cell::RRAM:
+    return "rram";
+  case Cell::ROM:
+    return "rom";
+  case Cell::SRAM:
+    return "sram";
+  }
+  return "rram";
+}
+
+const std::vector<std::pair<const char *, double>> &defaultCostFigures() {
+  static const std::vector<std::pair<const char *, double>> figures = {
+      {"mac_pj", 0.002},        {"dac_pj", 0.05},
+      {"adc_pj", 1.0},          {"digital_op_pj", 0.05},
+      {"mvm_ns", 20.0},         {"digital_op_ns", 0.5},
+      {"array_area_mm2", 0.01}, {"write_pj", 0.1},
+      {"offchip_pj_per_bit", 20.0}, {"integrator_pj", 0.05},
+      {"digital_act_pj", 1.0},  {"digital_act_ns", 1.0},
+      {"ramp_step_ns", 0.5},
+  };
+  return figures;
+}
+
+double CostFigures::get(std::string_view key, Cell cell) const {
+  std::string specific = std::string(key) + "." + cellName(cell);
+  if (auto it = values_.find(specific); it != values_.end())
+    return it->second;
+  if (auto it = values_.find(key); it != values_.end())
+    return it->second;
+  for (const auto &[name, value] : defaultCostFigures())
+    if (key == name)
+      return value;
+  return 0;
+}
+
+Cost &Cost::operator+=(const Cost &other) {
+  mvms += other.mvms;
+  macs += other.macs;
+  dacConversions += other.dacConversions;
+  adcConversions += other.adcConversions;
+  digitalOps += other.digitalOps;
+  for (const auto &[k, v] : other.energyPj)
+    energyPj[k] += v;
+  latencyNs += other.latencyNs;
+  arrayNs += other.arrayNs;
+  return *this;
+}
+
+double Cost::energy() const {
+  double total = 0;
+  for (const auto &[k, v] : energyPj)
+    total += v;
+  return total;
+}
+
+/// ceil(perVector / lanes) steps of `ns` per vector.
+static double laneNs(uint64_t perVector, uint64_t vectors, unsigned lanes,
+                     double ns) {
+  uint64_t l = std::max(1u, lanes);
+  return double((perVector + l - 1) / l) * double(vectors) * ns;
+}
+
+Cost tileReadCost(const TileRead &read, uint64_t vectors,
+                  const CostFigures &figures, unsigned lanes) {
+  Cost c;
+  uint64_t passes = read.analog ? 1 : read.passes, slices = read.slices;
+  uint64_t dac = read.analog ? 0 : read.rows * passes * vectors;
+  uint64_t adc = read.analog ? 0 : read.cols * slices * passes * vectors;
+  c.mvms = passes * vectors;
+  c.macs = read.rows * read.cols * vectors;
+  c.dacConversions = dac;
+  c.adcConversions = adc;
+  c.energyPj["mac"] = double(read.rows * read.cols * slices * passes * vectors) *
+                      figures.get("mac_pj", read.cell);
+  c.energyPj["dac"] = double(dac) * figures.get("dac_pj", read.cell);
+  c.energyPj["adc"] = double(adc) * figures.get("adc_pj", read.cell);
+  if (slices * passes > 1) {
+    // Slices and passes are shifted and added in the digital unit.
+    Cost adds = digitalOpCost(read.cols * (slices * passes - 1), vectors,
+                              read.cell, figures, lanes);
+    c += adds;
+  }
+  double ns = figures.get("mvm_ns", read.cell);
+  if (read.rampBits)
+    ns += std::ldexp(1.0, int(read.rampBits)) *
+          figures.get("ramp_step_ns", read.cell);
+  c.arrayNs = double(passes * vectors) * ns;
+  return c;
+}
+
+Cost digitalOpCost(uint64_t perVector, uint64_t vectors, Cell cell,
+                   const CostFigures &figures, unsigned lanes) {
+  Cost c;
+  c.digitalOps = perVector * vectors;
+  c.energyPj["digital"] =
+      double(c.digitalOps) * figures.get("digital_op_pj", cell);
+  c.latencyNs =
+      laneNs(perVector, vectors, lanes, figures.get("digital_op_ns", cell));
+  return c;
+}
+
+Cost activationCost(uint64_t perVector, uint64_t vectors, Cell cell,
+                    const CostFigures &figures, unsigned lanes) {
+  Cost c;
+  c.digitalOps = perVector * vectors;
+  c.energyPj["activation"] =
+      double(c.digitalOps) * figures.get("digital_act_pj", cell);
+  c.latencyNs =
+      laneNs(perVector, vectors, lanes, figures.get("digital_act_ns", cell));
+  return c;
+}
+
+Cost reloadCost(uint64_t cells, uint64_t weightBits, Cell cell,
+                const CostFigures &figures, unsigned reuse) {
+  Cost c;
+  double energy = double(cells) * figures.get("write_pj", cell) +
+                  double(weightBits) * figures.get("offchip_pj_per_bit", cell);
+  c.energyPj["reload"] = energy / double(std::max(1u, reuse));
+  return c;
+}
+
+Cost analogODECost(uint64_t state, uint64_t evaluations, uint64_t vectors,
+                   Cell cell, const CostFigures &figures) {
+  Cost c;
+  c.dacConversions = state * vectors;
+  c.adcConversions = state * vectors;
+  c.energyPj["dac"] = double(c.dacConversions) * figures.get("dac_pj", cell);
+  c.energyPj["adc"] = double(c.adcConversions) * figures.get("adc_pj", cell);
+  c.energyPj["integrator"] = double(state * evaluations * vectors) *
+                             figures.get("integrator_pj", cell);
+  return c;
+}
+
+CostLedger::Layer &CostLedger::layerFor(const std::string &name) {
+  auto [it, inserted] = layers_.try_emplace(name);
+  if (inserted)
+    order_.push_back(name);
+  return it->second;
+}
+
+void CostLedger::charge(const std::string &layer, const Cost &cost) {
+  layerFor(layer).cost += cost;
+}
+
+void CostLedger::charge(const std::string &layer, ArrayId array,
+                        const Cost &cost) {
+  Layer &l = layerFor(layer);
+  l.cost += cost;
+  l.arrayNs[array] += cost.arrayNs;
+}
+
+Cost CostLedger::layer(const std::string &name) const {
+  auto it = layers_.find(name);
+  if (it == layers_.end())
+    return {};
+  Cost c = it->second.cost;
+  double busiest = 0;
+  for (const auto &[array, ns] : it->second.arrayNs)
+    busiest = std::max(busiest, ns);
+  c.latencyNs += busiest;
+  return c;
+}
+
+Cost CostLedger::total() const {
+  Cost total;
+  for (const std::string &name : order_)
+    total += layer(name);
+  return total;
+}
+
+} // namespace cim::macro
