@@ -12,6 +12,8 @@ PKGS=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # the simulator's GEMMs
   libopenblas-dev
+  # the runtime tools' flag parsing (header-only)
+  libcli11-dev
   # tests
   libgtest-dev libonnx-testdata
   # python helpers (evaluation scripts, test-model generators)

@@ -106,6 +106,32 @@ expect(bad-device 1 "" "^error: device URI 'hw://x': no driver for scheme 'hw' \
   ARGS ${W}/dense.cimx --device hw://x --test-data ${W}/dense-data)
 expect(usage 2 "" "^error: unknown option '--bogus'" ARGS ${W}/dense.cimx --bogus)
 expect(help 0 "usage: cim-run MODEL.cimx" "" ARGS --help)
+expect(needs-value 2 "" "^error: --rtol needs a value \\(see cim-run --help\\)"
+  ARGS ${W}/dense.cimx --rtol)
+
+# --stats-json: the device's counters per input vector, keyed like the
+# totals of cim-compile's --report (dense-data runs 2 vectors on 1 tile).
+file(REMOVE ${W}/stats.json)
+expect(stats-json 0 "1 passed" "" ARGS ${W}/dense.cimx --test-data ${W}/dense-data
+  --device sim://quantized --stats-json ${W}/stats.json)
+file(READ ${W}/stats.json stats)
+foreach(key latency_ns mvms dac_conversions adc_conversions macs digital_ops)
+  string(JSON value ERROR_VARIABLE err GET "${stats}" ${key})
+  if(err)
+    message(FATAL_ERROR "[stats-json] no '${key}' in stats.json: ${stats}")
+  endif()
+endforeach()
+foreach(key mac dac adc digital total)
+  string(JSON value ERROR_VARIABLE err GET "${stats}" energy_pj ${key})
+  if(err)
+    message(FATAL_ERROR "[stats-json] no energy_pj.${key}: ${stats}")
+  endif()
+endforeach()
+string(JSON mvms GET "${stats}" mvms)
+string(JSON inferences GET "${stats}" inferences)
+if(NOT mvms EQUAL 1 OR NOT inferences EQUAL 2)
+  message(FATAL_ERROR "[stats-json] expected 1 MVM per vector over 2 vectors: ${stats}")
+endif()
 
 # A failing comparison: the input of one data set with the reference output
 # of another.

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorIO.h"
+#include "tooling/TensorIO.h"
 #include "TestHelpers.h"
 
 #include <gtest/gtest.h>

@@ -89,7 +89,7 @@ TEST_P(DriverConformance, ComputesTheProduct) {
   auto dev = open();
   ASSERT_TRUE(dev);
   artifact::Artifact a = tiles(96, 40, 1);
-  auto h = dev->programTile(a.tiles(0), a.target());
+  auto h = rt::programTile(*dev, a.tiles(0), a.target());
   ASSERT_TRUE(h.isOk()) << h.status().message();
   for (int64_t batch : {1, 7, 64}) {
     auto x = ramp(size_t(batch * 96), uint32_t(batch));
@@ -105,7 +105,7 @@ TEST_P(DriverConformance, BatchRowsAreIndependent) {
   auto dev = open();
   ASSERT_TRUE(dev);
   artifact::Artifact a = tiles(32, 16, 1);
-  auto h = dev->programTile(a.tiles(0), a.target());
+  auto h = rt::programTile(*dev, a.tiles(0), a.target());
   ASSERT_TRUE(h.isOk());
   auto x = ramp(5 * 32, 7);
   std::vector<float> y(5 * 16), single(16);
@@ -122,7 +122,7 @@ TEST_P(DriverConformance, EmptyBatchWritesNothing) {
   auto dev = open();
   ASSERT_TRUE(dev);
   artifact::Artifact a = tiles(8, 4, 1);
-  auto h = dev->programTile(a.tiles(0), a.target());
+  auto h = rt::programTile(*dev, a.tiles(0), a.target());
   ASSERT_TRUE(h.isOk());
   float sentinel = 42;
   EXPECT_TRUE(dev->mvm(*h, nullptr, 0, &sentinel).isOk());
@@ -133,7 +133,7 @@ TEST_P(DriverConformance, BadCallsAreErrorsNotCrashes) {
   auto dev = open();
   ASSERT_TRUE(dev);
   artifact::Artifact a = tiles(8, 4, 1);
-  auto h = dev->programTile(a.tiles(0), a.target());
+  auto h = rt::programTile(*dev, a.tiles(0), a.target());
   ASSERT_TRUE(h.isOk());
   std::vector<float> x(8, 1), y(4);
   EXPECT_EQ(dev->mvm(*h, x.data(), -1, y.data()).code(), Code::InvalidArgument);
@@ -145,7 +145,7 @@ TEST_P(DriverConformance, BadCallsAreErrorsNotCrashes) {
   dev->releaseTile(*h + 1000); // unknown handles are ignored
   artifact::Tile broken = a.tiles(0);
   broken.mutable_g_pos()->RemoveLast();
-  EXPECT_EQ(dev->programTile(broken, a.target()).status().code(),
+  EXPECT_EQ(rt::programTile(*dev, broken, a.target()).status().code(),
             Code::InvalidArgument);
 }
 
@@ -153,8 +153,8 @@ TEST_P(DriverConformance, CountsWhatItDoes) {
   auto dev = open();
   ASSERT_TRUE(dev);
   artifact::Artifact a = tiles(16, 8, 2);
-  auto h0 = dev->programTile(a.tiles(0), a.target());
-  auto h1 = dev->programTile(a.tiles(1), a.target());
+  auto h0 = rt::programTile(*dev, a.tiles(0), a.target());
+  auto h1 = rt::programTile(*dev, a.tiles(1), a.target());
   ASSERT_TRUE(h0.isOk() && h1.isOk());
   EXPECT_NE(*h0, *h1);
   EXPECT_EQ(dev->stats().tilesProgrammed, 2u);
@@ -173,12 +173,12 @@ TEST_P(DriverConformance, TilesAreIndependent) {
   auto dev = open();
   ASSERT_TRUE(dev);
   artifact::Artifact a = tiles(24, 12, 2);
-  auto h0 = dev->programTile(a.tiles(0), a.target());
+  auto h0 = rt::programTile(*dev, a.tiles(0), a.target());
   ASSERT_TRUE(h0.isOk());
   auto x = ramp(24, 3);
   std::vector<float> before(12), after(12);
   ASSERT_TRUE(dev->mvm(*h0, x.data(), 1, before.data()).isOk());
-  auto h1 = dev->programTile(a.tiles(1), a.target());
+  auto h1 = rt::programTile(*dev, a.tiles(1), a.target());
   ASSERT_TRUE(h1.isOk());
   ASSERT_TRUE(dev->mvm(*h0, x.data(), 1, after.data()).isOk());
   expectProduct(a.tiles(0), x, 1, after);
@@ -194,7 +194,7 @@ TEST_P(DriverConformance, ConcurrentMvmsOnDifferentTiles) {
   artifact::Artifact a = tiles(64, 32, tilesCount);
   std::vector<rt::TileHandle> handles;
   for (int i = 0; i < tilesCount; ++i) {
-    auto h = dev->programTile(a.tiles(i), a.target());
+    auto h = rt::programTile(*dev, a.tiles(i), a.target());
     ASSERT_TRUE(h.isOk());
     handles.push_back(*h);
   }
@@ -225,7 +225,7 @@ TEST_P(DriverConformance, SameUriSameResults) {
   for (int i = 0; i < 2; ++i) {
     auto dev = open();
     ASSERT_TRUE(dev);
-    auto h = dev->programTile(a.tiles(0), a.target());
+    auto h = rt::programTile(*dev, a.tiles(0), a.target());
     ASSERT_TRUE(h.isOk());
     results.emplace_back(4 * 24);
     ASSERT_TRUE(dev->mvm(*h, x.data(), 4, results.back().data()).isOk());

@@ -20,7 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactBuilder.h"
-#include "TensorIO.h"
+#include "tooling/TensorIO.h"
 #include "tensor.pb.h"
 
 #include <cstdio>

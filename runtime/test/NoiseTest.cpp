@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Noise.h"
+#include "drivers/sim/Noise.h"
 #include "cim/Macro/Readout.h"
 #include "TestHelpers.h"
 
@@ -72,7 +72,7 @@ struct Programmed {
 Programmed program(const std::string &uri, const CellTile &t) {
   auto dev = rt::DriverRegistry::global().open(uri);
   EXPECT_TRUE(dev.isOk()) << dev.status().message();
-  auto h = (*dev)->programTile(t.a.tiles(0), t.a.target());
+  auto h = rt::programTile(**dev, t.a.tiles(0), t.a.target());
   EXPECT_TRUE(h.isOk()) << h.status().message();
   return {*dev, *h};
 }
@@ -214,7 +214,7 @@ TEST(Noise, StuckCompensationKeepsPairDifferences) {
   auto weightsWith = [&](const std::string &noise) {
     auto dev = rt::DriverRegistry::global().open(uri(noiseFile("comp", noise)));
     EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = (*dev)->programTile(a.tiles(0), a.target());
+    auto h = rt::programTile(**dev, a.tiles(0), a.target());
     std::vector<float> x(size_t(rows * rows), 0.0f), y(size_t(rows * cols));
     for (int64_t r = 0; r < rows; ++r)
       x[size_t(r * rows + r)] = 1.0f;
@@ -294,7 +294,7 @@ TEST(Noise, OneSeedIsBitIdenticalOnAnyThreadCount) {
   auto run = [&](const std::string &u) {
     auto dev = rt::DriverRegistry::global().open(u);
     EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = (*dev)->programTile(a.tiles(0), a.target());
+    auto h = rt::programTile(**dev, a.tiles(0), a.target());
     std::vector<float> y(size_t(batch * cols));
     EXPECT_TRUE((*dev)->mvm(*h, x.data(), batch, y.data()).isOk());
     return y;
@@ -316,7 +316,7 @@ TEST(Noise, AdcRangeClipsAndOffsetShifts) {
   auto read = [&](const std::string &noise, std::vector<float> x) {
     auto dev = rt::DriverRegistry::global().open(uri(noiseFile("adc", noise)));
     EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = (*dev)->programTile(a.tiles(0), a.target());
+    auto h = rt::programTile(**dev, a.tiles(0), a.target());
     std::vector<float> y(1);
     EXPECT_TRUE((*dev)->mvm(*h, x.data(), 1, y.data()).isOk());
     return y[0];

@@ -37,7 +37,7 @@ std::vector<float> deviceMvm(const std::string &uri, const TileFixture &f,
                              const std::vector<float> &x, int64_t batch) {
   auto dev = rt::DriverRegistry::global().open(uri);
   EXPECT_TRUE(dev.isOk()) << dev.status().message();
-  auto h = (*dev)->programTile(f.tile, f.a.target());
+  auto h = rt::programTile(**dev, f.tile, f.a.target());
   EXPECT_TRUE(h.isOk());
   std::vector<float> y(size_t(batch) * f.tile.cols());
   rt::Status s = (*dev)->mvm(*h, x.data(), batch, y.data());
@@ -294,9 +294,9 @@ TEST(SimDevice, UnknownModeAndScheme) {
 class RecordingDevice final : public rt::Device {
 public:
   const std::string &uri() const override { return uri_; }
-  rt::StatusOr<rt::TileHandle> programTile(const artifact::Tile &tile,
-                                           const artifact::Target &) override {
-    cols_ = tile.cols();
+  rt::StatusOr<rt::TileHandle> programTile(const rt::hal::TileImage &tile,
+                                           const rt::hal::MacroConfig &) override {
+    cols_ = tile.cols;
     return rt::TileHandle(++programmed_);
   }
   void releaseTile(rt::TileHandle) override { --programmed_; }

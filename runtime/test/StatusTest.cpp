@@ -7,7 +7,7 @@
 
 #include "cimrt/cimrt.h"
 
-#include "Status.h"
+#include "base/Status.h"
 
 #include <gtest/gtest.h>
 

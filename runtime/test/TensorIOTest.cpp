@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorIO.h"
+#include "tooling/TensorIO.h"
 
 #include "tensor.pb.h"
 

@@ -11,10 +11,11 @@
 
 #include "ArtifactBuilder.h"
 
-#include "Artifact.h"
-#include "Hal.h"
-#include "Session.h"
-#include "Tensor.h"
+#include "artifact/Artifact.h"
+#include "artifact/HalImage.h"
+#include "hal/Hal.h"
+#include "interp/Session.h"
+#include "base/Tensor.h"
 
 #include <gtest/gtest.h>
 

@@ -9,11 +9,11 @@
 
 #include "cimrt/cimrt.h"
 
-#include "Artifact.h"
-#include "Hal.h"
-#include "Session.h"
-#include "Status.h"
-#include "Tensor.h"
+#include "artifact/Artifact.h"
+#include "hal/Hal.h"
+#include "interp/Session.h"
+#include "base/Status.h"
+#include "base/Tensor.h"
 
 #include <atomic>
 #include <cstring>

@@ -7,8 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Artifact.h"
-#include "Verifier.h"
+#include "artifact/Artifact.h"
+#include "artifact/HalImage.h"
+#include "artifact/Verifier.h"
 
 #include <cerrno>
 #include <climits>
@@ -94,6 +95,9 @@ Model::fromArtifact(artifact::Artifact a, const std::string &label) {
   Status s = Verifier(*model).run();
   if (!s.isOk())
     return s.withPrefix(label + ": ");
+  model->macroConfig_ = toMacroConfig(model->artifact_.target());
+  for (const artifact::Tile &tile : model->artifact_.tiles())
+    model->tileImages_.push_back(toTileImage(tile));
   return std::shared_ptr<const Model>(std::move(model));
 }
 

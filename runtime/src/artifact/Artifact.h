@@ -11,12 +11,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_ARTIFACT_H
-#define CIMRT_SRC_ARTIFACT_H
+#ifndef CIMRT_SRC_ARTIFACT_ARTIFACT_H
+#define CIMRT_SRC_ARTIFACT_ARTIFACT_H
 
-#include "Status.h"
-#include "Tensor.h"
+#include "base/Status.h"
+#include "base/Tensor.h"
 #include "cim/Macro/Artifact.h"
+#include "hal/Hal.h"
 #include "cimx.pb.h"
 
 #include <cstdint>
@@ -94,6 +95,11 @@ public:
     return artifact_.tiles();
   }
 
+  /// The target and the tiles as the HAL takes them (converted at load;
+  /// tileImages()[i] is tiles()[i]).
+  const hal::MacroConfig &macroConfig() const { return macroConfig_; }
+  const std::vector<hal::TileImage> &tileImages() const { return tileImages_; }
+
   /// Every declared value, indexed by slot.
   const std::vector<ValueInfo> &values() const { return values_; }
   /// Slots of the program inputs / outputs in declared order.
@@ -118,6 +124,8 @@ private:
   std::vector<int> outputs_;
   std::vector<std::pair<int, Tensor>> constants_;
   std::vector<CompiledInstruction> instructions_;
+  hal::MacroConfig macroConfig_;
+  std::vector<hal::TileImage> tileImages_;
 };
 
 /// Maps the artifact's dtype enum; false for DTYPE_UNSPECIFIED or unknown.
@@ -125,4 +133,4 @@ bool dtypeFromProto(artifact::DataType proto, DType &out);
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_ARTIFACT_H
+#endif // CIMRT_SRC_ARTIFACT_ARTIFACT_H

@@ -13,11 +13,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Verifier.h"
+#include "artifact/Verifier.h"
 
 #include "cim/Macro/Readout.h"
 #include "cim/Macro/Slicing.h"
-#include "Kernels.h"
+#include "interp/Kernels.h"
 
 #include <cmath>
 

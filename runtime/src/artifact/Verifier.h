@@ -8,10 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_VERIFIER_H
-#define CIMRT_SRC_VERIFIER_H
+#ifndef CIMRT_SRC_ARTIFACT_VERIFIER_H
+#define CIMRT_SRC_ARTIFACT_VERIFIER_H
 
-#include "Artifact.h"
+#include "artifact/Artifact.h"
 
 #include <string>
 #include <unordered_map>
@@ -73,4 +73,4 @@ private:
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_VERIFIER_H
+#endif // CIMRT_SRC_ARTIFACT_VERIFIER_H

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_STATUS_H
-#define CIMRT_SRC_STATUS_H
+#ifndef CIMRT_SRC_BASE_STATUS_H
+#define CIMRT_SRC_BASE_STATUS_H
 
 #include "cimrt/cimrt.h"
 
@@ -112,4 +112,4 @@ private:
     return tmp.status();                                                       \
   lhs = std::move(tmp.value())
 
-#endif // CIMRT_SRC_STATUS_H
+#endif // CIMRT_SRC_BASE_STATUS_H

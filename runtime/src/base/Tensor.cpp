@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Tensor.h"
+#include "base/Tensor.h"
 
 #include <cmath>
 #include <cstring>

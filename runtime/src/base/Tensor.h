@@ -10,10 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_TENSOR_H
-#define CIMRT_SRC_TENSOR_H
+#ifndef CIMRT_SRC_BASE_TENSOR_H
+#define CIMRT_SRC_BASE_TENSOR_H
 
-#include "Status.h"
+#include "base/Status.h"
 
 #include <cstdint>
 #include <memory>
@@ -92,4 +92,4 @@ private:
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_TENSOR_H
+#endif // CIMRT_SRC_BASE_TENSOR_H

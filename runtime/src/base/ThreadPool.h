@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_THREADPOOL_H
-#define CIMRT_SRC_THREADPOOL_H
+#ifndef CIMRT_SRC_BASE_THREADPOOL_H
+#define CIMRT_SRC_BASE_THREADPOOL_H
 
 #include <algorithm>
 #include <atomic>
@@ -107,4 +107,4 @@ private:
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_THREADPOOL_H
+#endif // CIMRT_SRC_BASE_THREADPOOL_H

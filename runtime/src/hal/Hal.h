@@ -2,29 +2,114 @@
 //
 // What the interpreter needs from a CIM accelerator, and nothing more: a
 // Device accepts weight tiles once (programTile) and then computes
-// matrix-vector products against them (mvm). A Driver creates devices for one
-// URI scheme ("sim" for the simulator), and the DriverRegistry maps URIs like
-// "sim://quantized" to the driver that owns the scheme. Adding hardware means
-// implementing these two interfaces and registering the driver; the
-// interpreter, the C API and the tools stay unchanged.
+// matrix-vector products against them (mvm); for an analog ODE it also
+// models the boundary of the analog domain (openAnalogState). A Driver
+// creates devices for one URI scheme ("sim" for the simulator), and the
+// DriverRegistry maps URIs like "sim://quantized" to the driver that owns
+// the scheme. Tiles and the target reach a device as plain structs
+// (TileImage, MacroConfig), which the artifact layer fills once at load:
+// no driver sees the artifact's schema. Adding hardware means implementing
+// Driver and Device and registering the driver; the interpreter, the C API
+// and the tools stay unchanged.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_HAL_H
-#define CIMRT_SRC_HAL_H
+#ifndef CIMRT_SRC_HAL_HAL_H
+#define CIMRT_SRC_HAL_HAL_H
 
-#include "Status.h"
-#include "cimx.pb.h"
+#include "base/Status.h"
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace cim::rt {
+namespace hal {
+
+enum class CellTech { Unspecified, Rram, Rom, Sram };
+enum class WeightEncoding { Unspecified, Differential, Offset };
+enum class AdcKind { Unspecified, Uniform, Ramp, Sign };
+
+/// One kind of array of the target.
+struct ArrayKind {
+  std::string name;
+  CellTech cellTech = CellTech::Unspecified;
+  uint32_t rows = 0, cols = 0, bitsPerCell = 0, count = 0;
+  WeightEncoding encoding = WeightEncoding::Unspecified;
+  uint32_t weightBits = 0;
+  double gMinUs = 0, gMaxUs = 0; // both 0: not given
+};
+
+/// The analog integrators of an ODE target.
+struct Integrator {
+  double gainMax = 0, leak = 0, vSat = 0, noise = 0;
+};
+
+/// The hardware a model was compiled for: converters, arrays, integrators
+/// and the cost figures of the device's counters.
+struct MacroConfig {
+  std::string name;
+  uint32_t arrayRows = 0, arrayCols = 0;
+  CellTech cellTech = CellTech::Unspecified;
+  uint32_t bitsPerCell = 0, dacBits = 0, adcBits = 0;
+  uint32_t inputBits = 0; // 0: one pass at dacBits
+  AdcKind adcKind = AdcKind::Unspecified;
+  uint32_t macros = 0, digitalLanes = 0;
+  std::vector<ArrayKind> arrays;
+  bool hasIntegrator = false;
+  Integrator integrator;
+  /// Energy (pJ), latency (ns), area (mm2) per key, and per "key.rram",
+  /// "key.rom", "key.sram" where the target gives one per cell technology.
+  std::map<std::string, double> costs;
+};
+
+/// A ramp ADC computing an activation of a column's pre-activation.
+struct RampImage {
+  std::string function; // e.g. "mul(0.2) add(0.5) clamp(0,1)"
+  uint32_t bits = 0;
+  double lo = 0, hi = 0;
+  std::vector<double> thresholds, levels;
+};
+
+/// One weight tile as the compiler mapped it: weight = scale * (gPos -
+/// gNeg), rows x cols row-major, conductances normalised to [0, 1].
+struct TileImage {
+  uint32_t id = 0;
+  uint32_t rows = 0, cols = 0;
+  CellTech cellTech = CellTech::Unspecified;
+  WeightEncoding encoding = WeightEncoding::Unspecified;
+  float scale = 1;
+  std::vector<float> gPos, gNeg;
+  float adcFullScale = 0;                // normalised units
+  std::string source;                    // the weight it came from
+  uint32_t arrayRows = 0, arrayCols = 0; // 0: the target's default array
+  uint32_t bitsPerCell = 0;              // 0: the target's
+  uint32_t weightBits = 0;               // 0: no slicing
+  bool analog = false;                   // no converters (analog ODE)
+  std::optional<RampImage> ramp;         // absent: the target's ADC
+};
+
+/// The analog domain of an ODE solve, per state vector: what happens to
+/// the state when it enters (a DAC), at every integration step
+/// (integrators) and when it leaves (an ADC). The default does nothing,
+/// which is right for an ideal device. `v` holds `rows` vectors of `width`
+/// elements, the same buffer size on every call.
+class AnalogState {
+public:
+  virtual ~AnalogState() = default;
+  virtual void enter(float *v, int64_t rows, int64_t width) {
+    (void)v, (void)rows, (void)width;
+  }
+  virtual void integrate(float *v, int64_t step) { (void)v, (void)step; }
+  virtual void leave(float *v) { (void)v; }
+};
+
+} // namespace hal
 
 /// Opaque per-device name of a programmed tile.
 using TileHandle = uint64_t;
@@ -61,8 +146,8 @@ public:
   /// Writes `tile` into the device. `target` is the hardware description the
   /// tile was compiled for (bit widths, array size). The tile has been
   /// validated against it already.
-  virtual StatusOr<TileHandle> programTile(const artifact::Tile &tile,
-                                           const artifact::Target &target) = 0;
+  virtual StatusOr<TileHandle> programTile(const hal::TileImage &tile,
+                                           const hal::MacroConfig &target) = 0;
 
   /// Frees a tile; unknown handles are ignored.
   virtual void releaseTile(TileHandle tile) = 0;
@@ -74,16 +159,14 @@ public:
 
   virtual DeviceStats stats() const = 0;
 
-  /// True if the device has real converters and analog state (so kernels
-  /// that schedule analog work, like an analog ODE, model them); false for
-  /// an ideal device.
-  virtual bool modelsConverters() const { return true; }
-
-  /// A fresh key for random draws made outside the arrays (an analog ODE's
-  /// integrator noise): derived from the device's seed and a counter, so
-  /// one seed gives the same sequence of keys; 0 where the device draws
-  /// nothing.
-  virtual uint64_t nextNoiseKey() { return 0; }
+  /// The analog domain of one ODE solve on `target` (an analog schedule).
+  /// Called once per solve, in program order, so a device that draws
+  /// random numbers there gives the same draws for one seed.
+  virtual std::unique_ptr<hal::AnalogState>
+  openAnalogState(const hal::MacroConfig &target) {
+    (void)target;
+    return std::make_unique<hal::AnalogState>();
+  }
 };
 
 class Driver {
@@ -123,4 +206,4 @@ std::unique_ptr<Driver> createSimDriver();
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_HAL_H
+#endif // CIMRT_SRC_HAL_HAL_H

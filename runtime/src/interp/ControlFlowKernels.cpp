@@ -11,9 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Kernels.h"
-#include "Noise.h"
-#include "cim/Macro/Readout.h"
+#include "interp/Kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +20,6 @@
 
 namespace cim::rt {
 
-using namespace cim::macro;
 namespace {
 
 /// Stacks `parts` (all of one shape S) along a new `axis` of the result:
@@ -414,85 +411,13 @@ Tensor axpy(const Tensor &a, float c, const Tensor &b) {
   return out;
 }
 
-/// The converters and integrators of an analog ODE schedule, per state
-/// vector (the last axis): the DAC scales a vector by its largest magnitude
-/// s and quantises it; the integrators clamp it to +-v_sat * s; the ADC
-/// quantises it over that range (or over its largest magnitude when the
-/// target has no integrators).
-struct AnalogState {
-  std::vector<double> scale; // s per vector
-  int64_t width = 1;
-  double vSat = 0;           // 0: no saturation
-  double noise = 0;          // integrator noise per step, units of s
-  uint64_t key = 0;          // the solve's noise key (0: no noise)
-
-  /// A converter of `bits` bits over [-fullScale, fullScale] on v[0..n).
-  static void quantise(float *v, int64_t n, double fullScale, uint32_t bits) {
-    if (bits == 0 || fullScale <= 0)
-      return;
-    UniformADC converter{std::ldexp(1.0, int(bits) - 1) - 1, fullScale};
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = float(converter.convert(v[i]));
-  }
-
-  /// A copy of `h` whose storage this state may change.
-  static Tensor copyOf(const Tensor &h) {
-    Tensor out = Tensor::zeros(h.dtype(), h.dims());
-    std::memcpy(out.mutableRawData(), h.rawData(), h.byteSize());
-    return out;
-  }
-
-  Tensor enter(const Tensor &h, const artifact::Target &target) {
-    width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
-    vSat = target.has_integrator() ? target.integrator().v_sat() : 0;
-    noise = target.has_integrator() ? target.integrator().noise() : 0;
-    Tensor out = copyOf(h);
-    float *v = out.mutableData<float>();
-    int64_t rows = out.numElements() / width;
-    scale.assign(size_t(rows), 0.0);
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t c = 0; c < width; ++c)
-        scale[r] = std::max(scale[r], std::fabs(double(v[r * width + c])));
-      quantise(v + r * width, width, scale[r], target.dac_bits());
-    }
-    return out;
-  }
-
-  /// One step of the integrators: their noise (sigma `noise` times the
-  /// input's full scale, drawn per element and step), then saturation.
-  void integrate(Tensor &h, int64_t step) const {
-    float *v = h.mutableData<float>();
-    if (noise > 0 && key != 0) {
-      NoiseStream stream(key, kIntegrator);
-      for (int64_t r = 0; r < int64_t(scale.size()); ++r)
-        for (int64_t c = 0; c < width; ++c)
-          v[r * width + c] += float(
-              noise * scale[r] *
-              stream.gaussian(combineKey(uint64_t(step),
-                                         uint64_t(r * width + c))));
-    }
-    if (vSat <= 0)
-      return;
-    for (int64_t r = 0; r < int64_t(scale.size()); ++r) {
-      float limit = float(vSat * scale[r]);
-      for (int64_t c = 0; c < width; ++c)
-        v[r * width + c] = std::clamp(v[r * width + c], -limit, limit);
-    }
-  }
-
-  Tensor leave(const Tensor &h, const artifact::Target &target) const {
-    Tensor out = copyOf(h);
-    float *v = out.mutableData<float>();
-    for (int64_t r = 0; r < int64_t(scale.size()); ++r) {
-      double fullScale = vSat * scale[r];
-      if (fullScale <= 0)
-        for (int64_t c = 0; c < width; ++c)
-          fullScale = std::max(fullScale, std::fabs(double(v[r * width + c])));
-      quantise(v + r * width, width, fullScale, target.adc_bits());
-    }
-    return out;
-  }
-};
+/// A copy of `h` whose storage the analog state may change (tensors share
+/// storage).
+Tensor copyOf(const Tensor &h) {
+  Tensor out = Tensor::zeros(h.dtype(), h.dims());
+  std::memcpy(out.mutableRawData(), h.rawData(), h.byteSize());
+  return out;
+}
 
 /// f(h) through the region, checking the shape it gives back.
 Status evaluate(ExecContext &ctx, const Tensor &h, Tensor &k, int64_t step) {
@@ -523,16 +448,18 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
     return makeError(Code::InvalidArgument, "negative step count ", steps);
   const float dt = float(attrFloat(inst, "dt", 0));
   const bool rk4 = attrString(inst, "solver", "euler") == "rk4";
-  // The analog schedule on a device with converters: a DAC at the input,
-  // the state in integrators (saturating at v_sat times the input's full
-  // scale), an ADC at the output.
-  AnalogState analog;
-  bool analogSchedule = attrString(inst, "schedule", "") == "analog" &&
-                        ctx.device && ctx.device->modelsConverters();
+  // The analog schedule: the device models the boundary of the analog
+  // domain (on a simulator with converters: a DAC at the input, the state
+  // in integrators, an ADC at the output; nothing on an ideal device).
+  std::unique_ptr<hal::AnalogState> analog;
+  if (attrString(inst, "schedule", "") == "analog" && ctx.device &&
+      ctx.target)
+    analog = ctx.device->openAnalogState(*ctx.target);
   Tensor h = *in[0];
-  if (analogSchedule) {
-    h = analog.enter(h, ctx.artifact.target());
-    analog.key = ctx.device->nextNoiseKey();
+  if (analog) {
+    int64_t width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
+    h = copyOf(h);
+    analog->enter(h.mutableData<float>(), h.numElements() / width, width);
   }
   for (int64_t i = 0; i < steps; ++i) {
     Tensor k1, k2, k3, k4;
@@ -547,11 +474,13 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
       Tensor sum = axpy(axpy(axpy(k1, 2.0f, k2), 2.0f, k3), 1.0f, k4);
       h = axpy(h, dt / 6.0f, sum);
     }
-    if (analogSchedule)
-      analog.integrate(h, i);
+    if (analog)
+      analog->integrate(h.mutableData<float>(), i);
   }
-  if (analogSchedule)
-    h = analog.leave(h, ctx.artifact.target());
+  if (analog) {
+    h = copyOf(h);
+    analog->leave(h.mutableData<float>());
+  }
   out.clear();
   out.push_back(std::move(h));
   return Status::ok();

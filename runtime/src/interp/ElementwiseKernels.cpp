@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Kernels.h"
+#include "interp/Kernels.h"
 
 #include <cmath>
 #include <limits>

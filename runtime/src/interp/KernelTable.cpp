@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Kernels.h"
+#include "interp/Kernels.h"
 
 namespace cim::rt {
 

@@ -15,13 +15,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_KERNELS_H
-#define CIMRT_SRC_KERNELS_H
+#ifndef CIMRT_SRC_INTERP_KERNELS_H
+#define CIMRT_SRC_INTERP_KERNELS_H
 
-#include "Artifact.h"
-#include "Hal.h"
-#include "Status.h"
-#include "Tensor.h"
+#include "artifact/Artifact.h"
+#include "hal/Hal.h"
+#include "base/Status.h"
+#include "base/Tensor.h"
 
 #include <initializer_list>
 #include <string_view>
@@ -86,6 +86,7 @@ struct ExecContext {
   const std::vector<TileHandle> *tileHandles = nullptr;
   RegionRunner *regions = nullptr;
   uint64_t mvmCount = 0; // incremented by kernels that use the device
+  const hal::MacroConfig *target = nullptr; // the model's, as the HAL takes it
 
   /// The declared type of output `i`.
   const ValueInfo &outputInfo(size_t i) const {
@@ -180,4 +181,4 @@ void addControlFlowKernels(std::vector<KernelDef> &table);
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_KERNELS_H
+#endif // CIMRT_SRC_INTERP_KERNELS_H

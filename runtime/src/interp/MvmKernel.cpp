@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Kernels.h"
+#include "interp/Kernels.h"
 
 #include <climits>
 #include <cstring>

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Kernels.h"
+#include "interp/Kernels.h"
 
 #include <cmath>
 #include <limits>

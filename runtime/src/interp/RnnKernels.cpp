@@ -15,7 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Kernels.h"
+#include "interp/Kernels.h"
 
 #include <algorithm>
 #include <cctype>

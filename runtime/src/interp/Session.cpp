@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Session.h"
-#include "Kernels.h"
+#include "interp/Session.h"
+#include "interp/Kernels.h"
 
 #include <cmath>
 #include <cstdio>
@@ -44,11 +44,11 @@ Session::create(std::shared_ptr<const Model> model,
                      "session: a model and a device are required");
   std::unique_ptr<Session> s(new Session(model, device, options));
   for (int i = 0; i < model->tiles().size(); ++i) {
-    const artifact::Tile &tile = model->tiles()[i];
-    auto handle = device->programTile(tile, model->target());
+    const hal::TileImage &tile = model->tileImages()[size_t(i)];
+    auto handle = device->programTile(tile, model->macroConfig());
     if (!handle.isOk())
       return handle.status().withPrefix(
-          strCat(model->label(), ": tiles[", i, "] (id ", tile.id(),
+          strCat(model->label(), ": tiles[", i, "] (id ", tile.id,
                  "): programming ", device->uri(), " failed: "));
     // Pushed one by one so the destructor frees exactly what was programmed.
     s->tileHandles_.push_back(*handle);
@@ -130,6 +130,7 @@ public:
         args.push_back(slot < 0 ? nullptr : &slots_[slot]);
       ExecContext ctx{m_.artifact(), ci,     m_.values(),
                       device_,       &tiles_, this};
+      ctx.target = &m_.macroConfig();
       results.clear();
       if (ci.kernel->runMulti) {
         Status s = ci.kernel->runMulti(ctx, args, results);

@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_SESSION_H
-#define CIMRT_SRC_SESSION_H
+#ifndef CIMRT_SRC_INTERP_SESSION_H
+#define CIMRT_SRC_INTERP_SESSION_H
 
-#include "Artifact.h"
-#include "Hal.h"
+#include "artifact/Artifact.h"
+#include "hal/Hal.h"
 
 #include <atomic>
 #include <memory>
@@ -79,4 +79,4 @@ bool shapeMatches(const Shape &declared, const Shape &actual, std::string &why);
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_SESSION_H
+#endif // CIMRT_SRC_INTERP_SESSION_H

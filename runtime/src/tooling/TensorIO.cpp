@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorIO.h"
+#include "tooling/TensorIO.h"
 
 #include "tensor.pb.h"
 

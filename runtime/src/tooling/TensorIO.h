@@ -10,11 +10,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_TENSORIO_H
-#define CIMRT_SRC_TENSORIO_H
+#ifndef CIMRT_SRC_TOOLING_TENSORIO_H
+#define CIMRT_SRC_TOOLING_TENSORIO_H
 
-#include "Status.h"
-#include "Tensor.h"
+#include "base/Status.h"
+#include "base/Tensor.h"
 
 #include <string>
 #include <vector>
@@ -60,4 +60,4 @@ Status writeFileAtomically(const std::string &path, const std::string &bytes);
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_TENSORIO_H
+#endif // CIMRT_SRC_TOOLING_TENSORIO_H

@@ -1,4 +1,4 @@
-//===- cim-bench.cpp - Simulator throughput against OpenBLAS sgemm ---------===//
+//===- cim-bench.cpp - Simulator against OpenBLAS sgemm ---------*- C++ -*-===//
 //
 // A benchmark, not a test: times the simulator's MVMs against a plain
 // OpenBLAS sgemm of the same shape, in the same process, and prints both
@@ -12,7 +12,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Hal.h"
+#include "hal/Hal.h"
+#include "tooling/Exit.h"
+#include "tooling/Flags.h"
 
 #include <cblas.h>
 
@@ -45,67 +47,48 @@ template <typename Fn> double timePerCall(Fn fn, double minTime) {
   return elapsed / calls;
 }
 
-artifact::Artifact makeTile(int n, std::mt19937 &rng) {
-  artifact::Artifact a;
-  artifact::Target *t = a.mutable_target();
-  t->set_name("bench");
-  t->set_array_rows(uint32_t(n));
-  t->set_array_cols(uint32_t(2 * n));
-  t->set_bits_per_cell(4);
-  t->set_dac_bits(8);
-  t->set_adc_bits(8);
-  artifact::Tile *tile = a.add_tiles();
-  tile->set_rows(uint32_t(n));
-  tile->set_cols(uint32_t(n));
-  tile->set_cell_tech(artifact::RRAM);
-  tile->set_encoding(artifact::DIFFERENTIAL);
-  tile->set_scale(1);
+/// An n x n tile of random weights on a target with n x 2n arrays.
+void makeTile(int n, std::mt19937 &rng, rt::hal::TileImage &tile,
+              rt::hal::MacroConfig &target) {
+  target.name = "bench";
+  target.arrayRows = uint32_t(n);
+  target.arrayCols = uint32_t(2 * n);
+  target.bitsPerCell = 4;
+  target.dacBits = 8;
+  target.adcBits = 8;
+  tile.rows = uint32_t(n);
+  tile.cols = uint32_t(n);
+  tile.cellTech = rt::hal::CellTech::Rram;
+  tile.encoding = rt::hal::WeightEncoding::Differential;
+  tile.scale = 1;
   std::uniform_real_distribution<float> u(-1, 1);
   for (int i = 0; i < n * n; ++i) {
     float w = u(rng);
-    tile->add_g_pos(w > 0 ? w : 0);
-    tile->add_g_neg(w < 0 ? -w : 0);
+    tile.gPos.push_back(w > 0 ? w : 0);
+    tile.gNeg.push_back(w < 0 ? -w : 0);
   }
-  tile->set_adc_full_scale(float(n) / 4);
-  return a;
+  tile.adcFullScale = float(n) / 4;
 }
 
-} // namespace
+const char *kUsage =
+    "usage: cim-bench [--noise PRESET] [--threads N] [--min-time SECONDS]\n"
+    "                 [--tile N] [--batch B] [--mode ideal|quantized]\n";
 
-int main(int argc, char **argv) {
+int benchMain(int argc, char **argv) {
   std::string noise = "rram-nominal";
   unsigned threads = std::thread::hardware_concurrency();
   double minTime = 0.5;
   int onlyTile = 0, onlyBatch = 0;
   std::string onlyMode;
-  for (int i = 1; i < argc; ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "error: %s needs a value\n", argv[i]);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (!std::strcmp(argv[i], "--noise"))
-      noise = value();
-    else if (!std::strcmp(argv[i], "--threads"))
-      threads = unsigned(std::atoi(value().c_str()));
-    else if (!std::strcmp(argv[i], "--min-time"))
-      minTime = std::atof(value().c_str());
-    else if (!std::strcmp(argv[i], "--mode"))
-      onlyMode = value();
-    else if (!std::strcmp(argv[i], "--tile"))
-      onlyTile = std::atoi(value().c_str());
-    else if (!std::strcmp(argv[i], "--batch"))
-      onlyBatch = std::atoi(value().c_str());
-    else {
-      std::fprintf(stderr,
-                   "usage: cim-bench [--noise PRESET] [--threads N] "
-                   "[--min-time SECONDS] [--tile N] [--batch B] "
-                   "[--mode ideal|quantized]\n");
-      return 2;
-    }
-  }
+  CLI::App app("cim-bench");
+  app.add_option("--noise", noise);
+  app.add_option("--threads", threads);
+  app.add_option("--min-time", minTime);
+  app.add_option("--mode", onlyMode);
+  app.add_option("--tile", onlyTile);
+  app.add_option("--batch", onlyBatch);
+  if (!tooling::parseFlags(app, argc, argv, "cim-bench", kUsage).empty())
+    tooling::usageError("cim-bench", "unexpected argument");
   if (threads == 0)
     threads = 1;
   std::printf("cim-bench: %u threads; the simulator against OpenBLAS sgemm "
@@ -116,15 +99,17 @@ int main(int argc, char **argv) {
   std::mt19937 rng(1);
   const std::string modes[] = {
       "sim://ideal?threads=" + std::to_string(threads),
-      "sim://quantized?noise=" + noise + "&seed=1&threads=" +
-          std::to_string(threads)};
+      "sim://quantized?noise=" + noise +
+          "&seed=1&threads=" + std::to_string(threads)};
   for (int n : {256, 1024}) {
     if (onlyTile && n != onlyTile)
       continue;
-    artifact::Artifact a = makeTile(n, rng);
+    rt::hal::TileImage tile;
+    rt::hal::MacroConfig target;
+    makeTile(n, rng, tile, target);
     std::vector<float> w(size_t(n) * n);
     for (size_t i = 0; i < w.size(); ++i)
-      w[i] = a.tiles(0).g_pos(int(i)) - a.tiles(0).g_neg(int(i));
+      w[i] = tile.gPos[i] - tile.gNeg[i];
     for (int batch : {1, 256}) {
       if (onlyBatch && batch != onlyBatch)
         continue;
@@ -141,15 +126,11 @@ int main(int argc, char **argv) {
         if (!onlyMode.empty() && uri.find("sim://" + onlyMode) != 0)
           continue;
         auto dev = rt::DriverRegistry::global().open(uri);
-        if (!dev.isOk()) {
-          std::fprintf(stderr, "error: %s\n", dev.status().message().c_str());
-          return 1;
-        }
-        auto h = (*dev)->programTile(a.tiles(0), a.target());
-        if (!h.isOk()) {
-          std::fprintf(stderr, "error: %s\n", h.status().message().c_str());
-          return 1;
-        }
+        if (!dev.isOk())
+          tooling::fail(dev.status().message());
+        auto h = (*dev)->programTile(tile, target);
+        if (!h.isOk())
+          tooling::fail(h.status().message());
         // Rounds alternate between the two, and each keeps its best time,
         // so that a busy moment of the machine hits neither alone.
         double sgemm = 1e30, sim = 1e30;
@@ -157,20 +138,24 @@ int main(int argc, char **argv) {
           openblas_set_num_threads(int(threads));
           sgemm = std::min(sgemm, timePerCall(sgemmCall, minTime / 3));
           openblas_set_num_threads(1); // as the simulator runs it
-          sim = std::min(sim, timePerCall(
-                                  [&] {
-                                    (void)(*dev)->mvm(*h, x.data(), batch,
-                                                      y.data());
-                                  },
-                                  minTime / 3));
+          sim = std::min(
+              sim,
+              timePerCall(
+                  [&] { (void)(*dev)->mvm(*h, x.data(), batch, y.data()); },
+                  minTime / 3));
         }
         std::string mode = uri.substr(0, uri.find("&threads"));
         mode = mode.substr(0, mode.find("?threads"));
         std::printf("%-28s %6d %6d %12.2f %12.2f %7.2f\n", mode.c_str(), n,
-                    batch, macs / sim * 1e-9, macs / sgemm * 1e-9,
-                    sgemm / sim);
+                    batch, macs / sim * 1e-9, macs / sgemm * 1e-9, sgemm / sim);
       }
     }
   }
   return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  return tooling::runTool(benchMain, argc, argv);
 }

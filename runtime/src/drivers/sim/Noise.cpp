@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Noise.h"
+#include "drivers/sim/Noise.h"
 
 #include <google/protobuf/util/json_util.h>
 

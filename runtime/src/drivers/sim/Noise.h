@@ -8,10 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIMRT_SRC_NOISE_H
-#define CIMRT_SRC_NOISE_H
+#ifndef CIMRT_SRC_DRIVERS_SIM_NOISE_H
+#define CIMRT_SRC_DRIVERS_SIM_NOISE_H
 
-#include "Status.h"
+#include "base/Status.h"
 #include "noise.pb.h"
 
 #include <cmath>
@@ -130,4 +130,4 @@ std::vector<std::string> noisePresetNames();
 
 } // namespace cim::rt
 
-#endif // CIMRT_SRC_NOISE_H
+#endif // CIMRT_SRC_DRIVERS_SIM_NOISE_H

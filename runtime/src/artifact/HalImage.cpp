@@ -1,0 +1,128 @@
+//===- HalImage.cpp - Artifact tiles and target for the HAL -----*- C++ -*-===//
+//
+// Field-by-field copies of the schema's Tile and Target into the HAL's
+// structs, with the schema's enums mapped to the HAL's. Nothing is derived
+// here (no defaults resolved, no bits computed): a device sees exactly what
+// the compiler wrote, so this file changes only when the schema does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "artifact/HalImage.h"
+
+namespace cim::rt {
+namespace {
+
+hal::CellTech cellTech(artifact::CellTech t) {
+  switch (t) {
+  case artifact::RRAM:
+    return hal::CellTech::Rram;
+  case artifact::ROM:
+    return hal::CellTech::Rom;
+  case artifact::SRAM:
+    return hal::CellTech::Sram;
+  default:
+    return hal::CellTech::Unspecified;
+  }
+}
+
+hal::WeightEncoding encoding(artifact::WeightEncoding e) {
+  switch (e) {
+  case artifact::DIFFERENTIAL:
+    return hal::WeightEncoding::Differential;
+  case artifact::OFFSET:
+    return hal::WeightEncoding::Offset;
+  default:
+    return hal::WeightEncoding::Unspecified;
+  }
+}
+
+hal::AdcKind adcKind(artifact::ADCKind k) {
+  switch (k) {
+  case artifact::ADC_KIND_UNIFORM:
+    return hal::AdcKind::Uniform;
+  case artifact::ADC_KIND_RAMP:
+    return hal::AdcKind::Ramp;
+  case artifact::ADC_KIND_SIGN:
+    return hal::AdcKind::Sign;
+  default:
+    return hal::AdcKind::Unspecified;
+  }
+}
+
+} // namespace
+
+hal::TileImage toTileImage(const artifact::Tile &tile) {
+  hal::TileImage t;
+  t.id = tile.id();
+  t.rows = tile.rows();
+  t.cols = tile.cols();
+  t.cellTech = cellTech(tile.cell_tech());
+  t.encoding = encoding(tile.encoding());
+  t.scale = tile.scale();
+  t.gPos.assign(tile.g_pos().begin(), tile.g_pos().end());
+  t.gNeg.assign(tile.g_neg().begin(), tile.g_neg().end());
+  t.adcFullScale = tile.adc_full_scale();
+  t.source = tile.source();
+  t.arrayRows = tile.array_rows();
+  t.arrayCols = tile.array_cols();
+  t.bitsPerCell = tile.bits_per_cell();
+  t.weightBits = tile.weight_bits();
+  t.analog = tile.analog();
+  if (tile.has_ramp()) {
+    const artifact::RampReadout &r = tile.ramp();
+    hal::RampImage ramp;
+    ramp.function = r.function();
+    ramp.bits = r.bits();
+    ramp.lo = r.lo();
+    ramp.hi = r.hi();
+    ramp.thresholds.assign(r.thresholds().begin(), r.thresholds().end());
+    ramp.levels.assign(r.levels().begin(), r.levels().end());
+    t.ramp = std::move(ramp);
+  }
+  return t;
+}
+
+hal::MacroConfig toMacroConfig(const artifact::Target &target) {
+  hal::MacroConfig m;
+  m.name = target.name();
+  m.arrayRows = target.array_rows();
+  m.arrayCols = target.array_cols();
+  m.cellTech = cellTech(target.cell_tech());
+  m.bitsPerCell = target.bits_per_cell();
+  m.dacBits = target.dac_bits();
+  m.adcBits = target.adc_bits();
+  m.inputBits = target.input_bits();
+  m.adcKind = adcKind(target.adc_kind());
+  m.macros = target.macros();
+  m.digitalLanes = target.digital_lanes();
+  for (const artifact::ArrayKind &k : target.arrays()) {
+    hal::ArrayKind a;
+    a.name = k.name();
+    a.cellTech = cellTech(k.cell_tech());
+    a.rows = k.rows();
+    a.cols = k.cols();
+    a.bitsPerCell = k.bits_per_cell();
+    a.count = k.count();
+    a.encoding = encoding(k.encoding());
+    a.weightBits = k.weight_bits();
+    a.gMinUs = k.g_min_us();
+    a.gMaxUs = k.g_max_us();
+    m.arrays.push_back(std::move(a));
+  }
+  if (target.has_integrator()) {
+    m.hasIntegrator = true;
+    m.integrator.gainMax = target.integrator().gain_max();
+    m.integrator.leak = target.integrator().leak();
+    m.integrator.vSat = target.integrator().v_sat();
+    m.integrator.noise = target.integrator().noise();
+  }
+  m.costs.insert(target.costs().begin(), target.costs().end());
+  return m;
+}
+
+StatusOr<TileHandle> programTile(Device &device, const artifact::Tile &tile,
+                                 const artifact::Target &target) {
+  return device.programTile(toTileImage(tile), toMacroConfig(target));
+}
+
+} // namespace cim::rt

@@ -1,0 +1,30 @@
+//===- HalImage.h - Artifact tiles and target for the HAL -------*- C++ -*-===//
+//
+// The one place where the artifact's schema meets the HAL: converts a
+// `artifact::Tile` and `artifact::Target` into the plain structs devices
+// program (hal::TileImage, hal::MacroConfig). A Model converts once at
+// load; tools and tests that build artifacts in memory convert with these
+// functions. A field added to the schema that devices need is read here and
+// nowhere else.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_ARTIFACT_HALIMAGE_H
+#define CIMRT_SRC_ARTIFACT_HALIMAGE_H
+
+#include "hal/Hal.h"
+
+#include "cimx.pb.h"
+
+namespace cim::rt {
+
+hal::TileImage toTileImage(const artifact::Tile &tile);
+hal::MacroConfig toMacroConfig(const artifact::Target &target);
+
+/// Converts `tile` and `target` and programs the tile into `device`.
+StatusOr<TileHandle> programTile(Device &device, const artifact::Tile &tile,
+                                 const artifact::Target &target);
+
+} // namespace cim::rt
+
+#endif // CIMRT_SRC_ARTIFACT_HALIMAGE_H

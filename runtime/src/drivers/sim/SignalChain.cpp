@@ -1,0 +1,289 @@
+//===- SignalChain.cpp - The simulator's MVMs -------------------*- C++ -*-===//
+//
+// One MVM on a programmed tile. Ideal: one GEMM (and the fused activation,
+// exact). Quantised: the DAC normalises each input vector by its largest
+// magnitude and quantises it (bit-serially in passes where the target says);
+// each plane's GEMM (OpenBLAS, one thread; the batch is split over the
+// device's pool) gives the column currents, read noise is added per
+// element (counter-based draws keyed by tile, MVM, pass, plane, row), the
+// ADC (uniform, sign comparator or a ramp with its activation) converts,
+// and planes and passes are shifted and added. Noise-free quantised planes
+// hold integer codes, so the GEMM is exact; one seed gives bit-identical
+// results on any number of threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "drivers/sim/SimDevice.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cim::rt::sim {
+
+using namespace cim::macro;
+namespace {
+
+/// Y (batch x cols) = X (batch x rows) * W in the plane's precision, on
+/// one OpenBLAS thread (the caller splits the batch over the pool).
+void gemm(const SimTile &t, const Plane &plane, const double *x,
+          const float *xf, int64_t batch, double *y, float *yf) {
+  const int k = int(t.rows), n = int(t.cols);
+  if (!plane.wd.empty())
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
+                1.0, x, k, plane.wd.data(), n, 0.0, y, n);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
+                1.0f, xf, k, plane.w.data(), n, 0.0f, yf, n);
+}
+
+/// Batch rows per thread: enough that a part is worth a thread.
+int64_t minRows(const SimTile &t) {
+  return std::max<int64_t>(1, (int64_t(1) << 16) / (t.rows * t.cols));
+}
+
+/// Rounds half away from zero a code of magnitude below 2^31 (ADC and
+/// DAC codes are at most 2^15): a truncating conversion, which compilers
+/// vectorise.
+double roundCode(double q) {
+  return double(int32_t(q + std::copysign(0.5, q)));
+}
+
+/// Buffers of one part of a quantised MVM (batch rows `first` on).
+struct Work {
+  int64_t first = 0;
+  std::vector<double> s, norm, reference, xd, yd, passOut, total, analog,
+      uniform;
+  std::vector<float> normal;
+  std::vector<float> xf, yf;
+  std::vector<char> finite;
+  std::vector<uint64_t> code;
+  double unit = 1; // value of one input code
+};
+
+/// The input codes of one pass (xd and xf, as the GEMM reads them), and
+/// each vector's norm and reference-column sum in normalised units.
+void drivePass(const SimTile &t, const float *x, double base, int64_t b0,
+               int64_t b1, Work &w) {
+  const int64_t rows = t.rows;
+  for (int64_t b = b0; b < b1; ++b) {
+    double inverse = w.s[b] > 0 ? 1.0 / w.s[b] : 0.0;
+    const float *xb = x + b * rows;
+    float *codes = w.xf.data() + b * rows;
+    if (t.inputPasses > 1) {
+      uint64_t *digits = w.code.data() + b * rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        uint64_t digit = digits[r] % uint64_t(base);
+        digits[r] /= uint64_t(base);
+        codes[r] = (xb[r] < 0 ? -1.0f : 1.0f) * float(digit);
+      }
+    } else if (t.dacSign) {
+      for (int64_t r = 0; r < rows; ++r)
+        codes[r] = float((xb[r] > 0) - (xb[r] < 0));
+    } else if (t.dacLevels > 0) {
+      double toCode = t.dacLevels * inverse;
+      for (int64_t r = 0; r < rows; ++r)
+        codes[r] = float(roundCode(double(xb[r]) * toCode));
+    } else {
+      for (int64_t r = 0; r < rows; ++r)
+        codes[r] = float(double(xb[r]) * inverse);
+    }
+    // Four partial sums: the loop then runs at the adder's throughput,
+    // not its latency (and in a fixed order, so results stay the same).
+    double norm4[4] = {0, 0, 0, 0}, sum4[4] = {0, 0, 0, 0};
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4)
+      for (int k = 0; k < 4; ++k) {
+        double c = codes[r + k];
+        norm4[k] += c * c;
+        sum4[k] += c;
+      }
+    for (; r < rows; ++r) {
+      double c = codes[r];
+      norm4[0] += c * c;
+      sum4[0] += c;
+    }
+    double norm = (norm4[0] + norm4[1]) + (norm4[2] + norm4[3]);
+    double sum = (sum4[0] + sum4[1]) + (sum4[2] + sum4[3]);
+    if (!w.xd.empty()) // double GEMM: exact codes (or the unquantised input)
+      for (int64_t r = 0; r < rows; ++r)
+        w.xd[size_t(b * rows + r)] =
+            t.dacLevels == 0 && !t.dacSign && t.inputPasses == 1
+                ? double(xb[r]) * inverse
+                : double(codes[r]);
+    w.norm[b] = std::sqrt(norm) * w.unit;
+    w.reference[b] = 0.5 * sum * w.unit;
+  }
+}
+
+/// Read noise, conversion and shift-add of one plane's GEMM result,
+/// row by row in branch-free loops over the columns.
+void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
+                 int p, uint64_t sequence, int64_t b0, int64_t b1, Work &w) {
+  const int64_t cols = t.cols;
+  const double scale = w.unit * plane.unit;
+  const double sigma = t.readSigma * plane.noiseGain;
+  const double range = plane.fullScale * t.adcRange;
+  const double levels = t.adcLevels, shift = plane.shift;
+  const double toCode = levels / range, fromCode = range / levels * shift;
+  const double *offsets =
+      plane.adcOffset.empty() ? nullptr : plane.adcOffset.data();
+  NoiseStream read(seed, kRead);
+  uint64_t callKey = combineKey(
+      combineKey(combineKey(combineKey(0, t.id), sequence), uint64_t(p)), pl);
+  w.analog.resize(size_t(cols));
+  w.uniform.resize(size_t(cols));
+  w.normal.resize(size_t(cols));
+  double *a = w.analog.data();
+  for (int64_t b = b0; b < b1; ++b) {
+    double *out = w.passOut.data() + b * cols;
+    if (!plane.wd.empty())
+      for (int64_t c = 0; c < cols; ++c)
+        a[c] = w.yd[size_t(b * cols + c)] * scale;
+    else
+      for (int64_t c = 0; c < cols; ++c)
+        a[c] = double(w.yf[size_t(b * cols + c)]) * scale;
+    if (double noise = sigma * w.norm[b]; noise > 0) {
+      // Gaussians by the inverse CDF, in three loops: uniforms, the
+      // centre's rational function for all (vectorised), the few tails.
+      uint64_t rowKey = combineKey(callKey, uint64_t(w.first + b));
+      double *u = w.uniform.data();
+      float *z = w.normal.data();
+      read.uniforms(rowKey, u, cols);
+      for (int64_t c = 0; c < cols; ++c)
+        z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
+      for (int64_t c = 0; c < cols; ++c)
+        if (NoiseStream::isTail(u[c]))
+          z[c] = float(NoiseStream::inverseNormalTail(u[c]));
+      for (int64_t c = 0; c < cols; ++c)
+        a[c] += noise * double(z[c]);
+    }
+    if (t.ramp) {
+      // The ramp compares the pre-activation in model units.
+      double toModel = w.s[b] * t.scale;
+      for (int64_t c = 0; c < cols; ++c)
+        out[c] += t.rampAdc.convert(a[c] * toModel) * shift;
+    } else if (t.adcSign) {
+      for (int64_t c = 0; c < cols; ++c)
+        out[c] += signCompare(a[c], range) * shift;
+    } else if (levels == 0) {
+      for (int64_t c = 0; c < cols; ++c)
+        out[c] += a[c] * shift;
+    } else if (offsets) {
+      for (int64_t c = 0; c < cols; ++c)
+        out[c] +=
+            roundCode(std::clamp(a[c] * toCode + offsets[c], -levels, levels)) *
+            fromCode;
+    } else {
+      for (int64_t c = 0; c < cols; ++c)
+        out[c] +=
+            roundCode(std::clamp(a[c] * toCode, -levels, levels)) * fromCode;
+    }
+  }
+}
+
+/// Rows [first, first + batch) of a quantised MVM.
+void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
+                   int64_t first, int64_t batch, float *y, uint64_t sequence) {
+  const int64_t rows = t.rows, cols = t.cols;
+  const size_t in = size_t(batch * rows), out = size_t(batch * cols);
+  // Buffers kept per thread across calls: fresh large allocations would
+  // cost page faults on every MVM.
+  thread_local Work w;
+  bool anyDouble = std::any_of(t.planes.begin(), t.planes.end(),
+                               [](const Plane &p) { return !p.wd.empty(); });
+  w.first = first;
+  w.s.assign(size_t(batch), 0.0);
+  w.finite.assign(size_t(batch), 1);
+  w.norm.resize(size_t(batch));
+  w.reference.resize(size_t(batch));
+  w.xf.resize(in);
+  w.yf.resize(out);
+  // xd and yd only for planes of double codes (drivePass fills xd when
+  // it is not empty).
+  w.xd.resize(anyDouble ? in : 0);
+  w.yd.resize(anyDouble ? out : 0);
+  w.passOut.resize(out);
+  w.total.assign(out, 0.0);
+  if (t.inputPasses > 1)
+    w.code.resize(in);
+  // DAC: normalise each input vector by its largest magnitude; for
+  // bit-serial inputs round it to input_bits.
+  for (int64_t b = 0; b < batch; ++b) {
+    const float *xb = x + b * rows;
+    float largest = 0; // NaN fails every comparison: tracked apart
+    bool finite = true;
+    for (int64_t r = 0; r < rows; ++r) {
+      float v = std::fabs(xb[r]);
+      largest = v > largest ? v : largest;
+      finite &= v <= std::numeric_limits<float>::max();
+    }
+    w.s[b] = largest;
+    w.finite[b] = finite;
+    if (t.inputPasses > 1)
+      for (int64_t r = 0; r < rows; ++r) {
+        int64_t i = b * rows + r;
+        double v = w.s[b] > 0 ? double(x[i]) / w.s[b] : 0.0;
+        w.code[i] = uint64_t(std::llround(std::fabs(v) * t.inputLevels));
+      }
+  }
+  double base = t.dacLevels + 1; // 2^(dac_bits - 1)
+  double passWeight = t.inputPasses > 1 ? t.dacLevels / t.inputLevels : 1.0;
+  w.unit = t.inputPasses > 1 || (!t.dacSign && t.dacLevels > 0)
+               ? 1.0 / t.dacLevels
+               : 1.0;
+  for (int p = 0; p < t.inputPasses; ++p) {
+    drivePass(t, x, base, 0, batch, w);
+    std::fill(w.passOut.begin(), w.passOut.end(), 0.0);
+    for (size_t pl = 0; pl < t.planes.size(); ++pl) {
+      const Plane &plane = t.planes[pl];
+      gemm(t, plane, w.xd.data(), w.xf.data(), batch, w.yd.data(), w.yf.data());
+      convertRows(t, seed, plane, pl, p, sequence, 0, batch, w);
+    }
+    for (int64_t b = 0; b < batch; ++b) {
+      double reference = t.offsetReference ? w.reference[b] : 0.0;
+      double factor = t.offsetReference ? 2.0 * passWeight : passWeight;
+      const double *from = w.passOut.data() + b * cols;
+      double *to = w.total.data() + b * cols;
+      for (int64_t c = 0; c < cols; ++c)
+        to[c] += (from[c] - reference) * factor;
+    }
+    passWeight *= base;
+  }
+  for (int64_t b = 0; b < batch; ++b) {
+    // A ramp's levels are already outputs in model units.
+    double factor = t.ramp ? 1.0 : w.s[b] * t.scale;
+    const double *from = w.total.data() + b * cols;
+    float *to = y + b * cols;
+    if (!w.finite[b])
+      std::fill(to, to + cols, std::numeric_limits<float>::quiet_NaN());
+    else
+      for (int64_t c = 0; c < cols; ++c)
+        to[c] = float(from[c] * factor);
+  }
+}
+
+} // namespace
+
+void mvmIdeal(const SimTile &t, ThreadPool &pool, const float *x, int64_t batch,
+              float *y) {
+  pool.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
+    gemm(t, t.planes.front(), nullptr, x + b0 * t.rows, b1 - b0, nullptr,
+         y + b0 * t.cols);
+    if (t.ramp) // the fused activation, exact
+      for (int64_t i = b0 * t.cols; i < b1 * t.cols; ++i)
+        y[i] = float(t.activation(double(y[i])));
+  });
+}
+
+void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
+                  const float *x, int64_t batch, float *y, uint64_t sequence) {
+  pool.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
+    quantizedRows(t, seed, x + b0 * t.rows, b0, b1 - b0, y + b0 * t.cols,
+                  sequence);
+  });
+}
+
+} // namespace cim::rt::sim

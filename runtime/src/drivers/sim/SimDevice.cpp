@@ -1,0 +1,74 @@
+//===- SimDevice.cpp - The simulator device, tile table ---------*- C++ -*-===//
+//
+// The "sim" device: keeps programmed tiles in host memory, keyed by handle,
+// and computes matrix-vector products on the CPU. Two modes:
+//
+//  - sim://ideal (also sim://): y = x * W with W = scale * (g_pos - g_neg);
+//    equals float math up to rounding.
+//  - sim://quantized: the analog signal chain of the target, with device
+//    and circuit non-idealities from a noise model (`?noise=PRESET|FILE`).
+//
+// This file is the table and the locking; SimDevice.h lists the files that
+// program tiles, run the signal chain and count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "drivers/sim/SimDevice.h"
+
+namespace cim::rt::sim {
+
+SimDevice::SimDevice(std::string uri, SimMode mode, SimOptions options)
+    : uri_(std::move(uri)), mode_(mode), options_(std::move(options)),
+      pool_(options_.threads) {}
+
+StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
+                                            const hal::MacroConfig &target) {
+  CIM_ASSIGN_OR_RETURN(std::shared_ptr<SimTile> t,
+                       programSimTile(tile, target, mode_, options_));
+  std::lock_guard<std::mutex> lock(mutex_);
+  TileHandle handle = nextHandle_++;
+  countProgramming(counters_, *t);
+  reports_.push_back(t->report);
+  tiles_.emplace(handle, std::move(t));
+  return handle;
+}
+
+void SimDevice::releaseTile(TileHandle handle) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  tiles_.erase(handle);
+}
+
+Status SimDevice::mvm(TileHandle handle, const float *x, int64_t batch,
+                      float *y) {
+  std::shared_ptr<const SimTile> tile;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = tiles_.find(handle);
+    if (it == tiles_.end())
+      return makeError(Code::FailedPrecondition, uri_, ": tile handle ", handle,
+                       " is not programmed");
+    tile = it->second;
+  }
+  if (batch < 0)
+    return makeError(Code::InvalidArgument, uri_, ": negative batch ", batch);
+  uint64_t sequence = tile->sequence++;
+  if (batch > 0) {
+    if (mode_ == SimMode::Ideal)
+      mvmIdeal(*tile, pool_, x, batch, y);
+    else
+      mvmQuantized(*tile, pool_, options_.seed, x, batch, y, sequence);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  countMvm(counters_, *tile, batch);
+  return Status::ok();
+}
+
+DeviceStats SimDevice::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DeviceStats s = counters_;
+  s.tilesProgrammed = tiles_.size();
+  s.tiles = reports_;
+  return s;
+}
+
+} // namespace cim::rt::sim

@@ -1,0 +1,159 @@
+//===- SimDevice.h - The simulator's pieces ---------------------*- C++ -*-===//
+//
+// The "sim" driver's internals, split by concern into files:
+//
+//  - SimProgramming.cpp: a tile image becomes a SimTile (quantisation to
+//    the cell's levels, bit slicing into planes, the ramp column) and, with
+//    a noise model, its cells are programmed (CellProgrammer: variation,
+//    verify, stuck cells, drift, IR drop);
+//  - SignalChain.cpp: an MVM on a SimTile (DAC, one GEMM per plane and
+//    input pass, read noise, ADC / ramp / sign conversion, shift-add);
+//  - SimCounters.cpp: the device's counters and their energy and latency;
+//  - SimAnalog.cpp: the boundary of an analog ODE solve (DAC, integrators,
+//    ADC);
+//  - SimDevice.cpp: the device and its tile table;
+//  - SimDriver.cpp: URIs (sim://ideal, sim://quantized?noise=...).
+//
+// docs/Simulator.md gives the formulas.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_DRIVERS_SIM_SIMDEVICE_H
+#define CIMRT_SRC_DRIVERS_SIM_SIMDEVICE_H
+
+#include "base/ThreadPool.h"
+#include "cim/Macro/Readout.h"
+#include "drivers/sim/Noise.h"
+#include "hal/Hal.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace cim::rt::sim {
+
+enum class SimMode { Ideal, Quantized };
+
+/// Options of a simulator device (its URI's query).
+struct SimOptions {
+  artifact::NoiseModel noise;
+  uint64_t seed = 0;
+  double driftTime = 0; // seconds since programming; 0: none
+  unsigned threads = 1;
+};
+
+/// The cost figures of one tile's array (pJ, ns).
+struct TileCosts {
+  double mac = 0, dac = 0, adc = 0, digital = 0, write = 0;
+  double mvmNs = 0, digitalNs = 0;
+  unsigned lanes = 1;
+};
+
+/// One slice of a tile: a rows x cols matrix of effective cell values.
+struct Plane {
+  std::vector<float> w;   // float path
+  std::vector<double> wd; // double path (exact codes beyond float's range)
+  double unit = 1;        // normalised cell value = w * unit
+  double shift = 1;       // weight of this plane in the shift-add
+  double fullScale = 1;   // the ADC's full scale (normalised units)
+  double noiseGain = 1;   // read-noise sigma per unit of cell sigma and |x|
+  std::vector<double> adcOffset; // per column, LSB
+};
+
+/// A programmed tile, immutable after programming except for its MVM
+/// sequence number (which keys the read noise).
+struct SimTile {
+  uint32_t id = 0;
+  int64_t rows = 0, cols = 0;
+  double scale = 1;
+  std::vector<Plane> planes;
+  bool offsetReference = false; // subtract the mid-conductance reference
+  // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
+  bool quantized = false, dacSign = false;
+  bool analog = false; // no converters (analog ODE schedule)
+  // A ramp ADC with a fused activation (model units); exact in ideal mode.
+  bool ramp = false;
+  macro::RampADC rampAdc;
+  macro::RampFunction activation;
+  double dacLevels = 0, inputLevels = 0;
+  int inputPasses = 1;
+  // ADC.
+  bool adcSign = false;
+  double adcLevels = 0, adcRange = 1;
+  double readSigma = 0; // per cell, normalised conductance units
+  TileCosts costs;
+  TileReport report;
+  mutable std::atomic<uint64_t> sequence{0};
+};
+
+//===- SimProgramming.cpp -------------------------------------------------===//
+
+/// The SimTile of `tile` on `target`: its planes in `mode`, programmed with
+/// the options' noise model.
+StatusOr<std::shared_ptr<SimTile>>
+programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
+               SimMode mode, const SimOptions &options);
+
+//===- SignalChain.cpp ----------------------------------------------------===//
+
+/// y = x * W, exact up to rounding (and the fused activation, exact).
+void mvmIdeal(const SimTile &t, ThreadPool &pool, const float *x, int64_t batch,
+              float *y);
+
+/// The quantised signal chain; `sequence` (the tile's MVM number) keys
+/// the read noise.
+void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
+                  const float *x, int64_t batch, float *y, uint64_t sequence);
+
+//===- SimCounters.cpp ----------------------------------------------------===//
+
+/// The cost figures of `tile`'s array on `target`.
+TileCosts tileCosts(const hal::TileImage &tile, const hal::MacroConfig &target);
+
+/// Adds the writes of programming `t` to `counters`.
+void countProgramming(DeviceStats &counters, const SimTile &t);
+
+/// Adds one MVM call of `batch` rows on `t` to `counters`.
+void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch);
+
+//===- SimAnalog.cpp ------------------------------------------------------===//
+
+/// The analog domain of one ODE solve on the quantised simulator; `key`
+/// keys its integrator noise.
+std::unique_ptr<hal::AnalogState>
+openSimAnalogState(const hal::MacroConfig &target, uint64_t key);
+
+//===- SimDevice.cpp ------------------------------------------------------===//
+
+class SimDevice final : public Device {
+public:
+  SimDevice(std::string uri, SimMode mode, SimOptions options);
+
+  const std::string &uri() const override { return uri_; }
+  StatusOr<TileHandle> programTile(const hal::TileImage &tile,
+                                   const hal::MacroConfig &target) override;
+  void releaseTile(TileHandle handle) override;
+  Status mvm(TileHandle handle, const float *x, int64_t batch,
+             float *y) override;
+  DeviceStats stats() const override;
+  std::unique_ptr<hal::AnalogState>
+  openAnalogState(const hal::MacroConfig &target) override;
+
+private:
+  std::string uri_;
+  SimMode mode_;
+  SimOptions options_;
+  ThreadPool pool_;
+  mutable std::mutex mutex_;
+  std::unordered_map<TileHandle, std::shared_ptr<const SimTile>> tiles_;
+  TileHandle nextHandle_ = 1;
+  DeviceStats counters_;
+  std::vector<TileReport> reports_;
+  std::atomic<uint64_t> noiseKeys_{0};
+};
+
+} // namespace cim::rt::sim
+
+#endif // CIMRT_SRC_DRIVERS_SIM_SIMDEVICE_H

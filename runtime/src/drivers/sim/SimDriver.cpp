@@ -1,0 +1,110 @@
+//===- SimDriver.cpp - The "sim" driver: URIs to devices --------*- C++ -*-===//
+//
+// Opens simulator devices: sim:// and sim://ideal (exact), sim://quantized
+// (the target's signal chain), with options in the URI's query: noise=
+// PRESET|FILE (a noise model), seed=N, drift_time=SECONDS, threads=N.
+//
+//===----------------------------------------------------------------------===//
+
+#include "drivers/sim/SimDevice.h"
+
+#include <cblas.h>
+
+#include <sstream>
+#include <thread>
+
+namespace cim::rt::sim {
+namespace {
+
+/// Parses the query of a simulator URI: noise=PRESET|FILE, seed=N,
+/// drift_time=SECONDS, threads=N.
+Status parseOptions(const std::string &uri, std::string_view query,
+                    SimOptions &options, bool ideal) {
+  options.noise.set_name("ideal");
+  unsigned hw = std::thread::hardware_concurrency();
+  options.threads = hw ? hw : 1;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view()
+                                          : query.substr(amp + 1);
+    size_t eq = item.find('=');
+    std::string key(item.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? std::string_view()
+                                                   : item.substr(eq + 1));
+    auto number = [&](double &out) -> Status {
+      std::istringstream in(value);
+      in >> out;
+      if (value.empty() || !in.eof() || in.fail() || !(out >= 0))
+        return makeError(Code::InvalidArgument, "device URI '", uri, "': ", key,
+                         " must be a non-negative number, got '", value, "'");
+      return Status::ok();
+    };
+    double v = 0;
+    if (key == "noise") {
+      CIM_ASSIGN_OR_RETURN(options.noise, resolveNoiseModel(value));
+    } else if (key == "seed") {
+      CIM_TRY(number(v));
+      options.seed = uint64_t(v);
+    } else if (key == "drift_time") {
+      CIM_TRY(number(v));
+      options.driftTime = v;
+    } else if (key == "threads") {
+      CIM_TRY(number(v));
+      if (v < 1)
+        return makeError(Code::InvalidArgument, "device URI '", uri,
+                         "': threads must be at least 1");
+      options.threads = unsigned(v);
+    } else {
+      return makeError(Code::InvalidArgument, "device URI '", uri,
+                       "': unknown option '", key,
+                       "' (known: noise, seed, drift_time, threads)");
+    }
+  }
+  if (ideal && !isIdeal(options.noise))
+    return makeError(Code::InvalidArgument, "device URI '", uri,
+                     "': sim://ideal has no non-idealities; use "
+                     "sim://quantized?noise=",
+                     options.noise.name());
+  return Status::ok();
+}
+
+class SimDriver final : public Driver {
+public:
+  std::string_view scheme() const override { return "sim"; }
+
+  StatusOr<std::shared_ptr<Device>> open(const std::string &uri,
+                                         std::string_view path) override {
+    size_t q = path.find('?');
+    std::string_view query =
+        q == std::string_view::npos ? std::string_view() : path.substr(q + 1);
+    std::string_view mode = path.substr(0, q);
+    if (mode != "" && mode != "ideal" && mode != "quantized")
+      return makeError(Code::InvalidArgument, "device URI '", uri,
+                       "': unknown simulator mode '", std::string(mode),
+                       "' (known: sim://ideal, sim://quantized)");
+    bool ideal = mode != "quantized";
+    SimOptions options;
+    CIM_TRY(parseOptions(uri, query, options, ideal));
+    // The simulator splits the batch over its own threads; one OpenBLAS
+    // thread per GEMM keeps results independent of the thread count.
+    openblas_set_num_threads(1);
+    std::string canonical = ideal ? "sim://ideal" : "sim://quantized";
+    if (!query.empty())
+      canonical += "?" + std::string(query);
+    return std::shared_ptr<Device>(std::make_shared<SimDevice>(
+        canonical, ideal ? SimMode::Ideal : SimMode::Quantized,
+        std::move(options)));
+  }
+};
+
+} // namespace
+} // namespace cim::rt::sim
+
+namespace cim::rt {
+
+std::unique_ptr<Driver> createSimDriver() {
+  return std::make_unique<sim::SimDriver>();
+}
+
+} // namespace cim::rt

@@ -1,0 +1,408 @@
+//===- SimProgramming.cpp - Programming the simulator's tiles ---*- C++ -*-===//
+//
+// Turns a tile image into the simulator's planes. Ideal mode keeps one
+// plane of exact weights. Quantised mode quantises conductances to the
+// cell's levels (or slices each weight's code over several cells), sets up
+// the converters from the target (DAC levels, bit-serial input passes, ADC
+// levels or a sign comparator or a ramp), and, with a noise model, programs
+// the cells as a chip would (CellProgrammer: stuck cells, programming
+// variation with program-and-verify, drift, IR drop) and draws each
+// column's ADC offset. All draws are keyed by tile, plane and cell, so one
+// seed gives the same tile whatever else the device holds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Macro/Slicing.h"
+#include "drivers/sim/SimDevice.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace cim::rt::sim {
+
+using namespace cim::macro;
+namespace {
+
+/// The programming-key plane of a tile's ramp column (weight planes use
+/// small indices).
+constexpr uint64_t kRampColumnPlane = uint64_t(1) << 32;
+
+/// Programs the physical cells of a tile: stuck cells, programming
+/// variation with program-and-verify, drift, then IR drop along each
+/// column. Cells are normalised conductances g in [0, 1] of G_min..G_max.
+class CellProgrammer {
+public:
+  CellProgrammer(const SimOptions &options, double gMinRatio, uint32_t tileId,
+                 TileReport &report)
+      : m_(options.noise), driftTime_(options.driftTime), gMin_(gMinRatio),
+        span_(1 - gMinRatio), report_(report), stuck_(options.seed, kStuck),
+        program_(options.seed, kProgram), drift_(options.seed, kDrift),
+        tileKey_(combineKey(0, tileId)) {}
+
+  /// True if programming changes any cell.
+  static bool active(const artifact::NoiseModel &m, double driftTime) {
+    return m.prog_sigma_rel() > 0 || m.prog_sigma_abs() > 0 ||
+           m.stuck_on_rate() > 0 || m.stuck_off_rate() > 0 || m.ir_drop() > 0 ||
+           (driftTime > 0 && m.drift_nu() > 0);
+  }
+
+  /// Programs plane `p` (rows x cols, row-major) of cell targets in place.
+  /// A ramp column (`ramp`) differs: verify replaces a cell it finds stuck
+  /// with a working spare, and its cells are read one at a time, so no
+  /// IR drop.
+  void program(std::vector<double> &cells, int64_t rows, int64_t cols,
+               uint64_t p, bool ramp = false) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      uint64_t key = combineKey(combineKey(tileKey_, p), i);
+      cells[i] = ramp ? write(cells[i], key) : cell(cells[i], key);
+    }
+    if (m_.ir_drop() > 0 && !ramp)
+      irDrop(cells, rows, cols);
+  }
+
+  /// Programs the g+ and g- planes of differential pairs. With
+  /// `stuck_compensation`, a pair with one stuck cell (found by the
+  /// verify step) reprograms its partner to keep g+ - g- where the range
+  /// allows.
+  void programPairs(std::vector<double> &pos, std::vector<double> &neg,
+                    int64_t rows, int64_t cols, uint64_t p) {
+    uint64_t kp = combineKey(tileKey_, 2 * p),
+             kn = combineKey(tileKey_, 2 * p + 1);
+    for (size_t i = 0; i < pos.size(); ++i) {
+      uint64_t keyP = combineKey(kp, i), keyN = combineKey(kn, i);
+      std::optional<double> sp = stuckValue(keyP), sn = stuckValue(keyN);
+      double w = pos[i] - neg[i];
+      if (m_.stuck_compensation() && sp && !sn)
+        neg[i] = std::clamp(*sp - w, 0.0, 1.0);
+      if (m_.stuck_compensation() && sn && !sp)
+        pos[i] = std::clamp(*sn + w, 0.0, 1.0);
+      pos[i] = sp ? countStuck(*sp) : write(pos[i], keyP);
+      neg[i] = sn ? countStuck(*sn) : write(neg[i], keyN);
+    }
+    if (m_.ir_drop() > 0) {
+      irDrop(pos, rows, cols);
+      irDrop(neg, rows, cols);
+    }
+  }
+
+private:
+  /// Conductance in units of G_max.
+  double physical(double g) const { return gMin_ + g * span_; }
+  double normalised(double G) const { return (G - gMin_) / span_; }
+
+  /// 1 (stuck on) or 0 (stuck off) if the cell keyed `key` is stuck.
+  std::optional<double> stuckValue(uint64_t key) const {
+    double u = stuck_.uniform(key);
+    if (u < m_.stuck_on_rate())
+      return 1.0;
+    if (u < m_.stuck_on_rate() + m_.stuck_off_rate())
+      return 0.0;
+    return std::nullopt;
+  }
+
+  double countStuck(double value) {
+    ++report_.cells;
+    ++(value > 0 ? report_.stuckOn : report_.stuckOff);
+    return value;
+  }
+
+  double cell(double g, uint64_t key) {
+    if (std::optional<double> stuck = stuckValue(key))
+      return countStuck(*stuck);
+    return write(g, key);
+  }
+
+  /// Programs one working cell: variation, verify, drift.
+  double write(double g, uint64_t key) {
+    ++report_.cells;
+    double target = physical(g);
+    double sigma = m_.prog_sigma_rel() * target + m_.prog_sigma_abs();
+    double G = target;
+    uint32_t limit = m_.verify_tolerance() > 0 ? m_.verify_max_iterations() : 1;
+    for (uint32_t it = 0; it < limit; ++it) {
+      G = target + sigma * program_.gaussian(combineKey(key, it));
+      ++report_.writes;
+      if (m_.verify_tolerance() == 0 ||
+          std::fabs(G - target) <= m_.verify_tolerance())
+        break;
+      if (it + 1 == limit)
+        ++report_.verifyFailures;
+    }
+    G = std::max(G, 0.0);
+    if (driftTime_ > 0 && (m_.drift_nu() > 0 || m_.drift_nu_sigma() > 0)) {
+      double t0 = m_.drift_t0() > 0 ? m_.drift_t0() : 1.0;
+      double nu = std::max(0.0, m_.drift_nu() +
+                                    m_.drift_nu_sigma() * drift_.gaussian(key));
+      if (driftTime_ > t0)
+        G *= std::pow(driftTime_ / t0, -nu);
+    }
+    return normalised(G);
+  }
+
+  /// First-order IR drop: the cell j segments from the column's sense end
+  /// (the last row is next to it) sees its input attenuated by
+  /// 1 - ir_drop * Gbar * (j N - j (j - 1) / 2), Gbar the column's mean
+  /// conductance in units of G_max, N its rows.
+  void irDrop(std::vector<double> &cells, int64_t rows, int64_t cols) {
+    double n = double(rows);
+    for (int64_t c = 0; c < cols; ++c) {
+      double mean = 0;
+      for (int64_t r = 0; r < rows; ++r)
+        mean += physical(cells[size_t(r * cols + c)]);
+      mean /= n;
+      for (int64_t r = 0; r < rows; ++r) {
+        double j = double(rows - r);
+        double factor =
+            std::max(0.0, 1 - m_.ir_drop() * mean * (j * n - j * (j - 1) / 2));
+        double &g = cells[size_t(r * cols + c)];
+        g = normalised(physical(g) * factor);
+      }
+    }
+  }
+
+  const artifact::NoiseModel &m_;
+  double driftTime_, gMin_, span_;
+  TileReport &report_;
+  NoiseStream stuck_, program_, drift_;
+  uint64_t tileKey_;
+};
+
+void programIdeal(SimTile &t, const hal::TileImage &tile) {
+  Plane plane;
+  size_t n = size_t(t.rows) * size_t(t.cols);
+  plane.w.resize(n);
+  for (size_t i = 0; i < n; ++i)
+    plane.w[i] = float(t.scale * (double(tile.gPos[i]) - double(tile.gNeg[i])));
+  t.planes.push_back(std::move(plane));
+}
+
+/// The ramp column of a fused readout: one cell per step between
+/// thresholds (the largest step at G_max), programmed like the weights
+/// (variation, verify, drift; analog-tuned, not quantised to cell
+/// levels). A stuck cell would shift every later threshold by up to the
+/// largest step, so verify replaces it with a spare cell; the ramp reads
+/// its cells one at a time, so there is no IR drop. The realised thresholds are
+/// the running sums of the programmed steps from the ramp's start `lo`.
+void programRampColumn(SimTile &t, double lo, CellProgrammer &programmer) {
+  std::vector<double> &thresholds = t.rampAdc.thresholds;
+  std::vector<double> cells(thresholds.size());
+  double prev = lo, largest = 0;
+  for (size_t k = 0; k < thresholds.size(); ++k) {
+    cells[k] = thresholds[k] - prev;
+    prev = thresholds[k];
+    largest = std::max(largest, cells[k]);
+  }
+  if (!(largest > 0))
+    return;
+  for (double &c : cells)
+    c = std::max(0.0, c) / largest;
+  programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane,
+                     /*ramp=*/true);
+  double at = lo;
+  for (size_t k = 0; k < thresholds.size(); ++k) {
+    at += std::max(0.0, cells[k]) * largest;
+    thresholds[k] = at;
+  }
+}
+
+/// The quantised (and, with a noise model, programmed) planes of a tile.
+void programQuantized(SimTile &t, const hal::TileImage &tile,
+                      const hal::MacroConfig &target,
+                      const SimOptions &options) {
+  const artifact::NoiseModel &m = options.noise;
+  t.quantized = true;
+  t.dacLevels = signedLevels(target.dacBits);
+  t.dacSign = target.dacBits == 1;
+  t.inputPasses = int(inputPasses(target.inputBits, target.dacBits));
+  if (t.inputPasses > 1)
+    t.inputLevels = signedLevels(target.inputBits);
+  t.adcLevels = signedLevels(target.adcBits);
+  t.adcSign = target.adcBits == 1 || target.adcKind == hal::AdcKind::Sign;
+  if (tile.analog) {
+    // Analog rows and columns: no DAC, no ADC (read noise still applies).
+    t.analog = true;
+    t.dacLevels = t.inputLevels = 0;
+    t.dacSign = t.adcSign = false;
+    t.inputPasses = 1;
+    t.adcLevels = 0;
+  }
+  t.adcRange = m.adc_range() > 0 ? m.adc_range() : 1.0;
+
+  // Analog (RRAM) cells carry the device non-idealities; their
+  // conductance range sets G_min / G_max.
+  bool analog = tile.cellTech == hal::CellTech::Rram ||
+                tile.cellTech == hal::CellTech::Unspecified;
+  double gMinRatio = 0;
+  for (const hal::ArrayKind &kind : target.arrays)
+    if (kind.cellTech == tile.cellTech && kind.gMaxUs > 0)
+      gMinRatio = kind.gMinUs / kind.gMaxUs;
+  bool noisyCells = analog && CellProgrammer::active(m, options.driftTime);
+  if (analog)
+    t.readSigma = m.read_sigma() / (1 - gMinRatio);
+  CellProgrammer programmer(options, gMinRatio, tile.id, t.report);
+
+  uint32_t bits = tile.bitsPerCell ? tile.bitsPerCell : target.bitsPerCell;
+  bool offset = tile.encoding == hal::WeightEncoding::Offset;
+  size_t n = size_t(t.rows) * size_t(t.cols);
+  // Physical cell targets per plane: for a differential weight a g+ and
+  // a g- cell, for an offset weight one cell. `digits` is the number of
+  // cell levels - 1 (0: unquantised).
+  struct Cells {
+    std::vector<double> pos, neg;
+  };
+  std::vector<Cells> cells;
+  std::vector<double> shifts;
+  double digits;
+  bool sliced = tile.weightBits > bits && bits > 0;
+  if (sliced) {
+    // Each weight's code in base 2^bits digits, one plane per slice (most
+    // significant last). A differential weight slices its magnitude and
+    // keeps its sign in every slice; an offset weight slices its offset
+    // code g = 0.5 + w / 2.
+    uint32_t wbits = tile.weightBits;
+    int slices = int((wbits + bits - 1) / bits);
+    double levels = std::ldexp(1.0, int(wbits)) - 1;
+    uint64_t base = uint64_t(1) << bits;
+    digits = double(base - 1);
+    cells.resize(slices);
+    for (Cells &c : cells) {
+      c.pos.assign(n, 0.0);
+      if (!offset)
+        c.neg.assign(n, 0.0);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      double wn = double(tile.gPos[i]) - double(tile.gNeg[i]);
+      uint64_t code = uint64_t(
+          std::llround((offset ? 0.5 + 0.5 * wn : std::fabs(wn)) * levels));
+      for (int sl = 0; sl < slices; ++sl) {
+        double d = double((code >> (uint64_t(bits) * sl)) & (base - 1));
+        (offset || wn >= 0 ? cells[sl].pos : cells[sl].neg)[i] = d / digits;
+      }
+    }
+    for (int sl = 0; sl < slices; ++sl)
+      shifts.push_back(digits * std::ldexp(1.0, int(bits) * sl) / levels);
+    t.offsetReference = offset;
+  } else {
+    digits = bits == 0 ? 0.0 : std::ldexp(1.0, int(bits)) - 1;
+    auto quantise = [&](double g) {
+      return digits == 0 ? g : std::round(g * digits) / digits;
+    };
+    cells.resize(1);
+    cells[0].pos.resize(n);
+    if (!offset)
+      cells[0].neg.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      double gp = tile.gPos[i], gn = tile.gNeg[i];
+      if (offset) {
+        cells[0].pos[i] = quantise(0.5 + 0.5 * (gp - gn));
+      } else {
+        cells[0].pos[i] = quantise(gp);
+        cells[0].neg[i] = quantise(gn);
+      }
+    }
+    shifts.push_back(1.0);
+  }
+
+  if (t.ramp && noisyCells)
+    programRampColumn(t, tile.ramp->lo, programmer);
+
+  NoiseStream adcOffsets(options.seed, kAdcOffset);
+  for (size_t p = 0; p < cells.size(); ++p) {
+    Cells &c = cells[p];
+    if (noisyCells) {
+      if (offset)
+        programmer.program(c.pos, t.rows, t.cols, 2 * p);
+      else
+        programmer.programPairs(c.pos, c.neg, t.rows, t.cols, p);
+    }
+    Plane plane;
+    plane.shift = shifts[p];
+    // An unsliced offset weight is 2 g - 1 against an exact reference at
+    // g = 1/2; a sliced one keeps its digits and the reference is
+    // subtracted after the shift-add.
+    bool folded = offset && !sliced;
+    auto value = [&](size_t i) {
+      return offset ? (folded ? 2 * c.pos[i] - 1 : c.pos[i])
+                    : c.pos[i] - c.neg[i];
+    };
+    plane.noiseGain = offset ? (folded ? 2.0 : 1.0) : std::sqrt(2.0);
+    // Noise-free quantised values are integer codes times 1/digits: the
+    // GEMM on codes is exact while its sums stay below 2^24 (float) or
+    // 2^53 (double).
+    bool codes = !noisyCells && digits > 0;
+    plane.unit = codes ? 1.0 / digits : 1.0;
+    double inputCode = t.inputPasses > 1 ? t.dacLevels
+                       : t.dacSign       ? 1.0
+                                         : std::max(t.dacLevels, 1.0);
+    double bound = double(t.rows) * inputCode * (folded ? 2 : 1) * digits;
+    bool useDouble = codes && (t.dacLevels == 0 || bound >= 0x1.0p24);
+    if (useDouble)
+      plane.wd.resize(n);
+    else
+      plane.w.resize(n);
+    double fullScale = 0;
+    std::vector<double> column(size_t(t.cols), 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      double v = value(i);
+      double stored = codes ? std::round(v * digits) : v;
+      if (useDouble)
+        plane.wd[i] = stored;
+      else
+        plane.w[i] = float(stored);
+      column[i % size_t(t.cols)] += std::fabs(v);
+    }
+    for (double s : column)
+      fullScale = std::max(fullScale, s);
+    // The ADC's full scale: the compiler's for an unsliced tile, else the
+    // slice's largest column sum.
+    plane.fullScale =
+        sliced ? (fullScale > 0 ? fullScale : 1.0) : tile.adcFullScale;
+    if (m.adc_offset_lsb() != 0 || m.adc_offset_sigma_lsb() != 0) {
+      plane.adcOffset.resize(size_t(t.cols));
+      for (int64_t col = 0; col < t.cols; ++col)
+        plane.adcOffset[size_t(col)] =
+            m.adc_offset_lsb() +
+            m.adc_offset_sigma_lsb() *
+                adcOffsets.gaussian(combineKey(
+                    combineKey(combineKey(0, tile.id), p), uint64_t(col)));
+    }
+    t.planes.push_back(std::move(plane));
+  }
+}
+
+} // namespace
+
+StatusOr<std::shared_ptr<SimTile>>
+programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
+               SimMode mode, const SimOptions &options) {
+  auto t = std::make_shared<SimTile>();
+  t->id = tile.id;
+  t->rows = tile.rows;
+  t->cols = tile.cols;
+  size_t n = size_t(t->rows) * size_t(t->cols);
+  if (t->rows <= 0 || t->cols <= 0 || tile.gPos.size() != n ||
+      tile.gNeg.size() != n)
+    return makeError(Code::InvalidArgument, "tile ", tile.id,
+                     ": g_pos/g_neg do not hold rows*cols values");
+  t->scale = tile.scale;
+  t->costs = tileCosts(tile, target);
+  t->report.tileId = tile.id;
+  if (tile.ramp) {
+    const hal::RampImage &r = *tile.ramp;
+    if (!t->activation.parse(r.function) ||
+        r.levels.size() != r.thresholds.size() + 1)
+      return makeError(Code::Unimplemented, "tile ", tile.id,
+                       ": unsupported ramp readout '", r.function, "'");
+    t->ramp = true;
+    t->rampAdc.thresholds = r.thresholds;
+    t->rampAdc.levels = r.levels;
+  }
+  if (mode == SimMode::Ideal)
+    programIdeal(*t, tile);
+  else
+    programQuantized(*t, tile, target, options);
+  return t;
+}
+
+} // namespace cim::rt::sim

@@ -1,0 +1,88 @@
+//===- Stats.cpp - The device's counters, printed, as JSON ------*- C++ -*-===//
+//
+// Reads the counters through the C API, as a host app would. The JSON is
+// written by hand: a handful of numbers does not need a library.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tooling/Stats.h"
+#include "tooling/Exit.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace cim::tooling {
+
+void printDeviceStats(const cimrt_device_t *device) {
+  cimrt_device_stats_t s;
+  check(cimrt_device_stats(device, &s));
+  std::printf("stats: %llu MVMs in %llu calls, %llu MACs, %llu DAC and %llu "
+              "ADC conversions, %llu digital ops, %llu cell writes\n",
+              (unsigned long long)s.mvm_count, (unsigned long long)s.mvm_calls,
+              (unsigned long long)s.macs, (unsigned long long)s.dac_conversions,
+              (unsigned long long)s.adc_conversions,
+              (unsigned long long)s.digital_ops,
+              (unsigned long long)s.program_writes);
+  std::printf("stats: energy %.6g pJ (mac %.6g, dac %.6g, adc %.6g, digital "
+              "%.6g, write %.6g), latency %.6g ns\n",
+              s.energy_pj, s.energy_mac_pj, s.energy_dac_pj, s.energy_adc_pj,
+              s.energy_digital_pj, s.energy_write_pj, s.latency_ns);
+  for (size_t i = 0; i < s.tiles_reported; ++i) {
+    cimrt_tile_report_t t;
+    check(cimrt_device_tile_report(device, i, &t));
+    if (t.cells == 0)
+      continue; // not an analog tile, or no noise model
+    std::printf(
+        "stats: tile %u: %llu cells, %llu writes, %llu outside the "
+        "verify window, stuck on %llu, stuck off %llu\n",
+        t.tile_id, (unsigned long long)t.cells, (unsigned long long)t.writes,
+        (unsigned long long)t.verify_failures, (unsigned long long)t.stuck_on,
+        (unsigned long long)t.stuck_off);
+  }
+}
+
+uint64_t inputVectors(const rt::HostTensor &input) {
+  uint64_t n = 1;
+  for (size_t d = 0; d + 1 < input.dims.size(); ++d)
+    n *= uint64_t(input.dims[d] > 0 ? input.dims[d] : 0);
+  return n;
+}
+
+void writeStatsJson(const std::string &path, const cimrt_device_t *device,
+                    uint64_t inferences) {
+  cimrt_device_stats_t s;
+  check(cimrt_device_stats(device, &s));
+  // Programming happens once, not per inference: its writes stay out of
+  // the per-inference energy.
+  double n = inferences ? double(inferences) : 1.0;
+  double run =
+      s.energy_mac_pj + s.energy_dac_pj + s.energy_adc_pj + s.energy_digital_pj;
+  FILE *f = std::fopen(path.c_str(), "w");
+  if (!f)
+    fail(path + ": cannot write: " + std::strerror(errno));
+  std::fprintf(
+      f,
+      "{\n"
+      "  \"inferences\": %llu,\n"
+      "  \"energy_pj\": {\"mac\": %.17g, \"dac\": %.17g, \"adc\": %.17g, "
+      "\"digital\": %.17g, \"total\": %.17g},\n"
+      "  \"latency_ns\": %.17g,\n"
+      "  \"mvms\": %.17g,\n"
+      "  \"dac_conversions\": %.17g,\n"
+      "  \"adc_conversions\": %.17g,\n"
+      "  \"macs\": %.17g,\n"
+      "  \"digital_ops\": %.17g,\n"
+      "  \"programming\": {\"cell_writes\": %llu, \"energy_pj\": %.17g}\n"
+      "}\n",
+      (unsigned long long)inferences, s.energy_mac_pj / n, s.energy_dac_pj / n,
+      s.energy_adc_pj / n, s.energy_digital_pj / n, run / n, s.latency_ns / n,
+      double(s.mvm_count) / n, double(s.dac_conversions) / n,
+      double(s.adc_conversions) / n, double(s.macs) / n,
+      double(s.digital_ops) / n, (unsigned long long)s.program_writes,
+      s.energy_write_pj);
+  if (std::fclose(f) != 0)
+    fail(path + ": cannot write: " + std::strerror(errno));
+}
+
+} // namespace cim::tooling
