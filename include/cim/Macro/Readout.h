@@ -72,22 +72,104 @@ struct RampADC {
   }
 };
 
-/// The monotonic function a ramp ADC computes, as the compiler names it:
-/// steps separated by spaces, applied in order: tanh, sigmoid, exp, log,
-/// relu, clamp(lo,hi), mul(c), add(c). The simulator's ideal mode
-/// evaluates it exactly.
+/// One step of the monotonic function a ramp ADC computes: tanh,
+/// sigmoid, exp, log, relu, clamp to [a, b], multiplication by a, addition
+/// of a.
+enum class RampStepKind { Tanh, Sigmoid, Exp, Log, Relu, Clamp, Mul, Add };
+
+struct RampStep {
+  RampStepKind kind = RampStepKind::Tanh;
+  double a = 0, b = 0;
+
+  bool operator==(const RampStep &o) const {
+    return kind == o.kind && a == o.a && b == o.b;
+  }
+  double operator()(double v) const {
+    switch (kind) {
+    case RampStepKind::Tanh:
+      return std::tanh(v);
+    case RampStepKind::Sigmoid:
+      return 1.0 / (1.0 + std::exp(-v));
+    case RampStepKind::Exp:
+      return std::exp(v);
+    case RampStepKind::Log:
+      return std::log(v);
+    case RampStepKind::Relu:
+      return v > 0 ? v : 0.0;
+    case RampStepKind::Clamp:
+      return std::min(std::max(v, a), b);
+    case RampStepKind::Mul:
+      return v * a;
+    case RampStepKind::Add:
+      return v + a;
+    }
+    return v;
+  }
+  /// The input giving `y`, for y inside the step's range (relu and clamp
+  /// are the identity there).
+  double inverse(double y) const {
+    switch (kind) {
+    case RampStepKind::Tanh:
+      return std::atanh(y);
+    case RampStepKind::Sigmoid:
+      return std::log(y / (1.0 - y));
+    case RampStepKind::Exp:
+      return std::log(y);
+    case RampStepKind::Log:
+      return std::exp(y);
+    case RampStepKind::Relu:
+    case RampStepKind::Clamp:
+      return y;
+    case RampStepKind::Mul:
+      return y / a;
+    case RampStepKind::Add:
+      return y - a;
+    }
+    return y;
+  }
+  /// Scalar products and sums: steps that keep a function linear.
+  bool linear() const {
+    return kind == RampStepKind::Mul || kind == RampStepKind::Add;
+  }
+};
+
+/// The name of a step kind as the IR prints it, and its argument count.
+inline const char *rampStepName(RampStepKind kind) {
+  static const char *const names[] = {"tanh", "sigmoid", "exp", "log",
+                                      "relu", "clamp",   "mul", "add"};
+  return names[int(kind)];
+}
+inline unsigned rampStepArguments(RampStepKind kind) {
+  return kind == RampStepKind::Clamp ? 2
+         : kind == RampStepKind::Mul || kind == RampStepKind::Add ? 1
+                                                                  : 0;
+}
+
+/// The steps of a ramp readout, applied in order; the simulator's ideal
+/// mode evaluates them exactly.
 class RampFunction {
 public:
-  /// Parses `text`; false if it is not a step program.
+  RampFunction() = default;
+  explicit RampFunction(std::vector<RampStep> steps)
+      : steps_(std::move(steps)) {}
+
+  double operator()(double v) const {
+    for (const RampStep &s : steps_)
+      v = s(v);
+    return v;
+  }
+  const std::vector<RampStep> &steps() const { return steps_; }
+
+  /// Reads the textual form of older artifacts' ramp functions.
   bool parse(const std::string &text) {
     static const struct {
       const char *name;
-      Kind kind;
+      RampStepKind kind;
       int args;
-    } kSteps[] = {{"tanh", Kind::Tanh, 0},   {"sigmoid", Kind::Sigmoid, 0},
-                  {"exp", Kind::Exp, 0},     {"log", Kind::Log, 0},
-                  {"relu", Kind::Relu, 0},   {"clamp", Kind::Clamp, 2},
-                  {"mul", Kind::Mul, 1},     {"add", Kind::Add, 1}};
+    } kSteps[] = {{"tanh", RampStepKind::Tanh, 0},   {"sigmoid", RampStepKind::Sigmoid, 0},
+                  {"exp", RampStepKind::Exp, 0},     {"log", RampStepKind::Log, 0},
+                  {"relu", RampStepKind::Relu, 0},   {"clamp", RampStepKind::Clamp, 2},
+                  {"mul", RampStepKind::Mul, 1},     {"add", RampStepKind::Add, 1}};
     steps_.clear();
     size_t pos = 0;
     while (pos < text.size()) {
@@ -100,7 +182,7 @@ public:
           text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       pos = end == std::string::npos ? text.size() : end;
       std::string name = token.substr(0, token.find('('));
-      Step s;
+      RampStep s;
       int want = -1;
       for (const auto &known : kSteps)
         if (name == known.name) {
@@ -138,45 +220,8 @@ public:
     return !steps_.empty();
   }
 
-  double operator()(double v) const {
-    for (const Step &s : steps_) {
-      switch (s.kind) {
-      case Kind::Tanh:
-        v = std::tanh(v);
-        break;
-      case Kind::Sigmoid:
-        v = 1.0 / (1.0 + std::exp(-v));
-        break;
-      case Kind::Exp:
-        v = std::exp(v);
-        break;
-      case Kind::Log:
-        v = std::log(v);
-        break;
-      case Kind::Relu:
-        v = v > 0 ? v : 0.0;
-        break;
-      case Kind::Clamp:
-        v = std::min(std::max(v, s.a), s.b);
-        break;
-      case Kind::Mul:
-        v *= s.a;
-        break;
-      case Kind::Add:
-        v += s.a;
-        break;
-      }
-    }
-    return v;
-  }
-
 private:
-  enum class Kind { Tanh, Sigmoid, Exp, Log, Relu, Clamp, Mul, Add };
-  struct Step {
-    Kind kind = Kind::Tanh;
-    double a = 0, b = 0;
-  };
-  std::vector<Step> steps_;
+  std::vector<RampStep> steps_;
 };
 
 /// A sign comparator: +range, -range, or 0 at exactly 0.

@@ -26,6 +26,15 @@ inline unsigned weightSlices(unsigned weightBits, unsigned bitsPerCell) {
              : 1;
 }
 
+/// Array columns a block of `logicalCols` weight columns takes: two per
+/// weight column and slice for differential pairs; one per weight column
+/// and slice plus one shared reference column for offset cells.
+inline unsigned physicalColumns(unsigned logicalCols, unsigned slices,
+                                bool offsetEncoding) {
+  unsigned sliced = logicalCols * slices;
+  return offsetEncoding ? sliced + 1 : 2 * sliced;
+}
+
 /// DAC passes per input vector: 1, or ceil((input_bits - 1) / (dac_bits -
 /// 1)) when inputs of `input_bits` are driven through a DAC of fewer bits.
 inline unsigned inputPasses(unsigned inputBits, unsigned dacBits) {

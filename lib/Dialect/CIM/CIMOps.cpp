@@ -121,14 +121,8 @@ IntegratorAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 unsigned ArrayKindAttr::physicalCols(unsigned logicalCols) const {
-  unsigned sliced = logicalCols * getSlices();
-  switch (getEncoding()) {
-  case WeightEncoding::differential:
-    return 2 * sliced;
-  case WeightEncoding::offset:
-    return sliced + 1; // one shared reference column
-  }
-  llvm_unreachable("unknown weight encoding");
+  return macro::physicalColumns(logicalCols, getSlices(),
+                                getEncoding() == WeightEncoding::offset);
 }
 
 unsigned ArrayKindAttr::maxLogicalCols() const {
@@ -331,10 +325,10 @@ LogicalResult LinearOp::verify() {
 
 LogicalResult
 RampReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                        unsigned bits, StringRef function, APFloat lo,
-                        APFloat hi, DenseF64ArrayAttr thresholds,
-                        DenseF64ArrayAttr levels, DenseF64ArrayAttr,
-                        APFloat, APFloat) {
+                        unsigned bits, ArrayRef<macro::RampStep> steps,
+                        APFloat lo, APFloat hi, DenseF64ArrayAttr thresholds,
+                        DenseF64ArrayAttr levels, DenseF64ArrayAttr, APFloat,
+                        APFloat) {
   if (bits == 0 || bits > 12)
     return emitError() << "ramp ADC bits must be in [1, 12], got " << bits;
   if (!(lo.convertToDouble() < hi.convertToDouble()))
@@ -347,37 +341,70 @@ RampReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   for (size_t i = 1; i < t.size(); ++i)
     if (!(t[i - 1] <= t[i]))
       return emitError() << "ramp thresholds must ascend";
-  // The function: steps separated by spaces, each a name or a name with
-  // numeric arguments: tanh, sigmoid, exp, log, relu, clamp(lo,hi),
-  // mul(c), add(c).
-  SmallVector<StringRef> steps;
-  function.split(steps, ' ', -1, /*KeepEmpty=*/false);
   if (steps.empty())
     return emitError() << "ramp function is empty";
-  for (StringRef step : steps) {
-    auto [name, rest] = step.split('(');
-    unsigned want = llvm::StringSwitch<unsigned>(name)
-                        .Cases("tanh", "sigmoid", "exp", "log", "relu", 0)
-                        .Cases("mul", "add", 1)
-                        .Case("clamp", 2)
-                        .Default(~0u);
-    if (want == ~0u)
-      return emitError() << "unknown ramp function step '" << step
-                         << "' in '" << function << "'";
-    SmallVector<StringRef> args;
-    if (!rest.empty()) {
-      if (!rest.consume_back(")"))
-        return emitError() << "ramp function step '" << step
-                           << "' lacks a ')'";
-      rest.split(args, ',');
-    }
-    double value;
-    if (args.size() != want ||
-        llvm::any_of(args, [&](StringRef a) { return a.getAsDouble(value); }))
-      return emitError() << "ramp function step '" << step << "' needs "
-                         << want << " numeric argument(s)";
-  }
   return success();
+}
+
+FailureOr<SmallVector<macro::RampStep>>
+cim::parseRampSteps(AsmParser &parser) {
+  using macro::RampStepKind;
+  SmallVector<macro::RampStep> steps;
+  auto parseStep = [&]() -> ParseResult {
+    SMLoc loc = parser.getCurrentLocation();
+    StringRef name;
+    if (parser.parseKeyword(&name))
+      return failure();
+    std::optional<RampStepKind> kind;
+    for (int k = 0; k <= int(RampStepKind::Add); ++k)
+      if (name == macro::rampStepName(RampStepKind(k)))
+        kind = RampStepKind(k);
+    if (!kind)
+      return parser.emitError(loc) << "unknown ramp function step '" << name
+                                   << "'";
+    macro::RampStep step;
+    step.kind = *kind;
+    unsigned want = macro::rampStepArguments(*kind);
+    SmallVector<double, 2> args;
+    if (succeeded(parser.parseOptionalLParen())) {
+      auto parseArg = [&]() { return parser.parseFloat(args.emplace_back()); };
+      if (parser.parseCommaSeparatedList(parseArg) || parser.parseRParen())
+        return failure();
+    }
+    if (args.size() != want)
+      return parser.emitError(loc)
+             << "ramp function step '" << name << "' needs " << want
+             << " numeric argument(s), got " << args.size();
+    step.a = want > 0 ? args[0] : 0.0;
+    step.b = want > 1 ? args[1] : 0.0;
+    steps.push_back(step);
+    return success();
+  };
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, parseStep))
+    return failure();
+  return steps;
+}
+
+void cim::printRampSteps(AsmPrinter &printer,
+                         ArrayRef<macro::RampStep> steps) {
+  raw_ostream &os = printer.getStream();
+  // Arguments print as MLIR prints floats: digits that read back exactly.
+  auto number = [&](double v) { printer.printFloat(APFloat(v)); };
+  os << "[";
+  llvm::interleaveComma(steps, os, [&](const macro::RampStep &step) {
+    os << macro::rampStepName(step.kind);
+    unsigned args = macro::rampStepArguments(step.kind);
+    if (args == 0)
+      return;
+    os << "(";
+    number(step.a);
+    if (args == 2) {
+      os << ", ";
+      number(step.b);
+    }
+    os << ")";
+  });
+  os << "]";
 }
 
 //===----------------------------------------------------------------------===//

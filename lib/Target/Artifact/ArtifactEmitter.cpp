@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
 
 #include "cimx.pb.h"
 #include <google/protobuf/io/coded_stream.h>
@@ -224,6 +225,25 @@ private:
     return id;
   }
 
+  /// The steps as older runtimes read them.
+  static std::string textualSteps(ArrayRef<macro::RampStep> steps) {
+    std::string out;
+    llvm::raw_string_ostream os(out);
+    for (const macro::RampStep &s : steps) {
+      if (!out.empty())
+        os << " ";
+      os << macro::rampStepName(s.kind);
+      unsigned args = macro::rampStepArguments(s.kind);
+      if (args > 0)
+        os << "(" << llvm::format("%.9g", s.a);
+      if (args > 1)
+        os << "," << llvm::format("%.9g", s.b);
+      if (args > 0)
+        os << ")";
+    }
+    return out;
+  }
+
   static std::string describe(Location loc) {
     if (auto name = dyn_cast<NameLoc>(loc))
       return "node '" + name.getName().str() + "'";
@@ -273,7 +293,15 @@ private:
         }
     if (ramp) {
       pb::RampReadout *out = tile->mutable_ramp();
-      out->set_function(ramp.getFunction().str());
+      for (const macro::RampStep &step : ramp.getSteps()) {
+        pb::RampStep *o = out->add_steps();
+        o->set_kind(pb::RampStepKind(int(step.kind) + 1));
+        o->set_a(step.a);
+        o->set_b(step.b);
+      }
+      for (double g : ramp.getConductancesUs().asArrayRef())
+        out->add_conductances_us(g);
+      out->set_function(textualSteps(ramp.getSteps()));
       out->set_bits(ramp.getBits());
       out->set_lo(ramp.getLo().convertToDouble());
       out->set_hi(ramp.getHi().convertToDouble());

@@ -13,14 +13,14 @@
 module attributes {cim.target = #cim.target<name = "t", arrays = [#rram], dac_bits = 8, adc_bits = 8, adc_kind = ramp>} {
   // CHECK-LABEL: func.func @tanh
   // CHECK: %[[W:.+]] = arith.constant dense<{{\[}}[1.000000e+00], [5.000000e-01]]> : tensor<2x1xf32>
-  // CHECK: %[[Y:.+]] = cim.linear %arg0, %[[W]] {bias_row, readout = #cim.ramp<bits = 2, function = "tanh", lo = -1.500000e+00, hi = 1.500000e+00,
+  // CHECK: %[[Y:.+]] = cim.linear %arg0, %[[W]] {bias_row, readout = #cim.ramp<bits = 2, steps = [tanh], lo = -1.500000e+00, hi = 1.500000e+00,
   // CHECK-SAME: thresholds = [-6.985273e-01, 0.000000e+00, 6.985273e-01], levels = [-9.051483e-01, -3.017161e-01, 3.017161e-01, 9.051483e-01],
   // CHECK-SAME: conductances_us = [4.000000e+01, 3.499063e+01, 3.499063e+01], max_error_lsb = 5.000000e-01
   // CHECK-NOT: tosa.tanh
   // CHECK: return %[[Y]]
   // With |x| <= 2 the range is 0.5 + 2 * 1 = 2.5 either side.
   // RANGE2-LABEL: func.func @tanh
-  // RANGE2: function = "tanh", lo = -2.500000e+00, hi = 2.500000e+00,
+  // RANGE2: steps = [tanh], lo = -2.500000e+00, hi = 2.500000e+00,
   func.func @tanh(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
     %w = arith.constant dense<1.0> : tensor<1x1xf32>
     %b = arith.constant dense<0.5> : tensor<1x1xf32>
@@ -32,8 +32,8 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#rram], dac_bi
 
   // relu and sigmoid without a bias: no bias row.
   // CHECK-LABEL: func.func @relu_sigmoid
-  // CHECK: cim.linear %arg0, %{{.+}} {readout = #cim.ramp<bits = 2, function = "relu", lo = -2.000000e+00, hi = 2.000000e+00, thresholds = [3.333333e-01, 1.000000e+00, 1.666667e+00], levels = [0.000000e+00, 6.666667e-01, 1.333333e+00, 2.000000e+00]
-  // CHECK: cim.linear {{.*}}function = "sigmoid"
+  // CHECK: cim.linear %arg0, %{{.+}} {readout = #cim.ramp<bits = 2, steps = [relu], lo = -2.000000e+00, hi = 2.000000e+00, thresholds = [3.333333e-01, 1.000000e+00, 1.666667e+00], levels = [0.000000e+00, 6.666667e-01, 1.333333e+00, 2.000000e+00]
+  // CHECK: cim.linear {{.*}}steps = [sigmoid]
   // CHECK-NOT: tosa.clamp
   // CHECK-NOT: tosa.sigmoid
   func.func @relu_sigmoid(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
@@ -50,14 +50,14 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#rram], dac_bi
   // [0.3, 0.7]; levels 0.3, 0.4333, 0.5667, 0.7; thresholds where
   // 0.2 x + 0.5 crosses the midpoints: x = -2/3, 0, 2/3.
   // CHECK-LABEL: func.func @chains
-  // CHECK: cim.linear %arg0, %{{.+}} {readout = #cim.ramp<bits = 2, function = "mul(0.200000003) add(0.5) clamp(0,1)", lo = -1.000000e+00, hi = 1.000000e+00, thresholds = [-6.666667e-01, {{.+}}, 6.666667e-01], levels = [3.000000e-01, 4.333333e-01, 5.666667e-01, 7.000000e-01]
+  // CHECK: cim.linear %arg0, %{{.+}} {readout = #cim.ramp<bits = 2, steps = [mul(0.20000000298023224), add(5.000000e-01), clamp(0.000000e+00, 1.000000e+00)], lo = -1.000000e+00, hi = 1.000000e+00, thresholds = [-6.666667e-01, {{.+}}, 6.666667e-01], levels = [3.000000e-01, 4.333333e-01, 5.666667e-01, 7.000000e-01]
   // A clip before the activation (an RNN's clip) bounds what the ramp sees:
   // x + 0.5 in [-1.5, 1.5], clipped to [-1, 1]: levels sigmoid(-1) =
   // 0.2689 to sigmoid(1) = 0.7311.
-  // CHECK: cim.linear %arg0, %{{.+}} {bias_row, readout = #cim.ramp<bits = 2, function = "clamp(-1,1) sigmoid", lo = -1.500000e+00, hi = 1.500000e+00, thresholds = [-6.368412e-01, {{.+}}, 6.368412e-01], levels = [2.689414e-01, 4.229805e-01, 5.770195e-01, 7.310586e-01]
+  // CHECK: cim.linear %arg0, %{{.+}} {bias_row, readout = #cim.ramp<bits = 2, steps = [clamp(-1.000000e+00, 1.000000e+00), sigmoid], lo = -1.500000e+00, hi = 1.500000e+00, thresholds = [-6.368412e-01, {{.+}}, 6.368412e-01], levels = [2.689414e-01, 4.229805e-01, 5.770195e-01, 7.310586e-01]
   // A falling function, tanh(1 - x): levels descend from tanh(2) = 0.964
   // to tanh(0) = 0; thresholds still ascend (1 - atanh(0.8034) = -0.108).
-  // CHECK: cim.linear %arg0, %{{.+}} {readout = #cim.ramp<bits = 2, function = "mul(-1) add(1) tanh", lo = -1.000000e+00, hi = 1.000000e+00, thresholds = [-1.080057e-01, 4.743958e-01, 8.379243e-01], levels = [9.640276e-01, 6.426851e-01, 3.213425e-01, 0.000000e+00]
+  // CHECK: cim.linear %arg0, %{{.+}} {readout = #cim.ramp<bits = 2, steps = [mul(-1.000000e+00), add(1.000000e+00), tanh], lo = -1.000000e+00, hi = 1.000000e+00, thresholds = [-1.080057e-01, 4.743958e-01, 8.379243e-01], levels = [9.640276e-01, 6.426851e-01, 3.213425e-01, 0.000000e+00]
   // CHECK-NOT: tosa.sigmoid
   // CHECK: tosa.log
   func.func @chains(%x: tensor<?x1xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32>, tensor<?x1xf32>, tensor<?x1xf32>) {

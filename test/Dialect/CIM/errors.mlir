@@ -260,48 +260,50 @@ func.func @ode_bad_body(%h: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // -----
 
 // expected-error @+1 {{ramp ADC bits must be in [1, 12], got 13}}
-func.func @ramp_bits() attributes {r = #cim.ramp<bits = 13, function = "tanh", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+func.func @ramp_bits() attributes {r = #cim.ramp<bits = 13, steps = [tanh], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
 
 // -----
 
 // expected-error @+1 {{ramp range needs lo < hi}}
-func.func @ramp_range() attributes {r = #cim.ramp<bits = 1, function = "tanh", lo = 1.0, hi = -1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+func.func @ramp_range() attributes {r = #cim.ramp<bits = 1, steps = [tanh], lo = 1.0, hi = -1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
 
 // -----
 
 // expected-error @+1 {{a ramp needs one more level than thresholds, got 1 thresholds and 3 levels}}
-func.func @ramp_levels() attributes {r = #cim.ramp<bits = 1, function = "tanh", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 0.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+func.func @ramp_levels() attributes {r = #cim.ramp<bits = 1, steps = [tanh], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 0.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
 
 // -----
 
 // expected-error @+1 {{ramp thresholds must ascend}}
-func.func @ramp_order() attributes {r = #cim.ramp<bits = 2, function = "tanh", lo = -1.0, hi = 1.0, thresholds = [0.5, 0.0, 0.7], levels = [-1.0, -0.3, 0.3, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+func.func @ramp_order() attributes {r = #cim.ramp<bits = 2, steps = [tanh], lo = -1.0, hi = 1.0, thresholds = [0.5, 0.0, 0.7], levels = [-1.0, -0.3, 0.3, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
 
 // -----
 
-// expected-error @+1 {{unknown ramp function step 'gelu' in 'gelu'}}
-func.func @ramp_function() attributes {r = #cim.ramp<bits = 1, function = "gelu", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+// expected-error @+2 {{unknown ramp function step 'gelu'}}
+// expected-error @+1 {{failed to parse CIM_RampReadoutAttr parameter 'steps'}}
+func.func @ramp_function() attributes {r = #cim.ramp<bits = 1, steps = [gelu], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
 
 // -----
 
-// expected-error @+1 {{ramp function step 'clamp(0)' needs 2 numeric argument(s)}}
-func.func @ramp_step_args() attributes {r = #cim.ramp<bits = 1, function = "mul(2) clamp(0)", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+// expected-error @+2 {{ramp function step 'clamp' needs 2 numeric argument(s), got 1}}
+// expected-error @+1 {{failed to parse CIM_RampReadoutAttr parameter 'steps'}}
+func.func @ramp_step_args() attributes {r = #cim.ramp<bits = 1, steps = [mul(2.0), clamp(0.0)], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
 
 // -----
 
-// expected-error @+1 {{ramp function step 'add(0.5' lacks a ')'}}
-func.func @ramp_step_paren() attributes {r = #cim.ramp<bits = 1, function = "add(0.5 tanh", lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+// expected-error @+1 {{unbalanced '(' character in pretty dialect name}}
+func.func @ramp_step_paren() attributes {r = #cim.ramp<bits = 1, steps = [add(0.5 tanh], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }

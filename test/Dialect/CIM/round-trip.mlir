@@ -30,4 +30,12 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
     %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = 2 : i64} : !cim.tile<4x2, rram>, tensor<?x6xf32> -> tensor<?x2xf32>
     return %y : tensor<?x2xf32>
   }
+
+  // A ramp readout's steps keep every argument bit for bit (the f32 0.2 as
+  // a double).
+  // CHECK-LABEL: func.func @ramp_steps
+  // CHECK-SAME: steps = [mul(0.20000000298023224), add(5.000000e-01), clamp(-1.000000e+00, 1.000000e+00), relu, sigmoid]
+  func.func @ramp_steps() attributes {r = #cim.ramp<bits = 2, steps = [mul(0.20000000298023224), add(0.5), clamp(-1.0, 1.0), relu, sigmoid], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
+    return
+  }
 }

@@ -109,14 +109,23 @@ def CIM_ADCReadoutAttr : CIM_Attr<"ADCReadout", "adc"> {
   let genVerifyDecl = 1;
 }
 
+// The steps of a fused activation, printed `[clamp(-3, 3), sigmoid]`:
+// structured in the IR and in the artifact (cim/Macro/Readout.h).
+def CIM_RampStepsParameter
+    : ArrayRefParameter<"::cim::macro::RampStep",
+                        "the fused activation's steps, in order"> {
+  let parser = [{ ::cim::parseRampSteps($_parser) }];
+  let printer = [{ ::cim::printRampSteps($_printer, $_self) }];
+}
+
 def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
   let summary = "column readout through a ramp ADC with a fused activation";
   let description = [{
     A `bits`-bit ramp ADC whose pre-distorted ramp computes the monotonic
-    `function` of the column's pre-activation v in [lo, hi]. The function
-    is a chain of steps applied in order, separated by spaces: `tanh`,
-    `sigmoid`, `exp`, `log`, `relu`, `clamp(lo,hi)`, `mul(c)`, `add(c)`
-    (e.g. `"clamp(-3,3) sigmoid"`, `"mul(0.2) add(0.5) clamp(0,1)"`).
+    function of the column's pre-activation v in [lo, hi]. The function
+    is a list of `steps` applied in order: `tanh`, `sigmoid`, `exp`, `log`,
+    `relu`, `clamp(lo, hi)`, `mul(c)`, `add(c)` (e.g. `[clamp(-3, 3),
+    sigmoid]`, `[mul(0.2), add(0.5), clamp(0, 1)]`).
     The ADC reads v: the counter stops at the first threshold
     above v, and the output is `levels[k]`, k the number of `thresholds`
     at or below v. The ramp comes from an extra column of cells whose
@@ -127,13 +136,13 @@ def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
     in output LSB. `cim-fuse-activations` computes it.
 
     ```mlir
-    #cim.ramp<bits = 5, function = "tanh", lo = -3.0, hi = 3.0,
+    #cim.ramp<bits = 5, steps = [tanh], lo = -3.0, hi = 3.0,
               thresholds = [...], levels = [...], conductances_us = [...],
               max_error_lsb = 0.5, rms_error_lsb = 0.29>
     ```
   }];
   let parameters = (ins "unsigned":$bits,
-                        StringRefParameter<"the fused activation">:$function,
+                        CIM_RampStepsParameter:$steps,
                         CIM_RealParameter<"lowest pre-activation">:$lo,
                         CIM_RealParameter<"highest pre-activation">:$hi,
                         "::mlir::DenseF64ArrayAttr":$thresholds,

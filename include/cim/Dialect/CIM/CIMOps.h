@@ -15,7 +15,29 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "cim/Macro/Readout.h"
 #include "cim/Macro/Slicing.h"
+
+namespace mlir {
+class AsmParser;
+class AsmPrinter;
+} // namespace mlir
+
+namespace cim {
+namespace macro {
+inline llvm::hash_code hash_value(const RampStep &step) {
+  return llvm::hash_combine(int(step.kind), llvm::bit_cast<uint64_t>(step.a),
+                            llvm::bit_cast<uint64_t>(step.b));
+}
+} // namespace macro
+
+/// The steps of a ramp readout in the IR's syntax: `[tanh]`,
+/// `[mul(0.2), add(0.5), clamp(0, 1)]`.
+mlir::FailureOr<llvm::SmallVector<macro::RampStep>>
+parseRampSteps(mlir::AsmParser &parser);
+void printRampSteps(mlir::AsmPrinter &printer,
+                    llvm::ArrayRef<macro::RampStep> steps);
+} // namespace cim
 
 #include "cim/Dialect/CIM/CIMEnums.h.inc"
 

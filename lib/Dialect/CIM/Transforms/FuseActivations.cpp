@@ -39,52 +39,9 @@ using namespace cim;
 namespace {
 
 /// One elementwise step of a fused function.
-struct Step {
-  enum Kind { Tanh, Sigmoid, Exp, Log, Clamp, Mul, Add } kind;
-  double a = 0, b = 0; // Clamp [a, b]; Mul and Add by a
-
-  double operator()(double v) const {
-    switch (kind) {
-    case Tanh:
-      return std::tanh(v);
-    case Sigmoid:
-      return 1.0 / (1.0 + std::exp(-v));
-    case Exp:
-      return std::exp(v);
-    case Log:
-      return std::log(v);
-    case Clamp:
-      return std::min(std::max(v, a), b);
-    case Mul:
-      return v * a;
-    case Add:
-      return v + a;
-    }
-    return v;
-  }
-  /// The input giving `y`, for y inside the step's range (a clamp is
-  /// the identity there).
-  double inverse(double y) const {
-    switch (kind) {
-    case Tanh:
-      return std::atanh(y);
-    case Sigmoid:
-      return std::log(y / (1.0 - y));
-    case Exp:
-      return std::log(y);
-    case Log:
-      return std::exp(y);
-    case Clamp:
-      return y;
-    case Mul:
-      return y / a;
-    case Add:
-      return y - a;
-    }
-    return y;
-  }
-  bool linear() const { return kind == Mul || kind == Add; }
-};
+/// A step of the function, as the ramp readout holds it.
+using Step = macro::RampStep;
+using StepKind = macro::RampStepKind;
 
 /// The function a chain of elementwise ops computes, and its name in the
 /// ramp readout: the steps in order, e.g. "mul(0.2) add(0.5) clamp(0,1)";
@@ -107,6 +64,16 @@ struct Activation {
   bool nonlinear() const {
     return llvm::any_of(steps, [](const Step &s) { return !s.linear(); });
   }
+  /// The steps the readout holds: a clamp to [0, inf) is a relu.
+  SmallVector<Step> readoutSteps() const {
+    SmallVector<Step> out;
+    for (const Step &s : steps)
+      out.push_back(s.kind == StepKind::Clamp && s.a == 0 && s.b >= 1e30
+                        ? Step{StepKind::Relu}
+                        : s);
+    return out;
+  }
+  /// A name for remarks.
   std::string name() const {
     std::string out;
     llvm::raw_string_ostream os(out);
@@ -114,30 +81,33 @@ struct Activation {
       if (!out.empty())
         os << " ";
       switch (s.kind) {
-      case Step::Tanh:
+      case StepKind::Tanh:
         os << "tanh";
         break;
-      case Step::Sigmoid:
+      case StepKind::Sigmoid:
         os << "sigmoid";
         break;
-      case Step::Exp:
+      case StepKind::Exp:
         os << "exp";
         break;
-      case Step::Log:
+      case StepKind::Log:
         os << "log";
         break;
-      case Step::Clamp:
+      case StepKind::Clamp:
         if (s.a == 0 && s.b >= 1e30)
           os << "relu";
         else
           os << "clamp(" << llvm::format("%.9g", s.a) << ","
              << llvm::format("%.9g", s.b) << ")";
         break;
-      case Step::Mul:
+      case StepKind::Mul:
         os << "mul(" << llvm::format("%.9g", s.a) << ")";
         break;
-      case Step::Add:
+      case StepKind::Add:
         os << "add(" << llvm::format("%.9g", s.a) << ")";
+        break;
+      case StepKind::Relu:
+        os << "relu";
         break;
       }
     }
@@ -157,7 +127,7 @@ std::optional<double> splatValue(Value v) {
 /// The steps `op` applies to its operand `in`, if it is a monotonic
 /// elementwise op of `in` and constants.
 std::optional<SmallVector<Step, 2>> stepsOf(Operation *op, Value in) {
-  using K = Step::Kind;
+  using K = StepKind;
   if (isa<tosa::TanhOp>(op))
     return SmallVector<Step, 2>{{K::Tanh}};
   if (isa<tosa::SigmoidOp>(op))
@@ -441,7 +411,7 @@ struct FuseActivationsPass
     OpBuilder builder(last);
     MLIRContext *ctx = &getContext();
     auto readout = RampReadoutAttr::get(
-        ctx, adcBits, name, APFloat(lo), APFloat(hi),
+        ctx, adcBits, act->readoutSteps(), APFloat(lo), APFloat(hi),
         DenseF64ArrayAttr::get(ctx, thresholds),
         DenseF64ArrayAttr::get(ctx, levels),
         DenseF64ArrayAttr::get(ctx, conductances), APFloat(maxErr),
