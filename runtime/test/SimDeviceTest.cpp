@@ -3,7 +3,9 @@
 // The ideal simulator equals float math; the quantized one is close to it
 // with many bits and within the expected LSB with a 4-bit ADC; each
 // quantisation stage follows its formula; tiles split along K add up; the
-// device counts MVMs; and a custom driver plugs into the registry.
+// device counts MVMs; a custom driver plugs into the registry; the analog
+// ODE boundary is the device's; and the artifact layer's tile image carries
+// the artifact's fields.
 //
 //===----------------------------------------------------------------------===//
 
@@ -341,6 +343,80 @@ TEST(SimDevice, CustomDriverPlugsIn) {
       runArtifact(makeSplitK(), {makeTensor({1, 8}, ramp(8))}, "recording://");
   ASSERT_TRUE(r.status.isOk()) << r.status.message();
   EXPECT_EQ(values(r.outputs[0]), (std::vector<float>{84, 84, 84}));
+}
+
+/// The HAL's analog ODE boundary: an ideal device leaves the state alone;
+/// the quantised simulator quantises each vector by its largest magnitude
+/// on entry (DAC), clamps it to +-v_sat times that magnitude per step
+/// (integrators) and quantises it over that range on the way out (ADC).
+TEST(SimDevice, AnalogStateIsTheDevicesBoundary) {
+  rt::hal::MacroConfig target;
+  target.dacBits = 3; // levels -3..3 of the vector's largest magnitude
+  target.adcBits = 3;
+  target.hasIntegrator = true;
+  target.integrator.vSat = 0.5;
+  const std::vector<float> h = {0.4f, -1.0f, 0.1f, 2.0f, 0.7f, -0.2f};
+
+  auto ideal = rt::DriverRegistry::global().open("sim://ideal");
+  ASSERT_TRUE(ideal.isOk());
+  auto none = (*ideal)->openAnalogState(target);
+  ASSERT_TRUE(none);
+  std::vector<float> v = h;
+  none->enter(v.data(), 2, 3);
+  none->integrate(v.data(), 0);
+  none->leave(v.data());
+  EXPECT_EQ(v, h);
+
+  auto quantized = rt::DriverRegistry::global().open("sim://quantized");
+  ASSERT_TRUE(quantized.isOk());
+  auto analog = (*quantized)->openAnalogState(target);
+  v = h;
+  analog->enter(v.data(), 2, 3);
+  // Row 0 (s = 1): 0.4 -> 1/3, -1 -> -1, 0.1 -> 0; row 1 (s = 2): 2 -> 2,
+  // 0.7 -> 2/3, -0.2 -> 0.
+  std::vector<float> entered = {1.0f / 3, -1.0f, 0.0f, 2.0f, 2.0f / 3, 0.0f};
+  for (size_t i = 0; i < v.size(); ++i)
+    EXPECT_FLOAT_EQ(v[i], entered[i]) << i;
+  analog->integrate(v.data(), 0); // clamp to +-0.5 s
+  std::vector<float> clamped = {1.0f / 3, -0.5f, 0.0f, 1.0f, 2.0f / 3, 0.0f};
+  for (size_t i = 0; i < v.size(); ++i)
+    EXPECT_FLOAT_EQ(v[i], clamped[i]) << i;
+  analog->leave(v.data()); // 3 levels over +-0.5 s
+  std::vector<float> left = {1.0f / 3, -0.5f, 0.0f, 1.0f, 2.0f / 3, 0.0f};
+  for (size_t i = 0; i < v.size(); ++i)
+    EXPECT_FLOAT_EQ(v[i], left[i]) << i;
+}
+
+/// The artifact layer hands devices the tile and target as written.
+TEST(SimDevice, TileImageCarriesTheArtifactsFields) {
+  ArtifactBuilder b(16, 8, 4, 6, 5);
+  b.tile(3, 2, ramp(6, 1), 1.5f);
+  artifact::Artifact a = b.artifact();
+  a.mutable_tiles(0)->set_weight_bits(8);
+  a.mutable_tiles(0)->set_analog(true);
+  a.mutable_target()->mutable_integrator()->set_v_sat(0.75);
+  (*a.mutable_target()->mutable_costs())["mac_pj"] = 0.25;
+  rt::hal::TileImage t = rt::toTileImage(a.tiles(0));
+  EXPECT_EQ(t.id, a.tiles(0).id());
+  EXPECT_EQ(t.rows, 3u);
+  EXPECT_EQ(t.cols, 2u);
+  EXPECT_EQ(t.gPos.size(), 6u);
+  EXPECT_EQ(t.gNeg.size(), 6u);
+  EXPECT_EQ(t.gPos[4], a.tiles(0).g_pos(4));
+  EXPECT_EQ(t.scale, a.tiles(0).scale());
+  EXPECT_EQ(t.adcFullScale, 1.5f);
+  EXPECT_EQ(t.weightBits, 8u);
+  EXPECT_TRUE(t.analog);
+  EXPECT_FALSE(t.ramp);
+  rt::hal::MacroConfig m = rt::toMacroConfig(a.target());
+  EXPECT_EQ(m.arrayRows, 16u);
+  EXPECT_EQ(m.arrayCols, 8u);
+  EXPECT_EQ(m.bitsPerCell, 4u);
+  EXPECT_EQ(m.dacBits, 6u);
+  EXPECT_EQ(m.adcBits, 5u);
+  EXPECT_TRUE(m.hasIntegrator);
+  EXPECT_EQ(m.integrator.vSat, 0.75);
+  EXPECT_EQ(m.costs.at("mac_pj"), 0.25);
 }
 
 } // namespace
