@@ -11,6 +11,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <string>
+#include <vector>
+
 namespace cim {
 
 /// Writes the artifact for `module` to `os`: binary protobuf, or protobuf
@@ -18,6 +21,10 @@ namespace cim {
 /// offending op and fails without writing anything.
 mlir::LogicalResult emitArtifact(mlir::ModuleOp module, llvm::raw_ostream &os,
                                  bool text);
+
+/// Every kernel name the emitter may write into an artifact; the runtime's
+/// kernel table must have each (test/Target/KernelContractTest.cpp).
+std::vector<std::string> emittableKernels();
 
 } // namespace cim
 

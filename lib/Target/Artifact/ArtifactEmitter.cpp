@@ -58,6 +58,13 @@ static const llvm::StringSet<> &digitalKernels() {
   return kernels;
 }
 
+std::vector<std::string> cim::emittableKernels() {
+  std::vector<std::string> names = {"cim.mvm"};
+  for (const auto &entry : digitalKernels())
+    names.push_back(entry.getKey().str());
+  return names;
+}
+
 using cim::macro::kAbsentValue;
 
 static pb::CellTech convertCell(CellTech cell) {
