@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/StringSwitch.h"
 
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
@@ -207,28 +208,6 @@ double TargetAttr::getCost(StringRef key, double fallback) const {
 // Shape helpers
 //===----------------------------------------------------------------------===//
 
-/// Numpy broadcast of two batch shapes; fails on a static mismatch.
-static FailureOr<SmallVector<int64_t>> broadcastBatch(ArrayRef<int64_t> a,
-                                                      ArrayRef<int64_t> b) {
-  size_t rank = std::max(a.size(), b.size());
-  SmallVector<int64_t> out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da == 1)
-      out[i] = db;
-    else if (db == 1)
-      out[i] = da;
-    else if (ShapedType::isDynamic(da))
-      out[i] = db;
-    else if (ShapedType::isDynamic(db) || da == db)
-      out[i] = da;
-    else
-      return failure();
-  }
-  return out;
-}
-
 /// Two dims agree unless both are static and differ.
 static bool dimsCompatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
@@ -263,11 +242,11 @@ FailureOr<SmallVector<int64_t>> cim::inferMatMulShape(ArrayRef<int64_t> lhs,
     r.push_back(1);
   if (!dimsCompatible(l.back(), r[r.size() - 2]))
     return failure();
-  FailureOr<SmallVector<int64_t>> batch = broadcastBatch(
-      ArrayRef<int64_t>(l).drop_back(2), ArrayRef<int64_t>(r).drop_back(2));
-  if (failed(batch))
+  SmallVector<int64_t> out;
+  if (!OpTrait::util::getBroadcastedShape(ArrayRef<int64_t>(l).drop_back(2),
+                                          ArrayRef<int64_t>(r).drop_back(2),
+                                          out))
     return failure();
-  SmallVector<int64_t> out = *batch;
   if (!lhsVector)
     out.push_back(l[l.size() - 2]);
   if (!rhsVector)
@@ -591,22 +570,38 @@ OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {
 // Recurrent ops
 //===----------------------------------------------------------------------===//
 
-/// Checks direction, activation lists and weight shapes shared by RNN, GRU
-/// and LSTM. `funcsPerDirection` is 1 (RNN), 2 (GRU) or 3 (LSTM).
-static LogicalResult verifyRecurrent(Operation *op, StringRef direction,
+ActivationParams cim::getActivationParams(RecurrentActivation act) {
+  switch (act) {
+  case RecurrentActivation::Affine:
+    return {true, true, 1.0f, 0.0f};
+  case RecurrentActivation::LeakyRelu:
+    return {true, false, 0.01f, 0.0f};
+  case RecurrentActivation::ThresholdedRelu:
+  case RecurrentActivation::Elu:
+    return {true, false, 1.0f, 0.0f};
+  case RecurrentActivation::ScaledTanh:
+    return {true, true, 1.0f, 1.0f};
+  case RecurrentActivation::HardSigmoid:
+    return {true, true, 0.2f, 0.5f};
+  case RecurrentActivation::Relu:
+  case RecurrentActivation::Tanh:
+  case RecurrentActivation::Sigmoid:
+  case RecurrentActivation::Softsign:
+  case RecurrentActivation::Softplus:
+    return {false, false, 0.0f, 0.0f};
+  }
+  llvm_unreachable("unknown recurrent activation");
+}
+
+/// Checks activation lists and weight shapes shared by RNN, GRU and LSTM.
+/// `funcsPerDirection` is 1 (RNN), 2 (GRU) or 3 (LSTM).
+static LogicalResult verifyRecurrent(Operation *op,
+                                     RecurrentDirection direction,
                                      int64_t hiddenSize, ArrayAttr activations,
                                      ArrayAttr alpha, ArrayAttr beta,
                                      ShapedType w, ShapedType r, int gates,
                                      int funcsPerDirection) {
-  int64_t numDirections;
-  if (direction == "forward" || direction == "reverse")
-    numDirections = 1;
-  else if (direction == "bidirectional")
-    numDirections = 2;
-  else
-    return op->emitOpError("direction must be forward, reverse or "
-                           "bidirectional, got '")
-           << direction << "'";
+  int64_t numDirections = getNumDirections(direction);
   if (hiddenSize <= 0)
     return op->emitOpError("hidden_size must be positive");
   int64_t numFuncs = funcsPerDirection * numDirections;

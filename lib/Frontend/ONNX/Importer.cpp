@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -157,22 +158,17 @@ Value GraphImporter::expandRank(Value v, int64_t rank) {
 
 SmallVector<int64_t> GraphImporter::broadcastShape(ArrayRef<int64_t> a,
                                                    ArrayRef<int64_t> b) const {
-  size_t rank = std::max(a.size(), b.size());
-  SmallVector<int64_t> out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da == db || db == 1)
-      out[i] = da;
-    else if (da == 1)
-      out[i] = db;
-    else if (ShapedType::isDynamic(da))
-      out[i] = db;
-    else if (ShapedType::isDynamic(db))
-      out[i] = da;
-    else
-      throw ImportError{"operand shapes cannot be broadcast: dimension " +
-                        std::to_string(da) + " vs " + std::to_string(db)};
+  SmallVector<int64_t> out;
+  if (!OpTrait::util::getBroadcastedShape(a, b, out)) {
+    auto str = [](ArrayRef<int64_t> shape) {
+      std::string s = "[";
+      for (auto [i, d] : llvm::enumerate(shape))
+        s += (i ? ", " : "") +
+             (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+      return s + "]";
+    };
+    throw ImportError{"operand shapes cannot be broadcast: " + str(a) +
+                      " vs " + str(b)};
   }
   return out;
 }

@@ -19,31 +19,19 @@ using namespace cim::onnx_import;
 
 namespace {
 
-struct ActivationInfo {
-  const char *name;
-  bool takesAlpha, takesBeta;
-  float alpha, beta;
-};
-
-/// ONNX's activation functions for recurrent ops and their defaults.
-const ActivationInfo kActivations[] = {
-    {"Relu", false, false, 0, 0},        {"Tanh", false, false, 0, 0},
-    {"Sigmoid", false, false, 0, 0},     {"Affine", true, true, 1.0f, 0.0f},
-    {"LeakyRelu", true, false, 0.01f, 0}, {"ThresholdedRelu", true, false, 1.0f, 0},
-    {"ScaledTanh", true, true, 1.0f, 1.0f}, {"HardSigmoid", true, true, 0.2f, 0.5f},
-    {"Elu", true, false, 1.0f, 0},       {"Softsign", false, false, 0, 0},
-    {"Softplus", false, false, 0, 0},
-};
-
-const ActivationInfo &lookupActivation(const std::string &name) {
-  for (const ActivationInfo &a : kActivations)
-    if (StringRef(name).equals_insensitive(a.name))
-      return a;
+/// The activation named `name` (ONNX spells names case-insensitively).
+RecurrentActivation lookupActivation(const std::string &name) {
+  for (uint32_t i = 0; i <= getMaxEnumValForRecurrentActivation(); ++i) {
+    std::optional<RecurrentActivation> act = symbolizeRecurrentActivation(i);
+    if (act && StringRef(name).equals_insensitive(
+                   stringifyRecurrentActivation(*act)))
+      return *act;
+  }
   throw ImportError{"activation '" + name + "' is not supported"};
 }
 
 struct RecurrentAttrs {
-  StringAttr direction;
+  RecurrentDirectionAttr direction;
   int64_t numDirections;
   IntegerAttr hiddenSize;
   ArrayAttr activations, alpha, beta;
@@ -55,12 +43,13 @@ RecurrentAttrs readAttrs(GraphImporter &g, const Node &node, Value r,
                          ArrayRef<const char *> defaultActivations) {
   Builder &b = g.b();
   RecurrentAttrs attrs;
-  std::string direction = stringAttr(node, "direction", "forward");
-  if (direction != "forward" && direction != "reverse" &&
-      direction != "bidirectional")
-    throw ImportError{"direction '" + direction + "' is not supported"};
-  attrs.direction = b.getStringAttr(direction);
-  attrs.numDirections = direction == "bidirectional" ? 2 : 1;
+  std::string directionName = stringAttr(node, "direction", "forward");
+  std::optional<RecurrentDirection> direction =
+      symbolizeRecurrentDirection(directionName);
+  if (!direction)
+    throw ImportError{"direction '" + directionName + "' is not supported"};
+  attrs.direction = RecurrentDirectionAttr::get(b.getContext(), *direction);
+  attrs.numDirections = getNumDirections(*direction);
 
   int64_t hidden = intAttr(node, "hidden_size", -1);
   if (hidden < 0)
@@ -94,8 +83,9 @@ RecurrentAttrs readAttrs(GraphImporter &g, const Node &node, Value r,
   SmallVector<Attribute> nameAttrs;
   SmallVector<float> alpha, beta;
   for (const std::string &name : names) {
-    const ActivationInfo &info = lookupActivation(name);
-    nameAttrs.push_back(b.getStringAttr(info.name));
+    RecurrentActivation act = lookupActivation(name);
+    ActivationParams info = getActivationParams(act);
+    nameAttrs.push_back(RecurrentActivationAttr::get(b.getContext(), act));
     alpha.push_back(info.takesAlpha && nextAlpha < alphaIn.size()
                         ? alphaIn[nextAlpha++]
                         : info.alpha);

@@ -390,6 +390,16 @@ private:
       out.set_s(stringifyODESolver(solver.getValue()).str());
     } else if (auto schedule = dyn_cast<ODEScheduleAttr>(attr)) {
       out.set_s(stringifyODESchedule(schedule.getValue()).str());
+    } else if (auto direction = dyn_cast<RecurrentDirectionAttr>(attr)) {
+      out.set_s(stringifyRecurrentDirection(direction.getValue()).str());
+    } else if (auto a = dyn_cast<ArrayAttr>(attr);
+               a && isArrayOf<RecurrentActivationAttr>(a)) {
+      // The runtime reads activations by ONNX's names.
+      auto *list = out.mutable_strings();
+      for (Attribute v : a)
+        list->add_values(stringifyRecurrentActivation(
+                             cast<RecurrentActivationAttr>(v).getValue())
+                             .str());
     } else {
       return op->emitOpError("attribute '")
              << name << "' cannot be written to the artifact";

@@ -21,7 +21,7 @@ func.func @rnn(%x: tensor<3x2x4xf32>) -> tensor<3x1x2x5xf32> {
   %w = arith.constant dense<0.5> : tensor<1x5x4xf32>
   %r = arith.constant dense<0.25> : tensor<1x5x5xf32>
   %b = arith.constant dense<1.0> : tensor<1x10xf32>
-  %y, %yh = cim.rnn(%x, %w, %r) bias(%b) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Tanh"], direction = "forward", hidden_size = 5 : i64, layout = 0 : i64} : (tensor<3x2x4xf32>, tensor<1x5x4xf32>, tensor<1x5x5xf32>, tensor<1x10xf32>) -> (tensor<3x1x2x5xf32>, tensor<1x2x5xf32>)
+  %y, %yh = cim.rnn(%x, %w, %r) bias(%b) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = [#cim<activation Tanh>], direction = #cim<direction forward>, hidden_size = 5 : i64, layout = 0 : i64} : (tensor<3x2x4xf32>, tensor<1x5x4xf32>, tensor<1x5x5xf32>, tensor<1x10xf32>) -> (tensor<3x1x2x5xf32>, tensor<1x2x5xf32>)
   return %y : tensor<3x1x2x5xf32>
 }
 
@@ -53,7 +53,7 @@ func.func @rnn(%x: tensor<3x2x4xf32>) -> tensor<3x1x2x5xf32> {
 func.func @gru_reverse(%x: tensor<3x2x1xf32>, %lens: tensor<2xi64>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>) {
   %w = arith.constant dense<0.5> : tensor<1x6x1xf32>
   %r = arith.constant dense<0.25> : tensor<1x6x2xf32>
-  %y, %yh = cim.gru(%x, %w, %r) lens(%lens) {activation_alpha = [0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh"], direction = "reverse", hidden_size = 2 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<3x2x1xf32>, tensor<1x6x1xf32>, tensor<1x6x2xf32>, tensor<2xi64>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>)
+  %y, %yh = cim.gru(%x, %w, %r) lens(%lens) {activation_alpha = [0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32], activations = [#cim<activation Sigmoid>, #cim<activation Tanh>], direction = #cim<direction reverse>, hidden_size = 2 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<3x2x1xf32>, tensor<1x6x1xf32>, tensor<1x6x2xf32>, tensor<2xi64>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>)
   return %y, %yh : tensor<3x1x2x2xf32>, tensor<1x2x2xf32>
 }
 
@@ -84,7 +84,7 @@ func.func @lstm_bidi(%x: tensor<2x4x3xf32>) -> (tensor<2x4x2x1xf32>, tensor<2x2x
   %w = arith.constant dense<0.5> : tensor<2x4x3xf32>
   %r = arith.constant dense<0.25> : tensor<2x4x1xf32>
   %p = arith.constant dense<0.125> : tensor<2x3xf32>
-  %y, %yh, %yc = cim.lstm(%x, %w, %r) peepholes(%p) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32, 0.2 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32, 0.5 : f32, 0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh", "Tanh", "HardSigmoid", "Tanh", "Tanh"], clip = 3.0 : f32, direction = "bidirectional", hidden_size = 1 : i64, input_forget = 0 : i64, layout = 1 : i64} : (tensor<2x4x3xf32>, tensor<2x4x3xf32>, tensor<2x4x1xf32>, tensor<2x3xf32>) -> (tensor<2x4x2x1xf32>, tensor<2x2x1xf32>, tensor<2x2x1xf32>)
+  %y, %yh, %yc = cim.lstm(%x, %w, %r) peepholes(%p) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32, 0.2 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32, 0.5 : f32, 0.0 : f32, 0.0 : f32], activations = [#cim<activation Sigmoid>, #cim<activation Tanh>, #cim<activation Tanh>, #cim<activation HardSigmoid>, #cim<activation Tanh>, #cim<activation Tanh>], clip = 3.0 : f32, direction = #cim<direction bidirectional>, hidden_size = 1 : i64, input_forget = 0 : i64, layout = 1 : i64} : (tensor<2x4x3xf32>, tensor<2x4x3xf32>, tensor<2x4x1xf32>, tensor<2x3xf32>) -> (tensor<2x4x2x1xf32>, tensor<2x2x1xf32>, tensor<2x2x1xf32>)
   return %y, %yc : tensor<2x4x2x1xf32>, tensor<2x2x1xf32>
 }
 
@@ -102,7 +102,7 @@ func.func @lstm_bidi(%x: tensor<2x4x3xf32>) -> (tensor<2x4x2x1xf32>, tensor<2x2x
 func.func @rnn_dynamic(%x: tensor<3x?x2xf32>) -> tensor<1x?x2xf32> {
   %w = arith.constant dense<0.5> : tensor<1x2x2xf32>
   %r = arith.constant dense<0.25> : tensor<1x2x2xf32>
-  %y, %yh = cim.rnn(%x, %w, %r) {activation_alpha = [0.5 : f32], activation_beta = [0.0 : f32], activations = ["LeakyRelu"], direction = "forward", hidden_size = 2 : i64, layout = 0 : i64} : (tensor<3x?x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>) -> (tensor<3x1x?x2xf32>, tensor<1x?x2xf32>)
+  %y, %yh = cim.rnn(%x, %w, %r) {activation_alpha = [0.5 : f32], activation_beta = [0.0 : f32], activations = [#cim<activation LeakyRelu>], direction = #cim<direction forward>, hidden_size = 2 : i64, layout = 0 : i64} : (tensor<3x?x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>) -> (tensor<3x1x?x2xf32>, tensor<1x?x2xf32>)
   return %yh : tensor<1x?x2xf32>
 }
 
@@ -122,7 +122,7 @@ func.func @rnn_dynamic(%x: tensor<3x?x2xf32>) -> tensor<1x?x2xf32> {
 func.func @gru_lbr(%x: tensor<3x2x1xf32>) -> tensor<1x2x2xf32> {
   %w = arith.constant dense<0.5> : tensor<1x6x1xf32>
   %r = arith.constant dense<0.25> : tensor<1x6x2xf32>
-  %y, %yh = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh"], direction = "forward", hidden_size = 2 : i64, layout = 0 : i64, linear_before_reset = 1 : i64} : (tensor<3x2x1xf32>, tensor<1x6x1xf32>, tensor<1x6x2xf32>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>)
+  %y, %yh = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32], activations = [#cim<activation Sigmoid>, #cim<activation Tanh>], direction = #cim<direction forward>, hidden_size = 2 : i64, layout = 0 : i64, linear_before_reset = 1 : i64} : (tensor<3x2x1xf32>, tensor<1x6x1xf32>, tensor<1x6x2xf32>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>)
   return %yh : tensor<1x2x2xf32>
 }
 
@@ -133,6 +133,6 @@ func.func @gru_lbr(%x: tensor<3x2x1xf32>) -> tensor<1x2x2xf32> {
 // CHECK: cim.gru(
 func.func @gru_weights_input(%x: tensor<3x2x1xf32>, %w: tensor<1x6x1xf32>) -> tensor<1x2x2xf32> {
   %r = arith.constant dense<0.25> : tensor<1x6x2xf32>
-  %y, %yh = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh"], direction = "forward", hidden_size = 2 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<3x2x1xf32>, tensor<1x6x1xf32>, tensor<1x6x2xf32>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>)
+  %y, %yh = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32], activations = [#cim<activation Sigmoid>, #cim<activation Tanh>], direction = #cim<direction forward>, hidden_size = 2 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<3x2x1xf32>, tensor<1x6x1xf32>, tensor<1x6x2xf32>) -> (tensor<3x1x2x2xf32>, tensor<1x2x2xf32>)
   return %yh : tensor<1x2x2xf32>
 }

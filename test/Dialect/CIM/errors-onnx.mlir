@@ -26,8 +26,9 @@ func.func @shape_of_range(%x: tensor<4x3xf32>) {
 // -----
 
 func.func @rnn_direction(%x: tensor<5x2x2xf32>, %w: tensor<1x3x2xf32>, %r: tensor<1x3x3xf32>) {
-  // expected-error @+1 {{direction must be forward, reverse or bidirectional, got 'sideways'}}
-  %y, %h = cim.rnn(%x, %w, %r) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Tanh"], direction = "sideways", hidden_size = 3 : i64, layout = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x3x2xf32>, tensor<1x3x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
+  // A direction is a #cim<direction ...>: forward, reverse or bidirectional.
+  // expected-error @+1 {{attribute 'direction' failed to satisfy constraint: Direction of a recurrent layer}}
+  %y, %h = cim.rnn(%x, %w, %r) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = [#cim<activation Tanh>], direction = "sideways", hidden_size = 3 : i64, layout = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x3x2xf32>, tensor<1x3x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
   return
 }
 
@@ -35,7 +36,7 @@ func.func @rnn_direction(%x: tensor<5x2x2xf32>, %w: tensor<1x3x2xf32>, %r: tenso
 
 func.func @gru_activations(%x: tensor<5x2x2xf32>, %w: tensor<1x9x2xf32>, %r: tensor<1x9x3xf32>) {
   // expected-error @+1 {{needs 2 activations, got 1}}
-  %y, %h = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Tanh"], direction = "forward", hidden_size = 3 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x9x2xf32>, tensor<1x9x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
+  %y, %h = cim.gru(%x, %w, %r) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = [#cim<activation Tanh>], direction = #cim<direction forward>, hidden_size = 3 : i64, layout = 0 : i64, linear_before_reset = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x9x2xf32>, tensor<1x9x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>)
   return
 }
 
@@ -43,7 +44,7 @@ func.func @gru_activations(%x: tensor<5x2x2xf32>, %w: tensor<1x9x2xf32>, %r: ten
 
 func.func @lstm_weights(%x: tensor<5x2x2xf32>, %w: tensor<1x8x2xf32>, %r: tensor<1x12x3xf32>) {
   // expected-error @+1 {{W must be [1, 12, input] and R [1, 12, 3]}}
-  %y, %h, %c = cim.lstm(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh", "Tanh"], direction = "forward", hidden_size = 3 : i64, input_forget = 0 : i64, layout = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x8x2xf32>, tensor<1x12x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>, tensor<1x2x3xf32>)
+  %y, %h, %c = cim.lstm(%x, %w, %r) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32], activations = [#cim<activation Sigmoid>, #cim<activation Tanh>, #cim<activation Tanh>], direction = #cim<direction forward>, hidden_size = 3 : i64, input_forget = 0 : i64, layout = 0 : i64} : (tensor<5x2x2xf32>, tensor<1x8x2xf32>, tensor<1x12x3xf32>) -> (tensor<5x1x2x3xf32>, tensor<1x2x3xf32>, tensor<1x2x3xf32>)
   return
 }
 

@@ -24,9 +24,9 @@ func.func @data_movement(%x: tensor<?x6xf32>, %i: tensor<2xi64>, %s: tensor<2xi6
 // CHECK-LABEL: func.func @recurrent
 func.func @recurrent(%x: tensor<5x?x2xf32>, %w: tensor<1x12x2xf32>, %r: tensor<1x12x3xf32>, %lens: tensor<?xi64>, %h0: tensor<1x?x3xf32>, %r12: tensor<1x12x12xf32>) {
   // CHECK: cim.lstm(%{{.*}}, %{{.*}}, %{{.*}}) lens(%{{.*}}) h0(%{{.*}}) {{{.*}}clip = 2.000000e+00 : f32{{.*}}}
-  %y, %yh, %yc = cim.lstm(%x, %w, %r) lens(%lens) h0(%h0) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32], activations = ["Sigmoid", "Tanh", "Tanh"], clip = 2.0 : f32, direction = "forward", hidden_size = 3 : i64, input_forget = 0 : i64, layout = 0 : i64} : (tensor<5x?x2xf32>, tensor<1x12x2xf32>, tensor<1x12x3xf32>, tensor<?xi64>, tensor<1x?x3xf32>) -> (tensor<5x1x?x3xf32>, tensor<1x?x3xf32>, tensor<1x?x3xf32>)
+  %y, %yh, %yc = cim.lstm(%x, %w, %r) lens(%lens) h0(%h0) {activation_alpha = [0.0 : f32, 0.0 : f32, 0.0 : f32], activation_beta = [0.0 : f32, 0.0 : f32, 0.0 : f32], activations = [#cim<activation Sigmoid>, #cim<activation Tanh>, #cim<activation Tanh>], clip = 2.0 : f32, direction = #cim<direction forward>, hidden_size = 3 : i64, input_forget = 0 : i64, layout = 0 : i64} : (tensor<5x?x2xf32>, tensor<1x12x2xf32>, tensor<1x12x3xf32>, tensor<?xi64>, tensor<1x?x3xf32>) -> (tensor<5x1x?x3xf32>, tensor<1x?x3xf32>, tensor<1x?x3xf32>)
   // CHECK: cim.rnn(%{{.*}}, %{{.*}}, %{{.*}}) {{.*}} -> (tensor<5x1x?x12xf32>, tensor<1x?x12xf32>)
-  %ry, %rh = cim.rnn(%x, %w, %r12) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = ["Relu"], direction = "reverse", hidden_size = 12 : i64, layout = 0 : i64} : (tensor<5x?x2xf32>, tensor<1x12x2xf32>, tensor<1x12x12xf32>) -> (tensor<5x1x?x12xf32>, tensor<1x?x12xf32>)
+  %ry, %rh = cim.rnn(%x, %w, %r12) {activation_alpha = [0.0 : f32], activation_beta = [0.0 : f32], activations = [#cim<activation Relu>], direction = #cim<direction reverse>, hidden_size = 12 : i64, layout = 0 : i64} : (tensor<5x?x2xf32>, tensor<1x12x2xf32>, tensor<1x12x12xf32>) -> (tensor<5x1x?x12xf32>, tensor<1x?x12xf32>)
   return
 }
 

@@ -63,6 +63,53 @@ class CIM_RealParameter<string desc, string default = "">
   let defaultValue = default;
 }
 
+def CIM_DirectionForward : I32EnumAttrCase<"forward", 1>;
+def CIM_DirectionReverse : I32EnumAttrCase<"reverse", 2>;
+def CIM_DirectionBidirectional : I32EnumAttrCase<"bidirectional", 3>;
+def CIM_RecurrentDirection : I32EnumAttr<"RecurrentDirection",
+    "direction of a recurrent layer",
+    [CIM_DirectionForward, CIM_DirectionReverse, CIM_DirectionBidirectional]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_RecurrentDirectionAttr
+    : EnumAttr<CIM_Dialect, CIM_RecurrentDirection, "direction"> {
+  let summary = "Direction of a recurrent layer: `forward`, `reverse` or "
+                "`bidirectional` (ONNX's)";
+  let assemblyFormat = "$value";
+}
+
+// The activation functions of ONNX's recurrent ops, spelled as ONNX spells
+// them (the artifact carries these names). Their parameters and defaults:
+// `cim::getActivationParams`.
+def CIM_ActRelu : I32EnumAttrCase<"Relu", 1>;
+def CIM_ActTanh : I32EnumAttrCase<"Tanh", 2>;
+def CIM_ActSigmoid : I32EnumAttrCase<"Sigmoid", 3>;
+def CIM_ActAffine : I32EnumAttrCase<"Affine", 4>;
+def CIM_ActLeakyRelu : I32EnumAttrCase<"LeakyRelu", 5>;
+def CIM_ActThresholdedRelu : I32EnumAttrCase<"ThresholdedRelu", 6>;
+def CIM_ActScaledTanh : I32EnumAttrCase<"ScaledTanh", 7>;
+def CIM_ActHardSigmoid : I32EnumAttrCase<"HardSigmoid", 8>;
+def CIM_ActElu : I32EnumAttrCase<"Elu", 9>;
+def CIM_ActSoftsign : I32EnumAttrCase<"Softsign", 10>;
+def CIM_ActSoftplus : I32EnumAttrCase<"Softplus", 11>;
+def CIM_RecurrentActivation : I32EnumAttr<"RecurrentActivation",
+    "activation function of a recurrent layer",
+    [CIM_ActRelu, CIM_ActTanh, CIM_ActSigmoid, CIM_ActAffine,
+     CIM_ActLeakyRelu, CIM_ActThresholdedRelu, CIM_ActScaledTanh,
+     CIM_ActHardSigmoid, CIM_ActElu, CIM_ActSoftsign, CIM_ActSoftplus]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_RecurrentActivationAttr
+    : EnumAttr<CIM_Dialect, CIM_RecurrentActivation, "activation"> {
+  let summary = "Activation function of a recurrent layer (ONNX's names)";
+  let assemblyFormat = "$value";
+}
+def CIM_RecurrentActivationArrayAttr
+    : TypedArrayAttrBase<CIM_RecurrentActivationAttr,
+                         "recurrent activation functions">;
+
 def CIM_SolverEuler : I32EnumAttrCase<"euler", 1>;
 def CIM_SolverRK4 : I32EnumAttrCase<"rk4", 2>;
 def CIM_ODESolver : I32EnumAttr<"ODESolver", "fixed-step ODE solver",

@@ -61,6 +61,19 @@ mlir::FailureOr<TargetAttr> requireTarget(mlir::ModuleOp module);
 /// dims as ShapedType::kDynamic); fails if the shapes cannot be multiplied.
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 inferMatMulShape(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
+
+/// Which of ONNX's `activation_alpha` / `activation_beta` a recurrent
+/// activation takes, and their defaults (ONNX's).
+struct ActivationParams {
+  bool takesAlpha, takesBeta;
+  float alpha, beta;
+};
+ActivationParams getActivationParams(RecurrentActivation act);
+
+/// 2 for a bidirectional recurrent layer, else 1.
+inline int64_t getNumDirections(RecurrentDirection direction) {
+  return direction == RecurrentDirection::bidirectional ? 2 : 1;
+}
 } // namespace cim
 
 #endif // CIM_DIALECT_CIM_CIMOPS_H

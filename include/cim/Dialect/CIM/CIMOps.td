@@ -277,8 +277,9 @@ class CIM_RecurrentOp<string mnemonic, string onnxName, int numGates,
 
     ```mlir
     %y, %yh = cim.rnn(%x, %w, %r) bias(%b) {activation_alpha = [0.0 : f32],
-        activation_beta = [0.0 : f32], activations = ["Tanh"],
-        direction = "forward", hidden_size = 4 : i64, layout = 0 : i64}
+        activation_beta = [0.0 : f32], activations = [#cim<activation Tanh>],
+        direction = #cim<direction forward>, hidden_size = 4 : i64,
+        layout = 0 : i64}
         : (tensor<3x2x5xf32>, tensor<1x4x5xf32>, tensor<1x4x4xf32>, tensor<1x8xf32>)
         -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>)
     ```
@@ -288,8 +289,9 @@ class CIM_RecurrentOp<string mnemonic, string onnxName, int numGates,
                             Optional<AnyRankedTensor>:$B,
                             Optional<TensorOf<[I64]>>:$sequence_lens,
                             Optional<AnyRankedTensor>:$initial_h,
-                            StrAttr:$direction, I64Attr:$hidden_size,
-                            StrArrayAttr:$activations,
+                            CIM_RecurrentDirectionAttr:$direction,
+                            I64Attr:$hidden_size,
+                            CIM_RecurrentActivationArrayAttr:$activations,
                             F32ArrayAttr:$activation_alpha,
                             F32ArrayAttr:$activation_beta,
                             OptionalAttr<F32Attr>:$clip, I64Attr:$layout),
@@ -321,8 +323,9 @@ def CIM_LSTMOp : CIM_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
                        Optional<AnyRankedTensor>:$initial_h,
                        Optional<AnyRankedTensor>:$initial_c,
                        Optional<AnyRankedTensor>:$P,
-                       StrAttr:$direction, I64Attr:$hidden_size,
-                       StrArrayAttr:$activations,
+                       CIM_RecurrentDirectionAttr:$direction,
+                       I64Attr:$hidden_size,
+                       CIM_RecurrentActivationArrayAttr:$activations,
                        F32ArrayAttr:$activation_alpha,
                        F32ArrayAttr:$activation_beta,
                        OptionalAttr<F32Attr>:$clip, I64Attr:$layout,

@@ -37,6 +37,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
@@ -58,7 +59,7 @@ enum class Cell { Rnn, Gru, Lstm };
 
 /// One activation of the layer's list, with its parameters.
 struct Activation {
-  std::string name; // lower case
+  RecurrentActivation kind;
   float alpha, beta;
 };
 
@@ -67,7 +68,7 @@ struct Layer {
   Operation *op;
   Cell cell;
   Value x, w, r, b, lens, h0, c0, p;
-  StringRef direction;
+  RecurrentDirection direction;
   int64_t hidden, layout;
   SmallVector<Activation> acts; // all directions
   std::optional<float> clip;
@@ -77,8 +78,10 @@ struct Layer {
   int actsPerDirection() const {
     return cell == Cell::Rnn ? 1 : cell == Cell::Gru ? 2 : 3;
   }
-  int directions() const { return direction == "bidirectional" ? 2 : 1; }
-  bool reverse(int d) const { return direction == "reverse" || d == 1; }
+  int directions() const { return getNumDirections(direction); }
+  bool reverse(int d) const {
+    return direction == RecurrentDirection::reverse || d == 1;
+  }
 };
 
 template <typename OpTy>
@@ -98,10 +101,9 @@ void readCommon(OpTy op, Layer &l) {
   for (auto [name, alpha, beta] :
        llvm::zip(op.getActivations(), op.getActivationAlpha(),
                  op.getActivationBeta()))
-    l.acts.push_back(
-        {llvm::StringRef(cast<StringAttr>(name).getValue()).lower(),
-         float(cast<FloatAttr>(alpha).getValueAsDouble()),
-         float(cast<FloatAttr>(beta).getValueAsDouble())});
+    l.acts.push_back({cast<RecurrentActivationAttr>(name).getValue(),
+                      float(cast<FloatAttr>(alpha).getValueAsDouble()),
+                      float(cast<FloatAttr>(beta).getValueAsDouble())});
 }
 
 Layer layerOf(Operation *op) {
@@ -169,11 +171,12 @@ struct Emitter {
   }
   /// The type of an elementwise op on same-rank x and y.
   RankedTensorType broadcastType(Value x, Value y) {
-    SmallVector<int64_t> sx = shapeOf(x), sy = shapeOf(y);
-    for (auto [a, c] : llvm::zip(sx, sy))
-      if (a == 1)
-        a = c;
-    return tensor(sx, cast<RankedTensorType>(x.getType()).getElementType());
+    SmallVector<int64_t> shape;
+    bool ok =
+        OpTrait::util::getBroadcastedShape(shapeOf(x), shapeOf(y), shape);
+    assert(ok && "the lowering builds broadcastable operands");
+    (void)ok;
+    return tensor(shape, cast<RankedTensorType>(x.getType()).getElementType());
   }
   Value clamp(Value x, float lo, float hi) {
     return b.create<tosa::ClampOp>(
@@ -232,39 +235,41 @@ struct Emitter {
   }
 
   /// An ONNX recurrent activation, in tosa ops (the functions of the
-  /// runtime's digital kernels; names as verified by the importer).
+  /// runtime's digital kernels).
   Value activation(const Activation &a, Value x) {
     Type t = x.getType();
-    StringRef n = a.name;
-    if (n == "tanh")
+    switch (a.kind) {
+    case RecurrentActivation::Tanh:
       return b.create<tosa::TanhOp>(loc, t, x);
-    if (n == "sigmoid")
+    case RecurrentActivation::Sigmoid:
       return b.create<tosa::SigmoidOp>(loc, t, x);
-    if (n == "relu")
+    case RecurrentActivation::Relu:
       return clamp(x, 0.0f, std::numeric_limits<float>::max());
-    if (n == "affine")
+    case RecurrentActivation::Affine:
       return add(mul(x, scalar(a.alpha)), scalar(a.beta));
-    if (n == "leakyrelu")
+    case RecurrentActivation::LeakyRelu:
       return select(greaterEqual(x, scalar(0)), x, mul(x, scalar(a.alpha)));
-    if (n == "thresholdedrelu")
+    case RecurrentActivation::ThresholdedRelu:
       return select(greater(x, scalar(a.alpha)), x, scalar(0));
-    if (n == "scaledtanh")
+    case RecurrentActivation::ScaledTanh:
       return mul(scalar(a.alpha), b.create<tosa::TanhOp>(
                                       loc, t, mul(x, scalar(a.beta))));
-    if (n == "hardsigmoid")
+    case RecurrentActivation::HardSigmoid:
       return clamp(add(mul(x, scalar(a.alpha)), scalar(a.beta)), 0.0f, 1.0f);
-    if (n == "elu") {
+    case RecurrentActivation::Elu: {
       Value e = b.create<tosa::ExpOp>(loc, t, x);
       return select(greaterEqual(x, scalar(0)), x,
                     mul(scalar(a.alpha), sub(e, scalar(1))));
     }
-    if (n == "softsign")
+    case RecurrentActivation::Softsign:
       return mul(x, b.create<tosa::ReciprocalOp>(
                         loc, t, add(b.create<tosa::AbsOp>(loc, t, x),
                                     scalar(1))));
-    // softplus: log(1 + exp(x))
-    return b.create<tosa::LogOp>(
-        loc, t, add(b.create<tosa::ExpOp>(loc, t, x), scalar(1)));
+    case RecurrentActivation::Softplus: // log(1 + exp(x))
+      return b.create<tosa::LogOp>(
+          loc, t, add(b.create<tosa::ExpOp>(loc, t, x), scalar(1)));
+    }
+    llvm_unreachable("unknown recurrent activation");
   }
   Value greaterEqual(Value x, Value y) {
     return b.create<tosa::GreaterEqualOp>(
@@ -291,15 +296,8 @@ struct LowerRecurrentPass
       return "a dynamic input size";
     if (x.isDynamicDim(0) && x.isDynamicDim(1))
       return "a sequence length and batch size that are both dynamic";
-    static const StringRef known[] = {
-        "relu",     "tanh",        "sigmoid",  "affine",
-        "leakyrelu", "thresholdedrelu", "scaledtanh", "hardsigmoid",
-        "elu",      "softsign",    "softplus"};
     if (l.acts.size() != size_t(l.directions() * l.actsPerDirection()))
       return "an activation list of the wrong length";
-    for (const Activation &a : l.acts)
-      if (!llvm::is_contained(known, a.name))
-        return "unknown activation '" + a.name + "'";
     if (!matchPattern(l.w, m_Constant()) || !matchPattern(l.r, m_Constant()) ||
         (l.b && !matchPattern(l.b, m_Constant())) ||
         (l.p && !matchPattern(l.p, m_Constant())))
