@@ -159,6 +159,61 @@ int writeOutput(StringRef path, StringRef contents) {
   out->keep();
   return 0;
 }
+/// The pipeline's options from the flags; on a bad value sets `error`.
+std::optional<cim::CompileOptions> compileOptions(std::string &error) {
+  cim::CompileOptions options;
+  if (fuseActivations == "on")
+    options.fuseActivations = cim::FuseMode::On;
+  else if (fuseActivations == "off")
+    options.fuseActivations = cim::FuseMode::Off;
+  else if (fuseActivations != "auto") {
+    error = "--fuse-activations must be on, off or auto, got '" +
+            fuseActivations + "'";
+    return std::nullopt;
+  }
+  if (odeScheduleName == "analog")
+    options.odeSchedule = cim::ODEScheduleMode::Analog;
+  else if (odeScheduleName == "digital")
+    options.odeSchedule = cim::ODEScheduleMode::Digital;
+  else if (odeScheduleName != "auto") {
+    error = "--ode-schedule must be analog, digital or auto, got '" +
+            odeScheduleName + "'";
+    return std::nullopt;
+  }
+  // The target is already on the module (it may be a file, which only the
+  // driver reads), so options.target stays empty.
+  options.rnnOnArrays = rnnOnArrays;
+  options.placeRules = placeRules;
+  options.tunable = tunableWeights;
+  options.rampBits = rampBits;
+  options.rampInputRange = rampInputRange;
+  options.exposePreactivations = exposePreactivations;
+  options.allowReload = allowReload;
+  options.splitBlocks = splitBlocks;
+  options.stage = emitStage == Stage::Import ? cim::CompileStage::Import
+                  : emitStage == Stage::Map  ? cim::CompileStage::Map
+                                             : cim::CompileStage::Tiled;
+  return options;
+}
+
+/// Passes read no files: the placement file and the calibrated ranges
+/// travel as module attributes.
+LogicalResult attachInputFiles(ModuleOp module, std::string &error) {
+  MLIRContext &context = *module.getContext();
+  if (!placementFile.empty()) {
+    DictionaryAttr rules = cim::readPlacementFile(placementFile, context, error);
+    if (!rules)
+      return failure();
+    module->setAttr(cim::CIMDialect::getPlacementAttrName(), rules);
+  }
+  if (!rampRanges.empty()) {
+    DictionaryAttr ranges = cim::readRampRangesFile(rampRanges, context, error);
+    if (!ranges)
+      return failure();
+    module->setAttr(cim::CIMDialect::getRampRangesAttrName(), ranges);
+  }
+  return success();
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -214,53 +269,14 @@ int main(int argc, char **argv) {
     (*module)->setAttr(cim::CIMDialect::getTargetAttrName(), target);
   }
 
-  cim::CompileOptions options;
-  if (fuseActivations == "on")
-    options.fuseActivations = cim::FuseMode::On;
-  else if (fuseActivations == "off")
-    options.fuseActivations = cim::FuseMode::Off;
-  else if (fuseActivations != "auto")
-    return fail("--fuse-activations must be on, off or auto, got '" +
-                fuseActivations + "'");
-  if (odeScheduleName == "analog")
-    options.odeSchedule = cim::ODEScheduleMode::Analog;
-  else if (odeScheduleName == "digital")
-    options.odeSchedule = cim::ODEScheduleMode::Digital;
-  else if (odeScheduleName != "auto")
-    return fail("--ode-schedule must be analog, digital or auto, got '" +
-                odeScheduleName + "'");
-  // The target is already on the module (it may be a file, which only the
-  // driver reads), so options.target stays empty.
-  options.rnnOnArrays = rnnOnArrays;
-  options.placeRules = placeRules;
-  options.tunable = tunableWeights;
-  options.rampBits = rampBits;
-  options.rampInputRange = rampInputRange;
-  options.exposePreactivations = exposePreactivations;
-  options.allowReload = allowReload;
-  options.splitBlocks = splitBlocks;
-  options.stage = emitStage == Stage::Import ? cim::CompileStage::Import
-                  : emitStage == Stage::Map  ? cim::CompileStage::Map
-                                             : cim::CompileStage::Tiled;
-
-  // Passes read no files: their contents travel as module attributes.
-  if (!placementFile.empty()) {
-    DictionaryAttr rules = cim::readPlacementFile(placementFile, context, error);
-    if (!rules)
-      return fail(error);
-    (*module)->setAttr(cim::CIMDialect::getPlacementAttrName(), rules);
-  }
-  if (!rampRanges.empty()) {
-    DictionaryAttr ranges = cim::readRampRangesFile(rampRanges, context, error);
-    if (!ranges)
-      return fail(error);
-    (*module)->setAttr(cim::CIMDialect::getRampRangesAttrName(), ranges);
-  }
+  std::optional<cim::CompileOptions> options = compileOptions(error);
+  if (!options || failed(attachInputFiles(*module, error)))
+    return fail(error);
 
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  cim::buildCompilePipeline(pm, options);
+  cim::buildCompilePipeline(pm, *options);
   if (failed(pm.run(*module)))
     return 1;
 
