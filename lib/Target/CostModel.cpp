@@ -92,6 +92,20 @@ uint64_t lastDim(Value v) {
   return type.getShape().back();
 }
 
+/// Vectors of `v`'s last dimension per inference: the product of its other
+/// dimensions, a dynamic one (the batch) counting once. A sequence model's
+/// head reads every position's vector; a batch of one inference is 1.
+uint64_t vectorsPerInference(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() == 0)
+    return 1;
+  uint64_t n = 1;
+  for (int64_t d : type.getShape().drop_back())
+    if (!ShapedType::isDynamic(d))
+      n *= uint64_t(std::max<int64_t>(d, 0));
+  return n;
+}
+
 void accumulate(LayerCost &into, const LayerCost &from) {
   into.arrays += from.arrays;
   into.arraysLowerBound += from.arraysLowerBound;
@@ -151,9 +165,11 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
 /// per element and evaluation) against the integrators. The schedule the
 /// module uses is already in the layers; the analog extras (boundary
 /// conversions, integrators) are charged to the ODE's layer.
+template <typename LayerFor>
 static void analyzeODEs(ModuleOp module, TargetAttr target,
                         const macro::CostFigures &figures,
-                        macro::CostLedger &ledger, CostReport &report) {
+                        macro::CostLedger &ledger, LayerFor &layerFor,
+                        CostReport &report) {
   module.walk([&](ODEOp ode) {
     macro::Cell cell = macroCell(target.getDefaultArray().getCell());
     ODECost c;
@@ -194,7 +210,10 @@ static void analyzeODEs(ModuleOp module, TargetAttr target,
     macro::Cost extras = macro::analogODECost(c.state, evals, 1, cell, figures);
     c.energyAnalogPj = macEnergy + extras.energy();
     if (analog)
-      ledger.charge(layerName(ode.getLoc()), extras);
+      ledger.charge(layerFor(ode.getLoc()).name,
+                    macro::analogODECost(c.state, evals,
+                                         vectorsPerInference(ode.getInit()),
+                                         cell, figures));
     report.odes.push_back(c);
   });
 }
@@ -280,10 +299,12 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
       if (auto it = arrayOf.find(def); it != arrayOf.end())
         id = it->second;
     ledger.charge(layer, id,
-                  macro::tileReadCost(tileRead(op, target), timesRun(op),
+                  macro::tileReadCost(tileRead(op, target),
+                                      timesRun(op) *
+                                          vectorsPerInference(op.getInput()),
                                       figures, lanes));
   });
-  analyzeODEs(module, target, figures, ledger, report);
+  analyzeODEs(module, target, figures, ledger, layerFor, report);
 
   // Partial sums: additions of MVM results, in the digital unit.
   module.walk([&](tosa::AddOp op) {
@@ -292,7 +313,8 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     LayerCost &layer = layerFor(op.getLoc());
     ledger.charge(layer.name,
                   macro::digitalOpCost(
-                      lastDim(op.getResult()), timesRun(op),
+                      lastDim(op.getResult()),
+                      timesRun(op) * vectorsPerInference(op.getResult()),
                       macroCell(target.getDefaultArray().getCell()), figures,
                       lanes));
   });
@@ -305,7 +327,8 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     LayerCost &layer = layerFor(op->getLoc());
     ledger.charge(layer.name,
                   macro::activationCost(
-                      lastDim(op->getResult(0)), timesRun(op),
+                      lastDim(op->getResult(0)),
+                      timesRun(op) * vectorsPerInference(op->getResult(0)),
                       macroCell(target.getDefaultArray().getCell()), figures,
                       lanes));
   });

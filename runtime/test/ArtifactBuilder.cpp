@@ -58,7 +58,7 @@ ArtifactBuilder::ArtifactBuilder(uint32_t arrayRows, uint32_t arrayCols,
                                  uint32_t bitsPerCell, uint32_t dacBits,
                                  uint32_t adcBits) {
   a_.set_magic(0x584D4943);
-  a_.set_version(1);
+  a_.set_version(2);
   a_.set_producer("cim-test ArtifactBuilder");
   artifact::Target *t = a_.mutable_target();
   t->set_name("test-target");

@@ -132,7 +132,7 @@ TEST(ArtifactLoad, FutureVersion) {
   rt::Status s = loadStatus(a);
   EXPECT_EQ(s.code(), Code::Unimplemented);
   EXPECT_EQ(s.message(), "<memory>: artifact version 7 is newer than this "
-                         "runtime supports (1)");
+                         "runtime supports (2)");
   a.set_version(0);
   EXPECT_EQ(loadStatus(a).code(), Code::DataLoss);
 }
@@ -303,10 +303,13 @@ TEST(ArtifactLoad, BadTileFields) {
 TEST(ArtifactLoad, BadRampReadout) {
   artifact::Artifact a = makeDenseRelu();
   artifact::RampReadout *r = a.mutable_tiles(0)->mutable_ramp();
-  r->set_function("gelu");
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].ramp.steps: a ramp readout needs its function's "
+                  "steps");
+  r->add_steps()->set_kind(artifact::RampStepKind(99));
   expectLoadError(a, Code::Unimplemented,
-                  "tiles[0].ramp.function: unknown fused activation 'gelu'");
-  r->set_function("tanh");
+                  "tiles[0].ramp.steps[0]: unknown step kind 99");
+  r->mutable_steps(0)->set_kind(artifact::RAMP_TANH);
   r->add_thresholds(0.5);
   r->add_thresholds(0.1);
   r->add_levels(-1);
@@ -317,6 +320,11 @@ TEST(ArtifactLoad, BadRampReadout) {
   expectLoadError(a, Code::DataLoss,
                   "tiles[0].ramp.thresholds[1]: thresholds must ascend");
   r->set_thresholds(1, 0.9);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].ramp.conductances_us: has 0 cells for 2 "
+                  "thresholds");
+  r->add_conductances_us(0.5);
+  r->add_conductances_us(0.4);
   EXPECT_TRUE(loadStatus(a).isOk()) << loadStatus(a).message();
 }
 

@@ -381,12 +381,15 @@ TEST(Noise, RampColumnIsProgrammedLikeTheWeights) {
   // so the levels stay 2 and 3 (an all-stuck ramp would give 0 and 2).
   CellTile t(1, 1, {1.0});
   artifact::RampReadout *ramp = t.a.mutable_tiles(0)->mutable_ramp();
-  ramp->set_function("relu");
+  ramp->add_steps()->set_kind(artifact::RAMP_RELU);
   ramp->set_bits(2);
   ramp->set_lo(0);
   ramp->set_hi(1.6);
   for (double th : {0.1, 0.3, 0.7})
     ramp->add_thresholds(th);
+  // The steps 0.1, 0.2, 0.4 over the largest (normalised: no range given).
+  for (double g : {0.25, 0.5, 1.0})
+    ramp->add_conductances_us(g);
   for (double level : {0.0, 1.0, 2.0, 3.0})
     ramp->add_levels(level);
   double nu = -std::log(0.9) / std::log(10.0);

@@ -16,8 +16,9 @@ namespace cim::macro {
 
 /// "CIMX" read as a little-endian uint32.
 inline constexpr uint32_t kArtifactMagic = 0x584D4943;
-/// The newest artifact version.
-inline constexpr uint32_t kArtifactVersion = 1;
+/// The newest artifact version. 2: ramp readouts hold typed steps and
+/// their column's conductances; tiles their placement.
+inline constexpr uint32_t kArtifactVersion = 2;
 /// The id of an optional instruction input that is not given.
 inline constexpr uint32_t kAbsentValue = 0xFFFFFFFF;
 

@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <string>
 #include <vector>
 
 namespace cim::macro {
@@ -159,66 +157,6 @@ public:
     return v;
   }
   const std::vector<RampStep> &steps() const { return steps_; }
-
-  /// Reads the textual form of older artifacts' ramp functions.
-  bool parse(const std::string &text) {
-    static const struct {
-      const char *name;
-      RampStepKind kind;
-      int args;
-    } kSteps[] = {{"tanh", RampStepKind::Tanh, 0},   {"sigmoid", RampStepKind::Sigmoid, 0},
-                  {"exp", RampStepKind::Exp, 0},     {"log", RampStepKind::Log, 0},
-                  {"relu", RampStepKind::Relu, 0},   {"clamp", RampStepKind::Clamp, 2},
-                  {"mul", RampStepKind::Mul, 1},     {"add", RampStepKind::Add, 1}};
-    steps_.clear();
-    size_t pos = 0;
-    while (pos < text.size()) {
-      if (text[pos] == ' ') {
-        ++pos;
-        continue;
-      }
-      size_t end = text.find(' ', pos);
-      std::string token =
-          text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      pos = end == std::string::npos ? text.size() : end;
-      std::string name = token.substr(0, token.find('('));
-      RampStep s;
-      int want = -1;
-      for (const auto &known : kSteps)
-        if (name == known.name) {
-          s.kind = known.kind;
-          want = known.args;
-        }
-      if (want < 0)
-        return false;
-      if (want > 0) {
-        // name(a) or name(a,b)
-        if (token.size() < name.size() + 2 || token[name.size()] != '(' ||
-            token.back() != ')')
-          return false;
-        std::string args = token.substr(name.size() + 1,
-                                        token.size() - name.size() - 2);
-        char *next = nullptr;
-        s.a = std::strtod(args.c_str(), &next);
-        if (next == args.c_str())
-          return false;
-        if (want == 2) {
-          if (*next != ',')
-            return false;
-          const char *second = next + 1;
-          s.b = std::strtod(second, &next);
-          if (next == second)
-            return false;
-        }
-        if (*next != '\0')
-          return false;
-      } else if (token != name) {
-        return false;
-      }
-      steps_.push_back(s);
-    }
-    return !steps_.empty();
-  }
 
 private:
   std::vector<RampStep> steps_;

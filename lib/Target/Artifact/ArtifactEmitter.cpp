@@ -232,25 +232,6 @@ private:
     return id;
   }
 
-  /// The steps as older runtimes read them.
-  static std::string textualSteps(ArrayRef<macro::RampStep> steps) {
-    std::string out;
-    llvm::raw_string_ostream os(out);
-    for (const macro::RampStep &s : steps) {
-      if (!out.empty())
-        os << " ";
-      os << macro::rampStepName(s.kind);
-      unsigned args = macro::rampStepArguments(s.kind);
-      if (args > 0)
-        os << "(" << llvm::format("%.9g", s.a);
-      if (args > 1)
-        os << "," << llvm::format("%.9g", s.b);
-      if (args > 0)
-        os << ")";
-    }
-    return out;
-  }
-
   static std::string describe(Location loc) {
     if (auto name = dyn_cast<NameLoc>(loc))
       return "node '" + name.getName().str() + "'";
@@ -308,7 +289,6 @@ private:
       }
       for (double g : ramp.getConductancesUs().asArrayRef())
         out->add_conductances_us(g);
-      out->set_function(textualSteps(ramp.getSteps()));
       out->set_bits(ramp.getBits());
       out->set_lo(ramp.getLo().convertToDouble());
       out->set_hi(ramp.getHi().convertToDouble());

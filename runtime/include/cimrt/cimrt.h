@@ -268,6 +268,25 @@ typedef struct cimrt_session_stats_t {
 CIMRT_API cimrt_status_t cimrt_session_stats(const cimrt_session_t *session,
                                              cimrt_session_stats_t *out_stats);
 
+// The macro model's cost of every run of this session so far: the cost
+// functions of the compiler's `--report` (docs/CostModel.md) applied to the
+// work that ran, with the artifact's placement and layers. Energy in pJ by
+// component, latency in ns (a layer's arrays in parallel, layers in
+// sequence), and the activity behind them.
+typedef struct cimrt_session_cost_t {
+  double energy_pj; // the sum of the components below
+  double energy_mac_pj, energy_dac_pj, energy_adc_pj, energy_digital_pj,
+      energy_activation_pj, energy_integrator_pj;
+  double latency_ns;
+  uint64_t mvms;            // array reads (one per input pass)
+  uint64_t macs;            // rows x weight columns per vector
+  uint64_t dac_conversions, adc_conversions;
+  uint64_t digital_ops;     // partial sums, shift-adds, activations
+} cimrt_session_cost_t;
+
+CIMRT_API cimrt_status_t cimrt_session_cost(const cimrt_session_t *session,
+                                            cimrt_session_cost_t *out_cost);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

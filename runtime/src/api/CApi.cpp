@@ -578,4 +578,31 @@ cimrt_status_t cimrt_session_stats(const cimrt_session_t *session,
   return nullptr;
 }
 
+cimrt_status_t cimrt_session_cost(const cimrt_session_t *session,
+                                  cimrt_session_cost_t *out_cost) {
+  if (!session || !out_cost)
+    return error(Code::InvalidArgument,
+                 "cimrt_session_cost: session or out_cost is NULL");
+  cim::macro::Cost c = session->session->cost();
+  auto energy = [&](const char *component) {
+    auto it = c.energyPj.find(component);
+    return it == c.energyPj.end() ? 0.0 : it->second;
+  };
+  *out_cost = cimrt_session_cost_t{};
+  out_cost->energy_pj = c.energy();
+  out_cost->energy_mac_pj = energy("mac");
+  out_cost->energy_dac_pj = energy("dac");
+  out_cost->energy_adc_pj = energy("adc");
+  out_cost->energy_digital_pj = energy("digital");
+  out_cost->energy_activation_pj = energy("activation");
+  out_cost->energy_integrator_pj = energy("integrator");
+  out_cost->latency_ns = c.latencyNs;
+  out_cost->mvms = c.mvms;
+  out_cost->macs = c.macs;
+  out_cost->dac_conversions = c.dacConversions;
+  out_cost->adc_conversions = c.adcConversions;
+  out_cost->digital_ops = c.digitalOps;
+  return nullptr;
+}
+
 } // extern "C"

@@ -71,7 +71,11 @@ hal::TileImage toTileImage(const artifact::Tile &tile) {
   if (tile.has_ramp()) {
     const artifact::RampReadout &r = tile.ramp();
     hal::RampImage ramp;
-    ramp.function = r.function();
+    for (const artifact::RampStep &step : r.steps())
+      ramp.steps.push_back(
+          {macro::RampStepKind(int(step.kind()) - 1), step.a(), step.b()});
+    ramp.conductancesUs.assign(r.conductances_us().begin(),
+                               r.conductances_us().end());
     ramp.bits = r.bits();
     ramp.lo = r.lo();
     ramp.hi = r.hi();

@@ -15,6 +15,7 @@
 
 #include "artifact/Verifier.h"
 
+#include "artifact/Placement.h"
 #include "cim/Macro/Readout.h"
 #include "cim/Macro/Slicing.h"
 #include "interp/Kernels.h"
@@ -28,6 +29,7 @@ using namespace cim::macro;
 Status Verifier::run() {
   CIM_TRY(verifyTarget());
   CIM_TRY(verifyTiles());
+  CIM_TRY(verifyPlacement(m_.artifact_));
   CIM_TRY(verifyValues());
   CIM_TRY(verifyInputs());
   CIM_TRY(verifyConstants());
@@ -125,12 +127,18 @@ Status Verifier::verifyTiles() {
                        n);
     if (t.has_ramp()) {
       const artifact::RampReadout &r = t.ramp();
-      if (!RampFunction().parse(r.function()))
-        return makeError(Code::Unimplemented, path,
-                         ".ramp.function: unknown fused activation '",
-                         r.function(), "' (this runtime has steps tanh, "
-                         "sigmoid, exp, log, relu, clamp(lo,hi), mul(c), "
-                         "add(c))");
+      if (r.steps_size() == 0)
+        return makeError(Code::DataLoss, path,
+                         ".ramp.steps: a ramp readout needs its function's "
+                         "steps (version 1 artifacts named it as text; "
+                         "compile the model again)");
+      for (int k = 0; k < r.steps_size(); ++k)
+        if (r.steps(k).kind() < artifact::RAMP_TANH ||
+            r.steps(k).kind() > artifact::RAMP_ADD)
+          return makeError(Code::Unimplemented, path, ".ramp.steps[", k,
+                           "]: unknown step kind ", int(r.steps(k).kind()),
+                           " (this runtime has tanh, sigmoid, exp, log, relu, "
+                           "clamp, mul, add)");
       if (r.levels_size() != r.thresholds_size() + 1)
         return makeError(Code::DataLoss, path, ".ramp: ",
                          r.thresholds_size(), " thresholds need ",
@@ -140,6 +148,10 @@ Status Verifier::verifyTiles() {
         if (!(r.thresholds(k - 1) <= r.thresholds(k)))
           return makeError(Code::DataLoss, path, ".ramp.thresholds[", k,
                            "]: thresholds must ascend");
+      if (r.conductances_us_size() != r.thresholds_size())
+        return makeError(Code::DataLoss, path, ".ramp.conductances_us: has ",
+                         r.conductances_us_size(), " cells for ",
+                         r.thresholds_size(), " thresholds");
     }
     // The tile's own array, or the target's default one.
     uint32_t arrayRows = t.array_rows() ? t.array_rows() : target.array_rows();

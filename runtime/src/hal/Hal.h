@@ -18,6 +18,7 @@
 #define CIMRT_SRC_HAL_HAL_H
 
 #include "base/Status.h"
+#include "cim/Macro/Readout.h"
 
 #include <cstdint>
 #include <map>
@@ -70,10 +71,13 @@ struct MacroConfig {
 
 /// A ramp ADC computing an activation of a column's pre-activation.
 struct RampImage {
-  std::string function; // e.g. "mul(0.2) add(0.5) clamp(0,1)"
+  std::vector<macro::RampStep> steps; // the function, applied in order
   uint32_t bits = 0;
   double lo = 0, hi = 0;
   std::vector<double> thresholds, levels;
+  /// The ramp column's cells, one per step between thresholds (uS, or
+  /// normalised to [0, 1] when the target gives no conductance range).
+  std::vector<double> conductancesUs;
 };
 
 /// One weight tile as the compiler mapped it: weight = scale * (gPos -

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "interp/Session.h"
+#include "interp/CostCounter.h"
 #include "interp/Kernels.h"
 
 #include <cmath>
@@ -43,6 +44,7 @@ Session::create(std::shared_ptr<const Model> model,
     return makeError(Code::InvalidArgument,
                      "session: a model and a device are required");
   std::unique_ptr<Session> s(new Session(model, device, options));
+  s->costs_ = std::make_unique<CostCounter>(model->artifact());
   for (int i = 0; i < model->tiles().size(); ++i) {
     const hal::TileImage &tile = model->tileImages()[size_t(i)];
     auto handle = device->programTile(tile, model->macroConfig());
@@ -60,6 +62,8 @@ Session::~Session() {
   for (TileHandle h : tileHandles_)
     device_->releaseTile(h);
 }
+
+macro::Cost Session::cost() const { return costs_->total(); }
 
 SessionStats Session::stats() const {
   SessionStats s;
@@ -115,8 +119,9 @@ class Interpreter final : public RegionRunner {
 public:
   Interpreter(const Model &m, Device *device,
               const std::vector<TileHandle> &tiles, bool trace,
-              std::vector<Tensor> &slots)
-      : m_(m), device_(device), tiles_(tiles), trace_(trace), slots_(slots) {}
+              std::vector<Tensor> &slots, CostCounter &costs)
+      : m_(m), device_(device), tiles_(tiles), trace_(trace), slots_(slots),
+        costs_(costs) {}
 
   uint64_t mvmCount = 0, digitalOps = 0;
 
@@ -143,6 +148,7 @@ public:
         results.push_back(std::move(*r));
       }
       CIM_TRY(checkResults(ci, results));
+      costs_.charge(*ci.proto, args, results);
       for (size_t j = 0; j < results.size(); ++j)
         slots_[ci.outputs[j]] = std::move(results[j]);
       if (ci.kernel->onDevice)
@@ -220,6 +226,7 @@ private:
   const std::vector<TileHandle> &tiles_;
   bool trace_;
   std::vector<Tensor> &slots_;
+  CostCounter &costs_;
 };
 
 } // namespace
@@ -232,7 +239,8 @@ Status Session::runLocked(const std::vector<Tensor> &inputs,
     slots[slot] = tensor;
   CIM_TRY(bindInputs(inputs, slots));
 
-  Interpreter interp(m, device_.get(), tileHandles_, options_.trace, slots);
+  Interpreter interp(m, device_.get(), tileHandles_, options_.trace, slots,
+                     *costs_);
   Status s = interp.executeBlock(m.instructions());
   mvmCount_ += interp.mvmCount;
   digitalOps_ += interp.digitalOps;

@@ -13,7 +13,9 @@
 #define CIMRT_SRC_INTERP_SESSION_H
 
 #include "artifact/Artifact.h"
+#include "cim/Macro/Cost.h"
 #include "hal/Hal.h"
+#include "interp/CostCounter.h"
 
 #include <atomic>
 #include <memory>
@@ -51,6 +53,9 @@ public:
   Status run(const std::vector<Tensor> &inputs, std::vector<Tensor> &outputs);
 
   SessionStats stats() const;
+  /// The macro model's cost of every run so far (cim/Macro/Cost.h): the
+  /// same functions as the compiler's report, on the work that ran.
+  macro::Cost cost() const;
   const Model &model() const { return *model_; }
   Device &device() const { return *device_; }
 
@@ -71,6 +76,7 @@ private:
   std::vector<TileHandle> tileHandles_; // by tile index
   std::mutex runMutex_;
   std::atomic<uint64_t> runs_{0}, mvmCount_{0}, digitalOps_{0};
+  std::unique_ptr<CostCounter> costs_;
 };
 
 /// Whether `actual` is an instance of `declared` (-1 matches any size); on

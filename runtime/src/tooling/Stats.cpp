@@ -42,22 +42,23 @@ void printDeviceStats(const cimrt_device_t *device) {
   }
 }
 
-uint64_t inputVectors(const rt::HostTensor &input) {
-  uint64_t n = 1;
-  for (size_t d = 0; d + 1 < input.dims.size(); ++d)
-    n *= uint64_t(input.dims[d] > 0 ? input.dims[d] : 0);
-  return n;
+uint64_t inferencesOf(const std::vector<int64_t> &declared,
+                      const rt::HostTensor &input) {
+  for (size_t d = 0; d < declared.size() && d < input.dims.size(); ++d)
+    if (declared[d] < 0)
+      return uint64_t(input.dims[d] > 0 ? input.dims[d] : 0);
+  return 1;
 }
 
-void writeStatsJson(const std::string &path, const cimrt_device_t *device,
-                    uint64_t inferences) {
+void writeStatsJson(const std::string &path, const cimrt_session_t *session,
+                    const cimrt_device_t *device, uint64_t inferences) {
+  cimrt_session_cost_t c;
+  check(cimrt_session_cost(session, &c));
   cimrt_device_stats_t s;
   check(cimrt_device_stats(device, &s));
   // Programming happens once, not per inference: its writes stay out of
   // the per-inference energy.
   double n = inferences ? double(inferences) : 1.0;
-  double run =
-      s.energy_mac_pj + s.energy_dac_pj + s.energy_adc_pj + s.energy_digital_pj;
   FILE *f = std::fopen(path.c_str(), "w");
   if (!f)
     fail(path + ": cannot write: " + std::strerror(errno));
@@ -66,7 +67,8 @@ void writeStatsJson(const std::string &path, const cimrt_device_t *device,
       "{\n"
       "  \"inferences\": %llu,\n"
       "  \"energy_pj\": {\"mac\": %.17g, \"dac\": %.17g, \"adc\": %.17g, "
-      "\"digital\": %.17g, \"total\": %.17g},\n"
+      "\"digital\": %.17g, \"activation\": %.17g, \"integrator\": %.17g, "
+      "\"total\": %.17g},\n"
       "  \"latency_ns\": %.17g,\n"
       "  \"mvms\": %.17g,\n"
       "  \"dac_conversions\": %.17g,\n"
@@ -75,11 +77,12 @@ void writeStatsJson(const std::string &path, const cimrt_device_t *device,
       "  \"digital_ops\": %.17g,\n"
       "  \"programming\": {\"cell_writes\": %llu, \"energy_pj\": %.17g}\n"
       "}\n",
-      (unsigned long long)inferences, s.energy_mac_pj / n, s.energy_dac_pj / n,
-      s.energy_adc_pj / n, s.energy_digital_pj / n, run / n, s.latency_ns / n,
-      double(s.mvm_count) / n, double(s.dac_conversions) / n,
-      double(s.adc_conversions) / n, double(s.macs) / n,
-      double(s.digital_ops) / n, (unsigned long long)s.program_writes,
+      (unsigned long long)inferences, c.energy_mac_pj / n, c.energy_dac_pj / n,
+      c.energy_adc_pj / n, c.energy_digital_pj / n, c.energy_activation_pj / n,
+      c.energy_integrator_pj / n, c.energy_pj / n, c.latency_ns / n,
+      double(c.mvms) / n, double(c.dac_conversions) / n,
+      double(c.adc_conversions) / n, double(c.macs) / n,
+      double(c.digital_ops) / n, (unsigned long long)s.program_writes,
       s.energy_write_pj);
   if (std::fclose(f) != 0)
     fail(path + ": cannot write: " + std::strerror(errno));

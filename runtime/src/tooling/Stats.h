@@ -1,8 +1,8 @@
 //===- Stats.h - The device's counters, printed and as JSON -----*- C++ -*-===//
 //
-// cim-run's --stats lines (activity, energy, latency, and per tile what
-// programming did to its cells) and --stats-json (the counters per
-// inference, keyed like the totals of cim-compile's --report).
+// cim-run's --stats lines (the device's activity, energy, latency, and per
+// tile what programming did to its cells) and --stats-json (the session's
+// cost per inference, keyed like the totals of cim-compile's --report).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,16 +20,18 @@ namespace cim::tooling {
 /// Prints the "stats: ..." lines of `device`.
 void printDeviceStats(const cimrt_device_t *device);
 
-/// The input vectors one run on `input` (the model's first input) feeds:
-/// every element of its dims but the last (1 for a vector or a scalar).
-uint64_t inputVectors(const rt::HostTensor &input);
+/// The inferences one run on `input` makes: the size of the first dynamic
+/// dimension of the model's first input as `declared` (the batch), or 1
+/// when every dimension is fixed.
+uint64_t inferencesOf(const std::vector<int64_t> &declared,
+                      const rt::HostTensor &input);
 
-/// Writes `device`'s counters divided by `inferences` to `path` as JSON:
+/// Writes the session's cost divided by `inferences` to `path` as JSON:
 /// energy_pj (by component and "total"), latency_ns, mvms,
 /// dac_conversions, adc_conversions, macs, digital_ops; plus "inferences"
-/// and what programming wrote (not per inference).
-void writeStatsJson(const std::string &path, const cimrt_device_t *device,
-                    uint64_t inferences);
+/// and what programming wrote on `device` (not per inference).
+void writeStatsJson(const std::string &path, const cimrt_session_t *session,
+                    const cimrt_device_t *device, uint64_t inferences);
 
 } // namespace cim::tooling
 

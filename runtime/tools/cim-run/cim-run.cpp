@@ -46,8 +46,9 @@ const char *kUsage =
     "  --threads N            simulator threads (default: all cores)\n"
     "  --stats                print the device's counters, energy, latency\n"
     "                         and what programming did to each tile\n"
-    "  --stats-json FILE      write the device's counters per inference (per\n"
-    "                         input vector) as JSON\n"
+    "  --stats-json FILE      write the cost per inference (one per entry of\n"
+    "                         the first input's batch dimension) as JSON, with\n"
+    "                         the keys of cim-compile --report's totals\n"
     "  --rtol R               relative tolerance (default 1e-5)\n"
     "  --atol A               absolute tolerance (default 1e-5)\n"
     "  --output-dir D         write every output as D/output_N.pb\n"
@@ -145,7 +146,7 @@ int runMain(int argc, char **argv) {
     std::vector<HostTensor> inputs =
         caseInputs(c, r, o.inputs, o.testData, o.model);
     std::vector<HostTensor> outs = r.run(inputs);
-    vectors += inputs.empty() ? 1 : inputVectors(inputs[0]);
+    vectors += inputs.empty() ? 1 : inferencesOf(r.inputs()[0].dims, inputs[0]);
     if (!o.outputDir.empty())
       writeOutputs(outs, cases.size() > 1 ? o.outputDir + "/" + c.outSubdir
                                           : o.outputDir);
@@ -172,7 +173,7 @@ int runMain(int argc, char **argv) {
     (setOk ? passed : failed)++;
   }
   if (!o.statsJson.empty())
-    writeStatsJson(o.statsJson, r.device(), vectors);
+    writeStatsJson(o.statsJson, r.session(), r.device(), vectors);
   if (!o.quiet) {
     cimrt_session_stats_t stats;
     check(cimrt_session_stats(r.session(), &stats));

@@ -1,10 +1,10 @@
 //===- SimCounters.cpp - Simulator activity, energy, latency ----*- C++ -*-===//
 //
-// What the simulator counts and what it costs: every MVM call adds its MACs,
-// DAC and ADC conversions and shift-add operations, and their energy and
-// latency from the target's cost figures (per cell technology where the
-// target gives one); programming adds its cell writes. The formulas live in
-// this file only.
+// What the simulator counts and what it costs: every MVM call adds the
+// activity of its simulated cells (MACs, DAC and ADC conversions and
+// shift-adds of every plane and pass), and its energy and latency from the
+// macro model's cost functions (cim/Macro/Cost.h), which the compiler's
+// report also uses; programming adds its cell writes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,54 +16,50 @@ namespace cim::rt::sim {
 
 TileCosts tileCosts(const hal::TileImage &tile,
                     const hal::MacroConfig &target) {
-  std::string cell = tile.cellTech == hal::CellTech::Rom    ? "rom"
-                     : tile.cellTech == hal::CellTech::Sram ? "sram"
-                                                            : "rram";
-  auto get = [&](const std::string &key) {
-    auto it = target.costs.find(key + "." + cell);
-    if (it != target.costs.end())
-      return it->second;
-    it = target.costs.find(key);
-    return it == target.costs.end() ? 0.0 : it->second;
-  };
   TileCosts c;
-  c.mac = get("mac_pj");
-  c.dac = get("dac_pj");
-  c.adc = get("adc_pj");
-  c.digital = get("digital_op_pj");
-  c.write = get("write_pj");
-  c.mvmNs = get("mvm_ns");
-  c.digitalNs = get("digital_op_ns");
+  c.figures = macro::CostFigures(std::map<std::string, double, std::less<>>(
+      target.costs.begin(), target.costs.end()));
   c.lanes = std::max(1u, target.digitalLanes);
+  macro::TileRead &read = c.read;
+  read.rows = tile.rows;
+  read.cols = tile.cols;
+  read.slices = macro::weightSlices(
+      tile.weightBits, tile.bitsPerCell ? tile.bitsPerCell : target.bitsPerCell);
+  read.passes = macro::inputPasses(target.inputBits, target.dacBits);
+  read.analog = tile.analog;
+  read.rampBits = tile.ramp ? tile.ramp->bits : 0;
+  read.cell = tile.cellTech == hal::CellTech::Rom    ? macro::Cell::ROM
+              : tile.cellTech == hal::CellTech::Sram ? macro::Cell::SRAM
+                                                     : macro::Cell::RRAM;
+  c.writePj = c.figures.get("write_pj", read.cell);
   return c;
 }
 
 void countProgramming(DeviceStats &counters, const SimTile &t) {
   uint64_t writes = t.report.writes;
   counters.programWrites += writes;
-  counters.energyPj["write"] += double(writes) * t.costs.write;
+  counters.energyPj["write"] += double(writes) * t.costs.writePj;
 }
 
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch) {
+  // Activity of the simulated cells: every plane (slice) and input pass.
   uint64_t b = uint64_t(batch), planes = t.planes.size(),
            passes = uint64_t(t.inputPasses);
-  uint64_t macs = b * uint64_t(t.rows * t.cols) * planes * passes;
-  uint64_t dac = t.analog ? 0 : b * uint64_t(t.rows) * passes;
-  uint64_t adc = t.analog ? 0 : b * uint64_t(t.cols) * planes * passes;
-  uint64_t digital = b * uint64_t(t.cols) * (planes * passes - 1);
   counters.mvmCount += b;
   ++counters.mvmCalls;
-  counters.macs += macs;
-  counters.dacConversions += dac;
-  counters.adcConversions += adc;
-  counters.digitalOps += digital;
-  counters.energyPj["mac"] += double(macs) * t.costs.mac;
-  counters.energyPj["dac"] += double(dac) * t.costs.dac;
-  counters.energyPj["adc"] += double(adc) * t.costs.adc;
-  counters.energyPj["digital"] += double(digital) * t.costs.digital;
-  counters.latencyNs +=
-      double(b * passes) * t.costs.mvmNs +
-      double((digital + t.costs.lanes - 1) / t.costs.lanes) * t.costs.digitalNs;
+  counters.macs += b * uint64_t(t.rows * t.cols) * planes * passes;
+  counters.dacConversions += t.analog ? 0 : b * uint64_t(t.rows) * passes;
+  counters.adcConversions +=
+      t.analog ? 0 : b * uint64_t(t.cols) * planes * passes;
+  counters.digitalOps += b * uint64_t(t.cols) * (planes * passes - 1);
+  // Energy and time: the macro model's, the same as the compiler's report
+  // (the array's time and the digital unit's in sequence: a device does
+  // not know which reads of a layer overlap).
+  macro::Cost cost = macro::tileReadCost(t.costs.read, b, t.costs.figures,
+                                         t.costs.lanes);
+  for (const auto &[component, pj] : cost.energyPj)
+    counters.energyPj[component] += pj;
+  counters.latencyNs += cost.arrayNs + cost.latencyNs;
 }
 
 } // namespace cim::rt::sim

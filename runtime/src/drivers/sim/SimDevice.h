@@ -22,7 +22,9 @@
 #define CIMRT_SRC_DRIVERS_SIM_SIMDEVICE_H
 
 #include "base/ThreadPool.h"
+#include "cim/Macro/Cost.h"
 #include "cim/Macro/Readout.h"
+#include "cim/Macro/Slicing.h"
 #include "drivers/sim/Noise.h"
 #include "hal/Hal.h"
 
@@ -44,11 +46,13 @@ struct SimOptions {
   unsigned threads = 1;
 };
 
-/// The cost figures of one tile's array (pJ, ns).
+/// What an MVM on a tile costs, in the macro model's terms
+/// (cim/Macro/Cost.h), and what a cell write costs.
 struct TileCosts {
-  double mac = 0, dac = 0, adc = 0, digital = 0, write = 0;
-  double mvmNs = 0, digitalNs = 0;
+  macro::TileRead read;
+  macro::CostFigures figures;
   unsigned lanes = 1;
+  double writePj = 0;
 };
 
 /// One slice of a tile: a rows x cols matrix of effective cell values.

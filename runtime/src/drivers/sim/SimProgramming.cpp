@@ -177,29 +177,33 @@ void programIdeal(SimTile &t, const hal::TileImage &tile) {
   t.planes.push_back(std::move(plane));
 }
 
-/// The ramp column of a fused readout: one cell per step between
-/// thresholds (the largest step at G_max), programmed like the weights
-/// (variation, verify, drift; analog-tuned, not quantised to cell
-/// levels). A stuck cell would shift every later threshold by up to the
-/// largest step, so verify replaces it with a spare cell; the ramp reads
-/// its cells one at a time, so there is no IR drop. The realised thresholds are
-/// the running sums of the programmed steps from the ramp's start `lo`.
-void programRampColumn(SimTile &t, double lo, CellProgrammer &programmer) {
+/// The ramp column of a fused readout: the cells the compiler computed,
+/// one per step between thresholds (the largest step at G_max), programmed
+/// like the weights (variation, verify, drift; analog-tuned, not quantised
+/// to cell levels). A stuck cell would shift every later threshold by up
+/// to the largest step, so verify replaces it with a spare cell; the ramp
+/// reads its cells one at a time, so there is no IR drop. The realised
+/// thresholds are the running sums of the programmed steps from the ramp's
+/// start `lo`, a cell at G_max being the largest step.
+void programRampColumn(SimTile &t, const hal::RampImage &ramp, double gMinUs,
+                       double gMaxUs, CellProgrammer &programmer) {
   std::vector<double> &thresholds = t.rampAdc.thresholds;
-  std::vector<double> cells(thresholds.size());
-  double prev = lo, largest = 0;
-  for (size_t k = 0; k < thresholds.size(); ++k) {
-    cells[k] = thresholds[k] - prev;
-    prev = thresholds[k];
-    largest = std::max(largest, cells[k]);
+  if (gMaxUs <= 0)
+    gMinUs = 0, gMaxUs = 1; // the compiler's cells are normalised
+  double prev = ramp.lo, largest = 0;
+  for (double th : thresholds) {
+    largest = std::max(largest, th - prev);
+    prev = th;
   }
-  if (!(largest > 0))
+  if (!(largest > 0) || ramp.conductancesUs.size() != thresholds.size())
     return;
-  for (double &c : cells)
-    c = std::max(0.0, c) / largest;
+  std::vector<double> cells(thresholds.size());
+  for (size_t k = 0; k < cells.size(); ++k)
+    cells[k] = std::max(0.0, (ramp.conductancesUs[k] - gMinUs) /
+                                 (gMaxUs - gMinUs));
   programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane,
                      /*ramp=*/true);
-  double at = lo;
+  double at = ramp.lo;
   for (size_t k = 0; k < thresholds.size(); ++k) {
     at += std::max(0.0, cells[k]) * largest;
     thresholds[k] = at;
@@ -233,10 +237,13 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
   // conductance range sets G_min / G_max.
   bool analog = tile.cellTech == hal::CellTech::Rram ||
                 tile.cellTech == hal::CellTech::Unspecified;
-  double gMinRatio = 0;
+  double gMinRatio = 0, gMinUs = 0, gMaxUs = 0;
   for (const hal::ArrayKind &kind : target.arrays)
-    if (kind.cellTech == tile.cellTech && kind.gMaxUs > 0)
+    if (kind.cellTech == tile.cellTech && kind.gMaxUs > 0) {
       gMinRatio = kind.gMinUs / kind.gMaxUs;
+      gMinUs = kind.gMinUs;
+      gMaxUs = kind.gMaxUs;
+    }
   bool noisyCells = analog && CellProgrammer::active(m, options.driftTime);
   if (analog)
     t.readSigma = m.read_sigma() / (1 - gMinRatio);
@@ -305,7 +312,7 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
   }
 
   if (t.ramp && noisyCells)
-    programRampColumn(t, tile.ramp->lo, programmer);
+    programRampColumn(t, *tile.ramp, gMinUs, gMaxUs, programmer);
 
   NoiseStream adcOffsets(options.seed, kAdcOffset);
   for (size_t p = 0; p < cells.size(); ++p) {
@@ -390,10 +397,11 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
   t->report.tileId = tile.id;
   if (tile.ramp) {
     const hal::RampImage &r = *tile.ramp;
-    if (!t->activation.parse(r.function) ||
-        r.levels.size() != r.thresholds.size() + 1)
-      return makeError(Code::Unimplemented, "tile ", tile.id,
-                       ": unsupported ramp readout '", r.function, "'");
+    if (r.steps.empty() || r.levels.size() != r.thresholds.size() + 1)
+      return makeError(Code::InvalidArgument, "tile ", tile.id,
+                       ": a ramp readout needs steps and one more level "
+                       "than thresholds");
+    t->activation = macro::RampFunction(r.steps);
     t->ramp = true;
     t->rampAdc.thresholds = r.thresholds;
     t->rampAdc.levels = r.levels;

@@ -1,0 +1,68 @@
+//===- Placement.cpp - Checking where the compiler put each block -*- C++ -*-=//
+
+#include "artifact/Placement.h"
+
+#include "cim/Macro/Slicing.h"
+
+#include <map>
+#include <vector>
+
+namespace cim::rt {
+
+namespace {
+struct Block {
+  uint32_t tile;
+  uint64_t row0, row1, col0, col1; // [row0, row1) x [col0, col1)
+};
+} // namespace
+
+Status verifyPlacement(const artifact::Artifact &a) {
+  const artifact::Target &target = a.target();
+  std::map<std::pair<int, uint32_t>, std::vector<Block>> arrays;
+  for (int i = 0; i < a.tiles_size(); ++i) {
+    const artifact::Tile &t = a.tiles(i);
+    if (!t.placed())
+      continue;
+    const artifact::ArrayKind *kind = nullptr;
+    for (const artifact::ArrayKind &k : target.arrays())
+      if (k.cell_tech() == t.cell_tech())
+        kind = &k;
+    std::string path = "tiles[" + std::to_string(i) + "]";
+    if (!kind)
+      return makeError(Code::DataLoss, path,
+                       ": placed in an array of a cell technology the "
+                       "target does not have");
+    uint64_t count = uint64_t(kind->count()) * std::max(1u, target.macros());
+    if (kind->count() > 0 && t.array() >= count)
+      return makeError(Code::DataLoss, path, ".array: ", t.array(),
+                       " is beyond the target's ", count, " '", kind->name(),
+                       "' arrays");
+    uint32_t cellBits =
+        t.bits_per_cell() ? t.bits_per_cell() : kind->bits_per_cell();
+    uint64_t cols = macro::physicalColumns(
+        t.cols(), macro::weightSlices(t.weight_bits(), cellBits),
+        t.encoding() == artifact::OFFSET);
+    Block b{t.id(), t.array_row(), uint64_t(t.array_row()) + t.rows(),
+            t.array_col(), uint64_t(t.array_col()) + cols};
+    if (b.row1 > kind->rows() || b.col1 > kind->cols())
+      return makeError(Code::DataLoss, path, ": a ", t.rows(), "x", cols,
+                       " block at row ", b.row0, ", column ", b.col0,
+                       " does not fit its ", kind->rows(), "x", kind->cols(),
+                       " array ", t.array());
+    if (t.reload())
+      continue; // takes turns with the other blocks of its array
+    std::vector<Block> &placed = arrays[{int(t.cell_tech()), t.array()}];
+    for (const Block &o : placed)
+      if (b.row0 < o.row1 && o.row0 < b.row1 && b.col0 < o.col1 &&
+          o.col0 < b.col1)
+        return makeError(Code::DataLoss, path, ": tile ", t.id(),
+                         " overlaps tile ", o.tile, " in '", kind->name(),
+                         "' array ", t.array(), " (rows ", b.row0, "-",
+                         b.row1 - 1, ", columns ", b.col0, "-", b.col1 - 1,
+                         ")");
+    placed.push_back(b);
+  }
+  return Status::ok();
+}
+
+} // namespace cim::rt
