@@ -478,3 +478,40 @@ TEST(ArtifactLoad, NoOutputs) {
 }
 
 } // namespace
+
+TEST(ArtifactLoad, PlacementFitsAndDoesNotOverlap) {
+  // Two 4x3 differential blocks (4x6 cells each) on two 4x8 arrays.
+  artifact::Artifact a = makeSplitK();
+  artifact::ArrayKind *kind = a.mutable_target()->add_arrays();
+  kind->set_name("rram");
+  kind->set_cell_tech(artifact::RRAM);
+  kind->set_rows(4);
+  kind->set_cols(8);
+  kind->set_count(2);
+  kind->set_encoding(artifact::DIFFERENTIAL);
+  auto place = [&](int tile, uint32_t array, uint32_t row, uint32_t col) {
+    artifact::Tile *t = a.mutable_tiles(tile);
+    t->set_placed(true);
+    t->set_array(array);
+    t->set_array_row(row);
+    t->set_array_col(col);
+  };
+  place(0, 0, 0, 0);
+  place(1, 1, 0, 0);
+  EXPECT_TRUE(loadStatus(a).isOk()) << loadStatus(a).message();
+  place(1, 0, 0, 0);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[1]: tile 1 overlaps tile 0 in 'rram' array 0 "
+                  "(rows 0-3, columns 0-5)");
+  place(1, 1, 0, 4);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[1]: a 4x6 block at row 0, column 4 does not fit its "
+                  "4x8 array 1");
+  place(1, 2, 0, 0);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[1].array: 2 is beyond the target's 2 'rram' arrays");
+  // Blocks reloaded at every inference take turns on one array.
+  place(1, 0, 0, 0);
+  a.mutable_tiles(1)->set_reload(true);
+  EXPECT_TRUE(loadStatus(a).isOk()) << loadStatus(a).message();
+}
