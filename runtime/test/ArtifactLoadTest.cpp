@@ -304,6 +304,12 @@ TEST(ArtifactLoad, BadRampReadout) {
   artifact::Artifact a = makeDenseRelu();
   artifact::RampReadout *r = a.mutable_tiles(0)->mutable_ramp();
   expectLoadError(a, Code::DataLoss,
+                  "tiles[0].ramp.bits: 0 is out of range (1..12)");
+  r->set_bits(13);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].ramp.bits: 13 is out of range (1..12)");
+  r->set_bits(2);
+  expectLoadError(a, Code::DataLoss,
                   "tiles[0].ramp.steps: a ramp readout needs its function's "
                   "steps");
   r->add_steps()->set_kind(artifact::RampStepKind(99));

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Macro/Limits.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -38,8 +39,10 @@ FailureOr<TargetAttr> cim::requireTarget(ModuleOp module) {
 // Attributes
 //===----------------------------------------------------------------------===//
 
-static constexpr unsigned kMaxConverterBits = 16;
-static constexpr unsigned kMaxBitsPerCell = 8;
+using macro::kMaxBitsPerCell;
+using macro::kMaxConverterBits;
+using macro::kMaxRampBits;
+using macro::kMaxWeightBits;
 
 LogicalResult ADCReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                      unsigned bits) {
@@ -67,11 +70,10 @@ ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << kMaxBitsPerCell << "], got " << bitsPerCell;
   if (count == 0)
     return emitError() << "array '" << name << "': count must be positive";
-  if (weightBits > 16)
-    return emitError() << "array '" << name
-                       << "': weight_bits must be at most 16, got " << weightBits;
-  unsigned slices =
-      weightBits > bitsPerCell ? (weightBits + bitsPerCell - 1) / bitsPerCell : 1;
+  if (weightBits > kMaxWeightBits)
+    return emitError() << "array '" << name << "': weight_bits must be at most "
+                       << kMaxWeightBits << ", got " << weightBits;
+  unsigned slices = macro::weightSlices(weightBits, bitsPerCell);
   unsigned perWeight =
       slices * (encoding == WeightEncoding::differential ? 2 : 1);
   if (perWeight + (encoding == WeightEncoding::offset ? 1 : 0) > cols)
@@ -308,8 +310,9 @@ RampReadoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                         APFloat lo, APFloat hi, DenseF64ArrayAttr thresholds,
                         DenseF64ArrayAttr levels, DenseF64ArrayAttr, APFloat,
                         APFloat) {
-  if (bits == 0 || bits > 12)
-    return emitError() << "ramp ADC bits must be in [1, 12], got " << bits;
+  if (bits == 0 || bits > kMaxRampBits)
+    return emitError() << "ramp ADC bits must be in [1, " << kMaxRampBits
+                       << "], got " << bits;
   if (!(lo.convertToDouble() < hi.convertToDouble()))
     return emitError() << "ramp range needs lo < hi";
   if (thresholds.size() + 1 != levels.size())

@@ -16,6 +16,7 @@
 #include "artifact/Verifier.h"
 
 #include "artifact/Placement.h"
+#include "cim/Macro/Limits.h"
 #include "cim/Macro/Readout.h"
 #include "cim/Macro/Slicing.h"
 #include "interp/Kernels.h"
@@ -47,15 +48,16 @@ Status Verifier::run() {
 
 Status Verifier::verifyTarget() {
   const artifact::Target &t = m_.artifact_.target();
-  if (t.bits_per_cell() > 24)
+  if (t.bits_per_cell() > kMaxBitsPerCell)
     return makeError(Code::DataLoss,
                      "target.bits_per_cell: ", t.bits_per_cell(),
-                     " is out of range (0 = ideal, 1..24)");
+                     " is out of range (0 = ideal, 1..", kMaxBitsPerCell, ")");
   // 1 bit is a sign converter (a comparator); more bits are uniform.
   auto converter = [](const char *field, uint32_t bits) -> Status {
-    if (bits > 24)
+    if (bits > kMaxConverterBits)
       return makeError(Code::DataLoss, "target.", field, ": ", bits,
-                       " is out of range (0 = ideal, 1..24)");
+                       " is out of range (0 = ideal, 1..", kMaxConverterBits,
+                       ")");
     return Status::ok();
   };
   CIM_TRY(converter("dac_bits", t.dac_bits()));
@@ -127,6 +129,9 @@ Status Verifier::verifyTiles() {
                        n);
     if (t.has_ramp()) {
       const artifact::RampReadout &r = t.ramp();
+      if (r.bits() == 0 || r.bits() > kMaxRampBits)
+        return makeError(Code::DataLoss, path, ".ramp.bits: ", r.bits(),
+                         " is out of range (1..", kMaxRampBits, ")");
       if (r.steps_size() == 0)
         return makeError(Code::DataLoss, path,
                          ".ramp.steps: a ramp readout needs its function's "
@@ -165,9 +170,9 @@ Status Verifier::verifyTiles() {
     // DIFFERENTIAL uses two physical columns per weight column; OFFSET one,
     // plus a shared reference column.
     bool offset = t.encoding() == artifact::OFFSET;
-    if (t.weight_bits() > 16)
+    if (t.weight_bits() > kMaxWeightBits)
       return makeError(Code::DataLoss, path, ".weight_bits: ", t.weight_bits(),
-                       " is more than 16");
+                       " is more than ", kMaxWeightBits);
     uint32_t cellBits = t.bits_per_cell() ? t.bits_per_cell() : target.bits_per_cell();
     uint64_t slices = weightSlices(t.weight_bits(), cellBits);
     uint64_t sliced = uint64_t(t.cols()) * slices;

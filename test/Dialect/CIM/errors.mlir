@@ -73,9 +73,9 @@ func.func @adc_bits(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) {
 
 // -----
 
-// expected-error @+2 {{array 'rram': bits_per_cell must be in [1, 8], got 9}}
+// expected-error @+2 {{array 'rram': bits_per_cell must be in [1, 16], got 17}}
 // expected-error @+1 {{failed to parse CIM_TargetAttr parameter 'arrays'}}
-module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 9, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 17, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {}
 
 // -----
 
