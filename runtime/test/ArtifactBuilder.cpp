@@ -62,10 +62,14 @@ ArtifactBuilder::ArtifactBuilder(uint32_t arrayRows, uint32_t arrayCols,
   a_.set_producer("cim-test ArtifactBuilder");
   artifact::Target *t = a_.mutable_target();
   t->set_name("test-target");
-  t->set_array_rows(arrayRows);
-  t->set_array_cols(arrayCols);
-  t->set_cell_tech(artifact::RRAM);
-  t->set_bits_per_cell(bitsPerCell);
+  artifact::ArrayKind *kind = t->add_arrays();
+  kind->set_name("rram");
+  kind->set_cell_tech(artifact::RRAM);
+  kind->set_rows(arrayRows);
+  kind->set_cols(arrayCols);
+  kind->set_bits_per_cell(bitsPerCell);
+  kind->set_count(1024);
+  kind->set_encoding(artifact::DIFFERENTIAL);
   t->set_dac_bits(dacBits);
   t->set_adc_bits(adcBits);
 }
@@ -187,8 +191,7 @@ uint32_t ArtifactBuilder::tile(uint32_t rows, uint32_t cols,
   t->set_id(nextTile_++);
   t->set_rows(rows);
   t->set_cols(cols);
-  t->set_cell_tech(artifact::RRAM);
-  t->set_encoding(artifact::DIFFERENTIAL);
+  t->set_array_kind(0);
   float scale = 0;
   for (float v : w)
     scale = std::max(scale, std::fabs(v));

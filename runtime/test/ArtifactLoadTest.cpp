@@ -135,6 +135,10 @@ TEST(ArtifactLoad, FutureVersion) {
                          "runtime supports (2)");
   a.set_version(0);
   EXPECT_EQ(loadStatus(a).code(), Code::DataLoss);
+  a.set_version(1);
+  expectLoadError(a, Code::Unimplemented,
+                  "artifact version 1 is older than this runtime reads (2); "
+                  "compile the model again");
 }
 
 TEST(ArtifactLoad, EveryTruncationFails) {
@@ -256,26 +260,33 @@ TEST(ArtifactLoad, TileSizeMismatch) {
 
 TEST(ArtifactLoad, TileDoesNotFitTarget) {
   artifact::Artifact a = makeDenseRelu();
-  a.mutable_target()->set_array_rows(4);
+  a.mutable_target()->mutable_arrays(0)->set_rows(4);
   expectLoadError(a, Code::DataLoss,
-                  "tiles[0].rows: 5 exceeds target.array_rows 4");
+                  "tiles[0].rows: 5 exceeds target.arrays[0].rows 4");
   a = makeDenseRelu();
-  a.mutable_target()->set_array_cols(5);
+  a.mutable_target()->mutable_arrays(0)->set_cols(5);
   expectLoadError(a, Code::DataLoss,
                   "tiles[0].cols: DIFFERENTIAL needs 6 array columns for 3 "
-                  "weight columns, target.array_cols is 5");
-  // A tile's own array wins over the target's default one.
+                  "weight columns, target.arrays[0].cols is 5");
+  // A tile's kind of array, not the first one, is what it must fit.
   a = makeDenseRelu();
-  a.mutable_tiles(0)->set_array_rows(4);
+  artifact::ArrayKind *small = a.mutable_target()->add_arrays();
+  *small = a.target().arrays(0);
+  small->set_rows(4);
+  a.mutable_tiles(0)->set_array_kind(1);
   expectLoadError(a, Code::DataLoss,
-                  "tiles[0].rows: 5 exceeds tiles[0].array_rows 4");
+                  "tiles[0].rows: 5 exceeds target.arrays[1].rows 4");
+  a.mutable_tiles(0)->set_array_kind(2);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].array_kind: 2, but the target has 2 kind(s) of "
+                  "array");
   // OFFSET needs one column per weight plus the reference column.
   a = makeDenseRelu();
-  a.mutable_target()->set_array_cols(3);
-  a.mutable_tiles(0)->set_encoding(artifact::OFFSET);
+  a.mutable_target()->mutable_arrays(0)->set_cols(3);
+  a.mutable_target()->mutable_arrays(0)->set_encoding(artifact::OFFSET);
   expectLoadError(a, Code::DataLoss,
                   "tiles[0].cols: OFFSET needs 4 array columns for 3 weight "
-                  "columns, target.array_cols is 3");
+                  "columns, target.arrays[0].cols is 3");
 }
 
 TEST(ArtifactLoad, BadTileFields) {
@@ -290,8 +301,13 @@ TEST(ArtifactLoad, BadTileFields) {
   a.mutable_tiles(0)->set_g_pos(3, 1.5f);
   expectLoadError(a, Code::DataLoss, "tiles[0].g_pos[3]: conductance 1.5");
   a = makeDenseRelu();
-  a.mutable_tiles(0)->set_encoding(artifact::ENCODING_UNSPECIFIED);
-  expectLoadError(a, Code::Unimplemented, "tiles[0].encoding");
+  a.mutable_target()->mutable_arrays(0)->set_encoding(
+      artifact::ENCODING_UNSPECIFIED);
+  expectLoadError(a, Code::Unimplemented, "target.arrays[0].encoding");
+  a = makeDenseRelu();
+  a.mutable_target()->clear_arrays();
+  expectLoadError(a, Code::DataLoss,
+                  "target.arrays: the target has no kind of array");
   a = makeDenseRelu();
   a.mutable_target()->set_dac_bits(25);
   expectLoadError(a, Code::DataLoss, "target.dac_bits: 25 is out of range");
@@ -345,7 +361,7 @@ TEST(ArtifactLoad, BadTargetUnits) {
   a.mutable_target()->set_adc_kind(artifact::ADCKind(9));
   expectLoadError(a, Code::Unimplemented, "target.adc_kind: unknown ADC kind 9");
   a = makeDenseRelu();
-  artifact::ArrayKind *kind = a.mutable_target()->add_arrays();
+  artifact::ArrayKind *kind = a.mutable_target()->mutable_arrays(0);
   kind->set_g_min_us(40);
   kind->set_g_max_us(1);
   expectLoadError(a, Code::DataLoss,
@@ -488,13 +504,8 @@ TEST(ArtifactLoad, NoOutputs) {
 TEST(ArtifactLoad, PlacementFitsAndDoesNotOverlap) {
   // Two 4x3 differential blocks (4x6 cells each) on two 4x8 arrays.
   artifact::Artifact a = makeSplitK();
-  artifact::ArrayKind *kind = a.mutable_target()->add_arrays();
-  kind->set_name("rram");
-  kind->set_cell_tech(artifact::RRAM);
-  kind->set_rows(4);
-  kind->set_cols(8);
+  artifact::ArrayKind *kind = a.mutable_target()->mutable_arrays(0);
   kind->set_count(2);
-  kind->set_encoding(artifact::DIFFERENTIAL);
   auto place = [&](int tile, uint32_t array, uint32_t row, uint32_t col) {
     artifact::Tile *t = a.mutable_tiles(tile);
     t->set_placed(true);

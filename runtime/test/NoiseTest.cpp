@@ -49,15 +49,14 @@ struct CellTile {
     b.tile(uint32_t(rows), uint32_t(cols), w, float(rows));
     a = b.artifact();
     artifact::Tile *t = a.mutable_tiles(0);
-    t->set_encoding(artifact::OFFSET);
+    artifact::ArrayKind *kind = a.mutable_target()->mutable_arrays(0);
+    kind->set_encoding(artifact::OFFSET);
     t->set_scale(1);
     for (size_t i = 0; i < g.size(); ++i) {
       t->set_g_pos(int(i), std::max(w[i], 0.0f));
       t->set_g_neg(int(i), std::max(-w[i], 0.0f));
     }
     if (gMaxUs > 0) {
-      artifact::ArrayKind *kind = a.mutable_target()->add_arrays();
-      kind->set_cell_tech(artifact::RRAM);
       kind->set_g_min_us(gMinUs);
       kind->set_g_max_us(gMaxUs);
     }

@@ -125,7 +125,7 @@ TEST(SimDevice, BitSlicedWeightsAreQuantisedToWeightBits) {
   ArtifactBuilder b(rows, 2 * 4 * cols, 2, 16, 16);
   b.tile(rows, cols, w, 0);
   artifact::Artifact a = b.artifact();
-  a.mutable_tiles(0)->set_weight_bits(8);
+  a.mutable_target()->mutable_arrays(0)->set_weight_bits(8);
   TileFixture f(rows, cols, w, 2, 16, 16);
   f.a = a;
   f.tile = a.tiles(0);
@@ -392,11 +392,11 @@ TEST(SimDevice, TileImageCarriesTheArtifactsFields) {
   ArtifactBuilder b(16, 8, 4, 6, 5);
   b.tile(3, 2, ramp(6, 1), 1.5f);
   artifact::Artifact a = b.artifact();
-  a.mutable_tiles(0)->set_weight_bits(8);
+  a.mutable_target()->mutable_arrays(0)->set_weight_bits(8);
   a.mutable_tiles(0)->set_analog(true);
   a.mutable_target()->mutable_integrator()->set_v_sat(0.75);
   (*a.mutable_target()->mutable_costs())["mac_pj"] = 0.25;
-  rt::hal::TileImage t = rt::toTileImage(a.tiles(0));
+  rt::hal::TileImage t = rt::toTileImage(a.tiles(0), a.target());
   EXPECT_EQ(t.id, a.tiles(0).id());
   EXPECT_EQ(t.rows, 3u);
   EXPECT_EQ(t.cols, 2u);
@@ -405,7 +405,13 @@ TEST(SimDevice, TileImageCarriesTheArtifactsFields) {
   EXPECT_EQ(t.gPos[4], a.tiles(0).g_pos(4));
   EXPECT_EQ(t.scale, a.tiles(0).scale());
   EXPECT_EQ(t.adcFullScale, 1.5f);
+  // The tile's kind of array says its cells, geometry and weight bits.
   EXPECT_EQ(t.weightBits, 8u);
+  EXPECT_EQ(t.arrayRows, 16u);
+  EXPECT_EQ(t.arrayCols, 8u);
+  EXPECT_EQ(t.bitsPerCell, 4u);
+  EXPECT_EQ(t.cellTech, rt::hal::CellTech::Rram);
+  EXPECT_EQ(t.encoding, rt::hal::WeightEncoding::Differential);
   EXPECT_TRUE(t.analog);
   EXPECT_FALSE(t.ramp);
   rt::hal::MacroConfig m = rt::toMacroConfig(a.target());

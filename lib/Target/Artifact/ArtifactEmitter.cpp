@@ -127,11 +127,6 @@ public:
     artifact.set_producer("cim-compile");
     pb::Target *t = artifact.mutable_target();
     t->set_name(target.getName().str());
-    ArrayKindAttr defaultArray = target.getDefaultArray();
-    t->set_array_rows(defaultArray.getRows());
-    t->set_array_cols(defaultArray.getCols());
-    t->set_cell_tech(convertCell(defaultArray.getCell()));
-    t->set_bits_per_cell(defaultArray.getBitsPerCell());
     t->set_dac_bits(target.getDacBits());
     t->set_adc_bits(target.getAdcBits());
     t->set_input_bits(target.getInputBits());
@@ -253,12 +248,15 @@ private:
     tile->set_id(id);
     tile->set_rows(type.getRows());
     tile->set_cols(type.getCols());
-    tile->set_cell_tech(convertCell(type.getCell()));
-    tile->set_encoding(convertEncoding(op.getEncoding()));
-    tile->set_array_rows(array.getRows());
-    tile->set_array_cols(array.getCols());
-    tile->set_bits_per_cell(array.getBitsPerCell());
-    tile->set_weight_bits(array.getWeightBits());
+    // The kind says the cells, geometry, encoding and weight bits, once.
+    if (op.getEncoding() != array.getEncoding())
+      return op.emitOpError("encodes its weights ")
+             << stringifyWeightEncoding(op.getEncoding()) << " but its "
+             << array.getName() << " arrays are "
+             << stringifyWeightEncoding(array.getEncoding());
+    tile->set_array_kind(uint32_t(
+        llvm::find(target.getArrays(), Attribute(array)) -
+        target.getArrays().begin()));
     tile->set_source(describe(op.getLoc()));
     tile->set_analog(op.getAnalog());
     if (op.getArray()) {

@@ -85,6 +85,11 @@ Model::fromArtifact(artifact::Artifact a, const std::string &label) {
   if (a.version() == 0)
     return makeError(Code::DataLoss, label,
                      ": artifact version 0 is invalid (missing version)");
+  if (a.version() < macro::kOldestArtifactVersion)
+    return makeError(Code::Unimplemented, label, ": artifact version ",
+                     a.version(), " is older than this runtime reads (",
+                     macro::kOldestArtifactVersion,
+                     "); compile the model again");
   if (a.version() > kVersion)
     return makeError(Code::Unimplemented, label, ": artifact version ",
                      a.version(), " is newer than this runtime supports (",
@@ -97,7 +102,7 @@ Model::fromArtifact(artifact::Artifact a, const std::string &label) {
     return s.withPrefix(label + ": ");
   model->macroConfig_ = toMacroConfig(model->artifact_.target());
   for (const artifact::Tile &tile : model->artifact_.tiles())
-    model->tileImages_.push_back(toTileImage(tile));
+    model->tileImages_.push_back(toTileImage(tile, model->artifact_.target()));
   return std::shared_ptr<const Model>(std::move(model));
 }
 

@@ -51,22 +51,32 @@ hal::AdcKind adcKind(artifact::ADCKind k) {
 
 } // namespace
 
-hal::TileImage toTileImage(const artifact::Tile &tile) {
+const artifact::ArrayKind &arrayKindOf(const artifact::Tile &tile,
+                                       const artifact::Target &target) {
+  static const artifact::ArrayKind kNone;
+  return tile.array_kind() < uint32_t(target.arrays_size())
+             ? target.arrays(int(tile.array_kind()))
+             : kNone;
+}
+
+hal::TileImage toTileImage(const artifact::Tile &tile,
+                           const artifact::Target &target) {
+  const artifact::ArrayKind &kind = arrayKindOf(tile, target);
   hal::TileImage t;
   t.id = tile.id();
   t.rows = tile.rows();
   t.cols = tile.cols();
-  t.cellTech = cellTech(tile.cell_tech());
-  t.encoding = encoding(tile.encoding());
+  t.cellTech = cellTech(kind.cell_tech());
+  t.encoding = encoding(kind.encoding());
   t.scale = tile.scale();
   t.gPos.assign(tile.g_pos().begin(), tile.g_pos().end());
   t.gNeg.assign(tile.g_neg().begin(), tile.g_neg().end());
   t.adcFullScale = tile.adc_full_scale();
   t.source = tile.source();
-  t.arrayRows = tile.array_rows();
-  t.arrayCols = tile.array_cols();
-  t.bitsPerCell = tile.bits_per_cell();
-  t.weightBits = tile.weight_bits();
+  t.arrayRows = kind.rows();
+  t.arrayCols = kind.cols();
+  t.bitsPerCell = kind.bits_per_cell();
+  t.weightBits = kind.weight_bits();
   t.analog = tile.analog();
   if (tile.has_ramp()) {
     const artifact::RampReadout &r = tile.ramp();
@@ -89,10 +99,14 @@ hal::TileImage toTileImage(const artifact::Tile &tile) {
 hal::MacroConfig toMacroConfig(const artifact::Target &target) {
   hal::MacroConfig m;
   m.name = target.name();
-  m.arrayRows = target.array_rows();
-  m.arrayCols = target.array_cols();
-  m.cellTech = cellTech(target.cell_tech());
-  m.bitsPerCell = target.bits_per_cell();
+  // The first kind of array is the default one.
+  if (target.arrays_size() > 0) {
+    const artifact::ArrayKind &first = target.arrays(0);
+    m.arrayRows = first.rows();
+    m.arrayCols = first.cols();
+    m.cellTech = cellTech(first.cell_tech());
+    m.bitsPerCell = first.bits_per_cell();
+  }
   m.dacBits = target.dac_bits();
   m.adcBits = target.adc_bits();
   m.inputBits = target.input_bits();
@@ -126,7 +140,7 @@ hal::MacroConfig toMacroConfig(const artifact::Target &target) {
 
 StatusOr<TileHandle> programTile(Device &device, const artifact::Tile &tile,
                                  const artifact::Target &target) {
-  return device.programTile(toTileImage(tile), toMacroConfig(target));
+  return device.programTile(toTileImage(tile, target), toMacroConfig(target));
 }
 
 } // namespace cim::rt

@@ -18,7 +18,13 @@
 
 namespace cim::rt {
 
-hal::TileImage toTileImage(const artifact::Tile &tile);
+/// The kind of array `tile` is programmed into (an empty kind if its index
+/// is out of range, which the Verifier refuses).
+const artifact::ArrayKind &arrayKindOf(const artifact::Tile &tile,
+                                       const artifact::Target &target);
+
+hal::TileImage toTileImage(const artifact::Tile &tile,
+                           const artifact::Target &target);
 hal::MacroConfig toMacroConfig(const artifact::Target &target);
 
 /// Converts `tile` and `target` and programs the tile into `device`.

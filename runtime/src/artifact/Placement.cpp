@@ -18,30 +18,24 @@ struct Block {
 
 Status verifyPlacement(const artifact::Artifact &a) {
   const artifact::Target &target = a.target();
-  std::map<std::pair<int, uint32_t>, std::vector<Block>> arrays;
+  std::map<std::pair<int, uint32_t>, std::vector<Block>> arrays; // by kind
   for (int i = 0; i < a.tiles_size(); ++i) {
     const artifact::Tile &t = a.tiles(i);
     if (!t.placed())
       continue;
-    const artifact::ArrayKind *kind = nullptr;
-    for (const artifact::ArrayKind &k : target.arrays())
-      if (k.cell_tech() == t.cell_tech())
-        kind = &k;
     std::string path = "tiles[" + std::to_string(i) + "]";
-    if (!kind)
-      return makeError(Code::DataLoss, path,
-                       ": placed in an array of a cell technology the "
-                       "target does not have");
+    if (t.array_kind() >= uint32_t(target.arrays_size()))
+      continue; // verifyTiles reports it
+    const artifact::ArrayKind *kind = &target.arrays(int(t.array_kind()));
     uint64_t count = uint64_t(kind->count()) * std::max(1u, target.macros());
     if (kind->count() > 0 && t.array() >= count)
       return makeError(Code::DataLoss, path, ".array: ", t.array(),
                        " is beyond the target's ", count, " '", kind->name(),
                        "' arrays");
-    uint32_t cellBits =
-        t.bits_per_cell() ? t.bits_per_cell() : kind->bits_per_cell();
     uint64_t cols = macro::physicalColumns(
-        t.cols(), macro::weightSlices(t.weight_bits(), cellBits),
-        t.encoding() == artifact::OFFSET);
+        t.cols(), macro::weightSlices(kind->weight_bits(),
+                                      kind->bits_per_cell()),
+        kind->encoding() == artifact::OFFSET);
     Block b{t.id(), t.array_row(), uint64_t(t.array_row()) + t.rows(),
             t.array_col(), uint64_t(t.array_col()) + cols};
     if (b.row1 > kind->rows() || b.col1 > kind->cols())
@@ -51,7 +45,7 @@ Status verifyPlacement(const artifact::Artifact &a) {
                        " array ", t.array());
     if (t.reload())
       continue; // takes turns with the other blocks of its array
-    std::vector<Block> &placed = arrays[{int(t.cell_tech()), t.array()}];
+    std::vector<Block> &placed = arrays[{int(t.array_kind()), t.array()}];
     for (const Block &o : placed)
       if (b.row0 < o.row1 && o.row0 < b.row1 && b.col0 < o.col1 &&
           o.col0 < b.col1)

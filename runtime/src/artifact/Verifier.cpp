@@ -48,10 +48,6 @@ Status Verifier::run() {
 
 Status Verifier::verifyTarget() {
   const artifact::Target &t = m_.artifact_.target();
-  if (t.bits_per_cell() > kMaxBitsPerCell)
-    return makeError(Code::DataLoss,
-                     "target.bits_per_cell: ", t.bits_per_cell(),
-                     " is out of range (0 = ideal, 1..", kMaxBitsPerCell, ")");
   // 1 bit is a sign converter (a comparator); more bits are uniform.
   auto converter = [](const char *field, uint32_t bits) -> Status {
     if (bits > kMaxConverterBits)
@@ -77,8 +73,28 @@ Status Verifier::verifyTarget() {
     return makeError(Code::Unimplemented, "target.adc_kind: unknown ADC kind ",
                      int(t.adc_kind()));
   }
+  if (t.arrays_size() == 0)
+    return makeError(Code::DataLoss,
+                     "target.arrays: the target has no kind of array");
   for (int i = 0; i < t.arrays_size(); ++i) {
     const artifact::ArrayKind &a = t.arrays(i);
+    std::string path = strCat("target.arrays[", i, "]");
+    if (a.rows() == 0 || a.cols() == 0)
+      return makeError(Code::DataLoss, path, ": empty array (rows ", a.rows(),
+                       ", cols ", a.cols(), ")");
+    if (a.bits_per_cell() > kMaxBitsPerCell)
+      return makeError(Code::DataLoss, path, ".bits_per_cell: ",
+                       a.bits_per_cell(), " is out of range (0 = ideal, 1..",
+                       kMaxBitsPerCell, ")");
+    if (a.weight_bits() > kMaxWeightBits)
+      return makeError(Code::DataLoss, path, ".weight_bits: ", a.weight_bits(),
+                       " is more than ", kMaxWeightBits);
+    if (a.encoding() != artifact::DIFFERENTIAL &&
+        a.encoding() != artifact::OFFSET)
+      return makeError(Code::Unimplemented, path,
+                       ".encoding: unsupported weight encoding ",
+                       int(a.encoding()),
+                       " (this runtime supports DIFFERENTIAL and OFFSET)");
     if ((a.g_min_us() != 0 || a.g_max_us() != 0) &&
         !(a.g_min_us() >= 0 && a.g_min_us() < a.g_max_us()))
       return makeError(Code::DataLoss, "target.arrays[", i,
@@ -112,12 +128,10 @@ Status Verifier::verifyTiles() {
     if (t.rows() == 0 || t.cols() == 0)
       return makeError(Code::DataLoss, path, ": empty tile (rows ", t.rows(),
                        ", cols ", t.cols(), ")");
-    if (t.encoding() != artifact::DIFFERENTIAL &&
-        t.encoding() != artifact::OFFSET)
-      return makeError(Code::Unimplemented, path,
-                       ".encoding: unsupported weight encoding ",
-                       int(t.encoding()),
-                       " (this runtime supports DIFFERENTIAL and OFFSET)");
+    if (t.array_kind() >= uint32_t(target.arrays_size()))
+      return makeError(Code::DataLoss, path, ".array_kind: ", t.array_kind(),
+                       ", but the target has ", target.arrays_size(),
+                       " kind(s) of array");
     uint64_t n = uint64_t(t.rows()) * t.cols();
     if (uint64_t(t.g_pos_size()) != n)
       return makeError(Code::DataLoss, path, ".g_pos: has ", t.g_pos_size(),
@@ -158,32 +172,23 @@ Status Verifier::verifyTiles() {
                          r.conductances_us_size(), " cells for ",
                          r.thresholds_size(), " thresholds");
     }
-    // The tile's own array, or the target's default one.
-    uint32_t arrayRows = t.array_rows() ? t.array_rows() : target.array_rows();
-    uint32_t arrayCols = t.array_cols() ? t.array_cols() : target.array_cols();
-    const char *rowsField = t.array_rows() ? ".array_rows" : "target.array_rows";
-    const char *colsField = t.array_cols() ? ".array_cols" : "target.array_cols";
-    if (t.rows() > arrayRows)
+    // The tile's kind of array: its geometry, encoding and slices.
+    const artifact::ArrayKind &kind = target.arrays(int(t.array_kind()));
+    std::string kindPath = strCat("target.arrays[", t.array_kind(), "]");
+    if (t.rows() > kind.rows())
       return makeError(Code::DataLoss, path, ".rows: ", t.rows(), " exceeds ",
-                       t.array_rows() ? path + rowsField : rowsField, " ",
-                       arrayRows);
+                       kindPath, ".rows ", kind.rows());
     // DIFFERENTIAL uses two physical columns per weight column; OFFSET one,
     // plus a shared reference column.
-    bool offset = t.encoding() == artifact::OFFSET;
-    if (t.weight_bits() > kMaxWeightBits)
-      return makeError(Code::DataLoss, path, ".weight_bits: ", t.weight_bits(),
-                       " is more than ", kMaxWeightBits);
-    uint32_t cellBits = t.bits_per_cell() ? t.bits_per_cell() : target.bits_per_cell();
-    uint64_t slices = weightSlices(t.weight_bits(), cellBits);
-    uint64_t sliced = uint64_t(t.cols()) * slices;
-    uint64_t physical = offset ? sliced + 1 : sliced * 2;
-    if (physical > arrayCols)
+    bool offset = kind.encoding() == artifact::OFFSET;
+    uint64_t physical = physicalColumns(
+        t.cols(), weightSlices(kind.weight_bits(), kind.bits_per_cell()),
+        offset);
+    if (physical > kind.cols())
       return makeError(Code::DataLoss, path, ".cols: ",
                        offset ? "OFFSET needs " : "DIFFERENTIAL needs ",
                        physical, " array columns for ", t.cols(),
-                       " weight columns, ",
-                       t.array_cols() ? path + colsField : colsField, " is ",
-                       arrayCols);
+                       " weight columns, ", kindPath, ".cols is ", kind.cols());
     if (!std::isfinite(t.scale()))
       return makeError(Code::DataLoss, path, ".scale: ", t.scale(),
                        " is not finite");

@@ -2,6 +2,8 @@
 
 #include "interp/CostCounter.h"
 
+#include "artifact/HalImage.h"
+
 #include "cim/Macro/Slicing.h"
 
 #include <algorithm>
@@ -27,23 +29,21 @@ CostCounter::CostCounter(const artifact::Artifact &artifact) {
   lanes_ = std::max(1u, target.digital_lanes());
   if (target.arrays_size() > 0)
     defaultCell_ = cellOf(target.arrays(0).cell_tech());
-  else
-    defaultCell_ = cellOf(target.cell_tech());
   unsigned passes = macro::inputPasses(target.input_bits(), target.dac_bits());
   for (const artifact::Tile &tile : artifact.tiles()) {
+    const artifact::ArrayKind &kind = arrayKindOf(tile, target);
     TileInfo info;
     info.read.rows = tile.rows();
     info.read.cols = tile.cols();
-    uint32_t cellBits =
-        tile.bits_per_cell() ? tile.bits_per_cell() : target.bits_per_cell();
-    info.read.slices = macro::weightSlices(tile.weight_bits(), cellBits);
+    info.read.slices =
+        macro::weightSlices(kind.weight_bits(), kind.bits_per_cell());
     info.read.passes = passes;
     info.read.analog = tile.analog();
     info.read.rampBits = tile.has_ramp() ? tile.ramp().bits() : 0;
-    info.read.cell = cellOf(tile.cell_tech());
+    info.read.cell = cellOf(kind.cell_tech());
     // A placed tile shares its array with the other blocks placed there;
     // an unplaced one is an array of its own.
-    info.array = {int(tile.cell_tech()), tile.placed()
+    info.array = {int(tile.array_kind()), tile.placed()
                                              ? int64_t(tile.array())
                                              : -int64_t(tile.id()) - 1};
     if (tiles_.size() <= tile.id())
