@@ -104,26 +104,28 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
   return c;
 }
 
-Cost digitalOpCost(uint64_t perVector, uint64_t vectors, Cell cell,
-                   const CostFigures &figures, unsigned lanes) {
+/// `vectors` x `perVector` element operations on the digital lanes, charged
+/// to `component` at `pjKey` each and `nsKey` per lane step.
+static Cost laneCost(const char *component, const char *pjKey,
+                     const char *nsKey, uint64_t perVector, uint64_t vectors,
+                     Cell cell, const CostFigures &figures, unsigned lanes) {
   Cost c;
   c.digitalOps = perVector * vectors;
-  c.energyPj["digital"] =
-      double(c.digitalOps) * figures.get("digital_op_pj", cell);
-  c.latencyNs =
-      laneNs(perVector, vectors, lanes, figures.get("digital_op_ns", cell));
+  c.energyPj[component] = double(c.digitalOps) * figures.get(pjKey, cell);
+  c.latencyNs = laneNs(perVector, vectors, lanes, figures.get(nsKey, cell));
   return c;
+}
+
+Cost digitalOpCost(uint64_t perVector, uint64_t vectors, Cell cell,
+                   const CostFigures &figures, unsigned lanes) {
+  return laneCost("digital", "digital_op_pj", "digital_op_ns", perVector,
+                  vectors, cell, figures, lanes);
 }
 
 Cost activationCost(uint64_t perVector, uint64_t vectors, Cell cell,
                     const CostFigures &figures, unsigned lanes) {
-  Cost c;
-  c.digitalOps = perVector * vectors;
-  c.energyPj["activation"] =
-      double(c.digitalOps) * figures.get("digital_act_pj", cell);
-  c.latencyNs =
-      laneNs(perVector, vectors, lanes, figures.get("digital_act_ns", cell));
-  return c;
+  return laneCost("activation", "digital_act_pj", "digital_act_ns", perVector,
+                  vectors, cell, figures, lanes);
 }
 
 Cost reloadCost(uint64_t cells, uint64_t weightBits, Cell cell,

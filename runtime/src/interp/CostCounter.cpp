@@ -2,53 +2,32 @@
 
 #include "interp/CostCounter.h"
 
-#include "artifact/HalImage.h"
+#include "hal/TileCost.h"
 
-#include "cim/Macro/Slicing.h"
 
 #include <algorithm>
 
 namespace cim::rt {
 
-static macro::Cell cellOf(artifact::CellTech tech) {
-  switch (tech) {
-  case artifact::ROM:
-    return macro::Cell::ROM;
-  case artifact::SRAM:
-    return macro::Cell::SRAM;
-  default:
-    return macro::Cell::RRAM;
-  }
-}
-
-CostCounter::CostCounter(const artifact::Artifact &artifact) {
-  const artifact::Target &target = artifact.target();
-  std::map<std::string, double, std::less<>> values(target.costs().begin(),
-                                                    target.costs().end());
-  figures_ = macro::CostFigures(std::move(values));
-  lanes_ = std::max(1u, target.digital_lanes());
-  if (target.arrays_size() > 0)
-    defaultCell_ = cellOf(target.arrays(0).cell_tech());
-  unsigned passes = macro::inputPasses(target.input_bits(), target.dac_bits());
-  for (const artifact::Tile &tile : artifact.tiles()) {
-    const artifact::ArrayKind &kind = arrayKindOf(tile, target);
+CostCounter::CostCounter(const Model &model) {
+  const hal::MacroConfig &target = model.macroConfig();
+  figures_ = hal::costFigures(target);
+  lanes_ = std::max(1u, target.digitalLanes);
+  if (!target.arrays.empty())
+    defaultCell_ = hal::macroCell(target.arrays.front().cellTech);
+  for (size_t i = 0; i < model.tileImages().size(); ++i) {
+    const hal::TileImage &tile = model.tileImages()[i];
+    const artifact::Tile &placed = model.tiles()[int(i)];
     TileInfo info;
-    info.read.rows = tile.rows();
-    info.read.cols = tile.cols();
-    info.read.slices =
-        macro::weightSlices(kind.weight_bits(), kind.bits_per_cell());
-    info.read.passes = passes;
-    info.read.analog = tile.analog();
-    info.read.rampBits = tile.has_ramp() ? tile.ramp().bits() : 0;
-    info.read.cell = cellOf(kind.cell_tech());
+    info.read = hal::tileRead(tile, target);
     // A placed tile shares its array with the other blocks placed there;
     // an unplaced one is an array of its own.
-    info.array = {int(tile.array_kind()), tile.placed()
-                                             ? int64_t(tile.array())
-                                             : -int64_t(tile.id()) - 1};
-    if (tiles_.size() <= tile.id())
-      tiles_.resize(size_t(tile.id()) + 1);
-    tiles_[tile.id()] = info;
+    info.array = {int(placed.array_kind()),
+                  placed.placed() ? int64_t(placed.array())
+                                  : -int64_t(tile.id) - 1};
+    if (tiles_.size() <= tile.id)
+      tiles_.resize(size_t(tile.id) + 1);
+    tiles_[tile.id] = info;
   }
 }
 

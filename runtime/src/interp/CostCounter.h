@@ -13,6 +13,7 @@
 #ifndef CIMRT_SRC_INTERP_COSTCOUNTER_H
 #define CIMRT_SRC_INTERP_COSTCOUNTER_H
 
+#include "artifact/Artifact.h"
 #include "base/Tensor.h"
 #include "cim/Macro/Cost.h"
 #include "cimx.pb.h"
@@ -24,7 +25,7 @@ namespace cim::rt {
 
 class CostCounter {
 public:
-  explicit CostCounter(const artifact::Artifact &artifact);
+  explicit CostCounter(const Model &model);
 
   /// Charges one executed instruction with its inputs and outputs.
   void charge(const artifact::Instruction &inst,

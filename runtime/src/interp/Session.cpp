@@ -44,7 +44,7 @@ Session::create(std::shared_ptr<const Model> model,
     return makeError(Code::InvalidArgument,
                      "session: a model and a device are required");
   std::unique_ptr<Session> s(new Session(model, device, options));
-  s->costs_ = std::make_unique<CostCounter>(model->artifact());
+  s->costs_ = std::make_unique<CostCounter>(*model);
   for (int i = 0; i < model->tiles().size(); ++i) {
     const hal::TileImage &tile = model->tileImages()[size_t(i)];
     auto handle = device->programTile(tile, model->macroConfig());

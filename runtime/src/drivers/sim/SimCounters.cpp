@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "drivers/sim/SimDevice.h"
+#include "hal/TileCost.h"
 
 #include <algorithm>
 
@@ -17,21 +18,10 @@ namespace cim::rt::sim {
 TileCosts tileCosts(const hal::TileImage &tile,
                     const hal::MacroConfig &target) {
   TileCosts c;
-  c.figures = macro::CostFigures(std::map<std::string, double, std::less<>>(
-      target.costs.begin(), target.costs.end()));
+  c.read = hal::tileRead(tile, target);
+  c.figures = hal::costFigures(target);
   c.lanes = std::max(1u, target.digitalLanes);
-  macro::TileRead &read = c.read;
-  read.rows = tile.rows;
-  read.cols = tile.cols;
-  read.slices = macro::weightSlices(
-      tile.weightBits, tile.bitsPerCell ? tile.bitsPerCell : target.bitsPerCell);
-  read.passes = macro::inputPasses(target.inputBits, target.dacBits);
-  read.analog = tile.analog;
-  read.rampBits = tile.ramp ? tile.ramp->bits : 0;
-  read.cell = tile.cellTech == hal::CellTech::Rom    ? macro::Cell::ROM
-              : tile.cellTech == hal::CellTech::Sram ? macro::Cell::SRAM
-                                                     : macro::Cell::RRAM;
-  c.writePj = c.figures.get("write_pj", read.cell);
+  c.writePj = c.figures.get("write_pj", c.read.cell);
   return c;
 }
 
