@@ -13,6 +13,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
+#include "cim/Macro/Conductance.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -383,10 +384,8 @@ struct FuseActivationsPass
       thresholds.push_back(inverse(0.5 * (levels[q - 1] + levels[q])));
     // The ramp column: one cell per step, conductance proportional to the
     // step (largest step at the array's G_max).
-    double gMin = array.getGMinUs().convertToDouble();
-    double gMax = array.getGMaxUs().convertToDouble();
-    if (gMax <= 0)
-      gMax = 1, gMin = 0; // normalised when the target gives no range
+    macro::ConductanceRange cells{array.getGMinUs().convertToDouble(),
+                                  array.getGMaxUs().convertToDouble()};
     double prev = lo, largest = 0;
     SmallVector<double> steps;
     for (double t : thresholds) {
@@ -395,7 +394,7 @@ struct FuseActivationsPass
       prev = t;
     }
     for (double s : steps)
-      conductances.push_back(gMin + (gMax - gMin) * (largest > 0 ? s / largest : 0));
+      conductances.push_back(cells.toUs(largest > 0 ? s / largest : 0));
     // Error of the ramp against the exact activation, in LSB.
     double maxErr = 0, sumSq = 0;
     for (int i = 0; i < samples; ++i) {

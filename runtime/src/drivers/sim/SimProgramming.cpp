@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Macro/Conductance.h"
 #include "cim/Macro/Slicing.h"
 #include "drivers/sim/SimDevice.h"
 
@@ -185,11 +186,10 @@ void programIdeal(SimTile &t, const hal::TileImage &tile) {
 /// reads its cells one at a time, so there is no IR drop. The realised
 /// thresholds are the running sums of the programmed steps from the ramp's
 /// start `lo`, a cell at G_max being the largest step.
-void programRampColumn(SimTile &t, const hal::RampImage &ramp, double gMinUs,
-                       double gMaxUs, CellProgrammer &programmer) {
+void programRampColumn(SimTile &t, const hal::RampImage &ramp,
+                       const macro::ConductanceRange &range,
+                       CellProgrammer &programmer) {
   std::vector<double> &thresholds = t.rampAdc.thresholds;
-  if (gMaxUs <= 0)
-    gMinUs = 0, gMaxUs = 1; // the compiler's cells are normalised
   double prev = ramp.lo, largest = 0;
   for (double th : thresholds) {
     largest = std::max(largest, th - prev);
@@ -199,8 +199,7 @@ void programRampColumn(SimTile &t, const hal::RampImage &ramp, double gMinUs,
     return;
   std::vector<double> cells(thresholds.size());
   for (size_t k = 0; k < cells.size(); ++k)
-    cells[k] = std::max(0.0, (ramp.conductancesUs[k] - gMinUs) /
-                                 (gMaxUs - gMinUs));
+    cells[k] = std::max(0.0, range.normalised(ramp.conductancesUs[k]));
   programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane,
                      /*ramp=*/true);
   double at = ramp.lo;
@@ -281,7 +280,7 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
     for (size_t i = 0; i < n; ++i) {
       double wn = double(tile.gPos[i]) - double(tile.gNeg[i]);
       uint64_t code = uint64_t(
-          std::llround((offset ? 0.5 + 0.5 * wn : std::fabs(wn)) * levels));
+          std::llround((offset ? macro::offsetCell(wn) : std::fabs(wn)) * levels));
       for (int sl = 0; sl < slices; ++sl) {
         double d = double((code >> (uint64_t(bits) * sl)) & (base - 1));
         (offset || wn >= 0 ? cells[sl].pos : cells[sl].neg)[i] = d / digits;
@@ -302,7 +301,7 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
     for (size_t i = 0; i < n; ++i) {
       double gp = tile.gPos[i], gn = tile.gNeg[i];
       if (offset) {
-        cells[0].pos[i] = quantise(0.5 + 0.5 * (gp - gn));
+        cells[0].pos[i] = quantise(macro::offsetCell(gp - gn));
       } else {
         cells[0].pos[i] = quantise(gp);
         cells[0].neg[i] = quantise(gn);
@@ -312,7 +311,7 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
   }
 
   if (t.ramp && noisyCells)
-    programRampColumn(t, *tile.ramp, gMinUs, gMaxUs, programmer);
+    programRampColumn(t, *tile.ramp, {gMinUs, gMaxUs}, programmer);
 
   NoiseStream adcOffsets(options.seed, kAdcOffset);
   for (size_t p = 0; p < cells.size(); ++p) {
