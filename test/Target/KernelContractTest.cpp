@@ -1,10 +1,13 @@
 //===- KernelContractTest.cpp - Emitter and runtime kernels agree -*- C++ -*-===//
 //
 // The compiler's emitter and the runtime's kernel table name the same
-// kernels: every kernel an artifact may hold has a runtime kernel.
+// kernels: every kernel an artifact may hold has a runtime kernel; and the
+// IR's recurrent activations are the macro model's table.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Macro/Recurrent.h"
 #include "cim/Target/ArtifactEmitter.h"
 
 #include "interp/Kernels.h"
@@ -22,4 +25,22 @@ TEST(KernelContract, EveryEmittableKernelExistsInTheRuntime) {
 
 TEST(KernelContract, UnknownNamesAreNotFound) {
   EXPECT_EQ(cim::rt::findKernel("tosa.no_such_op"), nullptr);
+}
+
+TEST(KernelContract, RecurrentActivationsAreOneTable) {
+  // The IR's activation enum names the macro model's table in its order,
+  // so the compiler's parameters and the runtime's kernels agree.
+  int index = 0;
+  for (const cim::macro::RecurrentActivationInfo &info :
+       cim::macro::kRecurrentActivations) {
+    std::optional<cim::RecurrentActivation> act =
+        cim::symbolizeRecurrentActivation(info.name);
+    ASSERT_TRUE(act.has_value()) << info.name;
+    EXPECT_EQ(int(*act), index + 1) << info.name;
+    cim::ActivationParams p = cim::getActivationParams(*act);
+    EXPECT_EQ(p.takesAlpha, info.takesAlpha) << info.name;
+    EXPECT_EQ(p.alpha, info.alpha) << info.name;
+    ++index;
+  }
+  EXPECT_FALSE(cim::symbolizeRecurrentActivation("Gelu").has_value());
 }

@@ -8,6 +8,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Macro/Limits.h"
+#include "cim/Macro/Recurrent.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -574,26 +575,13 @@ OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 ActivationParams cim::getActivationParams(RecurrentActivation act) {
-  switch (act) {
-  case RecurrentActivation::Affine:
-    return {true, true, 1.0f, 0.0f};
-  case RecurrentActivation::LeakyRelu:
-    return {true, false, 0.01f, 0.0f};
-  case RecurrentActivation::ThresholdedRelu:
-  case RecurrentActivation::Elu:
-    return {true, false, 1.0f, 0.0f};
-  case RecurrentActivation::ScaledTanh:
-    return {true, true, 1.0f, 1.0f};
-  case RecurrentActivation::HardSigmoid:
-    return {true, true, 0.2f, 0.5f};
-  case RecurrentActivation::Relu:
-  case RecurrentActivation::Tanh:
-  case RecurrentActivation::Sigmoid:
-  case RecurrentActivation::Softsign:
-  case RecurrentActivation::Softplus:
-    return {false, false, 0.0f, 0.0f};
-  }
-  llvm_unreachable("unknown recurrent activation");
+  // The ODS enum lists macro::kRecurrentActivations' names in its order,
+  // from 1.
+  const macro::RecurrentActivationInfo &info =
+      macro::kRecurrentActivations[int(act) - 1];
+  assert(stringifyRecurrentActivation(act) == info.name &&
+         "the activation enum and the macro model's table disagree");
+  return {info.takesAlpha, info.takesBeta, info.alpha, info.beta};
 }
 
 /// Checks activation lists and weight shapes shared by RNN, GRU and LSTM.

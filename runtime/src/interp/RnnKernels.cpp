@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Macro/Recurrent.h"
 #include "interp/Kernels.h"
 
 #include <algorithm>
@@ -28,92 +29,20 @@ namespace {
 // Activation functions
 //===----------------------------------------------------------------------===//
 
-enum class ActKind {
-  Relu,
-  Tanh,
-  Sigmoid,
-  Affine,
-  LeakyRelu,
-  ThresholdedRelu,
-  ScaledTanh,
-  HardSigmoid,
-  Elu,
-  Softsign,
-  Softplus,
-};
-
-struct ActInfo {
-  const char *name;
-  ActKind kind;
-  float alpha, beta; // used when the instruction gives none
-};
-
-// Defaults as in onnxruntime (the ONNX operator defaults where one exists).
-const ActInfo kActivations[] = {
-    {"Relu", ActKind::Relu, 0, 0},
-    {"Tanh", ActKind::Tanh, 0, 0},
-    {"Sigmoid", ActKind::Sigmoid, 0, 0},
-    {"Affine", ActKind::Affine, 1.0f, 0.0f},
-    {"LeakyRelu", ActKind::LeakyRelu, 0.01f, 0},
-    {"ThresholdedRelu", ActKind::ThresholdedRelu, 1.0f, 0},
-    {"ScaledTanh", ActKind::ScaledTanh, 1.0f, 1.0f},
-    {"HardSigmoid", ActKind::HardSigmoid, 0.2f, 0.5f},
-    {"Elu", ActKind::Elu, 1.0f, 0},
-    {"Softsign", ActKind::Softsign, 0, 0},
-    {"Softplus", ActKind::Softplus, 0, 0},
-};
-
-/// Names are matched case-insensitively, like onnxruntime does.
-const ActInfo *findActivation(const std::string &name) {
-  for (const ActInfo &a : kActivations) {
-    std::string_view n(a.name);
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char x, char y) {
-          return std::tolower((unsigned char)x) ==
-                 std::tolower((unsigned char)y);
-        }))
-      return &a;
-  }
-  return nullptr;
-}
-
 std::string knownActivations() {
   std::string s;
-  for (const ActInfo &a : kActivations)
+  for (const macro::RecurrentActivationInfo &a : macro::kRecurrentActivations)
     s += strCat(s.empty() ? "" : ", ", a.name);
   return s;
 }
 
+/// An activation with its parameters (cim/Macro/Recurrent.h).
 struct Activation {
-  ActKind kind = ActKind::Tanh;
+  macro::RecurrentActivation kind = macro::RecurrentActivation::Tanh;
   float alpha = 0, beta = 0;
 
   float operator()(float x) const {
-    switch (kind) {
-    case ActKind::Relu:
-      return x > 0 ? x : 0.0f;
-    case ActKind::Tanh:
-      return std::tanh(x);
-    case ActKind::Sigmoid:
-      return 1.0f / (1.0f + std::exp(-x));
-    case ActKind::Affine:
-      return alpha * x + beta;
-    case ActKind::LeakyRelu:
-      return x >= 0 ? x : alpha * x;
-    case ActKind::ThresholdedRelu:
-      return x > alpha ? x : 0.0f;
-    case ActKind::ScaledTanh:
-      return alpha * std::tanh(beta * x);
-    case ActKind::HardSigmoid:
-      return std::max(0.0f, std::min(1.0f, alpha * x + beta));
-    case ActKind::Elu:
-      return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);
-    case ActKind::Softsign:
-      return x / (1.0f + std::fabs(x));
-    case ActKind::Softplus:
-      return std::log1p(std::exp(x));
-    }
-    return x;
+    return macro::evaluate(kind, alpha, beta, x);
   }
 };
 
@@ -209,7 +138,8 @@ Status parseConfig(const artifact::Instruction &inst, const std::string &path,
   }
   c.acts.clear();
   for (size_t i = 0; i < names.size(); ++i) {
-    const ActInfo *info = findActivation(names[i]);
+    const macro::RecurrentActivationInfo *info =
+        macro::findRecurrentActivation(names[i]);
     if (!info)
       return makeError(Code::DataLoss, path, ".attrs.activations[", i,
                        "]: unknown activation '", names[i],
