@@ -49,6 +49,18 @@ double CostFigures::get(std::string_view key, Cell cell) const {
   return 0;
 }
 
+CellFigures::CellFigures(const CostFigures &f, Cell cell)
+    : macPj(f.get("mac_pj", cell)), dacPj(f.get("dac_pj", cell)),
+      adcPj(f.get("adc_pj", cell)), mvmNs(f.get("mvm_ns", cell)),
+      rampStepNs(f.get("ramp_step_ns", cell)),
+      digitalOpPj(f.get("digital_op_pj", cell)),
+      digitalOpNs(f.get("digital_op_ns", cell)),
+      digitalActPj(f.get("digital_act_pj", cell)),
+      digitalActNs(f.get("digital_act_ns", cell)),
+      integratorPj(f.get("integrator_pj", cell)),
+      writePj(f.get("write_pj", cell)),
+      offchipPjPerBit(f.get("offchip_pj_per_bit", cell)) {}
+
 Cost &Cost::operator+=(const Cost &other) {
   mvms += other.mvms;
   macs += other.macs;
@@ -77,7 +89,7 @@ static double laneNs(uint64_t perVector, uint64_t vectors, unsigned lanes,
 }
 
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
-                  const CostFigures &figures, unsigned lanes) {
+                  const CellFigures &figures, unsigned lanes) {
   Cost c;
   uint64_t passes = read.analog ? 1 : read.passes, slices = read.slices;
   uint64_t dac = read.analog ? 0 : read.rows * passes * vectors;
@@ -87,65 +99,60 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
   c.dacConversions = dac;
   c.adcConversions = adc;
   c.energyPj["mac"] = double(read.rows * read.cols * slices * passes * vectors) *
-                      figures.get("mac_pj", read.cell);
-  c.energyPj["dac"] = double(dac) * figures.get("dac_pj", read.cell);
-  c.energyPj["adc"] = double(adc) * figures.get("adc_pj", read.cell);
-  if (slices * passes > 1) {
-    // Slices and passes are shifted and added in the digital unit.
-    Cost adds = digitalOpCost(read.cols * (slices * passes - 1), vectors,
-                              read.cell, figures, lanes);
-    c += adds;
-  }
-  double ns = figures.get("mvm_ns", read.cell);
+                      figures.macPj;
+  c.energyPj["dac"] = double(dac) * figures.dacPj;
+  c.energyPj["adc"] = double(adc) * figures.adcPj;
+  if (slices * passes > 1) // shifted and added in the digital unit
+    c += digitalOpCost(read.cols * (slices * passes - 1), vectors, figures,
+                       lanes);
+  double ns = figures.mvmNs;
   if (read.rampBits)
-    ns += std::ldexp(1.0, int(read.rampBits)) *
-          figures.get("ramp_step_ns", read.cell);
+    ns += std::ldexp(1.0, int(read.rampBits)) * figures.rampStepNs;
   c.arrayNs = double(passes * vectors) * ns;
   return c;
 }
 
 /// `vectors` x `perVector` element operations on the digital lanes, charged
-/// to `component` at `pjKey` each and `nsKey` per lane step.
-static Cost laneCost(const char *component, const char *pjKey,
-                     const char *nsKey, uint64_t perVector, uint64_t vectors,
-                     Cell cell, const CostFigures &figures, unsigned lanes) {
+/// to `component` at `pj` each and `ns` per lane step.
+static Cost laneCost(const char *component, double pj, double ns,
+                     uint64_t perVector, uint64_t vectors, unsigned lanes) {
   Cost c;
   c.digitalOps = perVector * vectors;
-  c.energyPj[component] = double(c.digitalOps) * figures.get(pjKey, cell);
-  c.latencyNs = laneNs(perVector, vectors, lanes, figures.get(nsKey, cell));
+  c.energyPj[component] = double(c.digitalOps) * pj;
+  c.latencyNs = laneNs(perVector, vectors, lanes, ns);
   return c;
 }
 
-Cost digitalOpCost(uint64_t perVector, uint64_t vectors, Cell cell,
-                   const CostFigures &figures, unsigned lanes) {
-  return laneCost("digital", "digital_op_pj", "digital_op_ns", perVector,
-                  vectors, cell, figures, lanes);
+Cost digitalOpCost(uint64_t perVector, uint64_t vectors,
+                   const CellFigures &figures, unsigned lanes) {
+  return laneCost("digital", figures.digitalOpPj, figures.digitalOpNs,
+                  perVector, vectors, lanes);
 }
 
-Cost activationCost(uint64_t perVector, uint64_t vectors, Cell cell,
-                    const CostFigures &figures, unsigned lanes) {
-  return laneCost("activation", "digital_act_pj", "digital_act_ns", perVector,
-                  vectors, cell, figures, lanes);
+Cost activationCost(uint64_t perVector, uint64_t vectors,
+                    const CellFigures &figures, unsigned lanes) {
+  return laneCost("activation", figures.digitalActPj, figures.digitalActNs,
+                  perVector, vectors, lanes);
 }
 
-Cost reloadCost(uint64_t cells, uint64_t weightBits, Cell cell,
-                const CostFigures &figures, unsigned reuse) {
+Cost reloadCost(uint64_t cells, uint64_t weightBits,
+                const CellFigures &figures, unsigned reuse) {
   Cost c;
-  double energy = double(cells) * figures.get("write_pj", cell) +
-                  double(weightBits) * figures.get("offchip_pj_per_bit", cell);
+  double energy = double(cells) * figures.writePj +
+                  double(weightBits) * figures.offchipPjPerBit;
   c.energyPj["reload"] = energy / double(std::max(1u, reuse));
   return c;
 }
 
 Cost analogODECost(uint64_t state, uint64_t evaluations, uint64_t vectors,
-                   Cell cell, const CostFigures &figures) {
+                   const CellFigures &figures) {
   Cost c;
   c.dacConversions = state * vectors;
   c.adcConversions = state * vectors;
-  c.energyPj["dac"] = double(c.dacConversions) * figures.get("dac_pj", cell);
-  c.energyPj["adc"] = double(c.adcConversions) * figures.get("adc_pj", cell);
-  c.energyPj["integrator"] = double(state * evaluations * vectors) *
-                             figures.get("integrator_pj", cell);
+  c.energyPj["dac"] = double(c.dacConversions) * figures.dacPj;
+  c.energyPj["adc"] = double(c.adcConversions) * figures.adcPj;
+  c.energyPj["integrator"] =
+      double(state * evaluations * vectors) * figures.integratorPj;
   return c;
 }
 

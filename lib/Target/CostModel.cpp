@@ -171,7 +171,8 @@ static void analyzeODEs(ModuleOp module, TargetAttr target,
                         macro::CostLedger &ledger, LayerFor &layerFor,
                         CostReport &report) {
   module.walk([&](ODEOp ode) {
-    macro::Cell cell = macroCell(target.getDefaultArray().getCell());
+    macro::CellFigures cell(figures,
+                            macroCell(target.getDefaultArray().getCell()));
     ODECost c;
     c.name = layerName(ode.getLoc());
     c.solver = stringifyODESolver(ode.getSolver()).str();
@@ -188,8 +189,9 @@ static void analyzeODEs(ModuleOp module, TargetAttr target,
       ++c.layers;
       macro::TileRead read = tileRead(mvm, target);
       read.analog = false;
-      digitalReads += macro::tileReadCost(read, evals, figures,
-                                          target.getDigitalLanes());
+      digitalReads += macro::tileReadCost(
+          read, evals, macro::CellFigures(figures, read.cell),
+          target.getDigitalLanes());
     });
     // f's activations: digital at every evaluation, or analog periphery.
     uint64_t activations = 0;
@@ -204,16 +206,17 @@ static void analyzeODEs(ModuleOp module, TargetAttr target,
     double macEnergy = digitalReads.energyPj["mac"];
     c.energyDigitalPj =
         macEnergy + digitalReads.energyPj["dac"] + digitalReads.energyPj["adc"] +
-        macro::digitalOpCost(2 * update, 1, cell, figures, 1).energy() +
-        macro::activationCost(activations * evals, 1, cell, figures, 1)
-            .energy();
-    macro::Cost extras = macro::analogODECost(c.state, evals, 1, cell, figures);
-    c.energyAnalogPj = macEnergy + extras.energy();
+        macro::digitalOpCost(2 * update, 1, cell, 1).energy() +
+        macro::activationCost(activations * evals, 1, cell, 1).energy();
+    c.energyAnalogPj =
+        macEnergy + macro::analogODECost(c.state, evals, 1, cell).energy();
+    // The schedule in use charges its extras for every state vector of an
+    // inference.
     if (analog)
       ledger.charge(layerFor(ode.getLoc()).name,
                     macro::analogODECost(c.state, evals,
                                          vectorsPerInference(ode.getInit()),
-                                         cell, figures));
+                                         cell));
     report.odes.push_back(c);
   });
 }
@@ -280,9 +283,11 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
       // come from off-chip memory.
       uint64_t bits = uint64_t(tile.getRows()) * tile.getCols() *
                       std::max(array.getWeightBits(), array.getBitsPerCell());
-      ledger.charge(layer.name, macro::reloadCost(cells, bits,
-                                                  macroCell(tile.getCell()),
-                                                  figures, reuse));
+      ledger.charge(layer.name,
+                    macro::reloadCost(cells, bits,
+                                      macro::CellFigures(
+                                          figures, macroCell(tile.getCell())),
+                                      reuse));
     }
     cellsPerArray[layer.name] = arrayCells;
   });
@@ -298,15 +303,18 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     if (Operation *def = op.getTile().getDefiningOp())
       if (auto it = arrayOf.find(def); it != arrayOf.end())
         id = it->second;
+    macro::TileRead read = tileRead(op, target);
     ledger.charge(layer, id,
-                  macro::tileReadCost(tileRead(op, target),
-                                      timesRun(op) *
-                                          vectorsPerInference(op.getInput()),
-                                      figures, lanes));
+                  macro::tileReadCost(
+                      read, timesRun(op) * vectorsPerInference(op.getInput()),
+                      macro::CellFigures(figures, read.cell), lanes));
   });
   analyzeODEs(module, target, figures, ledger, layerFor, report);
 
-  // Partial sums: additions of MVM results, in the digital unit.
+  // Partial sums: additions of MVM results, in the digital unit (charged
+  // at the default array's figures).
+  macro::CellFigures digitalUnit(
+      figures, macroCell(target.getDefaultArray().getCell()));
   module.walk([&](tosa::AddOp op) {
     if (!isPartialSum(op.getOperation()))
       return;
@@ -315,8 +323,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
                   macro::digitalOpCost(
                       lastDim(op.getResult()),
                       timesRun(op) * vectorsPerInference(op.getResult()),
-                      macroCell(target.getDefaultArray().getCell()), figures,
-                      lanes));
+                      digitalUnit, lanes));
   });
 
   // Activations of array results in the digital unit (a fused activation
@@ -329,8 +336,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
                   macro::activationCost(
                       lastDim(op->getResult(0)),
                       timesRun(op) * vectorsPerInference(op->getResult(0)),
-                      macroCell(target.getDefaultArray().getCell()), figures,
-                      lanes));
+                      digitalUnit, lanes));
   });
 
   report.total.name = "total";

@@ -18,6 +18,10 @@ TEST(CostFigures, CellSpecificKeyWinsOverGeneralKeyOverDefault) {
   EXPECT_DOUBLE_EQ(figures.get("adc_pj", Cell::ROM), 3.0);
   EXPECT_DOUBLE_EQ(figures.get("mac_pj", Cell::SRAM), 0.002); // default
   EXPECT_DOUBLE_EQ(figures.get("no_such_key", Cell::RRAM), 0.0);
+  // Resolved once per cell technology for the cost functions.
+  EXPECT_DOUBLE_EQ(CellFigures(figures, Cell::ROM).adcPj, 3.0);
+  EXPECT_DOUBLE_EQ(CellFigures(figures, Cell::SRAM).adcPj, 2.0);
+  EXPECT_DOUBLE_EQ(CellFigures(figures, Cell::SRAM).rampStepNs, 0.5);
 }
 
 TEST(Slicing, SlicesAndPasses) {
@@ -34,7 +38,7 @@ TEST(Slicing, SlicesAndPasses) {
 }
 
 TEST(TileReadCost, CountsConversionsEnergyAndTime) {
-  CostFigures figures; // defaults
+  CellFigures figures(CostFigures(), Cell::RRAM); // defaults
   TileRead read;
   read.rows = 64;
   read.cols = 10;
@@ -57,7 +61,7 @@ TEST(TileReadCost, CountsConversionsEnergyAndTime) {
 }
 
 TEST(TileReadCost, AnalogReadsConvertNothingAndRampsCountTheirSteps) {
-  CostFigures figures;
+  CellFigures figures(CostFigures(), Cell::RRAM);
   TileRead read;
   read.rows = 8;
   read.cols = 4;
@@ -98,17 +102,17 @@ TEST(CostLedger, ArraysOfALayerOverlapAndLayersAdd) {
 }
 
 TEST(AnalogODECost, BoundaryConvertersAndIntegrators) {
-  CostFigures figures;
+  CellFigures figures(CostFigures(), Cell::RRAM);
   Cost c = analogODECost(/*state=*/32, /*evaluations=*/8, /*vectors=*/2,
-                         Cell::RRAM, figures);
+                         figures);
   EXPECT_EQ(c.dacConversions, 64u);
   EXPECT_EQ(c.adcConversions, 64u);
   EXPECT_DOUBLE_EQ(c.energyPj["integrator"], 32.0 * 8 * 2 * 0.05);
 }
 
 TEST(ReloadCost, SharedByReuse) {
-  CostFigures figures;
-  Cost c = reloadCost(/*cells=*/100, /*weightBits=*/400, Cell::SRAM, figures,
+  CellFigures figures(CostFigures(), Cell::SRAM);
+  Cost c = reloadCost(/*cells=*/100, /*weightBits=*/400, figures,
                       /*reuse=*/4);
   EXPECT_DOUBLE_EQ(c.energyPj["reload"], (100 * 0.1 + 400 * 20.0) / 4);
 }

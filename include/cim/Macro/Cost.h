@@ -46,6 +46,17 @@ private:
   std::map<std::string, double, std::less<>> values_;
 };
 
+/// The figures the cost functions use, for one cell technology, resolved
+/// once (a device charges every MVM with them).
+struct CellFigures {
+  double macPj = 0, dacPj = 0, adcPj = 0, mvmNs = 0, rampStepNs = 0;
+  double digitalOpPj = 0, digitalOpNs = 0, digitalActPj = 0, digitalActNs = 0;
+  double integratorPj = 0, writePj = 0, offchipPjPerBit = 0;
+
+  CellFigures() = default;
+  CellFigures(const CostFigures &figures, Cell cell);
+};
+
 /// The activity and cost of some work: counts, energy by component (mac,
 /// dac, adc, digital, activation, integrator, reload), the latency of the
 /// digital unit, and the time an array is busy (arrays of one layer run in
@@ -61,7 +72,7 @@ struct Cost {
 };
 
 /// A read of one tile: `rows` driven rows and `cols` weight columns of an
-/// array of `cell`, weights in `slices` cells, inputs in `passes` DAC
+/// array of `cell` (whose figures the caller passes), weights in `slices` cells, inputs in `passes` DAC
 /// passes; an analog read (analog ODE schedule) converts nothing; a ramp
 /// readout of `rampBits` counts its 2^bits steps.
 struct TileRead {
@@ -77,28 +88,28 @@ struct TileRead {
 /// and pass, an ADC conversion per column, slice and pass, the digital
 /// shift-adds of slices and passes, and the array's time.
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
-                  const CostFigures &figures, unsigned lanes);
+                  const CellFigures &figures, unsigned lanes);
 
 /// `vectors` times `perVector` element operations of the digital unit
 /// (partial sums): digital_op_pj each, ceil(perVector / lanes) x
 /// digital_op_ns per vector.
-Cost digitalOpCost(uint64_t perVector, uint64_t vectors, Cell cell,
-                   const CostFigures &figures, unsigned lanes);
+Cost digitalOpCost(uint64_t perVector, uint64_t vectors,
+                   const CellFigures &figures, unsigned lanes);
 
 /// The same for an activation of array results in the digital unit
 /// (digital_act_pj, digital_act_ns).
-Cost activationCost(uint64_t perVector, uint64_t vectors, Cell cell,
-                    const CostFigures &figures, unsigned lanes);
+Cost activationCost(uint64_t perVector, uint64_t vectors,
+                    const CellFigures &figures, unsigned lanes);
 
 /// One load of a reloaded tile, shared by `reuse` input vectors: every
 /// cell written and the weights' bits read from off-chip memory.
-Cost reloadCost(uint64_t cells, uint64_t weightBits, Cell cell,
-                const CostFigures &figures, unsigned reuse);
+Cost reloadCost(uint64_t cells, uint64_t weightBits,
+                const CellFigures &figures, unsigned reuse);
 
 /// An analog ODE schedule's extras per input vector: a DAC and an ADC per
 /// state element at the boundary, and the integrators' `evaluations` steps.
 Cost analogODECost(uint64_t state, uint64_t evaluations, uint64_t vectors,
-                   Cell cell, const CostFigures &figures);
+                   const CellFigures &figures);
 
 /// Charges per layer (the ONNX node a piece of work came from) and per
 /// array: a layer's arrays fire in parallel, blocks packed into one array

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "interp/CostCounter.h"
 #include "interp/Kernels.h"
 
 #include <algorithm>
@@ -451,9 +452,9 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
   // The analog schedule: the device models the boundary of the analog
   // domain (on a simulator with converters: a DAC at the input, the state
   // in integrators, an ADC at the output; nothing on an ideal device).
+  const bool analogSchedule = attrString(inst, "schedule", "") == "analog";
   std::unique_ptr<hal::AnalogState> analog;
-  if (attrString(inst, "schedule", "") == "analog" && ctx.device &&
-      ctx.target)
+  if (analogSchedule && ctx.device && ctx.target)
     analog = ctx.device->openAnalogState(*ctx.target);
   Tensor h = *in[0];
   if (analog) {
@@ -480,6 +481,12 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
   if (analog) {
     h = copyOf(h);
     analog->leave(h.mutableData<float>());
+  }
+  if (analogSchedule && ctx.costs) {
+    int64_t width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
+    ctx.costs->chargeAnalogODE(inst, uint64_t(width),
+                               uint64_t(steps) * (rk4 ? 4 : 1),
+                               uint64_t(h.numElements() / width));
   }
   out.clear();
   out.push_back(std::move(h));

@@ -1,12 +1,13 @@
 //===- CostCounter.h - The macro's cost of what a session ran ---*- C++ -*-===//
 //
-// Charges every instruction a session runs to the macro model's cost
-// functions (cim/Macro/Cost.h), the same ones the compiler's report uses:
-// a cim.mvm as a read of its tile by each input vector, a cim.ode under
-// the analog schedule with its boundary converters and integrators, and
-// the instructions the compiler marked (partial sums, digital activations)
-// per element. Layers and arrays come from the artifact (instruction
-// `layer`, tile placement), so latency follows the compiler's placement.
+// Charges the work a session runs to the macro model's cost functions
+// (cim/Macro/Cost.h), the same ones the compiler's report uses. The
+// kernels that know the facts charge it: cim.mvm a read of its tile by
+// each input vector, cim.ode under the analog schedule its boundary
+// converters and integrators; the session charges the instructions the
+// compiler marked (partial sums, digital activations) per element. Layers
+// and arrays come from the artifact (instruction `layer`, tile placement),
+// so latency follows the compiler's placement.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,24 +28,29 @@ class CostCounter {
 public:
   explicit CostCounter(const Model &model);
 
-  /// Charges one executed instruction with its inputs and outputs.
-  void charge(const artifact::Instruction &inst,
-              const std::vector<const Tensor *> &inputs,
-              const std::vector<Tensor> &outputs);
+  /// `vectors` input vectors read through tile `tileIndex` (into
+  /// Model::tiles()) by `inst`.
+  void chargeMvm(const artifact::Instruction &inst, int tileIndex,
+                 uint64_t vectors);
+  /// An analog ODE solve by `inst` of `vectors` state vectors of `state`
+  /// elements over `evaluations` evaluations of f.
+  void chargeAnalogODE(const artifact::Instruction &inst, uint64_t state,
+                       uint64_t evaluations, uint64_t vectors);
+  /// An instruction the compiler marked (its `charge`), by its output.
+  void chargeMarked(const artifact::Instruction &inst, const Tensor &output);
 
-  /// Everything charged since creation or the last reset.
+  /// Everything charged so far.
   macro::Cost total() const;
-  void reset();
 
 private:
   struct TileInfo {
     macro::TileRead read;
+    macro::CellFigures figures;
     macro::CostLedger::ArrayId array;
   };
-  macro::CostFigures figures_;
   unsigned lanes_ = 1;
-  macro::Cell defaultCell_ = macro::Cell::RRAM;
-  std::vector<TileInfo> tiles_; // by tile id
+  macro::CellFigures digitalUnit_; // the default array's figures
+  std::vector<TileInfo> tiles_;    // by index into Model::tiles()
   mutable std::mutex mutex_;
   macro::CostLedger ledger_;
 };

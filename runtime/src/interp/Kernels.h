@@ -77,6 +77,8 @@ public:
                      std::vector<Tensor> &results) = 0;
 };
 
+class CostCounter;
+
 /// What a run function can use besides its inputs.
 struct ExecContext {
   const artifact::Artifact &artifact;
@@ -86,6 +88,7 @@ struct ExecContext {
   const std::vector<TileHandle> *tileHandles = nullptr;
   RegionRunner *regions = nullptr;
   uint64_t mvmCount = 0; // incremented by kernels that use the device
+  CostCounter *costs = nullptr; // the session's, charged by cim.mvm and cim.ode
   const hal::MacroConfig *target = nullptr; // the model's, as the HAL takes it
 
   /// The declared type of output `i`.

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "interp/CostCounter.h"
 #include "interp/Kernels.h"
 
 #include <climits>
@@ -59,6 +60,8 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
   TileHandle handle = (*ctx.tileHandles)[ctx.inst.tileIndex];
   CIM_TRY(ctx.device->mvm(handle, src, batch, out.mutableData<float>()));
   ctx.mvmCount += uint64_t(batch);
+  if (ctx.costs)
+    ctx.costs->chargeMvm(*ctx.inst.proto, ctx.inst.tileIndex, uint64_t(batch));
   return out;
 }
 

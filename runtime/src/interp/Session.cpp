@@ -136,6 +136,7 @@ public:
       ExecContext ctx{m_.artifact(), ci,     m_.values(),
                       device_,       &tiles_, this};
       ctx.target = &m_.macroConfig();
+      ctx.costs = &costs_;
       results.clear();
       if (ci.kernel->runMulti) {
         Status s = ci.kernel->runMulti(ctx, args, results);
@@ -148,7 +149,8 @@ public:
         results.push_back(std::move(*r));
       }
       CIM_TRY(checkResults(ci, results));
-      costs_.charge(*ci.proto, args, results);
+      if (ci.proto->charge() != artifact::CHARGE_NONE)
+        costs_.chargeMarked(*ci.proto, results[0]);
       for (size_t j = 0; j < results.size(); ++j)
         slots_[ci.outputs[j]] = std::move(results[j]);
       if (ci.kernel->onDevice)

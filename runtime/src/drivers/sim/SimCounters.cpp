@@ -19,16 +19,15 @@ TileCosts tileCosts(const hal::TileImage &tile,
                     const hal::MacroConfig &target) {
   TileCosts c;
   c.read = hal::tileRead(tile, target);
-  c.figures = hal::costFigures(target);
+  c.figures = macro::CellFigures(hal::costFigures(target), c.read.cell);
   c.lanes = std::max(1u, target.digitalLanes);
-  c.writePj = c.figures.get("write_pj", c.read.cell);
   return c;
 }
 
 void countProgramming(DeviceStats &counters, const SimTile &t) {
   uint64_t writes = t.report.writes;
   counters.programWrites += writes;
-  counters.energyPj["write"] += double(writes) * t.costs.writePj;
+  counters.energyPj["write"] += double(writes) * t.costs.figures.writePj;
 }
 
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch) {

@@ -50,9 +50,8 @@ struct SimOptions {
 /// (cim/Macro/Cost.h), and what a cell write costs.
 struct TileCosts {
   macro::TileRead read;
-  macro::CostFigures figures;
+  macro::CellFigures figures;
   unsigned lanes = 1;
-  double writePj = 0;
 };
 
 /// One slice of a tile: a rows x cols matrix of effective cell values.
