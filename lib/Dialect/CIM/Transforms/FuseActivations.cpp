@@ -74,43 +74,22 @@ struct Activation {
                         : s);
     return out;
   }
-  /// A name for remarks.
+  /// A name for remarks: the readout's steps, e.g. "mul(0.2) add(0.5)
+  /// clamp(0,1)".
   std::string name() const {
     std::string out;
     llvm::raw_string_ostream os(out);
-    for (const Step &s : steps) {
+    for (const Step &s : readoutSteps()) {
       if (!out.empty())
         os << " ";
-      switch (s.kind) {
-      case StepKind::Tanh:
-        os << "tanh";
-        break;
-      case StepKind::Sigmoid:
-        os << "sigmoid";
-        break;
-      case StepKind::Exp:
-        os << "exp";
-        break;
-      case StepKind::Log:
-        os << "log";
-        break;
-      case StepKind::Clamp:
-        if (s.a == 0 && s.b >= 1e30)
-          os << "relu";
-        else
-          os << "clamp(" << llvm::format("%.9g", s.a) << ","
-             << llvm::format("%.9g", s.b) << ")";
-        break;
-      case StepKind::Mul:
-        os << "mul(" << llvm::format("%.9g", s.a) << ")";
-        break;
-      case StepKind::Add:
-        os << "add(" << llvm::format("%.9g", s.a) << ")";
-        break;
-      case StepKind::Relu:
-        os << "relu";
-        break;
-      }
+      os << macro::rampStepName(s.kind);
+      unsigned args = macro::rampStepArguments(s.kind);
+      if (args > 0)
+        os << "(" << llvm::format("%.9g", s.a);
+      if (args > 1)
+        os << "," << llvm::format("%.9g", s.b);
+      if (args > 0)
+        os << ")";
     }
     return out;
   }
