@@ -75,9 +75,8 @@ ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "array '" << name << "': weight_bits must be at most "
                        << kMaxWeightBits << ", got " << weightBits;
   unsigned slices = macro::weightSlices(weightBits, bitsPerCell);
-  unsigned perWeight =
-      slices * (encoding == WeightEncoding::differential ? 2 : 1);
-  if (perWeight + (encoding == WeightEncoding::offset ? 1 : 0) > cols)
+  if (macro::physicalColumns(1, slices, encoding == WeightEncoding::offset) >
+      cols)
     return emitError() << "array '" << name << "': " << cols
                        << " columns cannot hold one weight of " << weightBits
                        << " bits in " << slices << " slices";
