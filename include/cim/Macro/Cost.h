@@ -38,9 +38,6 @@ public:
   explicit CostFigures(std::map<std::string, double, std::less<>> values)
       : values_(std::move(values)) {}
   double get(std::string_view key, Cell cell) const;
-  const std::map<std::string, double, std::less<>> &values() const {
-    return values_;
-  }
 
 private:
   std::map<std::string, double, std::less<>> values_;
