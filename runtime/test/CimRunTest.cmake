@@ -109,8 +109,8 @@ expect(help 0 "usage: cim-run MODEL.cimx" "" ARGS --help)
 expect(needs-value 2 "" "^error: --rtol needs a value \\(see cim-run --help\\)"
   ARGS ${W}/dense.cimx --rtol)
 
-# --stats-json: the device's counters per input vector, keyed like the
-# totals of cim-compile's --report (dense-data runs 2 vectors on 1 tile).
+# --stats-json: the session's cost per inference, keyed like the totals of
+# cim-compile's --report (dense-data runs a batch of 2 on 1 tile).
 file(REMOVE ${W}/stats.json)
 expect(stats-json 0 "1 passed" "" ARGS ${W}/dense.cimx --test-data ${W}/dense-data
   --device sim://quantized --stats-json ${W}/stats.json)
