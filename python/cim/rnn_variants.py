@@ -9,8 +9,10 @@ peepholes and input_forget, a static or dynamic batch. Each model is
 compiled twice: with --rnn-on-arrays (each gate a product on arrays, the
 rest digital) and without (the layer's digital kernel, which passes ONNX's
 and torch's tests). Both run on the ideal simulator with the same input;
-every output must agree within --rtol/--atol, and the lowered IR must not
-keep the recurrent op.
+every output must agree within --atol + --rtol times its largest finite
+magnitude (the two orders of rounding differ, and models whose states
+explode to 1e35 cancel them into their small elements), and the lowered IR
+must not keep the recurrent op.
 
   /usr/bin/python3 python/cim/rnn_variants.py --bin build/bin --work /tmp/rv \\
       [--models 60] [--seed 1] [--target NAME] [--compile-arg ARG]...
@@ -224,7 +226,9 @@ def main():
                 diff = np.where(same, 0.0, np.abs(a.astype(np.float64) - d))
             if diff.size:
                 worst = max(worst, float(diff.max()))
-            ok &= bool(np.all(same | (diff <= args.atol + args.rtol * np.abs(d))))
+            finite = np.abs(d[np.isfinite(d)])
+            scale = float(finite.max()) if finite.size else 0.0
+            ok &= bool(np.all(same | (diff <= args.atol + args.rtol * scale)))
         failed += not ok
         print(f"{'PASS' if ok else 'FAIL'} m{k} ({describe(c)}): max |diff| "
               f"{worst:.2g}{'; kept ' + ', '.join(kept) if kept else ''}")

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactBuilder.h"
+#include "cim/Macro/Artifact.h"
+#include "cim/Macro/Slicing.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -58,7 +60,7 @@ ArtifactBuilder::ArtifactBuilder(uint32_t arrayRows, uint32_t arrayCols,
                                  uint32_t bitsPerCell, uint32_t dacBits,
                                  uint32_t adcBits) {
   a_.set_magic(0x584D4943);
-  a_.set_version(2);
+  a_.set_version(macro::kArtifactVersion);
   a_.set_producer("cim-test ArtifactBuilder");
   artifact::Target *t = a_.mutable_target();
   t->set_name("test-target");
@@ -197,12 +199,24 @@ uint32_t ArtifactBuilder::tile(uint32_t rows, uint32_t cols,
     scale = std::max(scale, std::fabs(v));
   if (scale == 0)
     scale = 1;
-  t->set_scale(scale);
+  for (uint32_t c = 0; c < cols; ++c)
+    t->add_scales(scale);
   for (float v : w) {
     t->add_g_pos(v > 0 ? v / scale : 0.0f);
     t->add_g_neg(v < 0 ? -v / scale : 0.0f);
   }
-  t->set_adc_full_scale(adcFullScale > 0 ? adcFullScale : float(rows));
+  // The kind's weight bits, and one window per column of each slice.
+  unsigned slices = 1;
+  if (a_.target().arrays_size() > 0) {
+    const artifact::ArrayKind &kind = a_.target().arrays(0);
+    t->set_weight_bits(kind.weight_bits());
+    slices = macro::weightSlices(kind.weight_bits(), kind.bits_per_cell());
+  }
+  float fullScale = adcFullScale > 0 ? adcFullScale : float(rows);
+  for (uint32_t i = 0; i < slices * cols; ++i) {
+    t->add_adc_lo(-fullScale);
+    t->add_adc_hi(fullScale);
+  }
   t->set_source("test weight");
   return t->id();
 }

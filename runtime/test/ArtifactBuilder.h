@@ -87,8 +87,10 @@ public:
   void output(uint32_t id, const std::string &name);
 
   /// Encodes a rows x cols row-major weight matrix as a differential tile:
-  /// scale = max|w|, g_pos = max(w,0)/scale, g_neg = max(-w,0)/scale,
-  /// adc_full_scale = `adcFullScale` (default: rows, the worst case).
+  /// every column's scale = max|w|, g_pos = max(w,0)/scale, g_neg =
+  /// max(-w,0)/scale, the weight bits of the target's first kind, and
+  /// every ADC window [-adcFullScale, adcFullScale] (default: rows, the
+  /// worst case).
   uint32_t tile(uint32_t rows, uint32_t cols, const std::vector<float> &w,
                 float adcFullScale = 0);
   /// cim.mvm of `x` on `tile` reading rows [rowOffset, rowOffset+rows).

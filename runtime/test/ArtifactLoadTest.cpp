@@ -132,12 +132,16 @@ TEST(ArtifactLoad, FutureVersion) {
   rt::Status s = loadStatus(a);
   EXPECT_EQ(s.code(), Code::Unimplemented);
   EXPECT_EQ(s.message(), "<memory>: artifact version 7 is newer than this "
-                         "runtime supports (2)");
+                         "runtime supports (3)");
   a.set_version(0);
   EXPECT_EQ(loadStatus(a).code(), Code::DataLoss);
   a.set_version(1);
   expectLoadError(a, Code::Unimplemented,
-                  "artifact version 1 is older than this runtime reads (2); "
+                  "artifact version 1 is older than this runtime reads (3); "
+                  "compile the model again");
+  a.set_version(2);
+  expectLoadError(a, Code::Unimplemented,
+                  "artifact version 2 is older than this runtime reads (3); "
                   "compile the model again");
 }
 
@@ -295,8 +299,19 @@ TEST(ArtifactLoad, BadTileFields) {
   expectLoadError(a, Code::DataLoss,
                   "tiles[1].id: duplicate tile id 0 (also tiles[0])");
   a = makeDenseRelu();
-  a.mutable_tiles(0)->set_adc_full_scale(0);
-  expectLoadError(a, Code::DataLoss, "tiles[0].adc_full_scale");
+  a.mutable_tiles(0)->set_adc_hi(1, a.tiles(0).adc_lo(1));
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].adc_lo[1]/.adc_hi[1]: [-5, -5] is not a finite, "
+                  "non-empty window");
+  a = makeDenseRelu();
+  a.mutable_tiles(0)->mutable_adc_lo()->RemoveLast();
+  expectLoadError(a, Code::DataLoss, "tiles[0].adc_lo/.adc_hi: have 2/3");
+  a = makeDenseRelu();
+  a.mutable_tiles(0)->set_scales(2, -1.0f);
+  expectLoadError(a, Code::DataLoss, "tiles[0].scales[2]: -1 must be finite");
+  a = makeDenseRelu();
+  a.mutable_tiles(0)->mutable_scales()->RemoveLast();
+  expectLoadError(a, Code::DataLoss, "tiles[0].scales: has 2 values for 3");
   a = makeDenseRelu();
   a.mutable_tiles(0)->set_g_pos(3, 1.5f);
   expectLoadError(a, Code::DataLoss, "tiles[0].g_pos[3]: conductance 1.5");

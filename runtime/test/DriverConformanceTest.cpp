@@ -59,7 +59,7 @@ protected:
   static std::vector<float> weights(const artifact::Tile &t) {
     std::vector<float> w(size_t(t.rows()) * t.cols());
     for (size_t i = 0; i < w.size(); ++i)
-      w[i] = t.scale() * (t.g_pos(int(i)) - t.g_neg(int(i)));
+      w[i] = t.scales(int(i % t.cols())) * (t.g_pos(int(i)) - t.g_neg(int(i)));
     return w;
   }
 

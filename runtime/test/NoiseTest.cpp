@@ -51,7 +51,8 @@ struct CellTile {
     artifact::Tile *t = a.mutable_tiles(0);
     artifact::ArrayKind *kind = a.mutable_target()->mutable_arrays(0);
     kind->set_encoding(artifact::OFFSET);
-    t->set_scale(1);
+    for (int c = 0; c < t->scales_size(); ++c)
+      t->set_scales(c, 1.0f);
     for (size_t i = 0; i < g.size(); ++i) {
       t->set_g_pos(int(i), std::max(w[i], 0.0f));
       t->set_g_neg(int(i), std::max(-w[i], 0.0f));

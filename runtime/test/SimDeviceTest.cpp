@@ -126,6 +126,13 @@ TEST(SimDevice, BitSlicedWeightsAreQuantisedToWeightBits) {
   b.tile(rows, cols, w, 0);
   artifact::Artifact a = b.artifact();
   a.mutable_target()->mutable_arrays(0)->set_weight_bits(8);
+  // Four slices: each column's window per slice, its worst case (rows).
+  artifact::Tile *t = a.mutable_tiles(0);
+  t->set_weight_bits(8);
+  for (int i = 0; i < 3 * int(cols); ++i) {
+    t->add_adc_lo(-float(rows));
+    t->add_adc_hi(float(rows));
+  }
   TileFixture f(rows, cols, w, 2, 16, 16);
   f.a = a;
   f.tile = a.tiles(0);
@@ -392,7 +399,9 @@ TEST(SimDevice, TileImageCarriesTheArtifactsFields) {
   ArtifactBuilder b(16, 8, 4, 6, 5);
   b.tile(3, 2, ramp(6, 1), 1.5f);
   artifact::Artifact a = b.artifact();
-  a.mutable_target()->mutable_arrays(0)->set_weight_bits(8);
+  a.mutable_tiles(0)->set_weight_bits(8);
+  a.mutable_tiles(0)->set_scales(1, 0.25f);
+  a.mutable_tiles(0)->set_adc_lo(1, -0.5f);
   a.mutable_tiles(0)->set_analog(true);
   a.mutable_target()->mutable_integrator()->set_v_sat(0.75);
   (*a.mutable_target()->mutable_costs())["mac_pj"] = 0.25;
@@ -403,9 +412,15 @@ TEST(SimDevice, TileImageCarriesTheArtifactsFields) {
   EXPECT_EQ(t.gPos.size(), 6u);
   EXPECT_EQ(t.gNeg.size(), 6u);
   EXPECT_EQ(t.gPos[4], a.tiles(0).g_pos(4));
-  EXPECT_EQ(t.scale, a.tiles(0).scale());
-  EXPECT_EQ(t.adcFullScale, 1.5f);
-  // The tile's kind of array says its cells, geometry and weight bits.
+  ASSERT_EQ(t.scales.size(), 2u);
+  EXPECT_EQ(t.scales[0], a.tiles(0).scales(0));
+  EXPECT_EQ(t.scales[1], 0.25f);
+  ASSERT_EQ(t.adcWindows.size(), 2u);
+  EXPECT_EQ(t.adcWindows[0].lo, -1.5);
+  EXPECT_EQ(t.adcWindows[0].hi, 1.5);
+  EXPECT_EQ(t.adcWindows[1].lo, -0.5);
+  // The tile says its weight bits; its kind of array its cells and
+  // geometry.
   EXPECT_EQ(t.weightBits, 8u);
   EXPECT_EQ(t.arrayRows, 16u);
   EXPECT_EQ(t.arrayCols, 8u);

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibration.h"
 #include "InputFiles.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
@@ -85,6 +86,14 @@ cl::opt<std::string> rampRanges(
     cl::desc("JSON of calibrated pre-activation ranges (activation name to "
              "[lo, hi]) for fused activations"),
     cl::value_desc("FILE"));
+cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Sample inputs (a few hundred, e.g. from the training set): a "
+             "directory of input_N.pb or NAME.npy files, of "
+             "test_data_set_*/ directories of them, or one .pb/.npy file. "
+             "The compiler runs the model on them and calibrates each ADC "
+             "column's window and each fused activation's ramp range"),
+    cl::value_desc("PATH"));
 cl::opt<bool> exposePreactivations(
     "expose-preactivations",
     cl::desc("Add the inputs of fusable activations as outputs named "
@@ -214,6 +223,89 @@ LogicalResult attachInputFiles(ModuleOp module, std::string &error) {
   }
   return success();
 }
+/// A fused activation's ramp spreads its levels over the pre-activation
+/// range: measured on the calibration data (the model compiled with its
+/// fusable activations' inputs as outputs, run in ideal simulation) where
+/// the pipeline fuses activations, and attached as `cim.ramp_ranges`.
+LogicalResult calibrateRampRanges(ModuleOp module,
+                                  const cim::CompileOptions &options,
+                                  std::string &error) {
+  cim::TargetAttr target = cim::lookupTarget(module);
+  bool fuses = options.fuseActivations == cim::FuseMode::On ||
+               (options.fuseActivations == cim::FuseMode::Auto && target &&
+                target.getAdcKind() == cim::ADCKind::ramp);
+  if (!fuses)
+    return success();
+  OwningOpRef<ModuleOp> probe = module.clone();
+  cim::CompileOptions probeOptions = options;
+  probeOptions.exposePreactivations = true;
+  probeOptions.fuseActivations = cim::FuseMode::Off;
+  probeOptions.stage = cim::CompileStage::Tiled;
+  PassManager pm(module.getContext());
+  cim::buildCompilePipeline(pm, probeOptions);
+  if (failed(pm.run(*probe)))
+    return failure();
+  std::string bytes;
+  llvm::raw_string_ostream os(bytes);
+  if (failed(cim::emitArtifact(*probe, os, /*text=*/false)))
+    return failure();
+  std::map<std::string, std::pair<double, double>> ranges;
+  if (!cim::measurePreactivations(os.str(), calibrationData, ranges, error))
+    return failure();
+  Builder b(module.getContext());
+  SmallVector<NamedAttribute> entries;
+  for (const auto &[name, range] : ranges)
+    entries.push_back(b.getNamedAttr(
+        name, b.getArrayAttr({b.getF64FloatAttr(range.first),
+                              b.getF64FloatAttr(range.second)})));
+  module->setAttr(cim::CIMDialect::getRampRangesAttrName(),
+                  b.getDictionaryAttr(entries));
+  return success();
+}
+
+/// Tiles read through a uniform ADC get calibrated windows
+/// (`adc_windows`) from the calibration data; without data they keep each
+/// column's worst case, which a remark says.
+LogicalResult calibrateAdcWindows(ModuleOp module, std::string &error) {
+  cim::TargetAttr target = cim::lookupTarget(module);
+  if (!target || target.getAdcBits() <= 1 ||
+      target.getAdcKind() == cim::ADCKind::sign)
+    return success();
+  unsigned converted = 0;
+  module.walk([&](cim::ProgramTileOp op) {
+    converted += !op.getAnalog() && !op.getRamp();
+  });
+  if (converted == 0)
+    return success();
+  if (calibrationData.empty()) {
+    emitRemark(module.getLoc())
+        << converted << " tiles are read through ADCs whose windows are each "
+        << "column's worst case; --calibration-data calibrates them";
+    return success();
+  }
+  std::string bytes;
+  llvm::raw_string_ostream os(bytes);
+  std::vector<Operation *> tileOps;
+  if (failed(cim::emitArtifact(module, os, /*text=*/false, &tileOps)))
+    return failure();
+  std::vector<cim::TileCalibration> tiles;
+  if (!cim::calibrateTiles(os.str(), calibrationData, tiles, error))
+    return failure();
+  unsigned calibrated = 0;
+  size_t vectors = 0;
+  for (auto [op, tile] : llvm::zip(tileOps, tiles)) {
+    if (!tile.calibrated)
+      continue;
+    op->setAttr("adc_windows",
+                DenseF64ArrayAttr::get(module.getContext(), tile.windows));
+    ++calibrated;
+    vectors = std::max(vectors, tile.vectors);
+  }
+  emitRemark(module.getLoc())
+      << "calibrated the ADC windows of " << calibrated << " of " << converted
+      << " tiles on up to " << vectors << " sampled input vectors each";
+  return success();
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -273,12 +365,22 @@ int main(int argc, char **argv) {
   if (!options || failed(attachInputFiles(*module, error)))
     return fail(error);
 
+  if (!calibrationData.empty() && emitStage < Stage::Tiled)
+    return fail("--calibration-data needs the tiled stage (--emit=tiled or "
+                "artifact)");
+  if (!calibrationData.empty() && rampRanges.empty() && !exposePreactivations &&
+      failed(calibrateRampRanges(*module, *options, error)))
+    return error.empty() ? 1 : fail(error);
+
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
   cim::buildCompilePipeline(pm, *options);
   if (failed(pm.run(*module)))
     return 1;
+  if (emitStage >= Stage::Tiled &&
+      failed(calibrateAdcWindows(*module, error)))
+    return error.empty() ? 1 : fail(error);
 
   std::string reportJson;
   if (!reportFile.empty()) {

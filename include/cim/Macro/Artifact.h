@@ -19,10 +19,10 @@ inline constexpr uint32_t kArtifactMagic = 0x584D4943;
 /// The newest artifact version. 2: ramp readouts hold typed steps and
 /// their column's conductances; tiles their placement and their kind of
 /// array by index.
-inline constexpr uint32_t kArtifactVersion = 2;
+inline constexpr uint32_t kArtifactVersion = 3;
 /// The oldest version a reader accepts: version 1 said a tile's cells and
 /// geometry on the tile and named ramp functions as text.
-inline constexpr uint32_t kOldestArtifactVersion = 2;
+inline constexpr uint32_t kOldestArtifactVersion = 3;
 /// The id of an optional instruction input that is not given.
 inline constexpr uint32_t kAbsentValue = 0xFFFFFFFF;
 

@@ -14,7 +14,9 @@
 #define CIM_MACRO_SLICING_H
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace cim::macro {
 
@@ -47,6 +49,64 @@ inline unsigned inputPasses(unsigned inputBits, unsigned dacBits) {
 inline double signedLevels(unsigned bits) {
   return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
 }
+
+/// The cells a device programs for a tile of normalised weights wn = g_pos
+/// - g_neg in [-1, 1] (rows x cols, row-major): one plane of cells per
+/// slice, the least significant first, each holding digits of the weight's
+/// code in units of the cell's largest level. Unsliced (one cell per
+/// weight), the plane holds g_pos and g_neg (or the offset cell 0.5 + wn /
+/// 2) rounded to the cell's levels. The compiler computes its ADC windows
+/// from these planes and the simulator programs them, so both see the
+/// same cells.
+struct CellPlanes {
+  std::vector<std::vector<double>> pos, neg; // neg empty for offset cells
+  std::vector<double> shifts; // each plane's weight in the shift-add
+  double digits = 0;          // the cell's largest level (0: unquantised)
+  bool sliced = false, offset = false;
+
+  size_t size() const { return pos.size(); }
+  /// An unsliced offset cell g reads as 2 g - 1 against the reference
+  /// column; a sliced one keeps its digit, and the reference is subtracted
+  /// after the shift-add.
+  bool folded() const { return offset && !sliced; }
+  /// What a cell pair (or offset cell) adds to its column per unit input.
+  double value(double pos, double neg) const {
+    return offset ? (folded() ? 2 * pos - 1 : pos) : pos - neg;
+  }
+  double value(size_t plane, size_t i) const {
+    return value(pos[plane][i], offset ? 0.0 : neg[plane][i]);
+  }
+};
+
+/// The planes of `n` weights given as g_pos / g_neg in [0, 1] on cells of
+/// `bitsPerCell` (0: unquantised) holding `weightBits` (0: one cell per
+/// weight), differential or `offset` encoded.
+CellPlanes cellPlanes(const float *gPos, const float *gNeg, size_t n,
+                      unsigned bitsPerCell, unsigned weightBits, bool offset);
+
+/// The ADC window of one column: it clips to [lo, hi] and spreads its
+/// 2 L + 1 codes over it, so a result v converts to
+/// mid + half * round(clamp((v - mid) / half * L, -L, L)) / L.
+struct AdcWindow {
+  double lo = -1, hi = 1;
+  double mid() const { return 0.5 * (lo + hi); }
+  double half() const { return 0.5 * (hi - lo); }
+};
+
+/// Every column's worst case: [-sum |value|, +sum |value|] over the rows of
+/// plane `plane` (inputs lie in [-1, 1]), never clipping; a column of zero
+/// cells gets [-1, 1].
+std::vector<AdcWindow> worstCaseWindows(const CellPlanes &planes,
+                                        size_t plane, size_t rows,
+                                        size_t cols);
+
+/// The window of a uniform ADC with `levels` (L) that minimises the mean
+/// squared error of converting `samples` (clipping plus rounding, each
+/// code's error uniform over its step), among windows whose ends are
+/// quantiles of the samples; it never reaches past `bound` (the worst
+/// case). `samples` is reordered. Without samples, `bound`.
+AdcWindow calibratedWindow(std::vector<double> &samples, double levels,
+                           AdcWindow bound);
 
 } // namespace cim::macro
 

@@ -18,9 +18,11 @@ namespace cim {
 
 /// Writes the artifact for `module` to `os`: binary protobuf, or protobuf
 /// text format when `text` is set. Reports problems as diagnostics on the
-/// offending op and fails without writing anything.
+/// offending op and fails without writing anything. `tileOps`, if given,
+/// receives the `cim.program_tile` op of each tile, by tile id.
 mlir::LogicalResult emitArtifact(mlir::ModuleOp module, llvm::raw_ostream &os,
-                                 bool text);
+                                 bool text,
+                                 std::vector<mlir::Operation *> *tileOps = nullptr);
 
 /// Every kernel name the emitter may write into an artifact; the runtime's
 /// kernel table must have each (test/Target/KernelContractTest.cpp).

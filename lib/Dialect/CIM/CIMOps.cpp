@@ -420,13 +420,38 @@ LogicalResult ProgramTileOp::verify() {
            << tile.getRows() << " rows but the target's "
            << stringifyCellTech(tile.getCell()) << " arrays have "
            << array.getRows();
-  unsigned needed = array.physicalCols(tile.getCols());
+  unsigned weightBits = getWeightBits().value_or(array.getWeightBits());
+  if (weightBits > macro::kMaxWeightBits)
+    return emitOpError("weight_bits ")
+           << weightBits << " exceeds " << macro::kMaxWeightBits;
+  unsigned slices = macro::weightSlices(weightBits, array.getBitsPerCell());
+  unsigned needed = macro::physicalColumns(
+      tile.getCols(), slices, getEncoding() == WeightEncoding::offset);
   if (needed > array.getCols())
     return emitOpError("tile needs ")
            << needed << " array columns (" << stringifyWeightEncoding(getEncoding())
            << ") but the target's " << stringifyCellTech(tile.getCell())
            << " arrays have " << array.getCols();
+  if (std::optional<ArrayRef<double>> windows = getAdcWindows()) {
+    size_t expected = 2 * size_t(slices) * size_t(tile.getCols());
+    if (windows->size() != expected)
+      return emitOpError("adc_windows has ")
+             << windows->size() << " values; " << slices << " slices of "
+             << tile.getCols() << " columns need " << expected
+             << " (lo, hi pairs)";
+    for (size_t i = 0; i < expected; i += 2)
+      if (!std::isfinite((*windows)[i]) || !std::isfinite((*windows)[i + 1]) ||
+          !((*windows)[i + 1] > (*windows)[i]))
+        return emitOpError("adc_windows[")
+               << i / 2 << "] = [" << (*windows)[i] << ", "
+               << (*windows)[i + 1] << "] is not a finite, non-empty window";
+  }
   return success();
+}
+
+unsigned ProgramTileOp::getSlices(ArrayKindAttr array) {
+  return macro::weightSlices(getWeightBits().value_or(array.getWeightBits()),
+                             array.getBitsPerCell());
 }
 
 //===----------------------------------------------------------------------===//

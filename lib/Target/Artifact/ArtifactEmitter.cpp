@@ -12,6 +12,7 @@
 #include "cim/Target/ArtifactEmitter.h"
 
 #include "cim/Macro/Artifact.h"
+#include "cim/Macro/Slicing.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Frontend/ONNX/Importer.h"
@@ -108,8 +109,9 @@ public:
   /// artifact.
   using TileSink = std::function<bool(pb::Tile &)>;
 
-  Emitter(pb::Artifact &artifact, TileSink sink = nullptr)
-      : artifact(artifact), sink(std::move(sink)) {}
+  Emitter(pb::Artifact &artifact, TileSink sink = nullptr,
+          std::vector<Operation *> *tileOps = nullptr)
+      : artifact(artifact), sink(std::move(sink)), tileOps(tileOps) {}
 
   LogicalResult run(ModuleOp module) {
     FailureOr<TargetAttr> maybeTarget = requireTarget(module);
@@ -243,6 +245,8 @@ private:
     if (!array)
       return op.emitOpError("the target has no arrays for this tile's cells");
     uint32_t id = numTiles++;
+    if (tileOps)
+      tileOps->push_back(op);
     pb::Tile local;
     pb::Tile *tile = sink ? &local : artifact.add_tiles();
     tile->set_id(id);
@@ -295,28 +299,50 @@ private:
       for (double l : ramp.getLevels().asArrayRef())
         out->add_levels(l);
     }
+    // The exact weights as two non-negative planes in [0, 1], w[r][c] =
+    // scales[c] * (g+ - g-): the positive part on g+, the negative part on
+    // g-, each column scaled by its own largest magnitude so that it uses
+    // the whole conductance range. The tile's encoding tells the device
+    // how to program them (differential pairs, or one offset cell per
+    // weight).
     SmallVector<float> w(weights.getValues<float>());
-    float maxAbs = 0;
-    for (float v : w)
-      maxAbs = std::max(maxAbs, std::fabs(v));
-    if (maxAbs == 0)
-      maxAbs = 1;
-    // The exact weights as two non-negative planes in [0, 1], w = scale *
-    // (g+ - g-): the positive part on g+, the negative part on g-. The
-    // tile's encoding tells the device how to program them (differential
-    // pairs, or one offset cell per weight).
-    float scale = maxAbs;
-    tile->set_scale(scale);
-    std::vector<double> columnSum(type.getCols(), 0.0);
-    for (size_t i = 0; i < w.size(); ++i) {
-      float gp = w[i] > 0 ? w[i] / scale : 0.0f;
-      float gn = w[i] < 0 ? -w[i] / scale : 0.0f;
-      tile->add_g_pos(gp);
-      tile->add_g_neg(gn);
-      columnSum[i % type.getCols()] += std::fabs(gp - gn);
+    const size_t cols = type.getCols(), rows = type.getRows();
+    SmallVector<float> scales(cols, 0.0f);
+    for (size_t i = 0; i < w.size(); ++i)
+      scales[i % cols] = std::max(scales[i % cols], std::fabs(w[i]));
+    for (float &scale : scales) {
+      if (scale == 0)
+        scale = 1;
+      tile->add_scales(scale);
     }
-    double fullScale = *llvm::max_element(columnSum);
-    tile->set_adc_full_scale(fullScale > 0 ? fullScale : 1.0);
+    SmallVector<float> gPos(w.size()), gNeg(w.size());
+    for (size_t i = 0; i < w.size(); ++i) {
+      float scale = scales[i % cols];
+      gPos[i] = w[i] > 0 ? w[i] / scale : 0.0f;
+      gNeg[i] = w[i] < 0 ? -w[i] / scale : 0.0f;
+      tile->add_g_pos(gPos[i]);
+      tile->add_g_neg(gNeg[i]);
+    }
+    unsigned weightBits = op.getWeightBits().value_or(array.getWeightBits());
+    tile->set_weight_bits(weightBits);
+    // The ADC windows: calibrated ones from the op, else each column's
+    // worst case over the cells the device programs.
+    if (std::optional<ArrayRef<double>> windows = op.getAdcWindows()) {
+      for (size_t i = 0; i + 1 < windows->size(); i += 2) {
+        tile->add_adc_lo(float((*windows)[i]));
+        tile->add_adc_hi(float((*windows)[i + 1]));
+      }
+    } else {
+      macro::CellPlanes planes = macro::cellPlanes(
+          gPos.data(), gNeg.data(), w.size(), array.getBitsPerCell(),
+          weightBits, array.getEncoding() == WeightEncoding::offset);
+      for (size_t p = 0; p < planes.size(); ++p)
+        for (const macro::AdcWindow &window :
+             macro::worstCaseWindows(planes, p, rows, cols)) {
+          tile->add_adc_lo(float(window.lo));
+          tile->add_adc_hi(float(window.hi));
+        }
+    }
     tileIds[op.getTile()] = id;
     if (sink && !sink(local))
       return op.emitOpError("the artifact could not be written");
@@ -533,6 +559,7 @@ private:
 
   pb::Artifact &artifact;
   TileSink sink;
+  std::vector<Operation *> *tileOps = nullptr;
   uint32_t numTiles = 0;
   TargetAttr target;
   pb::Program *program = nullptr;
@@ -557,10 +584,10 @@ private:
 } // namespace
 
 LogicalResult cim::emitArtifact(ModuleOp module, llvm::raw_ostream &os,
-                                bool text) {
+                                bool text, std::vector<Operation *> *tileOps) {
   pb::Artifact artifact;
   if (text) {
-    if (failed(Emitter(artifact).run(module)))
+    if (failed(Emitter(artifact, nullptr, tileOps).run(module)))
       return failure();
     std::string bytes;
     google::protobuf::TextFormat::PrintToString(artifact, &bytes);
@@ -584,7 +611,7 @@ LogicalResult cim::emitArtifact(ModuleOp module, llvm::raw_ostream &os,
     tile.SerializeWithCachedSizes(&coded);
     return !coded.HadError();
   };
-  if (failed(Emitter(artifact, writeTile).run(module)))
+  if (failed(Emitter(artifact, writeTile, tileOps).run(module)))
     return failure();
   if (!artifact.SerializeToCodedStream(&coded) || coded.HadError())
     return module.emitError("artifact could not be serialised");

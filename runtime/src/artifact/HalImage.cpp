@@ -68,15 +68,16 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
   t.cols = tile.cols();
   t.cellTech = cellTech(kind.cell_tech());
   t.encoding = encoding(kind.encoding());
-  t.scale = tile.scale();
+  t.scales.assign(tile.scales().begin(), tile.scales().end());
   t.gPos.assign(tile.g_pos().begin(), tile.g_pos().end());
   t.gNeg.assign(tile.g_neg().begin(), tile.g_neg().end());
-  t.adcFullScale = tile.adc_full_scale();
+  for (int i = 0; i < tile.adc_lo_size() && i < tile.adc_hi_size(); ++i)
+    t.adcWindows.push_back({tile.adc_lo(i), tile.adc_hi(i)});
   t.source = tile.source();
   t.arrayRows = kind.rows();
   t.arrayCols = kind.cols();
   t.bitsPerCell = kind.bits_per_cell();
-  t.weightBits = kind.weight_bits();
+  t.weightBits = tile.weight_bits();
   t.analog = tile.analog();
   if (tile.has_ramp()) {
     const artifact::RampReadout &r = tile.ramp();

@@ -33,8 +33,7 @@ Status verifyPlacement(const artifact::Artifact &a) {
                        " is beyond the target's ", count, " '", kind->name(),
                        "' arrays");
     uint64_t cols = macro::physicalColumns(
-        t.cols(), macro::weightSlices(kind->weight_bits(),
-                                      kind->bits_per_cell()),
+        t.cols(), macro::weightSlices(t.weight_bits(), kind->bits_per_cell()),
         kind->encoding() == artifact::OFFSET);
     Block b{t.id(), t.array_row(), uint64_t(t.array_row()) + t.rows(),
             t.array_col(), uint64_t(t.array_col()) + cols};

@@ -181,21 +181,35 @@ Status Verifier::verifyTiles() {
     // DIFFERENTIAL uses two physical columns per weight column; OFFSET one,
     // plus a shared reference column.
     bool offset = kind.encoding() == artifact::OFFSET;
-    uint64_t physical = physicalColumns(
-        t.cols(), weightSlices(kind.weight_bits(), kind.bits_per_cell()),
-        offset);
+    if (t.weight_bits() > kMaxWeightBits)
+      return makeError(Code::DataLoss, path, ".weight_bits: ", t.weight_bits(),
+                       " exceeds ", kMaxWeightBits);
+    unsigned slices = weightSlices(t.weight_bits(), kind.bits_per_cell());
+    uint64_t physical = physicalColumns(t.cols(), slices, offset);
     if (physical > kind.cols())
       return makeError(Code::DataLoss, path, ".cols: ",
                        offset ? "OFFSET needs " : "DIFFERENTIAL needs ",
                        physical, " array columns for ", t.cols(),
                        " weight columns, ", kindPath, ".cols is ", kind.cols());
-    if (!std::isfinite(t.scale()))
-      return makeError(Code::DataLoss, path, ".scale: ", t.scale(),
-                       " is not finite");
-    if (!(t.adc_full_scale() > 0) || !std::isfinite(t.adc_full_scale()))
-      return makeError(Code::DataLoss, path,
-                       ".adc_full_scale: ", t.adc_full_scale(),
-                       " must be finite and > 0");
+    if (t.scales_size() != int(t.cols()))
+      return makeError(Code::DataLoss, path, ".scales: has ", t.scales_size(),
+                       " values for ", t.cols(), " columns");
+    for (int j = 0; j < t.scales_size(); ++j)
+      if (!(t.scales(j) > 0) || !std::isfinite(t.scales(j)))
+        return makeError(Code::DataLoss, path, ".scales[", j,
+                         "]: ", t.scales(j), " must be finite and > 0");
+    uint64_t windows = uint64_t(slices) * t.cols();
+    if (uint64_t(t.adc_lo_size()) != windows ||
+        uint64_t(t.adc_hi_size()) != windows)
+      return makeError(Code::DataLoss, path, ".adc_lo/.adc_hi: have ",
+                       t.adc_lo_size(), "/", t.adc_hi_size(), " values for ",
+                       slices, " slices of ", t.cols(), " columns");
+    for (int j = 0; j < t.adc_lo_size(); ++j)
+      if (!std::isfinite(t.adc_lo(j)) || !std::isfinite(t.adc_hi(j)) ||
+          !(t.adc_hi(j) > t.adc_lo(j)))
+        return makeError(Code::DataLoss, path, ".adc_lo[", j, "]/.adc_hi[", j,
+                         "]: [", t.adc_lo(j), ", ", t.adc_hi(j),
+                         "] is not a finite, non-empty window");
     for (const auto *field : {&t.g_pos(), &t.g_neg()}) {
       for (int j = 0; j < field->size(); ++j) {
         float g = (*field)[j];

@@ -19,6 +19,7 @@
 
 #include "base/Status.h"
 #include "cim/Macro/Readout.h"
+#include "cim/Macro/Slicing.h"
 
 #include <cstdint>
 #include <map>
@@ -80,16 +81,19 @@ struct RampImage {
   std::vector<double> conductancesUs;
 };
 
-/// One weight tile as the compiler mapped it: weight = scale * (gPos -
-/// gNeg), rows x cols row-major, conductances normalised to [0, 1].
+/// One weight tile as the compiler mapped it: weight[r][c] = scales[c] *
+/// (gPos - gNeg), rows x cols row-major, conductances normalised to
+/// [0, 1].
 struct TileImage {
   uint32_t id = 0;
   uint32_t rows = 0, cols = 0;
   CellTech cellTech = CellTech::Unspecified;
   WeightEncoding encoding = WeightEncoding::Unspecified;
-  float scale = 1;
+  std::vector<float> scales; // one per column
   std::vector<float> gPos, gNeg;
-  float adcFullScale = 0;                // normalised units
+  /// The ADC window of each column of each slice, slice-major (normalised
+  /// units; macro::CellPlanes says what a column sums).
+  std::vector<macro::AdcWindow> adcWindows;
   std::string source;                    // the weight it came from
   uint32_t arrayRows = 0, arrayCols = 0; // 0: the target's default array
   uint32_t bitsPerCell = 0;              // 0: the target's

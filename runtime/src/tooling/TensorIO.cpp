@@ -233,6 +233,145 @@ StatusOr<HostTensor> readTensorFile(const std::string &path) {
   return parseTensorProto(ss.str(), path);
 }
 
+namespace {
+/// The value of `key` in a .npy header dict ("{'descr': '<f4', ...}"): the
+/// text after "'key':" up to the next top-level comma or closing brace.
+std::string npyField(const std::string &header, const std::string &key) {
+  size_t at = header.find("'" + key + "'");
+  if (at == std::string::npos)
+    return "";
+  at = header.find(':', at);
+  if (at == std::string::npos)
+    return "";
+  int depth = 0;
+  size_t end = at + 1;
+  for (; end < header.size(); ++end) {
+    char c = header[end];
+    if (c == '(')
+      ++depth;
+    else if (c == ')')
+      --depth;
+    else if ((c == ',' || c == '}') && depth == 0)
+      break;
+  }
+  std::string v = header.substr(at + 1, end - at - 1);
+  v.erase(0, v.find_first_not_of(" "));
+  v.erase(v.find_last_not_of(" ") + 1);
+  return v;
+}
+} // namespace
+
+StatusOr<HostTensor> readNpyFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
+                     path, ": cannot open: ", std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad())
+    return makeError(Code::DataLoss, path, ": read error");
+  const std::string bytes = ss.str();
+  auto bad = [&](const std::string &why) {
+    return makeError(Code::InvalidArgument, path, ": not a readable .npy file (",
+                     why, ")");
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    return bad("no NUMPY magic");
+  unsigned major = uint8_t(bytes[6]);
+  size_t headerLen, offset;
+  if (major == 1) {
+    headerLen = uint8_t(bytes[8]) | size_t(uint8_t(bytes[9])) << 8;
+    offset = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return bad("truncated header");
+    headerLen = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLen |= size_t(uint8_t(bytes[8 + i])) << (8 * i);
+    offset = 12;
+  } else {
+    return bad("format version " + std::to_string(major));
+  }
+  if (headerLen > bytes.size() - offset)
+    return bad("truncated header");
+  const std::string header = bytes.substr(offset, headerLen);
+  offset += headerLen;
+  if (npyField(header, "fortran_order") != "False")
+    return bad("only C-order arrays are read");
+  std::string descr = npyField(header, "descr");
+  std::string shape = npyField(header, "shape");
+  if (descr.size() < 2 || shape.size() < 2 || shape.front() != '(' ||
+      shape.back() != ')')
+    return bad("header without descr or shape");
+  descr = descr.substr(1, descr.size() - 2); // drop the quotes
+  HostTensor t;
+  t.name = std::filesystem::path(path).stem().string();
+  int64_t count = 1;
+  std::string dims = shape.substr(1, shape.size() - 2);
+  for (size_t pos = 0; pos < dims.size();) {
+    size_t comma = dims.find(',', pos);
+    std::string d = dims.substr(pos, comma == std::string::npos ? std::string::npos
+                                                                : comma - pos);
+    d.erase(0, d.find_first_not_of(" "));
+    d.erase(d.find_last_not_of(" ") + 1);
+    if (!d.empty()) {
+      char *end = nullptr;
+      long long v = std::strtoll(d.c_str(), &end, 10);
+      if (*end != 0 || v < 0 || v > (int64_t(1) << 40) ||
+          (v > 0 && count > (int64_t(1) << 40) / v))
+        return bad("shape " + shape);
+      t.dims.push_back(v);
+      count *= v;
+    }
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  struct Kind {
+    const char *descr;
+    size_t size;
+  };
+  static const Kind kinds[] = {{"<f4", 4}, {"<f8", 8}, {"<i8", 8},
+                               {"<i4", 4}, {"|u1", 1}, {"|b1", 1}};
+  const Kind *kind = nullptr;
+  for (const Kind &k : kinds)
+    if (descr == k.descr)
+      kind = &k;
+  if (!kind)
+    return bad("element type '" + descr +
+               "' (read: <f4, <f8, <i8, <i4, |u1, |b1)");
+  if (bytes.size() - offset != size_t(count) * kind->size)
+    return bad("holds " + std::to_string(bytes.size() - offset) +
+               " data bytes, the shape needs " +
+               std::to_string(size_t(count) * kind->size));
+  const char *data = bytes.data() + offset;
+  for (int64_t i = 0; i < count; ++i) {
+    const char *at = data + size_t(i) * kind->size;
+    if (descr == "<f4") {
+      float f;
+      std::memcpy(&f, at, 4);
+      t.data.push_back(f);
+    } else if (descr == "<f8") {
+      double d;
+      std::memcpy(&d, at, 8);
+      t.data.push_back(float(d));
+    } else if (descr == "<i8") {
+      int64_t v;
+      std::memcpy(&v, at, 8);
+      t.ints.push_back(v);
+    } else if (descr == "<i4") {
+      int32_t v;
+      std::memcpy(&v, at, 4);
+      t.ints.push_back(v);
+    } else {
+      t.ints.push_back(uint8_t(*at));
+    }
+  }
+  t.dtype = descr[1] == 'f' ? DType::F32 : descr == "|b1" ? DType::Bool
+                                                          : DType::I64;
+  return t;
+}
+
 std::string serializeTensorProto(const HostTensor &tensor) {
   io::Tensor proto;
   for (int64_t d : tensor.dims)

@@ -50,6 +50,10 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
                                       const std::string &label);
 /// Reads a .pb file; errors start with the path.
 StatusOr<HostTensor> readTensorFile(const std::string &path);
+/// Reads a NumPy .npy file (C order; float32/64, int32/64, uint8 or bool
+/// elements, little-endian) into the runtime's element types as
+/// readTensorFile does; the tensor is named after the file's stem.
+StatusOr<HostTensor> readNpyFile(const std::string &path);
 /// Encodes as data_type FLOAT, INT64 or BOOL with little-endian raw_data.
 std::string serializeTensorProto(const HostTensor &tensor);
 /// Writes a .pb file atomically (temporary file + rename), so that a failed

@@ -60,14 +60,14 @@ void makeTile(int n, std::mt19937 &rng, rt::hal::TileImage &tile,
   tile.cols = uint32_t(n);
   tile.cellTech = rt::hal::CellTech::Rram;
   tile.encoding = rt::hal::WeightEncoding::Differential;
-  tile.scale = 1;
+  tile.scales.assign(size_t(n), 1.0f);
   std::uniform_real_distribution<float> u(-1, 1);
   for (int i = 0; i < n * n; ++i) {
     float w = u(rng);
     tile.gPos.push_back(w > 0 ? w : 0);
     tile.gNeg.push_back(w < 0 ? -w : 0);
   }
-  tile.adcFullScale = float(n) / 4;
+  tile.adcWindows.assign(size_t(n), {-double(n) / 4, double(n) / 4});
 }
 
 const char *kUsage =

@@ -81,7 +81,13 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     analog stage, with no DAC and no ADC. `ramp` is the ramp readout of the
     tile's columns, set when its products fuse an activation: the ramp
     column is part of the tile, so tiles with equal weights but different
-    ramps stay distinct.
+    ramps stay distinct. `weight_bits` is the precision the weights are
+    quantised to (bit-sliced over the array's cells); absent, the array
+    kind's. `adc_windows` holds, after calibration (`cim-calibrate` or
+    `cim-compile --calibration-data`), the ADC window `[lo, hi]` of every
+    column of every slice, least significant slice first, as `lo, hi`
+    pairs in the normalised units of the macro model; absent, each window
+    is its column's worst case.
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -95,10 +101,17 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col,
                        UnitAttr:$reload,
                        UnitAttr:$analog,
-                       OptionalAttr<CIM_RampReadoutAttr>:$ramp);
+                       OptionalAttr<CIM_RampReadoutAttr>:$ramp,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
+                       OptionalAttr<DenseF64ArrayAttr>:$adc_windows);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Cells (pairs) per weight on `array`: its weight bits (this tile's
+    /// when set) over its bits per cell.
+    unsigned getSlices(ArrayKindAttr array);
+  }];
 }
 
 def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {

@@ -320,7 +320,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         auto leaf = builder.create<ProgramTileOp>(
             op.getLoc(), tileType, blockValue, op.getEncodingAttr(),
             IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr(),
-            op.getAnalogAttr(), op.getRampAttr());
+            op.getAnalogAttr(), op.getRampAttr(), op.getWeightBitsAttr(),
+            /*adc_windows=*/DenseF64ArrayAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

@@ -92,7 +92,9 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
                                     IntegerAttr(), IntegerAttr(), IntegerAttr(),
                                     /*reload=*/UnitAttr(), /*analog=*/UnitAttr(),
-                                    dyn_cast<RampReadoutAttr>(op.getReadout()));
+                                    dyn_cast<RampReadoutAttr>(op.getReadout()),
+                                    /*weight_bits=*/IntegerAttr(),
+                                    /*adc_windows=*/DenseF64ArrayAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         Value partial = b.create<MVMOp>(

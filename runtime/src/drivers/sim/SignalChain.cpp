@@ -55,7 +55,7 @@ double roundCode(double q) {
 struct Work {
   int64_t first = 0;
   std::vector<double> s, norm, reference, xd, yd, passOut, total, analog,
-      uniform;
+      uniform, toCode, fromCode;
   std::vector<float> normal;
   std::vector<float> xf, yf;
   std::vector<char> finite;
@@ -125,11 +125,19 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
   const int64_t cols = t.cols;
   const double scale = w.unit * plane.unit;
   const double sigma = t.readSigma * plane.noiseGain;
-  const double range = plane.fullScale * t.adcRange;
   const double levels = t.adcLevels, shift = plane.shift;
-  const double toCode = levels / range, fromCode = range / levels * shift;
+  const double *mid = plane.mid.data(), *half = plane.half.data();
   const double *offsets =
       plane.adcOffset.empty() ? nullptr : plane.adcOffset.data();
+  // Each column's window: code = round(clamp((a - mid) L / half + offset,
+  // -L, L)); out = mid + code half / L (times the plane's shift).
+  w.toCode.resize(size_t(cols));
+  w.fromCode.resize(size_t(cols));
+  for (int64_t c = 0; c < cols; ++c) {
+    w.toCode[size_t(c)] = levels / half[c];
+    w.fromCode[size_t(c)] = half[c] / levels * shift;
+  }
+  const double *toCode = w.toCode.data(), *fromCode = w.fromCode.data();
   NoiseStream read(seed, kRead);
   uint64_t callKey = combineKey(
       combineKey(combineKey(combineKey(0, t.id), sequence), uint64_t(p)), pl);
@@ -162,24 +170,27 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
     }
     if (t.ramp) {
       // The ramp compares the pre-activation in model units.
-      double toModel = w.s[b] * t.scale;
+      const double *scales = t.scales.data();
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += t.rampAdc.convert(a[c] * toModel) * shift;
+        out[c] += t.rampAdc.convert(a[c] * w.s[b] * scales[c]) * shift;
     } else if (t.adcSign) {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += signCompare(a[c], range) * shift;
+        out[c] += (mid[c] + signCompare(a[c] - mid[c], half[c])) * shift;
     } else if (levels == 0) {
       for (int64_t c = 0; c < cols; ++c)
         out[c] += a[c] * shift;
     } else if (offsets) {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] +=
-            roundCode(std::clamp(a[c] * toCode + offsets[c], -levels, levels)) *
-            fromCode;
+        out[c] += mid[c] * shift +
+                  roundCode(std::clamp((a[c] - mid[c]) * toCode[c] + offsets[c],
+                                       -levels, levels)) *
+                      fromCode[c];
     } else {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] +=
-            roundCode(std::clamp(a[c] * toCode, -levels, levels)) * fromCode;
+        out[c] += mid[c] * shift +
+                  roundCode(std::clamp((a[c] - mid[c]) * toCode[c], -levels,
+                                       levels)) *
+                      fromCode[c];
     }
   }
 }
@@ -254,14 +265,16 @@ void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
   }
   for (int64_t b = 0; b < batch; ++b) {
     // A ramp's levels are already outputs in model units.
-    double factor = t.ramp ? 1.0 : w.s[b] * t.scale;
     const double *from = w.total.data() + b * cols;
     float *to = y + b * cols;
     if (!w.finite[b])
       std::fill(to, to + cols, std::numeric_limits<float>::quiet_NaN());
+    else if (t.ramp)
+      for (int64_t c = 0; c < cols; ++c)
+        to[c] = float(from[c]);
     else
       for (int64_t c = 0; c < cols; ++c)
-        to[c] = float(from[c] * factor);
+        to[c] = float(from[c] * (w.s[b] * t.scales[size_t(c)]));
   }
 }
 

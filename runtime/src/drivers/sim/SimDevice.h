@@ -60,9 +60,11 @@ struct Plane {
   std::vector<double> wd; // double path (exact codes beyond float's range)
   double unit = 1;        // normalised cell value = w * unit
   double shift = 1;       // weight of this plane in the shift-add
-  double fullScale = 1;   // the ADC's full scale (normalised units)
   double noiseGain = 1;   // read-noise sigma per unit of cell sigma and |x|
-  std::vector<double> adcOffset; // per column, LSB
+  // Per column: the ADC window's centre and half width (normalised units,
+  // the half width widened by the noise model's adc_range), and its offset
+  // in LSB.
+  std::vector<double> mid, half, adcOffset;
 };
 
 /// A programmed tile, immutable after programming except for its MVM
@@ -70,7 +72,7 @@ struct Plane {
 struct SimTile {
   uint32_t id = 0;
   int64_t rows = 0, cols = 0;
-  double scale = 1;
+  std::vector<double> scales; // per column: weight = scale * cell value
   std::vector<Plane> planes;
   bool offsetReference = false; // subtract the mid-conductance reference
   // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
@@ -84,7 +86,7 @@ struct SimTile {
   int inputPasses = 1;
   // ADC.
   bool adcSign = false;
-  double adcLevels = 0, adcRange = 1;
+  double adcLevels = 0;
   double readSigma = 0; // per cell, normalised conductance units
   TileCosts costs;
   TileReport report;

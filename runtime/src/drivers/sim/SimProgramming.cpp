@@ -174,7 +174,8 @@ void programIdeal(SimTile &t, const hal::TileImage &tile) {
   size_t n = size_t(t.rows) * size_t(t.cols);
   plane.w.resize(n);
   for (size_t i = 0; i < n; ++i)
-    plane.w[i] = float(t.scale * (double(tile.gPos[i]) - double(tile.gNeg[i])));
+    plane.w[i] = float(t.scales[i % size_t(t.cols)] *
+                       (double(tile.gPos[i]) - double(tile.gNeg[i])));
   t.planes.push_back(std::move(plane));
 }
 
@@ -210,7 +211,7 @@ void programRampColumn(SimTile &t, const hal::RampImage &ramp,
 }
 
 /// The quantised (and, with a noise model, programmed) planes of a tile.
-void programQuantized(SimTile &t, const hal::TileImage &tile,
+Status programQuantized(SimTile &t, const hal::TileImage &tile,
                       const hal::MacroConfig &target,
                       const SimOptions &options) {
   const artifact::NoiseModel &m = options.noise;
@@ -230,7 +231,7 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
     t.inputPasses = 1;
     t.adcLevels = 0;
   }
-  t.adcRange = m.adc_range() > 0 ? m.adc_range() : 1.0;
+  const double adcRange = m.adc_range() > 0 ? m.adc_range() : 1.0;
 
   // Analog (RRAM) cells carry the device non-idealities; their
   // conductance range sets G_min / G_max.
@@ -251,87 +252,33 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
   uint32_t bits = tile.bitsPerCell ? tile.bitsPerCell : target.bitsPerCell;
   bool offset = tile.encoding == hal::WeightEncoding::Offset;
   size_t n = size_t(t.rows) * size_t(t.cols);
-  // Physical cell targets per plane: for a differential weight a g+ and
-  // a g- cell, for an offset weight one cell. `digits` is the number of
-  // cell levels - 1 (0: unquantised).
-  struct Cells {
-    std::vector<double> pos, neg;
-  };
-  std::vector<Cells> cells;
-  std::vector<double> shifts;
-  double digits;
-  bool sliced = tile.weightBits > bits && bits > 0;
-  if (sliced) {
-    // Each weight's code in base 2^bits digits, one plane per slice (most
-    // significant last). A differential weight slices its magnitude and
-    // keeps its sign in every slice; an offset weight slices its offset
-    // code g = 0.5 + w / 2.
-    uint32_t wbits = tile.weightBits;
-    int slices = int((wbits + bits - 1) / bits);
-    double levels = std::ldexp(1.0, int(wbits)) - 1;
-    uint64_t base = uint64_t(1) << bits;
-    digits = double(base - 1);
-    cells.resize(slices);
-    for (Cells &c : cells) {
-      c.pos.assign(n, 0.0);
-      if (!offset)
-        c.neg.assign(n, 0.0);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      double wn = double(tile.gPos[i]) - double(tile.gNeg[i]);
-      uint64_t code = uint64_t(
-          std::llround((offset ? macro::offsetCell(wn) : std::fabs(wn)) * levels));
-      for (int sl = 0; sl < slices; ++sl) {
-        double d = double((code >> (uint64_t(bits) * sl)) & (base - 1));
-        (offset || wn >= 0 ? cells[sl].pos : cells[sl].neg)[i] = d / digits;
-      }
-    }
-    for (int sl = 0; sl < slices; ++sl)
-      shifts.push_back(digits * std::ldexp(1.0, int(bits) * sl) / levels);
-    t.offsetReference = offset;
-  } else {
-    digits = bits == 0 ? 0.0 : std::ldexp(1.0, int(bits)) - 1;
-    auto quantise = [&](double g) {
-      return digits == 0 ? g : std::round(g * digits) / digits;
-    };
-    cells.resize(1);
-    cells[0].pos.resize(n);
-    if (!offset)
-      cells[0].neg.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      double gp = tile.gPos[i], gn = tile.gNeg[i];
-      if (offset) {
-        cells[0].pos[i] = quantise(macro::offsetCell(gp - gn));
-      } else {
-        cells[0].pos[i] = quantise(gp);
-        cells[0].neg[i] = quantise(gn);
-      }
-    }
-    shifts.push_back(1.0);
-  }
+  // The cell targets, one plane per slice (the macro model's, as the
+  // compiler computed the ADC windows from).
+  macro::CellPlanes cells = macro::cellPlanes(
+      tile.gPos.data(), tile.gNeg.data(), n, bits, tile.weightBits, offset);
+  const double digits = cells.digits;
+  t.offsetReference = offset && cells.sliced;
+  if (tile.adcWindows.size() != cells.size() * size_t(t.cols))
+    return makeError(Code::InvalidArgument, "tile ", tile.id, ": has ",
+                     tile.adcWindows.size(), " ADC windows for ", cells.size(),
+                     " slices of ", t.cols, " columns");
 
   if (t.ramp && noisyCells)
     programRampColumn(t, *tile.ramp, {gMinUs, gMaxUs}, programmer);
 
   NoiseStream adcOffsets(options.seed, kAdcOffset);
   for (size_t p = 0; p < cells.size(); ++p) {
-    Cells &c = cells[p];
+    std::vector<double> &pos = cells.pos[p];
+    std::vector<double> *neg = offset ? nullptr : &cells.neg[p];
     if (noisyCells) {
       if (offset)
-        programmer.program(c.pos, t.rows, t.cols, 2 * p);
+        programmer.program(pos, t.rows, t.cols, 2 * p);
       else
-        programmer.programPairs(c.pos, c.neg, t.rows, t.cols, p);
+        programmer.programPairs(pos, *neg, t.rows, t.cols, p);
     }
     Plane plane;
-    plane.shift = shifts[p];
-    // An unsliced offset weight is 2 g - 1 against an exact reference at
-    // g = 1/2; a sliced one keeps its digits and the reference is
-    // subtracted after the shift-add.
-    bool folded = offset && !sliced;
-    auto value = [&](size_t i) {
-      return offset ? (folded ? 2 * c.pos[i] - 1 : c.pos[i])
-                    : c.pos[i] - c.neg[i];
-    };
+    plane.shift = cells.shifts[p];
+    const bool folded = cells.folded();
     plane.noiseGain = offset ? (folded ? 2.0 : 1.0) : std::sqrt(2.0);
     // Noise-free quantised values are integer codes times 1/digits: the
     // GEMM on codes is exact while its sums stay below 2^24 (float) or
@@ -347,23 +294,22 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
       plane.wd.resize(n);
     else
       plane.w.resize(n);
-    double fullScale = 0;
-    std::vector<double> column(size_t(t.cols), 0.0);
     for (size_t i = 0; i < n; ++i) {
-      double v = value(i);
+      double v = cells.value(pos[i], neg ? (*neg)[i] : 0.0);
       double stored = codes ? std::round(v * digits) : v;
       if (useDouble)
         plane.wd[i] = stored;
       else
         plane.w[i] = float(stored);
-      column[i % size_t(t.cols)] += std::fabs(v);
     }
-    for (double s : column)
-      fullScale = std::max(fullScale, s);
-    // The ADC's full scale: the compiler's for an unsliced tile, else the
-    // slice's largest column sum.
-    plane.fullScale =
-        sliced ? (fullScale > 0 ? fullScale : 1.0) : tile.adcFullScale;
+    // The compiler's ADC window of each column, widened by adc_range.
+    plane.mid.resize(size_t(t.cols));
+    plane.half.resize(size_t(t.cols));
+    for (int64_t col = 0; col < t.cols; ++col) {
+      const macro::AdcWindow &w = tile.adcWindows[p * size_t(t.cols) + col];
+      plane.mid[size_t(col)] = w.mid();
+      plane.half[size_t(col)] = w.half() * adcRange;
+    }
     if (m.adc_offset_lsb() != 0 || m.adc_offset_sigma_lsb() != 0) {
       plane.adcOffset.resize(size_t(t.cols));
       for (int64_t col = 0; col < t.cols; ++col)
@@ -375,6 +321,7 @@ void programQuantized(SimTile &t, const hal::TileImage &tile,
     }
     t.planes.push_back(std::move(plane));
   }
+  return Status::ok();
 }
 
 } // namespace
@@ -391,7 +338,10 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
       tile.gNeg.size() != n)
     return makeError(Code::InvalidArgument, "tile ", tile.id,
                      ": g_pos/g_neg do not hold rows*cols values");
-  t->scale = tile.scale;
+  if (tile.scales.size() != size_t(t->cols))
+    return makeError(Code::InvalidArgument, "tile ", tile.id,
+                     ": scales do not hold one value per column");
+  t->scales.assign(tile.scales.begin(), tile.scales.end());
   t->costs = tileCosts(tile, target);
   t->report.tileId = tile.id;
   if (tile.ramp) {
@@ -408,7 +358,7 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
   if (mode == SimMode::Ideal)
     programIdeal(*t, tile);
   else
-    programQuantized(*t, tile, target, options);
+    CIM_TRY(programQuantized(*t, tile, target, options));
   return t;
 }
 

@@ -1,0 +1,391 @@
+//===- Calibration.cpp - Calibrating a mapping on sample data ---*- C++ -*-===//
+//
+// Reads the calibration inputs, runs an in-memory artifact on them with the
+// runtime's ideal simulator, and derives ranges and ADC windows. See
+// Calibration.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Calibration.h"
+
+#include "artifact/Artifact.h"
+#include "cim/Macro/Slicing.h"
+#include "hal/Hal.h"
+#include "interp/Session.h"
+#include "tooling/TensorIO.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace cim {
+namespace {
+
+/// Input vectors kept per tile (a uniform sample of all it was driven
+/// with): enough for each column's tails, small enough to search fast.
+constexpr size_t kVectorsPerTile = 4096;
+
+/// One run's inputs, in the model's input order.
+using InputSet = std::vector<rt::Tensor>;
+
+/// Reads one tensor file (.pb or .npy).
+std::optional<rt::HostTensor> readTensor(const fs::path &file,
+                                         std::string &error) {
+  auto t = file.extension() == ".npy" ? rt::readNpyFile(file.string())
+                                      : rt::readTensorFile(file.string());
+  if (!t.isOk()) {
+    error = t.status().message();
+    return std::nullopt;
+  }
+  return std::move(*t);
+}
+
+/// The inputs of one set: `files` are input_N.pb (placed by tensor name,
+/// else by N) or NAME.npy (placed by NAME).
+bool readSet(const std::vector<fs::path> &files, const rt::Model &model,
+             const std::string &where, std::vector<InputSet> &sets,
+             std::string &error) {
+  const auto &inputs = model.inputs();
+  std::vector<std::optional<rt::HostTensor>> placed(inputs.size());
+  auto byName = [&](const std::string &name) -> int {
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (model.values()[size_t(inputs[i])].name == name)
+        return int(i);
+    return -1;
+  };
+  for (const fs::path &file : files) {
+    std::optional<rt::HostTensor> t = readTensor(file, error);
+    if (!t)
+      return false;
+    int at = byName(t->name);
+    if (at < 0 && file.extension() == ".pb") {
+      std::string stem = file.stem().string(); // input_N
+      at = std::atoi(stem.c_str() + 6);
+      if (at >= int(inputs.size()))
+        at = -1;
+    }
+    if (at < 0) {
+      error = file.string() + ": the model has no input named '" + t->name +
+              "'";
+      return false;
+    }
+    placed[size_t(at)] = std::move(*t);
+  }
+  InputSet set;
+  for (size_t i = 0; i < placed.size(); ++i) {
+    if (!placed[i]) {
+      error = where + ": no calibration data for input '" +
+              model.values()[size_t(inputs[i])].name +
+              "' (input_N.pb or NAME.npy)";
+      return false;
+    }
+    set.push_back(rt::toTensor(*placed[i]));
+  }
+  sets.push_back(std::move(set));
+  return true;
+}
+
+/// The tensor files of a set directory, sorted.
+std::vector<fs::path> setFiles(const fs::path &dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const fs::directory_entry &e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    bool pb = name.rfind("input_", 0) == 0 && e.path().extension() == ".pb";
+    if (e.is_regular_file() && (pb || e.path().extension() == ".npy"))
+      files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// The input sets of `path`: a .pb or .npy file (a model with one input),
+/// a directory of input_N.pb / NAME.npy, or a directory of
+/// test_data_set_* directories of them.
+bool readInputSets(const std::string &path, const rt::Model &model,
+                   std::vector<InputSet> &sets, std::string &error) {
+  fs::path root(path);
+  std::error_code ec;
+  if (fs::is_regular_file(root, ec)) {
+    if (model.inputs().size() != 1) {
+      error = path + ": the model has " +
+              std::to_string(model.inputs().size()) +
+              " inputs; give a directory with one file per input";
+      return false;
+    }
+    std::optional<rt::HostTensor> t = readTensor(root, error);
+    if (!t)
+      return false;
+    sets.push_back({rt::toTensor(*t)});
+    return true;
+  }
+  if (!fs::is_directory(root, ec)) {
+    error = path + ": no such file or directory";
+    return false;
+  }
+  std::vector<fs::path> subsets;
+  for (const fs::directory_entry &e : fs::directory_iterator(root, ec))
+    if (e.is_directory() &&
+        e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      subsets.push_back(e.path());
+  std::sort(subsets.begin(), subsets.end());
+  if (subsets.empty())
+    subsets.push_back(root);
+  for (const fs::path &dir : subsets) {
+    std::vector<fs::path> files = setFiles(dir);
+    if (files.empty()) {
+      error = dir.string() + ": no input_N.pb or .npy files";
+      return false;
+    }
+    if (!readSet(files, model, dir.string(), sets, error))
+      return false;
+  }
+  return true;
+}
+
+/// sim://ideal, wrapped so that it keeps a uniform sample of every tile's
+/// input vectors, each divided by its largest magnitude as the DAC does.
+class RecordingDevice final : public rt::Device {
+public:
+  explicit RecordingDevice(std::shared_ptr<rt::Device> inner)
+      : inner_(std::move(inner)) {}
+
+  struct Record {
+    uint32_t tileId = 0;
+    int64_t rows = 0;
+    uint64_t seen = 0;
+    std::vector<float> vectors; // kept vectors, rows each
+  };
+
+  const std::string &uri() const override { return inner_->uri(); }
+  rt::StatusOr<rt::TileHandle>
+  programTile(const rt::hal::TileImage &tile,
+              const rt::hal::MacroConfig &target) override {
+    auto handle = inner_->programTile(tile, target);
+    if (handle.isOk()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      records_[*handle] = Record{tile.id, int64_t(tile.rows), 0, {}};
+    }
+    return handle;
+  }
+  void releaseTile(rt::TileHandle handle) override {
+    inner_->releaseTile(handle);
+  }
+  rt::Status mvm(rt::TileHandle handle, const float *x, int64_t batch,
+                 float *y) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = records_.find(handle);
+      if (it != records_.end())
+        keep(it->second, x, batch);
+    }
+    return inner_->mvm(handle, x, batch, y);
+  }
+  rt::DeviceStats stats() const override { return inner_->stats(); }
+
+  const std::map<rt::TileHandle, Record> &records() const { return records_; }
+
+private:
+  /// Reservoir sampling (Algorithm R) with a fixed seed: one data set
+  /// always gives the same sample.
+  void keep(Record &r, const float *x, int64_t batch) {
+    for (int64_t b = 0; b < batch; ++b) {
+      const float *v = x + b * r.rows;
+      size_t slot;
+      if (r.seen < kVectorsPerTile) {
+        slot = size_t(r.seen);
+        r.vectors.resize((slot + 1) * size_t(r.rows));
+      } else {
+        uint64_t j = std::uniform_int_distribution<uint64_t>(0, r.seen)(rng_);
+        if (j >= kVectorsPerTile) {
+          ++r.seen;
+          continue;
+        }
+        slot = size_t(j);
+      }
+      ++r.seen;
+      float largest = 0;
+      for (int64_t i = 0; i < r.rows; ++i)
+        largest = std::max(largest, std::fabs(v[i]));
+      float inverse = largest > 0 && std::isfinite(largest) ? 1 / largest : 0;
+      float *to = r.vectors.data() + slot * size_t(r.rows);
+      for (int64_t i = 0; i < r.rows; ++i)
+        to[i] = v[i] * inverse;
+    }
+  }
+
+  std::shared_ptr<rt::Device> inner_;
+  std::mutex mutex_;
+  std::map<rt::TileHandle, Record> records_;
+  std::mt19937_64 rng_{0};
+};
+
+/// Loads `bytes`, runs it on every input set through `device` and hands
+/// each run's outputs to `sink`.
+template <typename Sink>
+bool runOnSets(const std::string &bytes, const std::string &dataPath,
+               const std::function<std::shared_ptr<rt::Device>(
+                   std::shared_ptr<rt::Device>)> &wrap,
+               std::shared_ptr<const rt::Model> &model,
+               std::shared_ptr<rt::Device> &device, Sink sink,
+               std::string &error) {
+  auto loaded = rt::Model::loadMemory(bytes.data(), bytes.size(),
+                                      "<calibration artifact>");
+  if (!loaded.isOk()) {
+    error = loaded.status().message();
+    return false;
+  }
+  model = *loaded;
+  std::vector<InputSet> sets;
+  if (!readInputSets(dataPath, *model, sets, error))
+    return false;
+  auto ideal = rt::DriverRegistry::global().open("sim://ideal");
+  if (!ideal.isOk()) {
+    error = ideal.status().message();
+    return false;
+  }
+  device = wrap(*ideal);
+  auto session = rt::Session::create(model, device);
+  if (!session.isOk()) {
+    error = session.status().message();
+    return false;
+  }
+  for (size_t i = 0; i < sets.size(); ++i) {
+    std::vector<rt::Tensor> outputs;
+    rt::Status s = (*session)->run(sets[i], outputs);
+    if (!s.isOk()) {
+      error = dataPath + ": calibration run " + std::to_string(i) + ": " +
+              s.message();
+      return false;
+    }
+    sink(outputs);
+  }
+  return true;
+}
+
+/// The calibrated windows of tile `image` from its sampled inputs.
+TileCalibration calibrate(const rt::hal::TileImage &image,
+                          const rt::hal::MacroConfig &target,
+                          const RecordingDevice::Record *record) {
+  TileCalibration out;
+  if (image.analog) {
+    out.reason = "read without converters";
+    return out;
+  }
+  if (image.ramp) {
+    out.reason = "read through a ramp";
+    return out;
+  }
+  if (target.adcBits <= 1 || target.adcKind == rt::hal::AdcKind::Sign) {
+    out.reason = "read through a sign comparator";
+    return out;
+  }
+  if (macro::inputPasses(target.inputBits, target.dacBits) > 1) {
+    out.reason = "driven bit-serially";
+    return out;
+  }
+  if (!record || record->seen == 0) {
+    out.reason = "never driven by the calibration data";
+    return out;
+  }
+  const size_t rows = image.rows, cols = image.cols, n = rows * cols;
+  const size_t vectors = record->vectors.size() / rows;
+  unsigned bits = image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
+  macro::CellPlanes planes = macro::cellPlanes(
+      image.gPos.data(), image.gNeg.data(), n, bits, image.weightBits,
+      image.encoding == rt::hal::WeightEncoding::Offset);
+  const double levels = macro::signedLevels(target.adcBits);
+  std::vector<float> values(n), results(vectors * cols);
+  std::vector<double> samples(vectors);
+  for (size_t p = 0; p < planes.size(); ++p) {
+    for (size_t i = 0; i < n; ++i)
+      values[i] = float(planes.value(p, i));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(vectors),
+                int(cols), int(rows), 1.0f, record->vectors.data(), int(rows),
+                values.data(), int(cols), 0.0f, results.data(), int(cols));
+    std::vector<macro::AdcWindow> bounds =
+        macro::worstCaseWindows(planes, p, rows, cols);
+    for (size_t c = 0; c < cols; ++c) {
+      for (size_t v = 0; v < vectors; ++v)
+        samples[v] = results[v * cols + c];
+      macro::AdcWindow w = macro::calibratedWindow(samples, levels, bounds[c]);
+      out.windows.push_back(w.lo);
+      out.windows.push_back(w.hi);
+    }
+  }
+  out.calibrated = true;
+  out.vectors = vectors;
+  return out;
+}
+
+} // namespace
+
+bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
+                    std::vector<TileCalibration> &tiles, std::string &error) {
+  std::shared_ptr<const rt::Model> model;
+  std::shared_ptr<rt::Device> device;
+  RecordingDevice *recorder = nullptr;
+  auto wrap = [&](std::shared_ptr<rt::Device> ideal) {
+    auto r = std::make_shared<RecordingDevice>(std::move(ideal));
+    recorder = r.get();
+    return std::shared_ptr<rt::Device>(r);
+  };
+  if (!runOnSets(bytes, dataPath, wrap, model, device,
+                 [](const std::vector<rt::Tensor> &) {}, error))
+    return false;
+  std::map<uint32_t, const RecordingDevice::Record *> byId;
+  for (const auto &[handle, record] : recorder->records())
+    byId[record.tileId] = &record;
+  tiles.clear();
+  for (const rt::hal::TileImage &image : model->tileImages()) {
+    auto it = byId.find(image.id);
+    tiles.push_back(calibrate(image, model->macroConfig(),
+                              it == byId.end() ? nullptr : it->second));
+  }
+  return true;
+}
+
+bool measurePreactivations(
+    const std::string &bytes, const std::string &dataPath,
+    std::map<std::string, std::pair<double, double>> &ranges,
+    std::string &error) {
+  std::shared_ptr<const rt::Model> model;
+  std::shared_ptr<rt::Device> device;
+  auto same = [](std::shared_ptr<rt::Device> d) { return d; };
+  const std::string prefix = "preact:";
+  auto sink = [&](const std::vector<rt::Tensor> &outputs) {
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const std::string &name =
+          model->values()[size_t(model->outputs()[i])].name;
+      if (name.rfind(prefix, 0) != 0 || outputs[i].dtype() != rt::DType::F32)
+        continue;
+      const rt::Tensor &t = outputs[i];
+      const float *v = t.data<float>();
+      auto [it, fresh] = ranges.try_emplace(
+          name.substr(prefix.size()),
+          std::make_pair(HUGE_VAL, -HUGE_VAL));
+      (void)fresh;
+      for (int64_t k = 0; k < t.numElements(); ++k)
+        if (std::isfinite(v[k])) {
+          it->second.first = std::min(it->second.first, double(v[k]));
+          it->second.second = std::max(it->second.second, double(v[k]));
+        }
+    }
+  };
+  if (!runOnSets(bytes, dataPath, same, model, device, sink, error))
+    return false;
+  for (auto it = ranges.begin(); it != ranges.end();)
+    it = it->second.first <= it->second.second ? std::next(it)
+                                               : ranges.erase(it);
+  return true;
+}
+
+} // namespace cim

@@ -1,0 +1,57 @@
+//===- Calibration.h - Calibrating a mapping on sample data -----*- C++ -*-===//
+//
+// cim-compile --calibration-data: the compiler runs the model it compiled on
+// the user's sample inputs, in the runtime's ideal simulation, and looks at
+// the values the hardware will see. Two measurements, each on an artifact
+// built in memory:
+//
+//  - the pre-activation range of every fusable activation (an artifact
+//    whose fusable activations' inputs are outputs named preact:NAME), for
+//    the ramp readouts of fused activations;
+//  - the column results of every tile read through a uniform ADC (a
+//    recording device keeps a sample of each tile's input vectors), for
+//    each column's ADC window: the window that minimises the conversion's
+//    mean squared error on the samples (macro::calibratedWindow).
+//
+// No MLIR here: the driver turns the results into module and op
+// attributes, so every decision stays in the IR and the artifact.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TOOLS_CIM_COMPILE_CALIBRATION_H
+#define CIM_TOOLS_CIM_COMPILE_CALIBRATION_H
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cim {
+
+/// The ADC windows of one tile, or why it keeps its worst-case ones.
+struct TileCalibration {
+  bool calibrated = false;
+  std::string reason;          // when not calibrated
+  std::vector<double> windows; // lo, hi pairs, slice-major
+  size_t vectors = 0;          // input vectors sampled
+};
+
+/// Runs the artifact `bytes` on every input set of `dataPath` in ideal
+/// simulation and computes the calibrated ADC windows of its tiles (by
+/// tile id). On failure returns false and sets `error` to one line naming
+/// the file and what is wrong.
+bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
+                    std::vector<TileCalibration> &tiles, std::string &error);
+
+/// Runs the artifact `bytes` (compiled with exposed pre-activations) on the
+/// input sets of `dataPath` and returns [min, max] of every output named
+/// preact:NAME, by NAME.
+bool measurePreactivations(
+    const std::string &bytes, const std::string &dataPath,
+    std::map<std::string, std::pair<double, double>> &ranges,
+    std::string &error);
+
+} // namespace cim
+
+#endif // CIM_TOOLS_CIM_COMPILE_CALIBRATION_H
