@@ -150,7 +150,9 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
   macro::TileRead read;
   read.rows = tile.getRows();
   read.cols = tile.getCols();
-  read.slices = array ? array.getSlices() : 1;
+  read.slices = array && tileOp ? tileOp.getSlices(array)
+                : array         ? array.getSlices()
+                                : 1;
   read.passes = target.getInputPasses();
   read.analog = tileOp && tileOp.getAnalog();
   if (auto ramp = dyn_cast<RampReadoutAttr>(op.getReadout()))
@@ -275,14 +277,17 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
       layer.arrayCells += arrayCells;
     }
     allArrays.insert(id);
-    uint64_t cells = uint64_t(tile.getRows()) * array.physicalCols(tile.getCols());
+    uint64_t cells = uint64_t(tile.getRows()) *
+                     array.physicalCols(tile.getCols(), op.getSlices(array));
     layer.weightCells += cells;
     cellsOfKind[int(tile.getCell())] += cells;
     if (op.getReload()) {
       // Written at every load: every cell is written, and the weights' bits
       // come from off-chip memory.
       uint64_t bits = uint64_t(tile.getRows()) * tile.getCols() *
-                      std::max(array.getWeightBits(), array.getBitsPerCell());
+                      std::max(unsigned(op.getWeightBits().value_or(
+                                   array.getWeightBits())),
+                               array.getBitsPerCell());
       ledger.charge(layer.name,
                     macro::reloadCost(cells, bits,
                                       macro::CellFigures(

@@ -441,3 +441,69 @@ TEST(SimDevice, TileImageCarriesTheArtifactsFields) {
 }
 
 } // namespace
+
+/// Each column's cells span the conductance range on the column's own
+/// scale, so a column of small weights beside one of large weights keeps
+/// its precision on coarse cells; with one scale for the tile it would
+/// sit in the lowest levels.
+TEST(SimDevice, PerColumnScalesKeepSmallColumnsPrecise) {
+  const int64_t rows = 16, cols = 2, batch = 8;
+  auto base = ramp(rows * cols, 51);
+  std::vector<float> w(base.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = base[i] * (i % cols == 0 ? 1.0f : 0.01f);
+  auto x = ramp(batch * rows, 52);
+  auto ref = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  // 4-bit cells, converters fine enough to show only the cells.
+  TileFixture shared(rows, cols, w, 4, 16, 16);
+  TileFixture perColumn = shared;
+  artifact::Tile &t = perColumn.tile;
+  std::vector<float> scale(cols, 0.0f);
+  for (size_t i = 0; i < w.size(); ++i)
+    scale[i % cols] = std::max(scale[i % cols], std::fabs(w[i]));
+  for (int64_t c = 0; c < cols; ++c)
+    t.set_scales(int(c), scale[c]);
+  for (size_t i = 0; i < w.size(); ++i) {
+    t.set_g_pos(int(i), std::max(w[i], 0.0f) / scale[i % cols]);
+    t.set_g_neg(int(i), std::max(-w[i], 0.0f) / scale[i % cols]);
+  }
+  auto ySharedScale = deviceMvm("sim://quantized", shared, x, batch);
+  auto yPerColumn = deviceMvm("sim://quantized", perColumn, x, batch);
+  // Ideal mode reads the weights back through the per-column scales.
+  auto yIdeal = deviceMvm("sim://ideal", perColumn, x, batch);
+  double small = 0, errShared = 0, errPerColumn = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    size_t i = size_t(b * cols + 1);
+    small = std::max(small, std::fabs(double(ref[i])));
+    errShared = std::max(errShared, std::fabs(double(ySharedScale[i] - ref[i])));
+    errPerColumn = std::max(errPerColumn, std::fabs(double(yPerColumn[i] - ref[i])));
+    EXPECT_NEAR(yIdeal[i], ref[i], 1e-6) << b;
+  }
+  EXPECT_LT(errPerColumn, 0.1 * small);
+  EXPECT_GT(errShared, 5 * errPerColumn);
+}
+
+/// A column's ADC window: results inside it convert on its finer codes,
+/// results outside clip to its ends.
+TEST(SimDevice, AdcWindowsClipAndRefine) {
+  const int64_t rows = 4, cols = 1;
+  std::vector<float> w = {1, 1, 1, 1};
+  // x = (v, 0, 0, largest 1): column result in normalised units is v + 1.
+  std::vector<float> x = {0.25f, 0, 0, 1, -0.9f, 0, 0, 1, 1, 1, 1, 1};
+  const int64_t batch = 3;
+  TileFixture worst(rows, cols, w, 16, 16, 4); // window [-4, 4], 7 levels
+  TileFixture tight = worst;
+  tight.tile.set_adc_lo(0, 0.0f);
+  tight.tile.set_adc_hi(0, 1.4f);
+  auto yWorst = deviceMvm("sim://quantized", worst, x, batch);
+  auto yTight = deviceMvm("sim://quantized", tight, x, batch);
+  // Worst case: steps of 4/7. 1.25 -> 8/7, 0.1 -> 0.
+  EXPECT_NEAR(yWorst[0], 8.0 / 7, 1e-3);
+  EXPECT_NEAR(yWorst[1], 0.0, 1e-3);
+  EXPECT_NEAR(yWorst[2], 4.0, 1e-3);
+  // Window [0, 1.4]: mid 0.7, steps of 0.1: 1.25 is 5.5 steps above the
+  // mid and rounds away to 1.3; 0.1 is a code; 4 clips to 1.4.
+  EXPECT_NEAR(yTight[0], 1.3, 1e-3);
+  EXPECT_NEAR(yTight[1], 0.1, 1e-3);
+  EXPECT_NEAR(yTight[2], 1.4, 1e-3);
+}

@@ -86,6 +86,18 @@ cl::opt<std::string> rampRanges(
     cl::desc("JSON of calibrated pre-activation ranges (activation name to "
              "[lo, hi]) for fused activations"),
     cl::value_desc("FILE"));
+cl::opt<double> weightErrorBudget(
+    "weight-error-budget",
+    cl::desc("Precision policy: each product gets the fewest weight bits "
+             "(cells per weight) whose relative RMS quantisation error is "
+             "at most this (default 0.02)"),
+    cl::init(0.02));
+cl::list<std::string> weightBits(
+    "weight-bits",
+    cl::desc("Fix the weight bits instead: N for every product, or REGEX=N "
+             "for weights whose ONNX name matches REGEX (repeatable; 0: the "
+             "array's own)"),
+    cl::value_desc("N|REGEX=N"));
 cl::opt<std::string> calibrationData(
     "calibration-data",
     cl::desc("Sample inputs (a few hundred, e.g. from the training set): a "
@@ -197,6 +209,8 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
   options.rampBits = rampBits;
   options.rampInputRange = rampInputRange;
   options.exposePreactivations = exposePreactivations;
+  options.weightErrorBudget = weightErrorBudget;
+  options.weightBits = weightBits;
   options.allowReload = allowReload;
   options.splitBlocks = splitBlocks;
   options.stage = emitStage == Stage::Import ? cim::CompileStage::Import

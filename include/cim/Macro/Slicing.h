@@ -84,6 +84,23 @@ struct CellPlanes {
 CellPlanes cellPlanes(const float *gPos, const float *gNeg, size_t n,
                       unsigned bitsPerCell, unsigned weightBits, bool offset);
 
+/// The weight a device realises for normalised weight wn in [-1, 1] on
+/// cells of `bitsPerCell` holding `weightBits` (as cellPlanes programs it,
+/// before any device noise): its magnitude (differential) or its offset
+/// code 0.5 + wn / 2 (offset) rounded to 2^bits - 1 levels, bits the
+/// weight bits when sliced, else the cell's.
+inline double quantisedWeight(double wn, unsigned bitsPerCell,
+                              unsigned weightBits, bool offset) {
+  unsigned bits = weightSlices(weightBits, bitsPerCell) > 1 ? weightBits
+                                                            : bitsPerCell;
+  if (bits == 0)
+    return wn;
+  double levels = std::ldexp(1.0, int(bits)) - 1;
+  if (offset)
+    return 2 * std::round((0.5 + 0.5 * wn) * levels) / levels - 1;
+  return std::copysign(std::round(std::fabs(wn) * levels) / levels, wn);
+}
+
 /// The ADC window of one column: it clips to [lo, hi] and spreads its
 /// 2 L + 1 codes over it, so a result v converts to
 /// mid + half * round(clamp((v - mid) / half * L, -L, L)) / L.

@@ -123,17 +123,20 @@ IntegratorAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-unsigned ArrayKindAttr::physicalCols(unsigned logicalCols) const {
-  return macro::physicalColumns(logicalCols, getSlices(),
+unsigned ArrayKindAttr::physicalCols(unsigned logicalCols,
+                                     unsigned slices) const {
+  return macro::physicalColumns(logicalCols, slices ? slices : getSlices(),
                                 getEncoding() == WeightEncoding::offset);
 }
 
-unsigned ArrayKindAttr::maxLogicalCols() const {
+unsigned ArrayKindAttr::maxLogicalCols(unsigned slices) const {
+  if (slices == 0)
+    slices = getSlices();
   switch (getEncoding()) {
   case WeightEncoding::differential:
-    return getCols() / (2 * getSlices());
+    return getCols() / (2 * slices);
   case WeightEncoding::offset:
-    return (getCols() - 1) / getSlices();
+    return (getCols() - 1) / slices;
   }
   llvm_unreachable("unknown weight encoding");
 }
@@ -450,8 +453,7 @@ LogicalResult ProgramTileOp::verify() {
 }
 
 unsigned ProgramTileOp::getSlices(ArrayKindAttr array) {
-  return macro::weightSlices(getWeightBits().value_or(array.getWeightBits()),
-                             array.getBitsPerCell());
+  return array.slicesFor(unsigned(getWeightBits().value_or(0)));
 }
 
 //===----------------------------------------------------------------------===//

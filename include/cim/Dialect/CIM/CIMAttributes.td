@@ -239,10 +239,17 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     unsigned getSlices() const {
       return ::cim::macro::weightSlices(getWeightBits(), getBitsPerCell());
     }
-    /// Array columns needed to store `logicalCols` weight columns.
-    unsigned physicalCols(unsigned logicalCols) const;
-    /// Largest number of weight columns one array holds.
-    unsigned maxLogicalCols() const;
+    /// Array columns needed to store `logicalCols` weight columns (of
+    /// `slices` cells each; 0: the kind's).
+    unsigned physicalCols(unsigned logicalCols, unsigned slices = 0) const;
+    /// Largest number of weight columns one array holds (of `slices` cells
+    /// each; 0: the kind's).
+    unsigned maxLogicalCols(unsigned slices = 0) const;
+    /// Cells (pairs) per weight of `weightBits` (0: the kind's).
+    unsigned slicesFor(unsigned weightBits) const {
+      return ::cim::macro::weightSlices(weightBits ? weightBits : getWeightBits(),
+                                        getBitsPerCell());
+    }
     /// Arrays needed to hold a `k` x `n` weight matrix.
     uint64_t arraysFor(int64_t k, int64_t n) const {
       return uint64_t((k + getRows() - 1) / getRows()) *

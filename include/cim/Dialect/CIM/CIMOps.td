@@ -44,9 +44,11 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
   let description = [{
     `input` (shape `[..., K]`) times the constant weight matrix `weight`
     (`K x N`), read out through `readout`. With `bias_row` the weight has
-    K + 1 rows and its last row, driven by a constant 1, is a bias. The weight is not yet placed on
-    arrays: `cim-tile-weights` splits it into `cim.program_tile` and
-    `cim.mvm` ops.
+    K + 1 rows and its last row, driven by a constant 1, is a bias.
+    `weight_bits` (set by `cim-choose-precision`) is the precision its
+    weights are quantised to, bit-sliced over the cells of its kind of
+    array; absent, the kind's. The weight is not yet placed on arrays:
+    `cim-tile-weights` splits it into `cim.program_tile` and `cim.mvm` ops.
 
     ```mlir
     %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>}
@@ -57,7 +59,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
                        AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr]>:$readout,
                        OptionalAttr<CIM_CellTechAttr>:$placement,
                        OptionalAttr<StrAttr>:$weight_name,
-                       UnitAttr:$bias_row);
+                       UnitAttr:$bias_row,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)

@@ -230,6 +230,44 @@ def ScheduleODE : Pass<"cim-schedule-ode", "mlir::ModuleOp"> {
   ];
 }
 
+def ChoosePrecision : Pass<"cim-choose-precision", "mlir::ModuleOp"> {
+  let summary = "Choose each product's weight precision (bit slices) from an error budget";
+  let description = [{
+    Sets `weight_bits` on every `cim.linear` read through an ADC: the
+    fewest bits whose weight quantisation error is within `error-budget`,
+    trying one cell (pair) per weight first (the kind's own weight bits)
+    and then one more cell per weight at a time, while a weight still fits
+    one array and up to `max-bits`. The error is the RMS of w - Q(w) over
+    the RMS of w, each column quantised on its own scale as the artifact
+    stores it, to the levels the cells hold (macro::quantisedWeight). With
+    4-bit cells and a 2% budget a typical float-trained layer (largest
+    weight about four standard deviations) needs two cells per weight (8
+    bits, error about 0.5%); one 4-bit cell pair gives about 5%. Slices cost
+    array columns and one ADC conversion each per read (the report charges
+    them).
+
+    `weight-bits` rules fix a product's precision instead: `N` for every
+    product, or `REGEX=N` for the products whose ONNX weight name matches
+    REGEX (the first matching rule wins; 0 means the kind's). A product
+    fused into a ramp readout keeps one cell per weight (slices are added
+    after conversion); a remark says when that misses the budget.
+
+    ```mlir
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>}
+    // becomes, with 4-bit cells:
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_bits = 8 : i64}
+    ```
+  }];
+  let options = [
+    Option<"errorBudget", "error-budget", "double", "0.02",
+           "Largest relative RMS weight quantisation error">,
+    Option<"maxBits", "max-bits", "unsigned", "8",
+           "Most weight bits the policy chooses">,
+    ListOption<"rules", "weight-bits", "std::string",
+               "N, or REGEX=N: fixed weight bits (0: the kind's)">
+  ];
+}
+
 def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
   let summary = "Fuse monotonic activations into ramp-ADC readouts";
   let description = [{

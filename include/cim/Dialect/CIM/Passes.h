@@ -61,6 +61,10 @@ struct CompileOptions {
   unsigned rampBits = 0;
   /// Bound on |input| of fused layers, for their worst-case ramp range.
   double rampInputRange = 1.0;
+  /// Largest relative RMS weight quantisation error the precision policy
+  /// accepts, and `N` / `REGEX=N` rules that fix weight bits instead.
+  double weightErrorBudget = 0.02;
+  std::vector<std::string> weightBits;
   /// Return the inputs of fusable activations (for calibration).
   bool exposePreactivations = false;
   /// Time-share writable arrays that do not fit, reloading their weights.

@@ -39,7 +39,9 @@ struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
       auto linear = builder.create<LinearOp>(op.getLoc(), op.getType(),
                                              op.getLhs(), op.getRhs(), readout,
                                              /*placement=*/nullptr,
-                                             op.getWeightNameAttr());
+                                             op.getWeightNameAttr(),
+                                             /*bias_row=*/nullptr,
+                                             /*weight_bits=*/nullptr);
       op.replaceAllUsesWith(linear.getResult());
       op.erase();
     });

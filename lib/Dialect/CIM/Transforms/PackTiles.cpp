@@ -56,9 +56,19 @@ struct Piece {
 
 /// A packing of the tiles of one kind of array.
 struct Packing {
+  ArrayKindAttr kind;
   unsigned arrays = 0;
   std::vector<FreeRect> free;
   std::vector<Piece> pieces; // the first `tiles` pieces are the tiles' roots
+  std::vector<unsigned> slices; // cells per weight, by tile
+
+  /// Array columns that `logicalCols` weight columns of `tile` take.
+  unsigned physCols(unsigned tile, unsigned logicalCols) const {
+    return kind.physicalCols(logicalCols, slices[tile]);
+  }
+  unsigned physCols(const Piece &piece) const {
+    return physCols(piece.tile, piece.cols);
+  }
 
   /// Places `piece` (rows x physCols cells) at the top-left corner of free
   /// rectangle `index` and cuts the rest of it in two.
@@ -76,16 +86,16 @@ struct Packing {
                       r.cols});
   }
 
-  void placeInNewArray(ArrayKindAttr kind, Piece &piece, unsigned physCols) {
+  void placeInNewArray(Piece &piece, unsigned physCols) {
     free.push_back({arrays++, 0, 0, kind.getRows(), kind.getCols()});
     placeIn(free.size() - 1, piece, physCols);
   }
 
-  /// Cells of the free rectangles that can hold a weight column.
-  uint64_t freeCells(ArrayKindAttr kind) const {
+  /// Cells of the free rectangles that can hold a weight column of `tile`.
+  uint64_t freeCells(unsigned tile) const {
     uint64_t cells = 0;
     for (const FreeRect &r : free)
-      if (r.cols >= kind.physicalCols(1))
+      if (r.cols >= physCols(tile, 1))
         cells += r.cells();
     return cells;
   }
@@ -145,10 +155,11 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
     }
   }
 
-  /// Weight columns that fit in `freeCols` physical columns.
-  static unsigned logicalColsIn(ArrayKindAttr kind, unsigned freeCols) {
-    unsigned cols = freeCols / kind.physicalCols(1) + 1;
-    while (cols > 0 && kind.physicalCols(cols) > freeCols)
+  /// Weight columns of `tile` that fit in `freeCols` physical columns.
+  static unsigned logicalColsIn(const Packing &p, unsigned tile,
+                                unsigned freeCols) {
+    unsigned cols = freeCols / p.physCols(tile, 1) + 1;
+    while (cols > 0 && p.physCols(tile, cols) > freeCols)
       --cols;
     return cols;
   }
@@ -159,9 +170,11 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
   static Packing pack(ArrayRef<ProgramTileOp> tiles, ArrayKindAttr kind,
                       bool split) {
     Packing p;
+    p.kind = kind;
     std::vector<unsigned> work;
     for (auto [i, tileOp] : llvm::enumerate(tiles)) {
       TileType type = ProgramTileOp(tileOp).getTile().getType();
+      p.slices.push_back(ProgramTileOp(tileOp).getSlices(kind));
       p.pieces.push_back({Piece::Leaf, unsigned(i), 0, unsigned(type.getRows()),
                           0, unsigned(type.getCols())});
       work.push_back(i);
@@ -172,7 +185,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
     };
     llvm::stable_sort(work, taller);
     auto cells = [&](unsigned id) {
-      return uint64_t(p.pieces[id].rows) * kind.physicalCols(p.pieces[id].cols);
+      return uint64_t(p.pieces[id].rows) * p.physCols(p.pieces[id]);
     };
     uint64_t left = 0;
     for (unsigned id : work)
@@ -181,7 +194,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
       unsigned id = work[w];
       left -= cells(id);
       Piece &piece = p.pieces[id];
-      unsigned physCols = kind.physicalCols(piece.cols);
+      unsigned physCols = p.physCols(piece);
       // A block of a whole array fits only an empty one.
       bool full = piece.rows == kind.getRows() && physCols == kind.getCols();
       if (std::optional<size_t> r = full ? std::nullopt
@@ -198,8 +211,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             return !mvm || mvm.getBiasRow() ||
                    isa<RampReadoutAttr>(mvm.getReadout());
           });
-      if (splittable && left + cells(id) <= p.freeCells(kind)) {
-        for (unsigned rest : placePart(p, kind, id)) {
+      if (splittable && left + cells(id) <= p.freeCells(piece.tile)) {
+        for (unsigned rest : placePart(p, id)) {
           left += cells(rest);
           work.push_back(rest);
         }
@@ -207,7 +220,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         std::stable_sort(work.begin() + w + 1, work.end(), taller);
         continue;
       }
-      p.placeInNewArray(kind, piece, physCols);
+      p.placeInNewArray(piece, physCols);
     }
     return p;
   }
@@ -227,16 +240,16 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
   /// takes the most of it, and makes `id` the split of that part and the
   /// rest. Returns the rest: the piece right of the part and the piece
   /// below it, where not empty.
-  static SmallVector<unsigned, 2> placePart(Packing &p, ArrayKindAttr kind,
-                                            unsigned id) {
+  static SmallVector<unsigned, 2> placePart(Packing &p, unsigned id) {
     const Piece piece = p.pieces[id];
     uint64_t bestCells = 0;
     unsigned rows = 0, cols = 0;
     size_t index = 0;
     for (auto [i, r] : llvm::enumerate(p.free)) {
       unsigned fitRows = std::min(piece.rows, r.rows);
-      unsigned fitCols = std::min(piece.cols, logicalColsIn(kind, r.cols));
-      uint64_t cells = uint64_t(fitRows) * kind.physicalCols(fitCols);
+      unsigned fitCols =
+          std::min(piece.cols, logicalColsIn(p, piece.tile, r.cols));
+      uint64_t cells = uint64_t(fitRows) * p.physCols(piece.tile, fitCols);
       if (fitCols > 0 && cells > bestCells)
         std::tie(bestCells, rows, cols, index) =
             std::make_tuple(cells, fitRows, fitCols, i);
@@ -244,7 +257,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
     assert(bestCells > 0 && "free cells but no free rectangle");
 
     Piece part{Piece::Leaf, piece.tile, piece.row0, rows, piece.col0, cols};
-    p.placeIn(index, part, kind.physicalCols(cols));
+    p.placeIn(index, part, p.physCols(piece.tile, cols));
     // id = RowSplit(ColSplit(part, right), below), without empty pieces.
     SmallVector<unsigned, 2> rest;
     auto add = [&](const Piece &q) {

@@ -37,6 +37,10 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
     fusion.rampTargetsOnly = options.fuseActivations == FuseMode::Auto;
     pm.addPass(createFuseActivations(fusion));
   }
+  ChoosePrecisionOptions precision;
+  precision.errorBudget = options.weightErrorBudget;
+  precision.rules = options.weightBits;
+  pm.addPass(createChoosePrecision(precision));
   if (options.exposePreactivations)
     pm.addPass(createExposePreactivations());
 }
@@ -110,6 +114,14 @@ struct CompilePipelineOptions
       *this, "expose-preactivations",
       llvm::cl::desc("Return the inputs of fusable activations as outputs"),
       llvm::cl::init(false)};
+  Option<double> weightErrorBudget{
+      *this, "weight-error-budget",
+      llvm::cl::desc("Largest relative RMS weight quantisation error the "
+                     "precision policy accepts"),
+      llvm::cl::init(0.02)};
+  ListOption<std::string> weightBits{
+      *this, "weight-bits",
+      llvm::cl::desc("N, or REGEX=N: fixed weight bits (0: the kind's)")};
   Option<bool> allowReload{
       *this, "allow-reload",
       llvm::cl::desc("Time-share writable arrays that do not fit"),
@@ -148,6 +160,8 @@ struct CompilePipelineOptions
     options.rampBits = rampBits;
     options.rampInputRange = rampInputRange;
     options.exposePreactivations = exposePreactivations;
+    options.weightErrorBudget = weightErrorBudget;
+    options.weightBits.assign(weightBits.begin(), weightBits.end());
     options.allowReload = allowReload;
     options.splitBlocks = splitBlocks;
     options.odeSchedule = odeSchedule;

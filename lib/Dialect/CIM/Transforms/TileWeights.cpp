@@ -65,7 +65,9 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
              << " arrays, which the target does not have";
     const WeightEncoding encoding = array.getEncoding();
     const int64_t rowsPerTile = array.getRows();
-    const int64_t colsPerTile = array.maxLogicalCols();
+    const unsigned weightBits = unsigned(op.getWeightBits().value_or(0));
+    const int64_t colsPerTile =
+        array.maxLogicalCols(array.slicesFor(weightBits));
     SmallVector<float> values(weights.getValues<float>());
 
     OpBuilder b(op);
@@ -93,7 +95,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     IntegerAttr(), IntegerAttr(), IntegerAttr(),
                                     /*reload=*/UnitAttr(), /*analog=*/UnitAttr(),
                                     dyn_cast<RampReadoutAttr>(op.getReadout()),
-                                    /*weight_bits=*/IntegerAttr(),
+                                    op.getWeightBitsAttr(),
                                     /*adc_windows=*/DenseF64ArrayAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;

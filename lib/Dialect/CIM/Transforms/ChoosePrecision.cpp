@@ -1,0 +1,157 @@
+//===- ChoosePrecision.cpp - Weight bits from an error budget ---*- C++ -*-===//
+//
+// Implements `cim-choose-precision`: every product read through an ADC gets
+// the fewest weight bits (cells per weight) whose quantisation error is
+// within the budget, unless a rule fixes them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/Passes.h"
+#include "cim/Macro/Limits.h"
+#include "cim/Macro/Slicing.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Regex.h"
+
+namespace cim {
+#define GEN_PASS_DEF_CHOOSEPRECISION
+#include "cim/Dialect/CIM/CIMPasses.h.inc"
+} // namespace cim
+
+using namespace mlir;
+using namespace cim;
+
+namespace {
+
+/// A `weight-bits` rule: a regex over ONNX weight names (none: every
+/// product) and the bits.
+struct Rule {
+  std::optional<llvm::Regex> regex;
+  unsigned bits = 0;
+};
+
+/// RMS of w - Q(w) over RMS of w for a K x N weight, each column on its own
+/// scale (its largest magnitude), at `weightBits` on `array`.
+double quantisationError(ArrayRef<float> w, int64_t n, ArrayKindAttr array,
+                         unsigned weightBits) {
+  std::vector<double> scale(size_t(n), 0.0);
+  for (size_t i = 0; i < w.size(); ++i)
+    scale[i % n] = std::max(scale[i % n], std::fabs(double(w[i])));
+  bool offset = array.getEncoding() == WeightEncoding::offset;
+  double error = 0, energy = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    double s = scale[i % n] > 0 ? scale[i % n] : 1.0;
+    double q = s * macro::quantisedWeight(double(w[i]) / s,
+                                          array.getBitsPerCell(), weightBits,
+                                          offset);
+    error += (q - w[i]) * (q - w[i]);
+    energy += double(w[i]) * w[i];
+  }
+  return energy > 0 ? std::sqrt(error / energy) : 0.0;
+}
+
+struct ChoosePrecisionPass
+    : public cim::impl::ChoosePrecisionBase<ChoosePrecisionPass> {
+  using ChoosePrecisionBase::ChoosePrecisionBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<TargetAttr> target = requireTarget(module);
+    if (failed(target))
+      return signalPassFailure();
+    std::vector<Rule> parsed;
+    for (const std::string &text : rules) {
+      Rule rule;
+      StringRef pattern, bits = text;
+      if (size_t eq = bits.rfind('='); eq != StringRef::npos)
+        std::tie(pattern, bits) = std::make_pair(bits.take_front(eq),
+                                                 bits.drop_front(eq + 1));
+      if (bits.getAsInteger(10, rule.bits) ||
+          rule.bits > macro::kMaxWeightBits) {
+        module.emitError("weight-bits rule '")
+            << text << "': expected N or REGEX=N with N in [0, "
+            << macro::kMaxWeightBits << "]";
+        return signalPassFailure();
+      }
+      if (!pattern.empty()) {
+        rule.regex.emplace(("^(" + pattern + ")$").str());
+        std::string error;
+        if (!rule.regex->isValid(error)) {
+          module.emitError("weight-bits rule '")
+              << text << "': bad regex: " << error;
+          return signalPassFailure();
+        }
+      }
+      parsed.push_back(std::move(rule));
+    }
+    if (!(errorBudget > 0)) {
+      module.emitError("error-budget must be positive, got ") << errorBudget;
+      return signalPassFailure();
+    }
+    WalkResult result = module.walk([&](LinearOp op) {
+      return failed(choose(op, *target, parsed)) ? WalkResult::interrupt()
+                                                 : WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult choose(LinearOp op, TargetAttr target, ArrayRef<Rule> rules) {
+    ArrayKindAttr array = op.getPlacement()
+                              ? target.lookupArray(*op.getPlacement())
+                              : target.getDefaultArray();
+    if (!array)
+      return success(); // cim-tile-weights reports it
+    DenseElementsAttr weights;
+    if (!matchPattern(op.getWeight(), m_Constant(&weights)) ||
+        !weights.getElementType().isF32())
+      return success();
+    Builder b(op);
+    StringRef name = op.getWeightName().value_or("");
+    for (const Rule &rule : rules)
+      if (!rule.regex || rule.regex->match(name)) {
+        unsigned slices = array.slicesFor(rule.bits);
+        if (array.physicalCols(1, slices) > array.getCols())
+          return op.emitOpError("weight-bits ")
+                 << rule.bits << " needs " << array.physicalCols(1, slices)
+                 << " columns per weight; the "
+                 << stringifyCellTech(array.getCell()) << " arrays have "
+                 << array.getCols();
+        if (rule.bits != 0)
+          op.setWeightBitsAttr(b.getI64IntegerAttr(rule.bits));
+        return success();
+      }
+    SmallVector<float> w(weights.getValues<float>());
+    int64_t n = cast<RankedTensorType>(weights.getType()).getDimSize(1);
+    const unsigned perCell = array.getBitsPerCell();
+    double error = quantisationError(w, n, array, 0);
+    if (error <= errorBudget)
+      return success();
+    if (isa<RampReadoutAttr>(op.getReadout())) {
+      op.emitRemark("weights quantised with ")
+          << llvm::formatv("{0:f1}", 100 * error).str()
+          << "% RMS error, above the budget: a product fused into a ramp "
+             "readout has one cell per weight";
+      return success();
+    }
+    // One more cell per weight at a time, while a weight fits one array.
+    unsigned best = 0;
+    for (unsigned slices = array.getSlices() + 1;
+         slices * perCell <= std::max<unsigned>(maxBits, perCell) &&
+         slices * perCell <= macro::kMaxWeightBits &&
+         array.physicalCols(1, slices) <= array.getCols();
+         ++slices) {
+      best = slices * perCell;
+      error = quantisationError(w, n, array, best);
+      if (error <= errorBudget)
+        break;
+    }
+    if (best != 0)
+      op.setWeightBitsAttr(b.getI64IntegerAttr(best));
+    return success();
+  }
+};
+} // namespace
