@@ -7,7 +7,7 @@ shorter than the input, one zero), given or missing initial states, clip,
 every activation with alpha and beta, GRU's linear_before_reset, LSTM
 peepholes and input_forget, a static or dynamic batch. Each model is
 compiled twice: with --rnn-on-arrays (each gate a product on arrays, the
-rest digital) and without (the layer's digital kernel, which passes ONNX's
+rest digital) and with --rnn-on-arrays=false (the layer's digital kernel, which passes ONNX's
 and torch's tests). Both run on the ideal simulator with the same input;
 every output must agree within --atol + --rtol times its largest finite
 magnitude (the two orders of rounding differ, and models whose states
@@ -203,7 +203,7 @@ def main():
             kept = [op for op in ("cim.rnn", "cim.gru", "cim.lstm") if op + "(" in ir]
             results = {}
             for tag, extra in (("arrays", ["--rnn-on-arrays", *args.compile_arg]),
-                               ("digital", [])):
+                               ("digital", ["--rnn-on-arrays=false"])):
                 run([compiler, base + ".onnx", "--target", args.target, *extra,
                      "-o", f"{base}-{tag}.cimx"])
                 run([runner, f"{base}-{tag}.cimx", *inputs, "--quiet",

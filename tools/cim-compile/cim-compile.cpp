@@ -79,8 +79,10 @@ cl::opt<double> rampInputRange(
     cl::init(1.0));
 cl::opt<bool> rnnOnArrays(
     "rnn-on-arrays",
-    cl::desc("Lower LSTMs to a time loop of gate products on arrays "
-             "(forward LSTMs with default activations; others stay digital)"));
+    cl::desc("Lower RNN, GRU and LSTM layers with constant weights to time "
+             "loops of gate products on arrays (default on; "
+             "--rnn-on-arrays=false keeps them in the digital unit)"),
+    cl::init(true));
 cl::opt<std::string> rampRanges(
     "ramp-ranges",
     cl::desc("JSON of calibrated pre-activation ranges (activation name to "
@@ -285,15 +287,19 @@ LogicalResult calibrateAdcWindows(ModuleOp module, std::string &error) {
   if (!target || target.getAdcBits() <= 1 ||
       target.getAdcKind() == cim::ADCKind::sign)
     return success();
-  unsigned converted = 0;
+  unsigned converted = 0, worstCase = 0;
   module.walk([&](cim::ProgramTileOp op) {
-    converted += !op.getAnalog() && !op.getRamp();
+    bool adc = !op.getAnalog() && !op.getRamp();
+    converted += adc;
+    worstCase += adc && !op.getAdcWindows();
   });
   if (converted == 0)
     return success();
   if (calibrationData.empty()) {
+    if (worstCase == 0) // calibrated already (MLIR of a calibrated compile)
+      return success();
     emitRemark(module.getLoc())
-        << converted << " tiles are read through ADCs whose windows are each "
+        << worstCase << " tiles are read through ADCs whose windows are each "
         << "column's worst case; --calibration-data calibrates them";
     return success();
   }

@@ -53,7 +53,7 @@ struct CompileOptions {
   /// A target preset that replaces the module's `cim.target`; empty keeps it.
   std::string target;
   /// Lower recurrent layers to time loops of gate products on arrays.
-  bool rnnOnArrays = false;
+  bool rnnOnArrays = true;
   /// `REGEX=CELL` placement rules and fine-tunable weight regexes.
   std::vector<std::string> placeRules, tunable;
   FuseMode fuseActivations = FuseMode::Auto;

@@ -84,8 +84,8 @@ struct CompilePipelineOptions
   Option<bool> rnnOnArrays{
       *this, "rnn-on-arrays",
       llvm::cl::desc("Lower recurrent layers to time loops of gate products "
-                     "on arrays"),
-      llvm::cl::init(false)};
+                     "on arrays (false: keep them digital)"),
+      llvm::cl::init(true)};
   ListOption<std::string> place{
       *this, "place",
       llvm::cl::desc("REGEX=CELL: weights whose ONNX name matches REGEX go "
