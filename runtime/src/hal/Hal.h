@@ -139,6 +139,10 @@ struct DeviceStats {
   // adc, digital, write) and latency (ns) from the target's cost figures.
   uint64_t macs = 0, dacConversions = 0, adcConversions = 0, digitalOps = 0;
   uint64_t programWrites = 0;
+  // Post-programming calibration: MVMs driven and their time (not part of
+  // inference; their energy is energyPj["calibrate"]).
+  uint64_t calibrationMvms = 0;
+  double calibrationNs = 0;
   std::map<std::string, double> energyPj;
   double latencyNs = 0;
   std::vector<TileReport> tiles; // every tile programmed, in order

@@ -116,6 +116,7 @@ enum NoisePurpose : uint64_t {
   kRead = 4,
   kAdcOffset = 5,
   kIntegrator = 6,
+  kCalibration = 7,
 };
 
 /// True if the model changes nothing.

@@ -272,6 +272,10 @@ void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
     else if (t.ramp)
       for (int64_t c = 0; c < cols; ++c)
         to[c] = float(from[c]);
+    else if (!t.gain.empty())
+      for (int64_t c = 0; c < cols; ++c)
+        to[c] = float((from[c] - t.offset[size_t(c)]) / t.gain[size_t(c)] *
+                      (w.s[b] * t.scales[size_t(c)]));
     else
       for (int64_t c = 0; c < cols; ++c)
         to[c] = float(from[c] * (w.s[b] * t.scales[size_t(c)]));
@@ -297,6 +301,57 @@ void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
     quantizedRows(t, seed, x + b0 * t.rows, b0, b1 - b0, y + b0 * t.cols,
                   sequence);
   });
+}
+
+void calibrateTile(SimTile &t, const SimTile &reference, ThreadPool &pool,
+                   uint64_t seed) {
+  const int64_t rows = t.rows, cols = t.cols, k = kCalibrationVectors;
+  // Known vectors: uniform in [-1, 1] with one element at +-1 (so the DAC
+  // drives them at full scale), from a stream of their own.
+  NoiseStream vectors(seed, kCalibration);
+  std::vector<double> u(static_cast<size_t>(rows));
+  std::vector<float> x(size_t(k * rows));
+  for (int64_t v = 0; v < k; ++v) {
+    vectors.uniforms(combineKey(combineKey(0, t.id), uint64_t(v)), u.data(),
+                     rows);
+    for (int64_t r = 0; r < rows; ++r)
+      x[size_t(v * rows + r)] = float(2 * u[size_t(r)] - 1);
+    x[size_t(v * rows + v % rows)] = v % 2 ? -1.0f : 1.0f;
+  }
+  // Measured and designed outputs (keyed apart from inference MVMs), in
+  // normalised units (every vector's largest element is 1).
+  std::vector<float> y(size_t(k * cols)), want(size_t(k * cols));
+  mvmQuantized(t, pool, seed, x.data(), k, y.data(), ~uint64_t(0));
+  mvmQuantized(reference, pool, seed, x.data(), k, want.data(), ~uint64_t(0));
+  t.gain.assign(size_t(cols), 1.0);
+  t.offset.assign(size_t(cols), 0.0);
+  const Plane &top = reference.planes.back();
+  for (int64_t c = 0; c < cols; ++c) {
+    double scale = t.scales[size_t(c)];
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+    for (int64_t v = 0; v < k; ++v) {
+      double designed = double(want[size_t(v * cols + c)]) / scale;
+      // A clipped result says nothing about the column's gain.
+      if (reference.planes.size() == 1 &&
+          std::fabs(designed - top.mid[size_t(c)]) >=
+              top.half[size_t(c)] * (1 - 1e-6))
+        continue;
+      double measured = double(y[size_t(v * cols + c)]) / scale;
+      sx += designed;
+      sy += measured;
+      sxx += designed * designed;
+      sxy += designed * measured;
+      n += 1;
+    }
+    double var = n > 0 ? sxx - sx * sx / n : 0;
+    double gain = var > 0 ? (sxy - sx * sy / n) / var : 0;
+    // Too few unclipped vectors, or a gain far from 1: no correction
+    // rather than a wild one.
+    if (n >= 8 && gain > 0.5 && gain < 2.0) {
+      t.gain[size_t(c)] = gain;
+      t.offset[size_t(c)] = (sy - gain * sx) / n;
+    }
+  }
 }
 
 } // namespace cim::rt::sim

@@ -52,3 +52,17 @@ void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch) {
 }
 
 } // namespace cim::rt::sim
+
+namespace cim::rt::sim {
+
+void countCalibration(DeviceStats &counters, const SimTile &t) {
+  macro::Cost cost = macro::tileReadCost(
+      t.costs.read, uint64_t(kCalibrationVectors), t.costs.figures,
+      t.costs.lanes);
+  counters.calibrationMvms += uint64_t(kCalibrationVectors);
+  for (const auto &[component, pj] : cost.energyPj)
+    counters.energyPj["calibrate"] += pj;
+  counters.calibrationNs += cost.arrayNs + cost.latencyNs;
+}
+
+} // namespace cim::rt::sim

@@ -25,9 +25,21 @@ StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
                                             const hal::MacroConfig &target) {
   CIM_ASSIGN_OR_RETURN(std::shared_ptr<SimTile> t,
                        programSimTile(tile, target, mode_, options_));
+  bool calibrated = mode_ == SimMode::Quantized && options_.calibrate &&
+                    !t->ramp && !t->analog;
+  if (calibrated) {
+    SimOptions designed = options_;
+    designed.noise = artifact::NoiseModel();
+    designed.noise.set_name("ideal");
+    CIM_ASSIGN_OR_RETURN(std::shared_ptr<SimTile> reference,
+                         programSimTile(tile, target, mode_, designed));
+    calibrateTile(*t, *reference, pool_, options_.seed);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   TileHandle handle = nextHandle_++;
   countProgramming(counters_, *t);
+  if (calibrated)
+    countCalibration(counters_, *t);
   reports_.push_back(t->report);
   tiles_.emplace(handle, std::move(t));
   return handle;

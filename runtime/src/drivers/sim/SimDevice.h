@@ -44,7 +44,13 @@ struct SimOptions {
   uint64_t seed = 0;
   double driftTime = 0; // seconds since programming; 0: none
   unsigned threads = 1;
+  /// Post-programming calibration: drive known vectors through each tile,
+  /// fit every column's gain and offset, and correct them digitally.
+  bool calibrate = false;
 };
+
+/// Input vectors a calibration drives through each tile.
+inline constexpr int64_t kCalibrationVectors = 64;
 
 /// What an MVM on a tile costs, in the macro model's terms
 /// (cim/Macro/Cost.h), and what a cell write costs.
@@ -73,6 +79,9 @@ struct SimTile {
   uint32_t id = 0;
   int64_t rows = 0, cols = 0;
   std::vector<double> scales; // per column: weight = scale * cell value
+  // Post-programming calibration (empty: none): each column's measured
+  // gain and offset in normalised units, divided out after conversion.
+  std::vector<double> gain, offset;
   std::vector<Plane> planes;
   bool offsetReference = false; // subtract the mid-conductance reference
   // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
@@ -122,6 +131,20 @@ void countProgramming(DeviceStats &counters, const SimTile &t);
 
 /// Adds one MVM call of `batch` rows on `t` to `counters`.
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch);
+
+/// Adds a calibration of `t` (kCalibrationVectors MVMs, charged to the
+/// "calibrate" energy and the calibration counters, not to inference).
+void countCalibration(DeviceStats &counters, const SimTile &t);
+
+/// Calibrates programmed tile `t`: drives kCalibrationVectors known
+/// vectors through its signal chain (read noise included) and through
+/// `reference` (the same tile as designed: quantised, no device noise,
+/// which the digital unit can compute from the weights it programmed),
+/// fits each column's gain and offset by least squares over the vectors
+/// whose reference result is not clipped by the column's ADC window, and
+/// stores them for correction.
+void calibrateTile(SimTile &t, const SimTile &reference, ThreadPool &pool,
+                   uint64_t seed);
 
 //===- SimAnalog.cpp ------------------------------------------------------===//
 

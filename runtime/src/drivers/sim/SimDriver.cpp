@@ -17,7 +17,7 @@ namespace cim::rt::sim {
 namespace {
 
 /// Parses the query of a simulator URI: noise=PRESET|FILE, seed=N,
-/// drift_time=SECONDS, threads=N.
+/// drift_time=SECONDS, threads=N, calibrate=0|1.
 Status parseOptions(const std::string &uri, std::string_view query,
                     SimOptions &options, bool ideal) {
   options.noise.set_name("ideal");
@@ -49,6 +49,12 @@ Status parseOptions(const std::string &uri, std::string_view query,
     } else if (key == "drift_time") {
       CIM_TRY(number(v));
       options.driftTime = v;
+    } else if (key == "calibrate") {
+      CIM_TRY(number(v));
+      if (v != 0 && v != 1)
+        return makeError(Code::InvalidArgument, "device URI '", uri,
+                         "': calibrate must be 0 or 1, got '", value, "'");
+      options.calibrate = v == 1;
     } else if (key == "threads") {
       CIM_TRY(number(v));
       if (v < 1)
@@ -58,7 +64,7 @@ Status parseOptions(const std::string &uri, std::string_view query,
     } else {
       return makeError(Code::InvalidArgument, "device URI '", uri,
                        "': unknown option '", key,
-                       "' (known: noise, seed, drift_time, threads)");
+                       "' (known: noise, seed, drift_time, threads, calibrate)");
     }
   }
   if (ideal && !isIdeal(options.noise))
