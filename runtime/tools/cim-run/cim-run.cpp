@@ -44,6 +44,9 @@ const char *kUsage =
     "  --seed N               random seed of the non-idealities (default 0)\n"
     "  --drift-time SECONDS   time since programming, for drift\n"
     "  --threads N            simulator threads (default: all cores)\n"
+    "  --calibrate            after programming, measure every column's gain\n"
+    "                         and offset with known vectors and correct them\n"
+    "                         digitally (the device's calibrate=1)\n"
     "  --stats                print the device's counters, energy, latency\n"
     "                         and what programming did to each tile\n"
     "  --stats-json FILE      write the cost per inference (one per entry of\n"
@@ -87,6 +90,8 @@ Options parseArgs(int argc, char **argv) {
     std::replace(flag.begin(), flag.end(), '_', '-');
     which[app.add_option(flag, values[k])->allow_extra_args(false)] = k;
   }
+  bool calibrate = false;
+  app.add_flag("--calibrate", calibrate);
   app.add_flag("--stats", o.stats);
   app.add_option("--stats-json", o.statsJson);
   app.add_option("--rtol", rtol)->allow_extra_args(false);
@@ -128,6 +133,8 @@ Options parseArgs(int argc, char **argv) {
   // --device is given.
   if (!values[0].empty() && !device->count())
     o.device = "sim://quantized";
+  if (calibrate)
+    query.push_back("calibrate=1");
   for (const std::string &q : query)
     o.device += (o.device.find('?') == std::string::npos ? "?" : "&") + q;
   return o;
