@@ -52,6 +52,15 @@ CASES = [
      ["--rnn-on-arrays", "--target", "examples/kjv-charlm/target.json",
       "--ramp-ranges", "examples/kjv-charlm/ramp_ranges.json"]),
 ]
+CASES += [
+    ("fashion-plain-mlp-calibrated", "examples/fashion-plain/mlp",
+     ["--calibration-data", "examples/fashion-plain/data/calibration"]),
+    ("fashion-plain-lstm-calibrated", "examples/fashion-plain/lstm",
+     ["--target", "rram-ramp-adc", "--calibration-data",
+      "examples/fashion-plain/data/calibration"]),
+    ("torch-lstm-digital", "test/models/torch/test_torch_lstm",
+     ["--rnn-on-arrays=false"]),
+]
 for torch_model in ["bnn_mlp", "gru_bidirectional", "lif", "lstm", "node_euler",
                     "node_loop", "rnn"]:
     CASES.append(("torch-" + torch_model,
@@ -66,7 +75,10 @@ DEVICES = [
     ("ideal", ["--device", "sim://ideal"]),
     ("quantized", ["--device", "sim://quantized"]),
 ] + [("nominal-seed%d" % s, ["--noise", "rram-nominal", "--seed", str(s)])
-     for s in (1, 2, 3)]
+     for s in (1, 2, 3)] + [
+    ("nominal-seed1-calibrated",
+     ["--noise", "rram-nominal", "--seed", "1", "--calibrate"]),
+]
 
 
 def openblas_core():
