@@ -123,6 +123,16 @@ AdcWindow calibratedWindow(std::vector<double> &samples, double levels,
         best = {lo, hi};
       }
     }
+  // New data reach past the samples' extremes: an end chosen at a sample
+  // extreme moves out by the width of the samples' outer 1% (about the
+  // overshoot of the extremes of as many new samples again), within the
+  // bound.
+  size_t k = std::max<size_t>(1, samples.size() / 100);
+  if (best.lo <= samples.front() && best.lo > bound.lo)
+    best.lo = std::max(bound.lo, best.lo - (samples[k] - samples.front()));
+  if (best.hi >= samples.back() && best.hi < bound.hi)
+    best.hi = std::min(bound.hi, best.hi + (samples.back() -
+                                            samples[samples.size() - 1 - k]));
   return best;
 }
 

@@ -10,6 +10,7 @@
 
 #include "artifact/Artifact.h"
 #include "cim/Macro/Slicing.h"
+#include "drivers/sim/Noise.h"
 #include "hal/Hal.h"
 #include "interp/Session.h"
 #include "tooling/TensorIO.h"
@@ -163,6 +164,7 @@ public:
     int64_t rows = 0;
     uint64_t seen = 0;
     std::vector<float> vectors; // kept vectors, rows each
+    std::vector<float> scales;  // each kept vector's largest magnitude
   };
 
   const std::string &uri() const override { return inner_->uri(); }
@@ -203,6 +205,7 @@ private:
       if (r.seen < kVectorsPerTile) {
         slot = size_t(r.seen);
         r.vectors.resize((slot + 1) * size_t(r.rows));
+        r.scales.resize(slot + 1);
       } else {
         uint64_t j = std::uniform_int_distribution<uint64_t>(0, r.seen)(rng_);
         if (j >= kVectorsPerTile) {
@@ -216,6 +219,7 @@ private:
       for (int64_t i = 0; i < r.rows; ++i)
         largest = std::max(largest, std::fabs(v[i]));
       float inverse = largest > 0 && std::isfinite(largest) ? 1 / largest : 0;
+      r.scales[slot] = inverse > 0 ? largest : 0;
       float *to = r.vectors.data() + slot * size_t(r.rows);
       for (int64_t i = 0; i < r.rows; ++i)
         to[i] = v[i] * inverse;
@@ -272,9 +276,183 @@ bool runOnSets(const std::string &bytes, const std::string &dataPath,
 }
 
 /// The calibrated windows of tile `image` from its sampled inputs.
+/// The predicted error of tile `image` read through `windows` on the
+/// sampled vectors of `record` (see TileError): the quantisation terms
+/// exactly on the samples (weights rounded to their levels, results
+/// through the windows, and the DAC's rounding as uniform noise); the
+/// noise model's terms as expected variances, as the simulator draws them
+/// (docs/Simulator.md): read noise sigma * |x|, each cell's programming
+/// sigma (bounded by the verify window), stuck cells, IR drop's
+/// attenuation (exactly on the samples) and the ADCs' offsets.
+TileError predictError(const rt::hal::TileImage &image,
+                       const rt::hal::MacroConfig &target,
+                       const RecordingDevice::Record &record,
+                       const macro::CellPlanes &planes,
+                       const std::vector<double> &windows,
+                       const artifact::NoiseModel *noise) {
+  TileError e;
+  const size_t rows = image.rows, cols = image.cols, n = rows * cols;
+  const size_t vectors = record.vectors.size() / rows;
+  const unsigned bits =
+      image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
+  const bool offset = image.encoding == rt::hal::WeightEncoding::Offset;
+  const double levels = macro::signedLevels(target.adcBits);
+  const double dacLevels = macro::signedLevels(target.dacBits);
+  // Weights: intended (wn) and as the cells hold them (wq), normalised.
+  std::vector<float> wn(n), dq(n);
+  for (size_t i = 0; i < n; ++i) {
+    wn[i] = image.gPos[i] - image.gNeg[i];
+    dq[i] = float(macro::quantisedWeight(wn[i], bits, image.weightBits,
+                                         offset) -
+                  wn[i]);
+  }
+  auto gemm = [&](const std::vector<float> &w, std::vector<float> &out) {
+    out.resize(vectors * cols);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(vectors),
+                int(cols), int(rows), 1.0f, record.vectors.data(), int(rows),
+                w.data(), int(cols), 0.0f, out.data(), int(cols));
+  };
+  std::vector<float> ideal, weightError, planeResult;
+  gemm(wn, ideal);
+  gemm(dq, weightError);
+  // Each result's conversion error through the windows, shifted and added.
+  std::vector<double> adcError(vectors * cols, 0.0);
+  std::vector<float> values(n);
+  for (size_t p = 0; p < planes.size(); ++p) {
+    for (size_t i = 0; i < n; ++i)
+      values[i] = float(planes.value(p, i));
+    gemm(values, planeResult);
+    for (size_t c = 0; c < cols; ++c) {
+      macro::AdcWindow w{windows[2 * (p * cols + c)],
+                         windows[2 * (p * cols + c) + 1]};
+      double toCode = levels / w.half();
+      for (size_t v = 0; v < vectors; ++v) {
+        double a = planeResult[v * cols + c];
+        double q = std::clamp(std::round((a - w.mid()) * toCode), -levels,
+                              levels);
+        adcError[v * cols + c] +=
+            planes.shifts[p] * (w.mid() + q / toCode - a);
+      }
+    }
+  }
+  // Per-column variances that do not depend on the vector (times |x|^2 or
+  // per row x_r^2 where they do).
+  std::vector<double> dacVar(cols, 0.0), cellVar(n, 0.0), offsetVar(cols, 0.0);
+  double readVar = 0;
+  if (dacLevels > 0 && target.dacBits > 1 &&
+      macro::inputPasses(target.inputBits, target.dacBits) == 1)
+    for (size_t i = 0; i < n; ++i) {
+      double wq = wn[i] + dq[i];
+      dacVar[i % cols] += wq * wq / (12 * dacLevels * dacLevels);
+    }
+  std::vector<float> irError;
+  const bool analogCells = image.cellTech == rt::hal::CellTech::Rram ||
+                           image.cellTech == rt::hal::CellTech::Unspecified;
+  if (noise && analogCells) {
+    double gMinRatio = 0;
+    for (const rt::hal::ArrayKind &kind : target.arrays)
+      if (kind.cellTech == image.cellTech && kind.gMaxUs > 0)
+        gMinRatio = kind.gMinUs / kind.gMaxUs;
+    const double span = 1 - gMinRatio;
+    const bool folded = planes.folded();
+    const double gain = offset ? (folded ? 2.0 : 1.0) : std::sqrt(2.0);
+    double shift2 = 0;
+    for (double sh : planes.shifts)
+      shift2 += sh * sh;
+    double sigma = noise->read_sigma() / span * gain;
+    readVar = sigma * sigma * shift2;
+    // One cell's programming variance in normalised units.
+    auto programVar = [&](double g) {
+      double G = gMinRatio + g * span;
+      double sd = noise->prog_sigma_rel() * G + noise->prog_sigma_abs();
+      double var = sd * sd;
+      if (noise->verify_tolerance() > 0)
+        var = std::min(var, noise->verify_tolerance() *
+                                noise->verify_tolerance() / 3);
+      return var / (span * span);
+    };
+    double pOn = noise->stuck_on_rate(), pOff = noise->stuck_off_rate();
+    for (size_t p = 0; p < planes.size(); ++p) {
+      double sh2 = planes.shifts[p] * planes.shifts[p] * (folded ? 4.0 : 1.0);
+      for (size_t i = 0; i < n; ++i) {
+        double gp = planes.pos[p][i], gn = offset ? 0.0 : planes.neg[p][i];
+        double var = programVar(gp) + (offset ? 0.0 : programVar(gn));
+        double v = planes.value(p, i);
+        // A stuck cell: its partner compensates where the range allows,
+        // which leaves about the weight itself when it cannot.
+        double stuck = noise->stuck_compensation() && !offset
+                           ? (pOn + pOff) * v * v
+                           : pOn * ((1 - gp) * (1 - gp) + (1 - gn) * (1 - gn)) +
+                                 pOff * (gp * gp + gn * gn);
+        cellVar[i] += sh2 * (var + stuck);
+      }
+    }
+    if (noise->ir_drop() > 0) {
+      // The simulator's first-order attenuation of each cell, applied to
+      // the designed planes: a systematic error, exact on the samples.
+      std::vector<float> ir(n, 0.0f);
+      const double nr = double(rows);
+      for (size_t p = 0; p < planes.size(); ++p)
+        for (int side = 0; side < (offset ? 1 : 2); ++side) {
+          const std::vector<double> &g = side ? planes.neg[p] : planes.pos[p];
+          for (size_t c = 0; c < cols; ++c) {
+            double mean = 0;
+            for (size_t r = 0; r < rows; ++r)
+              mean += gMinRatio + g[r * cols + c] * span;
+            mean /= nr;
+            for (size_t r = 0; r < rows; ++r) {
+              double j = double(rows - r);
+              double f = std::max(
+                  0.0, 1 - noise->ir_drop() * mean * (j * nr - j * (j - 1) / 2));
+              double G = gMinRatio + g[r * cols + c] * span;
+              double dv = (G * f - G) / span * (side ? -1.0 : 1.0) *
+                          (folded ? 2.0 : 1.0);
+              ir[r * cols + c] += float(planes.shifts[p] * dv);
+            }
+          }
+        }
+      gemm(ir, irError);
+    }
+    double lsb2 = noise->adc_offset_sigma_lsb() * noise->adc_offset_sigma_lsb() +
+                  noise->adc_offset_lsb() * noise->adc_offset_lsb();
+    if (levels > 0 && lsb2 > 0)
+      for (size_t p = 0; p < planes.size(); ++p)
+        for (size_t c = 0; c < cols; ++c) {
+          double half = 0.5 * (windows[2 * (p * cols + c) + 1] -
+                               windows[2 * (p * cols + c)]);
+          double step = half / levels * planes.shifts[p];
+          offsetVar[c] += lsb2 * step * step;
+        }
+  }
+  for (size_t v = 0; v < vectors; ++v) {
+    const float *x = record.vectors.data() + v * rows;
+    double norm2 = 0;
+    for (size_t r = 0; r < rows; ++r)
+      norm2 += double(x[r]) * x[r];
+    double s = record.scales[v];
+    for (size_t c = 0; c < cols; ++c) {
+      double unit = s * image.scales[c];
+      double u2 = unit * unit;
+      size_t k = v * cols + c;
+      double quant = double(weightError[k]) + adcError[k];
+      e.signal += u2 * double(ideal[k]) * ideal[k];
+      e.quantisation += u2 * (quant * quant + dacVar[c]);
+      e.read += u2 * readVar * norm2;
+      double prog = offsetVar[c];
+      for (size_t r = 0; r < rows; ++r)
+        prog += double(x[r]) * x[r] * cellVar[r * cols + c];
+      if (!irError.empty())
+        prog += double(irError[k]) * irError[k];
+      e.programming += u2 * prog;
+    }
+  }
+  return e;
+}
+
 TileCalibration calibrate(const rt::hal::TileImage &image,
                           const rt::hal::MacroConfig &target,
-                          const RecordingDevice::Record *record) {
+                          const RecordingDevice::Record *record,
+                          const artifact::NoiseModel *noise) {
   TileCalibration out;
   if (image.analog) {
     out.reason = "read without converters";
@@ -323,13 +501,24 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   }
   out.calibrated = true;
   out.vectors = vectors;
+  out.error = predictError(image, target, *record, planes, out.windows, noise);
   return out;
 }
 
 } // namespace
 
 bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
+                    const std::string &noise,
                     std::vector<TileCalibration> &tiles, std::string &error) {
+  std::optional<artifact::NoiseModel> noiseModel;
+  if (!noise.empty()) {
+    auto resolved = rt::resolveNoiseModel(noise);
+    if (!resolved.isOk()) {
+      error = resolved.status().message();
+      return false;
+    }
+    noiseModel = *resolved;
+  }
   std::shared_ptr<const rt::Model> model;
   std::shared_ptr<rt::Device> device;
   RecordingDevice *recorder = nullptr;
@@ -348,7 +537,13 @@ bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
   for (const rt::hal::TileImage &image : model->tileImages()) {
     auto it = byId.find(image.id);
     tiles.push_back(calibrate(image, model->macroConfig(),
-                              it == byId.end() ? nullptr : it->second));
+                              it == byId.end() ? nullptr : it->second,
+                              noiseModel ? &*noiseModel : nullptr));
+    // "node 'NAME'" names the layer the tile belongs to.
+    std::string source = image.source;
+    if (source.rfind("node '", 0) == 0 && source.size() > 7)
+      source = source.substr(6, source.size() - 7);
+    tiles.back().layer = source;
   }
   return true;
 }

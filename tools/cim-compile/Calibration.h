@@ -29,19 +29,34 @@
 
 namespace cim {
 
+/// The predicted error of a tile's outputs on the calibration data, as
+/// sums of squares in model units over the sampled vectors and columns
+/// (with the same sum of the ideal outputs, `signal`): weight and
+/// converter quantisation through the tile's windows, and the noise
+/// model's read noise and programming (variation after verify, stuck
+/// cells, IR drop, ADC offsets).
+struct TileError {
+  double signal = 0, quantisation = 0, read = 0, programming = 0;
+};
+
 /// The ADC windows of one tile, or why it keeps its worst-case ones.
 struct TileCalibration {
   bool calibrated = false;
   std::string reason;          // when not calibrated
   std::vector<double> windows; // lo, hi pairs, slice-major
   size_t vectors = 0;          // input vectors sampled
+  std::string layer;           // the ONNX node the tile's weight came from
+  TileError error;             // with the windows above (calibrated only)
 };
 
 /// Runs the artifact `bytes` on every input set of `dataPath` in ideal
 /// simulation and computes the calibrated ADC windows of its tiles (by
-/// tile id). On failure returns false and sets `error` to one line naming
-/// the file and what is wrong.
+/// tile id) and their predicted errors under the noise model `noise` (a
+/// preset name or a JSON file; empty: quantisation only). On failure
+/// returns false and sets `error` to one line naming the file and what is
+/// wrong.
 bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
+                    const std::string &noise,
                     std::vector<TileCalibration> &tiles, std::string &error);
 
 /// Runs the artifact `bytes` (compiled with exposed pre-activations) on the

@@ -108,6 +108,12 @@ cl::opt<std::string> calibrationData(
              "The compiler runs the model on them and calibrates each ADC "
              "column's window and each fused activation's ramp range"),
     cl::value_desc("PATH"));
+cl::opt<std::string> reportNoise(
+    "report-noise",
+    cl::desc("Noise model (preset or JSON file) under which --report, with "
+             "--calibration-data, predicts each layer's output error "
+             "(default rram-nominal; 'ideal' for quantisation only)"),
+    cl::init("rram-nominal"), cl::value_desc("PRESET|FILE"));
 cl::opt<bool> exposePreactivations(
     "expose-preactivations",
     cl::desc("Add the inputs of fusable activations as outputs named "
@@ -282,7 +288,9 @@ LogicalResult calibrateRampRanges(ModuleOp module,
 /// Tiles read through a uniform ADC get calibrated windows
 /// (`adc_windows`) from the calibration data; without data they keep each
 /// column's worst case, which a remark says.
-LogicalResult calibrateAdcWindows(ModuleOp module, std::string &error) {
+LogicalResult calibrateAdcWindows(ModuleOp module,
+                                  std::map<std::string, cim::TileError> &errors,
+                                  std::string &error) {
   cim::TargetAttr target = cim::lookupTarget(module);
   if (!target || target.getAdcBits() <= 1 ||
       target.getAdcKind() == cim::ADCKind::sign)
@@ -309,7 +317,8 @@ LogicalResult calibrateAdcWindows(ModuleOp module, std::string &error) {
   if (failed(cim::emitArtifact(module, os, /*text=*/false, &tileOps)))
     return failure();
   std::vector<cim::TileCalibration> tiles;
-  if (!cim::calibrateTiles(os.str(), calibrationData, tiles, error))
+  if (!cim::calibrateTiles(os.str(), calibrationData, reportNoise, tiles,
+                           error))
     return failure();
   unsigned calibrated = 0;
   size_t vectors = 0;
@@ -320,11 +329,58 @@ LogicalResult calibrateAdcWindows(ModuleOp module, std::string &error) {
                 DenseF64ArrayAttr::get(module.getContext(), tile.windows));
     ++calibrated;
     vectors = std::max(vectors, tile.vectors);
+    cim::TileError &e = errors[tile.layer];
+    e.signal += tile.error.signal;
+    e.quantisation += tile.error.quantisation;
+    e.read += tile.error.read;
+    e.programming += tile.error.programming;
   }
   emitRemark(module.getLoc())
       << "calibrated the ADC windows of " << calibrated << " of " << converted
       << " tiles on up to " << vectors << " sampled input vectors each";
   return success();
+}
+/// The relative RMS output error of each layer's products, predicted
+/// from the calibration data (quantisation, and the --report-noise
+/// model's read and programming terms), as "predicted_error" in the
+/// report: {LAYER: {quantisation, read, programming, total}}.
+void addPredictedErrors(llvm::json::Value &report,
+                        const std::map<std::string, cim::TileError> &errors,
+                        llvm::raw_ostream &) {
+  llvm::json::Object *object = report.getAsObject();
+  if (!object || errors.empty())
+    return;
+  llvm::json::Object layers;
+  for (const auto &[layer, e] : errors) {
+    if (!(e.signal > 0))
+      continue;
+    auto rel = [&](double v) { return std::sqrt(v / e.signal); };
+    layers[layer] = llvm::json::Object{
+        {"quantisation", rel(e.quantisation)},
+        {"read", rel(e.read)},
+        {"programming", rel(e.programming)},
+        {"total", rel(e.quantisation + e.read + e.programming)}};
+  }
+  (*object)["predicted_error"] = llvm::json::Object{
+      {"noise", reportNoise.getValue()}, {"layers", std::move(layers)}};
+}
+
+void printPredictedErrors(const std::map<std::string, cim::TileError> &errors,
+                          llvm::raw_ostream &os) {
+  if (errors.empty())
+    return;
+  os << "predicted output error (relative RMS, " << reportNoise
+     << "): quant read prog total\n";
+  for (const auto &[layer, e] : errors) {
+    if (!(e.signal > 0))
+      continue;
+    auto pct = [&](double v) {
+      return llvm::formatv("{0,6:f2}%", 100 * std::sqrt(v / e.signal)).str();
+    };
+    os << llvm::left_justify(layer, 24) << pct(e.quantisation) << " "
+       << pct(e.read) << " " << pct(e.programming) << " "
+       << pct(e.quantisation + e.read + e.programming) << "\n";
+  }
 }
 } // namespace
 
@@ -398,8 +454,9 @@ int main(int argc, char **argv) {
   cim::buildCompilePipeline(pm, *options);
   if (failed(pm.run(*module)))
     return 1;
+  std::map<std::string, cim::TileError> layerErrors;
   if (emitStage >= Stage::Tiled &&
-      failed(calibrateAdcWindows(*module, error)))
+      failed(calibrateAdcWindows(*module, layerErrors, error)))
     return error.empty() ? 1 : fail(error);
 
   std::string reportJson;
@@ -409,9 +466,12 @@ int main(int argc, char **argv) {
     if (reportReuse == 0)
       return fail("--reuse must be at least 1");
     cim::CostReport report = cim::analyzeCost(*module, reportReuse);
+    llvm::json::Value value = report.toJson();
+    addPredictedErrors(value, layerErrors, llvm::outs());
     llvm::raw_string_ostream json(reportJson);
-    json << llvm::formatv("{0:2}", report.toJson()) << "\n";
+    json << llvm::formatv("{0:2}", value) << "\n";
     report.printTable(llvm::outs());
+    printPredictedErrors(layerErrors, llvm::outs());
   }
 
   if (!reportFile.empty())
