@@ -100,6 +100,13 @@ cl::list<std::string> weightBits(
              "for weights whose ONNX name matches REGEX (repeatable; 0: the "
              "array's own)"),
     cl::value_desc("N|REGEX=N"));
+cl::list<std::string> replicate(
+    "replicate",
+    cl::desc("Program the matching products K times in separate arrays and "
+             "average their reads (programming and read noise / sqrt(K), K "
+             "times the arrays and conversions): K for every product, or "
+             "REGEX=K by ONNX weight name (repeatable)"),
+    cl::value_desc("K|REGEX=K"));
 cl::opt<std::string> calibrationData(
     "calibration-data",
     cl::desc("Sample inputs (a few hundred, e.g. from the training set): a "
@@ -219,6 +226,7 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
   options.exposePreactivations = exposePreactivations;
   options.weightErrorBudget = weightErrorBudget;
   options.weightBits = weightBits;
+  options.replicas = replicate;
   options.allowReload = allowReload;
   options.splitBlocks = splitBlocks;
   options.stage = emitStage == Stage::Import ? cim::CompileStage::Import

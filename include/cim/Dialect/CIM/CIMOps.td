@@ -47,7 +47,9 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     K + 1 rows and its last row, driven by a constant 1, is a bias.
     `weight_bits` (set by `cim-choose-precision`) is the precision its
     weights are quantised to, bit-sliced over the cells of its kind of
-    array; absent, the kind's. The weight is not yet placed on arrays:
+    array; absent, the kind's. `replica` (set by `cim-replicate-weights`)
+    numbers the copies of a product programmed into separate arrays, whose
+    results are averaged. The weight is not yet placed on arrays:
     `cim-tile-weights` splits it into `cim.program_tile` and `cim.mvm` ops.
 
     ```mlir
@@ -60,7 +62,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
                        OptionalAttr<CIM_CellTechAttr>:$placement,
                        OptionalAttr<StrAttr>:$weight_name,
                        UnitAttr:$bias_row,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)
@@ -90,7 +93,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     `cim-compile --calibration-data`), the ADC window `[lo, hi]` of every
     column of every slice, least significant slice first, as `lo, hi`
     pairs in the normalised units of the macro model; absent, each window
-    is its column's worst case.
+    is its column's worst case. `replica` keeps the copies of a replicated
+    product apart (each is programmed into its own cells).
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -106,7 +110,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        UnitAttr:$analog,
                        OptionalAttr<CIM_RampReadoutAttr>:$ramp,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
-                       OptionalAttr<DenseF64ArrayAttr>:$adc_windows);
+                       OptionalAttr<DenseF64ArrayAttr>:$adc_windows,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

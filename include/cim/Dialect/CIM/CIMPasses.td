@@ -268,6 +268,36 @@ def ChoosePrecision : Pass<"cim-choose-precision", "mlir::ModuleOp"> {
   ];
 }
 
+def ReplicateWeights : Pass<"cim-replicate-weights", "mlir::ModuleOp"> {
+  let summary = "Program chosen products several times and average their reads";
+  let description = [{
+    A product matched by a `replicas` rule (`K` for every product, or
+    `REGEX=K` by ONNX weight name; the first matching rule wins) becomes K
+    copies of itself, each programmed into its own arrays (`replica` = 0 ..
+    K-1 keeps them apart), whose results the digital unit averages. The
+    copies' cells are programmed and read independently, so programming
+    variation and read noise shrink by sqrt(K) while systematic errors stay;
+    the price is K times the arrays, MVMs and conversions of the product and
+    K - 1 additions and one scaling per output (the report charges them).
+    A product fused into a ramp readout is not replicated (its readout is
+    an activation, which averaging would not commute with).
+
+    ```mlir
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc"}
+    // with replicas=fc=2 becomes
+    %a = cim.linear %x, %w {readout = #cim.adc<bits = 8>, replica = 0 : i64, weight_name = "fc"}
+    %b = cim.linear %x, %w {readout = #cim.adc<bits = 8>, replica = 1 : i64, weight_name = "fc"}
+    %s = tosa.add %a, %b
+    %y = tosa.mul %s, %half
+    ```
+  }];
+  let options = [
+    ListOption<"rules", "replicas", "std::string",
+               "K, or REGEX=K: copies of the matching products (1: none)">
+  ];
+  let dependentDialects = ["mlir::tosa::TosaDialect", "mlir::arith::ArithDialect"];
+}
+
 def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
   let summary = "Fuse monotonic activations into ramp-ADC readouts";
   let description = [{

@@ -65,6 +65,8 @@ struct CompileOptions {
   /// accepts, and `N` / `REGEX=N` rules that fix weight bits instead.
   double weightErrorBudget = 0.02;
   std::vector<std::string> weightBits;
+  /// `K` / `REGEX=K` rules: products programmed K times, reads averaged.
+  std::vector<std::string> replicas;
   /// Return the inputs of fusable activations (for calibration).
   bool exposePreactivations = false;
   /// Time-share writable arrays that do not fit, reloading their weights.

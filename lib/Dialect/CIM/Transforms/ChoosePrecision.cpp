@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NamedRules.h"
+
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 #include "cim/Macro/Limits.h"
@@ -14,7 +16,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/Regex.h"
 
 namespace cim {
 #define GEN_PASS_DEF_CHOOSEPRECISION
@@ -25,13 +26,6 @@ using namespace mlir;
 using namespace cim;
 
 namespace {
-
-/// A `weight-bits` rule: a regex over ONNX weight names (none: every
-/// product) and the bits.
-struct Rule {
-  std::optional<llvm::Regex> regex;
-  unsigned bits = 0;
-};
 
 /// RMS of w - Q(w) over RMS of w for a K x N weight, each column on its own
 /// scale (its largest magnitude), at `weightBits` on `array`.
@@ -62,44 +56,24 @@ struct ChoosePrecisionPass
     FailureOr<TargetAttr> target = requireTarget(module);
     if (failed(target))
       return signalPassFailure();
-    std::vector<Rule> parsed;
-    for (const std::string &text : rules) {
-      Rule rule;
-      StringRef pattern, bits = text;
-      if (size_t eq = bits.rfind('='); eq != StringRef::npos)
-        std::tie(pattern, bits) = std::make_pair(bits.take_front(eq),
-                                                 bits.drop_front(eq + 1));
-      if (bits.getAsInteger(10, rule.bits) ||
-          rule.bits > macro::kMaxWeightBits) {
-        module.emitError("weight-bits rule '")
-            << text << "': expected N or REGEX=N with N in [0, "
-            << macro::kMaxWeightBits << "]";
-        return signalPassFailure();
-      }
-      if (!pattern.empty()) {
-        rule.regex.emplace(("^(" + pattern + ")$").str());
-        std::string error;
-        if (!rule.regex->isValid(error)) {
-          module.emitError("weight-bits rule '")
-              << text << "': bad regex: " << error;
-          return signalPassFailure();
-        }
-      }
-      parsed.push_back(std::move(rule));
-    }
+    FailureOr<std::vector<NamedRule>> parsed = parseNamedRules(
+        module, rules, "weight-bits", 0, macro::kMaxWeightBits);
+    if (failed(parsed))
+      return signalPassFailure();
     if (!(errorBudget > 0)) {
       module.emitError("error-budget must be positive, got ") << errorBudget;
       return signalPassFailure();
     }
     WalkResult result = module.walk([&](LinearOp op) {
-      return failed(choose(op, *target, parsed)) ? WalkResult::interrupt()
+      return failed(choose(op, *target, *parsed)) ? WalkResult::interrupt()
                                                  : WalkResult::advance();
     });
     if (result.wasInterrupted())
       signalPassFailure();
   }
 
-  LogicalResult choose(LinearOp op, TargetAttr target, ArrayRef<Rule> rules) {
+  LogicalResult choose(LinearOp op, TargetAttr target,
+                       ArrayRef<NamedRule> rules) {
     ArrayKindAttr array = op.getPlacement()
                               ? target.lookupArray(*op.getPlacement())
                               : target.getDefaultArray();
@@ -111,19 +85,18 @@ struct ChoosePrecisionPass
       return success();
     Builder b(op);
     StringRef name = op.getWeightName().value_or("");
-    for (const Rule &rule : rules)
-      if (!rule.regex || rule.regex->match(name)) {
-        unsigned slices = array.slicesFor(rule.bits);
-        if (array.physicalCols(1, slices) > array.getCols())
-          return op.emitOpError("weight-bits ")
-                 << rule.bits << " needs " << array.physicalCols(1, slices)
-                 << " columns per weight; the "
-                 << stringifyCellTech(array.getCell()) << " arrays have "
-                 << array.getCols();
-        if (rule.bits != 0)
-          op.setWeightBitsAttr(b.getI64IntegerAttr(rule.bits));
-        return success();
-      }
+    if (const NamedRule *rule = matchRule(rules, name)) {
+      unsigned slices = array.slicesFor(rule->value);
+      if (array.physicalCols(1, slices) > array.getCols())
+        return op.emitOpError("weight-bits ")
+               << rule->value << " needs " << array.physicalCols(1, slices)
+               << " columns per weight; the "
+               << stringifyCellTech(array.getCell()) << " arrays have "
+               << array.getCols();
+      if (rule->value != 0)
+        op.setWeightBitsAttr(b.getI64IntegerAttr(rule->value));
+      return success();
+    }
     SmallVector<float> w(weights.getValues<float>());
     int64_t n = cast<RankedTensorType>(weights.getType()).getDimSize(1);
     const unsigned perCell = array.getBitsPerCell();

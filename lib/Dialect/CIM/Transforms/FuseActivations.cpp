@@ -407,7 +407,7 @@ struct FuseActivationsPass
     auto fused = builder.create<LinearOp>(
         last->getLoc(), last->getResult(0).getType(), lin.getInput(), weight,
         readout, lin.getPlacementAttr(), lin.getWeightNameAttr(), biasRow,
-        lin.getWeightBitsAttr());
+        lin.getWeightBitsAttr(), lin.getReplicaAttr());
     last->getResult(0).replaceAllUsesWith(fused.getResult());
     for (Operation *op : llvm::reverse(act->ops))
       op->erase();

@@ -41,7 +41,8 @@ struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
                                              /*placement=*/nullptr,
                                              op.getWeightNameAttr(),
                                              /*bias_row=*/nullptr,
-                                             /*weight_bits=*/nullptr);
+                                             /*weight_bits=*/nullptr,
+                                             /*replica=*/nullptr);
       op.replaceAllUsesWith(linear.getResult());
       op.erase();
     });

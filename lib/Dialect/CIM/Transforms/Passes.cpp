@@ -41,6 +41,11 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
   precision.errorBudget = options.weightErrorBudget;
   precision.rules = options.weightBits;
   pm.addPass(createChoosePrecision(precision));
+  if (!options.replicas.empty()) {
+    ReplicateWeightsOptions replication;
+    replication.rules = options.replicas;
+    pm.addPass(createReplicateWeights(replication));
+  }
   if (options.exposePreactivations)
     pm.addPass(createExposePreactivations());
 }
@@ -122,6 +127,10 @@ struct CompilePipelineOptions
   ListOption<std::string> weightBits{
       *this, "weight-bits",
       llvm::cl::desc("N, or REGEX=N: fixed weight bits (0: the kind's)")};
+  ListOption<std::string> replicas{
+      *this, "replicate",
+      llvm::cl::desc("K, or REGEX=K: program the matching products K times "
+                     "and average their reads")};
   Option<bool> allowReload{
       *this, "allow-reload",
       llvm::cl::desc("Time-share writable arrays that do not fit"),
@@ -162,6 +171,7 @@ struct CompilePipelineOptions
     options.exposePreactivations = exposePreactivations;
     options.weightErrorBudget = weightErrorBudget;
     options.weightBits.assign(weightBits.begin(), weightBits.end());
+    options.replicas.assign(replicas.begin(), replicas.end());
     options.allowReload = allowReload;
     options.splitBlocks = splitBlocks;
     options.odeSchedule = odeSchedule;

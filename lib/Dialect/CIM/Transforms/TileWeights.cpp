@@ -96,7 +96,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     /*reload=*/UnitAttr(), /*analog=*/UnitAttr(),
                                     dyn_cast<RampReadoutAttr>(op.getReadout()),
                                     op.getWeightBitsAttr(),
-                                    /*adc_windows=*/DenseF64ArrayAttr());
+                                    /*adc_windows=*/DenseF64ArrayAttr(),
+                                    op.getReplicaAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         Value partial = b.create<MVMOp>(

@@ -1,0 +1,29 @@
+// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicas=fc1=3' | FileCheck %s
+// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicas=2' -cim-tile-weights -cse | FileCheck %s --check-prefix=TILED
+// RUN: not cim-opt %s -split-input-file -cim-replicate-weights='replicas=fc1=0' 2>&1 | FileCheck %s --check-prefix=BAD
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 8, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
+  // fc1 becomes three copies whose sum is scaled by 1/3; fc2 stays one.
+  // CHECK-LABEL: func.func @two
+  // CHECK: [[A:%.+]] = cim.linear %arg0, [[W:%.+]] {readout = #cim.adc<bits = 8>, replica = 0 : i64, weight_name = "fc1"}
+  // CHECK: [[B:%.+]] = cim.linear %arg0, [[W]] {readout = #cim.adc<bits = 8>, replica = 1 : i64, weight_name = "fc1"}
+  // CHECK: [[S1:%.+]] = tosa.add [[A]], [[B]]
+  // CHECK: [[C:%.+]] = cim.linear %arg0, [[W]] {readout = #cim.adc<bits = 8>, replica = 2 : i64, weight_name = "fc1"}
+  // CHECK: [[S2:%.+]] = tosa.add [[S1]], [[C]]
+  // CHECK: [[K:%.+]] = arith.constant dense<0.333333343> : tensor<1x1xf32>
+  // CHECK: [[M:%.+]] = tosa.mul [[S2]], [[K]] {shift = 0 : i8}
+  // CHECK: cim.linear [[M]], {{.*}}weight_name = "fc2"}
+  // CHECK-NOT: replica
+  // The copies are programmed apart: CSE keeps one tile per replica.
+  // TILED-LABEL: func.func @two
+  // TILED-COUNT-4: cim.program_tile
+  // TILED-NOT: cim.program_tile
+  func.func @two(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+    %w = arith.constant dense<[[1.0, 0.5], [0.03, -0.2], [-0.45, 0.11], [0.27, -1.0]]> : tensor<4x2xf32>
+    %v = arith.constant dense<[[1.0, 0.5], [0.3, -0.2]]> : tensor<2x2xf32>
+    %h = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc1"} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>
+    %y = cim.linear %h, %v {readout = #cim.adc<bits = 8>, weight_name = "fc2"} : tensor<?x2xf32>, tensor<2x2xf32> -> tensor<?x2xf32>
+    return %y : tensor<?x2xf32>
+  }
+}
+// BAD: replicas rule 'fc1=0': expected N or REGEX=N with N in [1, 64]
