@@ -270,6 +270,9 @@ LogicalResult calibrateRampRanges(ModuleOp module,
   cim::CompileOptions probeOptions = options;
   probeOptions.exposePreactivations = true;
   probeOptions.fuseActivations = cim::FuseMode::Off;
+  // Copies average to the same pre-activations in ideal simulation, and
+  // their averaging would hide the activations' inputs from the exposure.
+  probeOptions.replicas.clear();
   probeOptions.stage = cim::CompileStage::Tiled;
   PassManager pm(module.getContext());
   cim::buildCompilePipeline(pm, probeOptions);
