@@ -441,9 +441,12 @@ TileError predictError(const rt::hal::TileImage &image,
       double prog = offsetVar[c];
       for (size_t r = 0; r < rows; ++r)
         prog += double(x[r]) * x[r] * cellVar[r * cols + c];
-      if (!irError.empty())
-        prog += double(irError[k]) * irError[k];
       e.programming += u2 * prog;
+      if (!irError.empty()) {
+        double ir = u2 * double(irError[k]) * irError[k];
+        e.programming += ir;
+        e.systematic += ir;
+      }
     }
   }
   return e;

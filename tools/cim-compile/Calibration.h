@@ -37,6 +37,9 @@ namespace cim {
 /// cells, IR drop, ADC offsets).
 struct TileError {
   double signal = 0, quantisation = 0, read = 0, programming = 0;
+  /// The part of `programming` that every copy of a replicated product
+  /// shares (IR drop's attenuation), which averaging does not reduce.
+  double systematic = 0;
 };
 
 /// The ADC windows of one tile, or why it keeps its worst-case ones.

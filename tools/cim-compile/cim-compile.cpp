@@ -333,6 +333,13 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
     return failure();
   unsigned calibrated = 0;
   size_t vectors = 0;
+  // The copies of a layer's replicated product: its largest replica
+  // number + 1 (the tiles of one product share its layer's name).
+  llvm::StringMap<unsigned> replicas;
+  for (auto [op, tile] : llvm::zip(tileOps, tiles))
+    if (auto tileOp = dyn_cast<cim::ProgramTileOp>(op))
+      if (std::optional<uint64_t> r = tileOp.getReplica())
+        replicas[tile.layer] = std::max(replicas[tile.layer], unsigned(*r));
   for (auto [op, tile] : llvm::zip(tileOps, tiles)) {
     if (!tile.calibrated)
       continue;
@@ -340,11 +347,18 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
                 DenseF64ArrayAttr::get(module.getContext(), tile.windows));
     ++calibrated;
     vectors = std::max(vectors, tile.vectors);
+    // K copies of a product, averaged: each copy counts 1/K of the signal
+    // and of what they share (quantisation, IR drop), 1/K^2 of what is
+    // random between them.
+    double k = replicas.lookup(tile.layer) + 1;
+    const cim::TileError &t = tile.error;
     cim::TileError &e = errors[tile.layer];
-    e.signal += tile.error.signal;
-    e.quantisation += tile.error.quantisation;
-    e.read += tile.error.read;
-    e.programming += tile.error.programming;
+    e.signal += t.signal / k;
+    e.quantisation += t.quantisation / k;
+    e.read += t.read / (k * k);
+    double random = t.programming - t.systematic;
+    e.programming += random / (k * k) + t.systematic / k;
+    e.systematic += t.systematic / k;
   }
   emitRemark(module.getLoc())
       << "calibrated the ADC windows of " << calibrated << " of " << converted
