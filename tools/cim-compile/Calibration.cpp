@@ -345,7 +345,7 @@ TileError predictError(const rt::hal::TileImage &image,
       double wq = wn[i] + dq[i];
       dacVar[i % cols] += wq * wq / (12 * dacLevels * dacLevels);
     }
-  std::vector<float> irError;
+  std::vector<float> irError, stuckError;
   const bool analogCells = image.cellTech == rt::hal::CellTech::Rram ||
                            image.cellTech == rt::hal::CellTech::Unspecified;
   if (noise && analogCells) {
@@ -372,6 +372,23 @@ TileError predictError(const rt::hal::TileImage &image,
       return var / (span * span);
     };
     double pOn = noise->stuck_on_rate(), pOff = noise->stuck_off_rate();
+    // Stuck cells also bias every weight the same way whatever the seed
+    // (with compensation, a weight whose pair cannot be fixed reads as 0:
+    // on average each weight shrinks by pOn + pOff), an error coherent
+    // over the rows that copies share.
+    std::vector<float> stuckMean(n, 0.0f);
+    for (size_t p = 0; p < planes.size(); ++p)
+      for (size_t i = 0; i < n; ++i) {
+        double gp = planes.pos[p][i], gn = offset ? 0.0 : planes.neg[p][i];
+        double bias =
+            noise->stuck_compensation() && !offset
+                ? -(pOn + pOff) * planes.value(p, i)
+                : (pOn * (1 - gp) - pOff * gp) -
+                      (offset ? 0.0 : pOn * (1 - gn) - pOff * gn);
+        stuckMean[i] += float(planes.shifts[p] * bias * (folded ? 2.0 : 1.0));
+      }
+    if (pOn + pOff > 0)
+      gemm(stuckMean, stuckError);
     for (size_t p = 0; p < planes.size(); ++p) {
       double sh2 = planes.shifts[p] * planes.shifts[p] * (folded ? 4.0 : 1.0);
       for (size_t i = 0; i < n; ++i) {
@@ -442,6 +459,11 @@ TileError predictError(const rt::hal::TileImage &image,
       for (size_t r = 0; r < rows; ++r)
         prog += double(x[r]) * x[r] * cellVar[r * cols + c];
       e.programming += u2 * prog;
+      if (!stuckError.empty()) {
+        double bias = u2 * double(stuckError[k]) * stuckError[k];
+        e.programming += bias;
+        e.systematic += bias;
+      }
       if (!irError.empty()) {
         double ir = u2 * double(irError[k]) * irError[k];
         e.programming += ir;
