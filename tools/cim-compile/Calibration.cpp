@@ -534,7 +534,8 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
 
 bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
                     const std::string &noise,
-                    std::vector<TileCalibration> &tiles, std::string &error) {
+                    std::vector<TileCalibration> &tiles,
+                    OutputMargins &margins, std::string &error) {
   std::optional<artifact::NoiseModel> noiseModel;
   if (!noise.empty()) {
     auto resolved = rt::resolveNoiseModel(noise);
@@ -552,9 +553,34 @@ bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
     recorder = r.get();
     return std::shared_ptr<rt::Device>(r);
   };
-  if (!runOnSets(bytes, dataPath, wrap, model, device,
-                 [](const std::vector<rt::Tensor> &) {}, error))
+  double squares = 0, count = 0;
+  auto scores = [&](const std::vector<rt::Tensor> &outputs) {
+    if (outputs.empty() || outputs[0].dtype() != rt::DType::F32 ||
+        outputs[0].rank() != 2 || outputs[0].dims()[1] < 2)
+      return;
+    const rt::Tensor &t = outputs[0];
+    margins.output = model->values()[size_t(model->outputs()[0])].name;
+    const int64_t n = t.dims()[0], c = t.dims()[1];
+    const float *v = t.data<float>();
+    for (int64_t b = 0; b < n; ++b) {
+      double first = -HUGE_VAL, second = -HUGE_VAL;
+      for (int64_t k = 0; k < c; ++k) {
+        double x = v[b * c + k];
+        squares += x * x;
+        if (x > first) {
+          second = first;
+          first = x;
+        } else if (x > second) {
+          second = x;
+        }
+      }
+      count += double(c);
+      margins.gaps.push_back(first - second);
+    }
+  };
+  if (!runOnSets(bytes, dataPath, wrap, model, device, scores, error))
     return false;
+  margins.rms = count > 0 ? std::sqrt(squares / count) : 0.0;
   std::map<uint32_t, const RecordingDevice::Record *> byId;
   for (const auto &[handle, record] : recorder->records())
     byId[record.tileId] = &record;

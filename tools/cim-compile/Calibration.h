@@ -52,6 +52,15 @@ struct TileCalibration {
   TileError error;             // with the windows above (calibrated only)
 };
 
+/// The model's first output on the calibration data, where it is a batch
+/// of scores ([N, C], C >= 2): each sample's gap between its two largest
+/// scores, and the scores' RMS.
+struct OutputMargins {
+  std::string output;
+  std::vector<double> gaps;
+  double rms = 0;
+};
+
 /// Runs the artifact `bytes` on every input set of `dataPath` in ideal
 /// simulation and computes the calibrated ADC windows of its tiles (by
 /// tile id) and their predicted errors under the noise model `noise` (a
@@ -60,7 +69,8 @@ struct TileCalibration {
 /// wrong.
 bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
                     const std::string &noise,
-                    std::vector<TileCalibration> &tiles, std::string &error);
+                    std::vector<TileCalibration> &tiles,
+                    OutputMargins &margins, std::string &error);
 
 /// Runs the artifact `bytes` (compiled with exposed pre-activations) on the
 /// input sets of `dataPath` and returns [min, max] of every output named

@@ -301,7 +301,8 @@ LogicalResult calibrateRampRanges(ModuleOp module,
 /// column's worst case, which a remark says.
 LogicalResult calibrateAdcWindows(ModuleOp module,
                                   std::map<std::string, cim::TileError> &errors,
-                                  std::string &error) {
+                                  cim::OutputMargins &margins,
+                                  std::string &lastLayer, std::string &error) {
   cim::TargetAttr target = cim::lookupTarget(module);
   if (!target || target.getAdcBits() <= 1 ||
       target.getAdcKind() == cim::ADCKind::sign)
@@ -329,7 +330,7 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
     return failure();
   std::vector<cim::TileCalibration> tiles;
   if (!cim::calibrateTiles(os.str(), calibrationData, reportNoise, tiles,
-                           error))
+                           margins, error))
     return failure();
   unsigned calibrated = 0;
   size_t vectors = 0;
@@ -352,6 +353,7 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
     // random between them.
     double k = replicas.lookup(tile.layer) + 1;
     const cim::TileError &t = tile.error;
+    lastLayer = tile.layer;
     cim::TileError &e = errors[tile.layer];
     e.signal += t.signal / k;
     e.quantisation += t.quantisation / k;
@@ -365,13 +367,47 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
       << " tiles on up to " << vectors << " sampled input vectors each";
   return success();
 }
+/// The predicted error of the layer that computes the model's scores,
+/// as an RMS error of one score: its relative error times the scores'
+/// RMS (0 when the last layer is unknown).
+double scoreError(const std::map<std::string, cim::TileError> &errors,
+                  const cim::OutputMargins &margins, const std::string &last) {
+  auto it = errors.find(last);
+  if (it == errors.end() || !(it->second.signal > 0) || margins.gaps.empty())
+    return 0;
+  const cim::TileError &e = it->second;
+  return std::sqrt((e.quantisation + e.read + e.programming) / e.signal) *
+         margins.rms;
+}
+
+/// The expected share of calibration samples whose top-1 class changes,
+/// if every score gets an independent error of RMS `sigma`: the mean over
+/// samples of P(the gap's error exceeds the gap) = Phi(-gap / (sqrt(2)
+/// sigma)) (the two best scores only).
+double expectedChanges(const cim::OutputMargins &margins, double sigma) {
+  double sum = 0;
+  for (double gap : margins.gaps)
+    sum += 0.5 * std::erfc(gap / (2 * sigma));
+  return margins.gaps.empty() ? 0 : sum / double(margins.gaps.size());
+}
+
+double median(std::vector<double> v) {
+  if (v.empty())
+    return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
 /// The relative RMS output error of each layer's products, predicted
 /// from the calibration data (quantisation, and the --report-noise
 /// model's read and programming terms), as "predicted_error" in the
-/// report: {LAYER: {quantisation, read, programming, total}}.
+/// report: {noise, layers: {LAYER: {quantisation, read, programming,
+/// total}}, margin: {output, layer, median_gap, score_error,
+/// expected_top1_changes}}.
 void addPredictedErrors(llvm::json::Value &report,
                         const std::map<std::string, cim::TileError> &errors,
-                        llvm::raw_ostream &) {
+                        const cim::OutputMargins &margins,
+                        const std::string &last) {
   llvm::json::Object *object = report.getAsObject();
   if (!object || errors.empty())
     return;
@@ -386,12 +422,21 @@ void addPredictedErrors(llvm::json::Value &report,
         {"programming", rel(e.programming)},
         {"total", rel(e.quantisation + e.read + e.programming)}};
   }
-  (*object)["predicted_error"] = llvm::json::Object{
-      {"noise", reportNoise.getValue()}, {"layers", std::move(layers)}};
+  llvm::json::Object predicted{{"noise", reportNoise.getValue()},
+                               {"layers", std::move(layers)}};
+  if (double sigma = scoreError(errors, margins, last); sigma > 0)
+    predicted["margin"] = llvm::json::Object{
+        {"output", margins.output},
+        {"layer", last},
+        {"median_gap", median(margins.gaps)},
+        {"score_error", sigma},
+        {"expected_top1_changes", expectedChanges(margins, sigma)}};
+  (*object)["predicted_error"] = std::move(predicted);
 }
 
 void printPredictedErrors(const std::map<std::string, cim::TileError> &errors,
-                          llvm::raw_ostream &os) {
+                          const cim::OutputMargins &margins,
+                          const std::string &last, llvm::raw_ostream &os) {
   if (errors.empty())
     return;
   os << "predicted output error (relative RMS, " << reportNoise
@@ -406,6 +451,13 @@ void printPredictedErrors(const std::map<std::string, cim::TileError> &errors,
        << pct(e.read) << " " << pct(e.programming) << " "
        << pct(e.quantisation + e.read + e.programming) << "\n";
   }
+  if (double sigma = scoreError(errors, margins, last); sigma > 0)
+    os << llvm::formatv("margin of '{0}': median top-1 gap {1:f3}, predicted "
+                        "score error {2:f3} (RMS, from {3}'s error alone): "
+                        "{4:f2}% of the calibration samples expected to "
+                        "change their top-1 class\n",
+                        margins.output, median(margins.gaps), sigma, last,
+                        100 * expectedChanges(margins, sigma));
 }
 } // namespace
 
@@ -480,8 +532,11 @@ int main(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return 1;
   std::map<std::string, cim::TileError> layerErrors;
+  cim::OutputMargins margins;
+  std::string lastLayer;
   if (emitStage >= Stage::Tiled &&
-      failed(calibrateAdcWindows(*module, layerErrors, error)))
+      failed(calibrateAdcWindows(*module, layerErrors, margins, lastLayer,
+                                 error)))
     return error.empty() ? 1 : fail(error);
 
   std::string reportJson;
@@ -492,11 +547,11 @@ int main(int argc, char **argv) {
       return fail("--reuse must be at least 1");
     cim::CostReport report = cim::analyzeCost(*module, reportReuse);
     llvm::json::Value value = report.toJson();
-    addPredictedErrors(value, layerErrors, llvm::outs());
+    addPredictedErrors(value, layerErrors, margins, lastLayer);
     llvm::raw_string_ostream json(reportJson);
     json << llvm::formatv("{0:2}", value) << "\n";
     report.printTable(llvm::outs());
-    printPredictedErrors(layerErrors, llvm::outs());
+    printPredictedErrors(layerErrors, margins, lastLayer, llvm::outs());
   }
 
   if (!reportFile.empty())
