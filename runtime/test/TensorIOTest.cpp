@@ -232,3 +232,79 @@ TEST(TensorIO, ReadsOnnxNodeTestData) {
 }
 
 } // namespace
+
+namespace {
+/// A version 1 .npy file of `descr` and `shape` (Python tuple text) holding
+/// `data`, its header padded to a multiple of 64 bytes as NumPy writes it.
+std::string npy(const std::string &descr, const std::string &shape,
+                const std::string &data) {
+  std::string header = "{'descr': '" + descr +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64 != 0)
+    header += ' ';
+  header += '\n';
+  std::string out = "\x93NUMPY";
+  out += char(1);
+  out += char(0);
+  out += char(header.size() & 0xFF);
+  out += char(header.size() >> 8);
+  return out + header + data;
+}
+
+std::string writeFile(const std::string &name, const std::string &bytes) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+} // namespace
+
+TEST(TensorIO, NpyFiles) {
+  float f[6] = {1, -2, 3.5f, 0, 5, 6};
+  auto t = rt::readNpyFile(writeFile(
+      "images.npy", npy("<f4", "(2, 3)", std::string((char *)f, sizeof f))));
+  ASSERT_TRUE(t.isOk()) << t.status().message();
+  EXPECT_EQ(t->name, "images");
+  EXPECT_EQ(t->dims, (rt::Shape{2, 3}));
+  EXPECT_EQ(t->dtype, rt::DType::F32);
+  EXPECT_EQ(t->data, std::vector<float>(f, f + 6));
+  double d[2] = {0.25, -8};
+  auto td = rt::readNpyFile(
+      writeFile("d.npy", npy("<f8", "(2,)", std::string((char *)d, sizeof d))));
+  ASSERT_TRUE(td.isOk()) << td.status().message();
+  EXPECT_EQ(td->data, (std::vector<float>{0.25f, -8.0f}));
+  int64_t i[3] = {7, -1, 1LL << 40};
+  auto ti = rt::readNpyFile(
+      writeFile("i.npy", npy("<i8", "(3,)", std::string((char *)i, sizeof i))));
+  ASSERT_TRUE(ti.isOk()) << ti.status().message();
+  EXPECT_EQ(ti->dtype, rt::DType::I64);
+  EXPECT_EQ(ti->ints, (std::vector<int64_t>{7, -1, 1LL << 40}));
+  auto scalar = rt::readNpyFile(
+      writeFile("s.npy", npy("<f4", "()", std::string((char *)f, 4))));
+  ASSERT_TRUE(scalar.isOk()) << scalar.status().message();
+  EXPECT_TRUE(scalar->dims.empty());
+
+  // Errors name the file and what is wrong.
+  auto bad = rt::readNpyFile(writeFile("bad.npy", "not numpy"));
+  ASSERT_FALSE(bad.isOk());
+  EXPECT_NE(bad.status().message().find("bad.npy: not a readable .npy file "
+                                        "(no NUMPY magic)"),
+            std::string::npos);
+  auto shortData = rt::readNpyFile(writeFile(
+      "short.npy", npy("<f4", "(2, 3)", std::string((char *)f, 8))));
+  ASSERT_FALSE(shortData.isOk());
+  EXPECT_NE(shortData.status().message().find(
+                "holds 8 data bytes, the shape needs 24"),
+            std::string::npos);
+  auto big = rt::readNpyFile(
+      writeFile("big.npy", npy(">f4", "(1,)", std::string((char *)f, 4))));
+  ASSERT_FALSE(big.isOk());
+  EXPECT_NE(big.status().message().find("element type '>f4'"),
+            std::string::npos);
+  auto fortran = writeFile(
+      "f.npy", std::string(npy("<f4", "(1,)", std::string((char *)f, 4)))
+                   .replace(std::string(npy("<f4", "(1,)", "")).find("False"),
+                            5, "True "));
+  EXPECT_FALSE(rt::readNpyFile(fortran).isOk());
+  EXPECT_EQ(rt::readNpyFile(::testing::TempDir() + "none.npy").status().code(),
+            rt::Code::NotFound);
+}
