@@ -13,7 +13,7 @@ and the noisy runs' mean, min and max, with the drops of the quantised and
 the mean noisy accuracy from the ideal run's.
 
   /usr/bin/python3 python/cim/plain_accuracy.py --bin build/bin
-      [--models mlp,lstm,gru,ode] [--targets T1,T2] [--seeds 1,2,3,4,5]
+      [--models mlp,lstm,gru,ode] [--targets T1,T2] [--seeds 1,2,3,4,5] [--calibrate]
       [--flags "FLAGS"]... [--work DIR] [--jobs 2] [--markdown]
 
 Default targets, each model's own and generic-rram: mlp on generic-rram and
@@ -126,6 +126,9 @@ def main():
                     help="comma-separated noise seeds (default 1,2,3,4,5)")
     ap.add_argument("--noise", default="rram-nominal",
                     help="cim-run --noise preset or file (default rram-nominal)")
+    ap.add_argument("--calibrate", action="store_true",
+                    help="noisy runs calibrate the device after programming "
+                         "(cim-run --calibrate)")
     ap.add_argument("--flags", action="append", default=[],
                     help="extra cim-compile options, optionally `SCOPE: OPTIONS` "
                          "(repeatable)")
@@ -171,7 +174,8 @@ def main():
     runs = [("ideal", ["--device", "sim://ideal"]),
             ("quantized", ["--device", "sim://quantized"])]
     runs += [(f"seed{s}", ["--device", "sim://quantized", "--noise", args.noise,
-                           "--seed", str(s)]) for s in seeds]
+                           "--seed", str(s)] +
+              (["--calibrate"] if args.calibrate else [])) for s in seeds]
 
     def folder(model, target):
         return os.path.join(work, model, folder_name(target))
