@@ -129,7 +129,9 @@ bool readInputSets(const std::string &path, const rt::Model &model,
     return true;
   }
   if (!fs::is_directory(root, ec)) {
-    error = path + ": no such file or directory";
+    error = path + (fs::exists(root, ec)
+                        ? ": neither a file nor a directory"
+                        : ": no such file or directory");
     return false;
   }
   std::vector<fs::path> subsets;

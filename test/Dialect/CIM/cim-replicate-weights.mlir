@@ -1,6 +1,6 @@
-// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicas=fc1=3' | FileCheck %s
-// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicas=2' -cim-tile-weights -cse | FileCheck %s --check-prefix=TILED
-// RUN: not cim-opt %s -split-input-file -cim-replicate-weights='replicas=fc1=0' 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicate=fc1=3' | FileCheck %s
+// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicate=2' -cim-tile-weights -cse | FileCheck %s --check-prefix=TILED
+// RUN: not cim-opt %s -split-input-file -cim-replicate-weights='replicate=fc1=0' 2>&1 | FileCheck %s --check-prefix=BAD
 
 module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 8, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
   // fc1 becomes three copies whose sum is scaled by 1/3; fc2 stays one.
@@ -26,4 +26,4 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
     return %y : tensor<?x2xf32>
   }
 }
-// BAD: replicas rule 'fc1=0': expected N or REGEX=N with N in [1, 64]
+// BAD: replicate rule 'fc1=0': expected N or REGEX=N with N in [1, 64]

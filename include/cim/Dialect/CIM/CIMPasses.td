@@ -271,7 +271,7 @@ def ChoosePrecision : Pass<"cim-choose-precision", "mlir::ModuleOp"> {
 def ReplicateWeights : Pass<"cim-replicate-weights", "mlir::ModuleOp"> {
   let summary = "Program chosen products several times and average their reads";
   let description = [{
-    A product matched by a `replicas` rule (`K` for every product, or
+    A product matched by a `replicate` rule (`K` for every product, or
     `REGEX=K` by ONNX weight name; the first matching rule wins) becomes K
     copies of itself, each programmed into its own arrays (`replica` = 0 ..
     K-1 keeps them apart), whose results the digital unit averages. The
@@ -284,7 +284,7 @@ def ReplicateWeights : Pass<"cim-replicate-weights", "mlir::ModuleOp"> {
 
     ```mlir
     %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc"}
-    // with replicas=fc=2 becomes
+    // with replicate=fc=2 becomes
     %a = cim.linear %x, %w {readout = #cim.adc<bits = 8>, replica = 0 : i64, weight_name = "fc"}
     %b = cim.linear %x, %w {readout = #cim.adc<bits = 8>, replica = 1 : i64, weight_name = "fc"}
     %s = tosa.add %a, %b
@@ -292,7 +292,7 @@ def ReplicateWeights : Pass<"cim-replicate-weights", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    ListOption<"rules", "replicas", "std::string",
+    ListOption<"rules", "replicate", "std::string",
                "K, or REGEX=K: copies of the matching products (1: none)">
   ];
   let dependentDialects = ["mlir::tosa::TosaDialect", "mlir::arith::ArithDialect"];

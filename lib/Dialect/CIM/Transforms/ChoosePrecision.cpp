@@ -61,7 +61,9 @@ struct ChoosePrecisionPass
     if (failed(parsed))
       return signalPassFailure();
     if (!(errorBudget > 0)) {
-      module.emitError("error-budget must be positive, got ") << errorBudget;
+      module.emitError("the weight error budget (error-budget, "
+                       "--weight-error-budget) must be positive, got ")
+          << errorBudget;
       return signalPassFailure();
     }
     WalkResult result = module.walk([&](LinearOp op) {

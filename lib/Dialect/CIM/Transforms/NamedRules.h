@@ -1,7 +1,7 @@
 //===- NamedRules.h - `N` / `REGEX=N` pass options ---------------*- C++ -*-===//
 //
 // Options that set a number per product by ONNX weight name
-// (cim-choose-precision's weight-bits, cim-replicate-weights' replicas):
+// (cim-choose-precision's weight-bits, cim-replicate-weights' replicate):
 // `N` applies to every product, `REGEX=N` to those whose whole name
 // matches; the first matching rule wins.
 //

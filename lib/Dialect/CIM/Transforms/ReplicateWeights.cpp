@@ -1,6 +1,6 @@
 //===- ReplicateWeights.cpp - Average reads of replicated products -*- C++ -*-=//
 //
-// Implements `cim-replicate-weights`: a product matched by a `replicas` rule
+// Implements `cim-replicate-weights`: a product matched by a `replicate` rule
 // becomes K copies programmed into separate cells, averaged digitally.
 //
 //===----------------------------------------------------------------------===//
@@ -34,7 +34,7 @@ struct ReplicateWeightsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<std::vector<NamedRule>> parsed =
-        parseNamedRules(module, rules, "replicas", 1, kMaxReplicas);
+        parseNamedRules(module, rules, "replicate", 1, kMaxReplicas);
     if (failed(parsed))
       return signalPassFailure();
     if (parsed->empty())
