@@ -26,7 +26,7 @@ echo "== run on sim://ideal against the float reference (360 test images)"
   --labels "$example/labels.pb" --reference "$example/test_data_set_0/output_0.pb"
 
 echo
-echo "== run on sim://quantized (target's 8-bit DAC, 4-bit cells, 8-bit ADC)"
+echo "== run on sim://quantized (8-bit DAC and ADC; 8-bit weights on two 4-bit cells each)"
 "$bin/cim-run" "$out/digits.cimx" --device sim://quantized \
   --input "x=$example/test_data_set_0/input_0.pb" --output-dir "$out/quantized"
 "$py" "$root/python/cim/eval_accuracy.py" --outputs "$out/quantized" \
