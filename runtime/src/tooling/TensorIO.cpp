@@ -221,7 +221,9 @@ HostTensor fromTensor(const Tensor &t, const std::string &name) {
   return h;
 }
 
-StatusOr<HostTensor> readTensorFile(const std::string &path) {
+namespace {
+/// The bytes of file `path`; errors start with the path.
+StatusOr<std::string> readFileBytes(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
@@ -230,7 +232,13 @@ StatusOr<HostTensor> readTensorFile(const std::string &path) {
   ss << in.rdbuf();
   if (in.bad())
     return makeError(Code::DataLoss, path, ": read error");
-  return parseTensorProto(ss.str(), path);
+  return ss.str();
+}
+} // namespace
+
+StatusOr<HostTensor> readTensorFile(const std::string &path) {
+  CIM_ASSIGN_OR_RETURN(std::string bytes, readFileBytes(path));
+  return parseTensorProto(bytes, path);
 }
 
 namespace {
@@ -262,15 +270,7 @@ std::string npyField(const std::string &header, const std::string &key) {
 } // namespace
 
 StatusOr<HostTensor> readNpyFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
-                     path, ": cannot open: ", std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    return makeError(Code::DataLoss, path, ": read error");
-  const std::string bytes = ss.str();
+  CIM_ASSIGN_OR_RETURN(const std::string bytes, readFileBytes(path));
   auto bad = [&](const std::string &why) {
     return makeError(Code::InvalidArgument, path, ": not a readable .npy file (",
                      why, ")");
