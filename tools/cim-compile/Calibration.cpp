@@ -278,8 +278,21 @@ bool runOnSets(const std::string &bytes, const std::string &dataPath,
 }
 
 /// The calibrated windows of tile `image` from its sampled inputs.
+/// out[v][c] = sum_r vectors[v][r] * w[r][c] for the sampled vectors of
+/// `record` (rows each) and a rows x cols matrix `w`.
+void columnResults(const RecordingDevice::Record &record, size_t rows,
+                   size_t cols, const std::vector<float> &w,
+                   std::vector<float> &out) {
+  const size_t vectors = record.vectors.size() / rows;
+  out.resize(vectors * cols);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(vectors),
+              int(cols), int(rows), 1.0f, record.vectors.data(), int(rows),
+              w.data(), int(cols), 0.0f, out.data(), int(cols));
+}
+
 /// The predicted error of tile `image` read through `windows` on the
-/// sampled vectors of `record` (see TileError): the quantisation terms
+/// sampled vectors of `record`, whose column results per slice are
+/// `planeResults` (see TileError): the quantisation terms
 /// exactly on the samples (weights rounded to their levels, results
 /// through the windows, and the DAC's rounding as uniform noise); the
 /// noise model's terms as expected variances, as the simulator draws them
@@ -290,6 +303,7 @@ TileError predictError(const rt::hal::TileImage &image,
                        const rt::hal::MacroConfig &target,
                        const RecordingDevice::Record &record,
                        const macro::CellPlanes &planes,
+                       const std::vector<std::vector<float>> &planeResults,
                        const std::vector<double> &windows,
                        const artifact::NoiseModel *noise) {
   TileError e;
@@ -309,21 +323,15 @@ TileError predictError(const rt::hal::TileImage &image,
                   wn[i]);
   }
   auto gemm = [&](const std::vector<float> &w, std::vector<float> &out) {
-    out.resize(vectors * cols);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(vectors),
-                int(cols), int(rows), 1.0f, record.vectors.data(), int(rows),
-                w.data(), int(cols), 0.0f, out.data(), int(cols));
+    columnResults(record, rows, cols, w, out);
   };
-  std::vector<float> ideal, weightError, planeResult;
+  std::vector<float> ideal, weightError;
   gemm(wn, ideal);
   gemm(dq, weightError);
   // Each result's conversion error through the windows, shifted and added.
   std::vector<double> adcError(vectors * cols, 0.0);
-  std::vector<float> values(n);
   for (size_t p = 0; p < planes.size(); ++p) {
-    for (size_t i = 0; i < n; ++i)
-      values[i] = float(planes.value(p, i));
-    gemm(values, planeResult);
+    const std::vector<float> &planeResult = planeResults[p];
     for (size_t c = 0; c < cols; ++c) {
       macro::AdcWindow w{windows[2 * (p * cols + c)],
                          windows[2 * (p * cols + c) + 1]};
@@ -508,14 +516,15 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
       image.gPos.data(), image.gNeg.data(), n, bits, image.weightBits,
       image.encoding == rt::hal::WeightEncoding::Offset);
   const double levels = macro::signedLevels(target.adcBits);
-  std::vector<float> values(n), results(vectors * cols);
+  // Each slice's column results, for its windows and the error prediction.
+  std::vector<float> values(n);
+  std::vector<std::vector<float>> planeResults(planes.size());
   std::vector<double> samples(vectors);
   for (size_t p = 0; p < planes.size(); ++p) {
     for (size_t i = 0; i < n; ++i)
       values[i] = float(planes.value(p, i));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(vectors),
-                int(cols), int(rows), 1.0f, record->vectors.data(), int(rows),
-                values.data(), int(cols), 0.0f, results.data(), int(cols));
+    columnResults(*record, rows, cols, values, planeResults[p]);
+    const std::vector<float> &results = planeResults[p];
     std::vector<macro::AdcWindow> bounds =
         macro::worstCaseWindows(planes, p, rows, cols);
     for (size_t c = 0; c < cols; ++c) {
@@ -528,7 +537,8 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   }
   out.calibrated = true;
   out.vectors = vectors;
-  out.error = predictError(image, target, *record, planes, out.windows, noise);
+  out.error = predictError(image, target, *record, planes, planeResults,
+                           out.windows, noise);
   return out;
 }
 
