@@ -5,9 +5,10 @@ TensorProto files, load Debian's Fashion-MNIST (dataset-fashion-mnist),
 cut a text into one-hot character sequences and score a language model's
 logits in bits per character, and compile and run a recurrent model over
 the readouts the RNN evaluations compare; for the training scripts, a
-hardware-aware (weight-noise) training step and a torch export with test
-data. Numpy and onnx at import; only those two training helpers import
-torch, so the scripts that need no torch stay free of it.
+hardware-aware (weight-noise) training step, a classifier's training loop
+and accuracy, and a torch export with test data. Numpy and onnx at import;
+only the training helpers import torch, so the scripts that need no torch
+stay free of it.
 """
 
 import gzip
@@ -187,6 +188,43 @@ def export_with_test_data(model, sample, folder, batch_axis):
                               ("logits", out, "output_0.pb")):
         write_tensor(os.path.join(data, file), array, name)
     return path
+
+
+def classifier_accuracy(model, images, labels, *extra):
+    """Top-1 accuracy of `model` (put in eval mode) on numpy `images`, with
+    `extra` inputs after them. Needs python3-torch."""
+    import torch
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(images), *extra)
+    return float((logits.argmax(1).numpy() == labels).mean())
+
+
+def train_classifier(model, train_x, train_y, test_x, test_y, lr, epochs,
+                     label="epoch"):
+    """Trains `model` with Adam on cross-entropy (batches of 128 in a fresh
+    random order each epoch, the learning rate `lr` annealed to 0 over the
+    epochs by a cosine schedule), printing `label N:` with the last batch's
+    loss and the test accuracy after each epoch. Returns the model in eval
+    mode. Needs python3-torch."""
+    import torch
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    tx, ty = torch.from_numpy(train_x), torch.from_numpy(train_y)
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(len(tx))
+        for i in range(0, len(tx), 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            loss = loss_fn(model(tx[idx]), ty[idx])
+            loss.backward()
+            opt.step()
+        sched.step()
+        print(f"{label} {epoch + 1}: loss {loss.item():.3f}, test accuracy "
+              f"{classifier_accuracy(model, test_x, test_y):.4f}", flush=True)
+    return model.eval()
 
 
 def noisy_step(model, opt, loss_of, noise, clip=None):

@@ -37,7 +37,8 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import load_fashion, write_tensor  # noqa: E402
+from common import (classifier_accuracy as accuracy, load_fashion,  # noqa: E402
+                    train_classifier, write_tensor)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 STATE, HIDDEN, STEPS = 32, 64, 8
@@ -112,12 +113,6 @@ class LoopODENet(nn.Module):
         return self.head(h)
 
 
-def accuracy(model, images, labels, *extra):
-    with torch.no_grad():
-        logits = model(torch.from_numpy(images), *extra)
-    return float((logits.argmax(1).numpy() == labels).mean())
-
-
 def export(model, args, input_names, out_dir, name, dynamic_axes):
     folder = os.path.join(out_dir, name)
     data = os.path.join(folder, "test_data_set_0")
@@ -150,24 +145,8 @@ def main():
     test_x, test_y = load_fashion("t10k")
 
     NoisyLinear.noise = args.weight_noise
-    model = ODENet()
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
-    loss_fn = nn.CrossEntropyLoss()
-    tx, ty = torch.from_numpy(train_x), torch.from_numpy(train_y)
-    for epoch in range(args.epochs):
-        model.train()
-        perm = torch.randperm(len(tx))
-        for i in range(0, len(tx), 128):
-            idx = perm[i:i + 128]
-            opt.zero_grad()
-            loss = loss_fn(model(tx[idx]), ty[idx])
-            loss.backward()
-            opt.step()
-        sched.step()
-        model.eval()
-        print(f"epoch {epoch + 1}: loss {loss.item():.3f}, test accuracy "
-              f"{accuracy(model, test_x, test_y):.4f}", flush=True)
+    model = train_classifier(ODENet(), train_x, train_y, test_x, test_y,
+                             lr=2e-3, epochs=args.epochs)
 
     # The three exports share the trained weights.
     euler = model.eval()

@@ -53,7 +53,8 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import export_with_test_data, load_fashion, write_tensor  # noqa: E402
+from common import (classifier_accuracy as accuracy, export_with_test_data,  # noqa: E402
+                    load_fashion, train_classifier, write_tensor)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TEST_IMAGES, CALIBRATION_IMAGES, SAMPLE_IMAGES = 1000, 256, 100
@@ -124,36 +125,13 @@ MODELS = {
 }
 
 
-def accuracy(model, images, labels):
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.from_numpy(images))
-    return float((logits.argmax(1).numpy() == labels).mean())
-
-
 def train(name, epochs, train_x, train_y, test_x, test_y):
     """Trains model `name` from seed 0 with Adam (batch 128, learning rate
     annealed to 0 over the epochs by a cosine schedule)."""
     make, _, lr = MODELS[name]
     torch.manual_seed(0)
-    model = make()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
-    loss_fn = nn.CrossEntropyLoss()
-    tx, ty = torch.from_numpy(train_x), torch.from_numpy(train_y)
-    for epoch in range(epochs):
-        model.train()
-        perm = torch.randperm(len(tx))
-        for i in range(0, len(tx), 128):
-            idx = perm[i:i + 128]
-            opt.zero_grad()
-            loss = loss_fn(model(tx[idx]), ty[idx])
-            loss.backward()
-            opt.step()
-        sched.step()
-        print(f"{name} epoch {epoch + 1}: loss {loss.item():.3f}, test accuracy "
-              f"{accuracy(model, test_x, test_y):.4f}", flush=True)
-    return model.eval()
+    return train_classifier(make(), train_x, train_y, test_x, test_y, lr,
+                            epochs, label=f"{name} epoch")
 
 
 def write_data(out_dir, train_x, test_x, test_y):
