@@ -104,6 +104,22 @@ std::string uri(const std::string &noise, uint64_t seed = 1,
          extra;
 }
 
+/// Programs tile 0 of `a` on a fresh device at `u` and runs one MVM of
+/// `batch` vectors `x`; `stats`, if given, receives the device's counters.
+std::vector<float> mvmOnce(const std::string &u, const artifact::Artifact &a,
+                           const std::vector<float> &x, int64_t batch,
+                           rt::DeviceStats *stats = nullptr) {
+  auto dev = rt::DriverRegistry::global().open(u);
+  EXPECT_TRUE(dev.isOk()) << dev.status().message();
+  auto h = rt::programTile(**dev, a.tiles(0), a.target());
+  EXPECT_TRUE(h.isOk()) << h.status().message();
+  std::vector<float> y(size_t(batch) * a.tiles(0).cols());
+  EXPECT_TRUE((*dev)->mvm(*h, x.data(), batch, y.data()).isOk());
+  if (stats)
+    *stats = (*dev)->stats();
+  return y;
+}
+
 TEST(Noise, ProgrammingSigmaWithinFivePercent) {
   // 256 x 256 cells at g = 0.5 with sigma = 0.02 (absolute) and at g = 1
   // with sigma = 0.05 * G + 0.01 (conductance-dependent).
@@ -212,14 +228,10 @@ TEST(Noise, StuckCompensationKeepsPairDifferences) {
   b.tile(uint32_t(rows), uint32_t(cols), w);
   artifact::Artifact a = b.artifact();
   auto weightsWith = [&](const std::string &noise) {
-    auto dev = rt::DriverRegistry::global().open(uri(noiseFile("comp", noise)));
-    EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = rt::programTile(**dev, a.tiles(0), a.target());
-    std::vector<float> x(size_t(rows * rows), 0.0f), y(size_t(rows * cols));
+    std::vector<float> x(size_t(rows * rows), 0.0f);
     for (int64_t r = 0; r < rows; ++r)
       x[size_t(r * rows + r)] = 1.0f;
-    EXPECT_TRUE((*dev)->mvm(*h, x.data(), rows, y.data()).isOk());
-    return y;
+    return mvmOnce(uri(noiseFile("comp", noise)), a, x, rows);
   };
   auto plain = weightsWith(R"({"stuck_on_rate": 0.1, "stuck_off_rate": 0.1})");
   auto fixed = weightsWith(R"({"stuck_on_rate": 0.1, "stuck_off_rate": 0.1,
@@ -291,14 +303,7 @@ TEST(Noise, OneSeedIsBitIdenticalOnAnyThreadCount) {
   ArtifactBuilder b(uint32_t(rows), uint32_t(2 * cols), 4, 8, 8);
   b.tile(uint32_t(rows), uint32_t(cols), w);
   artifact::Artifact a = b.artifact();
-  auto run = [&](const std::string &u) {
-    auto dev = rt::DriverRegistry::global().open(u);
-    EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = rt::programTile(**dev, a.tiles(0), a.target());
-    std::vector<float> y(size_t(batch * cols));
-    EXPECT_TRUE((*dev)->mvm(*h, x.data(), batch, y.data()).isOk());
-    return y;
-  };
+  auto run = [&](const std::string &u) { return mvmOnce(u, a, x, batch); };
   auto one = run(uri("rram-worst", 9, "&threads=1"));
   EXPECT_EQ(run(uri("rram-worst", 9, "&threads=1")), one);
   EXPECT_EQ(run(uri("rram-worst", 9, "&threads=3")), one);
@@ -314,12 +319,7 @@ TEST(Noise, AdcRangeClipsAndOffsetShifts) {
   b.tile(4, 1, {1, 1, 1, 1}, 4);
   artifact::Artifact a = b.artifact();
   auto read = [&](const std::string &noise, std::vector<float> x) {
-    auto dev = rt::DriverRegistry::global().open(uri(noiseFile("adc", noise)));
-    EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = rt::programTile(**dev, a.tiles(0), a.target());
-    std::vector<float> y(1);
-    EXPECT_TRUE((*dev)->mvm(*h, x.data(), 1, y.data()).isOk());
-    return y[0];
+    return mvmOnce(uri(noiseFile("adc", noise)), a, x, 1)[0];
   };
   std::vector<float> ones(4, 1.0f), alternating{1, -1, 1, -1};
   EXPECT_FLOAT_EQ(read("{}", ones), 4.0f);
@@ -494,12 +494,7 @@ TEST(Noise, DeviceCalibrationCorrectsColumnGainAndOffset) {
   std::string noise = noiseFile(
       "systematic", R"({"ir_drop": 2e-4, "adc_offset_sigma_lsb": 3})");
   auto run = [&](const std::string &extra, rt::DeviceStats *stats) {
-    auto dev = rt::DriverRegistry::global().open(uri(noise, 1, extra));
-    EXPECT_TRUE(dev.isOk()) << dev.status().message();
-    auto h = rt::programTile(**dev, a.tiles(0), a.target());
-    std::vector<float> y(size_t(batch * cols));
-    EXPECT_TRUE((*dev)->mvm(*h, x.data(), batch, y.data()).isOk());
-    *stats = (*dev)->stats();
+    std::vector<float> y = mvmOnce(uri(noise, 1, extra), a, x, batch, stats);
     double error = 0;
     for (size_t i = 0; i < y.size(); ++i)
       error += (double(y[i]) - ref[i]) * (double(y[i]) - ref[i]);
