@@ -55,7 +55,7 @@ double roundCode(double q) {
 struct Work {
   int64_t first = 0;
   std::vector<double> s, norm, reference, xd, yd, passOut, total, analog,
-      uniform, toCode, fromCode;
+      uniform;
   std::vector<float> normal;
   std::vector<float> xf, yf;
   std::vector<char> finite;
@@ -131,13 +131,7 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
       plane.adcOffset.empty() ? nullptr : plane.adcOffset.data();
   // Each column's window: code = round(clamp((a - mid) L / half + offset,
   // -L, L)); out = mid + code half / L (times the plane's shift).
-  w.toCode.resize(size_t(cols));
-  w.fromCode.resize(size_t(cols));
-  for (int64_t c = 0; c < cols; ++c) {
-    w.toCode[size_t(c)] = levels / half[c];
-    w.fromCode[size_t(c)] = half[c] / levels * shift;
-  }
-  const double *toCode = w.toCode.data(), *fromCode = w.fromCode.data();
+  const double *toCode = plane.toCode.data(), *fromCode = plane.fromCode.data();
   NoiseStream read(seed, kRead);
   uint64_t callKey = combineKey(
       combineKey(combineKey(combineKey(0, t.id), sequence), uint64_t(p)), pl);

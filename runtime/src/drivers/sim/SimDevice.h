@@ -68,9 +68,10 @@ struct Plane {
   double shift = 1;       // weight of this plane in the shift-add
   double noiseGain = 1;   // read-noise sigma per unit of cell sigma and |x|
   // Per column: the ADC window's centre and half width (normalised units,
-  // the half width widened by the noise model's adc_range), and its offset
-  // in LSB.
-  std::vector<double> mid, half, adcOffset;
+  // the half width widened by the noise model's adc_range), its offset in
+  // LSB, and the conversion's factors: toCode = L / half into codes,
+  // fromCode = half / L * shift back (none without an ADC).
+  std::vector<double> mid, half, adcOffset, toCode, fromCode;
 };
 
 /// A programmed tile, immutable after programming except for its MVM

@@ -310,6 +310,11 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
       plane.mid[size_t(col)] = w.mid();
       plane.half[size_t(col)] = w.half() * adcRange;
     }
+    if (t.adcLevels > 0)
+      for (double half : plane.half) {
+        plane.toCode.push_back(t.adcLevels / half);
+        plane.fromCode.push_back(half / t.adcLevels * plane.shift);
+      }
     if (m.adc_offset_lsb() != 0 || m.adc_offset_sigma_lsb() != 0) {
       plane.adcOffset.resize(size_t(t.cols));
       for (int64_t col = 0; col < t.cols; ++col)
