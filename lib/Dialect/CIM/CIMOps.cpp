@@ -427,7 +427,7 @@ LogicalResult ProgramTileOp::verify() {
   if (weightBits > macro::kMaxWeightBits)
     return emitOpError("weight_bits ")
            << weightBits << " exceeds " << macro::kMaxWeightBits;
-  unsigned slices = macro::weightSlices(weightBits, array.getBitsPerCell());
+  unsigned slices = getSlices(array);
   unsigned needed = macro::physicalColumns(
       tile.getCols(), slices, getEncoding() == WeightEncoding::offset);
   if (needed > array.getCols())
@@ -453,7 +453,10 @@ LogicalResult ProgramTileOp::verify() {
 }
 
 unsigned ProgramTileOp::getSlices(ArrayKindAttr array) {
-  return array.slicesFor(unsigned(getWeightBits().value_or(0)));
+  // As the emitter writes the tile's weight bits: absent, the kind's.
+  return macro::weightSlices(
+      unsigned(getWeightBits().value_or(array.getWeightBits())),
+      array.getBitsPerCell());
 }
 
 //===----------------------------------------------------------------------===//

@@ -65,9 +65,11 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
              << " arrays, which the target does not have";
     const WeightEncoding encoding = array.getEncoding();
     const int64_t rowsPerTile = array.getRows();
-    const unsigned weightBits = unsigned(op.getWeightBits().value_or(0));
-    const int64_t colsPerTile =
-        array.maxLogicalCols(array.slicesFor(weightBits));
+    // The product's weight bits (absent: the kind's), as its tiles carry
+    // them.
+    const int64_t colsPerTile = array.maxLogicalCols(macro::weightSlices(
+        unsigned(op.getWeightBits().value_or(array.getWeightBits())),
+        array.getBitsPerCell()));
     SmallVector<float> values(weights.getValues<float>());
 
     OpBuilder b(op);
