@@ -132,7 +132,7 @@ TEST(ArtifactLoad, FutureVersion) {
   rt::Status s = loadStatus(a);
   EXPECT_EQ(s.code(), Code::Unimplemented);
   EXPECT_EQ(s.message(), "<memory>: artifact version 7 is newer than this "
-                         "runtime supports (3)");
+                         "runtime supports (4)");
   a.set_version(0);
   EXPECT_EQ(loadStatus(a).code(), Code::DataLoss);
   a.set_version(1);
@@ -315,6 +315,27 @@ TEST(ArtifactLoad, BadTileFields) {
   a = makeDenseRelu();
   a.mutable_tiles(0)->set_g_pos(3, 1.5f);
   expectLoadError(a, Code::DataLoss, "tiles[0].g_pos[3]: conductance 1.5");
+  // The compiler's codes: one per weight, on the grid of the cells.
+  a = makeDenseRelu();
+  {
+    artifact::Tile *t = a.mutable_tiles(0);
+    const int n = int(t->rows() * t->cols());
+    for (int i = 0; i < n; ++i)
+      t->add_codes(i % 2 ? 15 : -15);
+    expectLoadError(a, Code::DataLoss,
+                    "tiles[0].codes: target.arrays[0] has unquantised cells");
+    a.mutable_target()->mutable_arrays(0)->set_bits_per_cell(4);
+    const int32_t top = 15;
+    EXPECT_TRUE(loadStatus(a).isOk()) << loadStatus(a).message();
+    t->set_codes(1, top + 1);
+    expectLoadError(a, Code::DataLoss,
+                    "tiles[0].codes[1]: " + std::to_string(top + 1) +
+                        " is not a code of " + std::to_string(top) + " levels");
+    t->mutable_codes()->RemoveLast();
+    expectLoadError(a, Code::DataLoss, "tiles[0].codes: has " +
+                                           std::to_string(n - 1) +
+                                           " values for");
+  }
   a = makeDenseRelu();
   a.mutable_target()->mutable_arrays(0)->set_encoding(
       artifact::ENCODING_UNSPECIFIED);

@@ -507,3 +507,36 @@ TEST(SimDevice, AdcWindowsClipAndRefine) {
   EXPECT_NEAR(yTight[1], 0.1, 1e-3);
   EXPECT_NEAR(yTight[2], 1.4, 1e-3);
 }
+
+/// A tile that carries the compiler's codes is programmed with them: a
+/// quantising device realises code / L on each column's scale (here codes
+/// one away from the nearest), the ideal device keeps the exact weights.
+TEST(SimDevice, CodesChooseTheProgrammedLevels) {
+  const int64_t rows = 6, cols = 2, batch = 4;
+  std::vector<float> w = ramp(rows * cols, 61);
+  auto x = ramp(batch * rows, 62);
+  // 4-bit cells (L = 15), converters fine enough to show only the cells.
+  TileFixture f(rows, cols, w, 4, 16, 16);
+  artifact::Tile &t = f.tile;
+  std::vector<float> coded(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    double wn = double(t.g_pos(int(i))) - double(t.g_neg(int(i)));
+    int32_t nearest = int32_t(std::lround(wn * 15));
+    int32_t code = nearest + (nearest < 15 ? 1 : -1);
+    t.add_codes(code);
+    coded[i] = float(t.scales(int(i % cols)) * code / 15.0);
+  }
+  auto want = referenceDense(x, batch, rows, cols, coded, nullptr, false);
+  auto exact = referenceDense(x, batch, rows, cols, w, nullptr, false);
+  auto yQuantized = deviceMvm("sim://quantized", f, x, batch);
+  auto yIdeal = deviceMvm("sim://ideal", f, x, batch);
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_NEAR(yQuantized[i], want[i], 1e-3 * (1 + std::fabs(want[i]))) << i;
+    EXPECT_NEAR(yIdeal[i], exact[i], 1e-5) << i;
+  }
+  // The artifact layer carries them (ArtifactLoad.BadTileFields: a code
+  // off the grid is refused).
+  rt::hal::TileImage image = rt::toTileImage(t, f.a.target());
+  ASSERT_EQ(image.codes.size(), w.size());
+  EXPECT_EQ(image.codes[0], t.codes(0));
+}

@@ -9,6 +9,7 @@
 #include "Calibration.h"
 
 #include "artifact/Artifact.h"
+#include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
 #include "drivers/sim/Noise.h"
 #include "hal/Hal.h"
@@ -302,6 +303,7 @@ void columnResults(const RecordingDevice::Record &record, size_t rows,
 TileError predictError(const rt::hal::TileImage &image,
                        const rt::hal::MacroConfig &target,
                        const RecordingDevice::Record &record,
+                       const std::vector<int32_t> &codes,
                        const macro::CellPlanes &planes,
                        const std::vector<std::vector<float>> &planeResults,
                        const std::vector<double> &windows,
@@ -314,13 +316,16 @@ TileError predictError(const rt::hal::TileImage &image,
   const bool offset = image.encoding == rt::hal::WeightEncoding::Offset;
   const double levels = macro::signedLevels(target.adcBits);
   const double dacLevels = macro::signedLevels(target.dacBits);
-  // Weights: intended (wn) and as the cells hold them (wq), normalised.
+  // Weights: intended (wn) and as the cells hold them (the codes, or
+  // each weight's nearest), normalised.
+  const double weightLevels = macro::weightLevels(bits, image.weightBits);
   std::vector<float> wn(n), dq(n);
   for (size_t i = 0; i < n; ++i) {
     wn[i] = image.gPos[i] - image.gNeg[i];
-    dq[i] = float(macro::quantisedWeight(wn[i], bits, image.weightBits,
-                                         offset) -
-                  wn[i]);
+    double wq = codes.empty() ? macro::quantisedWeight(wn[i], bits,
+                                                       image.weightBits, offset)
+                              : double(codes[i]) / weightLevels;
+    dq[i] = float(wq - wn[i]);
   }
   auto gemm = [&](const std::vector<float> &w, std::vector<float> &out) {
     columnResults(record, rows, cols, w, out);
@@ -484,11 +489,36 @@ TileError predictError(const rt::hal::TileImage &image,
   return e;
 }
 
+/// The data-aware codes of tile `image` on the sampled vectors of
+/// `record`, in the units the tile is driven with (each vector times its
+/// largest magnitude), or none.
+std::vector<int32_t> roundWeights(const rt::hal::TileImage &image,
+                                  const rt::hal::MacroConfig &target,
+                                  const RecordingDevice::Record *record) {
+  unsigned bits = image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
+  if (!record || record->seen == 0 || bits == 0)
+    return {};
+  const size_t rows = image.rows, cols = image.cols, n = rows * cols;
+  const size_t vectors = record->vectors.size() / rows;
+  std::vector<float> x(record->vectors);
+  for (size_t v = 0; v < vectors; ++v)
+    for (size_t r = 0; r < rows; ++r)
+      x[v * rows + r] *= record->scales[v];
+  std::vector<float> wn(n);
+  for (size_t i = 0; i < n; ++i)
+    wn[i] = image.gPos[i] - image.gNeg[i];
+  return macro::dataAwareCodes(
+      wn.data(), rows, cols, x.data(), vectors, bits, image.weightBits,
+      image.encoding == rt::hal::WeightEncoding::Offset);
+}
+
 TileCalibration calibrate(const rt::hal::TileImage &image,
                           const rt::hal::MacroConfig &target,
                           const RecordingDevice::Record *record,
-                          const artifact::NoiseModel *noise) {
+                          const artifact::NoiseModel *noise, bool rounding) {
   TileCalibration out;
+  if (rounding)
+    out.codes = roundWeights(image, target, record);
   if (image.analog) {
     out.reason = "read without converters";
     return out;
@@ -512,8 +542,18 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   const size_t rows = image.rows, cols = image.cols, n = rows * cols;
   const size_t vectors = record->vectors.size() / rows;
   unsigned bits = image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
+  // The cells as the device programs them: the codes, else the nearest.
+  const float *gPos = image.gPos.data(), *gNeg = image.gNeg.data();
+  std::vector<float> codedPos(n), codedNeg(n);
+  if (!out.codes.empty()) {
+    macro::codedWeights(out.codes.data(), n,
+                        macro::weightLevels(bits, image.weightBits),
+                        codedPos.data(), codedNeg.data());
+    gPos = codedPos.data();
+    gNeg = codedNeg.data();
+  }
   macro::CellPlanes planes = macro::cellPlanes(
-      image.gPos.data(), image.gNeg.data(), n, bits, image.weightBits,
+      gPos, gNeg, n, bits, image.weightBits,
       image.encoding == rt::hal::WeightEncoding::Offset);
   const double levels = macro::signedLevels(target.adcBits);
   // Each slice's column results, for its windows and the error prediction.
@@ -537,15 +577,15 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   }
   out.calibrated = true;
   out.vectors = vectors;
-  out.error = predictError(image, target, *record, planes, planeResults,
-                           out.windows, noise);
+  out.error = predictError(image, target, *record, out.codes, planes,
+                           planeResults, out.windows, noise);
   return out;
 }
 
 } // namespace
 
 bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
-                    const std::string &noise,
+                    const std::string &noise, bool rounding,
                     std::vector<TileCalibration> &tiles,
                     OutputMargins &margins, std::string &error) {
   std::optional<artifact::NoiseModel> noiseModel;
@@ -601,7 +641,7 @@ bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
     auto it = byId.find(image.id);
     tiles.push_back(calibrate(image, model->macroConfig(),
                               it == byId.end() ? nullptr : it->second,
-                              noiseModel ? &*noiseModel : nullptr));
+                              noiseModel ? &*noiseModel : nullptr, rounding));
     // "node 'NAME'" names the layer the tile belongs to.
     std::string source = image.source;
     if (source.rfind("node '", 0) == 0 && source.size() > 7)

@@ -42,11 +42,15 @@ struct TileError {
   double systematic = 0;
 };
 
-/// The ADC windows of one tile, or why it keeps its worst-case ones.
+/// The ADC windows and weight codes of one tile, or why it keeps its
+/// worst-case windows.
 struct TileCalibration {
   bool calibrated = false;
   std::string reason;          // when not calibrated
   std::vector<double> windows; // lo, hi pairs, slice-major
+  /// The data-aware code of every weight (macro/Rounding.h), rows x cols;
+  /// empty where the tile was never driven or its cells are unquantised.
+  std::vector<int32_t> codes;
   size_t vectors = 0;          // input vectors sampled
   std::string layer;           // the ONNX node the tile's weight came from
   TileError error;             // with the windows above (calibrated only)
@@ -62,13 +66,13 @@ struct OutputMargins {
 };
 
 /// Runs the artifact `bytes` on every input set of `dataPath` in ideal
-/// simulation and computes the calibrated ADC windows of its tiles (by
-/// tile id) and their predicted errors under the noise model `noise` (a
-/// preset name or a JSON file; empty: quantisation only). On failure
-/// returns false and sets `error` to one line naming the file and what is
-/// wrong.
+/// simulation and computes, for each of its tiles in order, the weights'
+/// data-aware codes (with `rounding`), the calibrated ADC windows (on those
+/// codes) and the predicted errors under the noise model `noise` (a preset
+/// name or a JSON file; empty: quantisation only). On failure returns
+/// false and sets `error` to one line naming the file and what is wrong.
 bool calibrateTiles(const std::string &bytes, const std::string &dataPath,
-                    const std::string &noise,
+                    const std::string &noise, bool rounding,
                     std::vector<TileCalibration> &tiles,
                     OutputMargins &margins, std::string &error);
 

@@ -113,8 +113,17 @@ cl::opt<std::string> calibrationData(
              "directory of input_N.pb or NAME.npy files, of "
              "test_data_set_*/ directories of them, or one .pb/.npy file. "
              "The compiler runs the model on them and calibrates each ADC "
-             "column's window and each fused activation's ramp range"),
+             "column's window and each fused activation's ramp range, and "
+             "rounds each tile's weights to the codes whose column results "
+             "on them are closest to the exact ones"),
     cl::value_desc("PATH"));
+cl::opt<bool> dataAwareRounding(
+    "data-aware-rounding",
+    cl::desc("With --calibration-data, choose each weight's code from the "
+             "data (GPTQ-style: each row's rounding error is compensated by "
+             "the rows still to round) instead of rounding to nearest "
+             "(default on; =false to round to nearest)"),
+    cl::init(true));
 cl::opt<std::string> reportNoise(
     "report-noise",
     cl::desc("Noise model (preset or JSON file) under which --report, with "
@@ -296,27 +305,30 @@ LogicalResult calibrateRampRanges(ModuleOp module,
   return success();
 }
 
-/// Tiles read through a uniform ADC get calibrated windows
-/// (`adc_windows`) from the calibration data; without data they keep each
-/// column's worst case, which a remark says.
-LogicalResult calibrateAdcWindows(ModuleOp module,
-                                  std::map<std::string, cim::TileError> &errors,
-                                  cim::OutputMargins &margins,
-                                  std::string &lastLayer, std::string &error) {
+/// With calibration data, every tile's weights get data-aware codes
+/// (`codes`) and the tiles read through a uniform ADC calibrated windows
+/// (`adc_windows`); without data the ADCs keep each column's worst case,
+/// which a remark says.
+LogicalResult calibrateTiles(ModuleOp module,
+                             std::map<std::string, cim::TileError> &errors,
+                             cim::OutputMargins &margins,
+                             std::string &lastLayer, std::string &error) {
   cim::TargetAttr target = cim::lookupTarget(module);
-  if (!target || target.getAdcBits() <= 1 ||
-      target.getAdcKind() == cim::ADCKind::sign)
+  if (!target)
     return success();
-  unsigned converted = 0, worstCase = 0;
+  bool uniformAdc = target.getAdcBits() > 1 &&
+                    target.getAdcKind() != cim::ADCKind::sign;
+  unsigned programmed = 0, converted = 0, worstCase = 0;
   module.walk([&](cim::ProgramTileOp op) {
-    bool adc = !op.getAnalog() && !op.getRamp();
+    bool adc = uniformAdc && !op.getAnalog() && !op.getRamp();
+    ++programmed;
     converted += adc;
     worstCase += adc && !op.getAdcWindows();
   });
-  if (converted == 0)
+  if (programmed == 0)
     return success();
   if (calibrationData.empty()) {
-    if (worstCase == 0) // calibrated already (MLIR of a calibrated compile)
+    if (worstCase == 0) // calibrated already, or no uniform ADC
       return success();
     emitRemark(module.getLoc())
         << worstCase << " tiles are read through ADCs whose windows are each "
@@ -329,10 +341,10 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
   if (failed(cim::emitArtifact(module, os, /*text=*/false, &tileOps)))
     return failure();
   std::vector<cim::TileCalibration> tiles;
-  if (!cim::calibrateTiles(os.str(), calibrationData, reportNoise, tiles,
-                           margins, error))
+  if (!cim::calibrateTiles(os.str(), calibrationData, reportNoise,
+                           dataAwareRounding, tiles, margins, error))
     return failure();
-  unsigned calibrated = 0;
+  unsigned calibrated = 0, rounded = 0;
   size_t vectors = 0;
   // The copies of a layer's replicated product: its largest replica
   // number + 1 (the tiles of one product share its layer's name).
@@ -342,6 +354,14 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
       if (std::optional<uint64_t> r = tileOp.getReplica())
         replicas[tile.layer] = std::max(replicas[tile.layer], unsigned(*r));
   for (auto [op, tile] : llvm::zip(tileOps, tiles)) {
+    if (!tile.codes.empty()) {
+      auto type = RankedTensorType::get(
+          cast<ShapedType>(op->getOperand(0).getType()).getShape(),
+          IntegerType::get(module.getContext(), 32));
+      op->setAttr("codes",
+                  DenseIntElementsAttr::get(type, ArrayRef(tile.codes)));
+      ++rounded;
+    }
     if (!tile.calibrated)
       continue;
     op->setAttr("adc_windows",
@@ -362,9 +382,15 @@ LogicalResult calibrateAdcWindows(ModuleOp module,
     e.programming += random / (k * k) + t.systematic / k;
     e.systematic += t.systematic / k;
   }
-  emitRemark(module.getLoc())
-      << "calibrated the ADC windows of " << calibrated << " of " << converted
-      << " tiles on up to " << vectors << " sampled input vectors each";
+  if (converted > 0)
+    emitRemark(module.getLoc())
+        << "calibrated the ADC windows of " << calibrated << " of "
+        << converted << " tiles on up to " << vectors
+        << " sampled input vectors each";
+  if (dataAwareRounding)
+    emitRemark(module.getLoc())
+        << "rounded the weights of " << rounded << " of " << programmed
+        << " tiles to data-aware codes";
   return success();
 }
 /// The predicted error of the layer that computes the model's scores,
@@ -535,8 +561,7 @@ int main(int argc, char **argv) {
   cim::OutputMargins margins;
   std::string lastLayer;
   if (emitStage >= Stage::Tiled &&
-      failed(calibrateAdcWindows(*module, layerErrors, margins, lastLayer,
-                                 error)))
+      failed(calibrateTiles(*module, layerErrors, margins, lastLayer, error)))
     return error.empty() ? 1 : fail(error);
 
   std::string reportJson;

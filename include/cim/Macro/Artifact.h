@@ -16,12 +16,13 @@ namespace cim::macro {
 
 /// "CIMX" read as a little-endian uint32.
 inline constexpr uint32_t kArtifactMagic = 0x584D4943;
-/// The newest artifact version. 2: ramp readouts hold typed steps and
-/// their column's conductances; tiles their placement and their kind of
-/// array by index.
-inline constexpr uint32_t kArtifactVersion = 3;
-/// The oldest version a reader accepts: version 1 said a tile's cells and
-/// geometry on the tile and named ramp functions as text.
+/// The newest artifact version. 3: one weight scale and one ADC window per
+/// column, weight bits per tile; 4: tiles may carry the compiler's integer
+/// code of every weight (data-aware rounding).
+inline constexpr uint32_t kArtifactVersion = 4;
+/// The oldest version a reader accepts: version 2 had one weight scale and
+/// one ADC full scale per tile (a version 3 artifact reads as a version 4
+/// one without codes).
 inline constexpr uint32_t kOldestArtifactVersion = 3;
 /// The id of an optional instruction input that is not given.
 inline constexpr uint32_t kAbsentValue = 0xFFFFFFFF;

@@ -9,6 +9,7 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Macro/Limits.h"
 #include "cim/Macro/Recurrent.h"
+#include "cim/Macro/Rounding.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -448,6 +449,26 @@ LogicalResult ProgramTileOp::verify() {
         return emitOpError("adc_windows[")
                << i / 2 << "] = [" << (*windows)[i] << ", "
                << (*windows)[i + 1] << "] is not a finite, non-empty window";
+  }
+  if (std::optional<DenseIntElementsAttr> codes = getCodes()) {
+    if (codes->getType().getShape() != weights.getShape())
+      return emitOpError("codes ")
+             << codes->getType() << " do not match the weights " << weights;
+    bool offset = getEncoding() == WeightEncoding::offset;
+    unsigned bits = array.getBitsPerCell();
+    if (bits == 0)
+      return emitOpError("codes need quantised cells (the ")
+             << stringifyCellTech(tile.getCell())
+             << " arrays have bits_per_cell 0)";
+    int64_t i = 0;
+    for (const APInt &code : codes->getValues<APInt>()) {
+      if (!macro::validCode(code.getSExtValue(), bits, weightBits, offset))
+        return emitOpError("codes[")
+               << i << "] = " << code.getSExtValue() << " is not a code of "
+               << int64_t(macro::weightLevels(bits, weightBits)) << " levels"
+               << (offset ? " (odd, for offset cells)" : "");
+      ++i;
+    }
   }
   return success();
 }

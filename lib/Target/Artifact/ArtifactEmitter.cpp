@@ -325,6 +325,10 @@ private:
     }
     unsigned weightBits = op.getWeightBits().value_or(array.getWeightBits());
     tile->set_weight_bits(weightBits);
+    // The compiler's codes (data-aware rounding), else the nearest.
+    if (std::optional<DenseIntElementsAttr> codes = op.getCodes())
+      for (const APInt &code : codes->getValues<APInt>())
+        tile->add_codes(int32_t(code.getSExtValue()));
     // The ADC windows: calibrated ones from the op, else each column's
     // worst case over the cells the device programs.
     if (std::optional<ArrayRef<double>> windows = op.getAdcWindows()) {

@@ -71,6 +71,7 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
   t.scales.assign(tile.scales().begin(), tile.scales().end());
   t.gPos.assign(tile.g_pos().begin(), tile.g_pos().end());
   t.gNeg.assign(tile.g_neg().begin(), tile.g_neg().end());
+  t.codes.assign(tile.codes().begin(), tile.codes().end());
   for (int i = 0; i < tile.adc_lo_size() && i < tile.adc_hi_size(); ++i)
     t.adcWindows.push_back({tile.adc_lo(i), tile.adc_hi(i)});
   t.source = tile.source();

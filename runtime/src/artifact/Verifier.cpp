@@ -18,6 +18,7 @@
 #include "artifact/Placement.h"
 #include "cim/Macro/Limits.h"
 #include "cim/Macro/Readout.h"
+#include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
 #include "interp/Kernels.h"
 
@@ -218,6 +219,24 @@ Status Verifier::verifyTiles() {
                            field == &t.g_pos() ? ".g_pos[" : ".g_neg[", j,
                            "]: conductance ", g, " is outside [0, 1]");
       }
+    }
+    if (t.codes_size() > 0) {
+      uint64_t n = uint64_t(t.rows()) * t.cols();
+      if (uint64_t(t.codes_size()) != n)
+        return makeError(Code::DataLoss, path, ".codes: has ", t.codes_size(),
+                         " values for ", t.rows(), " x ", t.cols(),
+                         " weights");
+      if (kind.bits_per_cell() == 0)
+        return makeError(Code::DataLoss, path, ".codes: ", kindPath,
+                         " has unquantised cells (bits_per_cell 0)");
+      for (int j = 0; j < t.codes_size(); ++j)
+        if (!validCode(t.codes(j), kind.bits_per_cell(), t.weight_bits(),
+                       offset))
+          return makeError(Code::DataLoss, path, ".codes[", j, "]: ",
+                           t.codes(j), " is not a code of ",
+                           int64_t(weightLevels(kind.bits_per_cell(),
+                                                t.weight_bits())),
+                           " levels", offset ? " (odd, for offset cells)" : "");
     }
   }
   return Status::ok();

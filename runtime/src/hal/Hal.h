@@ -91,6 +91,9 @@ struct TileImage {
   WeightEncoding encoding = WeightEncoding::Unspecified;
   std::vector<float> scales; // one per column
   std::vector<float> gPos, gNeg;
+  /// The compiler's integer code of each weight (macro/Rounding.h), which
+  /// a quantising device programs instead of the nearest; empty: nearest.
+  std::vector<int32_t> codes;
   /// The ADC window of each column of each slice, slice-major (normalised
   /// units; macro::CellPlanes says what a column sums).
   std::vector<macro::AdcWindow> adcWindows;

@@ -209,6 +209,36 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
 
 // -----
 
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_codes_shape(%w: tensor<4x2xf32>) {
+    // expected-error @+1 {{codes 'tensor<2x4xi32>' do not match the weights 'tensor<4x2xf32>'}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>, codes = dense<0> : tensor<2x4xi32>} : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    return
+  }
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_code_range(%w: tensor<4x2xf32>) {
+    // expected-error @+1 {{codes[3] = 16 is not a code of 15 levels}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>, codes = dense<[[0, 1], [-15, 16], [0, 0], [0, 0]]> : tensor<4x2xi32>} : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    return
+  }
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = offset>], dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_code_parity(%w: tensor<4x2xf32>) {
+    // expected-error @+1 {{codes[0] = 2 is not a code of 15 levels (odd, for offset cells)}}
+    %t = cim.program_tile %w {encoding = #cim<encoding offset>, codes = dense<[[2, 1], [1, 1], [1, 1], [1, 1]]> : tensor<4x2xi32>} : tensor<4x2xf32> -> !cim.tile<4x2, rram>
+    return
+  }
+}
+
+// -----
+
 module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = offset>], dac_bits = 8, adc_bits = 8>} {
   func.func @offset_columns(%w: tensor<4x4xf32>) {
     // expected-error @+1 {{tile needs 5 array columns (offset) but the target's rram arrays have 4}}

@@ -89,11 +89,17 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     column is part of the tile, so tiles with equal weights but different
     ramps stay distinct. `weight_bits` is the precision the weights are
     quantised to (bit-sliced over the array's cells); absent, the array
-    kind's. `adc_windows` holds, after calibration (`cim-calibrate` or
-    `cim-compile --calibration-data`), the ADC window `[lo, hi]` of every
+    kind's. `adc_windows` holds, after calibration (`cim-compile
+    --calibration-data`), the ADC window `[lo, hi]` of every
     column of every slice, least significant slice first, as `lo, hi`
     pairs in the normalised units of the macro model; absent, each window
-    is its column's worst case. `replica` keeps the copies of a replicated
+    is its column's worst case. `codes`, also from calibration, is the
+    integer code the device programs for each weight (rows x cols; the
+    weight realised is code / L on the column's scale, L = 2^bits - 1 of
+    the weight bits when sliced, else of the cell's; odd for offset cells),
+    chosen so that the column results on the data are close to the exact
+    ones (data-aware rounding); absent, each weight's nearest code.
+    `replica` keeps the copies of a replicated
     product apart (each is programmed into its own cells).
 
     ```mlir
@@ -111,7 +117,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<CIM_RampReadoutAttr>:$ramp,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
                        OptionalAttr<DenseF64ArrayAttr>:$adc_windows,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica,
+                       OptionalAttr<I32ElementsAttr>:$codes);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

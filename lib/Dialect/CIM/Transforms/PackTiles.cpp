@@ -334,7 +334,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             op.getLoc(), tileType, blockValue, op.getEncodingAttr(),
             IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr(),
             op.getAnalogAttr(), op.getRampAttr(), op.getWeightBitsAttr(),
-            /*adc_windows=*/DenseF64ArrayAttr(), op.getReplicaAttr());
+            /*adc_windows=*/DenseF64ArrayAttr(), op.getReplicaAttr(),
+            /*codes=*/DenseIntElementsAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

@@ -99,7 +99,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     dyn_cast<RampReadoutAttr>(op.getReadout()),
                                     op.getWeightBitsAttr(),
                                     /*adc_windows=*/DenseF64ArrayAttr(),
-                                    op.getReplicaAttr());
+                                    op.getReplicaAttr(),
+                                    /*codes=*/DenseIntElementsAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         Value partial = b.create<MVMOp>(

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Macro/Conductance.h"
+#include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
 #include "drivers/sim/SimDevice.h"
 
@@ -253,9 +254,21 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
   bool offset = tile.encoding == hal::WeightEncoding::Offset;
   size_t n = size_t(t.rows) * size_t(t.cols);
   // The cell targets, one plane per slice (the macro model's, as the
-  // compiler computed the ADC windows from).
-  macro::CellPlanes cells = macro::cellPlanes(
-      tile.gPos.data(), tile.gNeg.data(), n, bits, tile.weightBits, offset);
+  // compiler computed the ADC windows from): the compiler's codes when the
+  // tile has them, else each weight's nearest.
+  const float *gPos = tile.gPos.data(), *gNeg = tile.gNeg.data();
+  std::vector<float> codedPos, codedNeg;
+  if (!tile.codes.empty() && bits > 0) {
+    codedPos.resize(n);
+    codedNeg.resize(n);
+    macro::codedWeights(tile.codes.data(), n,
+                        macro::weightLevels(bits, tile.weightBits),
+                        codedPos.data(), codedNeg.data());
+    gPos = codedPos.data();
+    gNeg = codedNeg.data();
+  }
+  macro::CellPlanes cells =
+      macro::cellPlanes(gPos, gNeg, n, bits, tile.weightBits, offset);
   const double digits = cells.digits;
   t.offsetReference = offset && cells.sliced;
   if (tile.adcWindows.size() != cells.size() * size_t(t.cols))
@@ -343,6 +356,9 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
       tile.gNeg.size() != n)
     return makeError(Code::InvalidArgument, "tile ", tile.id,
                      ": g_pos/g_neg do not hold rows*cols values");
+  if (!tile.codes.empty() && tile.codes.size() != n)
+    return makeError(Code::InvalidArgument, "tile ", tile.id,
+                     ": codes do not hold rows*cols values");
   if (tile.scales.size() != size_t(t->cols))
     return makeError(Code::InvalidArgument, "tile ", tile.id,
                      ": scales do not hold one value per column");
