@@ -38,7 +38,8 @@ public:
   CellProgrammer(const SimOptions &options, double gMinRatio, uint32_t tileId,
                  TileReport &report)
       : m_(options.noise), driftTime_(options.driftTime), gMin_(gMinRatio),
-        span_(1 - gMinRatio), report_(report), stuck_(options.seed, kStuck),
+        span_(1 - gMinRatio), compensateIr_(options.calibrate),
+        report_(report), stuck_(options.seed, kStuck),
         program_(options.seed, kProgram), drift_(options.seed, kDrift),
         tileKey_(combineKey(0, tileId)) {}
 
@@ -55,6 +56,8 @@ public:
   /// IR drop.
   void program(std::vector<double> &cells, int64_t rows, int64_t cols,
                uint64_t p, bool ramp = false) {
+    if (!ramp)
+      precompensate(cells, rows, cols);
     for (size_t i = 0; i < cells.size(); ++i) {
       uint64_t key = combineKey(combineKey(tileKey_, p), i);
       cells[i] = ramp ? write(cells[i], key) : cell(cells[i], key);
@@ -71,6 +74,8 @@ public:
                     int64_t rows, int64_t cols, uint64_t p) {
     uint64_t kp = combineKey(tileKey_, 2 * p),
              kn = combineKey(tileKey_, 2 * p + 1);
+    precompensate(pos, rows, cols);
+    precompensate(neg, rows, cols);
     for (size_t i = 0; i < pos.size(); ++i) {
       uint64_t keyP = combineKey(kp, i), keyN = combineKey(kn, i);
       std::optional<double> sp = stuckValue(keyP), sn = stuckValue(keyN);
@@ -146,25 +151,56 @@ private:
   /// (the last row is next to it) sees its input attenuated by
   /// 1 - ir_drop * Gbar * (j N - j (j - 1) / 2), Gbar the column's mean
   /// conductance in units of G_max, N its rows.
+  double irFactor(int64_t row, int64_t rows, double mean) const {
+    double n = double(rows), j = double(rows - row);
+    return std::max(0.0, 1 - m_.ir_drop() * mean * (j * n - j * (j - 1) / 2));
+  }
+
   void irDrop(std::vector<double> &cells, int64_t rows, int64_t cols) {
-    double n = double(rows);
     for (int64_t c = 0; c < cols; ++c) {
       double mean = 0;
       for (int64_t r = 0; r < rows; ++r)
         mean += physical(cells[size_t(r * cols + c)]);
-      mean /= n;
+      mean /= double(rows);
       for (int64_t r = 0; r < rows; ++r) {
-        double j = double(rows - r);
-        double factor =
-            std::max(0.0, 1 - m_.ir_drop() * mean * (j * n - j * (j - 1) / 2));
         double &g = cells[size_t(r * cols + c)];
-        g = normalised(physical(g) * factor);
+        g = normalised(physical(g) * irFactor(r, rows, mean));
       }
+    }
+  }
+
+  /// IR-drop compensation, part of device calibration: the driver knows
+  /// its array's wire resistance and the cells it is asked to program (not
+  /// their variation), so it divides each cell's target by the attenuation
+  /// the first-order model gives its row, with the column's mean taken
+  /// over the compensated targets (a fixed point, four rounds), up to
+  /// G_max: a cell that would need more keeps part of its loss.
+  void precompensate(std::vector<double> &cells, int64_t rows, int64_t cols) {
+    if (!compensateIr_ || m_.ir_drop() <= 0)
+      return;
+    std::vector<double> want(static_cast<size_t>(rows)), have(want.size());
+    for (int64_t c = 0; c < cols; ++c) {
+      for (int64_t r = 0; r < rows; ++r)
+        want[size_t(r)] = have[size_t(r)] =
+            physical(cells[size_t(r * cols + c)]);
+      for (int round = 0; round < 4; ++round) {
+        double mean = 0;
+        for (double g : have)
+          mean += g;
+        mean /= double(rows);
+        for (int64_t r = 0; r < rows; ++r) {
+          double f = irFactor(r, rows, mean);
+          have[size_t(r)] = f > 0 ? std::min(want[size_t(r)] / f, 1.0) : 1.0;
+        }
+      }
+      for (int64_t r = 0; r < rows; ++r)
+        cells[size_t(r * cols + c)] = normalised(have[size_t(r)]);
     }
   }
 
   const artifact::NoiseModel &m_;
   double driftTime_, gMin_, span_;
+  bool compensateIr_;
   TileReport &report_;
   NoiseStream stuck_, program_, drift_;
   uint64_t tileKey_;
