@@ -26,4 +26,25 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
     return %y : tensor<?x2xf32>
   }
 }
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 8, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 5, adc_kind = ramp>} {
+  // A product fused into a ramp keeps its ramp in every copy; the copies'
+  // activations are averaged.
+  // CHECK-LABEL: func.func @fused
+  // CHECK: [[A:%.+]] = cim.linear %arg0, [[W:%.+]] {readout = #cim.ramp<{{.*}}steps = [tanh]{{.*}}>, replica = 0 : i64, weight_name = "fc1"}
+  // CHECK: [[B:%.+]] = cim.linear %arg0, [[W]] {readout = #cim.ramp<{{.*}}steps = [tanh]{{.*}}>, replica = 1 : i64, weight_name = "fc1"}
+  // CHECK: [[S1:%.+]] = tosa.add [[A]], [[B]]
+  // CHECK: [[C:%.+]] = cim.linear %arg0, [[W]] {readout = #cim.ramp<{{.*}}>, replica = 2 : i64, weight_name = "fc1"}
+  // CHECK: [[S2:%.+]] = tosa.add [[S1]], [[C]]
+  // CHECK: [[M:%.+]] = tosa.mul [[S2]]
+  // CHECK: return [[M]]
+  // TILED-LABEL: func.func @fused
+  // TILED-COUNT-2: cim.program_tile {{.*}}ramp = #cim.ramp
+  func.func @fused(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+    %w = arith.constant dense<[[1.0, 0.5], [0.03, -0.2], [-0.45, 0.11], [0.27, -1.0]]> : tensor<4x2xf32>
+    %y = cim.linear %x, %w {readout = #cim.ramp<bits = 1, steps = [tanh], lo = -2.0, hi = 2.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>, weight_name = "fc1"} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>
+    return %y : tensor<?x2xf32>
+  }
+}
 // BAD: replicate rule 'fc1=0': expected N or REGEX=N with N in [1, 64]

@@ -279,8 +279,12 @@ def ReplicateWeights : Pass<"cim-replicate-weights", "mlir::ModuleOp"> {
     variation and read noise shrink by sqrt(K) while systematic errors stay;
     the price is K times the arrays, MVMs and conversions of the product and
     K - 1 additions and one scaling per output (the report charges them).
-    A product fused into a ramp readout is not replicated (its readout is
-    an activation, which averaging would not commute with).
+    A product fused into a ramp readout is replicated with its ramp: every
+    copy converts its own pre-activation into the activation, and the
+    digital unit averages the K activations. In ideal mode the copies agree
+    exactly; with device errors e_k the mean of f(x + e_k) is f(x) plus
+    f'(x) times the mean error (which shrinks by sqrt(K)) plus a
+    second-order bias f''(x) var(e) / 2 that averaging does not remove.
 
     ```mlir
     %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc"}

@@ -41,7 +41,7 @@ struct ReplicateWeightsPass
       return;
     SmallVector<LinearOp> products;
     module.walk([&](LinearOp op) {
-      if (!op.getReplica() && !isa<RampReadoutAttr>(op.getReadout()))
+      if (!op.getReplica())
         products.push_back(op);
     });
     for (LinearOp op : products)
