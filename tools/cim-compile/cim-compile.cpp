@@ -107,6 +107,13 @@ cl::list<std::string> replicate(
              "times the arrays and conversions): K for every product, or "
              "REGEX=K by ONNX weight name (repeatable)"),
     cl::value_desc("K|REGEX=K"));
+cl::list<std::string> activeRows(
+    "active-rows",
+    cl::desc("Drive at most N rows of an array at once for the matching "
+             "products (less IR drop and narrower ADC windows, at the price "
+             "of more MVMs and conversions): N for every product, or "
+             "REGEX=N by ONNX weight name (repeatable)"),
+    cl::value_desc("N|REGEX=N"));
 cl::opt<std::string> calibrationData(
     "calibration-data",
     cl::desc("Sample inputs (a few hundred, e.g. from the training set): a "
@@ -236,6 +243,7 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
   options.weightErrorBudget = weightErrorBudget;
   options.weightBits = weightBits;
   options.replicas = replicate;
+  options.activeRows = activeRows;
   options.allowReload = allowReload;
   options.splitBlocks = splitBlocks;
   options.stage = emitStage == Stage::Import ? cim::CompileStage::Import

@@ -86,6 +86,14 @@ def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
     are accumulated with explicit `tosa.add` partial sums; column groups are
     joined with `tosa.concat`.
 
+    An `active-rows` rule (`N` for every product, or `REGEX=N` by ONNX
+    weight name; the first matching rule wins) caps a product's blocks at
+    N rows: each conversion then sums at most N rows, which cuts IR drop
+    (it grows with the square of the rows a column current crosses) and
+    narrows the ADC windows of inputs that are correlated, at the price of
+    more blocks, MVMs, conversions and partial sums (blocks of one array
+    are read one at a time).
+
     Before (target arrays 4x4):
     ```mlir
     %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>}
@@ -106,6 +114,10 @@ def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tosa::TosaDialect"];
+  let options = [
+    ListOption<"rules", "active-rows", "std::string",
+               "N, or REGEX=N: at most N rows per block of the matching products">
+  ];
 }
 
 def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {

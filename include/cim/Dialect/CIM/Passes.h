@@ -67,6 +67,9 @@ struct CompileOptions {
   std::vector<std::string> weightBits;
   /// `K` / `REGEX=K` rules: products programmed K times, reads averaged.
   std::vector<std::string> replicas;
+  /// `N` / `REGEX=N` rules: products whose tiles drive at most N rows at
+  /// once (less IR drop and narrower ADC windows, more conversions).
+  std::vector<std::string> activeRows;
   /// Return the inputs of fusable activations (for calibration).
   bool exposePreactivations = false;
   /// Time-share writable arrays that do not fit, reloading their weights.

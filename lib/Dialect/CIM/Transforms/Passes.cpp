@@ -52,7 +52,9 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
 
 void cim::buildTilePassPipeline(OpPassManager &pm,
                                 const CompileOptions &options) {
-  pm.addPass(createTileWeights());
+  TileWeightsOptions tiling;
+  tiling.rules = options.activeRows;
+  pm.addPass(createTileWeights(tiling));
   pm.addPass(createCanonicalizerPass());
   // CSE first: identical blocks share one tile before arrays are assigned.
   pm.addPass(createCSEPass());
@@ -131,6 +133,10 @@ struct CompilePipelineOptions
       *this, "replicate",
       llvm::cl::desc("K, or REGEX=K: program the matching products K times "
                      "and average their reads")};
+  ListOption<std::string> activeRows{
+      *this, "active-rows",
+      llvm::cl::desc("N, or REGEX=N: the matching products' tiles drive at "
+                     "most N rows at once")};
   Option<bool> allowReload{
       *this, "allow-reload",
       llvm::cl::desc("Time-share writable arrays that do not fit"),
@@ -172,6 +178,7 @@ struct CompilePipelineOptions
     options.weightErrorBudget = weightErrorBudget;
     options.weightBits.assign(weightBits.begin(), weightBits.end());
     options.replicas.assign(replicas.begin(), replicas.end());
+    options.activeRows.assign(activeRows.begin(), activeRows.end());
     options.allowReload = allowReload;
     options.splitBlocks = splitBlocks;
     options.odeSchedule = odeSchedule;

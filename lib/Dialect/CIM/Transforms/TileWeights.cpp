@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NamedRules.h"
+
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 
@@ -33,13 +35,22 @@ RankedTensorType withLastDim(RankedTensorType type, int64_t last) {
 }
 
 struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
+  using TileWeightsBase::TileWeightsBase;
+
+  /// Most rows an active-rows rule may name.
+  static constexpr unsigned kMaxActiveRows = 1u << 20;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<TargetAttr> target = requireTarget(module);
     if (failed(target))
       return signalPassFailure();
+    FailureOr<std::vector<NamedRule>> parsed =
+        parseNamedRules(module, rules, "active-rows", 1, kMaxActiveRows);
+    if (failed(parsed))
+      return signalPassFailure();
     WalkResult result = module.walk([&](LinearOp op) {
-      if (failed(tile(op, *target)))
+      if (failed(tile(op, *target, *parsed)))
         return WalkResult::interrupt();
       return WalkResult::advance();
     });
@@ -47,7 +58,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
       signalPassFailure();
   }
 
-  LogicalResult tile(LinearOp op, TargetAttr target) {
+  LogicalResult tile(LinearOp op, TargetAttr target,
+                     ArrayRef<NamedRule> activeRows) {
     DenseElementsAttr weights;
     if (!matchPattern(op.getWeight(), m_Constant(&weights)))
       return op.emitOpError("weight is not a constant");
@@ -64,7 +76,10 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
              << stringifyCellTech(*op.getPlacement())
              << " arrays, which the target does not have";
     const WeightEncoding encoding = array.getEncoding();
-    const int64_t rowsPerTile = array.getRows();
+    int64_t rowsPerTile = array.getRows();
+    if (const NamedRule *rule =
+            matchRule(activeRows, op.getWeightName().value_or("")))
+      rowsPerTile = std::min<int64_t>(rowsPerTile, rule->value);
     // The product's weight bits (absent: the kind's), as its tiles carry
     // them.
     const int64_t colsPerTile = array.maxLogicalCols(macro::weightSlices(
