@@ -3,25 +3,16 @@
 #include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
 
+#include "MacroTestHelpers.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 using namespace cim::macro;
+using cim::macro::test::weights;
 
 namespace {
-
-/// Normalised weights in [-1, 1] with a +-1 in every column.
-std::vector<float> weights(size_t rows, size_t cols, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0, 0.3f);
-  std::vector<float> w(rows * cols);
-  for (float &v : w)
-    v = std::clamp(normal(rng), -1.0f, 1.0f);
-  for (size_t c = 0; c < cols; ++c)
-    w[c] = c % 2 ? 1.0f : -1.0f;
-  return w;
-}
 
 /// Input vectors whose rows are strongly correlated (a few shared factors
 /// plus a little noise of their own), as neighbouring pixels or hidden

@@ -2,25 +2,16 @@
 
 #include "cim/Macro/Slicing.h"
 
+#include "MacroTestHelpers.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 using namespace cim::macro;
+using cim::macro::test::weights;
 
 namespace {
-
-/// Normalised weights in [-1, 1] with a +-1 in every column.
-std::vector<float> weights(size_t rows, size_t cols, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0, 0.3f);
-  std::vector<float> w(rows * cols);
-  for (float &v : w)
-    v = std::clamp(normal(rng), -1.0f, 1.0f);
-  for (size_t c = 0; c < cols; ++c)
-    w[c] = c % 2 ? 1.0f : -1.0f;
-  return w;
-}
 
 /// The weight the planes realise: shift-add of the planes' values (minus
 /// the reference code for sliced offset cells).
