@@ -94,6 +94,29 @@ double windowError(const std::vector<double> &v, double lo, double hi,
   }
   return (error + double(inside) * step * step / 12) / double(v.size());
 }
+
+/// How far the ends of a window should reach, in units of each side's
+/// spread, for results whose tails fall off like a Gaussian's: the z that
+/// minimises the expected clipping error beyond z (per unit variance,
+/// (1 + z^2) Q(z) - z phi(z)) on both sides plus the rounding error of
+/// 2 L + 1 codes over the window, with spreads `below` and `above` the
+/// mean.
+double gaussianReach(double below, double above, double levels) {
+  const double kInvSqrt2Pi = 0.3989422804014327;
+  double bestZ = 1, bestError = HUGE_VAL;
+  for (double z = 1; z <= 12; z += 0.05) {
+    double q = 0.5 * std::erfc(z / std::sqrt(2.0));
+    double phi = kInvSqrt2Pi * std::exp(-0.5 * z * z);
+    double clip = (below * below + above * above) * ((1 + z * z) * q - z * phi);
+    double step = z * (below + above) / (2 * levels);
+    double error = clip + step * step / 12;
+    if (error < bestError) {
+      bestError = error;
+      bestZ = z;
+    }
+  }
+  return bestZ;
+}
 } // namespace
 
 AdcWindow calibratedWindow(std::vector<double> &samples, double levels,
@@ -123,16 +146,36 @@ AdcWindow calibratedWindow(std::vector<double> &samples, double levels,
         best = {lo, hi};
       }
     }
-  // New data reach past the samples' extremes: an end chosen at a sample
-  // extreme moves out by the width of the samples' outer 1% (about the
-  // overshoot of the extremes of as many new samples again), within the
-  // bound.
-  size_t k = std::max<size_t>(1, samples.size() / 100);
-  if (best.lo <= samples.front() && best.lo > bound.lo)
-    best.lo = std::max(bound.lo, best.lo - (samples[k] - samples.front()));
-  if (best.hi >= samples.back() && best.hi < bound.hi)
-    best.hi = std::min(bound.hi, best.hi + (samples.back() -
-                                            samples[samples.size() - 1 - k]));
+  // An end that clips none of the samples sits at their extreme: new data
+  // reach past it, and a few hundred samples show little of the tails
+  // that a fine ADC should not clip. Such an end reaches at least as far
+  // as the Gaussian optimum for the samples' spread on its side of the
+  // mean (within the bound). An end that clips samples saw its tail.
+  double mean = 0;
+  for (double x : samples)
+    mean += x;
+  mean /= double(samples.size());
+  double below = 0, above = 0;
+  size_t nBelow = 0, nAbove = 0;
+  for (double x : samples) {
+    double d = x - mean;
+    if (d < 0) {
+      below += d * d;
+      ++nBelow;
+    } else {
+      above += d * d;
+      ++nAbove;
+    }
+  }
+  below = nBelow ? std::sqrt(below / double(nBelow)) : 0.0;
+  above = nAbove ? std::sqrt(above / double(nAbove)) : 0.0;
+  if (below + above > 0) {
+    double z = gaussianReach(below, above, levels);
+    if (best.lo <= samples.front())
+      best.lo = std::max(bound.lo, std::min(best.lo, mean - z * below));
+    if (best.hi >= samples.back())
+      best.hi = std::min(bound.hi, std::max(best.hi, mean + z * above));
+  }
   return best;
 }
 

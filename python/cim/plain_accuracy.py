@@ -10,7 +10,8 @@ cim-run on sim://ideal, on sim://quantized, and with a noise preset
 data/test/labels.pb: torch's float accuracy (float_accuracy.json), the
 ideal run's (which should equal it up to rounding), the quantised run's,
 and the noisy runs' mean, min and max, with the drops of the quantised and
-the mean noisy accuracy from the ideal run's.
+the mean noisy accuracy from the ideal run's, and the relative RMS error
+of the quantised run's scores (logits) against the ideal run's.
 
   /usr/bin/python3 python/cim/plain_accuracy.py --bin build/bin
       [--models mlp,lstm,gru,ode] [--targets T1,T2] [--seeds 1,2,3,4,5] [--calibrate]
@@ -224,6 +225,15 @@ def main():
             sys.stderr.write(f"{e}\n")
             return 1
 
+    def score_error(model, target):
+        """Relative RMS error of the quantised run's scores against the
+        ideal run's (all test images)."""
+        ideal, _ = read_tensor(os.path.join(folder(model, target), "ideal", "output_0.pb"))
+        quant, _ = read_tensor(os.path.join(folder(model, target), "quantized",
+                                            "output_0.pb"))
+        ideal, quant = ideal.astype(np.float64), quant.astype(np.float64)
+        return float(np.sqrt(np.mean((quant - ideal) ** 2) / np.mean(ideal ** 2)))
+
     def pct(a):
         return f"{100 * a:.1f}"
 
@@ -231,7 +241,8 @@ def main():
         return f"{100 * d:+.1f}"
 
     header = ["model", "target", "torch", "float (ideal)", "quantized",
-              f"{args.noise} mean", "min", "max", "drop quantized", "drop mean"]
+              f"{args.noise} mean", "min", "max", "drop quantized", "drop mean",
+              "score error quantized"]
     rows = []
     for m, t in configs:
         ideal, quant = scores[(m, t, "ideal")], scores[(m, t, "quantized")]
@@ -247,7 +258,8 @@ def main():
                      pct(min(noisy)) if noisy else "-",
                      pct(max(noisy)) if noisy else "-",
                      signed(quant - ideal),
-                     signed(mean - ideal) if noisy else "-"])
+                     signed(mean - ideal) if noisy else "-",
+                     f"{100 * score_error(m, t):.2f}%"])
     extra = "; ".join(shlex.join(([f"{','.join(s)}:"] if s else []) + o)
                       for s, o in flags) or "none"
     print(f"top-1 accuracy (%) on the first {len(labels)} Fashion-MNIST test images; "

@@ -122,3 +122,27 @@ TEST(AdcWindows, CalibratedWindowStaysWithinTheBound) {
   AdcWindow f = calibratedWindow(flat, 127, {-3, 3});
   EXPECT_GT(f.hi, f.lo);
 }
+
+/// 256 samples of a Gaussian show its tails to about 2.7 sigma. Through a
+/// fine ADC the window's ends reach to the Gaussian optimum (6 sigma for
+/// 16 bits; 3.9 for 8 bits, 2.9 for 5) so that new results are not
+/// clipped; through a coarse one
+/// the samples' own optimum, which clips them, stays.
+TEST(AdcWindows, FineWindowsReachPastTheSamples) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> normal(10, 2);
+  std::vector<double> samples(256);
+  for (double &s : samples)
+    s = normal(rng);
+  const AdcWindow bound{-1000, 1000};
+  std::vector<double> copy = samples;
+  AdcWindow fine = calibratedWindow(copy, 32767, bound);
+  EXPECT_LT(fine.lo, 10 - 4.5 * 2);
+  EXPECT_GT(fine.hi, 10 + 4.5 * 2);
+  copy = samples;
+  AdcWindow coarse = calibratedWindow(copy, 3, bound);
+  double low = *std::min_element(samples.begin(), samples.end());
+  double high = *std::max_element(samples.begin(), samples.end());
+  EXPECT_GT(coarse.lo, low);
+  EXPECT_LT(coarse.hi, high);
+}

@@ -489,6 +489,10 @@ TileError predictError(const rt::hal::TileImage &image,
   return e;
 }
 
+/// Tiles with more rows keep the nearest codes: data-aware rounding costs
+/// rows^3 (a few seconds at this size).
+constexpr size_t kMaxRoundedRows = 1024;
+
 /// The data-aware codes of tile `image` on the sampled vectors of
 /// `record`, in the units the tile is driven with (each vector times its
 /// largest magnitude), or none.
@@ -496,7 +500,8 @@ std::vector<int32_t> roundWeights(const rt::hal::TileImage &image,
                                   const rt::hal::MacroConfig &target,
                                   const RecordingDevice::Record *record) {
   unsigned bits = image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
-  if (!record || record->seen == 0 || bits == 0)
+  if (!record || record->seen == 0 || bits == 0 ||
+      image.rows > kMaxRoundedRows)
     return {};
   const size_t rows = image.rows, cols = image.cols, n = rows * cols;
   const size_t vectors = record->vectors.size() / rows;
