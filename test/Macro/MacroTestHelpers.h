@@ -22,6 +22,17 @@ inline std::vector<float> weights(size_t rows, size_t cols, unsigned seed) {
   return w;
 }
 
+/// `n` draws of a Gaussian of `mean` and `sigma`.
+inline std::vector<double> gaussianSamples(size_t n, double mean,
+                                           double sigma, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(mean, sigma);
+  std::vector<double> samples(n);
+  for (double &s : samples)
+    s = normal(rng);
+  return samples;
+}
+
 } // namespace cim::macro::test
 
 #endif // CIM_TEST_MACRO_MACROTESTHELPERS_H

@@ -9,6 +9,7 @@
 #include <random>
 
 using namespace cim::macro;
+using cim::macro::test::gaussianSamples;
 using cim::macro::test::weights;
 
 namespace {
@@ -85,11 +86,7 @@ TEST(AdcWindows, WorstCaseIsTheColumnsAbsoluteSum) {
 TEST(AdcWindows, CalibratedWindowBeatsTheWorstCase) {
   // Column results concentrated near 0.5 with rare excursions: the worst
   // case [-64, 64] wastes most codes of an 8-bit ADC.
-  std::mt19937 rng(3);
-  std::normal_distribution<double> normal(0.5, 0.4);
-  std::vector<double> samples(4000);
-  for (double &s : samples)
-    s = normal(rng);
+  std::vector<double> samples = gaussianSamples(4000, 0.5, 0.4, 3);
   const double levels = 127;
   const AdcWindow bound{-64, 64};
   std::vector<double> copy = samples;
@@ -126,14 +123,10 @@ TEST(AdcWindows, CalibratedWindowStaysWithinTheBound) {
 /// 256 samples of a Gaussian show its tails to about 2.7 sigma. Through a
 /// fine ADC the window's ends reach to the Gaussian optimum (6 sigma for
 /// 16 bits; 3.9 for 8 bits, 2.9 for 5) so that new results are not
-/// clipped; through a coarse one
-/// the samples' own optimum, which clips them, stays.
+/// clipped; through a coarse one the samples' own optimum, which clips
+/// them, stays.
 TEST(AdcWindows, FineWindowsReachPastTheSamples) {
-  std::mt19937 rng(5);
-  std::normal_distribution<double> normal(10, 2);
-  std::vector<double> samples(256);
-  for (double &s : samples)
-    s = normal(rng);
+  std::vector<double> samples = gaussianSamples(256, 10, 2, 5);
   const AdcWindow bound{-1000, 1000};
   std::vector<double> copy = samples;
   AdcWindow fine = calibratedWindow(copy, 32767, bound);
