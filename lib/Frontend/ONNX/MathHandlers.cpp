@@ -41,7 +41,113 @@ Value scalarLike(GraphImporter &g, Value x, double value) {
   return g.scalar(value, tensorType(x).getRank(), elementType(x));
 }
 
+/// Constants larger than this are not folded elementwise here.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
+/// The values of a constant f32, i64 or i1 tensor of static shape, as
+/// doubles; none otherwise.
+std::optional<std::vector<double>> constantValues(Value v) {
+  DenseElementsAttr attr;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldedElements ||
+      !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  std::vector<double> out;
+  out.reserve(size_t(type.getNumElements()));
+  Type element = type.getElementType();
+  if (element.isF32()) {
+    for (float x : attr.getValues<float>())
+      out.push_back(x);
+  } else if (element.isInteger(64)) {
+    for (int64_t x : attr.getValues<int64_t>())
+      out.push_back(double(x));
+  } else if (element.isInteger(1)) {
+    for (bool x : attr.getValues<bool>())
+      out.push_back(x ? 1.0 : 0.0);
+  } else {
+    return std::nullopt;
+  }
+  return out;
+}
+
+/// `fn` applied elementwise to constant `operands` with numpy broadcasting,
+/// as a constant of element type `element` (f32, i64 or i1); null when an
+/// operand is not a constant of static shape. Weights written as
+/// expressions of constants (Sign of latent weights, Where(w > t, 1, -1))
+/// thereby reach the arrays as the constants they are.
+Value foldElementwise(GraphImporter &g, ArrayRef<Value> operands,
+                      Type element,
+                      llvm::function_ref<double(ArrayRef<double>)> fn) {
+  SmallVector<std::vector<double>> values;
+  SmallVector<int64_t> shape;
+  for (Value v : operands) {
+    std::optional<std::vector<double>> x = constantValues(v);
+    if (!x)
+      return Value();
+    values.push_back(std::move(*x));
+    shape = g.broadcastShape(shape, tensorType(v).getShape());
+  }
+  const int64_t rank = shape.size();
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  if (count > kMaxFoldedElements)
+    return Value();
+  // Each operand's stride per result dimension (0 where it broadcasts).
+  SmallVector<SmallVector<int64_t>> strides;
+  for (Value v : operands) {
+    ArrayRef<int64_t> s = tensorType(v).getShape();
+    SmallVector<int64_t> stride(rank, 0);
+    int64_t step = 1;
+    for (int64_t d = int64_t(s.size()) - 1; d >= 0; --d) {
+      int64_t at = rank - int64_t(s.size()) + d;
+      stride[at] = s[d] == 1 ? 0 : step;
+      step *= s[d];
+    }
+    strides.push_back(std::move(stride));
+  }
+  std::vector<double> result(static_cast<size_t>(count));
+  SmallVector<int64_t> index(rank, 0);
+  SmallVector<double> args(operands.size());
+  for (int64_t i = 0; i < count; ++i) {
+    for (size_t k = 0; k < operands.size(); ++k) {
+      int64_t at = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        at += index[d] * strides[k][d];
+      args[k] = values[k][size_t(at)];
+    }
+    result[size_t(i)] = fn(args);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  auto type = RankedTensorType::get(shape, element);
+  if (element.isF32()) {
+    std::vector<float> f(result.begin(), result.end());
+    return g.constant(DenseElementsAttr::get(type, ArrayRef<float>(f)));
+  }
+  if (element.isInteger(64)) {
+    std::vector<int64_t> n;
+    n.reserve(result.size());
+    for (double x : result)
+      n.push_back(int64_t(x));
+    return g.constant(DenseElementsAttr::get(type, ArrayRef<int64_t>(n)));
+  }
+  SmallVector<bool> bits;
+  bits.reserve(result.size());
+  for (double x : result)
+    bits.push_back(x != 0);
+  return g.constant(DenseElementsAttr::get(type, ArrayRef<bool>(bits)));
+}
+
 Value select(GraphImporter &g, Value cond, Value a, Value b) {
+  if (Value folded = foldElementwise(
+          g, {cond, a, b}, elementType(a),
+          [](ArrayRef<double> x) { return x[0] != 0 ? x[1] : x[2]; }))
+    return folded;
   auto shape = g.broadcastShape(
       g.broadcastShape(tensorType(cond).getShape(), tensorType(a).getShape()),
       tensorType(b).getShape());
@@ -55,6 +161,21 @@ Value select(GraphImporter &g, Value cond, Value a, Value b) {
 
 Value compare(GraphImporter &g, StringRef op, Value a, Value b) {
   Type i1 = g.b().getI1Type();
+  auto holds = [&](double x, double y) {
+    if (op == "Greater")
+      return x > y;
+    if (op == "GreaterOrEqual")
+      return x >= y;
+    if (op == "Less")
+      return x < y;
+    if (op == "LessOrEqual")
+      return x <= y;
+    return x == y;
+  };
+  if (Value folded = foldElementwise(g, {a, b}, i1, [&](ArrayRef<double> x) {
+        return holds(x[0], x[1]) ? 1.0 : 0.0;
+      }))
+    return folded;
   if (op == "Greater")
     return g.broadcastOp<tosa::GreaterOp>(i1, a, b);
   if (op == "GreaterOrEqual")
@@ -189,6 +310,17 @@ void importSign(GraphImporter &g, const Node &node) {
   allowAttrs(node, {});
   Value x = operand(g, node, 0);
   requireNumber(x, "input");
+  // Sign of a constant (latent binary weights) is the constant +-1 (0 at
+  // 0, NaN at NaN).
+  if (Value folded = foldElementwise(g, {x}, elementType(x),
+                                     [](ArrayRef<double> v) {
+                                       return v[0] > 0   ? 1.0
+                                              : v[0] < 0 ? -1.0
+                                                         : v[0];
+                                     })) {
+    bindResult(g, node, folded);
+    return;
+  }
   Value zero = scalarLike(g, x, 0.0);
   // x - x keeps 0 at 0 and NaN at NaN, like numpy's sign.
   Value negative = select(g, compare(g, "Less", x, zero), scalarLike(g, x, -1.0),

@@ -26,6 +26,9 @@ Models (input -> output, N is a symbolic batch dim):
   external_data.onnx     gemm_const with W in external_data.bin (offset 16)
   external_{missing,escape,short}.onnx  broken external-data references
   macro_256x32.onnx      x[N,256] -> MatMul w[256,32] (fills one tempo-cim array)
+  binary_weights.onnx    x[N,4] -> MatMul Sign(latent[4,3]) -> MatMul
+                         Where(v[3,2] > 0, 1, -1) -> y[N,2] (latent weights
+                         binarised in the graph, one of them exactly 0)
   two_outputs.onnx       x[N,3] -> Relu -> y1[N,3]; x -> Sigmoid -> y2[N,3]
   not_onnx.onnx          plain text, not a protobuf
   truncated.onnx         first 60% of the bytes of large_layer.onnx
@@ -389,6 +392,28 @@ def macro_256x32():
                  [tensor("w", w)])
 
 
+def binary_weights():
+    """Weights binarised in the graph, as BNN exports write them: Sign of
+    latent float weights (one of them 0, which Sign keeps at 0) and
+    Where(v > 0, 1, -1)."""
+    latent = np.array([[0.3, -0.2, 0.0], [-0.7, 0.1, 0.5], [0.05, -0.05, 0.9],
+                       [-0.4, 0.6, -0.1]], np.float32)
+    v = np.array([[0.2, -0.3], [-0.5, 0.4], [0.1, 0.0]], np.float32)
+    nodes = [
+        mk("Sign", ["latent"], ["w1"], name="sign"),
+        mk("MatMul", ["x", "w1"], ["h"], name="fc1"),
+        mk("Greater", ["v", "zero"], ["positive"], name="positive"),
+        mk("Where", ["positive", "one", "minus_one"], ["w2"], name="binarise"),
+        mk("MatMul", ["h", "w2"], ["y"], name="fc2"),
+    ]
+    return model(nodes, "binary_weights", [vi("x", FLOAT, ["N", 4])],
+                 [vi("y", FLOAT, ["N", 2])],
+                 [tensor("latent", latent), tensor("v", v),
+                  tensor("zero", np.array(0.0, np.float32)),
+                  tensor("one", np.array(1.0, np.float32)),
+                  tensor("minus_one", np.array(-1.0, np.float32))])
+
+
 VALID = [
     ("gemm_const.onnx", gemm_const),
     ("matmul_const.onnx", matmul_const),
@@ -410,6 +435,7 @@ VALID = [
     ("out_of_scope_attr.onnx", out_of_scope_attr),
     ("runtime_if.onnx", runtime_if),
     ("macro_256x32.onnx", macro_256x32),
+    ("binary_weights.onnx", binary_weights),
 ]
 
 
