@@ -549,8 +549,10 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   unsigned bits = image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
   // The cells as the device programs them: the codes, else the nearest.
   const float *gPos = image.gPos.data(), *gNeg = image.gNeg.data();
-  std::vector<float> codedPos(n), codedNeg(n);
+  std::vector<float> codedPos, codedNeg;
   if (!out.codes.empty()) {
+    codedPos.resize(n);
+    codedNeg.resize(n);
     macro::codedWeights(out.codes.data(), n,
                         macro::weightLevels(bits, image.weightBits),
                         codedPos.data(), codedNeg.data());

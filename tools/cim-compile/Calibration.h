@@ -8,10 +8,11 @@
 //  - the pre-activation range of every fusable activation (an artifact
 //    whose fusable activations' inputs are outputs named preact:NAME), for
 //    the ramp readouts of fused activations;
-//  - the column results of every tile read through a uniform ADC (a
-//    recording device keeps a sample of each tile's input vectors), for
-//    each column's ADC window: the window that minimises the conversion's
-//    mean squared error on the samples (macro::calibratedWindow).
+//  - the input vectors of every tile (a recording device keeps a sample of
+//    each tile's inputs), for the weights' data-aware codes
+//    (macro::dataAwareCodes) and, on those codes, for each ADC column's
+//    window: the window that minimises the conversion's mean squared error
+//    on the samples (macro::calibratedWindow).
 //
 // No MLIR here: the driver turns the results into module and op
 // attributes, so every decision stays in the IR and the artifact.
