@@ -369,6 +369,8 @@ LogicalResult calibrateTiles(ModuleOp module,
       op->setAttr("codes",
                   DenseIntElementsAttr::get(type, ArrayRef(tile.codes)));
       ++rounded;
+    } else if (!dataAwareRounding) {
+      op->removeAttr("codes"); // codes of an earlier calibrated compile
     }
     if (!tile.calibrated)
       continue;
