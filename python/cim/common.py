@@ -201,12 +201,13 @@ def classifier_accuracy(model, images, labels, *extra):
 
 
 def train_classifier(model, train_x, train_y, test_x, test_y, lr, epochs,
-                     label="epoch"):
+                     label="epoch", after_step=None):
     """Trains `model` with Adam on cross-entropy (batches of 128 in a fresh
     random order each epoch, the learning rate `lr` annealed to 0 over the
     epochs by a cosine schedule), printing `label N:` with the last batch's
-    loss and the test accuracy after each epoch. Returns the model in eval
-    mode. Needs python3-torch."""
+    loss and the test accuracy after each epoch; `after_step()`, if given,
+    runs after every optimiser step. Returns the model in eval mode. Needs
+    python3-torch."""
     import torch
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
@@ -221,6 +222,8 @@ def train_classifier(model, train_x, train_y, test_x, test_y, lr, epochs,
             loss = loss_fn(model(tx[idx]), ty[idx])
             loss.backward()
             opt.step()
+            if after_step:
+                after_step()
         sched.step()
         print(f"{label} {epoch + 1}: loss {loss.item():.3f}, test accuracy "
               f"{classifier_accuracy(model, test_x, test_y):.4f}", flush=True)

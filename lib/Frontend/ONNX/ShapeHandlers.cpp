@@ -226,6 +226,12 @@ void importTranspose(GraphImporter &g, const Node &node) {
       perm.push_back(i);
   if (static_cast<int64_t>(perm.size()) != rank)
     throw ImportError{"perm must have one entry per dimension"};
+  // A 2-D transpose folds for constants: a weight exported as
+  // Transpose(W) (or Transpose(Sign(W))) reaches the arrays as a constant.
+  if (rank == 2 && perm[0] == 1 && perm[1] == 0) {
+    bindResult(g, node, g.transpose2D(x));
+    return;
+  }
   bindResult(g, node, g.transpose(x, perm));
 }
 
