@@ -29,13 +29,22 @@ int32_t nearestCode(double wn, unsigned bitsPerCell, unsigned weightBits,
       levels * quantisedWeight(wn, bitsPerCell, weightBits, offset)));
 }
 
-void codedWeights(const int32_t *codes, size_t n, double levels, float *gPos,
-                  float *gNeg) {
+CellPlanes codedCellPlanes(const float *gPos, const float *gNeg,
+                           const std::vector<int32_t> &codes, size_t n,
+                           unsigned bitsPerCell, unsigned weightBits,
+                           bool offset) {
+  const double levels = weightLevels(bitsPerCell, weightBits);
+  if (codes.size() != n || levels == 0)
+    return cellPlanes(gPos, gNeg, n, bitsPerCell, weightBits, offset);
+  // codes[i] / L as g_pos - g_neg, which cellPlanes rounds back to codes[i].
+  std::vector<float> pos(n), neg(n);
   for (size_t i = 0; i < n; ++i) {
     double wn = double(codes[i]) / levels;
-    gPos[i] = float(std::max(wn, 0.0));
-    gNeg[i] = float(std::max(-wn, 0.0));
+    pos[i] = float(std::max(wn, 0.0));
+    neg[i] = float(std::max(-wn, 0.0));
   }
+  return cellPlanes(pos.data(), neg.data(), n, bitsPerCell, weightBits,
+                    offset);
 }
 
 bool validCode(int64_t code, unsigned bitsPerCell, unsigned weightBits,

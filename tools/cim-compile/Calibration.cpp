@@ -548,20 +548,9 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   const size_t vectors = record->vectors.size() / rows;
   unsigned bits = image.bitsPerCell ? image.bitsPerCell : target.bitsPerCell;
   // The cells as the device programs them: the codes, else the nearest.
-  const float *gPos = image.gPos.data(), *gNeg = image.gNeg.data();
-  std::vector<float> codedPos, codedNeg;
-  if (!out.codes.empty()) {
-    codedPos.resize(n);
-    codedNeg.resize(n);
-    macro::codedWeights(out.codes.data(), n,
-                        macro::weightLevels(bits, image.weightBits),
-                        codedPos.data(), codedNeg.data());
-    gPos = codedPos.data();
-    gNeg = codedNeg.data();
-  }
-  macro::CellPlanes planes = macro::cellPlanes(
-      gPos, gNeg, n, bits, image.weightBits,
-      image.encoding == rt::hal::WeightEncoding::Offset);
+  macro::CellPlanes planes = macro::codedCellPlanes(
+      image.gPos.data(), image.gNeg.data(), out.codes, n, bits,
+      image.weightBits, image.encoding == rt::hal::WeightEncoding::Offset);
   const double levels = macro::signedLevels(target.adcBits);
   // Each slice's column results, for its windows and the error prediction.
   std::vector<float> values(n);

@@ -14,6 +14,8 @@
 #ifndef CIM_MACRO_ROUNDING_H
 #define CIM_MACRO_ROUNDING_H
 
+#include "cim/Macro/Slicing.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -30,11 +32,13 @@ double weightLevels(unsigned bitsPerCell, unsigned weightBits);
 int32_t nearestCode(double wn, unsigned bitsPerCell, unsigned weightBits,
                     bool offset);
 
-/// The normalised weights codes[i] / L of `n` codes as the two planes
-/// g_pos, g_neg in [0, 1] that cellPlanes takes (whose rounding gives the
-/// codes back).
-void codedWeights(const int32_t *codes, size_t n, double levels, float *gPos,
-                  float *gNeg);
+/// The cells a device programs for `n` weights g_pos - g_neg (see
+/// cellPlanes): with `codes` (n of them; null or empty: none), each
+/// weight's code codes[i] / L, else each weight's nearest level.
+CellPlanes codedCellPlanes(const float *gPos, const float *gNeg,
+                           const std::vector<int32_t> &codes, size_t n,
+                           unsigned bitsPerCell, unsigned weightBits,
+                           bool offset);
 
 /// Whether `code` is a code of the grid: |code| <= L, odd for offset cells.
 bool validCode(int64_t code, unsigned bitsPerCell, unsigned weightBits,

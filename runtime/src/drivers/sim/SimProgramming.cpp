@@ -292,19 +292,9 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
   // The cell targets, one plane per slice (the macro model's, as the
   // compiler computed the ADC windows from): the compiler's codes when the
   // tile has them, else each weight's nearest.
-  const float *gPos = tile.gPos.data(), *gNeg = tile.gNeg.data();
-  std::vector<float> codedPos, codedNeg;
-  if (!tile.codes.empty() && bits > 0) {
-    codedPos.resize(n);
-    codedNeg.resize(n);
-    macro::codedWeights(tile.codes.data(), n,
-                        macro::weightLevels(bits, tile.weightBits),
-                        codedPos.data(), codedNeg.data());
-    gPos = codedPos.data();
-    gNeg = codedNeg.data();
-  }
   macro::CellPlanes cells =
-      macro::cellPlanes(gPos, gNeg, n, bits, tile.weightBits, offset);
+      macro::codedCellPlanes(tile.gPos.data(), tile.gNeg.data(), tile.codes,
+                             n, bits, tile.weightBits, offset);
   const double digits = cells.digits;
   t.offsetReference = offset && cells.sliced;
   if (tile.adcWindows.size() != cells.size() * size_t(t.cols))
