@@ -5,21 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Macro/Rounding.h"
-#include "cim/Macro/Slicing.h"
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace cim::macro {
-
-double weightLevels(unsigned bitsPerCell, unsigned weightBits) {
-  if (bitsPerCell == 0)
-    return 0.0;
-  unsigned bits =
-      weightSlices(weightBits, bitsPerCell) > 1 ? weightBits : bitsPerCell;
-  return std::ldexp(1.0, int(bits)) - 1;
-}
 
 int32_t nearestCode(double wn, unsigned bitsPerCell, unsigned weightBits,
                     bool offset) {

@@ -1,8 +1,9 @@
 //===- Rounding.h - Integer codes of quantised weights ----------*- C++ -*-===//
 //
 // A quantised weight is an integer code c in [-L, L] on its tile's grid: the
-// device realises the normalised weight c / L (L = 2^bits - 1, bits the
-// weight bits when the weight is sliced over several cells, else the cell's).
+// device realises the normalised weight c / L (L = weightLevels, 2^bits - 1,
+// bits the weight bits when the weight is sliced over several cells, else
+// the cell's).
 // Differential pairs use every code; an offset cell's code 2 o - L (o its
 // level) is odd. Rounding each weight to its nearest code is what a device
 // does without the compiler's help; with sample inputs the compiler can
@@ -21,11 +22,6 @@
 #include <vector>
 
 namespace cim::macro {
-
-/// L, the largest code of a weight on cells of `bitsPerCell` holding
-/// `weightBits` (0: one cell per weight): 2^bits - 1; 0 when the cells are
-/// not quantised (bitsPerCell 0).
-double weightLevels(unsigned bitsPerCell, unsigned weightBits);
 
 /// The nearest code of normalised weight `wn` (clamped to [-1, 1]): L times
 /// quantisedWeight(wn).

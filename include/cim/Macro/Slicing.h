@@ -84,18 +84,27 @@ struct CellPlanes {
 CellPlanes cellPlanes(const float *gPos, const float *gNeg, size_t n,
                       unsigned bitsPerCell, unsigned weightBits, bool offset);
 
+/// L, the number of levels a weight on cells of `bitsPerCell` holding
+/// `weightBits` (0: one cell per weight) is rounded to: 2^bits - 1, bits
+/// the weight bits when sliced, else the cell's; 0 when the cells are not
+/// quantised (bitsPerCell 0).
+inline double weightLevels(unsigned bitsPerCell, unsigned weightBits) {
+  if (bitsPerCell == 0)
+    return 0.0;
+  unsigned bits =
+      weightSlices(weightBits, bitsPerCell) > 1 ? weightBits : bitsPerCell;
+  return std::ldexp(1.0, int(bits)) - 1;
+}
+
 /// The weight a device realises for normalised weight wn in [-1, 1] on
 /// cells of `bitsPerCell` holding `weightBits` (as cellPlanes programs it,
 /// before any device noise): its magnitude (differential) or its offset
-/// code 0.5 + wn / 2 (offset) rounded to 2^bits - 1 levels, bits the
-/// weight bits when sliced, else the cell's.
+/// code 0.5 + wn / 2 (offset) rounded to weightLevels levels.
 inline double quantisedWeight(double wn, unsigned bitsPerCell,
                               unsigned weightBits, bool offset) {
-  unsigned bits = weightSlices(weightBits, bitsPerCell) > 1 ? weightBits
-                                                            : bitsPerCell;
-  if (bits == 0)
+  double levels = weightLevels(bitsPerCell, weightBits);
+  if (levels == 0)
     return wn;
-  double levels = std::ldexp(1.0, int(bits)) - 1;
   if (offset)
     return 2 * std::round((0.5 + 0.5 * wn) * levels) / levels - 1;
   return std::copysign(std::round(std::fabs(wn) * levels) / levels, wn);

@@ -161,17 +161,13 @@ Value select(GraphImporter &g, Value cond, Value a, Value b) {
 
 Value compare(GraphImporter &g, StringRef op, Value a, Value b) {
   Type i1 = g.b().getI1Type();
-  auto holds = [&](double x, double y) {
-    if (op == "Greater")
-      return x > y;
-    if (op == "GreaterOrEqual")
-      return x >= y;
-    if (op == "Less")
-      return x < y;
-    if (op == "LessOrEqual")
-      return x <= y;
-    return x == y;
-  };
+  // Constants fold; the comparison is chosen once, not per element.
+  bool (*holds)(double, double) =
+      op == "Greater"          ? +[](double x, double y) { return x > y; }
+      : op == "GreaterOrEqual" ? +[](double x, double y) { return x >= y; }
+      : op == "Less"           ? +[](double x, double y) { return x < y; }
+      : op == "LessOrEqual"    ? +[](double x, double y) { return x <= y; }
+                               : +[](double x, double y) { return x == y; };
   if (Value folded = foldElementwise(g, {a, b}, i1, [&](ArrayRef<double> x) {
         return holds(x[0], x[1]) ? 1.0 : 0.0;
       }))
