@@ -540,3 +540,20 @@ TEST(SimDevice, CodesChooseTheProgrammedLevels) {
   ASSERT_EQ(image.codes.size(), w.size());
   EXPECT_EQ(image.codes[0], t.codes(0));
 }
+
+/// A tile image handed to the device directly (a custom HAL user, with no
+/// artifact verifier in between) is checked too: codes must cover every
+/// weight.
+TEST(SimDevice, CodesOfTheWrongSizeAreRefused) {
+  TileFixture f(4, 2, ramp(8, 71), 4, 8, 8);
+  rt::hal::TileImage image = rt::toTileImage(f.tile, f.a.target());
+  image.codes = {1, 2, 3};
+  auto dev = rt::DriverRegistry::global().open("sim://quantized");
+  ASSERT_TRUE(dev.isOk());
+  auto h = (*dev)->programTile(image, rt::toMacroConfig(f.a.target()));
+  ASSERT_FALSE(h.isOk());
+  EXPECT_EQ(h.status().code(), Code::InvalidArgument);
+  EXPECT_NE(h.status().message().find("codes do not hold rows*cols values"),
+            std::string::npos)
+      << h.status().message();
+}
