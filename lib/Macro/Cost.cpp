@@ -32,7 +32,8 @@ const std::vector<std::pair<const char *, double>> &defaultCostFigures() {
       {"array_area_mm2", 0.01}, {"write_pj", 0.1},
       {"offchip_pj_per_bit", 20.0}, {"integrator_pj", 0.05},
       {"digital_act_pj", 1.0},  {"digital_act_ns", 1.0},
-      {"ramp_step_ns", 0.5},
+      {"ramp_step_ns", 0.5},    {"bridge_pj", 0.0005},
+      {"comparator_pj", 0.01},  {"charge_share_pj", 0.002},
   };
   return figures;
 }
@@ -59,7 +60,10 @@ CellFigures::CellFigures(const CostFigures &f, Cell cell)
       digitalActNs(f.get("digital_act_ns", cell)),
       integratorPj(f.get("integrator_pj", cell)),
       writePj(f.get("write_pj", cell)),
-      offchipPjPerBit(f.get("offchip_pj_per_bit", cell)) {}
+      offchipPjPerBit(f.get("offchip_pj_per_bit", cell)),
+      bridgePj(f.get("bridge_pj", cell)),
+      comparatorPj(f.get("comparator_pj", cell)),
+      chargeSharePj(f.get("charge_share_pj", cell)) {}
 
 Cost &Cost::operator+=(const Cost &other) {
   mvms += other.mvms;
@@ -67,6 +71,8 @@ Cost &Cost::operator+=(const Cost &other) {
   dacConversions += other.dacConversions;
   adcConversions += other.adcConversions;
   digitalOps += other.digitalOps;
+  comparisons += other.comparisons;
+  chargeShares += other.chargeShares;
   for (const auto &[k, v] : other.energyPj)
     energyPj[k] += v;
   latencyNs += other.latencyNs;
@@ -93,13 +99,28 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
   Cost c;
   uint64_t passes = read.analog ? 1 : read.passes, slices = read.slices;
   uint64_t dac = read.analog ? 0 : read.rows * passes * vectors;
-  uint64_t adc = read.analog ? 0 : read.cols * slices * passes * vectors;
+  uint64_t adc = read.analog || read.bridge
+                     ? 0
+                     : read.cols * slices * passes * vectors;
   c.mvms = passes * vectors;
   c.macs = read.rows * read.cols * vectors;
   c.dacConversions = dac;
   c.adcConversions = adc;
-  c.energyPj["mac"] = double(read.rows * read.cols * slices * passes * vectors) *
-                      figures.macPj;
+  double cellReads = double(read.rows * read.cols * slices * passes * vectors);
+  if (read.bridge) {
+    c.energyPj["bridge"] = cellReads * figures.bridgePj;
+    if (read.neurons) {
+      c.comparisons = read.cols * vectors;
+      c.energyPj["comparator"] = double(c.comparisons) * figures.comparatorPj;
+    }
+    if (read.shared) {
+      c.chargeShares = read.cols * vectors;
+      c.energyPj["charge_share"] =
+          double(c.chargeShares) * figures.chargeSharePj;
+    }
+  } else {
+    c.energyPj["mac"] = cellReads * figures.macPj;
+  }
   c.energyPj["dac"] = double(dac) * figures.dacPj;
   c.energyPj["adc"] = double(adc) * figures.adcPj;
   if (slices * passes > 1) // shifted and added in the digital unit

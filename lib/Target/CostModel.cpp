@@ -115,6 +115,8 @@ void accumulate(LayerCost &into, const LayerCost &from) {
   into.macs += from.macs;
   into.dacConversions += from.dacConversions;
   into.adcConversions += from.adcConversions;
+  into.comparisons += from.comparisons;
+  into.chargeShares += from.chargeShares;
   into.digitalOps += from.digitalOps;
   for (const auto &[k, v] : from.energyPj)
     into.energyPj[k] += v;
@@ -157,6 +159,9 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
   read.analog = tileOp && tileOp.getAnalog();
   if (auto ramp = dyn_cast<RampReadoutAttr>(op.getReadout()))
     read.rampBits = ramp.getBits();
+  read.bridge = isa<SignReadoutAttr, ChargeReadoutAttr>(op.getReadout());
+  read.neurons = isa<SignReadoutAttr>(op.getReadout());
+  read.shared = bool(op.getCarry());
   read.cell = macroCell(tile.getCell());
   return read;
 }
@@ -229,6 +234,8 @@ static void fill(LayerCost &layer, const macro::Cost &c) {
   layer.macs = c.macs;
   layer.dacConversions = c.dacConversions;
   layer.adcConversions = c.adcConversions;
+  layer.comparisons = c.comparisons;
+  layer.chargeShares = c.chargeShares;
   layer.digitalOps = c.digitalOps;
   layer.energyPj = c.energyPj;
   layer.latencyNs = c.latencyNs;
@@ -419,6 +426,8 @@ static llvm::json::Object layerJson(const LayerCost &l) {
       {"macs", int64_t(l.macs)},
       {"dac_conversions", int64_t(l.dacConversions)},
       {"adc_conversions", int64_t(l.adcConversions)},
+      {"comparisons", int64_t(l.comparisons)},
+      {"charge_shares", int64_t(l.chargeShares)},
       {"digital_ops", int64_t(l.digitalOps)},
       {"energy_pj", std::move(energy)},
       {"latency_ns", rounded(l.latencyNs)}};

@@ -44,7 +44,8 @@ TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
                                    APFloat(integrator->leak),
                                    APFloat(integrator->vSat),
                                    APFloat(integrator->noise))
-                             : IntegratorAttr());
+                             : IntegratorAttr(),
+                         bridgeNeurons);
 }
 
 static std::vector<TargetDesc> buildPresets() {
@@ -64,11 +65,11 @@ static std::vector<TargetDesc> buildPresets() {
        8,
        {}},
       {"rram-bridge-bnn",
-       "seed 001: RRAM bridges (2 cells per +-1 weight), capacitive sign "
-       "neurons, fan-in 32",
+       "seed 001: RRAM bridges (2 cells per +-1 weight) read by capacitive "
+       "sign neurons, fan-in 32 per array; 8-bit ADCs for other products",
        {{"rram", CellTech::rram, 32, 64, 1, 256, E::differential}},
        1,
-       1,
+       8,
        {}},
       {"tempo-cim-40nm",
        "seed 002: 40 nm RRAM SNN macro, 4-bit inputs, 8-bit weights, "
@@ -115,8 +116,10 @@ static std::vector<TargetDesc> buildPresets() {
   // Seed 000: the ODE state lives in an analog integrator (assumed swing of
   // 4 normalised units, gain up to 1 per step, no leak or noise nominally).
   preset("rram-ode-40nm").integrator = IntegratorDesc{1.0, 0.0, 4.0, 0.0};
-  // Seed 001: capacitive neurons compare the two bridge sides.
-  preset("rram-bridge-bnn").adcKind = ADCKind::sign;
+  // Seed 001: capacitive neurons compare the two bridge sides of binary
+  // products; other products (a network's real-valued output layer, or
+  // current summing when asked for) go through an 8-bit ADC.
+  preset("rram-bridge-bnn").bridgeNeurons = true;
   // Seed 002: four 0.084 mm2 macros of one array each, LIF neurons.
   TargetDesc &tempo = preset("tempo-cim-40nm");
   tempo.macros = 4;
@@ -287,6 +290,12 @@ public:
     }
     if (!ok)
       return false;
+    if (const llvm::json::Value *v = root.get("bridge_neurons")) {
+      std::optional<bool> b = v->getAsBoolean();
+      if (!b)
+        return fail("bridge_neurons", "expected true or false");
+      desc.bridgeNeurons = *b;
+    }
     if (const llvm::json::Object *i = optionalObject(root, "integrator", ok)) {
       IntegratorDesc in{1.0, 0.0, 0.0, 0.0};
       if (!checkKeys(*i, "integrator.", {"gain_max", "leak", "v_sat", "noise"}) ||
@@ -320,7 +329,8 @@ public:
       return {};
     }
     if (!checkKeys(*root, "", {"name", "array", "arrays", "dac", "adc", "costs",
-                               "macros", "digital", "lif", "integrator"}))
+                               "macros", "digital", "lif", "integrator",
+                               "bridge_neurons"}))
       return {};
     TargetDesc desc;
     desc.name = path;
@@ -429,7 +439,7 @@ public:
             emitError, attr.getName(), attr.getArrays(), attr.getDacBits(),
             attr.getAdcBits(), attr.getCosts(), attr.getInputBits(),
             attr.getAdcKind(), attr.getMacros(), attr.getDigitalLanes(),
-            attr.getLif(), attr.getIntegrator()))) {
+            attr.getLif(), attr.getIntegrator(), attr.getBridgeNeurons()))) {
       error = path + ": " + message;
       return {};
     }

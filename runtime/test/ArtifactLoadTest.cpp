@@ -132,7 +132,7 @@ TEST(ArtifactLoad, FutureVersion) {
   rt::Status s = loadStatus(a);
   EXPECT_EQ(s.code(), Code::Unimplemented);
   EXPECT_EQ(s.message(), "<memory>: artifact version 7 is newer than this "
-                         "runtime supports (4)");
+                         "runtime supports (5)");
   a.set_version(0);
   EXPECT_EQ(loadStatus(a).code(), Code::DataLoss);
   a.set_version(1);

@@ -92,7 +92,7 @@ endif()
 make_artifact(${W}/truncated.cimx --truncate-to 60)
 expect(corrupt 1 "" "^error: .*truncated.cimx: " ARGS ${W}/truncated.cimx --test-data ${W}/dense-data)
 make_artifact(${W}/future.cimx --version 7)
-expect(future 1 "" "^error: .*future.cimx: artifact version 7 is newer than this runtime supports \\(4\\)"
+expect(future 1 "" "^error: .*future.cimx: artifact version 7 is newer than this runtime supports \\(5\\)"
   ARGS ${W}/future.cimx --test-data ${W}/dense-data)
 expect(missing-model 1 "" "^error: .*nope.cimx: cannot open"
   ARGS ${W}/nope.cimx --test-data ${W}/dense-data)

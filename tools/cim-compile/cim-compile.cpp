@@ -68,6 +68,14 @@ cl::opt<std::string> fuseActivations(
              "readouts: on, off, or auto (on where the target's ADC is a "
              "ramp; the default)"),
     cl::init("auto"));
+cl::opt<std::string> bnnMapping(
+    "bnn-mapping",
+    cl::desc("Binary products (+-1 weights) followed by a sign: bridge "
+             "(RRAM bridges read by capacitive sign neurons, no ADC), "
+             "current-sum (column currents through the ADC, sign in the "
+             "digital unit), or auto (bridge where the target has bridge "
+             "neurons; the default)"),
+    cl::init("auto"));
 cl::opt<unsigned> rampBits(
     "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
                           "(default: the target's ADC bits)"),
@@ -223,6 +231,13 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
             fuseActivations + "'";
     return std::nullopt;
   }
+  if (bnnMapping != "auto" && bnnMapping != "bridge" &&
+      bnnMapping != "current-sum") {
+    error = "--bnn-mapping must be bridge, current-sum or auto, got '" +
+            bnnMapping + "'";
+    return std::nullopt;
+  }
+  options.bnnMapping = bnnMapping;
   if (odeScheduleName == "analog")
     options.odeSchedule = cim::ODEScheduleMode::Analog;
   else if (odeScheduleName == "digital")

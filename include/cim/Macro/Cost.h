@@ -49,6 +49,7 @@ struct CellFigures {
   double macPj = 0, dacPj = 0, adcPj = 0, mvmNs = 0, rampStepNs = 0;
   double digitalOpPj = 0, digitalOpNs = 0, digitalActPj = 0, digitalActNs = 0;
   double integratorPj = 0, writePj = 0, offchipPjPerBit = 0;
+  double bridgePj = 0, comparatorPj = 0, chargeSharePj = 0;
 
   CellFigures() = default;
   CellFigures(const CostFigures &figures, Cell cell);
@@ -61,6 +62,7 @@ struct CellFigures {
 struct Cost {
   uint64_t mvms = 0, macs = 0, dacConversions = 0, adcConversions = 0;
   uint64_t digitalOps = 0;
+  uint64_t comparisons = 0, chargeShares = 0; // binary neurons
   std::map<std::string, double> energyPj;
   double latencyNs = 0; // serial: the digital unit
   double arrayNs = 0;   // the array's busy time
@@ -71,19 +73,27 @@ struct Cost {
 /// A read of one tile: `rows` driven rows and `cols` weight columns of an
 /// array of `cell` (whose figures the caller passes), weights in `slices` cells, inputs in `passes` DAC
 /// passes; an analog read (analog ODE schedule) converts nothing; a ramp
-/// readout of `rampBits` counts its 2^bits steps.
+/// readout of `rampBits` counts its 2^bits steps. A `bridge` read
+/// (binary neurons) converts nothing: each weight is a bridge charging the
+/// column's capacitors; its `neurons` decide with a comparator per column,
+/// and a `shared` read first joins the previous groups' charge (a
+/// charge-sharing step per column).
 struct TileRead {
   uint64_t rows = 0, cols = 0;
   unsigned slices = 1, passes = 1;
   bool analog = false;
   unsigned rampBits = 0; // 0: the target's ADC
+  bool bridge = false, neurons = false, shared = false;
   Cell cell = Cell::RRAM;
 };
 
 /// `vectors` input vectors read through a tile: MACs (rows x cols per
 /// vector) charged per cell of a slice and pass, a DAC conversion per row
 /// and pass, an ADC conversion per column, slice and pass, the digital
-/// shift-adds of slices and passes, and the array's time.
+/// shift-adds of slices and passes, and the array's time. A bridge read
+/// charges bridge_pj per bridge instead of mac_pj and no ADC, plus
+/// comparator_pj per neuron decision and charge_share_pj per column
+/// of a shared read.
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
                   const CellFigures &figures, unsigned lanes);
 

@@ -167,6 +167,91 @@ inline double signCompare(double v, double range) {
   return v > 0 ? range : v < 0 ? -range : 0.0;
 }
 
+/// A binary neuron (a capacitive sign neuron behind RRAM bridges): the
+/// model's float32 steps v = ((q + pre) * scale) + bias on the column's
+/// pre-activation q, then a comparison with `cmp`: +1 above, -1 below, and
+/// at equality `tie` (ONNX Sign: 0; Where(v > c, 1, -1): -1; Where(v >= c,
+/// 1, -1): +1). `exact` replays the model bit for bit (absent steps are
+/// the identities 0, 1, 0). A comparator decides q against `reference`
+/// in the direction `polarity()`: a negative scale flips the comparison
+/// (the column's bridges are read swapped).
+struct BinaryNeuron {
+  float pre = 0, scale = 1, bias = 0, cmp = 0, tie = 0;
+  double reference = 0; // the comparator's reference, in units of q
+
+  bool operator==(const BinaryNeuron &o) const {
+    return pre == o.pre && scale == o.scale && bias == o.bias &&
+           cmp == o.cmp && tie == o.tie && reference == o.reference;
+  }
+
+  /// The model's output for pre-activation q; NaN propagates as Sign's
+  /// does (x - x), and reads -1 through Where's comparison.
+  float exact(float q) const {
+    // One rounding per step, as the model's ops do (no contraction into a
+    // fused multiply-add).
+    volatile float p = q + pre;
+    volatile float m = p * scale;
+    float v = m + bias;
+    if (v > cmp)
+      return 1.0f;
+    if (v < cmp)
+      return -1.0f;
+    if (v == cmp)
+      return tie;
+    return tie == 0 ? v - v : -1.0f;
+  }
+  /// +1 if the output rises with q, -1 if it falls, 0 if it is constant.
+  int polarity() const { return scale > 0 ? 1 : scale < 0 ? -1 : 0; }
+  /// The q at which the steps cross `cmp` (in real arithmetic).
+  double crossing() const {
+    return (double(cmp) - double(bias)) / double(scale) - double(pre);
+  }
+  /// What a device reads where the model gives `value`: a comparator has
+  /// no zero, so a tie of Sign (and a constant 0) reads -1.
+  static float deviceOutput(float value) { return value == 1.0f ? 1.0f : -1.0f; }
+  /// A comparator's output for q plus its offset and noise `error`: +1 on
+  /// the side of the reference that the model maps to 1, else -1.
+  float compare(double q, double error = 0) const {
+    int p = polarity();
+    if (p == 0)
+      return deviceOutput(exact(0.0f));
+    double d = p * (q - reference) + error;
+    if (d > 0)
+      return 1.0f;
+    if (d < 0)
+      return -1.0f;
+    return deviceOutput(tie);
+  }
+};
+
+/// The comparator reference of `n` for a column of `m` nonzero +-1
+/// weights. With +-1 inputs, q takes only the values -m, -m + 2, ..., m,
+/// and the reference sits midway between the two neighbours where the
+/// device's output changes (or one step beyond the range where it never
+/// does): every decision then has a margin of one unit of q. Otherwise it
+/// is the crossing itself.
+inline double binaryReference(const BinaryNeuron &n, int64_t m,
+                              bool binaryInputs) {
+  int p = n.polarity();
+  if (p == 0)
+    return 0;
+  if (!binaryInputs)
+    return n.crossing();
+  auto high = [&](int64_t k) {
+    return BinaryNeuron::deviceOutput(n.exact(float(2 * k - m))) == 1.0f;
+  };
+  if (p > 0) { // -1 below, +1 from the first high value on
+    for (int64_t k = 0; k <= m; ++k)
+      if (high(k))
+        return double(2 * k - m) - 1;
+    return double(m) + 1;
+  }
+  for (int64_t k = m; k >= 0; --k) // +1 below, up to the last high value
+    if (high(k))
+      return double(2 * k - m) + 1;
+  return -double(m) - 1;
+}
+
 /// A leaky integrate-and-fire neuron per column: v <- (1 - leak) v + I;
 /// when v >= threshold it spikes (1) and v resets to 0 (zero) or to
 /// v - threshold (subtract).

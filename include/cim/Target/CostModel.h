@@ -30,6 +30,7 @@ struct LayerCost {
   uint64_t weightCells = 0;     // cells holding weights (both of a pair)
   uint64_t arrayCells = 0;      // cells of the arrays used
   uint64_t mvms = 0, macs = 0, dacConversions = 0, adcConversions = 0;
+  uint64_t comparisons = 0, chargeShares = 0; // binary neurons
   uint64_t digitalOps = 0;      // partial-sum additions
   std::map<std::string, double> energyPj; // by component
   double latencyNs = 0;

@@ -52,6 +52,7 @@ struct TargetDesc {
   unsigned digitalLanes = 1; // parallel lanes of the digital unit
   std::optional<LIFDesc> lif;
   std::optional<IntegratorDesc> integrator;
+  bool bridgeNeurons = false; // capacitive sign neurons reading RRAM bridges
 
   TargetAttr toAttr(mlir::MLIRContext &context) const;
 };

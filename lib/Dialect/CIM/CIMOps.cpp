@@ -147,7 +147,8 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  unsigned dacBits, unsigned adcBits,
                                  DictionaryAttr costs, unsigned inputBits,
                                  ADCKind adcKind, unsigned macros,
-                                 unsigned digitalLanes, LIFAttr, IntegratorAttr) {
+                                 unsigned digitalLanes, LIFAttr, IntegratorAttr,
+                                 bool bridgeNeurons) {
   if (!arrays || arrays.empty())
     return emitError() << "target '" << name << "': needs at least one array kind";
   SmallVector<CellTech> seen;
@@ -174,6 +175,15 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                         : "a sign comparator has 1 bit")
                        << ", got a " << stringifyADCKind(adcKind) << " ADC of "
                        << adcBits << " bits";
+  if (bridgeNeurons &&
+      llvm::none_of(arrays, [](Attribute a) {
+        auto kind = llvm::cast<ArrayKindAttr>(a);
+        return kind.getCell() == CellTech::rram &&
+               kind.getEncoding() == WeightEncoding::differential;
+      }))
+    return emitError() << "target '" << name
+                       << "': bridge_neurons need RRAM arrays with a "
+                          "differential encoding (a bridge is a pair of cells)";
   if (macros == 0 || digitalLanes == 0)
     return emitError() << "target '" << name
                        << "': macros and digital_lanes must be positive";
@@ -304,8 +314,64 @@ LogicalResult LinearOp::verify() {
     return emitOpError("input has ")
            << input.getShape().back() << " features but the weight has "
            << rows << " rows" << (getBiasRow() ? " besides its bias row" : "");
+  if (auto sign = dyn_cast<SignReadoutAttr>(getReadout())) {
+    if (sign.size() != uint64_t(weight.getDimSize(1)))
+      return emitOpError("has ") << sign.size() << " binary neurons for "
+                                 << weight.getDimSize(1) << " weight columns";
+    if (getBiasRow())
+      return emitOpError("has binary neurons and a bias row (their "
+                         "threshold is the comparator's reference)");
+  }
   return verifyRowProduct(*this, input, getResult().getType(), rows, 0,
                           weight.getDimSize(1));
+}
+
+LogicalResult SignReadoutAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, unsigned fanIn,
+    DenseF32ArrayAttr pre, DenseF32ArrayAttr scale, DenseF32ArrayAttr bias,
+    DenseF32ArrayAttr cmp, APFloat tie, DenseF64ArrayAttr reference) {
+  if (fanIn == 0)
+    return emitError() << "binary neurons need a positive fan_in";
+  size_t n = scale.size();
+  if (n == 0 || pre.size() != n || bias.size() != n || cmp.size() != n ||
+      reference.size() != n)
+    return emitError() << "binary neurons need one pre, scale, bias, cmp "
+                          "and reference per column, got "
+                       << pre.size() << ", " << n << ", " << bias.size()
+                       << ", " << cmp.size() << " and " << reference.size();
+  for (double r : reference.asArrayRef())
+    if (!std::isfinite(r))
+      return emitError() << "a binary neuron's reference must be finite, got "
+                         << r;
+  for (DenseF32ArrayAttr a : {pre, scale, bias, cmp})
+    for (float v : a.asArrayRef())
+      if (!std::isfinite(v))
+        return emitError() << "binary neuron steps must be finite, got " << v;
+  double t = tie.convertToDouble();
+  if (t != 0 && t != 1 && t != -1)
+    return emitError() << "a binary neuron's tie output is 0, 1 or -1, got "
+                       << t;
+  return success();
+}
+
+macro::BinaryNeuron SignReadoutAttr::neuron(size_t c) const {
+  return {getPre()[c],    getScale()[c],
+          getBias()[c],   getCmp()[c],
+          float(getTie().convertToDouble()), getReference()[c]};
+}
+
+SignReadoutAttr SignReadoutAttr::slice(size_t first, size_t count) const {
+  MLIRContext *context = getContext();
+  auto part = [&](DenseF32ArrayAttr a) {
+    return DenseF32ArrayAttr::get(context, a.asArrayRef().slice(first, count));
+  };
+  return SignReadoutAttr::get(context, getFanIn(), part(getPre()),
+                              part(getScale()), part(getBias()),
+                              part(getCmp()), getTie(),
+                              DenseF64ArrayAttr::get(
+                                  context,
+                                  getReference().asArrayRef().slice(first,
+                                                                    count)));
 }
 
 LogicalResult
@@ -486,6 +552,22 @@ unsigned ProgramTileOp::getSlices(ArrayKindAttr array) {
 
 LogicalResult MVMOp::verify() {
   TileType tile = getTile().getType();
+  if (auto sign = dyn_cast<SignReadoutAttr>(getReadout());
+      sign && sign.size() != tile.getCols())
+    return emitOpError("has ") << sign.size() << " binary neurons for "
+                               << tile.getCols() << " tile columns";
+  if (Value carry = getCarry()) {
+    if (!isa<SignReadoutAttr, ChargeReadoutAttr>(getReadout()))
+      return emitOpError("takes a carry, which only binary neurons "
+                         "(#cim.sign or #cim.charge readouts) share");
+    if (carry.getType() != getResult().getType())
+      return emitOpError("carry type ")
+             << carry.getType() << " differs from the result type "
+             << getResult().getType();
+  }
+  if (isa<SignReadoutAttr, ChargeReadoutAttr>(getReadout()) && getBiasRow())
+    return emitOpError("reads binary neurons, which have no bias row (the "
+                       "threshold is the comparator's reference)");
   return verifyRowProduct(*this, getInput().getType(), getResult().getType(),
                           tile.getRows() - (getBiasRow() ? 1 : 0),
                           getRowOffsetAttr().getInt(), tile.getCols());

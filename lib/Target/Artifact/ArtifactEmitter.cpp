@@ -163,6 +163,7 @@ public:
                          ? pb::RESET_MODE_ZERO
                          : pb::RESET_MODE_SUBTRACT);
     }
+    t->set_bridge_neurons(target.getBridgeNeurons());
     if (IntegratorAttr in = target.getIntegrator()) {
       pb::Integrator *out = t->mutable_integrator();
       out->set_gain_max(in.getGainMax().convertToDouble());
@@ -298,6 +299,45 @@ private:
         out->add_thresholds(t);
       for (double l : ramp.getLevels().asArrayRef())
         out->add_levels(l);
+    }
+    // Binary neurons: the tile's pairs are bridges read by charge sharing
+    // (no ADC), and its own comparators decide or its charge goes on.
+    SignReadoutAttr neurons;
+    bool bridge = false, converted = false;
+    for (Operation *user : op->getUsers())
+      if (auto mvm = dyn_cast<MVMOp>(user)) {
+        Attribute r = mvm.getReadout();
+        bool binary = isa<SignReadoutAttr, ChargeReadoutAttr>(r);
+        bridge |= binary;
+        converted |= !binary;
+        if (auto sign = dyn_cast<SignReadoutAttr>(r)) {
+          if (neurons && sign != neurons)
+            return mvm.emitOpError("reads its tile through binary neurons "
+                                   "other than another read's");
+          neurons = sign;
+        }
+      }
+    if (bridge && converted)
+      return op.emitOpError("is read both as RRAM bridges (binary neurons) "
+                            "and through converters");
+    if (bridge && !target.getBridgeNeurons())
+      return op.emitOpError("is read by binary neurons, which target '")
+             << target.getName() << "' does not have (bridge_neurons)";
+    tile->set_bridge(bridge);
+    if (neurons) {
+      pb::BinaryNeurons *out = tile->mutable_neurons();
+      out->set_fan_in(neurons.getFanIn());
+      for (float v : neurons.getPre().asArrayRef())
+        out->add_pre(v);
+      for (float v : neurons.getScale().asArrayRef())
+        out->add_scale(v);
+      for (float v : neurons.getBias().asArrayRef())
+        out->add_bias(v);
+      for (float v : neurons.getCmp().asArrayRef())
+        out->add_cmp(v);
+      out->set_tie(float(neurons.getTie().convertToDouble()));
+      for (double v : neurons.getReference().asArrayRef())
+        out->add_reference(v);
     }
     // The exact weights as two non-negative planes in [0, 1], w[r][c] =
     // scales[c] * (g+ - g-): the positive part on g+, the negative part on
@@ -525,6 +565,12 @@ private:
     if (failed(input))
       return failure();
     inst->add_inputs(*input);
+    if (Value carry = op.getCarry()) {
+      FailureOr<uint32_t> id = use(carry, op);
+      if (failed(id))
+        return failure();
+      inst->add_inputs(*id);
+    }
     (*inst->mutable_attrs())["tile"].set_i(tile->second);
     (*inst->mutable_attrs())["row_offset"].set_i(op.getRowOffset());
     if (op.getBiasRow())

@@ -95,6 +95,14 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
     ramp.levels.assign(r.levels().begin(), r.levels().end());
     t.ramp = std::move(ramp);
   }
+  t.bridge = tile.bridge();
+  if (tile.has_neurons()) {
+    const artifact::BinaryNeurons &n = tile.neurons();
+    t.fanIn = n.fan_in();
+    for (int c = 0; c < n.scale_size(); ++c)
+      t.neurons.push_back({n.pre(c), n.scale(c), n.bias(c), n.cmp(c),
+                           n.tie(), n.reference(c)});
+  }
   return t;
 }
 
@@ -136,6 +144,7 @@ hal::MacroConfig toMacroConfig(const artifact::Target &target) {
     m.integrator.vSat = target.integrator().v_sat();
     m.integrator.noise = target.integrator().noise();
   }
+  m.bridgeNeurons = target.bridge_neurons();
   m.costs.insert(target.costs().begin(), target.costs().end());
   return m;
 }

@@ -142,6 +142,40 @@ Status Verifier::verifyTiles() {
       return makeError(Code::DataLoss, path, ".g_neg: has ", t.g_neg_size(),
                        " values, rows*cols = ", t.rows(), "*", t.cols(), " = ",
                        n);
+    if (t.bridge() && !target.bridge_neurons())
+      return makeError(Code::DataLoss, path,
+                       ".bridge: the target has no bridge neurons");
+    if (t.has_neurons()) {
+      const artifact::BinaryNeurons &b = t.neurons();
+      if (!t.bridge())
+        return makeError(Code::DataLoss, path,
+                         ".neurons: binary neurons read bridge tiles only");
+      if (b.fan_in() < t.rows())
+        return makeError(Code::DataLoss, path, ".neurons.fan_in: ",
+                         b.fan_in(), " is below the tile's ", t.rows(),
+                         " rows");
+      for (const auto *field : {&b.pre(), &b.scale(), &b.bias(), &b.cmp()})
+        if (uint32_t(field->size()) != t.cols())
+          return makeError(Code::DataLoss, path, ".neurons: has ",
+                           field->size(), " values of a step for ", t.cols(),
+                           " columns");
+      for (const auto *field : {&b.pre(), &b.scale(), &b.bias(), &b.cmp()})
+        for (float v : *field)
+          if (!std::isfinite(v))
+            return makeError(Code::DataLoss, path,
+                             ".neurons: a step's value is ", v);
+      if (uint32_t(b.reference_size()) != t.cols())
+        return makeError(Code::DataLoss, path, ".neurons.reference: has ",
+                         b.reference_size(), " values for ", t.cols(),
+                         " columns");
+      for (double v : b.reference())
+        if (!std::isfinite(v))
+          return makeError(Code::DataLoss, path,
+                           ".neurons.reference: a reference is ", v);
+      if (b.tie() != 0 && b.tie() != 1 && b.tie() != -1)
+        return makeError(Code::DataLoss, path, ".neurons.tie: ", b.tie(),
+                         " is not 0, 1 or -1");
+    }
     if (t.has_ramp()) {
       const artifact::RampReadout &r = t.ramp();
       if (r.bits() == 0 || r.bits() > kMaxRampBits)

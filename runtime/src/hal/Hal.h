@@ -65,6 +65,7 @@ struct MacroConfig {
   std::vector<ArrayKind> arrays;
   bool hasIntegrator = false;
   Integrator integrator;
+  bool bridgeNeurons = false; // capacitive sign neurons reading bridges
   /// Energy (pJ), latency (ns), area (mm2) per key, and per "key.rram",
   /// "key.rom", "key.sram" where the target gives one per cell technology.
   std::map<std::string, double> costs;
@@ -103,6 +104,14 @@ struct TileImage {
   uint32_t weightBits = 0;               // 0: no slicing
   bool analog = false;                   // no converters (analog ODE)
   std::optional<RampImage> ramp;         // absent: the target's ADC
+  /// RRAM bridges read by charge sharing (no ADC): the MVM's result is
+  /// the columns' charge (in model units), passed on as the next group's
+  /// carry, or decided by `neurons`.
+  bool bridge = false;
+  /// The binary neurons of a bridge tile's columns (one per column), and
+  /// their fan-in over all groups; empty: the charge goes on.
+  std::vector<macro::BinaryNeuron> neurons;
+  uint32_t fanIn = 0;
 };
 
 /// The analog domain of an ODE solve, per state vector: what happens to
@@ -141,6 +150,8 @@ struct DeviceStats {
   // Signal-chain activity, and its energy (pJ, by component: mac, dac,
   // adc, digital, write) and latency (ns) from the target's cost figures.
   uint64_t macs = 0, dacConversions = 0, adcConversions = 0, digitalOps = 0;
+  // Binary neurons: comparator decisions and charge-sharing steps.
+  uint64_t comparisons = 0, chargeShares = 0;
   uint64_t programWrites = 0;
   // Post-programming calibration: MVMs driven and their time (not part of
   // inference; their energy is energyPj["calibrate"]).
@@ -171,6 +182,17 @@ public:
   /// are those of the tile. x and y are dense row-major.
   virtual Status mvm(TileHandle tile, const float *x, int64_t batch,
                      float *y) = 0;
+
+  /// The same on a bridge tile whose columns share their charge with
+  /// `carry` (batch x cols, the previous groups' charge) before its
+  /// neurons decide or its charge goes on. Devices without bridge neurons
+  /// refuse it.
+  virtual Status mvmShared(TileHandle tile, const float *x,
+                           const float *carry, int64_t batch, float *y) {
+    (void)tile, (void)x, (void)carry, (void)batch, (void)y;
+    return makeError(Code::Unimplemented, uri(),
+                     ": this device has no bridge neurons (charge sharing)");
+  }
 
   virtual DeviceStats stats() const = 0;
 

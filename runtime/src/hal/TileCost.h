@@ -32,6 +32,8 @@ inline macro::TileRead tileRead(const TileImage &tile,
   read.passes = macro::inputPasses(target.inputBits, target.dacBits);
   read.analog = tile.analog;
   read.rampBits = tile.ramp ? tile.ramp->bits : 0;
+  read.bridge = tile.bridge;
+  read.neurons = !tile.neurons.empty();
   read.cell = macroCell(tile.cellTech);
   return read;
 }

@@ -40,8 +40,9 @@ static const std::string &layerOf(const artifact::Instruction &inst) {
 void CostCounter::chargeMvm(const artifact::Instruction &inst, int tileIndex,
                             uint64_t vectors) {
   const TileInfo &tile = tiles_[size_t(tileIndex)];
-  macro::Cost cost =
-      macro::tileReadCost(tile.read, vectors, tile.figures, lanes_);
+  macro::TileRead read = tile.read;
+  read.shared = inst.inputs_size() > 1; // joins a carried charge
+  macro::Cost cost = macro::tileReadCost(read, vectors, tile.figures, lanes_);
   std::lock_guard<std::mutex> lock(mutex_);
   ledger_.charge(layerOf(inst), tile.array, cost);
 }

@@ -6,7 +6,10 @@
 // batch x tile.cols products against the tile programmed at session
 // creation. A weight matrix larger than one array is split by the compiler
 // into several tiles, each reading its own row range of x; partial sums are
-// then added digitally (tosa.add) and column blocks concatenated.
+// then added digitally (tosa.add) and column blocks concatenated. Binary
+// neurons (bridge tiles) whose fan-in spans several tiles share charge
+// instead: each group's MVM takes the previous group's charge as a second
+// input, and the last group's neurons decide.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,7 +61,15 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
     src = packed.data();
   }
   TileHandle handle = (*ctx.tileHandles)[ctx.inst.tileIndex];
-  CIM_TRY(ctx.device->mvm(handle, src, batch, out.mutableData<float>()));
+  if (tile.bridge()) {
+    // Binary neurons: the charge of the previous groups (if any) joins
+    // this tile's before its comparators decide or its charge goes on.
+    const float *carry = in.size() > 1 ? in[1]->data<float>() : nullptr;
+    CIM_TRY(ctx.device->mvmShared(handle, src, carry, batch,
+                                  out.mutableData<float>()));
+  } else {
+    CIM_TRY(ctx.device->mvm(handle, src, batch, out.mutableData<float>()));
+  }
   ctx.mvmCount += uint64_t(batch);
   if (ctx.costs)
     ctx.costs->chargeMvm(*ctx.inst.proto, ctx.inst.tileIndex, uint64_t(batch));
@@ -90,6 +101,19 @@ Status verifyMvm(VerifyContext &ctx) {
                      ctx.inputs[0]->id, " has last dim ", xd.back(),
                      " < row_offset ", offset, " + tile ", tile.id(), " rows ",
                      inputRows);
+  if (ctx.inputs.size() > 1) {
+    if (!tile.bridge())
+      return makeError(Code::DataLoss, ctx.path,
+                       ".inputs[1]: a carried charge joins bridge tiles "
+                       "only, and tile ",
+                       tile.id(), " is not one");
+    if (ctx.inputs[1]->dims != ctx.output->dims)
+      return makeError(Code::DataLoss, ctx.path, ".inputs[1]: value ",
+                       ctx.inputs[1]->id, " is declared ",
+                       shapeToString(ctx.inputs[1]->dims),
+                       " but the carried charge has the output's shape ",
+                       shapeToString(ctx.output->dims));
+  }
   const Shape &od = ctx.output->dims;
   if (od.size() != xd.size() ||
       (od.back() >= 0 && od.back() != int64_t(tile.cols())))
@@ -107,7 +131,7 @@ void addMvmKernels(std::vector<KernelDef> &t) {
   KernelDef mvm{
       "cim.mvm",
       1,
-      1,
+      2, // the input, and a bridge tile's carried charge
       {{"tile", AttrKind::Int, true},
        {"row_offset", AttrKind::Int, true},
        {"bias_row", AttrKind::Int, false}},

@@ -201,6 +201,65 @@ def CIM_RampReadoutAttr : CIM_Attr<"RampReadout", "ramp"> {
   let genVerifyDecl = 1;
 }
 
+def CIM_SignReadoutAttr : CIM_Attr<"SignReadout", "sign"> {
+  let summary = "binary neurons: a sign comparator per column (no ADC)";
+  let description = [{
+    The columns are binary neurons, as on RRAM bridges read by capacitive
+    sign neurons: each bridge (a +-1 weight as an LRS/HRS or HRS/LRS pair of
+    cells) is a voltage divider, the columns' capacitors share the charge
+    of `fan_in` bridges, and a comparator decides the sign against a
+    reference. The neuron of column c computes the model's float32 steps
+    v = ((q + pre[c]) * scale[c]) + bias[c] on the pre-activation q and
+    outputs +1 if v > cmp[c], -1 if v < cmp[c] and `tie` at equality
+    (ONNX Sign: 0; `Where(v > c, 1, -1)`: -1; `Where(v >= c, 1, -1)`: +1);
+    the simulator's ideal mode replays the steps exactly. A device's
+    comparator decides q against `reference[c]` (in units of q), above it
+    for a positive scale and below it for a negative one (the column's
+    bridges read swapped); it has no zero output, so a tie of Sign reads
+    -1. `cim-fuse-sign-neurons` sets the steps from BatchNormalization (or
+    a bias) and Sign after a product of +-1 weights, and the reference
+    midway between the two pre-activations a column can reach where the
+    output changes when its inputs are +-1 (else where v crosses cmp).
+
+    ```mlir
+    #cim.sign<fan_in = 784, pre = [0.0], scale = [0.5], bias = [-1.5],
+              cmp = [0.0], tie = 0.0, reference = [3.0]>
+    ```
+  }];
+  let parameters = (ins "unsigned":$fan_in,
+                        "::mlir::DenseF32ArrayAttr":$pre,
+                        "::mlir::DenseF32ArrayAttr":$scale,
+                        "::mlir::DenseF32ArrayAttr":$bias,
+                        "::mlir::DenseF32ArrayAttr":$cmp,
+                        CIM_RealParameter<"output at v = cmp">:$tie,
+                        "::mlir::DenseF64ArrayAttr":$reference);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Columns.
+    size_t size() const { return getScale().size(); }
+    /// Column c's neuron.
+    ::cim::macro::BinaryNeuron neuron(size_t c) const;
+    /// Columns [first, first + count).
+    SignReadoutAttr slice(size_t first, size_t count) const;
+  }];
+}
+
+def CIM_ChargeReadoutAttr : CIM_Attr<"ChargeReadout", "charge"> {
+  let summary = "no readout: the columns' charge goes on to binary neurons";
+  let description = [{
+    A partial product of binary neurons whose fan-in is split over several
+    arrays: the bridges' charge stays on the columns' capacitors and is
+    shared with the next group's (the `carry` of the `cim.mvm` that reads
+    the next group), up to the group whose `#cim.sign` comparators decide.
+    No converter reads it.
+
+    ```mlir
+    #cim.charge
+    ```
+  }];
+}
+
 def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
   let summary = "one kind of array of a target: size, cells, encoding, count";
   let description = [{
@@ -334,7 +393,9 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
     DefaultValuedParameter<"unsigned", "1",
         "parallel lanes of the digital unit">:$digital_lanes,
     OptionalParameter<"::cim::LIFAttr">:$lif,
-    OptionalParameter<"::cim::IntegratorAttr">:$integrator
+    OptionalParameter<"::cim::IntegratorAttr">:$integrator,
+    DefaultValuedParameter<"bool", "false",
+        "capacitive sign neurons that read RRAM bridges">:$bridge_neurons
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -58,7 +58,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                       AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr]>:$readout,
+                       AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr,
+                                  CIM_SignReadoutAttr]>:$readout,
                        OptionalAttr<CIM_CellTechAttr>:$placement,
                        OptionalAttr<StrAttr>:$weight_name,
                        UnitAttr:$bias_row,
@@ -136,21 +137,34 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
     (through the target's DACs) and reads the `cols` column results out
     through `readout`. With `bias_row` the tile's last row is driven by a
     constant 1 (a bias row) and the input drives the others. The result has
-    the input's leading dimensions and `cols` as its last one. Partial sums of a matrix split over several tiles
-    are added explicitly by the surrounding IR.
+    the input's leading dimensions and `cols` as its last one. Partial sums
+    of a matrix split over several tiles are added explicitly by the
+    surrounding IR, except for binary neurons: a `#cim.charge` read leaves
+    its columns' charge for the next group, which takes it as `carry`
+    (charge sharing between the groups' capacitors), and the last group's
+    `#cim.sign` comparators decide on the shared charge.
 
     ```mlir
     %p = cim.mvm %t, %x {row_offset = 0 : i64, readout = #cim.adc<bits = 8>}
         : !cim.tile<64x32, rram>, tensor<?x64xf32> -> tensor<?x32xf32>
+    %q = cim.mvm %t1, %x {row_offset = 0 : i64, readout = #cim.charge}
+        : !cim.tile<32x32, rram>, tensor<?x64xf32> -> tensor<?x32xf32>
+    %s = cim.mvm %t2, %x, %q {row_offset = 32 : i64, readout = #cim.sign<...>}
+        : !cim.tile<32x32, rram>, tensor<?x64xf32>, tensor<?x32xf32>
+        -> tensor<?x32xf32>
     ```
   }];
   let arguments = (ins CIM_TileType:$tile, AnyRankedTensor:$input,
+                       Optional<AnyRankedTensor>:$carry,
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$row_offset,
-                       AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr]>:$readout,
+                       AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr,
+                                  CIM_SignReadoutAttr,
+                                  CIM_ChargeReadoutAttr]>:$readout,
                        UnitAttr:$bias_row);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $tile `,` $input attr-dict `:` type($tile) `,` type($input) `->` type($result)
+    $tile `,` $input (`,` $carry^)? attr-dict `:` type($tile) `,` type($input)
+    (`,` type($carry)^)? `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -363,6 +363,38 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def FuseSignNeurons : Pass<"cim-fuse-sign-neurons", "mlir::ModuleOp"> {
+  let summary = "Map binary products with a sign activation onto bridge neurons";
+  let description = [{
+    A `cim.linear` whose weights are all +-1 (or 0), on a differential RRAM
+    array, followed by per-column affine steps with constant operands and a
+    binarising activation becomes one `cim.linear` read by binary neurons
+    (`#cim.sign`): each weight is an RRAM bridge, the column's capacitive
+    neuron compares the shared charge with a reference, and no ADC reads
+    it. The steps are a bias add (or subtraction), a scale and a shift in
+    the order `add? mul? add?` (a BatchNormalization imports as a scale and
+    a shift; a Gemm bias as an add); the activation is ONNX Sign (0 at a
+    zero pre-activation), `Where(v > c, 1, -1)` or `Where(v >= c, 1, -1)`,
+    with c a constant. The neuron keeps the steps so that ideal simulation
+    is exact, and its comparator's reference is where they cross zero (a
+    negative scale, e.g. BatchNormalization with gamma < 0, reverses the
+    comparison). Fan-ins above the array's rows are split by
+    `cim-tile-weights` into groups that share their charge.
+
+    `mapping` chooses: `bridge` (binary neurons; the target needs
+    `bridge_neurons`), `current-sum` (leave products on ADCs with the
+    activation in the digital unit: the pass does nothing), or `auto`
+    (bridge where the target has bridge neurons). A product followed by a
+    sign that cannot be mapped gets a remark saying why.
+  }];
+  let options = [
+    Option<"mapping", "mapping", "std::string", "\"auto\"",
+           "bridge, current-sum or auto (bridge where the target has "
+           "bridge neurons)">
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
   let summary = "Return the inputs of fusable activations, for calibration";
   let description = [{

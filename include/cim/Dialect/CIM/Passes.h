@@ -57,6 +57,10 @@ struct CompileOptions {
   /// `REGEX=CELL` placement rules and fine-tunable weight regexes.
   std::vector<std::string> placeRules, tunable;
   FuseMode fuseActivations = FuseMode::Auto;
+  /// Binary products with a sign activation: `bridge` (binary neurons),
+  /// `current-sum` (ADC, then a digital sign) or `auto` (bridge where the
+  /// target has bridge neurons).
+  std::string bnnMapping = "auto";
   /// Ramp ADC resolution of fused activations (0: the target's ADC bits).
   unsigned rampBits = 0;
   /// Bound on |input| of fused layers, for their worst-case ramp range.

@@ -203,13 +203,14 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         continue;
       }
       ProgramTileOp tileOp = tiles[piece.tile];
-      // A fused activation or a bias row needs the whole block in one read.
+      // A fused activation, a binary neuron or a bias row needs the whole
+      // block in one read.
       bool splittable =
           split && tileOp.getWeights().getDefiningOp<arith::ConstantOp>() &&
           llvm::none_of(tileOp->getUsers(), [](Operation *user) {
             auto mvm = dyn_cast<MVMOp>(user);
             return !mvm || mvm.getBiasRow() ||
-                   isa<RampReadoutAttr>(mvm.getReadout());
+                   !isa<ADCReadoutAttr>(mvm.getReadout());
           });
       if (splittable && left + cells(id) <= p.freeCells(piece.tile)) {
         for (unsigned rest : placePart(p, id)) {
@@ -353,7 +354,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
           auto type = RankedTensorType::get(shape, resultType.getElementType());
           if (piece.kind == Piece::Leaf)
             return at.create<MVMOp>(
-                mvm.getLoc(), type, leafTiles[id], mvm.getInput(),
+                mvm.getLoc(), type, leafTiles[id], mvm.getInput(), Value(),
                 at.getI64IntegerAttr(mvm.getRowOffset() + piece.row0),
                 mvm.getReadoutAttr(), mvm.getBiasRowAttr());
           Value first = read(piece.children[0]);

@@ -29,6 +29,9 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
   placement.overrides = options.placeRules;
   placement.tunable = options.tunable;
   pm.addPass(createPlaceWeights(placement));
+  FuseSignNeuronsOptions neurons;
+  neurons.mapping = options.bnnMapping;
+  pm.addPass(createFuseSignNeurons(neurons));
   if (options.fuseActivations != FuseMode::Off) {
     FuseActivationsOptions fusion;
     fusion.bits = options.rampBits;
@@ -109,6 +112,13 @@ struct CompilePipelineOptions
           clEnumValN(FuseMode::Off, "off", "never"),
           clEnumValN(FuseMode::Auto, "auto",
                      "where the target's ADC is a ramp"))};
+  Option<std::string> bnnMapping{
+      *this, "bnn-mapping",
+      llvm::cl::desc("Binary products with a sign activation: bridge "
+                     "(binary neurons), current-sum (ADC, then a digital "
+                     "sign) or auto (bridge where the target has bridge "
+                     "neurons)"),
+      llvm::cl::init("auto")};
   Option<unsigned> rampBits{
       *this, "ramp-bits",
       llvm::cl::desc("Ramp ADC resolution (0: the target's ADC bits)"),
@@ -173,6 +183,7 @@ struct CompilePipelineOptions
     options.tunable.assign(tunable.begin(), tunable.end());
     options.fuseActivations = fuseActivations;
     options.rampBits = rampBits;
+    options.bnnMapping = bnnMapping;
     options.rampInputRange = rampInputRange;
     options.exposePreactivations = exposePreactivations;
     options.weightErrorBudget = weightErrorBudget;

@@ -91,11 +91,18 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
     Location loc = op.getLoc();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto encodingAttr = WeightEncodingAttr::get(&getContext(), encoding);
+    // Binary neurons whose fan-in spans several arrays: each row block
+    // passes its charge on to the next (#cim.charge, the carry), and the
+    // last block's comparators decide.
+    auto neurons = dyn_cast<SignReadoutAttr>(op.getReadout());
     SmallVector<Value> columnGroups;
     for (int64_t c0 = 0; c0 < n; c0 += colsPerTile) {
       int64_t cb = std::min(colsPerTile, n - c0);
       auto partialType = withLastDim(inputType, cb);
       Value sum;
+      Attribute readout = op.getReadout();
+      if (neurons)
+        readout = neurons.slice(size_t(c0), size_t(cb));
       for (int64_t r0 = 0; r0 < k; r0 += rowsPerTile) {
         int64_t rb = std::min(rowsPerTile, k - r0);
         SmallVector<float> block;
@@ -118,9 +125,19 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     /*codes=*/DenseIntElementsAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
+        if (neurons) {
+          bool last = r0 + rb == k;
+          sum = b.create<MVMOp>(
+              loc, partialType, tileValue, op.getInput(), sum,
+              b.getI64IntegerAttr(r0),
+              last ? readout : ChargeReadoutAttr::get(&getContext()),
+              UnitAttr());
+          continue;
+        }
         Value partial = b.create<MVMOp>(
-            loc, partialType, tileValue, op.getInput(), b.getI64IntegerAttr(r0),
-            op.getReadout(), biasRow ? b.getUnitAttr() : UnitAttr());
+            loc, partialType, tileValue, op.getInput(), Value(),
+            b.getI64IntegerAttr(r0), readout,
+            biasRow ? b.getUnitAttr() : UnitAttr());
         sum = sum ? b.create<tosa::AddOp>(loc, partialType, sum, partial)
                   : partial;
       }

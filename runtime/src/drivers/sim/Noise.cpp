@@ -38,6 +38,11 @@ const std::vector<artifact::NoiseModel> &presets() {
     nominal.set_stuck_compensation(true);
     nominal.set_ir_drop(4e-5); // 1 ohm x 40 uS
     nominal.set_adc_offset_sigma_lsb(0.25);
+    // An auto-zeroed comparator: 0.2 mV residual offset and the kT/C noise
+    // of ~0.8 pF (0.07 mV), of a 0.2 V read swing; 1% capacitor mismatch.
+    nominal.set_comparator_offset_sigma(0.001);
+    nominal.set_comparator_noise_sigma(0.0004);
+    nominal.set_bridge_cap_sigma(0.01);
     v.push_back(nominal);
 
     artifact::NoiseModel worst = preset("rram-worst");
@@ -49,6 +54,10 @@ const std::vector<artifact::NoiseModel> &presets() {
     worst.set_stuck_off_rate(0.0904);
     worst.set_ir_drop(1.2e-4); // 3 ohm x 40 uS
     worst.set_adc_offset_sigma_lsb(0.5);
+    // A comparator without offset cancellation: 1 mV of a 0.2 V swing.
+    worst.set_comparator_offset_sigma(0.005);
+    worst.set_comparator_noise_sigma(0.001);
+    worst.set_bridge_cap_sigma(0.02);
     v.push_back(worst);
     return v;
   }();
@@ -72,6 +81,9 @@ Status check(const std::string &where, const artifact::NoiseModel &m) {
   CIM_TRY(nonNegative("ir_drop", m.ir_drop()));
   CIM_TRY(nonNegative("adc_range", m.adc_range()));
   CIM_TRY(nonNegative("adc_offset_sigma_lsb", m.adc_offset_sigma_lsb()));
+  CIM_TRY(nonNegative("comparator_offset_sigma", m.comparator_offset_sigma()));
+  CIM_TRY(nonNegative("comparator_noise_sigma", m.comparator_noise_sigma()));
+  CIM_TRY(nonNegative("bridge_cap_sigma", m.bridge_cap_sigma()));
   if (!std::isfinite(m.adc_offset_lsb()))
     return makeError(Code::InvalidArgument, where,
                      "adc_offset_lsb: must be a number");
@@ -97,7 +109,9 @@ bool isIdeal(const artifact::NoiseModel &m) {
          m.read_sigma() == 0 && m.drift_nu() == 0 && m.drift_nu_sigma() == 0 &&
          m.stuck_on_rate() == 0 && m.stuck_off_rate() == 0 &&
          m.ir_drop() == 0 && (m.adc_range() == 0 || m.adc_range() == 1) &&
-         m.adc_offset_lsb() == 0 && m.adc_offset_sigma_lsb() == 0;
+         m.adc_offset_lsb() == 0 && m.adc_offset_sigma_lsb() == 0 &&
+         m.comparator_offset_sigma() == 0 && m.comparator_noise_sigma() == 0 &&
+         m.bridge_cap_sigma() == 0;
 }
 
 std::vector<std::string> noisePresetNames() {

@@ -117,6 +117,9 @@ enum NoisePurpose : uint64_t {
   kAdcOffset = 5,
   kIntegrator = 6,
   kCalibration = 7,
+  kComparatorOffset = 8,
+  kComparatorNoise = 9,
+  kBridgeCap = 10,
 };
 
 /// True if the model changes nothing.

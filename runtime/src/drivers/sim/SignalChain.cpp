@@ -297,6 +297,41 @@ void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
   });
 }
 
+void decideNeurons(const SimTile &t, bool ideal, uint64_t seed,
+                   const float *carry, int64_t batch, float *y,
+                   uint64_t sequence) {
+  const int64_t cols = t.cols, n = batch * cols;
+  if (carry) // charge sharing with the previous groups
+    for (int64_t i = 0; i < n; ++i)
+      y[i] += carry[i];
+  if (t.neurons.empty())
+    return;
+  if (ideal) {
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = t.neurons[size_t(i % cols)].exact(y[i]);
+    return;
+  }
+  NoiseStream noise(seed, kComparatorNoise);
+  uint64_t callKey = combineKey(combineKey(0, t.id), sequence);
+  std::vector<double> u(static_cast<size_t>(cols));
+  for (int64_t b = 0; b < batch; ++b) {
+    float *row = y + b * cols;
+    if (t.comparatorNoise > 0)
+      noise.uniforms(combineKey(callKey, uint64_t(b)), u.data(), cols);
+    for (int64_t c = 0; c < cols; ++c) {
+      double error = t.comparatorOffset.empty()
+                         ? 0.0
+                         : t.comparatorOffset[size_t(c)];
+      if (t.comparatorNoise > 0)
+        error += t.comparatorNoise *
+                 NoiseStream::inverseNormal(u[size_t(c)]);
+      // A NaN charge (a non-finite input) stays NaN.
+      row[c] = row[c] != row[c] ? row[c]
+                                : t.neurons[size_t(c)].compare(row[c], error);
+    }
+  }
+}
+
 void calibrateTile(SimTile &t, const SimTile &reference, ThreadPool &pool,
                    uint64_t seed) {
   const int64_t rows = t.rows, cols = t.cols, k = kCalibrationVectors;

@@ -30,7 +30,8 @@ void countProgramming(DeviceStats &counters, const SimTile &t) {
   counters.energyPj["write"] += double(writes) * t.costs.figures.writePj;
 }
 
-void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch) {
+void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
+              bool shared) {
   // Activity of the simulated cells: every plane (slice) and input pass.
   uint64_t b = uint64_t(batch), planes = t.planes.size(),
            passes = uint64_t(t.inputPasses);
@@ -39,13 +40,17 @@ void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch) {
   counters.macs += b * uint64_t(t.rows * t.cols) * planes * passes;
   counters.dacConversions += t.analog ? 0 : b * uint64_t(t.rows) * passes;
   counters.adcConversions +=
-      t.analog ? 0 : b * uint64_t(t.cols) * planes * passes;
+      t.analog || t.bridge ? 0 : b * uint64_t(t.cols) * planes * passes;
   counters.digitalOps += b * uint64_t(t.cols) * (planes * passes - 1);
   // Energy and time: the macro model's, the same as the compiler's report
   // (the array's time and the digital unit's in sequence: a device does
   // not know which reads of a layer overlap).
-  macro::Cost cost = macro::tileReadCost(t.costs.read, b, t.costs.figures,
-                                         t.costs.lanes);
+  macro::TileRead read = t.costs.read;
+  read.shared = shared;
+  macro::Cost cost =
+      macro::tileReadCost(read, b, t.costs.figures, t.costs.lanes);
+  counters.comparisons += cost.comparisons;
+  counters.chargeShares += cost.chargeShares;
   for (const auto &[component, pj] : cost.energyPj)
     counters.energyPj[component] += pj;
   counters.latencyNs += cost.arrayNs + cost.latencyNs;

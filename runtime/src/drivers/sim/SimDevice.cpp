@@ -50,28 +50,40 @@ void SimDevice::releaseTile(TileHandle handle) {
   tiles_.erase(handle);
 }
 
+StatusOr<std::shared_ptr<const SimTile>> SimDevice::find(TileHandle handle) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = tiles_.find(handle);
+  if (it == tiles_.end())
+    return makeError(Code::FailedPrecondition, uri_, ": tile handle ", handle,
+                     " is not programmed");
+  return std::shared_ptr<const SimTile>(it->second);
+}
+
 Status SimDevice::mvm(TileHandle handle, const float *x, int64_t batch,
                       float *y) {
-  std::shared_ptr<const SimTile> tile;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = tiles_.find(handle);
-    if (it == tiles_.end())
-      return makeError(Code::FailedPrecondition, uri_, ": tile handle ", handle,
-                       " is not programmed");
-    tile = it->second;
-  }
+  return mvmShared(handle, x, nullptr, batch, y);
+}
+
+Status SimDevice::mvmShared(TileHandle handle, const float *x,
+                            const float *carry, int64_t batch, float *y) {
+  CIM_ASSIGN_OR_RETURN(std::shared_ptr<const SimTile> tile, find(handle));
   if (batch < 0)
     return makeError(Code::InvalidArgument, uri_, ": negative batch ", batch);
+  if (carry && !tile->bridge)
+    return makeError(Code::InvalidArgument, uri_, ": tile ", tile->id,
+                     " is not a bridge tile and cannot share charge");
   uint64_t sequence = tile->sequence++;
   if (batch > 0) {
-    if (mode_ == SimMode::Ideal)
+    bool ideal = mode_ == SimMode::Ideal;
+    if (ideal)
       mvmIdeal(*tile, pool_, x, batch, y);
     else
       mvmQuantized(*tile, pool_, options_.seed, x, batch, y, sequence);
+    if (tile->bridge)
+      decideNeurons(*tile, ideal, options_.seed, carry, batch, y, sequence);
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  countMvm(counters_, *tile, batch);
+  countMvm(counters_, *tile, batch, carry != nullptr);
   return Status::ok();
 }
 

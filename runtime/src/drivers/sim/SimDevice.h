@@ -98,6 +98,15 @@ struct SimTile {
   bool adcSign = false;
   double adcLevels = 0;
   double readSigma = 0; // per cell, normalised conductance units
+  // RRAM bridges (binary neurons): the planes hold each bridge's coupling
+  // (its divider ratio over the nominal one, times its capacitor's
+  // mismatch and its row's drive attenuation), no ADC; the neurons
+  // (empty: the charge goes on) with each comparator's offset, and the
+  // comparator's noise sigma, both in units of the pre-activation q.
+  bool bridge = false;
+  std::vector<macro::BinaryNeuron> neurons;
+  std::vector<double> comparatorOffset;
+  double comparatorNoise = 0;
   TileCosts costs;
   TileReport report;
   mutable std::atomic<uint64_t> sequence{0};
@@ -122,6 +131,14 @@ void mvmIdeal(const SimTile &t, ThreadPool &pool, const float *x, int64_t batch,
 void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
                   const float *x, int64_t batch, float *y, uint64_t sequence);
 
+/// A bridge tile's neurons on the charge `y` (batch x cols, model units)
+/// plus `carry` (may be null): in ideal mode the model's steps exactly;
+/// quantised, each comparator with its offset and noise (keyed by
+/// `sequence`). Without neurons y just takes the carry.
+void decideNeurons(const SimTile &t, bool ideal, uint64_t seed,
+                   const float *carry, int64_t batch, float *y,
+                   uint64_t sequence);
+
 //===- SimCounters.cpp ----------------------------------------------------===//
 
 /// The cost figures of `tile`'s array on `target`.
@@ -130,8 +147,10 @@ TileCosts tileCosts(const hal::TileImage &tile, const hal::MacroConfig &target);
 /// Adds the writes of programming `t` to `counters`.
 void countProgramming(DeviceStats &counters, const SimTile &t);
 
-/// Adds one MVM call of `batch` rows on `t` to `counters`.
-void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch);
+/// Adds one MVM call of `batch` rows on `t` to `counters` (`shared`: a
+/// bridge tile's read that joined a carried charge).
+void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
+              bool shared = false);
 
 /// Adds a calibration of `t` (kCalibrationVectors MVMs, charged to the
 /// "calibrate" energy and the calibration counters, not to inference).
@@ -166,6 +185,8 @@ public:
   void releaseTile(TileHandle handle) override;
   Status mvm(TileHandle handle, const float *x, int64_t batch,
              float *y) override;
+  Status mvmShared(TileHandle handle, const float *x, const float *carry,
+                   int64_t batch, float *y) override;
   DeviceStats stats() const override;
   std::unique_ptr<hal::AnalogState>
   openAnalogState(const hal::MacroConfig &target) override;
@@ -177,6 +198,8 @@ private:
   ThreadPool pool_;
   mutable std::mutex mutex_;
   std::unordered_map<TileHandle, std::shared_ptr<const SimTile>> tiles_;
+  /// The programmed tile of `handle`, or an error.
+  StatusOr<std::shared_ptr<const SimTile>> find(TileHandle handle);
   TileHandle nextHandle_ = 1;
   DeviceStats counters_;
   std::vector<TileReport> reports_;

@@ -71,11 +71,14 @@ public:
   /// verify step) reprograms its partner to keep g+ - g- where the range
   /// allows.
   void programPairs(std::vector<double> &pos, std::vector<double> &neg,
-                    int64_t rows, int64_t cols, uint64_t p) {
+                    int64_t rows, int64_t cols, uint64_t p,
+                    bool columnIrDrop = true) {
     uint64_t kp = combineKey(tileKey_, 2 * p),
              kn = combineKey(tileKey_, 2 * p + 1);
-    precompensate(pos, rows, cols);
-    precompensate(neg, rows, cols);
+    if (columnIrDrop) {
+      precompensate(pos, rows, cols);
+      precompensate(neg, rows, cols);
+    }
     for (size_t i = 0; i < pos.size(); ++i) {
       uint64_t keyP = combineKey(kp, i), keyN = combineKey(kn, i);
       std::optional<double> sp = stuckValue(keyP), sn = stuckValue(keyN);
@@ -87,15 +90,46 @@ public:
       pos[i] = sp ? countStuck(*sp) : write(pos[i], keyP);
       neg[i] = sn ? countStuck(*sn) : write(neg[i], keyN);
     }
-    if (m_.ir_drop() > 0) {
+    if (m_.ir_drop() > 0 && columnIrDrop) {
       irDrop(pos, rows, cols);
       irDrop(neg, rows, cols);
     }
   }
 
-private:
   /// Conductance in units of G_max.
   double physical(double g) const { return gMin_ + g * span_; }
+
+  /// First-order IR drop along a row of bridges: the row's driver pair
+  /// feeds `cols` bridges, each drawing its series conductance Gs = G+ G- /
+  /// (G+ + G-); the bridge j segments from the driver sees the drive
+  /// attenuated by 1 - ir_drop * Gbar_s * (j M - j (j - 1) / 2), Gbar_s
+  /// the row's mean series conductance, M its bridges (the column model
+  /// with the row's currents: the capacitive neuron draws none).
+  std::vector<double> bridgeIrFactors(const std::vector<double> &pos,
+                                      const std::vector<double> &neg,
+                                      int64_t rows, int64_t cols) const {
+    std::vector<double> factors(pos.size(), 1.0);
+    if (m_.ir_drop() <= 0)
+      return factors;
+    for (int64_t r = 0; r < rows; ++r) {
+      double mean = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        size_t i = size_t(r * cols + c);
+        double gp = physical(pos[i]), gn = physical(neg[i]);
+        mean += gp + gn > 0 ? gp * gn / (gp + gn) : 0.0;
+      }
+      mean /= double(cols);
+      double m = double(cols);
+      for (int64_t c = 0; c < cols; ++c) {
+        double j = double(c + 1);
+        factors[size_t(r * cols + c)] =
+            std::max(0.0, 1 - m_.ir_drop() * mean * (j * m - j * (j - 1) / 2));
+      }
+    }
+    return factors;
+  }
+
+private:
   double normalised(double G) const { return (G - gMin_) / span_; }
 
   /// 1 (stuck on) or 0 (stuck off) if the cell keyed `key` is stuck.
@@ -245,6 +279,76 @@ void programRampColumn(SimTile &t, const hal::RampImage &ramp,
     at += std::max(0.0, cells[k]) * largest;
     thresholds[k] = at;
   }
+}
+
+/// A bridge tile on the quantised simulator: each +-1 weight is a pair of
+/// cells (LRS/HRS or HRS/LRS) programmed with the noise model's
+/// variation, stuck cells and drift, read as a voltage divider between
+/// the row's two drive lines: the bridge's node sits at x (G+ - G-) /
+/// (G+ + G-) of the drive, which the plane holds over the nominal ratio
+/// (1 for a designed +-1) times its coupling capacitor's mismatch and the
+/// row's IR drop. The columns' capacitors share the charge (the GEMM over
+/// the plane); no ADC. Each neuron's comparator offset is drawn here, in
+/// units of q (an offset of one bridge swing is fan_in units of q).
+Status programBridge(SimTile &t, const hal::TileImage &tile,
+                     const hal::MacroConfig &target,
+                     const SimOptions &options) {
+  const artifact::NoiseModel &m = options.noise;
+  if (tile.encoding != hal::WeightEncoding::Differential)
+    return makeError(Code::InvalidArgument, "tile ", tile.id,
+                     ": a bridge tile needs differential pairs");
+  t.quantized = true;
+  t.dacLevels = signedLevels(target.dacBits);
+  t.dacSign = target.dacBits == 1;
+  t.inputPasses = int(inputPasses(target.inputBits, target.dacBits));
+  if (t.inputPasses > 1)
+    t.inputLevels = signedLevels(target.inputBits);
+  t.adcLevels = 0; // no ADC: the charge goes to a comparator or on
+  double gMinRatio = 0;
+  for (const hal::ArrayKind &kind : target.arrays)
+    if (kind.cellTech == tile.cellTech && kind.gMaxUs > 0)
+      gMinRatio = kind.gMinUs / kind.gMaxUs;
+  CellProgrammer programmer(options, gMinRatio, tile.id, t.report);
+  const size_t n = size_t(t.rows) * size_t(t.cols);
+  std::vector<double> pos(n), neg(n);
+  for (size_t i = 0; i < n; ++i) {
+    // A bridge is binary: each side fully on or off.
+    pos[i] = tile.gPos[i] > 0.5f ? 1.0 : 0.0;
+    neg[i] = tile.gNeg[i] > 0.5f ? 1.0 : 0.0;
+  }
+  if (CellProgrammer::active(m, options.driftTime))
+    programmer.programPairs(pos, neg, t.rows, t.cols, 0,
+                            /*columnIrDrop=*/false);
+  std::vector<double> ir = programmer.bridgeIrFactors(pos, neg, t.rows, t.cols);
+  const double on = programmer.physical(1), off = programmer.physical(0);
+  const double nominal = (on - off) / (on + off);
+  NoiseStream caps(options.seed, kBridgeCap);
+  Plane plane;
+  plane.w.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    double gp = programmer.physical(pos[i]), gn = programmer.physical(neg[i]);
+    double ratio = gp + gn > 0 ? (gp - gn) / (gp + gn) : 0.0;
+    double cap = 1.0;
+    if (m.bridge_cap_sigma() > 0)
+      cap += m.bridge_cap_sigma() *
+             caps.gaussian(combineKey(combineKey(0, tile.id), i));
+    plane.w[i] = float(ratio / nominal * cap * ir[i]);
+  }
+  plane.mid.assign(size_t(t.cols), 0.0);
+  plane.half.assign(size_t(t.cols), 1.0);
+  t.planes.push_back(std::move(plane));
+  if (!t.neurons.empty()) {
+    double fanIn = double(std::max<uint32_t>(tile.fanIn, uint32_t(t.rows)));
+    t.comparatorNoise = m.comparator_noise_sigma() * fanIn;
+    if (m.comparator_offset_sigma() > 0) {
+      NoiseStream offsets(options.seed, kComparatorOffset);
+      for (int64_t c = 0; c < t.cols; ++c)
+        t.comparatorOffset.push_back(
+            m.comparator_offset_sigma() * fanIn *
+            offsets.gaussian(combineKey(combineKey(0, tile.id), uint64_t(c))));
+    }
+  }
+  return Status::ok();
 }
 
 /// The quantised (and, with a noise model, programmed) planes of a tile.
@@ -402,8 +506,17 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
     t->rampAdc.thresholds = r.thresholds;
     t->rampAdc.levels = r.levels;
   }
+  if (tile.bridge) {
+    if (!tile.neurons.empty() && tile.neurons.size() != size_t(t->cols))
+      return makeError(Code::InvalidArgument, "tile ", tile.id,
+                       ": binary neurons do not hold one per column");
+    t->bridge = true;
+    t->neurons = tile.neurons;
+  }
   if (mode == SimMode::Ideal)
     programIdeal(*t, tile);
+  else if (tile.bridge)
+    CIM_TRY(programBridge(*t, tile, target, options));
   else
     CIM_TRY(programQuantized(*t, tile, target, options));
   return t;
