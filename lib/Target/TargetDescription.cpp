@@ -70,7 +70,10 @@ static std::vector<TargetDesc> buildPresets() {
        {{"rram", CellTech::rram, 32, 64, 1, 256, E::differential}},
        1,
        8,
-       {}},
+       // A 1-bit input is a row driver swinging a ~50 fF line pair by
+       // 0.2 V (C V^2 = 0.002 pJ); the other figures are the defaults
+       // (docs/CostModel.md).
+       {{"dac_pj", 0.002}}},
       {"tempo-cim-40nm",
        "seed 002: 40 nm RRAM SNN macro, 4-bit inputs, 8-bit weights, "
        "LIF neurons (68.51 TOPS/W, 0.1956 TOPS/mm2)",

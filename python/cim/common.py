@@ -254,3 +254,52 @@ def noisy_step(model, opt, loss_of, noise, clip=None):
         torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
     opt.step()
     return loss
+
+
+def svg_lines(path, xs, series, title, xlabel):
+    """A line plot of accuracy (fractions, shown in %) against xs, one line
+    per entry of `series` ({label: [(mean, std), ...]}), with error bars of
+    one standard deviation."""
+    width, height, left, right, top, bottom = 560, 360, 60, 150, 30, 50
+    x0, x1 = min(xs), max(xs)
+    lows = [m - s for row in series.values() for m, s in row]
+    y0 = max(0.0, np.floor(min(lows) * 10) / 10)
+    y1 = 1.0
+
+    def px(x):
+        return left + (x - x0) / ((x1 - x0) or 1) * (width - left - right)
+
+    def py(y):
+        return top + (y1 - y) / ((y1 - y0) or 1) * (height - top - bottom)
+
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+           f'height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="18">{title}</text>']
+    for k in range(6):  # y grid
+        y = y0 + (y1 - y0) * k / 5
+        out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{width - right}" '
+                   f'y2="{py(y):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 45}" y="{py(y) + 4:.1f}">{100 * y:.0f}%</text>')
+    for x in xs:  # x ticks
+        out.append(f'<text x="{px(x) - 12:.1f}" y="{height - bottom + 18}">{x:g}</text>')
+    out.append(f'<text x="{left}" y="{height - 12}">{xlabel}</text>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>')
+    out.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" '
+               f'y2="{height - bottom}" stroke="black"/>')
+    for i, (label, row) in enumerate(series.items()):
+        color = colors[i % len(colors)]
+        points = " ".join(f"{px(x):.1f},{py(m):.1f}" for x, (m, _) in zip(xs, row))
+        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for x, (m, s) in zip(xs, row):
+            out.append(f'<line x1="{px(x):.1f}" y1="{py(m - s):.1f}" x2="{px(x):.1f}" '
+                       f'y2="{py(m + s):.1f}" stroke="{color}"/>')
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(m):.1f}" r="3" fill="{color}"/>')
+        ly = top + 20 + 18 * i
+        out.append(f'<line x1="{width - right + 10}" y1="{ly}" x2="{width - right + 30}" '
+                   f'y2="{ly}" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{width - right + 35}" y="{ly + 4}">{label}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")

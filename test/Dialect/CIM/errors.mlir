@@ -337,3 +337,69 @@ func.func @ramp_step_args() attributes {r = #cim.ramp<bits = 1, steps = [mul(2.0
 func.func @ramp_step_paren() attributes {r = #cim.ramp<bits = 1, steps = [add(0.5 tanh], lo = -1.0, hi = 1.0, thresholds = [0.0], levels = [-1.0, 1.0], conductances_us = [1.0], max_error_lsb = 0.5, rms_error_lsb = 0.3>} {
   return
 }
+
+// -----
+
+func.func @sign_columns(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2xf32>
+  // expected-error @+1 {{has 1 binary neurons for 2 weight columns}}
+  %y = cim.linear %x, %w {readout = #cim.sign<fan_in = 2, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [0.0]>} : tensor<?x2xf32>, tensor<2x2xf32> -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @sign_bias_row(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x1xf32>
+  // expected-error @+1 {{has binary neurons and a bias row (their threshold is the comparator's reference)}}
+  %y = cim.linear %x, %w {bias_row, readout = #cim.sign<fan_in = 2, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [0.0]>} : tensor<?x1xf32>, tensor<2x1xf32> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+
+// -----
+
+func.func @sign_sizes(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{binary neurons need one pre, scale, bias, cmp and reference per column, got 1, 1, 1, 1 and 2}}
+  %y = cim.linear %x, %w {readout = #cim.sign<fan_in = 1, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [0.0, 1.0]>} : tensor<?x1xf32>, tensor<1x1xf32> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+
+// -----
+
+func.func @sign_tie(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{a binary neuron's tie output is 0, 1 or -1, got 5.000000e-01}}
+  %y = cim.linear %x, %w {readout = #cim.sign<fan_in = 1, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.5, reference = [0.0]>} : tensor<?x1xf32>, tensor<1x1xf32> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+
+// -----
+
+func.func @carry_adc(%t: !cim.tile<2x2, rram>, %x: tensor<?x2xf32>, %q: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{takes a carry, which only binary neurons (#cim.sign or #cim.charge readouts) share}}
+  %y = cim.mvm %t, %x, %q {readout = #cim.adc<bits = 8>, row_offset = 0 : i64} : !cim.tile<2x2, rram>, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @carry_type(%t: !cim.tile<2x2, rram>, %x: tensor<?x2xf32>, %q: tensor<?x3xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{carry type 'tensor<?x3xf32>' differs from the result type 'tensor<?x2xf32>'}}
+  %y = cim.mvm %t, %x, %q {readout = #cim.charge, row_offset = 0 : i64} : !cim.tile<2x2, rram>, tensor<?x2xf32>, tensor<?x3xf32> -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @mvm_sign_columns(%t: !cim.tile<2x2, rram>, %x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{has 1 binary neurons for 2 tile columns}}
+  %y = cim.mvm %t, %x {readout = #cim.sign<fan_in = 2, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [0.0]>, row_offset = 0 : i64} : !cim.tile<2x2, rram>, tensor<?x2xf32> -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{target 'b': bridge_neurons need RRAM arrays with a differential encoding (a bridge is a pair of cells)}}
+module attributes {cim.target = #cim.target<name = "b", arrays = [#cim.array<name = "rom", cell = rom, rows = 4, cols = 4, bits_per_cell = 1, count = 1, encoding = offset>], dac_bits = 1, adc_bits = 8, bridge_neurons = true>} {
+}

@@ -332,6 +332,31 @@ void decideNeurons(const SimTile &t, bool ideal, uint64_t seed,
   }
 }
 
+uint64_t trimComparators(SimTile &t, uint64_t seed) {
+  if (t.comparatorOffset.empty())
+    return 0;
+  NoiseStream noise(seed, kCalibration);
+  const double range = 4 * t.comparatorOffsetSigma + 1;
+  for (size_t c = 0; c < t.comparatorOffset.size(); ++c) {
+    double lo = -range, hi = range;
+    for (int step = 0; step < kTrimSteps; ++step) {
+      double trim = 0.5 * (lo + hi);
+      double z = t.comparatorNoise > 0
+                     ? noise.gaussian(combineKey(
+                           combineKey(combineKey(0, t.id), c), uint64_t(step)))
+                     : 0.0;
+      // At rest the comparator sees its offset against the trimmed
+      // reference: high means the offset is above the trim.
+      if (t.comparatorOffset[c] - trim + t.comparatorNoise * z > 0)
+        lo = trim;
+      else
+        hi = trim;
+    }
+    t.comparatorOffset[c] -= 0.5 * (lo + hi);
+  }
+  return uint64_t(t.comparatorOffset.size()) * kTrimSteps;
+}
+
 void calibrateTile(SimTile &t, const SimTile &reference, ThreadPool &pool,
                    uint64_t seed) {
   const int64_t rows = t.rows, cols = t.cols, k = kCalibrationVectors;

@@ -26,7 +26,10 @@ StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
   CIM_ASSIGN_OR_RETURN(std::shared_ptr<SimTile> t,
                        programSimTile(tile, target, mode_, options_));
   bool calibrated = mode_ == SimMode::Quantized && options_.calibrate &&
-                    !t->ramp && !t->analog;
+                    !t->ramp && !t->analog && !t->bridge;
+  uint64_t trimDecisions = 0;
+  if (mode_ == SimMode::Quantized && options_.calibrate && !t->neurons.empty())
+    trimDecisions = trimComparators(*t, options_.seed);
   if (calibrated) {
     SimOptions designed = options_;
     designed.noise = artifact::NoiseModel();
@@ -40,6 +43,11 @@ StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
   countProgramming(counters_, *t);
   if (calibrated)
     countCalibration(counters_, *t);
+  if (trimDecisions) {
+    counters_.energyPj["calibrate"] +=
+        double(trimDecisions) * t->costs.figures.comparatorPj;
+    counters_.calibrationNs += double(trimDecisions) * t->costs.figures.mvmNs;
+  }
   reports_.push_back(t->report);
   tiles_.emplace(handle, std::move(t));
   return handle;

@@ -106,7 +106,7 @@ struct SimTile {
   bool bridge = false;
   std::vector<macro::BinaryNeuron> neurons;
   std::vector<double> comparatorOffset;
-  double comparatorNoise = 0;
+  double comparatorNoise = 0, comparatorOffsetSigma = 0;
   TileCosts costs;
   TileReport report;
   mutable std::atomic<uint64_t> sequence{0};
@@ -165,6 +165,16 @@ void countCalibration(DeviceStats &counters, const SimTile &t);
 /// stores them for correction.
 void calibrateTile(SimTile &t, const SimTile &reference, ThreadPool &pool,
                    uint64_t seed);
+
+/// Comparator calibration of a bridge tile's neurons: with its rows at
+/// rest (q = 0), each comparator's reference trim is found by a binary
+/// search of kTrimSteps decisions (each with the comparator's noise) over
+/// +-(4 offset sigmas + 1) units of q, and subtracted from its offset.
+/// Returns the decisions made.
+uint64_t trimComparators(SimTile &t, uint64_t seed);
+
+/// Decisions of one comparator's trim search.
+inline constexpr int kTrimSteps = 12;
 
 //===- SimAnalog.cpp ------------------------------------------------------===//
 

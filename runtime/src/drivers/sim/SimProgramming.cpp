@@ -340,6 +340,7 @@ Status programBridge(SimTile &t, const hal::TileImage &tile,
   if (!t.neurons.empty()) {
     double fanIn = double(std::max<uint32_t>(tile.fanIn, uint32_t(t.rows)));
     t.comparatorNoise = m.comparator_noise_sigma() * fanIn;
+    t.comparatorOffsetSigma = m.comparator_offset_sigma() * fanIn;
     if (m.comparator_offset_sigma() > 0) {
       NoiseStream offsets(options.seed, kComparatorOffset);
       for (int64_t c = 0; c < t.cols; ++c)
