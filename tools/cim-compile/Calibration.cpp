@@ -194,6 +194,17 @@ public:
     }
     return inner_->mvm(handle, x, batch, y);
   }
+  rt::Status mvmShared(rt::TileHandle handle, const float *x,
+                       const float *carry, int64_t batch,
+                       float *y) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = records_.find(handle);
+      if (it != records_.end())
+        keep(it->second, x, batch);
+    }
+    return inner_->mvmShared(handle, x, carry, batch, y);
+  }
   rt::DeviceStats stats() const override { return inner_->stats(); }
 
   const std::map<rt::TileHandle, Record> &records() const { return records_; }
@@ -522,7 +533,7 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
                           const RecordingDevice::Record *record,
                           const artifact::NoiseModel *noise, bool rounding) {
   TileCalibration out;
-  if (rounding)
+  if (rounding && !image.bridge) // a bridge is +-1: nothing to round
     out.codes = roundWeights(image, target, record);
   if (image.analog) {
     out.reason = "read without converters";
@@ -530,6 +541,10 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   }
   if (image.ramp) {
     out.reason = "read through a ramp";
+    return out;
+  }
+  if (image.bridge) {
+    out.reason = "read by binary neurons (no ADC)";
     return out;
   }
   if (target.adcBits <= 1 || target.adcKind == rt::hal::AdcKind::Sign) {

@@ -343,7 +343,8 @@ LogicalResult calibrateTiles(ModuleOp module,
                     target.getAdcKind() != cim::ADCKind::sign;
   unsigned programmed = 0, converted = 0, worstCase = 0;
   module.walk([&](cim::ProgramTileOp op) {
-    bool adc = uniformAdc && !op.getAnalog() && !op.getRamp();
+    bool adc = uniformAdc && !op.getAnalog() && !op.getRamp() &&
+               !op.readByBinaryNeurons();
     ++programmed;
     converted += adc;
     worstCase += adc && !op.getAdcWindows();

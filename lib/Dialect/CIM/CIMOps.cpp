@@ -539,6 +539,13 @@ LogicalResult ProgramTileOp::verify() {
   return success();
 }
 
+bool ProgramTileOp::readByBinaryNeurons() {
+  return llvm::any_of(getOperation()->getUsers(), [](Operation *user) {
+    auto mvm = dyn_cast<MVMOp>(user);
+    return mvm && isa<SignReadoutAttr, ChargeReadoutAttr>(mvm.getReadout());
+  });
+}
+
 unsigned ProgramTileOp::getSlices(ArrayKindAttr array) {
   // As the emitter writes the tile's weight bits: absent, the kind's.
   return macro::weightSlices(

@@ -145,6 +145,14 @@ Status Verifier::verifyTiles() {
     if (t.bridge() && !target.bridge_neurons())
       return makeError(Code::DataLoss, path,
                        ".bridge: the target has no bridge neurons");
+    if (t.bridge())
+      for (int k = 0; k < t.g_pos_size() && k < t.g_neg_size(); ++k)
+        if ((t.g_pos(k) != 0 && t.g_pos(k) != 1) ||
+            (t.g_neg(k) != 0 && t.g_neg(k) != 1) ||
+            (t.g_pos(k) == 1 && t.g_neg(k) == 1))
+          return makeError(Code::DataLoss, path, ".g_pos/g_neg[", k,
+                           "]: a bridge holds +1, -1 or 0, got ", t.g_pos(k),
+                           " - ", t.g_neg(k));
     if (t.has_neurons()) {
       const artifact::BinaryNeurons &b = t.neurons();
       if (!t.bridge())

@@ -127,6 +127,9 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     /// Cells (pairs) per weight on `array`: its weight bits (this tile's
     /// when set) over its bits per cell.
     unsigned getSlices(ArrayKindAttr array);
+    /// True if its MVMs read it as RRAM bridges (#cim.sign or #cim.charge
+    /// readouts): no ADC.
+    bool readByBinaryNeurons();
   }];
 }
 

@@ -29,6 +29,10 @@ Models (input -> output, N is a symbolic batch dim):
   binary_weights.onnx    x[N,4] -> MatMul Sign(latent[4,3]) -> MatMul
                          Where(v[3,2] > 0, 1, -1) -> y[N,2] (latent weights
                          binarised in the graph, one of them exactly 0)
+  bnn_layer.onnx         x[N,4] -> Where(x > 0.5, 1, -1) -> MatMul Sign(latent[4,3])
+                         -> BatchNormalization (one gamma < 0) -> Sign -> y[N,3];
+                         bnn_layer_data/ holds all 16 input patterns and
+                         their outputs by the ONNX formulas (numpy)
   two_outputs.onnx       x[N,3] -> Relu -> y1[N,3]; x -> Sigmoid -> y2[N,3]
   not_onnx.onnx          plain text, not a protobuf
   truncated.onnx         first 60% of the bytes of large_layer.onnx
@@ -414,7 +418,53 @@ def binary_weights():
                   tensor("minus_one", np.array(-1.0, np.float32))])
 
 
+# The binary layer of bnn_layer.onnx: its latent weights (signs of a
+# fixed +-1 pattern) and BatchNormalization (mean 0, var 1, epsilon 0, so
+# that its scale is gamma exactly): column 0 reaches v = 0 at q = -2,
+# column 1 has gamma < 0, column 2 reaches v = 0 at q = 0.
+BNN_LATENT = 0.3 * np.array([[1, -1, 1], [1, 1, -1], [-1, 1, 1], [1, -1, 1]],
+                            np.float32)
+BNN_GAMMA = np.array([0.5, -2.0, 1.0], np.float32)
+BNN_BETA = np.array([1.0, 3.0, 0.0], np.float32)
+
+
+def bnn_layer():
+    """A binarized layer as BNN exports write it: the input binarised by
+    Where(x > 0.5, 1, -1), Sign of latent weights, BatchNormalization (one
+    gamma negative) and Sign."""
+    nodes = [
+        mk("Greater", ["x", "half"], ["on"], name="binarise_in"),
+        mk("Where", ["on", "one", "minus_one"], ["xb"], name="where"),
+        mk("Sign", ["latent"], ["w"], name="sign_w"),
+        mk("MatMul", ["xb", "w"], ["q"], name="fc"),
+        mk("BatchNormalization", ["q", "gamma", "beta", "mean", "var"], ["v"],
+           name="bn", epsilon=0.0),
+        mk("Sign", ["v"], ["y"], name="sign"),
+    ]
+    return model(nodes, "bnn_layer", [vi("x", FLOAT, ["N", 4])],
+                 [vi("y", FLOAT, ["N", 3])],
+                 [tensor("half", np.array(0.5, np.float32)),
+                  tensor("one", np.array(1.0, np.float32)),
+                  tensor("minus_one", np.array(-1.0, np.float32)),
+                  tensor("latent", BNN_LATENT), tensor("gamma", BNN_GAMMA),
+                  tensor("beta", BNN_BETA),
+                  tensor("mean", np.zeros(3, np.float32)),
+                  tensor("var", np.ones(3, np.float32))])
+
+
+def bnn_layer_data():
+    """Every input pattern of bnn_layer and its output by the ONNX formulas
+    (numpy, float32): Sign((q - mean) / sqrt(var + eps) * gamma + beta)."""
+    x = np.array([[(k >> r) & 1 for r in range(4)] for k in range(16)],
+                 np.float32)
+    xb = np.where(x > 0.5, 1.0, -1.0).astype(np.float32)
+    q = xb @ np.sign(BNN_LATENT)
+    v = (q - 0) / np.sqrt(np.float32(1) + np.float32(0)) * BNN_GAMMA + BNN_BETA
+    return x, np.sign(v).astype(np.float32)
+
+
 VALID = [
+    ("bnn_layer.onnx", bnn_layer),
     ("gemm_const.onnx", gemm_const),
     ("matmul_const.onnx", matmul_const),
     ("matmul_dynamic.onnx", matmul_dynamic),
@@ -462,6 +512,14 @@ def main(argv=None):
         write(os.path.join(args.out, name), serialized[name])
 
     write(os.path.join(args.out, "not_onnx.onnx"), b"this is not an onnx model\n")
+
+    x, y = bnn_layer_data()
+    data = os.path.join(args.out, "bnn_layer_data")
+    os.makedirs(data, exist_ok=True)
+    write(os.path.join(data, "input_0.pb"),
+          numpy_helper.from_array(x, "x").SerializeToString())
+    write(os.path.join(data, "output_0.pb"),
+          numpy_helper.from_array(y, "y").SerializeToString())
 
     # External data: the Gemm weight of gemm_const in a side file (after 16
     # bytes of padding, so the offset matters), and two broken references.
