@@ -79,7 +79,9 @@ def main():
     ap.add_argument("--ir-drop", default="0,4e-5,1.2e-4,4e-4,1.2e-3",
                     help="ir_drop levels (wire resistance x G_max)")
     ap.add_argument("--presets", default="rram-nominal",
-                    help="noise presets to run in full (comma-separated)")
+                    help="noise presets or files to run in full "
+                         "(comma-separated; each may add device options, "
+                         "e.g. rram-nominal&calibrate=1)")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--work", default=None)
     ap.add_argument("--jobs", type=int, default=2)
@@ -151,13 +153,16 @@ def main():
     for sweep, levels in list(sweeps.items()) + [("preset", presets)]:
         table = {m: [stats(sweep, level, m) for level in levels] for m in MAPPINGS}
         results[sweep] = {"levels": levels, **table}
-        head = [field.get(sweep, "noise preset"), "bridge %", "current-sum %"]
+        head = [field.get(sweep, "noise model"), "bridge %", "current-sum %"]
         if args.markdown:
             print("\n| " + " | ".join(head) + " |\n|" + "---|" * len(head))
         else:
             print("\n" + sep.join(f"{h:>16}" for h in head))
         for i, level in enumerate(levels):
-            cells = [f"{level:g}" if sweep != "preset" else level] + [
+            name = f"{level:g}" if sweep != "preset" else level
+            if sweep == "preset" and "/" in name:  # a noise file
+                name = os.path.basename(name)
+            cells = [name] + [
                 f"{100 * table[m][i][0]:.2f} ± {100 * table[m][i][1]:.2f}"
                 for m in MAPPINGS]
             if args.markdown:
