@@ -1,5 +1,8 @@
 // RUN: cim-opt %s -split-input-file -cim-fuse-sign-neurons -verify-diagnostics | FileCheck %s
 // RUN: cim-opt %s -split-input-file -cim-fuse-sign-neurons="mapping=current-sum" | FileCheck %s --check-prefix=SUM
+// RUN: cim-opt %s -split-input-file -cim-fuse-sign-neurons="reference=crossing" 2>/dev/null | FileCheck %s --check-prefix=CROSS
+// RUN: not cim-opt %s -split-input-file -cim-fuse-sign-neurons="reference=nearest" 2>&1 | FileCheck %s --check-prefix=BADREF
+// BADREF: comparator reference 'nearest' is not one of midway, crossing
 
 // A product of +-1 weights, BatchNormalization (a scale and a shift) and
 // Sign, as a BNN imports, becomes one product read by binary neurons.
@@ -15,6 +18,10 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#rram, #sram],
   // CHECK: %[[X:.+]] = tosa.select
   // CHECK: %[[Y:.+]] = cim.linear %[[X]], %{{.+}} {readout = #cim.sign<fan_in = 4, pre = [0.000000e+00, 0.000000e+00], scale = [5.000000e-01, -2.000000e+00], bias = [1.000000e+00, 3.000000e+00], cmp = [0.000000e+00, 0.000000e+00], tie = 0.000000e+00, reference = [-1.000000e+00, 1.000000e+00]>, weight_name = "w"}
   // CHECK-NEXT: return %[[Y]]
+  // With reference=crossing the references are where the steps cross 0:
+  // -1 / 0.5 = -2 (a reachable value) and -3 / -2 = 1.5.
+  // CROSS-LABEL: func.func @bn_sign
+  // CROSS: reference = [-2.000000e+00, 1.500000e+00]
   // SUM-LABEL: func.func @bn_sign
   // SUM: cim.linear {{.*}}readout = #cim.adc<bits = 8>
   // SUM: tosa.mul

@@ -381,6 +381,14 @@ def FuseSignNeurons : Pass<"cim-fuse-sign-neurons", "mlir::ModuleOp"> {
     comparison). Fan-ins above the array's rows are split by
     `cim-tile-weights` into groups that share their charge.
 
+    `reference` chooses where a comparator's reference sits when the
+    product's inputs are +-1 (a select of 1 and -1, or binary neurons): the
+    pre-activation q then only takes the values -m, -m + 2, ..., m (m the
+    column's nonzero weights), and `midway` (the default) puts it between
+    the two values where the device's output changes, a margin of one
+    bridge on both sides; `crossing` keeps the real crossing. Without +-1
+    inputs it is always the crossing.
+
     `mapping` chooses: `bridge` (binary neurons; the target needs
     `bridge_neurons`), `current-sum` (leave products on ADCs with the
     activation in the digital unit: the pass does nothing), or `auto`
@@ -390,7 +398,11 @@ def FuseSignNeurons : Pass<"cim-fuse-sign-neurons", "mlir::ModuleOp"> {
   let options = [
     Option<"mapping", "mapping", "std::string", "\"auto\"",
            "bridge, current-sum or auto (bridge where the target has "
-           "bridge neurons)">
+           "bridge neurons)">,
+    Option<"reference", "reference", "std::string", "\"midway\"",
+           "comparator references with +-1 inputs: midway (between the "
+           "reachable pre-activations where the output changes) or "
+           "crossing (where the steps cross the comparison)">
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }

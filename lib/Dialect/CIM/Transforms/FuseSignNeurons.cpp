@@ -131,6 +131,11 @@ struct FuseSignNeuronsPass
           << mapping << "' is not one of bridge, current-sum, auto";
       return signalPassFailure();
     }
+    if (reference != "midway" && reference != "crossing") {
+      module.emitError("comparator reference '")
+          << reference << "' is not one of midway, crossing";
+      return signalPassFailure();
+    }
     if (mapping == "bridge" && !target->getBridgeNeurons()) {
       module.emitError("--bnn-mapping=bridge: target '")
           << target->getName()
@@ -244,7 +249,7 @@ struct FuseSignNeuronsPass
       if (llvm::any_of(a, [](float x) { return !std::isfinite(x); }))
         return remark("a step's constant is not finite");
     // The comparators' references, in units of q.
-    bool binaryInputs = isBinary(linear.getInput());
+    bool binaryInputs = reference == "midway" && isBinary(linear.getInput());
     SmallVector<float> w(weights.getValues<float>());
     SmallVector<double> reference(static_cast<size_t>(n));
     for (int64_t c = 0; c < n; ++c) {
