@@ -1,6 +1,7 @@
 // RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicate=fc1=3' | FileCheck %s
 // RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicate=2' -cim-tile-weights -cse | FileCheck %s --check-prefix=TILED
 // RUN: not cim-opt %s -split-input-file -cim-replicate-weights='replicate=fc1=0' 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: cim-opt %s -split-input-file -cim-replicate-weights='replicate=bnn=3' 2>&1 | FileCheck %s --check-prefix=NEURONS
 
 module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 8, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
   // fc1 becomes three copies whose sum is scaled by 1/3; fc2 stays one.
@@ -48,3 +49,18 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
   }
 }
 // BAD: replicate rule 'fc1=0': expected N or REGEX=N with N in [1, 64]
+
+// -----
+
+// Binary neurons keep one copy: a mean of sign decisions is no decision.
+// NEURONS: remark: binary neurons are not replicated: their decisions cannot be averaged
+// NEURONS-LABEL: func.func @neurons
+// NEURONS-COUNT-1: cim.linear
+// NEURONS-NOT: cim.linear
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 8, bits_per_cell = 1, count = 64, encoding = differential>], dac_bits = 1, adc_bits = 8, bridge_neurons = true>} {
+  func.func @neurons(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+    %w = arith.constant dense<[[1.0], [-1.0]]> : tensor<2x1xf32>
+    %y = cim.linear %x, %w {readout = #cim.sign<fan_in = 2, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [-1.0]>, weight_name = "bnn"} : tensor<?x2xf32>, tensor<2x1xf32> -> tensor<?x1xf32>
+    return %y : tensor<?x1xf32>
+  }
+}

@@ -47,8 +47,16 @@ struct ReplicateWeightsPass
     for (LinearOp op : products)
       if (const NamedRule *rule =
               matchRule(*parsed, op.getWeightName().value_or("")))
-        if (rule->value > 1)
+        if (rule->value > 1) {
+          // A mean of sign decisions is no decision: binary neurons keep
+          // one copy.
+          if (isa<SignReadoutAttr>(op.getReadout())) {
+            op.emitRemark("binary neurons are not replicated: their "
+                          "decisions cannot be averaged");
+            continue;
+          }
           replicate(op, rule->value);
+        }
   }
 
   void replicate(LinearOp op, unsigned copies) {
