@@ -30,25 +30,15 @@ import argparse
 import concurrent.futures
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-from common import load_fashion, read_tensor, svg_lines, write_tensor
+from common import load_fashion, read_tensor, run, svg_lines, write_tensor
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAPPINGS = ("bridge", "current-sum")
-
-
-def run(cmd):
-    """Runs cmd; on failure prints its output and exits 1."""
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.stderr.write(f"failed: {' '.join(cmd)}\n{p.stdout}{p.stderr}")
-        sys.exit(1)
-    return p.stdout
 
 
 def top1(runner, artifact, device, inputs, labels, work):

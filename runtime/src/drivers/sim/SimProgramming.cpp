@@ -281,6 +281,17 @@ void programRampColumn(SimTile &t, const hal::RampImage &ramp,
   }
 }
 
+/// The target's DAC on a quantised tile: levels (a sign at 1 bit) and the
+/// passes of bit-serial inputs.
+void setDac(SimTile &t, const hal::MacroConfig &target) {
+  t.quantized = true;
+  t.dacLevels = signedLevels(target.dacBits);
+  t.dacSign = target.dacBits == 1;
+  t.inputPasses = int(inputPasses(target.inputBits, target.dacBits));
+  if (t.inputPasses > 1)
+    t.inputLevels = signedLevels(target.inputBits);
+}
+
 /// A bridge tile on the quantised simulator: each +-1 weight is a pair of
 /// cells (LRS/HRS or HRS/LRS) programmed with the noise model's
 /// variation, stuck cells and drift, read as a voltage divider between
@@ -297,12 +308,7 @@ Status programBridge(SimTile &t, const hal::TileImage &tile,
   if (tile.encoding != hal::WeightEncoding::Differential)
     return makeError(Code::InvalidArgument, "tile ", tile.id,
                      ": a bridge tile needs differential pairs");
-  t.quantized = true;
-  t.dacLevels = signedLevels(target.dacBits);
-  t.dacSign = target.dacBits == 1;
-  t.inputPasses = int(inputPasses(target.inputBits, target.dacBits));
-  if (t.inputPasses > 1)
-    t.inputLevels = signedLevels(target.inputBits);
+  setDac(t, target);
   t.adcLevels = 0; // no ADC: the charge goes to a comparator or on
   double gMinRatio = 0;
   for (const hal::ArrayKind &kind : target.arrays)
@@ -357,12 +363,7 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
                       const hal::MacroConfig &target,
                       const SimOptions &options) {
   const artifact::NoiseModel &m = options.noise;
-  t.quantized = true;
-  t.dacLevels = signedLevels(target.dacBits);
-  t.dacSign = target.dacBits == 1;
-  t.inputPasses = int(inputPasses(target.inputBits, target.dacBits));
-  if (t.inputPasses > 1)
-    t.inputLevels = signedLevels(target.inputBits);
+  setDac(t, target);
   t.adcLevels = signedLevels(target.adcBits);
   t.adcSign = target.adcBits == 1 || target.adcKind == hal::AdcKind::Sign;
   if (tile.analog) {
