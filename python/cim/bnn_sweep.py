@@ -13,7 +13,8 @@ the compiler's report. With --svg-variation / --svg-ir, draws the tables.
 
   /usr/bin/python3 python/cim/bnn_sweep.py --bin build/bin \\
       [--model examples/fashion-bnn/model.onnx] [--target rram-bridge-bnn] \\
-      [--test-images N] [--variation 0,0.05,0.1,0.2,0.3] \\
+      [--test-images N] [--calibration-data DIR] \\
+      [--variation 0,0.05,0.1,0.2,0.3] \\
       [--ir-drop 0,4e-5,1.2e-4,4e-4,1.2e-3] [--presets rram-nominal] \\
       [--seeds 5] [--work DIR] [--jobs 2] [--markdown] \\
       [--svg-variation FILE] [--svg-ir FILE] [--json FILE]
@@ -72,6 +73,9 @@ def main():
                     help="noise presets or files to run in full "
                          "(comma-separated; each may add device options, "
                          "e.g. rram-nominal&calibrate=1)")
+    ap.add_argument("--calibration-data",
+                    help="compile both mappings with cim-compile "
+                         "--calibration-data DIR")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--work", default=None)
     ap.add_argument("--jobs", type=int, default=2)
@@ -98,9 +102,11 @@ def main():
     for mapping in MAPPINGS:
         artifacts[mapping] = os.path.join(work, f"{mapping}.cimx")
         report = os.path.join(work, f"{mapping}.json")
+        data = ["--calibration-data", args.calibration_data] \
+            if args.calibration_data else []
         run([compiler, args.model, "--target", args.target,
              f"--bnn-mapping={mapping}", "--report", report,
-             "-o", artifacts[mapping]])
+             "-o", artifacts[mapping]] + data)
         with open(report) as f:
             energy[mapping] = json.load(f)["total"]["energy_pj"]
     ideal = top1(runner, artifacts["bridge"], "sim://ideal", inputs, labels, work)

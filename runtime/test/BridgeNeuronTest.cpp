@@ -263,4 +263,39 @@ TEST(BridgeNeuron, CalibrationTrimsComparatorOffsets) {
   EXPECT_EQ(count("&calibrate=1"), 0);
 }
 
+TEST(BridgeNeuron, CalibrationAddsBrokenBridgesExpectedCharge) {
+  // Many stuck cells break bridges (a cell stuck in its partner's state
+  // reads 0). With the rows' mean inputs from calibration data, the
+  // calibrated device adds each broken bridge's expected charge: for an
+  // input equal to its means the charge is the designed one again.
+  const uint32_t rows = 32, cols = 8;
+  std::vector<float> w(rows * cols);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = (i * 5 + i / 3) % 2 ? 1.0f : -1.0f;
+  Bridge bridge(rows, cols, w, {});
+  std::vector<float> x(rows);
+  for (uint32_t r = 0; r < rows; ++r)
+    x[r] = r % 4 ? 1.0f : -1.0f;
+  bridge.image.inputMeans = x;
+  std::vector<float> exact(cols, 0.0f);
+  for (uint32_t c = 0; c < cols; ++c)
+    for (uint32_t r = 0; r < rows; ++r)
+      exact[c] += x[r] * w[r * cols + c];
+  std::string noise = noiseFile(
+      "stuck", ", \"stuck_on_rate\": 0.15, \"stuck_off_rate\": 0.15");
+  auto error = [&](const std::string &query) {
+    auto dev = open("sim://quantized?noise=" + noise + "&seed=2" + query);
+    std::vector<float> q = read(*dev, bridge, x, 1);
+    double worst = 0;
+    for (uint32_t c = 0; c < cols; ++c)
+      worst = std::max(worst, double(std::fabs(q[c] - exact[c])));
+    return worst;
+  };
+  EXPECT_GE(error(""), 2.0) << "the stuck cells broke no bridge";
+  // What remains is how far a broken pair's cells read from 0 (G_min
+  // against G_min is exactly 0; G_max against G_max too).
+  EXPECT_LT(error("&calibrate=1"), 1e-4);
+}
+
 } // namespace
+

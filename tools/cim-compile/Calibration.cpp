@@ -545,6 +545,19 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
   }
   if (image.bridge) {
     out.reason = "read by binary neurons (no ADC)";
+    // The mean input of each row: what a broken bridge's charge would
+    // have been on average (kept vectors are scaled to a largest
+    // magnitude of 1; `scales` gives each back its own).
+    if (record && !record->scales.empty()) {
+      const size_t rows = image.rows, kept = record->scales.size();
+      out.inputMeans.assign(rows, 0.0);
+      for (size_t v = 0; v < kept; ++v)
+        for (size_t r = 0; r < rows; ++r)
+          out.inputMeans[r] +=
+              double(record->vectors[v * rows + r]) * record->scales[v];
+      for (double &m : out.inputMeans)
+        m /= double(kept);
+    }
     return out;
   }
   if (target.adcBits <= 1 || target.adcKind == rt::hal::AdcKind::Sign) {

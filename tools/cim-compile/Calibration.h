@@ -52,6 +52,9 @@ struct TileCalibration {
   /// The data-aware code of every weight (macro/Rounding.h), rows x cols;
   /// empty where the tile was never driven or its cells are unquantised.
   std::vector<int32_t> codes;
+  /// A bridge tile's mean input per row over the data (empty elsewhere, or
+  /// where the tile was never driven).
+  std::vector<double> inputMeans;
   size_t vectors = 0;          // input vectors sampled
   std::string layer;           // the ONNX node the tile's weight came from
   TileError error;             // with the windows above (calibrated only)

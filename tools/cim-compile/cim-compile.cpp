@@ -388,6 +388,9 @@ LogicalResult calibrateTiles(ModuleOp module,
     } else if (!dataAwareRounding) {
       op->removeAttr("codes"); // codes of an earlier calibrated compile
     }
+    if (!tile.inputMeans.empty())
+      op->setAttr("input_means", DenseF64ArrayAttr::get(module.getContext(),
+                                                        tile.inputMeans));
     if (!tile.calibrated)
       continue;
     op->setAttr("adc_windows",

@@ -536,6 +536,14 @@ LogicalResult ProgramTileOp::verify() {
       ++i;
     }
   }
+  if (std::optional<ArrayRef<double>> means = getInputMeans()) {
+    if (int64_t(means->size()) != tile.getRows())
+      return emitOpError("input_means has ")
+             << means->size() << " values for " << tile.getRows() << " rows";
+    for (double m : *means)
+      if (!std::isfinite(m))
+        return emitOpError("input_means must be finite, got ") << m;
+  }
   return success();
 }
 

@@ -324,6 +324,13 @@ private:
       return op.emitOpError("is read by binary neurons, which target '")
              << target.getName() << "' does not have (bridge_neurons)";
     tile->set_bridge(bridge);
+    if (std::optional<ArrayRef<double>> means = op.getInputMeans()) {
+      if (!bridge)
+        return op.emitOpError("has input_means but is not read by binary "
+                              "neurons");
+      for (double m : *means)
+        tile->add_input_means(float(m));
+    }
     if (neurons) {
       pb::BinaryNeurons *out = tile->mutable_neurons();
       out->set_fan_in(neurons.getFanIn());

@@ -153,6 +153,19 @@ Status Verifier::verifyTiles() {
           return makeError(Code::DataLoss, path, ".g_pos/g_neg[", k,
                            "]: a bridge holds +1, -1 or 0, got ", t.g_pos(k),
                            " - ", t.g_neg(k));
+    if (t.input_means_size() > 0) {
+      if (!t.bridge())
+        return makeError(Code::DataLoss, path,
+                         ".input_means: only bridge tiles have them");
+      if (uint32_t(t.input_means_size()) != t.rows())
+        return makeError(Code::DataLoss, path, ".input_means: has ",
+                         t.input_means_size(), " values for ", t.rows(),
+                         " rows");
+      for (float m : t.input_means())
+        if (!std::isfinite(m))
+          return makeError(Code::DataLoss, path, ".input_means: a mean is ",
+                           m);
+    }
     if (t.has_neurons()) {
       const artifact::BinaryNeurons &b = t.neurons();
       if (!t.bridge())

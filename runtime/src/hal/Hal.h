@@ -112,6 +112,9 @@ struct TileImage {
   /// their fan-in over all groups; empty: the charge goes on.
   std::vector<macro::BinaryNeuron> neurons;
   uint32_t fanIn = 0;
+  /// A bridge tile's mean input per row (from calibration data; empty:
+  /// unknown), for compensating bridges found broken.
+  std::vector<float> inputMeans;
 };
 
 /// The analog domain of an ODE solve, per state vector: what happens to

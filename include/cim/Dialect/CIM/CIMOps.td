@@ -101,7 +101,11 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     chosen so that the column results on the data are close to the exact
     ones (data-aware rounding); absent, each weight's nearest code.
     `replica` keeps the copies of a replicated
-    product apart (each is programmed into its own cells).
+    product apart (each is programmed into its own cells). `input_means`,
+    also from calibration and on tiles read by binary neurons, is the mean
+    of each row's input over the data: a device that finds a bridge broken
+    (a cell stuck in its partner's state, which reads 0) adds the bridge's
+    expected charge, mean times weight, to its column.
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -119,7 +123,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
                        OptionalAttr<DenseF64ArrayAttr>:$adc_windows,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica,
-                       OptionalAttr<I32ElementsAttr>:$codes);
+                       OptionalAttr<I32ElementsAttr>:$codes,
+                       OptionalAttr<DenseF64ArrayAttr>:$input_means);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

@@ -336,7 +336,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr(),
             op.getAnalogAttr(), op.getRampAttr(), op.getWeightBitsAttr(),
             /*adc_windows=*/DenseF64ArrayAttr(), op.getReplicaAttr(),
-            /*codes=*/DenseIntElementsAttr());
+            /*codes=*/DenseIntElementsAttr(),
+            /*input_means=*/DenseF64ArrayAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

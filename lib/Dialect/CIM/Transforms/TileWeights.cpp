@@ -122,7 +122,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     op.getWeightBitsAttr(),
                                     /*adc_windows=*/DenseF64ArrayAttr(),
                                     op.getReplicaAttr(),
-                                    /*codes=*/DenseIntElementsAttr());
+                                    /*codes=*/DenseIntElementsAttr(),
+                                    /*input_means=*/DenseF64ArrayAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         if (neurons) {

@@ -304,6 +304,9 @@ void decideNeurons(const SimTile &t, bool ideal, uint64_t seed,
   if (carry) // charge sharing with the previous groups
     for (int64_t i = 0; i < n; ++i)
       y[i] += carry[i];
+  if (!t.brokenCharge.empty()) // broken bridges' expected charge
+    for (int64_t i = 0; i < n; ++i)
+      y[i] += float(t.brokenCharge[size_t(i % cols)]);
   if (t.neurons.empty())
     return;
   if (ideal) {

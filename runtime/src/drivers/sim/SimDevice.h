@@ -107,6 +107,9 @@ struct SimTile {
   std::vector<macro::BinaryNeuron> neurons;
   std::vector<double> comparatorOffset;
   double comparatorNoise = 0, comparatorOffsetSigma = 0;
+  // Calibration: per column, the expected charge of the bridges verify
+  // found broken (empty: none compensated), added to every read.
+  std::vector<double> brokenCharge;
   TileCosts costs;
   TileReport report;
   mutable std::atomic<uint64_t> sequence{0};
