@@ -59,6 +59,23 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
 
 // -----
 
+// Binary neurons: each +-1 weight is one bridge (a pair of cells), never
+// sliced, even on a kind whose weights are 8 bits and under a weight-bits
+// rule.
+// CHECK-LABEL: func.func @neurons
+// CHECK: cim.linear {{.*}}weight_bits = 1 : i64
+// RULES-LABEL: func.func @neurons
+// RULES: cim.linear {{.*}}weight_bits = 1 : i64
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 64, bits_per_cell = 1, count = 64, encoding = differential, weight_bits = 8>], dac_bits = 1, adc_bits = 8, bridge_neurons = true>} {
+  func.func @neurons(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+    %w = arith.constant dense<[[1.0], [-1.0]]> : tensor<2x1xf32>
+    %y = cim.linear %x, %w {readout = #cim.sign<fan_in = 2, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [-1.0]>} : tensor<?x2xf32>, tensor<2x1xf32> -> tensor<?x1xf32>
+    return %y : tensor<?x1xf32>
+  }
+}
+
+// -----
+
 // A product fused into a ramp readout keeps one cell pair per weight.
 module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 8, cols = 8, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8, adc_kind = ramp>} {
   // CHECK-LABEL: func.func @fused
@@ -71,3 +88,4 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
   }
 }
 // BADRULE: weight-bits rule 'x=99': expected N or REGEX=N with N in [0, 16]
+

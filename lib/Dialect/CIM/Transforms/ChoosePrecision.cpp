@@ -81,6 +81,14 @@ struct ChoosePrecisionPass
                               : target.getDefaultArray();
     if (!array)
       return success(); // cim-tile-weights reports it
+    // A binary neuron's weight is one bridge, a pair of cells: +-1 needs
+    // no more precision than the cells have.
+    if (isa<SignReadoutAttr>(op.getReadout())) {
+      if (array.getWeightBits() > array.getBitsPerCell())
+        op.setWeightBitsAttr(
+            Builder(op).getI64IntegerAttr(array.getBitsPerCell()));
+      return success();
+    }
     DenseElementsAttr weights;
     if (!matchPattern(op.getWeight(), m_Constant(&weights)) ||
         !weights.getElementType().isF32())
