@@ -84,6 +84,25 @@ std::vector<float> read(rt::Device &dev, const Bridge &bridge,
   return y;
 }
 
+/// A fixed +-1 pattern of n values: -1 where i is a multiple of `period`
+/// (after mixing in i / `mix`), else +1.
+std::vector<float> pattern(size_t n, size_t period, size_t mix = 0) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = (i * (period + 2) + (mix ? i / mix : 0)) % period ? 1.0f : -1.0f;
+  return v;
+}
+
+/// x (rows) times w (rows x cols, row-major), exactly.
+std::vector<float> product(const std::vector<float> &x,
+                           const std::vector<float> &w, uint32_t cols) {
+  std::vector<float> y(cols, 0.0f);
+  for (size_t r = 0; r < x.size(); ++r)
+    for (uint32_t c = 0; c < cols; ++c)
+      y[c] += x[r] * w[r * cols + c];
+  return y;
+}
+
 /// Every +-1 vector of `rows` elements (2^rows of them).
 std::vector<float> allBinaryInputs(uint32_t rows) {
   std::vector<float> x;
@@ -202,13 +221,8 @@ TEST(BridgeNeuron, BridgesReadRatiosSoVariationBarelyMovesThem) {
   // reads (G+ - G-) / (G+ + G-), which moves by about 2 G_off / G_on x
   // 30% = 1.5% per bridge; a current sum moves by 30% per cell.
   const uint32_t rows = 32, cols = 16;
-  std::vector<float> w(rows * cols);
-  for (size_t i = 0; i < w.size(); ++i)
-    w[i] = (i * 7 + i / 5) % 3 ? 1.0f : -1.0f;
+  std::vector<float> w = pattern(rows * cols, 3, 5), x = pattern(rows, 3);
   Bridge bridge(rows, cols, w, {});
-  std::vector<float> x(rows);
-  for (uint32_t r = 0; r < rows; ++r)
-    x[r] = r % 3 ? 1.0f : -1.0f;
   std::string noise = noiseFile("variation30", ", \"prog_sigma_rel\": 0.3");
   auto dev = open("sim://quantized?noise=" + noise + "&seed=3");
   std::vector<float> q = read(*dev, bridge, x, 1);
@@ -219,13 +233,11 @@ TEST(BridgeNeuron, BridgesReadRatiosSoVariationBarelyMovesThem) {
   ASSERT_TRUE(h.isOk()) << h.status().message();
   std::vector<float> i(cols);
   ASSERT_TRUE(dev->mvm(*h, x.data(), 1, i.data()).isOk());
+  std::vector<float> exact = product(x, w, cols);
   double bridgeErr = 0, sumErr = 0;
   for (uint32_t c = 0; c < cols; ++c) {
-    float exact = 0;
-    for (uint32_t r = 0; r < rows; ++r)
-      exact += x[r] * w[r * cols + c];
-    bridgeErr += std::pow(q[c] - exact, 2);
-    sumErr += std::pow(i[c] - exact, 2);
+    bridgeErr += std::pow(q[c] - exact[c], 2);
+    sumErr += std::pow(i[c] - exact[c], 2);
   }
   bridgeErr = std::sqrt(bridgeErr / cols);
   sumErr = std::sqrt(sumErr / cols);
@@ -269,18 +281,10 @@ TEST(BridgeNeuron, CalibrationAddsBrokenBridgesExpectedCharge) {
   // calibrated device adds each broken bridge's expected charge: for an
   // input equal to its means the charge is the designed one again.
   const uint32_t rows = 32, cols = 8;
-  std::vector<float> w(rows * cols);
-  for (size_t i = 0; i < w.size(); ++i)
-    w[i] = (i * 5 + i / 3) % 2 ? 1.0f : -1.0f;
+  std::vector<float> w = pattern(rows * cols, 2, 3), x = pattern(rows, 4);
   Bridge bridge(rows, cols, w, {});
-  std::vector<float> x(rows);
-  for (uint32_t r = 0; r < rows; ++r)
-    x[r] = r % 4 ? 1.0f : -1.0f;
   bridge.image.inputMeans = x;
-  std::vector<float> exact(cols, 0.0f);
-  for (uint32_t c = 0; c < cols; ++c)
-    for (uint32_t r = 0; r < rows; ++r)
-      exact[c] += x[r] * w[r * cols + c];
+  std::vector<float> exact = product(x, w, cols);
   std::string noise = noiseFile(
       "stuck", ", \"stuck_on_rate\": 0.15, \"stuck_off_rate\": 0.15");
   auto error = [&](const std::string &query) {

@@ -116,6 +116,20 @@ Status Verifier::verifyTarget() {
   return Status::ok();
 }
 
+/// `count` finite values in `values` (the field at `path`), one per
+/// `what`.
+template <typename List>
+static Status finiteValues(const std::string &path, const List &values,
+                           uint32_t count, const char *what) {
+  if (uint32_t(values.size()) != count)
+    return makeError(Code::DataLoss, path, ": has ", values.size(),
+                     " values for ", count, " ", what);
+  for (auto v : values)
+    if (!std::isfinite(v))
+      return makeError(Code::DataLoss, path, ": a value is ", v);
+  return Status::ok();
+}
+
 Status Verifier::verifyTiles() {
   const artifact::Target &target = m_.artifact_.target();
   const auto &tiles = m_.artifact_.tiles();
@@ -157,14 +171,8 @@ Status Verifier::verifyTiles() {
       if (!t.bridge())
         return makeError(Code::DataLoss, path,
                          ".input_means: only bridge tiles have them");
-      if (uint32_t(t.input_means_size()) != t.rows())
-        return makeError(Code::DataLoss, path, ".input_means: has ",
-                         t.input_means_size(), " values for ", t.rows(),
-                         " rows");
-      for (float m : t.input_means())
-        if (!std::isfinite(m))
-          return makeError(Code::DataLoss, path, ".input_means: a mean is ",
-                           m);
+      CIM_TRY(finiteValues(path + ".input_means", t.input_means(), t.rows(),
+                           "rows"));
     }
     if (t.has_neurons()) {
       const artifact::BinaryNeurons &b = t.neurons();
@@ -175,24 +183,16 @@ Status Verifier::verifyTiles() {
         return makeError(Code::DataLoss, path, ".neurons.fan_in: ",
                          b.fan_in(), " is below the tile's ", t.rows(),
                          " rows");
-      for (const auto *field : {&b.pre(), &b.scale(), &b.bias(), &b.cmp()})
-        if (uint32_t(field->size()) != t.cols())
-          return makeError(Code::DataLoss, path, ".neurons: has ",
-                           field->size(), " values of a step for ", t.cols(),
-                           " columns");
-      for (const auto *field : {&b.pre(), &b.scale(), &b.bias(), &b.cmp()})
-        for (float v : *field)
-          if (!std::isfinite(v))
-            return makeError(Code::DataLoss, path,
-                             ".neurons: a step's value is ", v);
-      if (uint32_t(b.reference_size()) != t.cols())
-        return makeError(Code::DataLoss, path, ".neurons.reference: has ",
-                         b.reference_size(), " values for ", t.cols(),
-                         " columns");
-      for (double v : b.reference())
-        if (!std::isfinite(v))
-          return makeError(Code::DataLoss, path,
-                           ".neurons.reference: a reference is ", v);
+      CIM_TRY(finiteValues(path + ".neurons.pre", b.pre(), t.cols(),
+                           "columns"));
+      CIM_TRY(finiteValues(path + ".neurons.scale", b.scale(), t.cols(),
+                           "columns"));
+      CIM_TRY(finiteValues(path + ".neurons.bias", b.bias(), t.cols(),
+                           "columns"));
+      CIM_TRY(finiteValues(path + ".neurons.cmp", b.cmp(), t.cols(),
+                           "columns"));
+      CIM_TRY(finiteValues(path + ".neurons.reference", b.reference(),
+                           t.cols(), "columns"));
       if (b.tie() != 0 && b.tie() != 1 && b.tie() != -1)
         return makeError(Code::DataLoss, path, ".neurons.tie: ", b.tie(),
                          " is not 0, 1 or -1");
