@@ -115,7 +115,8 @@ file(REMOVE ${W}/stats.json)
 expect(stats-json 0 "1 passed" "" ARGS ${W}/dense.cimx --test-data ${W}/dense-data
   --device sim://quantized --stats-json ${W}/stats.json)
 file(READ ${W}/stats.json stats)
-foreach(key latency_ns mvms dac_conversions adc_conversions macs digital_ops)
+foreach(key latency_ns mvms dac_conversions adc_conversions macs digital_ops
+    comparisons charge_shares)
   string(JSON value ERROR_VARIABLE err GET "${stats}" ${key})
   if(err)
     message(FATAL_ERROR "[stats-json] no '${key}' in stats.json: ${stats}")

@@ -173,6 +173,10 @@ typedef struct cimrt_device_stats_t {
       energy_write_pj;
   double energy_pj;          // the sum
   double latency_ns;         // MVMs in sequence, plus the digital shift-add
+  // Binary neurons (RRAM bridges): comparator decisions and charge-sharing
+  // steps, and their energy with the bridges' (included in energy_pj).
+  uint64_t comparisons, charge_shares;
+  double energy_bridge_pj, energy_comparator_pj, energy_charge_share_pj;
 } cimrt_device_stats_t;
 
 CIMRT_API cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
@@ -282,6 +286,10 @@ typedef struct cimrt_session_cost_t {
   uint64_t macs;            // rows x weight columns per vector
   uint64_t dac_conversions, adc_conversions;
   uint64_t digital_ops;     // partial sums, shift-adds, activations
+  // Binary neurons (RRAM bridges): comparator decisions, charge-sharing
+  // steps and their energy with the bridges' (included in energy_pj).
+  uint64_t comparisons, charge_shares;
+  double energy_bridge_pj, energy_comparator_pj, energy_charge_share_pj;
 } cimrt_session_cost_t;
 
 CIMRT_API cimrt_status_t cimrt_session_cost(const cimrt_session_t *session,

@@ -358,6 +358,11 @@ cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
   out_stats->energy_dac_pj = energy("dac");
   out_stats->energy_adc_pj = energy("adc");
   out_stats->energy_digital_pj = energy("digital");
+  out_stats->comparisons = s.comparisons;
+  out_stats->charge_shares = s.chargeShares;
+  out_stats->energy_bridge_pj = energy("bridge");
+  out_stats->energy_comparator_pj = energy("comparator");
+  out_stats->energy_charge_share_pj = energy("charge_share");
   out_stats->energy_write_pj = energy("write");
   out_stats->energy_pj = out_stats->energy_mac_pj + out_stats->energy_dac_pj +
                          out_stats->energy_adc_pj +
@@ -602,6 +607,11 @@ cimrt_status_t cimrt_session_cost(const cimrt_session_t *session,
   out_cost->dac_conversions = c.dacConversions;
   out_cost->adc_conversions = c.adcConversions;
   out_cost->digital_ops = c.digitalOps;
+  out_cost->comparisons = c.comparisons;
+  out_cost->charge_shares = c.chargeShares;
+  out_cost->energy_bridge_pj = energy("bridge");
+  out_cost->energy_comparator_pj = energy("comparator");
+  out_cost->energy_charge_share_pj = energy("charge_share");
   return nullptr;
 }
 

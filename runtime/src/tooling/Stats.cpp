@@ -28,6 +28,13 @@ void printDeviceStats(const cimrt_device_t *device) {
               "%.6g, write %.6g), latency %.6g ns\n",
               s.energy_pj, s.energy_mac_pj, s.energy_dac_pj, s.energy_adc_pj,
               s.energy_digital_pj, s.energy_write_pj, s.latency_ns);
+  if (s.comparisons || s.charge_shares)
+    std::printf("stats: binary neurons: %llu comparisons, %llu charge-sharing "
+                "steps; energy bridge %.6g, comparator %.6g, charge sharing "
+                "%.6g pJ\n",
+                (unsigned long long)s.comparisons,
+                (unsigned long long)s.charge_shares, s.energy_bridge_pj,
+                s.energy_comparator_pj, s.energy_charge_share_pj);
   for (size_t i = 0; i < s.tiles_reported; ++i) {
     cimrt_tile_report_t t;
     check(cimrt_device_tile_report(device, i, &t));
@@ -68,6 +75,7 @@ void writeStatsJson(const std::string &path, const cimrt_session_t *session,
       "  \"inferences\": %llu,\n"
       "  \"energy_pj\": {\"mac\": %.17g, \"dac\": %.17g, \"adc\": %.17g, "
       "\"digital\": %.17g, \"activation\": %.17g, \"integrator\": %.17g, "
+      "\"bridge\": %.17g, \"comparator\": %.17g, \"charge_share\": %.17g, "
       "\"total\": %.17g},\n"
       "  \"latency_ns\": %.17g,\n"
       "  \"mvms\": %.17g,\n"
@@ -75,14 +83,19 @@ void writeStatsJson(const std::string &path, const cimrt_session_t *session,
       "  \"adc_conversions\": %.17g,\n"
       "  \"macs\": %.17g,\n"
       "  \"digital_ops\": %.17g,\n"
+      "  \"comparisons\": %.17g,\n"
+      "  \"charge_shares\": %.17g,\n"
       "  \"programming\": {\"cell_writes\": %llu, \"energy_pj\": %.17g}\n"
       "}\n",
       (unsigned long long)inferences, c.energy_mac_pj / n, c.energy_dac_pj / n,
       c.energy_adc_pj / n, c.energy_digital_pj / n, c.energy_activation_pj / n,
-      c.energy_integrator_pj / n, c.energy_pj / n, c.latency_ns / n,
-      double(c.mvms) / n, double(c.dac_conversions) / n,
-      double(c.adc_conversions) / n, double(c.macs) / n,
-      double(c.digital_ops) / n, (unsigned long long)s.program_writes,
+      c.energy_integrator_pj / n, c.energy_bridge_pj / n,
+      c.energy_comparator_pj / n, c.energy_charge_share_pj / n,
+      c.energy_pj / n, c.latency_ns / n, double(c.mvms) / n,
+      double(c.dac_conversions) / n, double(c.adc_conversions) / n,
+      double(c.macs) / n, double(c.digital_ops) / n,
+      double(c.comparisons) / n, double(c.charge_shares) / n,
+      (unsigned long long)s.program_writes,
       s.energy_write_pj);
   if (std::fclose(f) != 0)
     fail(path + ": cannot write: " + std::strerror(errno));

@@ -5,7 +5,8 @@
 
 REPORT.json is `cim-compile --report`, STATS.json `cim-run --stats-json`.
 Prints each key's two values and relative difference; exit 1 if any key of
-energy_pj.total, latency_ns, mvms, dac_conversions, adc_conversions differs
+energy_pj.total, latency_ns, mvms, dac_conversions, adc_conversions,
+comparisons, charge_shares differs
 by more than the tolerance (relative to the report's value).
 """
 import argparse
@@ -23,7 +24,7 @@ def main():
     stats = json.load(open(args.stats))
     bad = 0
     for key in ["energy_pj", "latency_ns", "mvms", "dac_conversions",
-                "adc_conversions"]:
+                "adc_conversions", "comparisons", "charge_shares"]:
         want = report[key]["total"] if key == "energy_pj" else report[key]
         got = stats[key]["total"] if key == "energy_pj" else stats[key]
         diff = abs(got - want) / abs(want) if want else abs(got)
