@@ -120,6 +120,26 @@ def TileWeights : Pass<"cim-tile-weights", "mlir::ModuleOp"> {
   ];
 }
 
+def CheckCapacity : Pass<"cim-check-capacity", "mlir::ModuleOp"> {
+  let summary = "Refuse a model that cannot fit the target, before tiling";
+  let description = [{
+    Counts the cells every `cim.linear` needs on its kind of array (its
+    weight rows times its physical columns: two per weight column and
+    slice for differential pairs, one per slice plus a reference column for
+    offset cells) and divides by the cells of one array: a lower bound of
+    the arrays each kind needs. If a kind needs more than the target has
+    (its `count` times `macros`), the pass fails at once with the error
+    `cim-pack-tiles` would give after tiling and packing, the needed
+    arrays as a lower bound ("needs at least N arrays"). With
+    `allow-reload`, writable kinds (SRAM, RRAM) pass: they will be time-
+    shared. `cim-pack-tiles` still checks the packed count.
+  }];
+  let options = [
+    Option<"allowReload", "allow-reload", "bool", "false",
+           "Writable kinds that do not fit will be time-shared">
+  ];
+}
+
 def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
   let summary = "Assign tiles to physical arrays and check the capacity";
   let description = [{

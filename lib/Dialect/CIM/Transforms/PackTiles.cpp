@@ -18,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Capacity.h"
+
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 
@@ -144,12 +146,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         continue;
       }
       if (packing.arrays > available) {
-        uint64_t cellsPerArray = kind.cellsPerArray();
-        module.emitError("the model does not fit target '")
-            << target->getName() << "': " << stringifyCellTech(cell)
-            << " needs " << packing.arrays << " arrays ("
-            << packing.arrays * cellsPerArray << " cells) but the target has "
-            << available << " (" << available * cellsPerArray << " cells)";
+        emitCapacityError(module, *target, kind, packing.arrays,
+                          /*bound=*/false);
         return signalPassFailure();
       }
     }

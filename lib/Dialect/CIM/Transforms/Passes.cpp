@@ -55,6 +55,10 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
 
 void cim::buildTilePassPipeline(OpPassManager &pm,
                                 const CompileOptions &options) {
+  // Capacity first: tiling and packing take the time.
+  CheckCapacityOptions capacity;
+  capacity.allowReload = options.allowReload;
+  pm.addPass(createCheckCapacity(capacity));
   TileWeightsOptions tiling;
   tiling.rules = options.activeRows;
   pm.addPass(createTileWeights(tiling));
