@@ -159,7 +159,7 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
   read.analog = tileOp && tileOp.getAnalog();
   if (auto ramp = dyn_cast<RampReadoutAttr>(op.getReadout()))
     read.rampBits = ramp.getBits();
-  read.bridge = isa<SignReadoutAttr, ChargeReadoutAttr>(op.getReadout());
+  read.bridge = op.readsBridges();
   read.neurons = isa<SignReadoutAttr>(op.getReadout());
   read.shared = bool(op.getCarry());
   read.cell = macroCell(tile.getCell());

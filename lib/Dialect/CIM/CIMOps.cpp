@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
@@ -35,6 +36,14 @@ FailureOr<TargetAttr> cim::requireTarget(ModuleOp module) {
     return target;
   return module.emitError("module has no 'cim.target' attribute; compile "
                           "with --target or attach a #cim.target");
+}
+
+std::optional<float> cim::splatF32(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  return attr.getSplatValue<float>();
 }
 
 //===----------------------------------------------------------------------===//
@@ -550,8 +559,17 @@ LogicalResult ProgramTileOp::verify() {
 bool ProgramTileOp::readByBinaryNeurons() {
   return llvm::any_of(getOperation()->getUsers(), [](Operation *user) {
     auto mvm = dyn_cast<MVMOp>(user);
-    return mvm && isa<SignReadoutAttr, ChargeReadoutAttr>(mvm.getReadout());
+    return mvm && mvm.readsBridges();
   });
+}
+
+bool MVMOp::readsBridges() {
+  return isa<SignReadoutAttr, ChargeReadoutAttr>(getReadout());
+}
+
+ArrayKindAttr LinearOp::getArrayKind(TargetAttr target) {
+  return getPlacement() ? target.lookupArray(*getPlacement())
+                        : target.getDefaultArray();
 }
 
 unsigned ProgramTileOp::getSlices(ArrayKindAttr array) {
@@ -572,7 +590,7 @@ LogicalResult MVMOp::verify() {
     return emitOpError("has ") << sign.size() << " binary neurons for "
                                << tile.getCols() << " tile columns";
   if (Value carry = getCarry()) {
-    if (!isa<SignReadoutAttr, ChargeReadoutAttr>(getReadout()))
+    if (!readsBridges())
       return emitOpError("takes a carry, which only binary neurons "
                          "(#cim.sign or #cim.charge readouts) share");
     if (carry.getType() != getResult().getType())
@@ -580,7 +598,7 @@ LogicalResult MVMOp::verify() {
              << carry.getType() << " differs from the result type "
              << getResult().getType();
   }
-  if (isa<SignReadoutAttr, ChargeReadoutAttr>(getReadout()) && getBiasRow())
+  if (readsBridges() && getBiasRow())
     return emitOpError("reads binary neurons, which have no bias row (the "
                        "threshold is the comparator's reference)");
   return verifyRowProduct(*this, getInput().getType(), getResult().getType(),

@@ -306,11 +306,10 @@ private:
     bool bridge = false, converted = false;
     for (Operation *user : op->getUsers())
       if (auto mvm = dyn_cast<MVMOp>(user)) {
-        Attribute r = mvm.getReadout();
-        bool binary = isa<SignReadoutAttr, ChargeReadoutAttr>(r);
+        bool binary = mvm.readsBridges();
         bridge |= binary;
         converted |= !binary;
-        if (auto sign = dyn_cast<SignReadoutAttr>(r)) {
+        if (auto sign = dyn_cast<SignReadoutAttr>(mvm.getReadout())) {
           if (neurons && sign != neurons)
             return mvm.emitOpError("reads its tile through binary neurons "
                                    "other than another read's");

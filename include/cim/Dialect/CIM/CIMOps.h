@@ -57,6 +57,9 @@ TargetAttr lookupTarget(mlir::Operation *op);
 /// The module's `#cim.target`; emits an error on the module if it has none.
 mlir::FailureOr<TargetAttr> requireTarget(mlir::ModuleOp module);
 
+/// The value of `v` if it is a splat f32 constant.
+std::optional<float> splatF32(mlir::Value v);
+
 /// Result shape of a numpy-style matrix product of `lhs` and `rhs` (dynamic
 /// dims as ShapedType::kDynamic); fails if the shapes cannot be multiplied.
 mlir::FailureOr<llvm::SmallVector<int64_t>>

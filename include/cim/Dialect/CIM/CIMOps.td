@@ -70,6 +70,11 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The kind of array of `target` the weight goes to: its placement's,
+    /// else the target's first; null if the target has no such kind.
+    ArrayKindAttr getArrayKind(TargetAttr target);
+  }];
 }
 
 def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
@@ -175,6 +180,11 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
     (`,` type($carry)^)? `->` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True if it reads its tile as RRAM bridges (a #cim.sign or
+    /// #cim.charge readout): no converter.
+    bool readsBridges();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

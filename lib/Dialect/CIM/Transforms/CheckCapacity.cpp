@@ -54,9 +54,7 @@ struct CheckCapacityPass
                               Attribute>>
         seen;
     module.walk([&](LinearOp op) {
-      ArrayKindAttr kind = op.getPlacement()
-                               ? target->lookupArray(*op.getPlacement())
-                               : target->getDefaultArray();
+      ArrayKindAttr kind = op.getArrayKind(*target);
       if (!kind)
         return; // cim-tile-weights reports it
       auto type = cast<RankedTensorType>(op.getWeight().getType());

@@ -76,9 +76,7 @@ struct ChoosePrecisionPass
 
   LogicalResult choose(LinearOp op, TargetAttr target,
                        ArrayRef<NamedRule> rules) {
-    ArrayKindAttr array = op.getPlacement()
-                              ? target.lookupArray(*op.getPlacement())
-                              : target.getDefaultArray();
+    ArrayKindAttr array = op.getArrayKind(target);
     if (!array)
       return success(); // cim-tile-weights reports it
     // A binary neuron's weight is one bridge, a pair of cells: +-1 needs

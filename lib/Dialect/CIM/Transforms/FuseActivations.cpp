@@ -95,15 +95,6 @@ struct Activation {
   }
 };
 
-/// The value of a splat f32 constant.
-std::optional<double> splatValue(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
-      !attr.getElementType().isF32())
-    return std::nullopt;
-  return double(attr.getSplatValue<float>());
-}
-
 /// The steps `op` applies to its operand `in`, if it is a monotonic
 /// elementwise op of `in` and constants.
 std::optional<SmallVector<Step, 2>> stepsOf(Operation *op, Value in) {
@@ -124,7 +115,7 @@ std::optional<SmallVector<Step, 2>> stepsOf(Operation *op, Value in) {
   if (op->getNumOperands() != 2 || op->getOperand(0) == op->getOperand(1))
     return std::nullopt;
   bool first = op->getOperand(0) == in;
-  std::optional<double> c = splatValue(op->getOperand(first ? 1 : 0));
+  std::optional<float> c = splatF32(op->getOperand(first ? 1 : 0));
   if (!c)
     return std::nullopt;
   if (auto mul = dyn_cast<tosa::MulOp>(op))
@@ -271,9 +262,7 @@ struct FuseActivationsPass
       return;
     auto wType = cast<RankedTensorType>(weights.getType());
     int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
-    ArrayKindAttr array = lin.getPlacement()
-                              ? target.lookupArray(*lin.getPlacement())
-                              : target.getDefaultArray();
+    ArrayKindAttr array = lin.getArrayKind(target);
     if (!array)
       return;
     if (k + (bias ? 1 : 0) > int64_t(array.getRows())) {

@@ -25,15 +25,6 @@ using namespace cim;
 
 namespace {
 
-/// The splat value of a constant, if `v` is one.
-std::optional<float> splat(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
-      !attr.getElementType().isF32())
-    return std::nullopt;
-  return attr.getSplatValue<float>();
-}
-
 /// The per-column values (`n` of them) of a constant that broadcasts along
 /// the last dimension of a rank-`rank` value: all its dims are 1 except
 /// the last, which is 1 or n.
@@ -77,21 +68,21 @@ std::optional<Activation> matchActivation(tosa::SelectOp select) {
   if (!cond || !isa<tosa::GreaterOp, tosa::GreaterEqualOp>(cond))
     return std::nullopt;
   Value x = cond->getOperand(0), c = cond->getOperand(1);
-  if (splat(select.getOperand(1)) != 1.0f)
+  if (splatF32(select.getOperand(1)) != 1.0f)
     return std::nullopt;
   // Where(x > c, 1, -1) or Where(x >= c, 1, -1).
-  if (splat(select.getOperand(2)) == -1.0f && matchPattern(c, m_Constant()))
+  if (splatF32(select.getOperand(2)) == -1.0f && matchPattern(c, m_Constant()))
     return Activation{x, c, isa<tosa::GreaterOp>(cond) ? -1.0f : 1.0f,
                       {cond, select}};
   // Sign: the false branch picks -1 below zero and x - x at zero.
   auto inner = select.getOperand(2).getDefiningOp<tosa::SelectOp>();
-  if (!inner || !isa<tosa::GreaterOp>(cond) || splat(c) != 0.0f)
+  if (!inner || !isa<tosa::GreaterOp>(cond) || splatF32(c) != 0.0f)
     return std::nullopt;
   Operation *below = inner.getOperand(0).getDefiningOp();
   auto sub = inner.getOperand(2).getDefiningOp<tosa::SubOp>();
   if (!below || !isGreater(below, below->getOperand(0), x) ||
-      splat(below->getOperand(0)) != 0.0f ||
-      splat(inner.getOperand(1)) != -1.0f || !sub ||
+      splatF32(below->getOperand(0)) != 0.0f ||
+      splatF32(inner.getOperand(1)) != -1.0f || !sub ||
       sub.getOperand(0) != x || sub.getOperand(1) != x)
     return std::nullopt;
   return Activation{x, Value(), 0.0f, {sub, below, inner, cond, select}};
@@ -101,8 +92,8 @@ std::optional<Activation> matchActivation(tosa::SelectOp select) {
 /// the constants 1 and -1 (a binarised input), or binary neurons.
 bool isBinary(Value v) {
   if (auto select = v.getDefiningOp<tosa::SelectOp>()) {
-    std::optional<float> a = splat(select.getOperand(1)),
-                         b = splat(select.getOperand(2));
+    std::optional<float> a = splatF32(select.getOperand(1)),
+                         b = splatF32(select.getOperand(2));
     return a && b && ((*a == 1 && *b == -1) || (*a == -1 && *b == 1));
   }
   if (auto linear = v.getDefiningOp<LinearOp>())
@@ -211,9 +202,7 @@ struct FuseSignNeuronsPass
       linear.emitRemark("binary product followed by a sign stays on an ADC: ")
           << why;
     };
-    ArrayKindAttr array = linear.getPlacement()
-                              ? target.lookupArray(*linear.getPlacement())
-                              : target.getDefaultArray();
+    ArrayKindAttr array = linear.getArrayKind(target);
     if (!array || array.getCell() != CellTech::rram ||
         array.getEncoding() != WeightEncoding::differential)
       return remark("its weights are not on differential RRAM arrays (a "

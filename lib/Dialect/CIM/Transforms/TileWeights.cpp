@@ -68,9 +68,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
       return op.emitOpError("weights of type ")
              << weightType.getElementType() << " are not supported (need f32)";
     const int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
-    ArrayKindAttr array = op.getPlacement()
-                              ? target.lookupArray(*op.getPlacement())
-                              : target.getDefaultArray();
+    ArrayKindAttr array = op.getArrayKind(target);
     if (!array)
       return op.emitOpError("is placed on ")
              << stringifyCellTech(*op.getPlacement())
