@@ -367,6 +367,9 @@ cimrt_status_t cimrt_device_stats(const cimrt_device_t *device,
   out_stats->energy_pj = out_stats->energy_mac_pj + out_stats->energy_dac_pj +
                          out_stats->energy_adc_pj +
                          out_stats->energy_digital_pj +
+                         out_stats->energy_bridge_pj +
+                         out_stats->energy_comparator_pj +
+                         out_stats->energy_charge_share_pj +
                          out_stats->energy_write_pj;
   out_stats->latency_ns = s.latencyNs;
   return nullptr;
