@@ -186,23 +186,13 @@ public:
   }
   rt::Status mvm(rt::TileHandle handle, const float *x, int64_t batch,
                  float *y) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = records_.find(handle);
-      if (it != records_.end())
-        keep(it->second, x, batch);
-    }
+    record(handle, x, batch);
     return inner_->mvm(handle, x, batch, y);
   }
   rt::Status mvmShared(rt::TileHandle handle, const float *x,
                        const float *carry, int64_t batch,
                        float *y) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = records_.find(handle);
-      if (it != records_.end())
-        keep(it->second, x, batch);
-    }
+    record(handle, x, batch);
     return inner_->mvmShared(handle, x, carry, batch, y);
   }
   rt::DeviceStats stats() const override { return inner_->stats(); }
@@ -212,6 +202,14 @@ public:
 private:
   /// Reservoir sampling (Algorithm R) with a fixed seed: one data set
   /// always gives the same sample.
+  /// Keeps a sample of the vectors driven through `handle`'s tile.
+  void record(rt::TileHandle handle, const float *x, int64_t batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = records_.find(handle);
+    if (it != records_.end())
+      keep(it->second, x, batch);
+  }
+
   void keep(Record &r, const float *x, int64_t batch) {
     for (int64_t b = 0; b < batch; ++b) {
       const float *v = x + b * r.rows;

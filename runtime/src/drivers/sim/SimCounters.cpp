@@ -70,4 +70,11 @@ void countCalibration(DeviceStats &counters, const SimTile &t) {
   counters.calibrationNs += cost.arrayNs + cost.latencyNs;
 }
 
+void countComparatorTrim(DeviceStats &counters, const SimTile &t,
+                         uint64_t decisions) {
+  counters.energyPj["calibrate"] +=
+      double(decisions) * t.costs.figures.comparatorPj;
+  counters.calibrationNs += double(decisions) * t.costs.figures.mvmNs;
+}
+
 } // namespace cim::rt::sim

@@ -43,11 +43,8 @@ StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
   countProgramming(counters_, *t);
   if (calibrated)
     countCalibration(counters_, *t);
-  if (trimDecisions) {
-    counters_.energyPj["calibrate"] +=
-        double(trimDecisions) * t->costs.figures.comparatorPj;
-    counters_.calibrationNs += double(trimDecisions) * t->costs.figures.mvmNs;
-  }
+  if (trimDecisions)
+    countComparatorTrim(counters_, *t, trimDecisions);
   reports_.push_back(t->report);
   tiles_.emplace(handle, std::move(t));
   return handle;

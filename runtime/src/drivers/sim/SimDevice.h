@@ -159,6 +159,11 @@ void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
 /// "calibrate" energy and the calibration counters, not to inference).
 void countCalibration(DeviceStats &counters, const SimTile &t);
 
+/// Adds a comparator trim of `t`'s neurons (`decisions` comparator
+/// decisions, each an MVM's time, charged to "calibrate").
+void countComparatorTrim(DeviceStats &counters, const SimTile &t,
+                         uint64_t decisions);
+
 /// Calibrates programmed tile `t`: drives kCalibrationVectors known
 /// vectors through its signal chain (read noise included) and through
 /// `reference` (the same tile as designed: quantised, no device noise,

@@ -328,32 +328,29 @@ Status programBridge(SimTile &t, const hal::TileImage &tile,
   std::vector<double> ir = programmer.bridgeIrFactors(pos, neg, t.rows, t.cols);
   const double on = programmer.physical(1), off = programmer.physical(0);
   const double nominal = (on - off) / (on + off);
+  // Calibration: verify reads each pair back; a bridge that reads less
+  // than half its designed swing (a cell stuck in its partner's state) is
+  // broken, and the driver adds the charge it misses on average, the
+  // row's mean input times (designed - read) ratio, to the column.
+  const bool compensate =
+      options.calibrate && tile.inputMeans.size() == size_t(t.rows);
+  if (compensate)
+    t.brokenCharge.assign(size_t(t.cols), 0.0);
   NoiseStream caps(options.seed, kBridgeCap);
   Plane plane;
   plane.w.resize(n);
   for (size_t i = 0; i < n; ++i) {
     double gp = programmer.physical(pos[i]), gn = programmer.physical(neg[i]);
-    double ratio = gp + gn > 0 ? (gp - gn) / (gp + gn) : 0.0;
+    double ratio = gp + gn > 0 ? (gp - gn) / (gp + gn) / nominal : 0.0;
     double cap = 1.0;
     if (m.bridge_cap_sigma() > 0)
       cap += m.bridge_cap_sigma() *
              caps.gaussian(combineKey(combineKey(0, tile.id), i));
-    plane.w[i] = float(ratio / nominal * cap * ir[i]);
-  }
-  // Calibration: verify reads each pair back; a bridge that reads less
-  // than half its designed swing (a cell stuck in its partner's state) is
-  // broken, and the driver adds the charge it misses on average, the
-  // row's mean input times (designed - read) ratio, to the column.
-  if (options.calibrate && tile.inputMeans.size() == size_t(t.rows)) {
-    t.brokenCharge.assign(size_t(t.cols), 0.0);
-    for (size_t i = 0; i < n; ++i) {
-      double w = double(tile.gPos[i] > 0.5f) - double(tile.gNeg[i] > 0.5f);
-      double gp = programmer.physical(pos[i]), gn = programmer.physical(neg[i]);
-      double ratio = gp + gn > 0 ? (gp - gn) / (gp + gn) / nominal : 0.0;
-      if (w != 0 && ratio * w < 0.5)
-        t.brokenCharge[i % size_t(t.cols)] +=
-            double(tile.inputMeans[i / size_t(t.cols)]) * (w - ratio);
-    }
+    plane.w[i] = float(ratio * cap * ir[i]);
+    double w = double(tile.gPos[i] > 0.5f) - double(tile.gNeg[i] > 0.5f);
+    if (compensate && w != 0 && ratio * w < 0.5)
+      t.brokenCharge[i % size_t(t.cols)] +=
+          double(tile.inputMeans[i / size_t(t.cols)]) * (w - ratio);
   }
   plane.mid.assign(size_t(t.cols), 0.0);
   plane.half.assign(size_t(t.cols), 1.0);
