@@ -403,3 +403,22 @@ func.func @mvm_sign_columns(%t: !cim.tile<2x2, rram>, %x: tensor<?x2xf32>) -> te
 // expected-error @+1 {{target 'b': bridge_neurons need RRAM arrays with a differential encoding (a bridge is a pair of cells)}}
 module attributes {cim.target = #cim.target<name = "b", arrays = [#cim.array<name = "rom", cell = rom, rows = 4, cols = 4, bits_per_cell = 1, count = 1, encoding = offset>], dac_bits = 1, adc_bits = 8, bridge_neurons = true>} {
 }
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "b", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 1, count = 1, encoding = differential>], dac_bits = 1, adc_bits = 8, bridge_neurons = true>} {
+  func.func @input_means_rows(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+    %w = arith.constant dense<1.0> : tensor<2x1xf32>
+    // expected-error @+1 {{input_means has 3 values for 2 rows}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>, input_means = array<f64: 1.0, -1.0, 0.0>} : tensor<2x1xf32> -> !cim.tile<2x1, rram>
+    %y = cim.mvm %t, %x {readout = #cim.charge, row_offset = 0 : i64} : !cim.tile<2x1, rram>, tensor<?x2xf32> -> tensor<?x1xf32>
+    return %y : tensor<?x1xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{binary neurons need a positive fan_in}}
+func.func @sign_fan_in() attributes {r = #cim.sign<fan_in = 0, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [0.0]>} {
+  return
+}
