@@ -34,6 +34,7 @@ const std::vector<std::pair<const char *, double>> &defaultCostFigures() {
       {"digital_act_pj", 1.0},  {"digital_act_ns", 1.0},
       {"ramp_step_ns", 0.5},    {"bridge_pj", 0.0005},
       {"comparator_pj", 0.01},  {"charge_share_pj", 0.002},
+      {"neuron_pj", 0.05},
   };
   return figures;
 }
@@ -63,7 +64,8 @@ CellFigures::CellFigures(const CostFigures &f, Cell cell)
       offchipPjPerBit(f.get("offchip_pj_per_bit", cell)),
       bridgePj(f.get("bridge_pj", cell)),
       comparatorPj(f.get("comparator_pj", cell)),
-      chargeSharePj(f.get("charge_share_pj", cell)) {}
+      chargeSharePj(f.get("charge_share_pj", cell)),
+      neuronPj(f.get("neuron_pj", cell)) {}
 
 Cost &Cost::operator+=(const Cost &other) {
   mvms += other.mvms;
@@ -73,6 +75,9 @@ Cost &Cost::operator+=(const Cost &other) {
   digitalOps += other.digitalOps;
   comparisons += other.comparisons;
   chargeShares += other.chargeShares;
+  neuronUpdates += other.neuronUpdates;
+  spikes += other.spikes;
+  synapticOps += other.synapticOps;
   for (const auto &[k, v] : other.energyPj)
     energyPj[k] += v;
   latencyNs += other.latencyNs;
@@ -99,7 +104,7 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
   Cost c;
   uint64_t passes = read.analog ? 1 : read.passes, slices = read.slices;
   uint64_t dac = read.analog ? 0 : read.rows * passes * vectors;
-  uint64_t adc = read.analog || read.bridge
+  uint64_t adc = read.analog || read.bridge || read.lif
                      ? 0
                      : read.cols * slices * passes * vectors;
   c.mvms = passes * vectors;
@@ -120,10 +125,17 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
     }
   } else {
     c.energyPj["mac"] = cellReads * figures.macPj;
+    if (read.lif && read.shared) {
+      c.chargeShares = read.cols * vectors;
+      c.energyPj["charge_share"] =
+          double(c.chargeShares) * figures.chargeSharePj;
+    }
   }
   c.energyPj["dac"] = double(dac) * figures.dacPj;
   c.energyPj["adc"] = double(adc) * figures.adcPj;
-  if (slices * passes > 1) // shifted and added in the digital unit
+  // Shifted and added in the digital unit (LIF columns merge their slices
+  // as charge; their passes are the neuron's to integrate).
+  if (!read.lif && slices * passes > 1)
     c += digitalOpCost(read.cols * (slices * passes - 1), vectors, figures,
                        lanes);
   double ns = figures.mvmNs;
@@ -162,6 +174,14 @@ Cost reloadCost(uint64_t cells, uint64_t weightBits,
   double energy = double(cells) * figures.writePj +
                   double(weightBits) * figures.offchipPjPerBit;
   c.energyPj["reload"] = energy / double(std::max(1u, reuse));
+  return c;
+}
+
+Cost lifNeuronCost(uint64_t neurons, uint64_t steps, uint64_t vectors,
+                   const CellFigures &figures) {
+  Cost c;
+  c.neuronUpdates = neurons * steps * vectors;
+  c.energyPj["neuron"] = double(c.neuronUpdates) * figures.neuronPj;
   return c;
 }
 

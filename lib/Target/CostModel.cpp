@@ -161,6 +161,7 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
     read.rampBits = ramp.getBits();
   read.bridge = op.readsBridges();
   read.neurons = isa<SignReadoutAttr>(op.getReadout());
+  read.lif = op.readsLIFColumns();
   read.shared = bool(op.getCarry());
   read.cell = macroCell(tile.getCell());
   return read;

@@ -128,11 +128,11 @@ TEST(ArtifactLoad, NotProtobuf) {
 
 TEST(ArtifactLoad, FutureVersion) {
   artifact::Artifact a = makeDenseRelu();
-  a.set_version(7);
+  a.set_version(8);
   rt::Status s = loadStatus(a);
   EXPECT_EQ(s.code(), Code::Unimplemented);
-  EXPECT_EQ(s.message(), "<memory>: artifact version 7 is newer than this "
-                         "runtime supports (5)");
+  EXPECT_EQ(s.message(), "<memory>: artifact version 8 is newer than this "
+                         "runtime supports (6)");
   a.set_version(0);
   EXPECT_EQ(loadStatus(a).code(), Code::DataLoss);
   a.set_version(1);

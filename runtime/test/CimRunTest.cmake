@@ -91,8 +91,8 @@ endif()
 # Errors: each is one `error:` line and exit 1 (2 for usage).
 make_artifact(${W}/truncated.cimx --truncate-to 60)
 expect(corrupt 1 "" "^error: .*truncated.cimx: " ARGS ${W}/truncated.cimx --test-data ${W}/dense-data)
-make_artifact(${W}/future.cimx --version 7)
-expect(future 1 "" "^error: .*future.cimx: artifact version 7 is newer than this runtime supports \\(5\\)"
+make_artifact(${W}/future.cimx --version 8)
+expect(future 1 "" "^error: .*future.cimx: artifact version 8 is newer than this runtime supports \\(6\\)"
   ARGS ${W}/future.cimx --test-data ${W}/dense-data)
 expect(missing-model 1 "" "^error: .*nope.cimx: cannot open"
   ARGS ${W}/nope.cimx --test-data ${W}/dense-data)

@@ -463,17 +463,26 @@ TEST(Readout, UniformRampMatchesTheUniformAdc) {
 }
 
 TEST(Readout, LifNeuron) {
-  macro::LIFNeuron zero{1.0, 0.5, false};
-  std::vector<int> spikes;
-  for (double i : {0.6, 0.6, 0.6, 1.2, 0.0})
-    spikes.push_back(zero.step(i));
-  // v: 0.6, 0.9, 1.05 -> spike, reset 0; 1.2 -> spike; 0.
-  EXPECT_EQ(spikes, (std::vector<int>{0, 0, 1, 1, 0}));
-  macro::LIFNeuron subtract{1.0, 0.0, true};
-  EXPECT_EQ(subtract.step(1.7), 1);
-  EXPECT_DOUBLE_EQ(subtract.v, 0.7);
-  EXPECT_EQ(subtract.step(0.2), 0);
-  EXPECT_DOUBLE_EQ(subtract.v, 0.9);
+  // beta 0.5, reset to zero, v > 1.
+  macro::LIFNeuron zero{0.5f, 1.0f, /*ge=*/false, /*subtractReset=*/false};
+  std::vector<float> spikes;
+  float v = 0;
+  for (float i : {0.6f, 0.6f, 0.6f, 1.2f, 0.0f})
+    spikes.push_back(zero.step(v, i));
+  // v: 0.6, 0.9, 1.05 -> spike, reset 0; 1.2 -> spike, 0; 0.
+  EXPECT_EQ(spikes, (std::vector<float>{0, 0, 1, 1, 0}));
+  EXPECT_EQ(v, 0.0f);
+  // No leak, subtraction: 1.75 -> spike, 0.75; + 0.25 = 1.0 is not > 1.
+  macro::LIFNeuron subtract{1.0f, 1.0f, false, true};
+  v = 0;
+  EXPECT_EQ(subtract.step(v, 1.75f), 1.0f);
+  EXPECT_EQ(v, 0.75f);
+  EXPECT_EQ(subtract.step(v, 0.25f), 0.0f);
+  EXPECT_EQ(v, 1.0f);
+  // With >= the same membrane fires.
+  macro::LIFNeuron ge{1.0f, 1.0f, true, true};
+  EXPECT_EQ(ge.step(v, 0.0f), 1.0f);
+  EXPECT_EQ(v, 0.0f);
 }
 
 TEST(Readout, IntegratorGainLeakSaturationNoise) {

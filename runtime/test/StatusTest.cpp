@@ -72,7 +72,7 @@ TEST(Status, ReturnIfErrorMacro) {
 
 TEST(Status, VersionQueries) {
   EXPECT_STREQ(cimrt_version_string(), "0.1.0");
-  EXPECT_EQ(cimrt_artifact_version(), 5u);
+  EXPECT_EQ(cimrt_artifact_version(), 6u);
 }
 
 TEST(Status, CxxStatusOr) {

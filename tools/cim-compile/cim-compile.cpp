@@ -76,6 +76,13 @@ cl::opt<std::string> bnnMapping(
              "digital unit), or auto (bridge where the target has bridge "
              "neurons; the default)"),
     cl::init("auto"));
+cl::opt<std::string> snnMapping(
+    "snn-mapping",
+    cl::desc("Spiking (LIF) layers: neurons (their products read by charge "
+             "into the columns' LIF neurons, no ADC per step), digital "
+             "(products through the ADC, membranes in the digital unit), or "
+             "auto (neurons where the target has LIF neurons; the default)"),
+    cl::init("auto"));
 cl::opt<unsigned> rampBits(
     "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
                           "(default: the target's ADC bits)"),
@@ -238,6 +245,13 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
     return std::nullopt;
   }
   options.bnnMapping = bnnMapping;
+  if (snnMapping != "auto" && snnMapping != "neurons" &&
+      snnMapping != "digital") {
+    error = "--snn-mapping must be neurons, digital or auto, got '" +
+            snnMapping + "'";
+    return std::nullopt;
+  }
+  options.snnMapping = snnMapping;
   if (odeScheduleName == "analog")
     options.odeSchedule = cim::ODEScheduleMode::Analog;
   else if (odeScheduleName == "digital")

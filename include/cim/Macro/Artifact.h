@@ -19,8 +19,9 @@ inline constexpr uint32_t kArtifactMagic = 0x584D4943;
 /// The newest artifact version. 3: one weight scale and one ADC window per
 /// column, weight bits per tile; 4: tiles may carry the compiler's integer
 /// code of every weight (data-aware rounding); 5: bridge tiles with binary
-/// neurons, and MVMs that take a carried charge.
-inline constexpr uint32_t kArtifactVersion = 5;
+/// neurons, and MVMs that take a carried charge; 6: tiles of LIF columns
+/// (no ADC) and LIF layers (cim.lif).
+inline constexpr uint32_t kArtifactVersion = 6;
 /// The oldest version a reader accepts: version 2 had one weight scale and
 /// one ADC full scale per tile (a version 3 artifact reads as a version 4
 /// one without codes).

@@ -50,6 +50,7 @@ struct CellFigures {
   double digitalOpPj = 0, digitalOpNs = 0, digitalActPj = 0, digitalActNs = 0;
   double integratorPj = 0, writePj = 0, offchipPjPerBit = 0;
   double bridgePj = 0, comparatorPj = 0, chargeSharePj = 0;
+  double neuronPj = 0;
 
   CellFigures() = default;
   CellFigures(const CostFigures &figures, Cell cell);
@@ -63,6 +64,10 @@ struct Cost {
   uint64_t mvms = 0, macs = 0, dacConversions = 0, adcConversions = 0;
   uint64_t digitalOps = 0;
   uint64_t comparisons = 0, chargeShares = 0; // binary neurons
+  uint64_t neuronUpdates = 0;                  // LIF neurons
+  // Counted by a runtime, which sees the data: spikes fired, and MACs
+  // whose input is nonzero (synaptic operations of spiking inputs).
+  uint64_t spikes = 0, synapticOps = 0;
   std::map<std::string, double> energyPj;
   double latencyNs = 0; // serial: the digital unit
   double arrayNs = 0;   // the array's busy time
@@ -84,6 +89,10 @@ struct TileRead {
   bool analog = false;
   unsigned rampBits = 0; // 0: the target's ADC
   bool bridge = false, neurons = false, shared = false;
+  /// Columns that feed LIF neurons: no ADC, the slices' charges merge on
+  /// the column (no shift-adds), a `shared` read joins the previous row
+  /// block's charge.
+  bool lif = false;
   Cell cell = Cell::RRAM;
 };
 
@@ -93,7 +102,8 @@ struct TileRead {
 /// shift-adds of slices and passes, and the array's time. A bridge read
 /// charges bridge_pj per bridge instead of mac_pj and no ADC, plus
 /// comparator_pj per neuron decision and charge_share_pj per column
-/// of a shared read.
+/// of a shared read. A `lif` read charges MACs and DACs, no ADC and no
+/// shift-adds, and charge_share_pj per column of a shared read.
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
                   const CellFigures &figures, unsigned lanes);
 
@@ -112,6 +122,12 @@ Cost activationCost(uint64_t perVector, uint64_t vectors,
 /// cell written and the weights' bits read from off-chip memory.
 Cost reloadCost(uint64_t cells, uint64_t weightBits,
                 const CellFigures &figures, unsigned reuse);
+
+/// `vectors` input vectors through a LIF layer of `neurons` neurons on the
+/// columns over `steps` time steps: neuron_pj per neuron and step
+/// (integrate, compare, reset).
+Cost lifNeuronCost(uint64_t neurons, uint64_t steps, uint64_t vectors,
+                   const CellFigures &figures);
 
 /// An analog ODE schedule's extras per input vector: a DAC and an ADC per
 /// state element at the boundary, and the integrators' `evaluations` steps.

@@ -252,20 +252,24 @@ inline double binaryReference(const BinaryNeuron &n, int64_t m,
   return -double(m) - 1;
 }
 
-/// A leaky integrate-and-fire neuron per column: v <- (1 - leak) v + I;
-/// when v >= threshold it spikes (1) and v resets to 0 (zero) or to
-/// v - threshold (subtract).
+/// A leaky integrate-and-fire neuron (a cim.lif layer's, one per
+/// element): at every step v <- beta * v + I in float32 (the product
+/// rounded, then the sum, as an unrolled export computes it); it spikes
+/// where v > theta (or v >= theta with `ge`), and a spiking membrane is
+/// lowered by theta (`subtractReset`) or set to zero.
 struct LIFNeuron {
-  double threshold = 1, leak = 0;
-  bool subtractReset = false;
-  double v = 0;
+  float beta = 1, theta = 1;
+  bool ge = false, subtractReset = true;
 
-  int step(double current) {
-    v = (1 - leak) * v + current;
-    if (v < threshold)
-      return 0;
-    v = subtractReset ? v - threshold : 0.0;
-    return 1;
+  /// One step of membrane `v` with input current `current`; returns the
+  /// spike (0 or 1).
+  float step(float &v, float current) const {
+    float leaked = beta * v;
+    v = leaked + current;
+    bool spike = ge ? v >= theta : v > theta;
+    if (spike)
+      v = subtractReset ? v - theta : 0.0f;
+    return spike ? 1.0f : 0.0f;
   }
 };
 

@@ -331,6 +331,9 @@ LogicalResult LinearOp::verify() {
       return emitOpError("has binary neurons and a bias row (their "
                          "threshold is the comparator's reference)");
   }
+  if (isa<ChargeReadoutAttr>(getReadout()) && getBiasRow())
+    return emitOpError("leaves its charge to LIF neurons and has a bias row "
+                       "(the neurons take the bias as a current)");
   return verifyRowProduct(*this, input, getResult().getType(), rows, 0,
                           weight.getDimSize(1));
 }
@@ -564,7 +567,13 @@ bool ProgramTileOp::readByBinaryNeurons() {
 }
 
 bool MVMOp::readsBridges() {
-  return isa<SignReadoutAttr, ChargeReadoutAttr>(getReadout());
+  return isa<SignReadoutAttr>(getReadout()) ||
+         (isa<ChargeReadoutAttr>(getReadout()) && !readsLIFColumns());
+}
+
+bool MVMOp::readsLIFColumns() {
+  auto tile = getTile().getDefiningOp<ProgramTileOp>();
+  return tile && tile.getLif();
 }
 
 ArrayKindAttr LinearOp::getArrayKind(TargetAttr target) {
@@ -589,16 +598,20 @@ LogicalResult MVMOp::verify() {
       sign && sign.size() != tile.getCols())
     return emitOpError("has ") << sign.size() << " binary neurons for "
                                << tile.getCols() << " tile columns";
+  if (readsLIFColumns() && !isa<ChargeReadoutAttr>(getReadout()))
+    return emitOpError("reads a tile whose columns feed LIF neurons, which "
+                       "needs a #cim.charge readout");
   if (Value carry = getCarry()) {
-    if (!readsBridges())
+    if (!readsBridges() && !readsLIFColumns())
       return emitOpError("takes a carry, which only binary neurons "
-                         "(#cim.sign or #cim.charge readouts) share");
+                         "(#cim.sign or #cim.charge readouts) and LIF "
+                         "columns share");
     if (carry.getType() != getResult().getType())
       return emitOpError("carry type ")
              << carry.getType() << " differs from the result type "
              << getResult().getType();
   }
-  if (readsBridges() && getBiasRow())
+  if ((readsBridges() || readsLIFColumns()) && getBiasRow())
     return emitOpError("reads binary neurons, which have no bias row (the "
                        "threshold is the comparator's reference)");
   return verifyRowProduct(*this, getInput().getType(), getResult().getType(),
@@ -809,6 +822,51 @@ LogicalResult LSTMOp::verify() {
 static bool isScalarOf(Type type, Type element) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && tensor.getRank() == 0 && tensor.getElementType() == element;
+}
+
+//===----------------------------------------------------------------------===//
+// LIFOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LIFOp::verify() {
+  if (getCurrents().empty())
+    return emitOpError("needs at least one time step");
+  if (getSpikes().size() != getCurrents().size())
+    return emitOpError("has ") << getSpikes().size() << " spike results for "
+                               << getCurrents().size() << " time steps";
+  Type type = getCurrents().front().getType();
+  if (!cast<RankedTensorType>(type).getElementType().isF32())
+    return emitOpError("currents must be f32 tensors, got ") << type;
+  for (Value v : getCurrents())
+    if (v.getType() != type)
+      return emitOpError("currents differ in type: ")
+             << v.getType() << " and " << type;
+  for (Value v : getResults())
+    if (v.getType() != type)
+      return emitOpError("result type ")
+             << v.getType() << " differs from the currents' " << type;
+  if (Value init = getInit(); init && init.getType() != type)
+    return emitOpError("init type ")
+           << init.getType() << " differs from the currents' " << type;
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    auto current = cast<RankedTensorType>(type);
+    if (!biasType.getElementType().isF32() ||
+        biasType.getRank() != current.getRank() ||
+        biasType.getShape().back() != current.getShape().back())
+      return emitOpError("bias type ")
+             << bias.getType() << " must be f32 [1, ..., N] for currents "
+             << type;
+  }
+  double beta = getBeta().convertToDouble(),
+         theta = getTheta().convertToDouble();
+  if (!std::isfinite(beta) || !std::isfinite(theta))
+    return emitOpError("beta and theta must be finite, got beta ")
+           << beta << ", theta " << theta;
+  if (getCompare() != "gt" && getCompare() != "ge")
+    return emitOpError("compare must be \"gt\" or \"ge\", got \"")
+           << getCompare() << "\"";
+  return success();
 }
 
 LogicalResult LoopOp::verify() {

@@ -55,7 +55,7 @@ static const llvm::StringSet<> &digitalKernels() {
       // cim digital-unit ops with ONNX semantics
       "cim.matmul", "cim.cast", "cim.gather", "cim.shape_of", "cim.expand",
       "cim.constant_of_shape", "cim.reshape", "cim.slice", "cim.rnn",
-      "cim.gru", "cim.lstm", "cim.loop", "cim.scan", "cim.ode"};
+      "cim.gru", "cim.lstm", "cim.loop", "cim.scan", "cim.ode", "cim.lif"};
   return kernels;
 }
 
@@ -264,6 +264,7 @@ private:
         target.getArrays().begin()));
     tile->set_source(describe(op.getLoc()));
     tile->set_analog(op.getAnalog());
+    tile->set_lif(op.getLif());
     if (op.getArray()) {
       tile->set_placed(true);
       tile->set_array(uint32_t(*op.getArray()));
@@ -440,6 +441,10 @@ private:
       auto *list = out.mutable_floats();
       for (Attribute v : a)
         list->add_values(cast<FloatAttr>(v).getValueAsDouble());
+    } else if (isa<UnitAttr>(attr)) {
+      out.set_i(1);
+    } else if (auto reset = dyn_cast<ResetModeAttr>(attr)) {
+      out.set_s(stringifyResetMode(reset.getValue()).str());
     } else if (auto solver = dyn_cast<ODESolverAttr>(attr)) {
       out.set_s(stringifyODESolver(solver.getValue()).str());
     } else if (auto schedule = dyn_cast<ODEScheduleAttr>(attr)) {

@@ -96,6 +96,7 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
     t.ramp = std::move(ramp);
   }
   t.bridge = tile.bridge();
+  t.lifColumns = tile.lif();
   t.inputMeans.assign(tile.input_means().begin(), tile.input_means().end());
   if (tile.has_neurons()) {
     const artifact::BinaryNeurons &n = tile.neurons();

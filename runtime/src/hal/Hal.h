@@ -115,6 +115,10 @@ struct TileImage {
   /// A bridge tile's mean input per row (from calibration data; empty:
   /// unknown), for compensating bridges found broken.
   std::vector<float> inputMeans;
+  /// Columns that feed LIF neurons (no ADC): the MVM's result is the
+  /// columns' charge (slices merged, model units), joined with the carry
+  /// of the previous row block when there is one.
+  bool lifColumns = false;
 };
 
 /// The analog domain of an ODE solve, per state vector: what happens to
@@ -186,10 +190,10 @@ public:
   virtual Status mvm(TileHandle tile, const float *x, int64_t batch,
                      float *y) = 0;
 
-  /// The same on a bridge tile whose columns share their charge with
-  /// `carry` (batch x cols, the previous groups' charge) before its
-  /// neurons decide or its charge goes on. Devices without bridge neurons
-  /// refuse it.
+  /// The same on a bridge tile (or a tile of LIF columns) whose columns
+  /// share their charge with `carry` (batch x cols, the previous groups'
+  /// charge) before its neurons decide or its charge goes on. Devices
+  /// without charge sharing refuse it.
   virtual Status mvmShared(TileHandle tile, const float *x,
                            const float *carry, int64_t batch, float *y) {
     (void)tile, (void)x, (void)carry, (void)batch, (void)y;

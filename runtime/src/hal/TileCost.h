@@ -34,6 +34,7 @@ inline macro::TileRead tileRead(const TileImage &tile,
   read.rampBits = tile.ramp ? tile.ramp->bits : 0;
   read.bridge = tile.bridge;
   read.neurons = !tile.neurons.empty();
+  read.lif = tile.lifColumns;
   read.cell = macroCell(tile.cellTech);
   return read;
 }

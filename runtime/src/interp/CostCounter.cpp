@@ -38,13 +38,27 @@ static const std::string &layerOf(const artifact::Instruction &inst) {
 }
 
 void CostCounter::chargeMvm(const artifact::Instruction &inst, int tileIndex,
-                            uint64_t vectors) {
+                            uint64_t vectors, uint64_t synapticOps) {
   const TileInfo &tile = tiles_[size_t(tileIndex)];
   macro::TileRead read = tile.read;
   read.shared = inst.inputs_size() > 1; // joins a carried charge
   macro::Cost cost = macro::tileReadCost(read, vectors, tile.figures, lanes_);
+  cost.synapticOps = synapticOps;
   std::lock_guard<std::mutex> lock(mutex_);
   ledger_.charge(layerOf(inst), tile.array, cost);
+}
+
+void CostCounter::chargeLIF(const artifact::Instruction &inst, bool onNeurons,
+                            uint64_t neurons, uint64_t steps, uint64_t vectors,
+                            uint64_t spikes) {
+  macro::Cost cost =
+      onNeurons
+          ? macro::lifNeuronCost(neurons, steps, vectors, digitalUnit_)
+          : macro::digitalOpCost(4 * neurons * steps, vectors, digitalUnit_,
+                                 lanes_);
+  cost.spikes = spikes;
+  std::lock_guard<std::mutex> lock(mutex_);
+  ledger_.charge(layerOf(inst), cost);
 }
 
 void CostCounter::chargeAnalogODE(const artifact::Instruction &inst,

@@ -29,9 +29,16 @@ public:
   explicit CostCounter(const Model &model);
 
   /// `vectors` input vectors read through tile `tileIndex` (into
-  /// Model::tiles()) by `inst`.
+  /// Model::tiles()) by `inst`, with `synapticOps` MACs of nonzero inputs.
   void chargeMvm(const artifact::Instruction &inst, int tileIndex,
-                 uint64_t vectors);
+                 uint64_t vectors, uint64_t synapticOps);
+  /// A LIF layer (`inst`, cim.lif): `vectors` vectors of `neurons` over
+  /// `steps`, which fired `spikes`; on the columns' neurons (`onNeurons`)
+  /// a neuron update per neuron and step, else four digital operations
+  /// (leak, integrate, compare, reset).
+  void chargeLIF(const artifact::Instruction &inst, bool onNeurons,
+                 uint64_t neurons, uint64_t steps, uint64_t vectors,
+                 uint64_t spikes);
   /// An analog ODE solve by `inst` of `vectors` state vectors of `state`
   /// elements over `evaluations` evaluations of f.
   void chargeAnalogODE(const artifact::Instruction &inst, uint64_t state,

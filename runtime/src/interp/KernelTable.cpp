@@ -37,6 +37,7 @@ const std::vector<KernelDef> &kernelTable() {
     addMvmKernels(t);
     addOnnxKernels(t);
     addRnnKernels(t);
+    addNeuronKernels(t);
     addControlFlowKernels(t);
     return t;
   }();

@@ -180,6 +180,7 @@ void addMatmulKernels(std::vector<KernelDef> &table);
 void addMvmKernels(std::vector<KernelDef> &table);
 void addOnnxKernels(std::vector<KernelDef> &table);
 void addRnnKernels(std::vector<KernelDef> &table);
+void addNeuronKernels(std::vector<KernelDef> &table);
 void addControlFlowKernels(std::vector<KernelDef> &table);
 
 } // namespace cim::rt

@@ -9,7 +9,8 @@
 // then added digitally (tosa.add) and column blocks concatenated. Binary
 // neurons (bridge tiles) whose fan-in spans several tiles share charge
 // instead: each group's MVM takes the previous group's charge as a second
-// input, and the last group's neurons decide.
+// input, and the last group's neurons decide. Tiles of LIF columns do the
+// same, and the last row block's charge goes to a cim.lif layer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,9 +62,10 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
     src = packed.data();
   }
   TileHandle handle = (*ctx.tileHandles)[ctx.inst.tileIndex];
-  if (tile.bridge()) {
-    // Binary neurons: the charge of the previous groups (if any) joins
-    // this tile's before its comparators decide or its charge goes on.
+  if (tile.bridge() || tile.lif()) {
+    // Binary or LIF neurons: the charge of the previous groups (if any)
+    // joins this tile's before its comparators decide or its charge goes
+    // on.
     const float *carry = in.size() > 1 ? in[1]->data<float>() : nullptr;
     CIM_TRY(ctx.device->mvmShared(handle, src, carry, batch,
                                   out.mutableData<float>()));
@@ -71,8 +73,16 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
     CIM_TRY(ctx.device->mvm(handle, src, batch, out.mutableData<float>()));
   }
   ctx.mvmCount += uint64_t(batch);
-  if (ctx.costs)
-    ctx.costs->chargeMvm(*ctx.inst.proto, ctx.inst.tileIndex, uint64_t(batch));
+  if (ctx.costs) {
+    // Synaptic operations: the MACs of nonzero inputs (the events an
+    // event-driven array would see: spikes, or nonzero activations).
+    uint64_t active = 0;
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t r = 0; r < inputRows; ++r)
+        active += src[b * rows + r] != 0.0f;
+    ctx.costs->chargeMvm(*ctx.inst.proto, ctx.inst.tileIndex, uint64_t(batch),
+                         active * uint64_t(cols));
+  }
   return out;
 }
 
@@ -102,11 +112,11 @@ Status verifyMvm(VerifyContext &ctx) {
                      " < row_offset ", offset, " + tile ", tile.id(), " rows ",
                      inputRows);
   if (ctx.inputs.size() > 1) {
-    if (!tile.bridge())
+    if (!tile.bridge() && !tile.lif())
       return makeError(Code::DataLoss, ctx.path,
                        ".inputs[1]: a carried charge joins bridge tiles "
-                       "only, and tile ",
-                       tile.id(), " is not one");
+                       "and LIF columns only, and tile ",
+                       tile.id(), " is neither");
     if (ctx.inputs[1]->dims != ctx.output->dims)
       return makeError(Code::DataLoss, ctx.path, ".inputs[1]: value ",
                        ctx.inputs[1]->id, " is declared ",
@@ -131,7 +141,7 @@ void addMvmKernels(std::vector<KernelDef> &t) {
   KernelDef mvm{
       "cim.mvm",
       1,
-      2, // the input, and a bridge tile's carried charge
+      2, // the input, and a carried charge (bridges, LIF columns)
       {{"tile", AttrKind::Int, true},
        {"row_offset", AttrKind::Int, true},
        {"bias_row", AttrKind::Int, false}},

@@ -377,7 +377,7 @@ func.func @sign_tie(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
 // -----
 
 func.func @carry_adc(%t: !cim.tile<2x2, rram>, %x: tensor<?x2xf32>, %q: tensor<?x2xf32>) -> tensor<?x2xf32> {
-  // expected-error @+1 {{takes a carry, which only binary neurons (#cim.sign or #cim.charge readouts) share}}
+  // expected-error @+1 {{takes a carry, which only binary neurons (#cim.sign or #cim.charge readouts) and LIF columns share}}
   %y = cim.mvm %t, %x, %q {readout = #cim.adc<bits = 8>, row_offset = 0 : i64} : !cim.tile<2x2, rram>, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }

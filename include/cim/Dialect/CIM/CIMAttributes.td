@@ -55,6 +55,10 @@ def CIM_ResetMode : I32EnumAttr<"ResetMode",
   let genSpecializedAttr = 0;
 }
 
+def CIM_ResetModeAttr : EnumAttr<CIM_Dialect, CIM_ResetMode, "reset"> {
+  let summary = "a LIF neuron's reset: zero or subtract";
+}
+
 // A real-valued parameter, written as a decimal number; read it with
 // `.convertToDouble()`.
 class CIM_RealParameter<string desc, string default = "">

@@ -49,7 +49,11 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     weights are quantised to, bit-sliced over the cells of its kind of
     array; absent, the kind's. `replica` (set by `cim-replicate-weights`)
     numbers the copies of a product programmed into separate arrays, whose
-    results are averaged. The weight is not yet placed on arrays:
+    results are averaged. A `#cim.charge` readout leaves the columns'
+    charge to the LIF neurons of a `cim.lif` (no ADC); `step` is then the
+    time step the read belongs to (the array is driven again at every
+    step, so reads of different steps are different reads). The weight is
+    not yet placed on arrays:
     `cim-tile-weights` splits it into `cim.program_tile` and `cim.mvm` ops.
 
     ```mlir
@@ -59,12 +63,14 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr,
-                                  CIM_SignReadoutAttr]>:$readout,
+                                  CIM_SignReadoutAttr,
+                                  CIM_ChargeReadoutAttr]>:$readout,
                        OptionalAttr<CIM_CellTechAttr>:$placement,
                        OptionalAttr<StrAttr>:$weight_name,
                        UnitAttr:$bias_row,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$step);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)
@@ -90,7 +96,10 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     kind of array: its weights are written at every inference. `analog`
     marks a tile read without converters (inside an analog ODE schedule):
     its rows are driven by analog voltages and its columns feed the next
-    analog stage, with no DAC and no ADC. `ramp` is the ramp readout of the
+    analog stage, with no DAC and no ADC. `lif` marks a tile whose columns
+    feed LIF neurons: no ADC; its slices' charges merge by their weights on
+    the column and its MVMs (`#cim.charge`) pass the charge on, row block
+    to row block as `carry`, to the neuron. `ramp` is the ramp readout of the
     tile's columns, set when its products fuse an activation: the ramp
     column is part of the tile, so tiles with equal weights but different
     ramps stay distinct. `weight_bits` is the precision the weights are
@@ -124,6 +133,7 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$array_col,
                        UnitAttr:$reload,
                        UnitAttr:$analog,
+                       UnitAttr:$lif,
                        OptionalAttr<CIM_RampReadoutAttr>:$ramp,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
                        OptionalAttr<DenseF64ArrayAttr>:$adc_windows,
@@ -155,7 +165,10 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
     surrounding IR, except for binary neurons: a `#cim.charge` read leaves
     its columns' charge for the next group, which takes it as `carry`
     (charge sharing between the groups' capacitors), and the last group's
-    `#cim.sign` comparators decide on the shared charge.
+    `#cim.sign` comparators decide on the shared charge. On a `lif` tile a
+    `#cim.charge` read passes its columns' charge (its slices merged) on
+    in the same way, the last row block's to a `cim.lif` layer; `step` is
+    the time step of such a read.
 
     ```mlir
     %p = cim.mvm %t, %x {row_offset = 0 : i64, readout = #cim.adc<bits = 8>}
@@ -173,7 +186,8 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
                        AnyAttrOf<[CIM_ADCReadoutAttr, CIM_RampReadoutAttr,
                                   CIM_SignReadoutAttr,
                                   CIM_ChargeReadoutAttr]>:$readout,
-                       UnitAttr:$bias_row);
+                       UnitAttr:$bias_row,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$step);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $tile `,` $input (`,` $carry^)? attr-dict `:` type($tile) `,` type($input)
@@ -182,8 +196,10 @@ def CIM_MVMOp : CIM_Op<"mvm", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// True if it reads its tile as RRAM bridges (a #cim.sign or
-    /// #cim.charge readout): no converter.
+    /// #cim.charge readout, not on a LIF tile): no converter.
     bool readsBridges();
+    /// True if it reads a tile whose columns feed LIF neurons.
+    bool readsLIFColumns();
   }];
 }
 
@@ -443,6 +459,53 @@ def CIM_LoopOp : CIM_Op<"loop", [AttrSizedOperandSegments,
     attr-dict `:` functional-type(operands, results) $body
   }];
   let hasVerifier = 1;
+}
+
+def CIM_LIFOp : CIM_Op<"lif", [Pure, AttrSizedOperandSegments]> {
+  let summary = "a layer of leaky integrate-and-fire neurons over time steps";
+  let description = [{
+    Runs one membrane per element of the currents over `currents.size()`
+    time steps: at step t, v <- beta * v + (I_t + bias); the neuron spikes
+    (1.0, else 0.0) where v > theta (`compare = "gt"`) or v >= theta
+    (`compare = "ge"`), and a spiking membrane is lowered by theta
+    (`reset = subtract`) or set to 0 (`reset = zero`). Every step is
+    computed in float32 in this order (one rounding per operation), so
+    the op equals the unrolled graph it was raised from. `init` is the
+    membrane before the first step (absent: zero); `bias` a constant
+    current added at every step (absent: none). The results are the spikes
+    of each step and the final membrane (after its reset).
+
+    `neurons` marks a layer mapped onto the columns' LIF neurons (set by
+    `cim-map-lif-neurons`): each current is the charge of a `cim.linear`
+    (or its tiles) read with `#cim.charge`, no ADC; the bias is a bias
+    current; only spikes leave the array. Without it the membranes live in
+    the digital unit.
+
+    ```mlir
+    %s:3, %v = cim.lif %i0, %i1, %i2 {beta = 0.9 : f64, theta = 1.0 : f64,
+        compare = "gt", reset = #cim<reset subtract>}
+        : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+        -> (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+    ```
+  }];
+  let arguments = (ins Optional<AnyRankedTensor>:$bias,
+                       Optional<AnyRankedTensor>:$init,
+                       Variadic<AnyRankedTensor>:$currents,
+                       F64Attr:$beta, F64Attr:$theta,
+                       StrAttr:$compare,
+                       CIM_ResetModeAttr:$reset,
+                       UnitAttr:$neurons);
+  let results = (outs Variadic<AnyRankedTensor>:$spikes,
+                      AnyRankedTensor:$membrane);
+  let assemblyFormat = [{
+    $currents (`bias` `(` $bias^ `)`)? (`init` `(` $init^ `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Time steps.
+    unsigned getNumSteps() { return getCurrents().size(); }
+  }];
 }
 
 def CIM_ODEOp : CIM_Op<"ode", [SingleBlock,

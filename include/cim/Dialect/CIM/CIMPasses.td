@@ -189,6 +189,58 @@ def PackTiles : Pass<"cim-pack-tiles", "mlir::ModuleOp"> {
                            "::mlir::tosa::TosaDialect"];
 }
 
+def RaiseLIF : Pass<"cim-raise-lif", "mlir::ModuleOp"> {
+  let summary = "Raise unrolled leaky integrate-and-fire layers to cim.lif";
+  let description = [{
+    Recognises the time steps of a spiking layer as exported unrolled:
+
+    ```
+    v_t = beta * v_{t-1} + I_t          tosa.mul (beta a constant), tosa.add
+    s_t = Cast(v_t > theta)             tosa.greater (or greater_equal for
+                                        >=) with a constant, cim.cast to f32
+    v_t = v_t - s_t * theta             reset by subtraction (tosa.sub, with
+                                        or without the product by theta)
+    v_t = Where(v_t > theta, 0, v_t)    or reset to zero (tosa.select, or
+                                        v_t * (1 - s_t))
+    ```
+
+    A step without the product by beta has beta = 1 (integrate-and-fire);
+    the first step's membrane may be a zero constant (then `init` is
+    absent) or any value, or absent altogether (v_1 = I_1, as folding
+    leaves it). A chain of such steps with the same beta, theta,
+    comparison and reset, whose membranes are used by nothing but the
+    chain, becomes one `cim.lif` with a current per step; the last step's
+    reset, if anything reads it, becomes the op's final membrane. Currents
+    may be anything computed before the chain (not from its own spikes: a
+    recurrent layer is left alone). Chains that differ in their
+    parameters between steps, read a membrane elsewhere, or compare with
+    a non-constant threshold are left as they are.
+  }];
+}
+
+def MapLIFNeurons : Pass<"cim-map-lif-neurons", "mlir::ModuleOp"> {
+  let summary = "Map cim.lif layers onto the columns' LIF neurons";
+  let description = [{
+    On a target whose columns have LIF neurons (`lif` in its description),
+    a `cim.lif` whose currents are all the same product, `cim.linear` on
+    analog (RRAM) arrays with an ADC readout, optionally followed by adding
+    a constant bias, of one weight matrix, is mapped onto the neurons: each
+    step's product is read with `#cim.charge` (no ADC: the slices' and row
+    blocks' charges merge on the column before the neuron), the bias
+    becomes the op's bias current, and the op is marked `neurons`. A
+    current that several steps share (a constant input, such as an image
+    driven at every step) is read once per step, as the array is driven
+    again at every step. `mode=digital` leaves every layer's membranes in
+    the digital unit; a layer that cannot be mapped gets a remark saying
+    why.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"auto\"",
+           "neurons (map where possible), digital (never) or auto "
+           "(neurons where the target has LIF neurons)">
+  ];
+}
+
 def RaiseODE : Pass<"cim-raise-ode", "mlir::ModuleOp"> {
   let summary = "Raise ODE solves (Loop or unrolled Euler/RK4 steps) to cim.ode";
   let description = [{

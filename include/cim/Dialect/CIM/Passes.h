@@ -61,6 +61,10 @@ struct CompileOptions {
   /// `current-sum` (ADC, then a digital sign) or `auto` (bridge where the
   /// target has bridge neurons).
   std::string bnnMapping = "auto";
+  /// Spiking (LIF) layers: `neurons` (the columns' LIF neurons), `digital`
+  /// (membranes in the digital unit) or `auto` (neurons where the target
+  /// has them).
+  std::string snnMapping = "auto";
   /// Ramp ADC resolution of fused activations (0: the target's ADC bits).
   unsigned rampBits = 0;
   /// Bound on |input| of fused layers, for their worst-case ramp range.

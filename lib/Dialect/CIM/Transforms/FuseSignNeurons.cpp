@@ -259,7 +259,8 @@ struct FuseSignNeuronsPass
         linear.getLoc(), result.getType(), linear.getInput(),
         linear.getWeight(), readout, linear.getPlacementAttr(),
         linear.getWeightNameAttr(), /*bias_row=*/UnitAttr(),
-        linear.getWeightBitsAttr(), /*replica=*/IntegerAttr());
+        linear.getWeightBitsAttr(), /*replica=*/IntegerAttr(),
+        /*step=*/IntegerAttr());
     result.replaceAllUsesWith(fused.getResult());
     // The activation, the steps and the old product, users first.
     for (Operation *op : llvm::reverse(act.ops))

@@ -42,7 +42,8 @@ struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
                                              op.getWeightNameAttr(),
                                              /*bias_row=*/nullptr,
                                              /*weight_bits=*/nullptr,
-                                             /*replica=*/nullptr);
+                                             /*replica=*/nullptr,
+                                             /*step=*/nullptr);
       op.replaceAllUsesWith(linear.getResult());
       op.erase();
     });

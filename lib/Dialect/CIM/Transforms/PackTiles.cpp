@@ -332,7 +332,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
         auto leaf = builder.create<ProgramTileOp>(
             op.getLoc(), tileType, blockValue, op.getEncodingAttr(),
             IntegerAttr(), IntegerAttr(), IntegerAttr(), op.getReloadAttr(),
-            op.getAnalogAttr(), op.getRampAttr(), op.getWeightBitsAttr(),
+            op.getAnalogAttr(), op.getLifAttr(), op.getRampAttr(),
+            op.getWeightBitsAttr(),
             /*adc_windows=*/DenseF64ArrayAttr(), op.getReplicaAttr(),
             /*codes=*/DenseIntElementsAttr(),
             /*input_means=*/DenseF64ArrayAttr());
@@ -355,7 +356,8 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             return at.create<MVMOp>(
                 mvm.getLoc(), type, leafTiles[id], mvm.getInput(), Value(),
                 at.getI64IntegerAttr(mvm.getRowOffset() + piece.row0),
-                mvm.getReadoutAttr(), mvm.getBiasRowAttr());
+                mvm.getReadoutAttr(), mvm.getBiasRowAttr(),
+                mvm.getStepAttr());
           Value first = read(piece.children[0]);
           Value second = read(piece.children[1]);
           if (piece.kind == Piece::RowSplit)

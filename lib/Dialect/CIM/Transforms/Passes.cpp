@@ -23,6 +23,7 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
     pm.addPass(createLowerRecurrent());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createRaiseODE());
+  pm.addPass(createRaiseLIF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createMapMatMuls());
   PlaceWeightsOptions placement;
@@ -32,6 +33,9 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
   FuseSignNeuronsOptions neurons;
   neurons.mapping = options.bnnMapping;
   pm.addPass(createFuseSignNeurons(neurons));
+  MapLIFNeuronsOptions lif;
+  lif.mode = options.snnMapping;
+  pm.addPass(createMapLIFNeurons(lif));
   if (options.fuseActivations != FuseMode::Off) {
     FuseActivationsOptions fusion;
     fusion.bits = options.rampBits;
@@ -123,6 +127,12 @@ struct CompilePipelineOptions
                      "sign) or auto (bridge where the target has bridge "
                      "neurons)"),
       llvm::cl::init("auto")};
+  Option<std::string> snnMapping{
+      *this, "snn-mapping",
+      llvm::cl::desc("Spiking (LIF) layers: neurons (the columns' LIF "
+                     "neurons), digital (membranes in the digital unit) or "
+                     "auto (neurons where the target has them)"),
+      llvm::cl::init("auto")};
   Option<unsigned> rampBits{
       *this, "ramp-bits",
       llvm::cl::desc("Ramp ADC resolution (0: the target's ADC bits)"),
@@ -188,6 +198,7 @@ struct CompilePipelineOptions
     options.fuseActivations = fuseActivations;
     options.rampBits = rampBits;
     options.bnnMapping = bnnMapping;
+    options.snnMapping = snnMapping;
     options.rampInputRange = rampInputRange;
     options.exposePreactivations = exposePreactivations;
     options.weightErrorBudget = weightErrorBudget;

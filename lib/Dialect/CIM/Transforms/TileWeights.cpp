@@ -93,6 +93,9 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
     // passes its charge on to the next (#cim.charge, the carry), and the
     // last block's comparators decide.
     auto neurons = dyn_cast<SignReadoutAttr>(op.getReadout());
+    // LIF neurons: the row blocks pass their charge on in the same way, the
+    // last one's to the cim.lif that reads the product.
+    bool lif = isa<ChargeReadoutAttr>(op.getReadout());
     SmallVector<Value> columnGroups;
     for (int64_t c0 = 0; c0 < n; c0 += colsPerTile) {
       int64_t cb = std::min(colsPerTile, n - c0);
@@ -116,6 +119,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
             b.create<ProgramTileOp>(loc, tileType, blockValue, encodingAttr,
                                     IntegerAttr(), IntegerAttr(), IntegerAttr(),
                                     /*reload=*/UnitAttr(), /*analog=*/UnitAttr(),
+                                    lif ? b.getUnitAttr() : UnitAttr(),
                                     dyn_cast<RampReadoutAttr>(op.getReadout()),
                                     op.getWeightBitsAttr(),
                                     /*adc_windows=*/DenseF64ArrayAttr(),
@@ -124,19 +128,19 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     /*input_means=*/DenseF64ArrayAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
-        if (neurons) {
+        if (neurons || lif) {
           bool last = r0 + rb == k;
           sum = b.create<MVMOp>(
               loc, partialType, tileValue, op.getInput(), sum,
               b.getI64IntegerAttr(r0),
               last ? readout : ChargeReadoutAttr::get(&getContext()),
-              UnitAttr());
+              UnitAttr(), op.getStepAttr());
           continue;
         }
         Value partial = b.create<MVMOp>(
             loc, partialType, tileValue, op.getInput(), Value(),
             b.getI64IntegerAttr(r0), readout,
-            biasRow ? b.getUnitAttr() : UnitAttr());
+            biasRow ? b.getUnitAttr() : UnitAttr(), op.getStepAttr());
         sum = sum ? b.create<tosa::AddOp>(loc, partialType, sum, partial)
                   : partial;
       }

@@ -38,17 +38,16 @@ void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
   counters.mvmCount += b;
   ++counters.mvmCalls;
   counters.macs += b * uint64_t(t.rows * t.cols) * planes * passes;
-  counters.dacConversions += t.analog ? 0 : b * uint64_t(t.rows) * passes;
-  counters.adcConversions +=
-      t.analog || t.bridge ? 0 : b * uint64_t(t.cols) * planes * passes;
-  counters.digitalOps += b * uint64_t(t.cols) * (planes * passes - 1);
-  // Energy and time: the macro model's, the same as the compiler's report
-  // (the array's time and the digital unit's in sequence: a device does
-  // not know which reads of a layer overlap).
+  // Conversions, energy and time: the macro model's, the same as the
+  // compiler's report (the array's time and the digital unit's in
+  // sequence: a device does not know which reads of a layer overlap).
   macro::TileRead read = t.costs.read;
   read.shared = shared;
   macro::Cost cost =
       macro::tileReadCost(read, b, t.costs.figures, t.costs.lanes);
+  counters.dacConversions += cost.dacConversions;
+  counters.adcConversions += cost.adcConversions;
+  counters.digitalOps += cost.digitalOps;
   counters.comparisons += cost.comparisons;
   counters.chargeShares += cost.chargeShares;
   for (const auto &[component, pj] : cost.energyPj)

@@ -26,7 +26,7 @@ StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
   CIM_ASSIGN_OR_RETURN(std::shared_ptr<SimTile> t,
                        programSimTile(tile, target, mode_, options_));
   bool calibrated = mode_ == SimMode::Quantized && options_.calibrate &&
-                    !t->ramp && !t->analog && !t->bridge;
+                    !t->ramp && !t->analog && !t->bridge && !t->lifColumns;
   uint64_t trimDecisions = 0;
   if (mode_ == SimMode::Quantized && options_.calibrate && !t->neurons.empty())
     trimDecisions = trimComparators(*t, options_.seed);
@@ -74,9 +74,10 @@ Status SimDevice::mvmShared(TileHandle handle, const float *x,
   CIM_ASSIGN_OR_RETURN(std::shared_ptr<const SimTile> tile, find(handle));
   if (batch < 0)
     return makeError(Code::InvalidArgument, uri_, ": negative batch ", batch);
-  if (carry && !tile->bridge)
+  if (carry && !tile->bridge && !tile->lifColumns)
     return makeError(Code::InvalidArgument, uri_, ": tile ", tile->id,
-                     " is not a bridge tile and cannot share charge");
+                     " is neither a bridge tile nor LIF columns and cannot "
+                     "share charge");
   uint64_t sequence = tile->sequence++;
   if (batch > 0) {
     bool ideal = mode_ == SimMode::Ideal;
@@ -86,6 +87,9 @@ Status SimDevice::mvmShared(TileHandle handle, const float *x,
       mvmQuantized(*tile, pool_, options_.seed, x, batch, y, sequence);
     if (tile->bridge)
       decideNeurons(*tile, ideal, options_.seed, carry, batch, y, sequence);
+    else if (carry) // LIF columns: the previous row block's charge joins
+      for (int64_t i = 0, n = batch * tile->cols; i < n; ++i)
+        y[i] += carry[i];
   }
   std::lock_guard<std::mutex> lock(mutex_);
   countMvm(counters_, *tile, batch, carry != nullptr);

@@ -88,6 +88,7 @@ struct SimTile {
   // DAC: none (ideal), sign, or 2 L + 1 levels; bit-serial passes.
   bool quantized = false, dacSign = false;
   bool analog = false; // no converters (analog ODE schedule)
+  bool lifColumns = false; // no ADC: the charge goes to LIF neurons
   // A ramp ADC with a fused activation (model units); exact in ideal mode.
   bool ramp = false;
   macro::RampADC rampAdc;

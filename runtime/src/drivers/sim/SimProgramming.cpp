@@ -386,6 +386,12 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
     t.inputPasses = 1;
     t.adcLevels = 0;
   }
+  if (tile.lifColumns) {
+    // The columns feed LIF neurons: the DAC drives the rows, no ADC reads
+    // the columns (read noise still applies; the slices merge by weight).
+    t.adcSign = false;
+    t.adcLevels = 0;
+  }
   const double adcRange = m.adc_range() > 0 ? m.adc_range() : 1.0;
 
   // Analog (RRAM) cells carry the device non-idealities; their
@@ -527,6 +533,11 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
     t->bridge = true;
     t->neurons = tile.neurons;
   }
+  t->lifColumns = tile.lifColumns;
+  if (tile.lifColumns && (tile.bridge || tile.analog || tile.ramp))
+    return makeError(Code::InvalidArgument, "tile ", tile.id,
+                     ": LIF columns cannot also be bridges, analog or ramp "
+                     "readouts");
   if (mode == SimMode::Ideal)
     programIdeal(*t, tile);
   else if (tile.bridge)
