@@ -422,3 +422,62 @@ module attributes {cim.target = #cim.target<name = "b", arrays = [#cim.array<nam
 func.func @sign_fan_in() attributes {r = #cim.sign<fan_in = 0, pre = [0.0], scale = [1.0], bias = [0.0], cmp = [0.0], tie = 0.0, reference = [0.0]>} {
   return
 }
+
+// -----
+
+func.func @lif_spikes(%i: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{has 1 spike results for 2 time steps}}
+  %s, %v = cim.lif %i, %i {beta = 1.0 : f64, theta = 1.0 : f64, compare = "gt", reset = #cim<reset zero>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %s : tensor<4xf32>
+}
+
+// -----
+
+func.func @lif_compare(%i: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{compare must be "gt" or "ge", got "lt"}}
+  %s, %v = cim.lif %i {beta = 1.0 : f64, theta = 1.0 : f64, compare = "lt", reset = #cim<reset zero>} : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %s : tensor<4xf32>
+}
+
+// -----
+
+func.func @lif_types(%i: tensor<4xf32>, %j: tensor<3xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{currents differ in type: 'tensor<3xf32>' and 'tensor<4xf32>'}}
+  %s:2, %v = cim.lif %i, %j {beta = 1.0 : f64, theta = 1.0 : f64, compare = "gt", reset = #cim<reset zero>} : (tensor<4xf32>, tensor<3xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %s#0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @lif_bias(%i: tensor<2x4xf32>, %b: tensor<1x3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{bias type 'tensor<1x3xf32>' must be f32 [1, ..., N] for currents 'tensor<2x4xf32>'}}
+  %s, %v = cim.lif %i bias(%b) {beta = 1.0 : f64, theta = 1.0 : f64, compare = "gt", reset = #cim<reset zero>} : (tensor<1x3xf32>, tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  return %s : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @lif_theta(%i: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{beta and theta must be finite, got beta 1.000000e+00, theta INF}}
+  %s, %v = cim.lif %i {beta = 1.0 : f64, theta = 0x7FF0000000000000 : f64, compare = "gt", reset = #cim<reset zero>} : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %s : tensor<4xf32>
+}
+
+// -----
+
+func.func @lif_tile_adc(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x1xf32>
+  %t = cim.program_tile %w {encoding = #cim<encoding differential>, lif} : tensor<2x1xf32> -> !cim.tile<2x1, rram>
+  // expected-error @+1 {{reads a tile whose columns feed LIF neurons, which needs a #cim.charge readout}}
+  %y = cim.mvm %t, %x {readout = #cim.adc<bits = 8>, row_offset = 0 : i64} : !cim.tile<2x1, rram>, tensor<?x2xf32> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+
+// -----
+
+func.func @charge_bias_row(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x1xf32>
+  // expected-error @+1 {{leaves its charge to LIF neurons and has a bias row (the neurons take the bias as a current)}}
+  %y = cim.linear %x, %w {readout = #cim.charge, bias_row} : tensor<?x2xf32>, tensor<3x1xf32> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}

@@ -182,7 +182,8 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
       if (mul && mul.getShift() == 0 && mul->hasOneUse()) {
         for (int i = 0; i < 2; ++i) {
           std::optional<float> b = splatF32(mul->getOperand(1 - i));
-          if (b && !matchPattern(mul->getOperand(i), m_Constant())) {
+          Value v = mul->getOperand(i);
+          if (b && (!matchPattern(v, m_Constant()) || isZero(v))) {
             previous = mul->getOperand(i);
             beta = *b;
             leak = mul;
@@ -263,8 +264,10 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
 
   bool raise(Block &block, ArrayRef<Step *> chain) {
     Step &first = *chain.front();
-    // A single step needs an explicit leak, or it is just a threshold.
-    if (chain.size() == 1 && !first.add)
+    // A single step needs an explicit leak of a zero membrane, or it is
+    // just a threshold (or a step of a chain that could not be raised).
+    if (chain.size() == 1 &&
+        !(first.add && first.leak && isZero(first.previous)))
       return false;
     for (Step *step : chain) {
       // The last step's reset may be gone (nothing read it).
