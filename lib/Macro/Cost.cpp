@@ -34,7 +34,8 @@ const std::vector<std::pair<const char *, double>> &defaultCostFigures() {
       {"digital_act_pj", 1.0},  {"digital_act_ns", 1.0},
       {"ramp_step_ns", 0.5},    {"bridge_pj", 0.0005},
       {"comparator_pj", 0.01},  {"charge_share_pj", 0.002},
-      {"neuron_pj", 0.05},
+      {"neuron_pj", 0.05},      {"write_ns", 100.0},
+      {"endurance_cycles", 1e6},
   };
   return figures;
 }
@@ -60,7 +61,7 @@ CellFigures::CellFigures(const CostFigures &f, Cell cell)
       digitalActPj(f.get("digital_act_pj", cell)),
       digitalActNs(f.get("digital_act_ns", cell)),
       integratorPj(f.get("integrator_pj", cell)),
-      writePj(f.get("write_pj", cell)),
+      writePj(f.get("write_pj", cell)), writeNs(f.get("write_ns", cell)),
       offchipPjPerBit(f.get("offchip_pj_per_bit", cell)),
       bridgePj(f.get("bridge_pj", cell)),
       comparatorPj(f.get("comparator_pj", cell)),
@@ -76,6 +77,7 @@ Cost &Cost::operator+=(const Cost &other) {
   comparisons += other.comparisons;
   chargeShares += other.chargeShares;
   neuronUpdates += other.neuronUpdates;
+  cellWrites += other.cellWrites;
   spikes += other.spikes;
   synapticOps += other.synapticOps;
   for (const auto &[k, v] : other.energyPj)
@@ -168,12 +170,15 @@ Cost activationCost(uint64_t perVector, uint64_t vectors,
                   perVector, vectors, lanes);
 }
 
-Cost reloadCost(uint64_t cells, uint64_t weightBits,
+Cost reloadCost(uint64_t cells, uint64_t rows, uint64_t weightBits,
                 const CellFigures &figures, unsigned reuse) {
   Cost c;
+  double share = 1.0 / double(std::max(1u, reuse));
   double energy = double(cells) * figures.writePj +
                   double(weightBits) * figures.offchipPjPerBit;
-  c.energyPj["reload"] = energy / double(std::max(1u, reuse));
+  c.energyPj["reload"] = energy * share;
+  c.cellWrites = double(cells) * share;
+  c.arrayNs = double(rows) * figures.writeNs * share;
   return c;
 }
 

@@ -117,7 +117,9 @@ void accumulate(LayerCost &into, const LayerCost &from) {
   into.adcConversions += from.adcConversions;
   into.comparisons += from.comparisons;
   into.chargeShares += from.chargeShares;
+  into.neuronUpdates += from.neuronUpdates;
   into.digitalOps += from.digitalOps;
+  into.cellWrites += from.cellWrites;
   for (const auto &[k, v] : from.energyPj)
     into.energyPj[k] += v;
   into.latencyNs += from.latencyNs;
@@ -237,7 +239,9 @@ static void fill(LayerCost &layer, const macro::Cost &c) {
   layer.adcConversions = c.adcConversions;
   layer.comparisons = c.comparisons;
   layer.chargeShares = c.chargeShares;
+  layer.neuronUpdates = c.neuronUpdates;
   layer.digitalOps = c.digitalOps;
+  layer.cellWrites = c.cellWrites;
   layer.energyPj = c.energyPj;
   layer.latencyNs = c.latencyNs;
 }
@@ -296,8 +300,8 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
                       std::max(unsigned(op.getWeightBits().value_or(
                                    array.getWeightBits())),
                                array.getBitsPerCell());
-      ledger.charge(layer.name,
-                    macro::reloadCost(cells, bits,
+      ledger.charge(layer.name, id,
+                    macro::reloadCost(cells, tile.getRows(), bits,
                                       macro::CellFigures(
                                           figures, macroCell(tile.getCell())),
                                       reuse));
@@ -339,6 +343,23 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
                       digitalUnit, lanes));
   });
 
+  // LIF layers: a neuron update per neuron and step on the columns'
+  // neurons, else four operations (leak, integrate, compare, reset) in the
+  // digital unit.
+  module.walk([&](LIFOp op) {
+    Value current = op.getCurrents().front();
+    uint64_t neurons = lastDim(current), steps = op.getNumSteps();
+    uint64_t vectors = timesRun(op) * vectorsPerInference(current);
+    LayerCost &layer = layers[lifLayerName(op)];
+    layer.name = lifLayerName(op);
+    ledger.charge(layer.name,
+                  op.getNeurons()
+                      ? macro::lifNeuronCost(neurons, steps, vectors,
+                                             digitalUnit)
+                      : macro::digitalOpCost(4 * neurons * steps, vectors,
+                                             digitalUnit, lanes));
+  });
+
   // Activations of array results in the digital unit (a fused activation
   // is a ramp conversion instead, counted with the MVM).
   module.walk([&](Operation *op) {
@@ -352,12 +373,36 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
                       digitalUnit, lanes));
   });
 
+  // Reprogramming: cells written per vector, the busiest array's writing
+  // time, and the inferences a cell endures.
+  std::map<ArrayId, double> writeNs;
+  double maxWritesPerCell = 0;
+  module.walk([&](ProgramTileOp op) {
+    if (!op.getReload())
+      return;
+    auto it = arrayOf.find(op);
+    macro::CellFigures cell(figures, macroCell(op.getTile().getType().getCell()));
+    double share = 1.0 / double(std::max(1u, reuse));
+    if (it != arrayOf.end())
+      writeNs[it->second] +=
+          double(op.getTile().getType().getRows()) * cell.writeNs * share;
+    maxWritesPerCell = std::max(maxWritesPerCell, share);
+  });
+  for (const auto &[id, ns] : writeNs)
+    report.reloadNs = std::max(report.reloadNs, ns);
+  if (maxWritesPerCell > 0)
+    report.reloadLifetime =
+        figures.get("endurance_cycles",
+                    macroCell(target.getDefaultArray().getCell())) /
+        maxWritesPerCell;
+
   report.total.name = "total";
   for (auto &[name, layer] : layers) {
     fill(layer, ledger.layer(name));
     report.layers.push_back(layer);
     accumulate(report.total, layer);
   }
+  report.reloadCellWrites = report.total.cellWrites;
   report.total.arrays = allArrays.size();
   report.total.arrayCells = 0;
   for (const ArrayId &id : allArrays) {
@@ -389,6 +434,14 @@ bool cim::isPartialSum(Operation *op) {
            llvm::all_of(def->getOperands(), fromArrays);
   };
   return fromArrays(add.getInput1()) && fromArrays(add.getInput2());
+}
+
+std::string cim::lifLayerName(Operation *op) {
+  auto lif = cast<LIFOp>(op);
+  if (lif.getNeurons())
+    if (Operation *def = lif.getCurrents().front().getDefiningOp())
+      return layerName(def->getLoc());
+  return layerName(lif.getLoc());
 }
 
 bool cim::isDigitalActivation(Operation *op) {
@@ -429,6 +482,7 @@ static llvm::json::Object layerJson(const LayerCost &l) {
       {"adc_conversions", int64_t(l.adcConversions)},
       {"comparisons", int64_t(l.comparisons)},
       {"charge_shares", int64_t(l.chargeShares)},
+      {"neuron_updates", int64_t(l.neuronUpdates)},
       {"digital_ops", int64_t(l.digitalOps)},
       {"energy_pj", std::move(energy)},
       {"latency_ns", rounded(l.latencyNs)}};
@@ -456,13 +510,23 @@ llvm::json::Value CostReport::toJson() const {
              {"digital", rounded(o.energyDigitalPj)},
              {"analog", rounded(o.energyAnalogPj)},
              {"ratio", rounded(o.energyRatio())}}}});
-  return llvm::json::Object{{"target", target},
-                            {"layers", std::move(layerArray)},
-                            {"odes", std::move(odeArray)},
-                            {"total", layerJson(total)},
-                            {"area_mm2", rounded(areaMm2)},
-                            {"tops_per_w", rounded(topsPerWatt())},
-                            {"tops_per_mm2", rounded(topsPerMm2())}};
+  llvm::json::Object out{{"target", target},
+                         {"layers", std::move(layerArray)},
+                         {"odes", std::move(odeArray)},
+                         {"total", layerJson(total)},
+                         {"area_mm2", rounded(areaMm2)},
+                         {"tops_per_w", rounded(topsPerWatt())},
+                         {"tops_per_mm2", rounded(topsPerMm2())}};
+  if (reloadCellWrites > 0) {
+    auto energy = total.energyPj.find("reload");
+    out["reprogramming"] = llvm::json::Object{
+        {"cell_writes", rounded(reloadCellWrites)},
+        {"energy_pj",
+         rounded(energy == total.energyPj.end() ? 0.0 : energy->second)},
+        {"time_ns", rounded(reloadNs)},
+        {"lifetime_inferences", rounded(reloadLifetime)}};
+  }
+  return out;
 }
 
 void CostReport::printTable(llvm::raw_ostream &os) const {
@@ -484,6 +548,15 @@ void CostReport::printTable(llvm::raw_ostream &os) const {
   row(total);
   os << llvm::format("target %s: %.3f mm2 of arrays, %.2f TOPS/W, %.4f TOPS/mm2\n",
                      target.c_str(), areaMm2, topsPerWatt(), topsPerMm2());
+  if (reloadCellWrites > 0) {
+    auto energy = total.energyPj.find("reload");
+    os << llvm::format(
+        "reprogramming per inference: %.0f cell writes, %.2f pJ, %.1f ns of "
+        "the busiest array; a cell endures %.3g inferences\n",
+        reloadCellWrites,
+        energy == total.energyPj.end() ? 0.0 : energy->second, reloadNs,
+        reloadLifetime);
+  }
   for (const ODECost &o : odes)
     os << llvm::format(
         "ode %s: %s schedule, %s, %llu steps x %u evaluations x %u MVMs, "

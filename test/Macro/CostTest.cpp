@@ -112,7 +112,40 @@ TEST(AnalogODECost, BoundaryConvertersAndIntegrators) {
 
 TEST(ReloadCost, SharedByReuse) {
   CellFigures figures(CostFigures(), Cell::SRAM);
-  Cost c = reloadCost(/*cells=*/100, /*weightBits=*/400, figures,
-                      /*reuse=*/4);
+  Cost c = reloadCost(/*cells=*/100, /*rows=*/10, /*weightBits=*/400,
+                      figures, /*reuse=*/4);
   EXPECT_DOUBLE_EQ(c.energyPj["reload"], (100 * 0.1 + 400 * 20.0) / 4);
+  // A row of cells per write pulse of write_ns (100 ns by default).
+  EXPECT_DOUBLE_EQ(c.cellWrites, 100.0 / 4);
+  EXPECT_DOUBLE_EQ(c.arrayNs, 10 * 100.0 / 4);
+}
+
+TEST(LifNeuronCost, AnUpdatePerNeuronAndStep) {
+  CellFigures figures(CostFigures(), Cell::RRAM);
+  Cost c = lifNeuronCost(/*neurons=*/256, /*steps=*/10, /*vectors=*/3,
+                         figures);
+  EXPECT_EQ(c.neuronUpdates, 256u * 10 * 3);
+  EXPECT_DOUBLE_EQ(c.energyPj["neuron"], 256.0 * 10 * 3 * 0.05);
+  EXPECT_EQ(c.adcConversions, 0u);
+}
+
+TEST(TileReadCost, LifColumnsConvertNothingAndMergeSlicesAsCharge) {
+  CellFigures figures(CostFigures(), Cell::RRAM);
+  TileRead read;
+  read.rows = 64;
+  read.cols = 8;
+  read.slices = 4;
+  read.lif = true;
+  Cost c = tileReadCost(read, /*vectors=*/2, figures, /*lanes=*/1);
+  EXPECT_EQ(c.adcConversions, 0u);
+  EXPECT_EQ(c.digitalOps, 0u); // no shift-adds
+  EXPECT_EQ(c.dacConversions, 64u * 2);
+  EXPECT_EQ(c.chargeShares, 0u);
+  read.shared = true; // joins the previous row block's charge
+  c = tileReadCost(read, 2, figures, 1);
+  EXPECT_EQ(c.chargeShares, 8u * 2);
+  read.lif = false; // the same read through ADCs
+  c = tileReadCost(read, 2, figures, 1);
+  EXPECT_EQ(c.adcConversions, 8u * 4 * 2);
+  EXPECT_EQ(c.digitalOps, 8u * 3 * 2);
 }

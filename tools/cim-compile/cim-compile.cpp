@@ -57,6 +57,11 @@ cl::opt<bool> allowReload(
     "allow-reload",
     cl::desc("Time-share writable arrays that do not fit: reload their "
              "weights at every inference (charged by --report)"));
+cl::opt<unsigned> macrosFlag(
+    "macros",
+    cl::desc("Compile for N macros of the target (a board of several; every "
+             "array count is per macro) instead of the target's own number"),
+    cl::value_desc("N"));
 cl::opt<bool> splitBlocks(
     "split-blocks",
     cl::desc("Split weight blocks into free array space where that saves "
@@ -358,7 +363,7 @@ LogicalResult calibrateTiles(ModuleOp module,
   unsigned programmed = 0, converted = 0, worstCase = 0;
   module.walk([&](cim::ProgramTileOp op) {
     bool adc = uniformAdc && !op.getAnalog() && !op.getRamp() &&
-               !op.readByBinaryNeurons();
+               !op.getLif() && !op.readByBinaryNeurons();
     ++programmed;
     converted += adc;
     worstCase += adc && !op.getAdcWindows();
@@ -564,6 +569,10 @@ int main(int argc, char **argv) {
   cim::TargetAttr target = cim::resolveTarget(targetName, context, error);
   if (!target)
     return fail(error);
+  if (macrosFlag.getNumOccurrences() &&
+      (macrosFlag < 1 || macrosFlag > (1u << 20)))
+    return fail("--macros must be between 1 and 1048576, got " +
+                std::to_string(macrosFlag));
   OwningOpRef<ModuleOp> module;
   if (StringRef(inputFile).ends_with(".mlir")) {
     // MLIR of any stage: the pipelines leave what is already lowered alone.
@@ -582,6 +591,9 @@ int main(int argc, char **argv) {
       return fail(error);
     (*module)->setAttr(cim::CIMDialect::getTargetAttrName(), target);
   }
+  if (macrosFlag.getNumOccurrences())
+    (*module)->setAttr(cim::CIMDialect::getTargetAttrName(),
+                       cim::lookupTarget(*module).withMacros(macrosFlag));
 
   std::optional<cim::CompileOptions> options = compileOptions(error);
   if (!options || failed(attachInputFiles(*module, error)))

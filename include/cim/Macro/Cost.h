@@ -48,7 +48,7 @@ private:
 struct CellFigures {
   double macPj = 0, dacPj = 0, adcPj = 0, mvmNs = 0, rampStepNs = 0;
   double digitalOpPj = 0, digitalOpNs = 0, digitalActPj = 0, digitalActNs = 0;
-  double integratorPj = 0, writePj = 0, offchipPjPerBit = 0;
+  double integratorPj = 0, writePj = 0, writeNs = 0, offchipPjPerBit = 0;
   double bridgePj = 0, comparatorPj = 0, chargeSharePj = 0;
   double neuronPj = 0;
 
@@ -65,6 +65,7 @@ struct Cost {
   uint64_t digitalOps = 0;
   uint64_t comparisons = 0, chargeShares = 0; // binary neurons
   uint64_t neuronUpdates = 0;                  // LIF neurons
+  double cellWrites = 0;                        // reloads, per vector
   // Counted by a runtime, which sees the data: spikes fired, and MACs
   // whose input is nonzero (synaptic operations of spiking inputs).
   uint64_t spikes = 0, synapticOps = 0;
@@ -118,9 +119,11 @@ Cost digitalOpCost(uint64_t perVector, uint64_t vectors,
 Cost activationCost(uint64_t perVector, uint64_t vectors,
                     const CellFigures &figures, unsigned lanes);
 
-/// One load of a reloaded tile, shared by `reuse` input vectors: every
-/// cell written and the weights' bits read from off-chip memory.
-Cost reloadCost(uint64_t cells, uint64_t weightBits,
+/// One load of a reloaded tile of `rows` rows, shared by `reuse` input
+/// vectors: every cell written (write_pj each; a row of cells per write
+/// pulse of write_ns on the tile's array) and the weights' bits read from
+/// off-chip memory.
+Cost reloadCost(uint64_t cells, uint64_t rows, uint64_t weightBits,
                 const CellFigures &figures, unsigned reuse);
 
 /// `vectors` input vectors through a LIF layer of `neurons` neurons on the

@@ -31,7 +31,9 @@ struct LayerCost {
   uint64_t arrayCells = 0;      // cells of the arrays used
   uint64_t mvms = 0, macs = 0, dacConversions = 0, adcConversions = 0;
   uint64_t comparisons = 0, chargeShares = 0; // binary neurons
+  uint64_t neuronUpdates = 0;   // LIF neurons: neurons x steps
   uint64_t digitalOps = 0;      // partial-sum additions
+  double cellWrites = 0;        // reloaded cells written, per vector
   std::map<std::string, double> energyPj; // by component
   double latencyNs = 0;
   double energy() const;
@@ -57,6 +59,11 @@ struct ODECost {
 
 struct CostReport {
   std::string target;
+  /// Reprogramming of time-shared arrays, per input vector: the cells
+  /// written, the time the busiest array spends writing, and how many
+  /// inferences a cell endures (endurance_cycles over its writes per
+  /// inference; 0 without reloads).
+  double reloadCellWrites = 0, reloadNs = 0, reloadLifetime = 0;
   std::vector<LayerCost> layers;
   std::vector<ODECost> odes;
   LayerCost total;
@@ -88,6 +95,9 @@ std::string layerName(mlir::Location loc);
 bool isPartialSum(mlir::Operation *op);
 /// True for an activation of array results in the digital unit.
 bool isDigitalActivation(mlir::Operation *op);
+/// The layer a cim.lif is charged to: on the columns' neurons, its first
+/// step's product's (the neurons sit at its columns); else its own.
+std::string lifLayerName(mlir::Operation *lif);
 
 } // namespace cim
 

@@ -207,6 +207,13 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+TargetAttr TargetAttr::withMacros(unsigned macros) const {
+  return TargetAttr::get(getContext(), getName(), getArrays(), getDacBits(),
+                         getAdcBits(), getCosts(), getInputBits(),
+                         getAdcKind(), macros, getDigitalLanes(), getLif(),
+                         getIntegrator(), getBridgeNeurons());
+}
+
 ArrayKindAttr TargetAttr::lookupArray(CellTech cell) const {
   for (Attribute a : getArrays())
     if (auto kind = llvm::cast<ArrayKindAttr>(a); kind.getCell() == cell)

@@ -521,6 +521,8 @@ private:
       inst->set_charge(pb::CHARGE_ACTIVATION);
     if (inst->charge() != pb::CHARGE_NONE || isa<ODEOp>(op))
       inst->set_layer(layerName(op->getLoc()));
+    if (isa<LIFOp>(op))
+      inst->set_layer(lifLayerName(op));
     // tosa.transpose takes its permutation as a constant operand; the runtime
     // takes it as an attribute.
     unsigned numDataOperands = op->getNumOperands();

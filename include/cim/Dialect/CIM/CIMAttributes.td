@@ -406,6 +406,8 @@ def CIM_TargetAttr : CIM_Attr<"Target", "target"> {
   let extraClassDeclaration = [{
     /// The kind of array of cell technology `cell`, or null.
     ArrayKindAttr lookupArray(::cim::CellTech cell) const;
+    /// The same target with `macros` macros (a board of several).
+    TargetAttr withMacros(unsigned macros) const;
     /// The first kind of array: where weights go without a placement.
     ArrayKindAttr getDefaultArray() const;
     /// Arrays of `kind` over all macros.

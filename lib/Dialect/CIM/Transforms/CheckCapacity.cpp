@@ -33,7 +33,11 @@ void cim::emitCapacityError(ModuleOp module, TargetAttr target,
       << target.getName() << "': " << stringifyCellTech(kind.getCell())
       << " needs " << (bound ? "at least " : "") << arrays << " arrays ("
       << arrays * cellsPerArray << " cells) but the target has " << available
-      << " (" << available * cellsPerArray << " cells)";
+      << " (" << available * cellsPerArray << " cells); compile for more "
+      << "macros (--macros "
+      << (arrays + kind.getCount() - 1) / std::max(1u, kind.getCount())
+      << (bound ? " or more" : "")
+      << ") or time-share writable arrays (--allow-reload)";
 }
 
 namespace {
