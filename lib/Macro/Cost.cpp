@@ -35,6 +35,7 @@ const std::vector<std::pair<const char *, double>> &defaultCostFigures() {
       {"ramp_step_ns", 0.5},    {"bridge_pj", 0.0005},
       {"comparator_pj", 0.01},  {"charge_share_pj", 0.002},
       {"neuron_pj", 0.05},      {"write_ns", 100.0},
+      {"pulse_pj", 0.002},
       {"endurance_cycles", 1e6},
   };
   return figures;
@@ -66,7 +67,7 @@ CellFigures::CellFigures(const CostFigures &f, Cell cell)
       bridgePj(f.get("bridge_pj", cell)),
       comparatorPj(f.get("comparator_pj", cell)),
       chargeSharePj(f.get("charge_share_pj", cell)),
-      neuronPj(f.get("neuron_pj", cell)) {}
+      neuronPj(f.get("neuron_pj", cell)), pulsePj(f.get("pulse_pj", cell)) {}
 
 Cost &Cost::operator+=(const Cost &other) {
   mvms += other.mvms;
@@ -79,6 +80,7 @@ Cost &Cost::operator+=(const Cost &other) {
   neuronUpdates += other.neuronUpdates;
   cellWrites += other.cellWrites;
   spikes += other.spikes;
+  inputPulses += other.inputPulses;
   synapticOps += other.synapticOps;
   for (const auto &[k, v] : other.energyPj)
     energyPj[k] += v;
@@ -104,8 +106,18 @@ static double laneNs(uint64_t perVector, uint64_t vectors, unsigned lanes,
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
                   const CellFigures &figures, unsigned lanes) {
   Cost c;
-  uint64_t passes = read.analog ? 1 : read.passes, slices = read.slices;
-  uint64_t dac = read.analog ? 0 : read.rows * passes * vectors;
+  uint64_t passes = read.analog || read.pulsed ? 1 : read.passes,
+           slices = read.slices;
+  uint64_t dac = read.analog || read.pulsed ? 0 : read.rows * passes * vectors;
+  if (read.pulsed) {
+    c.inputPulses =
+        read.pulses >= 0
+            ? uint64_t(read.pulses)
+            : read.rows * vectors *
+                  (read.rateCoded ? uint64_t(std::max(1.0, read.dacLevels))
+                                  : 1);
+    c.energyPj["pulse"] = double(c.inputPulses) * figures.pulsePj;
+  }
   uint64_t adc = read.analog || read.bridge || read.lif
                      ? 0
                      : read.cols * slices * passes * vectors;

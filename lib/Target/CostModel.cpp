@@ -12,6 +12,7 @@
 #include "cim/Target/CostModel.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Macro/Slicing.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
@@ -164,6 +165,11 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
   read.bridge = op.readsBridges();
   read.neurons = isa<SignReadoutAttr>(op.getReadout());
   read.lif = op.readsLIFColumns();
+  if (tileOp && tileOp.getInputCoding()) {
+    read.pulsed = true;
+    read.rateCoded = *tileOp.getInputCoding() == InputCoding::rate;
+    read.dacLevels = macro::signedLevels(target.getDacBits());
+  }
   read.shared = bool(op.getCarry());
   read.cell = macroCell(tile.getCell());
   return read;

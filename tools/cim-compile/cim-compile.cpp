@@ -88,6 +88,15 @@ cl::opt<std::string> snnMapping(
              "(products through the ADC, membranes in the digital unit), or "
              "auto (neurons where the target has LIF neurons; the default)"),
     cl::init("auto"));
+cl::opt<std::string> inputCoding(
+    "input-coding",
+    cl::desc("Real-valued inputs of spiking layers on LIF neurons (an "
+             "image): dac (levels through the DAC), rate (each input's DAC "
+             "code as that many pulses per step), latency (one pulse per "
+             "input and step, its time giving the code), or auto (latency "
+             "where the target has LIF neurons; the default). All give the "
+             "DAC's values; they differ in pulses and energy"),
+    cl::init("auto"));
 cl::opt<unsigned> rampBits(
     "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
                           "(default: the target's ADC bits)"),
@@ -257,6 +266,13 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
     return std::nullopt;
   }
   options.snnMapping = snnMapping;
+  if (inputCoding != "auto" && inputCoding != "dac" && inputCoding != "rate" &&
+      inputCoding != "latency") {
+    error = "--input-coding must be dac, rate, latency or auto, got '" +
+            inputCoding + "'";
+    return std::nullopt;
+  }
+  options.inputCoding = inputCoding;
   if (odeScheduleName == "analog")
     options.odeSchedule = cim::ODEScheduleMode::Analog;
   else if (odeScheduleName == "digital")

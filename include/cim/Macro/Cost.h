@@ -50,7 +50,7 @@ struct CellFigures {
   double digitalOpPj = 0, digitalOpNs = 0, digitalActPj = 0, digitalActNs = 0;
   double integratorPj = 0, writePj = 0, writeNs = 0, offchipPjPerBit = 0;
   double bridgePj = 0, comparatorPj = 0, chargeSharePj = 0;
-  double neuronPj = 0;
+  double neuronPj = 0, pulsePj = 0;
 
   CellFigures() = default;
   CellFigures(const CostFigures &figures, Cell cell);
@@ -69,6 +69,7 @@ struct Cost {
   // Counted by a runtime, which sees the data: spikes fired, and MACs
   // whose input is nonzero (synaptic operations of spiking inputs).
   uint64_t spikes = 0, synapticOps = 0;
+  uint64_t inputPulses = 0; // rows driven by pulses (see TileRead)
   std::map<std::string, double> energyPj;
   double latencyNs = 0; // serial: the digital unit
   double arrayNs = 0;   // the array's busy time
@@ -94,6 +95,13 @@ struct TileRead {
   /// the column (no shift-adds), a `shared` read joins the previous row
   /// block's charge.
   bool lif = false;
+  /// Rows driven by pulses (spikes, rate or latency codes) instead of DAC
+  /// levels: `pulses` per call when the caller counted them (a runtime,
+  /// from the data), else at most one per row (spikes, latency) or the
+  /// DAC's levels per row (rate); pulse_pj each, no DAC conversion.
+  bool pulsed = false, rateCoded = false;
+  int64_t pulses = -1;
+  double dacLevels = 0;
   Cell cell = Cell::RRAM;
 };
 

@@ -50,6 +50,38 @@ inline double signedLevels(unsigned bits) {
   return bits == 0 ? 0.0 : std::ldexp(1.0, int(bits) - 1) - 1.0;
 }
 
+/// How a tile's rows are driven. `Dac`: a level per row through the DAC.
+/// `Spikes`: inputs that are 0 or 1 (spikes), a pulse per 1. `Rate` and
+/// `Latency`: the DAC's code c of each row (|x| over the vector's largest,
+/// times the levels, rounded) as |c| pulses within the step (rate), or as
+/// one pulse whose time in the step gives c (time to first spike); both
+/// give the DAC's value, in pulses instead of levels.
+enum class InputCoding { Dac, Spikes, Rate, Latency };
+
+/// The pulses a vector x of `rows` inputs takes under `coding` with a DAC
+/// of `levels` levels (0 for Dac).
+inline uint64_t inputPulses(InputCoding coding, const float *x, int64_t rows,
+                            double levels) {
+  if (coding == InputCoding::Dac)
+    return 0;
+  uint64_t pulses = 0;
+  if (coding == InputCoding::Spikes) {
+    for (int64_t r = 0; r < rows; ++r)
+      pulses += x[r] != 0.0f;
+    return pulses;
+  }
+  float largest = 0;
+  for (int64_t r = 0; r < rows; ++r)
+    largest = std::fabs(x[r]) > largest ? std::fabs(x[r]) : largest;
+  if (!(largest > 0) || !std::isfinite(largest))
+    return 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    auto code = uint64_t(std::llround(double(std::fabs(x[r])) / largest * levels));
+    pulses += coding == InputCoding::Rate ? code : uint64_t(code > 0);
+  }
+  return pulses;
+}
+
 /// The cells a device programs for a tile of normalised weights wn = g_pos
 /// - g_neg in [-1, 1] (rows x cols, row-major): one plane of cells per
 /// slice, the least significant first, each holding digits of the weight's

@@ -265,6 +265,10 @@ private:
     tile->set_source(describe(op.getLoc()));
     tile->set_analog(op.getAnalog());
     tile->set_lif(op.getLif());
+    if (std::optional<InputCoding> coding = op.getInputCoding())
+      tile->set_input_coding(*coding == InputCoding::spikes ? pb::SPIKES
+                             : *coding == InputCoding::rate ? pb::RATE
+                                                            : pb::LATENCY);
     if (op.getArray()) {
       tile->set_placed(true);
       tile->set_array(uint32_t(*op.getArray()));

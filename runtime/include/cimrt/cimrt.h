@@ -290,6 +290,12 @@ typedef struct cimrt_session_cost_t {
   // steps and their energy with the bridges' (included in energy_pj).
   uint64_t comparisons, charge_shares;
   double energy_bridge_pj, energy_comparator_pj, energy_charge_share_pj;
+  // Spiking layers: LIF neuron updates (neurons x steps) and spikes fired,
+  // synaptic operations (MACs of nonzero inputs), rows driven by pulses
+  // (spikes, rate or latency codes) instead of DAC levels, and the
+  // neurons' and pulses' energy (included in energy_pj).
+  uint64_t neuron_updates, spikes, synaptic_ops, input_pulses;
+  double energy_neuron_pj, energy_pulse_pj;
 } cimrt_session_cost_t;
 
 CIMRT_API cimrt_status_t cimrt_session_cost(const cimrt_session_t *session,

@@ -615,6 +615,12 @@ cimrt_status_t cimrt_session_cost(const cimrt_session_t *session,
   out_cost->energy_bridge_pj = energy("bridge");
   out_cost->energy_comparator_pj = energy("comparator");
   out_cost->energy_charge_share_pj = energy("charge_share");
+  out_cost->neuron_updates = c.neuronUpdates;
+  out_cost->spikes = c.spikes;
+  out_cost->synaptic_ops = c.synapticOps;
+  out_cost->input_pulses = c.inputPulses;
+  out_cost->energy_neuron_pj = energy("neuron");
+  out_cost->energy_pulse_pj = energy("pulse");
   return nullptr;
 }
 

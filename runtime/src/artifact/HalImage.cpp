@@ -97,6 +97,19 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
   }
   t.bridge = tile.bridge();
   t.lifColumns = tile.lif();
+  switch (tile.input_coding()) {
+  case artifact::SPIKES:
+    t.inputCoding = macro::InputCoding::Spikes;
+    break;
+  case artifact::RATE:
+    t.inputCoding = macro::InputCoding::Rate;
+    break;
+  case artifact::LATENCY:
+    t.inputCoding = macro::InputCoding::Latency;
+    break;
+  default:
+    t.inputCoding = macro::InputCoding::Dac;
+  }
   t.inputMeans.assign(tile.input_means().begin(), tile.input_means().end());
   if (tile.has_neurons()) {
     const artifact::BinaryNeurons &n = tile.neurons();

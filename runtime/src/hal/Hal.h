@@ -119,6 +119,8 @@ struct TileImage {
   /// columns' charge (slices merged, model units), joined with the carry
   /// of the previous row block when there is one.
   bool lifColumns = false;
+  /// How the rows are driven (cim/Macro/Slicing.h): DAC levels or pulses.
+  macro::InputCoding inputCoding = macro::InputCoding::Dac;
 };
 
 /// The analog domain of an ODE solve, per state vector: what happens to

@@ -21,6 +21,7 @@ CostCounter::CostCounter(const Model &model) {
     const artifact::Tile &placed = model.tiles()[int(i)];
     TileInfo info;
     info.read = hal::tileRead(tile, target);
+    info.coding = tile.inputCoding;
     info.figures = macro::CellFigures(figures, info.read.cell);
     // A placed tile shares its array with the other blocks placed there;
     // an unplaced one is an array of its own.
@@ -38,10 +39,18 @@ static const std::string &layerOf(const artifact::Instruction &inst) {
 }
 
 void CostCounter::chargeMvm(const artifact::Instruction &inst, int tileIndex,
-                            uint64_t vectors, uint64_t synapticOps) {
+                            uint64_t vectors, uint64_t synapticOps,
+                            const float *x, int64_t rows) {
   const TileInfo &tile = tiles_[size_t(tileIndex)];
   macro::TileRead read = tile.read;
   read.shared = inst.inputs_size() > 1; // joins a carried charge
+  if (read.pulsed) {
+    uint64_t pulses = 0;
+    for (uint64_t b = 0; b < vectors; ++b)
+      pulses += macro::inputPulses(tile.coding, x + b * uint64_t(rows), rows,
+                                   read.dacLevels);
+    read.pulses = int64_t(pulses);
+  }
   macro::Cost cost = macro::tileReadCost(read, vectors, tile.figures, lanes_);
   cost.synapticOps = synapticOps;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -28,10 +28,12 @@ class CostCounter {
 public:
   explicit CostCounter(const Model &model);
 
-  /// `vectors` input vectors read through tile `tileIndex` (into
-  /// Model::tiles()) by `inst`, with `synapticOps` MACs of nonzero inputs.
+  /// `vectors` input vectors `x` (dense, `rows` each) read through tile
+  /// `tileIndex` (into Model::tiles()) by `inst`, with `synapticOps` MACs
+  /// of nonzero inputs; a pulsed tile's pulses are counted from x.
   void chargeMvm(const artifact::Instruction &inst, int tileIndex,
-                 uint64_t vectors, uint64_t synapticOps);
+                 uint64_t vectors, uint64_t synapticOps, const float *x,
+                 int64_t rows);
   /// A LIF layer (`inst`, cim.lif): `vectors` vectors of `neurons` over
   /// `steps`, which fired `spikes`; on the columns' neurons (`onNeurons`)
   /// a neuron update per neuron and step, else four digital operations
@@ -52,6 +54,7 @@ public:
 private:
   struct TileInfo {
     macro::TileRead read;
+    macro::InputCoding coding = macro::InputCoding::Dac;
     macro::CellFigures figures;
     macro::CostLedger::ArrayId array;
   };

@@ -81,7 +81,7 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
       for (int64_t r = 0; r < inputRows; ++r)
         active += src[b * rows + r] != 0.0f;
     ctx.costs->chargeMvm(*ctx.inst.proto, ctx.inst.tileIndex, uint64_t(batch),
-                         active * uint64_t(cols));
+                         active * uint64_t(cols), src, rows);
   }
   return out;
 }

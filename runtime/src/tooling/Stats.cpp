@@ -76,7 +76,7 @@ void writeStatsJson(const std::string &path, const cimrt_session_t *session,
       "  \"energy_pj\": {\"mac\": %.17g, \"dac\": %.17g, \"adc\": %.17g, "
       "\"digital\": %.17g, \"activation\": %.17g, \"integrator\": %.17g, "
       "\"bridge\": %.17g, \"comparator\": %.17g, \"charge_share\": %.17g, "
-      "\"total\": %.17g},\n"
+      "\"neuron\": %.17g, \"pulse\": %.17g, \"total\": %.17g},\n"
       "  \"latency_ns\": %.17g,\n"
       "  \"mvms\": %.17g,\n"
       "  \"dac_conversions\": %.17g,\n"
@@ -85,16 +85,22 @@ void writeStatsJson(const std::string &path, const cimrt_session_t *session,
       "  \"digital_ops\": %.17g,\n"
       "  \"comparisons\": %.17g,\n"
       "  \"charge_shares\": %.17g,\n"
+      "  \"neuron_updates\": %.17g,\n"
+      "  \"spikes\": %.17g,\n"
+      "  \"synaptic_ops\": %.17g,\n"
+      "  \"input_pulses\": %.17g,\n"
       "  \"programming\": {\"cell_writes\": %llu, \"energy_pj\": %.17g}\n"
       "}\n",
       (unsigned long long)inferences, c.energy_mac_pj / n, c.energy_dac_pj / n,
       c.energy_adc_pj / n, c.energy_digital_pj / n, c.energy_activation_pj / n,
       c.energy_integrator_pj / n, c.energy_bridge_pj / n,
       c.energy_comparator_pj / n, c.energy_charge_share_pj / n,
-      c.energy_pj / n, c.latency_ns / n, double(c.mvms) / n,
+      c.energy_neuron_pj / n, c.energy_pulse_pj / n, c.energy_pj / n, c.latency_ns / n, double(c.mvms) / n,
       double(c.dac_conversions) / n, double(c.adc_conversions) / n,
       double(c.macs) / n, double(c.digital_ops) / n,
       double(c.comparisons) / n, double(c.charge_shares) / n,
+      double(c.neuron_updates) / n, double(c.spikes) / n,
+      double(c.synaptic_ops) / n, double(c.input_pulses) / n,
       (unsigned long long)s.program_writes,
       s.energy_write_pj);
   if (std::fclose(f) != 0)

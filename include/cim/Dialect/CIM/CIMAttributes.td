@@ -55,6 +55,19 @@ def CIM_ResetMode : I32EnumAttr<"ResetMode",
   let genSpecializedAttr = 0;
 }
 
+def CIM_CodingSpikes : I32EnumAttrCase<"spikes", 1>;
+def CIM_CodingRate : I32EnumAttrCase<"rate", 2>;
+def CIM_CodingLatency : I32EnumAttrCase<"latency", 3>;
+def CIM_InputCoding : I32EnumAttr<"InputCoding",
+    "how a tile's rows are driven when not by DAC levels",
+    [CIM_CodingSpikes, CIM_CodingRate, CIM_CodingLatency]> {
+  let cppNamespace = "::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_InputCodingAttr : EnumAttr<CIM_Dialect, CIM_InputCoding, "coding"> {
+  let summary = "pulsed rows: spikes, rate or latency codes";
+}
+
 def CIM_ResetModeAttr : EnumAttr<CIM_Dialect, CIM_ResetMode, "reset"> {
   let summary = "a LIF neuron's reset: zero or subtract";
 }

@@ -52,7 +52,11 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
     results are averaged. A `#cim.charge` readout leaves the columns'
     charge to the LIF neurons of a `cim.lif` (no ADC); `step` is then the
     time step the read belongs to (the array is driven again at every
-    step, so reads of different steps are different reads). The weight is
+    step, so reads of different steps are different reads).
+    `input_coding` says how its rows are driven when not by DAC levels:
+    `spikes` (0/1 inputs, a pulse per spike), `rate` or `latency` (each
+    row's DAC code as that many pulses, or as one pulse whose time in the
+    step gives it; the same value as the DAC). The weight is
     not yet placed on arrays:
     `cim-tile-weights` splits it into `cim.program_tile` and `cim.mvm` ops.
 
@@ -70,7 +74,8 @@ def CIM_LinearOp : CIM_Op<"linear", [Pure]> {
                        UnitAttr:$bias_row,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$weight_bits,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$step);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$step,
+                       OptionalAttr<CIM_InputCodingAttr>:$input_coding);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)
@@ -119,7 +124,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     also from calibration and on tiles read by binary neurons, is the mean
     of each row's input over the data: a device that finds a bridge broken
     (a cell stuck in its partner's state, which reads 0) adds the bridge's
-    expected charge, mean times weight, to its column.
+    expected charge, mean times weight, to its column. `input_coding` is
+    how its rows are driven when not by DAC levels (its products').
 
     ```mlir
     %t = cim.program_tile %w {encoding = #cim<encoding differential>}
@@ -139,7 +145,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<DenseF64ArrayAttr>:$adc_windows,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica,
                        OptionalAttr<I32ElementsAttr>:$codes,
-                       OptionalAttr<DenseF64ArrayAttr>:$input_means);
+                       OptionalAttr<DenseF64ArrayAttr>:$input_means,
+                       OptionalAttr<CIM_InputCodingAttr>:$input_coding);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

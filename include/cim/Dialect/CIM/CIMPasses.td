@@ -233,11 +233,22 @@ def MapLIFNeurons : Pass<"cim-map-lif-neurons", "mlir::ModuleOp"> {
     again at every step. `mode=digital` leaves every layer's membranes in
     the digital unit; a layer that cannot be mapped gets a remark saying
     why.
+
+    Inputs: a product of a `cim.lif`'s spikes drives its rows with a pulse
+    per spike (`input_coding = spikes`: no DAC). The real-valued inputs of
+    a mapped layer (an image) are driven as `input-coding` says: `dac`
+    (levels), `rate` (each row's DAC code as that many pulses per step),
+    `latency` (one pulse per row and step, its time giving the code), or
+    `auto` (latency where the target has LIF neurons). All give the DAC's
+    value; they differ in pulses, hence energy.
   }];
   let options = [
     Option<"mode", "mode", "std::string", "\"auto\"",
            "neurons (map where possible), digital (never) or auto "
-           "(neurons where the target has LIF neurons)">
+           "(neurons where the target has LIF neurons)">,
+    Option<"inputCoding", "input-coding", "std::string", "\"auto\"",
+           "real-valued inputs of mapped layers: dac, rate, latency or auto "
+           "(latency where the target has LIF neurons)">
   ];
 }
 

@@ -65,6 +65,9 @@ struct CompileOptions {
   /// (membranes in the digital unit) or `auto` (neurons where the target
   /// has them).
   std::string snnMapping = "auto";
+  /// Real-valued inputs of layers on LIF neurons: `dac`, `rate`, `latency`
+  /// or `auto` (latency where the target has LIF neurons).
+  std::string inputCoding = "auto";
   /// Ramp ADC resolution of fused activations (0: the target's ADC bits).
   unsigned rampBits = 0;
   /// Bound on |input| of fused layers, for their worst-case ramp range.

@@ -396,7 +396,8 @@ struct FuseActivationsPass
     auto fused = builder.create<LinearOp>(
         last->getLoc(), last->getResult(0).getType(), lin.getInput(), weight,
         readout, lin.getPlacementAttr(), lin.getWeightNameAttr(), biasRow,
-        lin.getWeightBitsAttr(), lin.getReplicaAttr(), /*step=*/IntegerAttr());
+        lin.getWeightBitsAttr(), lin.getReplicaAttr(), /*step=*/IntegerAttr(),
+        lin.getInputCodingAttr());
     last->getResult(0).replaceAllUsesWith(fused.getResult());
     for (Operation *op : llvm::reverse(act->ops))
       op->erase();

@@ -260,7 +260,7 @@ struct FuseSignNeuronsPass
         linear.getWeight(), readout, linear.getPlacementAttr(),
         linear.getWeightNameAttr(), /*bias_row=*/UnitAttr(),
         linear.getWeightBitsAttr(), /*replica=*/IntegerAttr(),
-        /*step=*/IntegerAttr());
+        /*step=*/IntegerAttr(), linear.getInputCodingAttr());
     result.replaceAllUsesWith(fused.getResult());
     // The activation, the steps and the old product, users first.
     for (Operation *op : llvm::reverse(act.ops))

@@ -72,12 +72,35 @@ struct MapLIFNeuronsPass
           << mode << "'";
       return signalPassFailure();
     }
+    std::optional<InputCoding> coding;
+    if (inputCoding == "rate")
+      coding = InputCoding::rate;
+    else if (inputCoding == "latency")
+      coding = InputCoding::latency;
+    else if (inputCoding != "dac" && inputCoding != "auto") {
+      module.emitError("cim-map-lif-neurons: input-coding must be dac, rate, "
+                       "latency or auto, got '")
+          << inputCoding << "'";
+      return signalPassFailure();
+    }
     if (mode == "digital")
       return;
+    // Products of spikes drive their rows with a pulse per spike.
+    module.walk([&](LinearOp op) {
+      auto lif = op.getInput().getDefiningOp<LIFOp>();
+      if (lif && op.getInput() != lif.getMembrane())
+        op.setInputCodingAttr(
+            InputCodingAttr::get(&getContext(), InputCoding::spikes));
+    });
     TargetAttr target = lookupTarget(module);
     bool hasNeurons = target && target.getLif();
     if (!hasNeurons && mode == "auto")
       return;
+    // The Tempo-CIM macro's scheme: real-valued inputs of LIF layers as
+    // latency codes.
+    if (inputCoding == "auto" && hasNeurons)
+      coding = InputCoding::latency;
+    codingOfAnalogInputs = coding;
     SmallVector<LIFOp> layers;
     module.walk([&](LIFOp op) {
       if (!op.getNeurons())
@@ -92,6 +115,10 @@ struct MapLIFNeuronsPass
       map(op, target);
     }
   }
+
+  /// How the rows of mapped layers whose inputs are not spikes are driven
+  /// (none: DAC levels).
+  std::optional<InputCoding> codingOfAnalogInputs;
 
   void map(LIFOp op, TargetAttr target) {
     auto remark = [&](const Twine &why) {
@@ -143,12 +170,15 @@ struct MapLIFNeuronsPass
     SmallVector<Value> charges;
     for (auto [t, c] : llvm::enumerate(currents)) {
       LinearOp p = c.product;
+      InputCodingAttr coding = p.getInputCodingAttr();
+      if (!coding && codingOfAnalogInputs)
+        coding = InputCodingAttr::get(ctx, *codingOfAnalogInputs);
       charges.push_back(b.create<LinearOp>(
           p.getLoc(), p.getType(), p.getInput(), p.getWeight(),
           ChargeReadoutAttr::get(ctx), p.getPlacementAttr(),
           p.getWeightNameAttr(), /*bias_row=*/UnitAttr(),
           p.getWeightBitsAttr(), /*replica=*/IntegerAttr(),
-          b.getI64IntegerAttr(int64_t(t))));
+          b.getI64IntegerAttr(int64_t(t)), coding));
     }
     auto mapped = b.create<LIFOp>(
         op.getLoc(), op.getResultTypes(), bias, /*init=*/Value(), charges,

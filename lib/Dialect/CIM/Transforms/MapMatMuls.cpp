@@ -43,7 +43,8 @@ struct MapMatMulsPass : public cim::impl::MapMatMulsBase<MapMatMulsPass> {
                                              /*bias_row=*/nullptr,
                                              /*weight_bits=*/nullptr,
                                              /*replica=*/nullptr,
-                                             /*step=*/nullptr);
+                                             /*step=*/nullptr,
+                                             /*input_coding=*/nullptr);
       op.replaceAllUsesWith(linear.getResult());
       op.erase();
     });

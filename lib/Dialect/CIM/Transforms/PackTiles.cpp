@@ -336,7 +336,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             op.getWeightBitsAttr(),
             /*adc_windows=*/DenseF64ArrayAttr(), op.getReplicaAttr(),
             /*codes=*/DenseIntElementsAttr(),
-            /*input_means=*/DenseF64ArrayAttr());
+            /*input_means=*/DenseF64ArrayAttr(), op.getInputCodingAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

@@ -35,6 +35,7 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
   pm.addPass(createFuseSignNeurons(neurons));
   MapLIFNeuronsOptions lif;
   lif.mode = options.snnMapping;
+  lif.inputCoding = options.inputCoding;
   pm.addPass(createMapLIFNeurons(lif));
   if (options.fuseActivations != FuseMode::Off) {
     FuseActivationsOptions fusion;
@@ -133,6 +134,12 @@ struct CompilePipelineOptions
                      "neurons), digital (membranes in the digital unit) or "
                      "auto (neurons where the target has them)"),
       llvm::cl::init("auto")};
+  Option<std::string> inputCoding{
+      *this, "input-coding",
+      llvm::cl::desc("Real-valued inputs of layers on LIF neurons: dac, "
+                     "rate, latency or auto (latency where the target has "
+                     "LIF neurons)"),
+      llvm::cl::init("auto")};
   Option<unsigned> rampBits{
       *this, "ramp-bits",
       llvm::cl::desc("Ramp ADC resolution (0: the target's ADC bits)"),
@@ -199,6 +206,7 @@ struct CompilePipelineOptions
     options.rampBits = rampBits;
     options.bnnMapping = bnnMapping;
     options.snnMapping = snnMapping;
+    options.inputCoding = inputCoding;
     options.rampInputRange = rampInputRange;
     options.exposePreactivations = exposePreactivations;
     options.weightErrorBudget = weightErrorBudget;

@@ -125,7 +125,8 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     /*adc_windows=*/DenseF64ArrayAttr(),
                                     op.getReplicaAttr(),
                                     /*codes=*/DenseIntElementsAttr(),
-                                    /*input_means=*/DenseF64ArrayAttr());
+                                    /*input_means=*/DenseF64ArrayAttr(),
+                                    op.getInputCodingAttr());
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         if (neurons || lif) {

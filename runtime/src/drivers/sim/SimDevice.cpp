@@ -91,8 +91,16 @@ Status SimDevice::mvmShared(TileHandle handle, const float *x,
       for (int64_t i = 0, n = batch * tile->cols; i < n; ++i)
         y[i] += carry[i];
   }
+  int64_t pulses = -1;
+  if (tile->costs.read.pulsed) {
+    pulses = 0;
+    for (int64_t b = 0; b < batch; ++b)
+      pulses += int64_t(macro::inputPulses(tile->inputCoding, x + b * tile->rows,
+                                           tile->rows,
+                                           tile->costs.read.dacLevels));
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  countMvm(counters_, *tile, batch, carry != nullptr);
+  countMvm(counters_, *tile, batch, carry != nullptr, pulses);
   return Status::ok();
 }
 

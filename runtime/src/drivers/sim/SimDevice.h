@@ -89,6 +89,7 @@ struct SimTile {
   bool quantized = false, dacSign = false;
   bool analog = false; // no converters (analog ODE schedule)
   bool lifColumns = false; // no ADC: the charge goes to LIF neurons
+  macro::InputCoding inputCoding = macro::InputCoding::Dac;
   // A ramp ADC with a fused activation (model units); exact in ideal mode.
   bool ramp = false;
   macro::RampADC rampAdc;
@@ -152,9 +153,10 @@ TileCosts tileCosts(const hal::TileImage &tile, const hal::MacroConfig &target);
 void countProgramming(DeviceStats &counters, const SimTile &t);
 
 /// Adds one MVM call of `batch` rows on `t` to `counters` (`shared`: a
-/// bridge tile's read that joined a carried charge).
+/// read that joined a carried charge; `pulses`: the rows' pulses counted
+/// from the inputs of a pulsed tile).
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
-              bool shared = false);
+              bool shared = false, int64_t pulses = -1);
 
 /// Adds a calibration of `t` (kCalibrationVectors MVMs, charged to the
 /// "calibrate" energy and the calibration counters, not to inference).
