@@ -126,6 +126,8 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
   c.dacConversions = dac;
   c.adcConversions = adc;
   double cellReads = double(read.rows * read.cols * slices * passes * vectors);
+  if (read.pulsed && read.activeRows >= 0)
+    cellReads = double(uint64_t(read.activeRows) * read.cols * slices);
   if (read.bridge) {
     c.energyPj["bridge"] = cellReads * figures.bridgePj;
     if (read.neurons) {

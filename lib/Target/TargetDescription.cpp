@@ -80,17 +80,19 @@ static std::vector<TargetDesc> buildPresets() {
        {{"rram", CellTech::rram, 256, 256, 2, 1, E::differential, 8}},
        4,
        8,
-       // One array is one 0.084 mm2 macro. mvm_ns and mac_pj are fitted so
-       // that a full-array MVM (256 x 32 8-bit weights, 4 slices) gives the
-       // published 68.51 TOPS/W and 0.1956 TOPS/mm2; the other figures are
-       // assumptions (docs/CostModel.md).
+       // One array is one 0.084 mm2 macro (the seed's area). At the seed's
+       // operating point, a step of a LIF layer filling the array (256
+       // latency-coded 4-bit inputs, 32 neurons of 8-bit weights in 4
+       // slices), mvm_ns and mac_pj are fitted to the published 0.1956
+       // TOPS/mm2 and 68.51 TOPS/W; pulse_pj and neuron_pj (the defaults)
+       // and the other figures are assumptions (docs/CostModel.md).
        {{"adc_pj", 0.5},
         {"array_area_mm2", 0.084},
         {"dac_pj", 0.05},
         {"digital_op_ns", 0.1},
         {"digital_op_pj", 0.05},
-        {"mac_pj", 0.0048},
-        {"mvm_ns", 988.0}}},
+        {"mac_pj", 0.007234},
+        {"mvm_ns", 997.2}}},
       {"rom-sram-hybrid",
        "seed 003: dense ROM arrays for frozen weights, writable SRAM arrays "
        "for residual branches and dynamic operands",

@@ -102,6 +102,10 @@ struct TileRead {
   bool pulsed = false, rateCoded = false;
   int64_t pulses = -1;
   double dacLevels = 0;
+  /// Pulsed rows draw no current while they rest: `activeRows` (summed
+  /// over the vectors) are the rows a runtime saw pulse, whose cells are
+  /// charged; -1: every row (the compiler's full activity).
+  int64_t activeRows = -1;
   Cell cell = Cell::RRAM;
 };
 

@@ -39,20 +39,23 @@ static const std::string &layerOf(const artifact::Instruction &inst) {
 }
 
 void CostCounter::chargeMvm(const artifact::Instruction &inst, int tileIndex,
-                            uint64_t vectors, uint64_t synapticOps,
-                            const float *x, int64_t rows) {
+                            uint64_t vectors, const float *x, int64_t rows) {
   const TileInfo &tile = tiles_[size_t(tileIndex)];
   macro::TileRead read = tile.read;
   read.shared = inst.inputs_size() > 1; // joins a carried charge
+  uint64_t pulses = 0, active = 0;
+  for (uint64_t b = 0; b < vectors; ++b) {
+    const float *xb = x + b * uint64_t(rows);
+    active += macro::inputPulses(macro::InputCoding::Spikes, xb, rows, 0);
+    if (read.pulsed)
+      pulses += macro::inputPulses(tile.coding, xb, rows, read.dacLevels);
+  }
   if (read.pulsed) {
-    uint64_t pulses = 0;
-    for (uint64_t b = 0; b < vectors; ++b)
-      pulses += macro::inputPulses(tile.coding, x + b * uint64_t(rows), rows,
-                                   read.dacLevels);
     read.pulses = int64_t(pulses);
+    read.activeRows = int64_t(active);
   }
   macro::Cost cost = macro::tileReadCost(read, vectors, tile.figures, lanes_);
-  cost.synapticOps = synapticOps;
+  cost.synapticOps = active * read.cols;
   std::lock_guard<std::mutex> lock(mutex_);
   ledger_.charge(layerOf(inst), tile.array, cost);
 }

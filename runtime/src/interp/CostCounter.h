@@ -29,11 +29,11 @@ public:
   explicit CostCounter(const Model &model);
 
   /// `vectors` input vectors `x` (dense, `rows` each) read through tile
-  /// `tileIndex` (into Model::tiles()) by `inst`, with `synapticOps` MACs
-  /// of nonzero inputs; a pulsed tile's pulses are counted from x.
+  /// `tileIndex` (into Model::tiles()) by `inst`. Counted from x: the
+  /// synaptic operations (MACs of nonzero inputs, the events an
+  /// event-driven array sees), and a pulsed tile's pulses and active rows.
   void chargeMvm(const artifact::Instruction &inst, int tileIndex,
-                 uint64_t vectors, uint64_t synapticOps, const float *x,
-                 int64_t rows);
+                 uint64_t vectors, const float *x, int64_t rows);
   /// A LIF layer (`inst`, cim.lif): `vectors` vectors of `neurons` over
   /// `steps`, which fired `spikes`; on the columns' neurons (`onNeurons`)
   /// a neuron update per neuron and step, else four digital operations

@@ -73,16 +73,9 @@ StatusOr<Tensor> runMvm(ExecContext &ctx,
     CIM_TRY(ctx.device->mvm(handle, src, batch, out.mutableData<float>()));
   }
   ctx.mvmCount += uint64_t(batch);
-  if (ctx.costs) {
-    // Synaptic operations: the MACs of nonzero inputs (the events an
-    // event-driven array would see: spikes, or nonzero activations).
-    uint64_t active = 0;
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t r = 0; r < inputRows; ++r)
-        active += src[b * rows + r] != 0.0f;
+  if (ctx.costs)
     ctx.costs->chargeMvm(*ctx.inst.proto, ctx.inst.tileIndex, uint64_t(batch),
-                         active * uint64_t(cols), src, rows);
-  }
+                         src, rows);
   return out;
 }
 

@@ -78,6 +78,7 @@ void writeStatsJson(const std::string &path, const cimrt_session_t *session,
       "\"bridge\": %.17g, \"comparator\": %.17g, \"charge_share\": %.17g, "
       "\"neuron\": %.17g, \"pulse\": %.17g, \"total\": %.17g},\n"
       "  \"latency_ns\": %.17g,\n"
+      "  \"tops_per_w\": %.17g,\n"
       "  \"mvms\": %.17g,\n"
       "  \"dac_conversions\": %.17g,\n"
       "  \"adc_conversions\": %.17g,\n"
@@ -95,7 +96,12 @@ void writeStatsJson(const std::string &path, const cimrt_session_t *session,
       c.energy_adc_pj / n, c.energy_digital_pj / n, c.energy_activation_pj / n,
       c.energy_integrator_pj / n, c.energy_bridge_pj / n,
       c.energy_comparator_pj / n, c.energy_charge_share_pj / n,
-      c.energy_neuron_pj / n, c.energy_pulse_pj / n, c.energy_pj / n, c.latency_ns / n, double(c.mvms) / n,
+      c.energy_neuron_pj / n, c.energy_pulse_pj / n, c.energy_pj / n,
+      c.latency_ns / n,
+      // Dense-equivalent: two operations per MAC of the products, over the
+      // energy the run took (rows at rest cost nothing).
+      c.energy_pj > 0 ? 2.0 * double(c.macs) / c.energy_pj : 0.0,
+      double(c.mvms) / n,
       double(c.dac_conversions) / n, double(c.adc_conversions) / n,
       double(c.macs) / n, double(c.digital_ops) / n,
       double(c.comparisons) / n, double(c.charge_shares) / n,

@@ -31,7 +31,7 @@ void countProgramming(DeviceStats &counters, const SimTile &t) {
 }
 
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
-              bool shared, int64_t pulses) {
+              bool shared, int64_t pulses, int64_t activeRows) {
   // Activity of the simulated cells: every plane (slice) and input pass.
   uint64_t b = uint64_t(batch), planes = t.planes.size(),
            passes = uint64_t(t.inputPasses);
@@ -44,6 +44,7 @@ void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
   macro::TileRead read = t.costs.read;
   read.shared = shared;
   read.pulses = pulses;
+  read.activeRows = activeRows;
   macro::Cost cost =
       macro::tileReadCost(read, b, t.costs.figures, t.costs.lanes);
   counters.dacConversions += cost.dacConversions;

@@ -154,9 +154,10 @@ void countProgramming(DeviceStats &counters, const SimTile &t);
 
 /// Adds one MVM call of `batch` rows on `t` to `counters` (`shared`: a
 /// read that joined a carried charge; `pulses`: the rows' pulses counted
-/// from the inputs of a pulsed tile).
+/// from the inputs of a pulsed tile, and its rows that pulsed).
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
-              bool shared = false, int64_t pulses = -1);
+              bool shared = false, int64_t pulses = -1,
+              int64_t activeRows = -1);
 
 /// Adds a calibration of `t` (kCalibrationVectors MVMs, charged to the
 /// "calibrate" energy and the calibration counters, not to inference).

@@ -26,6 +26,10 @@ Models (input -> output, N is a symbolic batch dim):
   external_data.onnx     gemm_const with W in external_data.bin (offset 16)
   external_{missing,escape,short}.onnx  broken external-data references
   macro_256x32.onnx      x[N,256] -> MatMul w[256,32] (fills one tempo-cim array)
+  lif_256x32.onnx        a LIF layer of 32 neurons on x[N,256] over 4 steps, as
+                         exported unrolled (v = 0.9 v + x w; spike where v > 1;
+                         reset by subtraction) -> spike counts y[N,32]: the
+                         Tempo-CIM macro's configuration
   binary_weights.onnx    x[N,4] -> MatMul Sign(latent[4,3]) -> MatMul
                          Where(v[3,2] > 0, 1, -1) -> y[N,2] (latent weights
                          binarised in the graph, one of them exactly 0)
@@ -396,6 +400,39 @@ def macro_256x32():
                  [tensor("w", w)])
 
 
+def lif_256x32(steps=4):
+    """A LIF layer whose product fills one tempo-cim-40nm array (256 inputs,
+    32 neurons of 8-bit weights), unrolled over `steps` time steps with a
+    constant input current, its spikes summed."""
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-0.1, 0.1, (256, 32)).astype(np.float32)
+    # The zero membrane as torch's zeros_like exports it.
+    nodes = [mk("MatMul", ["x", "w"], ["i"], name="fc"),
+             mk("Shape", ["i"], ["shape"], name="shape"),
+             mk("ConstantOfShape", ["shape"], ["v0"], name="v0",
+                value=helper.make_tensor("value", FLOAT, [1], [0.0]))]
+    v, count = "v0", None
+    for t in range(steps):
+        nodes += [
+            mk("Mul", [v, "beta"], [f"leak{t}"], name=f"leak{t}"),
+            mk("Add", [f"leak{t}", "i"], [f"v{t}_in"], name=f"integrate{t}"),
+            mk("Greater", [f"v{t}_in", "theta"], [f"g{t}"], name=f"fire{t}"),
+            mk("Cast", [f"g{t}"], [f"s{t}"], name=f"spike{t}", to=FLOAT),
+            mk("Sub", [f"v{t}_in", f"s{t}"], [f"v{t + 1}"], name=f"reset{t}"),
+        ]
+        v = f"v{t + 1}"
+        if count is None:
+            count = f"s{t}"
+        else:
+            nodes.append(mk("Add", [count, f"s{t}"], [f"c{t}"], name=f"count{t}"))
+            count = f"c{t}"
+    nodes.append(mk("Identity", [count], ["y"], name="spikes"))
+    return model(nodes, "lif", [vi("x", FLOAT, ["N", 256])],
+                 [vi("y", FLOAT, ["N", 32])],
+                 [tensor("w", w), tensor("beta", np.float32(0.9)),
+                  tensor("theta", np.float32(1.0))])
+
+
 def binary_weights():
     """Weights binarised in the graph, as BNN exports write them: Sign of
     latent float weights (one of them 0, which Sign keeps at 0) and
@@ -485,6 +522,7 @@ VALID = [
     ("out_of_scope_attr.onnx", out_of_scope_attr),
     ("runtime_if.onnx", runtime_if),
     ("macro_256x32.onnx", macro_256x32),
+    ("lif_256x32.onnx", lif_256x32),
     ("binary_weights.onnx", binary_weights),
 ]
 
