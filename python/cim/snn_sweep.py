@@ -14,7 +14,8 @@ float accuracy from the model's float_accuracy.json.
 
   /usr/bin/python3 python/cim/snn_sweep.py --bin build/bin \\
       [--model examples/fashion-snn/model.onnx] [--target tempo-cim-40nm] \\
-      [--macros 26] [--test-images N] [--presets rram-nominal] \\
+      [--macros 26] [--compile-flags=--active-rows=128] \\
+      [--test-images N] [--presets rram-nominal] \\
       [--seeds 5] [--work DIR] [--jobs 2] [--markdown] [--json FILE]
 
 Without --test-images it scores the 1000 test images shipped in
@@ -56,6 +57,8 @@ def main():
                     default=os.path.join(REPO, "examples/fashion-snn/model.onnx"))
     ap.add_argument("--target", default="tempo-cim-40nm")
     ap.add_argument("--macros", type=int, default=26)
+    ap.add_argument("--compile-flags", default="",
+                    help="more cim-compile flags, space-separated")
     ap.add_argument("--test-images", type=int)
     ap.add_argument("--presets", default="rram-nominal")
     ap.add_argument("--seeds", type=int, default=5)
@@ -85,7 +88,7 @@ def main():
         artifacts[coding] = os.path.join(work, f"{coding}.cimx")
         run([compiler, args.model, "--target", args.target, "--macros",
              str(args.macros), f"--input-coding={coding}", "-o",
-             artifacts[coding]])
+             artifacts[coding]] + args.compile_flags.split())
 
     # Accuracy of the latency-coded artifact.
     jobs = {("ideal", 0, False): "sim://ideal",
@@ -142,7 +145,8 @@ def main():
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)
     pct = lambda v: f"{100 * v:.2f}"
-    print(f"{args.target} on {args.macros} macros, {images}")
+    print(f"{args.target} on {args.macros} macros {args.compile_flags}, "
+          f"{images}")
     print()
     print("| device | top-1 (%) |")
     print("|---|---|")
