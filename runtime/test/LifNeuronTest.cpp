@@ -21,7 +21,7 @@ namespace {
 std::vector<std::vector<float>>
 referenceLif(const std::vector<std::vector<float>> &currents,
              const std::vector<float> &bias, std::vector<float> v, float beta,
-             float theta, bool ge, bool subtract) {
+             float theta, bool ge, bool subtract, bool refractory = false) {
   std::vector<std::vector<float>> spikes;
   size_t n = bias.size();
   for (const std::vector<float> &current : currents) {
@@ -29,6 +29,9 @@ referenceLif(const std::vector<std::vector<float>> &currents,
     for (size_t i = 0; i < current.size(); ++i) {
       float leaked = beta * v[i];
       float in = current[i] + bias[i % n];
+      // Refractory: no input in the step after a spike.
+      if (refractory && !spikes.empty())
+        in = in * (1.0f - spikes.back()[i]);
       v[i] = leaked + in;
       bool fire = ge ? v[i] >= theta : v[i] > theta;
       s[i] = fire ? 1.0f : 0.0f;
@@ -55,7 +58,8 @@ TEST(LifKernel, MatchesTheDefinition) {
   std::vector<float> init = ramp(count, 99);
   for (bool ge : {false, true})
     for (bool subtract : {false, true})
-      for (bool withInit : {false, true}) {
+      for (bool withInit : {false, true})
+        for (bool refractory : {false, true}) {
         std::vector<rt::Tensor> in = {makeTensor({1, 5}, bias),
                                       withInit ? makeTensor(dims, init)
                                                : rt::Tensor()};
@@ -65,16 +69,18 @@ TEST(LifKernel, MatchesTheDefinition) {
         RunResult r = runOpN(
             "cim.lif", in, outs,
             {attrF("beta", 0.9f), attrF("theta", 0.5), attrS("compare", ge ? "ge" : "gt"),
-             attrS("reset", subtract ? "subtract" : "zero")});
+             attrS("reset", subtract ? "subtract" : "zero"),
+             attrI("refractory", refractory)});
         ASSERT_TRUE(r.status.isOk()) << r.status.message();
         auto want = referenceLif(currents, bias,
                                  withInit ? init : std::vector<float>(count, 0),
-                                 0.9f, 0.5f, ge, subtract);
+                                 0.9f, 0.5f, ge, subtract, refractory);
         ASSERT_EQ(r.outputs.size(), want.size());
         float fired = 0;
         for (size_t t = 0; t < want.size(); ++t) {
           EXPECT_EQ(values(r.outputs[t]), want[t])
-              << "step " << t << " ge " << ge << " subtract " << subtract;
+              << "step " << t << " ge " << ge << " subtract " << subtract
+              << " refractory " << refractory;
           if (t < steps)
             for (float s : want[t])
               fired += s;
@@ -116,6 +122,14 @@ TEST(LifKernel, RefusesBadAttributesAndArity) {
                 attrS("compare", "gt"), attrS("reset", "zero")});
   c.output(outs[0], "s");
   expectDataLoss(c.artifact(), "2 time steps need 3 outputs");
+
+  ArtifactBuilder d;
+  i = d.input("i", {4});
+  outs = d.opN("cim.lif", {kAbsent, kAbsent, i}, {{{4}}, {{4}}},
+               {attrF("beta", 1.0), attrF("theta", 1.0), attrS("compare", "gt"),
+                attrS("reset", "zero"), attrI("refractory", 2)});
+  d.output(outs[0], "s");
+  expectDataLoss(d.artifact(), "attrs.refractory: expected 0 or 1, got 2");
 }
 
 /// A tile of LIF columns: rows x cols weights in 2-bit cells, 4-bit

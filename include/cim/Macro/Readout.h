@@ -256,14 +256,18 @@ inline double binaryReference(const BinaryNeuron &n, int64_t m,
 /// element): at every step v <- beta * v + I in float32 (the product
 /// rounded, then the sum, as an unrolled export computes it); it spikes
 /// where v > theta (or v >= theta with `ge`), and a spiking membrane is
-/// lowered by theta (`subtractReset`) or set to zero.
+/// lowered by theta (`subtractReset`) or set to zero. A `refractory` neuron
+/// ignores its input for the step after a spike: the current is I * (1 -
+/// s_prev).
 struct LIFNeuron {
   float beta = 1, theta = 1;
-  bool ge = false, subtractReset = true;
+  bool ge = false, subtractReset = true, refractory = false;
 
-  /// One step of membrane `v` with input current `current`; returns the
-  /// spike (0 or 1).
-  float step(float &v, float current) const {
+  /// One step of membrane `v` with input current `current`, after the
+  /// previous step's spike `previous`; returns the spike (0 or 1).
+  float step(float &v, float current, float previous = 0) const {
+    if (refractory)
+      current = current * (1.0f - previous);
     float leaked = beta * v;
     v = leaked + current;
     bool spike = ge ? v >= theta : v > theta;

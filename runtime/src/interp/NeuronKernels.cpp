@@ -30,6 +30,7 @@ Status runLif(ExecContext &ctx, const std::vector<const Tensor *> &in,
   neuron.theta = float(attrFloat(inst, "theta"));
   neuron.ge = attrString(inst, "compare") == "ge";
   neuron.subtractReset = attrString(inst, "reset") == "subtract";
+  neuron.refractory = attrInt(inst, "refractory", 0) != 0;
   const Tensor *bias = in[0], *init = in[1];
   const size_t steps = in.size() - kFixedInputs;
   const Tensor &first = *in[kFixedInputs];
@@ -66,7 +67,8 @@ Status runLif(ExecContext &ctx, const std::vector<const Tensor *> &in,
     for (int64_t i = 0; i < count; ++i) {
       // The bias joins the current first, as the product's bias add does.
       float c = b ? current[i] + b[i % n] : current[i];
-      spike[i] = neuron.step(membrane[i], c);
+      float previous = t ? out[t - 1].data<float>()[i] : 0.0f;
+      spike[i] = neuron.step(membrane[i], c, previous);
       spikes += spike[i] != 0.0f;
     }
     out.push_back(std::move(s));
@@ -98,6 +100,10 @@ Status verifyLif(VerifyContext &ctx) {
   if (compare != "gt" && compare != "ge")
     return makeError(Code::DataLoss, ctx.path,
                      ".attrs.compare: expected gt or ge, got '", compare, "'");
+  int64_t refractory = attrInt(ctx.inst, "refractory", 0);
+  if (refractory != 0 && refractory != 1)
+    return makeError(Code::DataLoss, ctx.path,
+                     ".attrs.refractory: expected 0 or 1, got ", refractory);
   std::string reset = attrString(ctx.inst, "reset");
   if (reset != "subtract" && reset != "zero")
     return makeError(Code::DataLoss, ctx.path,
@@ -116,6 +122,7 @@ void addNeuronKernels(std::vector<KernelDef> &t) {
                  {"theta", AttrKind::Float, true},
                  {"compare", AttrKind::String, true},
                  {"reset", AttrKind::String, true},
+                 {"refractory", AttrKind::Int, false},
                  {"neurons", AttrKind::Int, false}},
                 TypeRule::Custom,
                 nullptr,

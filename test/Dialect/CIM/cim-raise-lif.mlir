@@ -202,3 +202,70 @@ func.func @reset_not_theta(%i: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) 
   %s1 = cim.cast %g1 : tensor<4xi1> -> tensor<4xf32>
   return %s0, %s1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A refractory step: after a spike the neuron ignores its input for one
+// step (the current times 1 - the previous spike), reset to zero.
+// CHECK-LABEL: func.func @refractory
+// CHECK-SAME: (%[[I:.+]]: tensor<4xf32>)
+// CHECK: %[[S:.+]]:3, %{{.+}} = cim.lif %[[I]], %[[I]], %[[I]] {beta = 5.000000e-01 : f64, compare = "gt", refractory = 1 : i64, reset = #cim<reset zero>, theta = 1.000000e+00 : f64}
+// CHECK-NOT: tosa.sub
+// CHECK: return %[[S]]#0, %[[S]]#1, %[[S]]#2
+func.func @refractory(%i: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %zero = arith.constant dense<0.0> : tensor<4xf32>
+  %beta = arith.constant dense<0.5> : tensor<1xf32>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %theta = arith.constant dense<1.0> : tensor<1xf32>
+  %m0 = tosa.mul %zero, %beta {shift = 0 : i8} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %v0 = tosa.add %m0, %i : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g0 = tosa.greater %v0, %theta : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi1>
+  %s0 = cim.cast %g0 : tensor<4xi1> -> tensor<4xf32>
+  %k0 = tosa.sub %one, %s0 : (tensor<1xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %r0 = tosa.mul %v0, %k0 {shift = 0 : i8} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %n1 = tosa.sub %one, %s0 : (tensor<1xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %i1 = tosa.mul %i, %n1 {shift = 0 : i8} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %m1 = tosa.mul %r0, %beta {shift = 0 : i8} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %v1 = tosa.add %m1, %i1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g1 = tosa.greater %v1, %theta : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi1>
+  %s1 = cim.cast %g1 : tensor<4xi1> -> tensor<4xf32>
+  %k1 = tosa.sub %one, %s1 : (tensor<1xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %r1 = tosa.mul %v1, %k1 {shift = 0 : i8} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %n2 = tosa.sub %one, %s1 : (tensor<1xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %i2 = tosa.mul %n2, %i {shift = 0 : i8} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %m2 = tosa.mul %r1, %beta {shift = 0 : i8} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %v2 = tosa.add %m2, %i2 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g2 = tosa.greater %v2, %theta : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi1>
+  %s2 = cim.cast %g2 : tensor<4xi1> -> tensor<4xf32>
+  return %s0, %s1, %s2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Gated by the spike of two steps before, not the previous one: not a
+// refractory step, and a current that depends on the chain.
+// CHECK-LABEL: func.func @gate_not_previous
+// CHECK-NOT: cim.lif
+func.func @gate_not_previous(%i: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %zero = arith.constant dense<0.0> : tensor<4xf32>
+  %beta = arith.constant dense<0.5> : tensor<1xf32>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %theta = arith.constant dense<1.0> : tensor<1xf32>
+  %m0 = tosa.mul %zero, %beta {shift = 0 : i8} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %v0 = tosa.add %m0, %i : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g0 = tosa.greater %v0, %theta : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi1>
+  %s0 = cim.cast %g0 : tensor<4xi1> -> tensor<4xf32>
+  %r0 = tosa.sub %v0, %s0 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %m1 = tosa.mul %r0, %beta {shift = 0 : i8} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %v1 = tosa.add %m1, %i : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g1 = tosa.greater %v1, %theta : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi1>
+  %s1 = cim.cast %g1 : tensor<4xi1> -> tensor<4xf32>
+  %r1 = tosa.sub %v1, %s1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %n2 = tosa.sub %one, %s0 : (tensor<1xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %i2 = tosa.mul %i, %n2 {shift = 0 : i8} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %m2 = tosa.mul %r1, %beta {shift = 0 : i8} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %v2 = tosa.add %m2, %i2 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g2 = tosa.greater %v2, %theta : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi1>
+  %s2 = cim.cast %g2 : tensor<4xi1> -> tensor<4xf32>
+  return %s0, %s1, %s2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}

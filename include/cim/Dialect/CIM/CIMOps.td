@@ -475,7 +475,9 @@ def CIM_LIFOp : CIM_Op<"lif", [Pure, AttrSizedOperandSegments]> {
     time steps: at step t, v <- beta * v + (I_t + bias); the neuron spikes
     (1.0, else 0.0) where v > theta (`compare = "gt"`) or v >= theta
     (`compare = "ge"`), and a spiking membrane is lowered by theta
-    (`reset = subtract`) or set to 0 (`reset = zero`). Every step is
+    (`reset = subtract`) or set to 0 (`reset = zero`). With `refractory =
+    1` a neuron ignores its input for one step after a spike: the current
+    is (I_t + bias) * (1 - s_{t-1}). Every step is
     computed in float32 in this order (one rounding per operation), so
     the op equals the unrolled graph it was raised from. `init` is the
     membrane before the first step (absent: zero); `bias` a constant
@@ -501,6 +503,7 @@ def CIM_LIFOp : CIM_Op<"lif", [Pure, AttrSizedOperandSegments]> {
                        F64Attr:$beta, F64Attr:$theta,
                        StrAttr:$compare,
                        CIM_ResetModeAttr:$reset,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<1>]>, "0">:$refractory,
                        UnitAttr:$neurons);
   let results = (outs Variadic<AnyRankedTensor>:$spikes,
                       AnyRankedTensor:$membrane);

@@ -204,6 +204,10 @@ def RaiseLIF : Pass<"cim-raise-lif", "mlir::ModuleOp"> {
                                         v_t * (1 - s_t))
     ```
 
+    A step whose current is `I * (1 - s)`, with s the previous step's
+    spike, is refractory (the neuron ignores its input for the step after a
+    spike); a chain refractory at every step after the first gets
+    `refractory = 1`.
     A step without the product by beta has beta = 1 (integrate-and-fire);
     the first step's membrane may be a zero constant (then `init` is
     absent) or any value, or absent altogether (v_1 = I_1, as folding

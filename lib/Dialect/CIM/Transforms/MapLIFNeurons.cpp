@@ -183,7 +183,7 @@ struct MapLIFNeuronsPass
     auto mapped = b.create<LIFOp>(
         op.getLoc(), op.getResultTypes(), bias, /*init=*/Value(), charges,
         op.getBetaAttr(), op.getThetaAttr(), op.getCompareAttr(),
-        op.getResetAttr(), b.getUnitAttr());
+        op.getResetAttr(), op.getRefractoryAttr(), b.getUnitAttr());
     op.replaceAllUsesWith(mapped.getResults());
     llvm::SetVector<Operation *> old;
     for (Value v : op.getCurrents())

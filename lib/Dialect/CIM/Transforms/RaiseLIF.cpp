@@ -66,7 +66,28 @@ struct Step {
   Operation *add = nullptr, *leak = nullptr; // leak: the mul by beta
   Value previous, current;
   float beta = 1;
+  // A refractory step's current is current * (1 - gate), gate a spike.
+  Value gate;
+  SmallVector<Operation *> gateOps;
 };
+
+/// Splits `v` = x * (1 - s) (either order, single uses) into x and s.
+bool matchGate(Value v, Value &x, Value &s, SmallVector<Operation *> &ops) {
+  auto mul = v.getDefiningOp<tosa::MulOp>();
+  if (!mul || mul.getShift() != 0 || !mul->hasOneUse())
+    return false;
+  for (int i = 0; i < 2; ++i) {
+    auto keep = mul->getOperand(1 - i).getDefiningOp<tosa::SubOp>();
+    if (keep && keep->hasOneUse() && splatF32(keep.getInput1()) == 1.0f &&
+        keep.getInput2().getDefiningOp<CastOp>()) {
+      x = mul->getOperand(i);
+      s = keep.getInput2();
+      ops.assign({mul, keep});
+      return true;
+    }
+  }
+  return false;
+}
 
 /// Recognises the reset of `step` among the membrane's users; false if a
 /// membrane user is neither the comparison nor a reset.
@@ -223,6 +244,11 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
     step.previous = previous[chosen];
     step.beta = beta[chosen];
     step.current = add->getOperand(1 - chosen);
+    Value x, s;
+    if (matchGate(step.current, x, s, step.gateOps)) {
+      step.current = x;
+      step.gate = s;
+    }
   }
 
   /// Raises the first chain in `block`; true if it did.
@@ -282,6 +308,13 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
       if (step != chain.back() && !singleUser(step->reset->getResult(0)))
         return false;
     }
+    // Refractory: every step after the first gated by the spike before it.
+    bool refractory = chain.size() > 1 && chain[1]->gate;
+    for (auto [k, step] : llvm::enumerate(chain)) {
+      Value want = k && refractory ? chain[k - 1]->spike.getResult() : Value();
+      if (step->gate != want)
+        return false;
+    }
     float beta = chain.size() > 1 ? chain[1]->beta : first.beta;
     if (first.add && first.leak && first.beta != beta)
       return false;
@@ -299,6 +332,7 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
       if (step->reset)
         ops.insert(step->reset);
       ops.insert(step->resetHelpers.begin(), step->resetHelpers.end());
+      ops.insert(step->gateOps.begin(), step->gateOps.end());
     }
     for (Step *step : chain)
       if (step->add &&
@@ -341,7 +375,7 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
         b.getF64FloatAttr(beta), b.getF64FloatAttr(first.theta),
         b.getStringAttr(first.ge ? "ge" : "gt"),
         ResetModeAttr::get(ctx, first.resetMode.value_or(ResetMode::subtract)),
-        /*neurons=*/UnitAttr());
+        b.getI64IntegerAttr(refractory ? 1 : 0), /*neurons=*/UnitAttr());
     for (auto [i, step] : llvm::enumerate(chain))
       step->spike.getResult().replaceAllUsesWith(lif.getSpikes()[i]);
     if (Operation *last = chain.back()->reset)
