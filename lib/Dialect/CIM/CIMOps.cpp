@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace cim;
@@ -835,6 +836,29 @@ static bool isScalarOf(Type type, Type element) {
 // LIFOp
 //===----------------------------------------------------------------------===//
 
+bool LIFOp::carriesMembraneAcrossIterations() {
+  auto arg = dyn_cast_or_null<BlockArgument>(getInit());
+  if (!arg || arg.getOwner() != getOperation()->getBlock())
+    return false;
+  Operation *parent = arg.getOwner()->getParentOp();
+  auto yield = dyn_cast<YieldOp>(arg.getOwner()->getTerminator());
+  if (!yield)
+    return false;
+  // cim.loop: (iteration, condition, carried...) -> (condition, carried...,
+  // scans...); cim.scan: (states..., scan inputs...) -> (states...,
+  // scan outputs...).
+  int64_t k = -1;
+  unsigned index = arg.getArgNumber();
+  if (auto loop = dyn_cast<LoopOp>(parent))
+    k = index >= 2 ? int64_t(index) - 1 : -1;
+  else if (auto scan = dyn_cast<ScanOp>(parent))
+    k = index < scan.getInputs().size() - uint64_t(scan.getNumScanInputs())
+            ? int64_t(index)
+            : -1;
+  return k >= 0 && k < int64_t(yield->getNumOperands()) &&
+         yield->getOperand(unsigned(k)) == getMembrane();
+}
+
 LogicalResult LIFOp::verify() {
   if (getCurrents().empty())
     return emitOpError("needs at least one time step");
@@ -852,9 +876,11 @@ LogicalResult LIFOp::verify() {
     if (v.getType() != type)
       return emitOpError("result type ")
              << v.getType() << " differs from the currents' " << type;
-  if (Value init = getInit(); init && init.getType() != type)
+  if (Value init = getInit();
+      init && failed(verifyCompatibleShape(init.getType(), type)))
     return emitOpError("init type ")
-           << init.getType() << " differs from the currents' " << type;
+           << init.getType() << " is not compatible with the currents' "
+           << type;
   if (Value bias = getBias()) {
     auto biasType = cast<RankedTensorType>(bias.getType());
     auto current = cast<RankedTensorType>(type);

@@ -81,6 +81,23 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#rram], dac_bi
     return %s2, %m : tensor<?x3xf32>, tensor<?x3xf32>
   }
 
+  // A layer over a loop's iterations: the carried membrane stays on the
+  // columns, so its init does not stop the mapping.
+  // CHECK-LABEL: func.func @loop_layer
+  // CHECK: %[[C:.+]] = cim.linear %arg0, %{{.+}} {input_coding = #cim<coding latency>, readout = #cim.charge, step = 0 : i64}
+  // CHECK: cim.lif %[[C]] init(%{{.+}}) {beta = 5.000000e-01 : f64, compare = "gt", neurons
+  func.func @loop_layer(%x: tensor<?x6xf32>, %v0: tensor<?x3xf32>) -> tensor<2x?x3xf32> {
+    %n = arith.constant dense<2> : tensor<i64>
+    %r:2 = cim.loop max %n init(%v0) : (tensor<i64>, tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<2x?x3xf32>) {
+    ^bb0(%t: tensor<i64>, %c: tensor<i1>, %v: tensor<?x3xf32>):
+      %w = arith.constant dense<0.25> : tensor<6x3xf32>
+      %p = cim.linear %x, %w {readout = #cim.adc<bits = 8>} : tensor<?x6xf32>, tensor<6x3xf32> -> tensor<?x3xf32>
+      %s, %m = cim.lif %p init(%v) {beta = 0.5 : f64, theta = 1.0 : f64, compare = "gt", reset = #cim<reset subtract>} : (tensor<?x3xf32>, tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>)
+      cim.yield %c, %m, %s : tensor<i1>, tensor<?x3xf32>, tensor<?x3xf32>
+    }
+    return %r#1 : tensor<2x?x3xf32>
+  }
+
   // Layers left with membranes in the digital unit, with a remark: steps
   // of different weights, a current that is not a product, a non-zero
   // initial membrane.

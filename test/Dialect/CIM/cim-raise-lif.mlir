@@ -269,3 +269,51 @@ func.func @gate_not_previous(%i: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>
   %s2 = cim.cast %g2 : tensor<4xi1> -> tensor<4xf32>
   return %s0, %s1, %s2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// One step in the body of a loop that carries the membrane: a LIF layer
+// over the loop's iterations (the carried membrane is the op's init, its
+// final membrane is yielded back).
+// CHECK-LABEL: func.func @loop_body
+// CHECK: cim.loop
+// CHECK-NEXT: ^bb0(%{{.+}}: tensor<i64>, %[[C:.+]]: tensor<i1>, %[[V:.+]]: tensor<?x4xf32>):
+// CHECK: %[[S:.+]], %[[M:.+]] = cim.lif %arg0 init(%[[V]]) {beta = 5.000000e-01 : f64, compare = "gt", reset = #cim<reset subtract>, theta = 1.000000e+00 : f64}
+// CHECK-NEXT: cim.yield %[[C]], %[[M]], %[[S]]
+func.func @loop_body(%i: tensor<?x4xf32>, %v0: tensor<?x4xf32>) -> tensor<3x?x4xf32> {
+  %n = arith.constant dense<3> : tensor<i64>
+  %r:2 = cim.loop max %n init(%v0) : (tensor<i64>, tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<3x?x4xf32>) {
+  ^bb0(%t: tensor<i64>, %c: tensor<i1>, %v: tensor<?x4xf32>):
+    %beta = arith.constant dense<0.5> : tensor<1x1xf32>
+    %theta = arith.constant dense<1.0> : tensor<1x1xf32>
+    %m = tosa.mul %v, %beta {shift = 0 : i8} : (tensor<?x4xf32>, tensor<1x1xf32>) -> tensor<?x4xf32>
+    %u = tosa.add %m, %i : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    %g = tosa.greater %u, %theta : (tensor<?x4xf32>, tensor<1x1xf32>) -> tensor<?x4xi1>
+    %s = cim.cast %g : tensor<?x4xi1> -> tensor<?x4xf32>
+    %r = tosa.sub %u, %s : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    cim.yield %c, %r, %s : tensor<i1>, tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  return %r#1 : tensor<3x?x4xf32>
+}
+
+// -----
+
+// A loop whose body's step does not feed its reset back to the membrane
+// it leaks (it is yielded as a scan output instead): left alone.
+// CHECK-LABEL: func.func @loop_not_carried
+// CHECK-NOT: cim.lif
+func.func @loop_not_carried(%i: tensor<?x4xf32>, %v0: tensor<?x4xf32>) -> tensor<3x?x4xf32> {
+  %n = arith.constant dense<3> : tensor<i64>
+  %r:2 = cim.loop max %n init(%v0) : (tensor<i64>, tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<3x?x4xf32>) {
+  ^bb0(%t: tensor<i64>, %c: tensor<i1>, %v: tensor<?x4xf32>):
+    %beta = arith.constant dense<0.5> : tensor<1x1xf32>
+    %theta = arith.constant dense<1.0> : tensor<1x1xf32>
+    %m = tosa.mul %v, %beta {shift = 0 : i8} : (tensor<?x4xf32>, tensor<1x1xf32>) -> tensor<?x4xf32>
+    %u = tosa.add %m, %i : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    %g = tosa.greater %u, %theta : (tensor<?x4xf32>, tensor<1x1xf32>) -> tensor<?x4xi1>
+    %s = cim.cast %g : tensor<?x4xi1> -> tensor<?x4xf32>
+    %r = tosa.sub %u, %s : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    cim.yield %c, %v, %r : tensor<i1>, tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  return %r#1 : tensor<3x?x4xf32>
+}

@@ -488,7 +488,9 @@ def CIM_LIFOp : CIM_Op<"lif", [Pure, AttrSizedOperandSegments]> {
     `cim-map-lif-neurons`): each current is the charge of a `cim.linear`
     (or its tiles) read with `#cim.charge`, no ADC; the bias is a bias
     current; only spikes leave the array. Without it the membranes live in
-    the digital unit.
+    the digital unit. Inside a `cim.loop` or `cim.scan` body whose carried
+    membrane is `init` and whose yielded one is the op's final membrane,
+    the op is one step of a layer that the loop runs over its iterations.
 
     ```mlir
     %s:3, %v = cim.lif %i0, %i1, %i2 {beta = 0.9 : f64, theta = 1.0 : f64,
@@ -515,6 +517,11 @@ def CIM_LIFOp : CIM_Op<"lif", [Pure, AttrSizedOperandSegments]> {
   let extraClassDeclaration = [{
     /// Time steps.
     unsigned getNumSteps() { return getCurrents().size(); }
+    /// True if `init` is the membrane a cim.loop or cim.scan carries from
+    /// one iteration to the next (its body's block argument, whose yielded
+    /// value is this op's final membrane): the layer's steps are then the
+    /// loop's iterations.
+    bool carriesMembraneAcrossIterations();
   }];
 }
 

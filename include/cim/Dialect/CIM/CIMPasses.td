@@ -214,7 +214,11 @@ def RaiseLIF : Pass<"cim-raise-lif", "mlir::ModuleOp"> {
     leaves it). A chain of such steps with the same beta, theta,
     comparison and reset, whose membranes are used by nothing but the
     chain, becomes one `cim.lif` with a current per step; the last step's
-    reset, if anything reads it, becomes the op's final membrane. Currents
+    reset, if anything reads it, becomes the op's final membrane. In the
+    body of a `cim.loop` or `cim.scan` one step whose membrane is a carried
+    block argument, and whose reset is yielded back to it, becomes a
+    one-step `cim.lif` with that argument as `init` (the loop runs the
+    layer's steps). Currents
     may be anything computed before the chain (not from its own spikes: a
     recurrent layer is left alone). Chains that differ in their
     parameters between steps, read a membrane elsewhere, or compare with

@@ -125,7 +125,8 @@ struct MapLIFNeuronsPass
       op.emitRemark("LIF layer keeps its membranes in the digital unit: ")
           << why;
     };
-    if (op.getInit())
+    // A loop's carried membrane stays on the columns between iterations.
+    if (op.getInit() && !op.carriesMembraneAcrossIterations())
       return remark("its initial membrane is not zero");
     SmallVector<Current> currents;
     for (Value v : op.getCurrents()) {
@@ -181,7 +182,7 @@ struct MapLIFNeuronsPass
           b.getI64IntegerAttr(int64_t(t)), coding));
     }
     auto mapped = b.create<LIFOp>(
-        op.getLoc(), op.getResultTypes(), bias, /*init=*/Value(), charges,
+        op.getLoc(), op.getResultTypes(), bias, op.getInit(), charges,
         op.getBetaAttr(), op.getThetaAttr(), op.getCompareAttr(),
         op.getResetAttr(), op.getRefractoryAttr(), b.getUnitAttr());
     op.replaceAllUsesWith(mapped.getResults());

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -174,6 +175,26 @@ std::optional<Step> matchStep(Operation *op) {
   return step;
 }
 
+/// True if `v` is a membrane a cim.loop or cim.scan body carries, and its
+/// yield takes `reset`'s result in the same place.
+bool carriedByLoop(Value v, Operation *reset) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || !reset || !reset->getResult(0).hasOneUse())
+    return false;
+  auto yield = dyn_cast<YieldOp>(*reset->getResult(0).getUsers().begin());
+  if (!yield || yield->getBlock() != arg.getOwner())
+    return false;
+  Operation *parent = arg.getOwner()->getParentOp();
+  unsigned index = arg.getArgNumber(),
+           at = reset->getResult(0).getUses().begin()->getOperandNumber();
+  if (isa<LoopOp>(parent))
+    return index >= 2 && at == index - 1;
+  if (auto scan = dyn_cast<ScanOp>(parent))
+    return index < scan.getInputs().size() - uint64_t(scan.getNumScanInputs()) &&
+           at == index;
+  return false;
+}
+
 struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
   void runOnOperation() override {
     // Raising a chain changes the IR the next one is found in (its spikes
@@ -290,10 +311,12 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
 
   bool raise(Block &block, ArrayRef<Step *> chain) {
     Step &first = *chain.front();
-    // A single step needs an explicit leak of a zero membrane, or it is
-    // just a threshold (or a step of a chain that could not be raised).
-    if (chain.size() == 1 &&
-        !(first.add && first.leak && isZero(first.previous)))
+    // A single step needs an explicit leak of a zero membrane or of the
+    // membrane a loop carries (whose yield takes the step's reset), or it
+    // is just a threshold (or a step of a chain that could not be raised).
+    if (chain.size() == 1 && !(first.add && first.leak &&
+                               (isZero(first.previous) ||
+                                carriedByLoop(first.previous, first.reset))))
       return false;
     for (Step *step : chain) {
       // The last step's reset may be gone (nothing read it).
@@ -354,7 +377,8 @@ struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {
     Value init;
     if (first.add && first.previous && !isZero(first.previous)) {
       init = first.previous;
-      if (init.getType() != first.current.getType())
+      if (failed(verifyCompatibleShape(init.getType(),
+                                       first.current.getType())))
         return false;
     }
     Type type = first.current.getType();

@@ -26,6 +26,9 @@ Models (input -> output, N is a symbolic batch dim):
   external_data.onnx     gemm_const with W in external_data.bin (offset 16)
   external_{missing,escape,short}.onnx  broken external-data references
   macro_256x32.onnx      x[N,256] -> MatMul w[256,32] (fills one tempo-cim array)
+  lif_loop.onnx          a LIF layer of 4 neurons on x[N,6] as an ONNX Loop of 5
+                         steps (the membrane carried, spikes as scan outputs);
+                         lif_loop_data/ holds inputs and numpy's outputs
   lif_256x32.onnx        a LIF layer of 32 neurons on x[N,256] over 4 steps, as
                          exported unrolled (v = 0.9 v + x w; spike where v > 1;
                          reset by subtraction) -> spike counts y[N,32]: the
@@ -433,6 +436,67 @@ def lif_256x32(steps=4):
                   tensor("theta", np.float32(1.0))])
 
 
+LIF_LOOP_STEPS, LIF_LOOP_BETA, LIF_LOOP_THETA = 5, 0.8, 1.0
+
+
+def lif_loop_weights():
+    rng = np.random.default_rng(3)
+    return rng.uniform(-0.5, 0.5, (6, 4)).astype(np.float32)
+
+
+def lif_loop():
+    """A LIF layer as a scripted loop exports it: an ONNX Loop over a
+    constant trip count carrying the membrane (v = beta v + x w; a spike
+    where v > theta; reset by subtraction), the spikes a scan output."""
+    body = helper.make_graph(
+        [mk("MatMul", ["x", "w"], ["i"], name="body_fc"),
+         mk("Mul", ["v_in", "beta"], ["leak"], name="body_leak"),
+         mk("Add", ["leak", "i"], ["v"], name="body_integrate"),
+         mk("Greater", ["v", "theta"], ["g"], name="body_fire"),
+         mk("Cast", ["g"], ["s"], name="body_spike", to=FLOAT),
+         mk("Mul", ["s", "theta"], ["drop"], name="body_drop"),
+         mk("Sub", ["v", "drop"], ["v_out"], name="body_reset"),
+         mk("Identity", ["cond_in"], ["cond_out"], name="body_cond")],
+        "lif_body",
+        [vi("t", INT64, []), vi("cond_in", BOOL, []), vi("v_in", FLOAT, ["N", 4])],
+        [vi("cond_out", BOOL, []), vi("v_out", FLOAT, ["N", 4]),
+         vi("s", FLOAT, ["N", 4])])
+    nodes = [mk("Shape", ["x"], ["xs"], name="shape"),
+             mk("Gather", ["xs", "zero_i"], ["n"], name="batch", axis=0),
+             mk("Unsqueeze", ["n", "axes"], ["n1"], name="batch1"),
+             mk("Concat", ["n1", "four"], ["vs"], name="vshape", axis=0),
+             mk("ConstantOfShape", ["vs"], ["v0"], name="v0",
+                value=helper.make_tensor("value", FLOAT, [1], [0.0])),
+             mk("Loop", ["steps", "", "v0"], ["v", "spikes"], name="lif",
+                body=body)]
+    return model(nodes, "lif_loop", [vi("x", FLOAT, ["N", 6])],
+                 [vi("v", FLOAT, ["N", 4]), vi("spikes", FLOAT, [LIF_LOOP_STEPS, "N", 4])],
+                 [tensor("w", lif_loop_weights()),
+                  tensor("beta", np.float32(LIF_LOOP_BETA)),
+                  tensor("theta", np.float32(LIF_LOOP_THETA)),
+                  tensor("steps", np.int64(LIF_LOOP_STEPS)),
+                  tensor("zero_i", np.int64(0)),
+                  tensor("axes", np.array([0], np.int64)),
+                  tensor("four", np.array([4], np.int64))])
+
+
+def lif_loop_data():
+    """Inputs for lif_loop and its outputs by the definition (numpy float32,
+    one rounding per operation)."""
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, (8, 6)).astype(np.float32)
+    w = lif_loop_weights()
+    i = (x @ w).astype(np.float32)
+    v = np.zeros((8, 4), np.float32)
+    spikes = []
+    for _ in range(LIF_LOOP_STEPS):
+        v = (v * np.float32(LIF_LOOP_BETA)).astype(np.float32) + i
+        s = (v > np.float32(LIF_LOOP_THETA)).astype(np.float32)
+        v = v - s * np.float32(LIF_LOOP_THETA)
+        spikes.append(s)
+    return x, v, np.stack(spikes)
+
+
 def binary_weights():
     """Weights binarised in the graph, as BNN exports write them: Sign of
     latent float weights (one of them 0, which Sign keeps at 0) and
@@ -523,6 +587,7 @@ VALID = [
     ("runtime_if.onnx", runtime_if),
     ("macro_256x32.onnx", macro_256x32),
     ("lif_256x32.onnx", lif_256x32),
+    ("lif_loop.onnx", lif_loop),
     ("binary_weights.onnx", binary_weights),
 ]
 
@@ -558,6 +623,16 @@ def main(argv=None):
           numpy_helper.from_array(x, "x").SerializeToString())
     write(os.path.join(data, "output_0.pb"),
           numpy_helper.from_array(y, "y").SerializeToString())
+
+    x, v, spikes = lif_loop_data()
+    data = os.path.join(args.out, "lif_loop_data")
+    os.makedirs(data, exist_ok=True)
+    write(os.path.join(data, "input_0.pb"),
+          numpy_helper.from_array(x, "x").SerializeToString())
+    write(os.path.join(data, "output_0.pb"),
+          numpy_helper.from_array(v, "v").SerializeToString())
+    write(os.path.join(data, "output_1.pb"),
+          numpy_helper.from_array(spikes, "spikes").SerializeToString())
 
     # External data: the Gemm weight of gemm_const in a side file (after 16
     # bytes of padding, so the offset matters), and two broken references.
