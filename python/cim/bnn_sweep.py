@@ -36,19 +36,10 @@ import tempfile
 
 import numpy as np
 
-from common import load_fashion, read_tensor, run, svg_lines, write_tensor
+from common import fashion_test_inputs, run, svg_lines, top1_on_device
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAPPINGS = ("bridge", "current-sum")
-
-
-def top1(runner, artifact, device, inputs, labels, work):
-    """Top-1 accuracy of `artifact` on `device`."""
-    out = tempfile.mkdtemp(dir=work)
-    run([runner, artifact, "--device", device, "--input", f"x={inputs}",
-         "--output-dir", out, "--quiet"])
-    logits, _ = read_tensor(os.path.join(out, "output_0.pb"))
-    return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
 def noise_file(work, name, fields):
@@ -89,14 +80,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     compiler = os.path.join(args.bin, "cim-compile")
     runner = os.path.join(args.bin, "cim-run")
-    if args.test_images:
-        images, labels = load_fashion("t10k", args.test_images)
-        inputs = os.path.join(work, "input_0.pb")
-        write_tensor(inputs, images, "x")
-    else:
-        data = os.path.join(REPO, "examples", "fashion-plain", "data", "test")
-        inputs = os.path.join(data, "input_0.pb")
-        labels = read_tensor(os.path.join(data, "labels.pb"))[0]
+    inputs, labels, _ = fashion_test_inputs(args.test_images, work)
 
     artifacts, energy = {}, {}
     for mapping in MAPPINGS:
@@ -109,7 +93,7 @@ def main():
              "-o", artifacts[mapping]] + data)
         with open(report) as f:
             energy[mapping] = json.load(f)["total"]["energy_pj"]
-    ideal = top1(runner, artifacts["bridge"], "sim://ideal", inputs, labels, work)
+    ideal = top1_on_device(runner, artifacts["bridge"], "sim://ideal", inputs, labels, work)
 
     sweeps = {
         "variation": [float(v) for v in args.variation.split(",")],
@@ -125,7 +109,7 @@ def main():
                     for seed in range(1, args.seeds + 1):
                         device = f"sim://quantized?noise={noise}&seed={seed}"
                         jobs[(sweep, level, mapping, seed)] = pool.submit(
-                            top1, runner, artifacts[mapping], device, inputs,
+                            top1_on_device, runner, artifacts[mapping], device, inputs,
                             labels, work)
         presets = [p for p in args.presets.split(",") if p]
         for preset in presets:
@@ -133,7 +117,7 @@ def main():
                 for seed in range(1, args.seeds + 1):
                     device = f"sim://quantized?noise={preset}&seed={seed}"
                     jobs[("preset", preset, mapping, seed)] = pool.submit(
-                        top1, runner, artifacts[mapping], device, inputs,
+                        top1_on_device, runner, artifacts[mapping], device, inputs,
                         labels, work)
 
     def stats(sweep, level, mapping):

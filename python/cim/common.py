@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 from onnx import TensorProto, numpy_helper
@@ -59,6 +60,35 @@ def load_fashion(split, limit=None):
     images = load_idx(f"{split}-images-idx3-ubyte.gz")[:limit]
     labels = load_idx(f"{split}-labels-idx1-ubyte.gz")[:limit].astype(np.int64)
     return images.reshape(len(images), 784).astype(np.float32) / 255.0, labels
+
+
+def fashion_test_inputs(test_images, work):
+    """The test images a sweep scores and their labels: the first
+    `test_images` of Debian's Fashion-MNIST test set (written to `work` as
+    input_0.pb), or without a count the 1000 shipped in
+    examples/fashion-plain/data/test. Returns (input path, labels,
+    description)."""
+    if test_images:
+        images, labels = load_fashion("t10k", test_images)
+        inputs = os.path.join(work, "input_0.pb")
+        write_tensor(inputs, images, "x")
+        return inputs, labels, f"the first {len(labels)} Fashion-MNIST test images"
+    data = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "examples", "fashion-plain", "data", "test")
+    labels = read_tensor(os.path.join(data, "labels.pb"))[0]
+    return (os.path.join(data, "input_0.pb"), labels,
+            f"the {len(labels)} shipped test images")
+
+
+def top1_on_device(runner, artifact, device, inputs, labels, work):
+    """Top-1 accuracy of `artifact` run by `runner` (cim-run) on `device`
+    with input x from `inputs`; its outputs go to a fresh directory in
+    `work`."""
+    out = tempfile.mkdtemp(dir=work)
+    run([runner, artifact, "--device", device, "--input", f"x={inputs}",
+         "--output-dir", out, "--quiet"])
+    logits, _ = read_tensor(os.path.join(out, "output_0.pb"))
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
 def encode_chars(text, vocab):

@@ -35,19 +35,10 @@ import tempfile
 
 import numpy as np
 
-from common import load_fashion, read_tensor, run, write_tensor
+from common import fashion_test_inputs, run, top1_on_device
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CODINGS = ("latency", "rate", "dac")
-
-
-def top1(runner, artifact, device, inputs, labels, work):
-    """Top-1 accuracy of `artifact` on `device`."""
-    out = tempfile.mkdtemp(dir=work)
-    run([runner, artifact, "--device", device, "--input", f"x={inputs}",
-         "--output-dir", out, "--quiet"])
-    logits, _ = read_tensor(os.path.join(out, "output_0.pb"))
-    return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
 def main():
@@ -72,16 +63,7 @@ def main():
     compiler = os.path.join(args.bin, "cim-compile")
     runner = os.path.join(args.bin, "cim-run")
 
-    if args.test_images:
-        x, labels = load_fashion("t10k", args.test_images)
-        inputs = os.path.join(work, "x.pb")
-        write_tensor(inputs, x, "x")
-        images = f"the first {len(labels)} Fashion-MNIST test images"
-    else:
-        data = os.path.join(REPO, "examples/fashion-plain/data/test")
-        inputs = os.path.join(data, "input_0.pb")
-        labels, _ = read_tensor(os.path.join(data, "labels.pb"))
-        images = f"the {len(labels)} shipped test images"
+    inputs, labels, images = fashion_test_inputs(args.test_images, work)
 
     artifacts = {}
     for coding in CODINGS:
@@ -101,7 +83,7 @@ def main():
                     f"sim://quantized?noise={preset}&seed={seed}"
                     + ("&calibrate=1" if calibrate else ""))
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {key: pool.submit(top1, runner, artifacts["latency"], dev,
+        futures = {key: pool.submit(top1_on_device, runner, artifacts["latency"], dev,
                                     inputs, labels, work)
                    for key, dev in jobs.items()}
         acc = {key: f.result() for key, f in futures.items()}

@@ -76,12 +76,7 @@ std::string noiseFile(const std::string &name, const std::string &fields) {
 std::vector<float> read(rt::Device &dev, const Bridge &bridge,
                         const std::vector<float> &x, int64_t batch,
                         const float *carry = nullptr) {
-  auto h = dev.programTile(bridge.image, bridge.target);
-  EXPECT_TRUE(h.isOk()) << h.status().message();
-  std::vector<float> y(size_t(batch) * bridge.image.cols);
-  rt::Status s = dev.mvmShared(*h, x.data(), carry, batch, y.data());
-  EXPECT_TRUE(s.isOk()) << s.message();
-  return y;
+  return programAndRead(dev, bridge.image, bridge.target, x, batch, carry);
 }
 
 /// A fixed +-1 pattern of n values: -1 where i is a multiple of `period`

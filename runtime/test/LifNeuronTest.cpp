@@ -107,29 +107,24 @@ TEST(LifKernel, ThresholdTiesFollowTheComparison) {
 }
 
 TEST(LifKernel, RefusesBadAttributesAndArity) {
-  ArtifactBuilder b;
-  uint32_t i = b.input("i", {4});
-  auto outs = b.opN("cim.lif", {kAbsent, kAbsent, i}, {{{4}}, {{4}}},
-                    {attrF("beta", 1.0), attrF("theta", 1.0),
-                     attrS("compare", "lt"), attrS("reset", "zero")});
-  b.output(outs[0], "s");
-  expectDataLoss(b.artifact(), "attrs.compare: expected gt or ge, got 'lt'");
-
-  ArtifactBuilder c;
-  i = c.input("i", {4});
-  outs = c.opN("cim.lif", {kAbsent, kAbsent, i, i}, {{{4}}, {{4}}},
-               {attrF("beta", 1.0), attrF("theta", 1.0),
-                attrS("compare", "gt"), attrS("reset", "zero")});
-  c.output(outs[0], "s");
-  expectDataLoss(c.artifact(), "2 time steps need 3 outputs");
-
-  ArtifactBuilder d;
-  i = d.input("i", {4});
-  outs = d.opN("cim.lif", {kAbsent, kAbsent, i}, {{{4}}, {{4}}},
-               {attrF("beta", 1.0), attrF("theta", 1.0), attrS("compare", "gt"),
-                attrS("reset", "zero"), attrI("refractory", 2)});
-  d.output(outs[0], "s");
-  expectDataLoss(d.artifact(), "attrs.refractory: expected 0 or 1, got 2");
+  // A cim.lif of `steps` currents and two outputs, with the attributes
+  // given (compare, refractory), must fail to load with `text`.
+  auto expectRefused = [](int steps, const std::string &compare,
+                          int64_t refractory, const std::string &text) {
+    ArtifactBuilder b;
+    uint32_t i = b.input("i", {4});
+    std::vector<uint32_t> inputs = {kAbsent, kAbsent};
+    inputs.insert(inputs.end(), size_t(steps), i);
+    auto outs = b.opN("cim.lif", inputs, {{{4}}, {{4}}},
+                      {attrF("beta", 1.0), attrF("theta", 1.0),
+                       attrS("compare", compare), attrS("reset", "zero"),
+                       attrI("refractory", refractory)});
+    b.output(outs[0], "s");
+    expectDataLoss(b.artifact(), text);
+  };
+  expectRefused(1, "lt", 0, "attrs.compare: expected gt or ge, got 'lt'");
+  expectRefused(2, "gt", 0, "2 time steps need 3 outputs");
+  expectRefused(1, "gt", 2, "attrs.refractory: expected 0 or 1, got 2");
 }
 
 /// A tile of LIF columns: rows x cols weights in 2-bit cells, 4-bit
@@ -153,12 +148,7 @@ struct LifTile {
 std::vector<float> readTile(rt::Device &dev, const LifTile &tile,
                             const std::vector<float> &x, int64_t batch,
                             const float *carry = nullptr) {
-  auto h = dev.programTile(tile.image, tile.target);
-  EXPECT_TRUE(h.isOk()) << h.status().message();
-  std::vector<float> y(size_t(batch) * tile.image.cols);
-  rt::Status s = dev.mvmShared(*h, x.data(), carry, batch, y.data());
-  EXPECT_TRUE(s.isOk()) << s.message();
-  return y;
+  return programAndRead(dev, tile.image, tile.target, x, batch, carry);
 }
 
 TEST(LifColumns, ReadTheChargeWithoutAnAdc) {

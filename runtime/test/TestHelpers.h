@@ -151,6 +151,24 @@ inline RunResult runOpN(const std::string &kernel,
   return runArtifact(b.artifact(), given);
 }
 
+/// Programs `image` on `dev` and reads it for `x` (batch x rows), with an
+/// optional carried charge (batch x cols); failures fail the test.
+inline std::vector<float> programAndRead(rt::Device &dev,
+                                         const rt::hal::TileImage &image,
+                                         const rt::hal::MacroConfig &target,
+                                         const std::vector<float> &x,
+                                         int64_t batch,
+                                         const float *carry = nullptr) {
+  auto h = dev.programTile(image, target);
+  EXPECT_TRUE(h.isOk()) << h.status().message();
+  std::vector<float> y(size_t(batch) * image.cols);
+  if (!h.isOk())
+    return y;
+  rt::Status s = dev.mvmShared(*h, x.data(), carry, batch, y.data());
+  EXPECT_TRUE(s.isOk()) << s.message();
+  return y;
+}
+
 /// The status of loading `a` after serialization.
 inline rt::Status loadStatus(const artifact::Artifact &a) {
   std::string bytes = a.SerializeAsString();
