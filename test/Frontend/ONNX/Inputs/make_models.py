@@ -29,6 +29,11 @@ Models (input -> output, N is a symbolic batch dim):
   lif_loop.onnx          a LIF layer of 4 neurons on x[N,6] as an ONNX Loop of 5
                          steps (the membrane carried, spikes as scan outputs);
                          lif_loop_data/ holds inputs and numpy's outputs
+  snn_two_layers.onnx    two LIF layers unrolled over 4 steps: x[N,12] -> Gemm
+                         (bias) -> LIF 16 (beta 0.9, v > 1, subtract) -> MatMul ->
+                         LIF 5 (beta 0.75, v >= 0.5, reset to zero by Where)
+                         -> spike counts y[N,5]; snn_two_layers_data/ holds
+                         inputs and numpy's outputs
   lif_256x32.onnx        a LIF layer of 32 neurons on x[N,256] over 4 steps, as
                          exported unrolled (v = 0.9 v + x w; spike where v > 1;
                          reset by subtraction) -> spike counts y[N,32]: the
@@ -436,6 +441,87 @@ def lif_256x32(steps=4):
                   tensor("theta", np.float32(1.0))])
 
 
+SNN2_STEPS = 4
+
+
+def snn_two_layers_weights():
+    rng = np.random.default_rng(5)
+    return (rng.uniform(-0.6, 0.6, (12, 16)).astype(np.float32),
+            rng.uniform(-0.1, 0.3, (1, 16)).astype(np.float32),
+            rng.uniform(-0.5, 0.7, (16, 5)).astype(np.float32))
+
+
+def snn_two_layers():
+    """Two spiking layers as an unrolled export writes them: the first
+    integrates a constant current (a Gemm with bias of the input), the
+    second the first one's spikes at every step, with another leak,
+    threshold, comparison and reset."""
+    w1, b1, w2 = snn_two_layers_weights()
+    zero = helper.make_tensor("value", FLOAT, [1], [0.0])
+    nodes = [mk("Gemm", ["x", "w1", "b1"], ["i1"], name="fc1"),
+             mk("Shape", ["i1"], ["s1shape"], name="shape1"),
+             mk("ConstantOfShape", ["s1shape"], ["v1_0"], name="zeros1", value=zero),
+             mk("Shape", ["x"], ["xshape"], name="xshape"),
+             mk("Gather", ["xshape", "zero_i"], ["n"], name="batch", axis=0),
+             mk("Unsqueeze", ["n", "axes"], ["n1"], name="batch1"),
+             mk("Concat", ["n1", "five"], ["s2shape"], name="shape2", axis=0),
+             mk("ConstantOfShape", ["s2shape"], ["v2_0"], name="zeros2", value=zero)]
+    v1, v2, count = "v1_0", "v2_0", None
+    for t in range(SNN2_STEPS):
+        nodes += [
+            mk("Mul", [v1, "beta1"], [f"l1_{t}"], name=f"leak1_{t}"),
+            mk("Add", [f"l1_{t}", "i1"], [f"u1_{t}"], name=f"integrate1_{t}"),
+            mk("Greater", [f"u1_{t}", "theta1"], [f"g1_{t}"], name=f"fire1_{t}"),
+            mk("Cast", [f"g1_{t}"], [f"s1_{t}"], name=f"spike1_{t}", to=FLOAT),
+            mk("Mul", [f"s1_{t}", "theta1"], [f"d1_{t}"], name=f"drop1_{t}"),
+            mk("Sub", [f"u1_{t}", f"d1_{t}"], [f"v1_{t + 1}"], name=f"reset1_{t}"),
+            mk("MatMul", [f"s1_{t}", "w2"], [f"i2_{t}"], name=f"fc2_{t}"),
+            mk("Mul", [v2, "beta2"], [f"l2_{t}"], name=f"leak2_{t}"),
+            mk("Add", [f"l2_{t}", f"i2_{t}"], [f"u2_{t}"], name=f"integrate2_{t}"),
+            mk("GreaterOrEqual", [f"u2_{t}", "theta2"], [f"g2_{t}"], name=f"fire2_{t}"),
+            mk("Cast", [f"g2_{t}"], [f"s2_{t}"], name=f"spike2_{t}", to=FLOAT),
+            mk("Where", [f"g2_{t}", "fzero", f"u2_{t}"], [f"v2_{t + 1}"], name=f"reset2_{t}"),
+        ]
+        v1, v2 = f"v1_{t + 1}", f"v2_{t + 1}"
+        if count is None:
+            count = f"s2_{t}"
+        else:
+            nodes.append(mk("Add", [count, f"s2_{t}"], [f"c{t}"], name=f"count{t}"))
+            count = f"c{t}"
+    nodes.append(mk("Identity", [count], ["y"], name="spikes"))
+    return model(nodes, "snn_two_layers", [vi("x", FLOAT, ["N", 12])],
+                 [vi("y", FLOAT, ["N", 5])],
+                 [tensor("w1", w1), tensor("b1", b1.reshape(16)), tensor("w2", w2),
+                  tensor("beta1", np.float32(0.9)), tensor("theta1", np.float32(1.0)),
+                  tensor("beta2", np.float32(0.75)), tensor("theta2", np.float32(0.5)),
+                  tensor("fzero", np.float32(0.0)), tensor("zero_i", np.int64(0)),
+                  tensor("axes", np.array([0], np.int64)),
+                  tensor("five", np.array([5], np.int64))])
+
+
+def snn_two_layers_data():
+    """Inputs for snn_two_layers and its spike counts by the definition
+    (numpy float32, one rounding per operation)."""
+    rng = np.random.default_rng(6)
+    x = rng.uniform(0, 1, (16, 12)).astype(np.float32)
+    w1, b1, w2 = snn_two_layers_weights()
+    f = np.float32
+    i1 = (x @ w1 + b1).astype(f)
+    v1 = np.zeros((16, 16), f)
+    v2 = np.zeros((16, 5), f)
+    count = np.zeros((16, 5), f)
+    for _ in range(SNN2_STEPS):
+        u1 = v1 * f(0.9) + i1
+        s1 = (u1 > f(1.0)).astype(f)
+        v1 = u1 - s1 * f(1.0)
+        i2 = (s1 @ w2).astype(f)
+        u2 = v2 * f(0.75) + i2
+        g2 = u2 >= f(0.5)
+        v2 = np.where(g2, f(0.0), u2).astype(f)
+        count = count + g2.astype(f)
+    return x, count
+
+
 LIF_LOOP_STEPS, LIF_LOOP_BETA, LIF_LOOP_THETA = 5, 0.8, 1.0
 
 
@@ -588,6 +674,7 @@ VALID = [
     ("macro_256x32.onnx", macro_256x32),
     ("lif_256x32.onnx", lif_256x32),
     ("lif_loop.onnx", lif_loop),
+    ("snn_two_layers.onnx", snn_two_layers),
     ("binary_weights.onnx", binary_weights),
 ]
 
@@ -633,6 +720,14 @@ def main(argv=None):
           numpy_helper.from_array(v, "v").SerializeToString())
     write(os.path.join(data, "output_1.pb"),
           numpy_helper.from_array(spikes, "spikes").SerializeToString())
+
+    x, y = snn_two_layers_data()
+    data = os.path.join(args.out, "snn_two_layers_data")
+    os.makedirs(data, exist_ok=True)
+    write(os.path.join(data, "input_0.pb"),
+          numpy_helper.from_array(x, "x").SerializeToString())
+    write(os.path.join(data, "output_0.pb"),
+          numpy_helper.from_array(y, "y").SerializeToString())
 
     # External data: the Gemm weight of gemm_const in a side file (after 16
     # bytes of padding, so the offset matters), and two broken references.
