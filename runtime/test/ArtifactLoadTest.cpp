@@ -489,6 +489,23 @@ TEST(ArtifactLoad, ConstantMismatch) {
   expectLoadError(a, Code::DataLoss, "program.constants[0].dims: [4]");
 }
 
+TEST(ArtifactLoad, LifTilesNeedLifNeurons) {
+  artifact::Artifact a = makeDenseRelu();
+  a.mutable_tiles(0)->set_lif(true);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].lif: the target has no LIF neurons");
+  a.mutable_target()->mutable_lif()->set_threshold(1);
+  rt::Status ok = loadStatus(a);
+  EXPECT_TRUE(ok.isOk()) << ok.message();
+  a.mutable_tiles(0)->set_analog(true);
+  expectLoadError(a, Code::DataLoss,
+                  "tiles[0].lif: LIF columns cannot also be bridges, analog "
+                  "or a ramp readout");
+  a = makeDenseRelu();
+  a.mutable_tiles(0)->set_input_coding(artifact::InputCoding(7));
+  expectLoadError(a, Code::DataLoss, "tiles[0].input_coding: unknown value 7");
+}
+
 TEST(ArtifactLoad, BadAttrValues) {
   ArtifactBuilder b;
   uint32_t x = b.input("x", {2, 3});

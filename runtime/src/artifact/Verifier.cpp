@@ -159,6 +159,16 @@ Status Verifier::verifyTiles() {
     if (t.bridge() && !target.bridge_neurons())
       return makeError(Code::DataLoss, path,
                        ".bridge: the target has no bridge neurons");
+    if (t.lif() && !target.has_lif())
+      return makeError(Code::DataLoss, path,
+                       ".lif: the target has no LIF neurons");
+    if (t.lif() && (t.bridge() || t.analog() || t.has_ramp()))
+      return makeError(Code::DataLoss, path,
+                       ".lif: LIF columns cannot also be bridges, analog or "
+                       "a ramp readout");
+    if (!artifact::InputCoding_IsValid(t.input_coding()))
+      return makeError(Code::DataLoss, path, ".input_coding: unknown value ",
+                       int(t.input_coding()));
     if (t.bridge())
       for (int k = 0; k < t.g_pos_size() && k < t.g_neg_size(); ++k)
         if ((t.g_pos(k) != 0 && t.g_pos(k) != 1) ||
