@@ -541,6 +541,10 @@ TileCalibration calibrate(const rt::hal::TileImage &image,
     out.reason = "read through a ramp";
     return out;
   }
+  if (image.lifColumns) {
+    out.reason = "read by LIF neurons (no ADC)";
+    return out;
+  }
   if (image.bridge) {
     out.reason = "read by binary neurons (no ADC)";
     // The mean input of each row: what a broken bridge's charge would
