@@ -408,6 +408,16 @@ def macro_256x32():
                  [tensor("w", w)])
 
 
+def spike_count(spikes, out):
+    """Nodes that sum the spike tensors `spikes` (a chain of Adds) into
+    `out`."""
+    nodes, count = [], spikes[0]
+    for t, s in enumerate(spikes[1:], 1):
+        nodes.append(mk("Add", [count, s], [f"{out}_c{t}"], name=f"{out}_count{t}"))
+        count = f"{out}_c{t}"
+    return nodes + [mk("Identity", [count], [out], name=f"{out}_spikes")]
+
+
 def lif_256x32(steps=4):
     """A LIF layer whose product fills one tempo-cim-40nm array (256 inputs,
     32 neurons of 8-bit weights), unrolled over `steps` time steps with a
@@ -419,7 +429,7 @@ def lif_256x32(steps=4):
              mk("Shape", ["i"], ["shape"], name="shape"),
              mk("ConstantOfShape", ["shape"], ["v0"], name="v0",
                 value=helper.make_tensor("value", FLOAT, [1], [0.0]))]
-    v, count = "v0", None
+    v = "v0"
     for t in range(steps):
         nodes += [
             mk("Mul", [v, "beta"], [f"leak{t}"], name=f"leak{t}"),
@@ -429,12 +439,7 @@ def lif_256x32(steps=4):
             mk("Sub", [f"v{t}_in", f"s{t}"], [f"v{t + 1}"], name=f"reset{t}"),
         ]
         v = f"v{t + 1}"
-        if count is None:
-            count = f"s{t}"
-        else:
-            nodes.append(mk("Add", [count, f"s{t}"], [f"c{t}"], name=f"count{t}"))
-            count = f"c{t}"
-    nodes.append(mk("Identity", [count], ["y"], name="spikes"))
+    nodes += spike_count([f"s{t}" for t in range(steps)], "y")
     return model(nodes, "lif", [vi("x", FLOAT, ["N", 256])],
                  [vi("y", FLOAT, ["N", 32])],
                  [tensor("w", w), tensor("beta", np.float32(0.9)),
@@ -466,7 +471,7 @@ def snn_two_layers():
              mk("Unsqueeze", ["n", "axes"], ["n1"], name="batch1"),
              mk("Concat", ["n1", "five"], ["s2shape"], name="shape2", axis=0),
              mk("ConstantOfShape", ["s2shape"], ["v2_0"], name="zeros2", value=zero)]
-    v1, v2, count = "v1_0", "v2_0", None
+    v1, v2 = "v1_0", "v2_0"
     for t in range(SNN2_STEPS):
         nodes += [
             mk("Mul", [v1, "beta1"], [f"l1_{t}"], name=f"leak1_{t}"),
@@ -483,12 +488,7 @@ def snn_two_layers():
             mk("Where", [f"g2_{t}", "fzero", f"u2_{t}"], [f"v2_{t + 1}"], name=f"reset2_{t}"),
         ]
         v1, v2 = f"v1_{t + 1}", f"v2_{t + 1}"
-        if count is None:
-            count = f"s2_{t}"
-        else:
-            nodes.append(mk("Add", [count, f"s2_{t}"], [f"c{t}"], name=f"count{t}"))
-            count = f"c{t}"
-    nodes.append(mk("Identity", [count], ["y"], name="spikes"))
+    nodes += spike_count([f"s2_{t}" for t in range(SNN2_STEPS)], "y")
     return model(nodes, "snn_two_layers", [vi("x", FLOAT, ["N", 12])],
                  [vi("y", FLOAT, ["N", 5])],
                  [tensor("w1", w1), tensor("b1", b1.reshape(16)), tensor("w2", w2),
