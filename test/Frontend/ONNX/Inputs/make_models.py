@@ -408,6 +408,20 @@ def macro_256x32():
                  [tensor("w", w)])
 
 
+def zero_membrane(x, width, out):
+    """Nodes that make `out`, zeros of shape [batch of `x`, `width`] (a 1-D
+    int64 initializer), as torch.zeros(x.shape[0], N) exports; they read
+    the initializers zero_i (0) and axes ([0])."""
+    return [mk("Shape", [x], [f"{out}_xs"], name=f"{out}_shape"),
+            mk("Gather", [f"{out}_xs", "zero_i"], [f"{out}_n"], name=f"{out}_batch",
+               axis=0),
+            mk("Unsqueeze", [f"{out}_n", "axes"], [f"{out}_n1"], name=f"{out}_batch1"),
+            mk("Concat", [f"{out}_n1", width], [f"{out}_dims"], name=f"{out}_dims",
+               axis=0),
+            mk("ConstantOfShape", [f"{out}_dims"], [out], name=out,
+               value=helper.make_tensor("value", FLOAT, [1], [0.0]))]
+
+
 def spike_count(spikes, out):
     """Nodes that sum the spike tensors `spikes` (a chain of Adds) into
     `out`."""
@@ -466,11 +480,7 @@ def snn_two_layers():
     nodes = [mk("Gemm", ["x", "w1", "b1"], ["i1"], name="fc1"),
              mk("Shape", ["i1"], ["s1shape"], name="shape1"),
              mk("ConstantOfShape", ["s1shape"], ["v1_0"], name="zeros1", value=zero),
-             mk("Shape", ["x"], ["xshape"], name="xshape"),
-             mk("Gather", ["xshape", "zero_i"], ["n"], name="batch", axis=0),
-             mk("Unsqueeze", ["n", "axes"], ["n1"], name="batch1"),
-             mk("Concat", ["n1", "five"], ["s2shape"], name="shape2", axis=0),
-             mk("ConstantOfShape", ["s2shape"], ["v2_0"], name="zeros2", value=zero)]
+             *zero_membrane("x", "five", "v2_0")]
     v1, v2 = "v1_0", "v2_0"
     for t in range(SNN2_STEPS):
         nodes += [
@@ -547,12 +557,7 @@ def lif_loop():
         [vi("t", INT64, []), vi("cond_in", BOOL, []), vi("v_in", FLOAT, ["N", 4])],
         [vi("cond_out", BOOL, []), vi("v_out", FLOAT, ["N", 4]),
          vi("s", FLOAT, ["N", 4])])
-    nodes = [mk("Shape", ["x"], ["xs"], name="shape"),
-             mk("Gather", ["xs", "zero_i"], ["n"], name="batch", axis=0),
-             mk("Unsqueeze", ["n", "axes"], ["n1"], name="batch1"),
-             mk("Concat", ["n1", "four"], ["vs"], name="vshape", axis=0),
-             mk("ConstantOfShape", ["vs"], ["v0"], name="v0",
-                value=helper.make_tensor("value", FLOAT, [1], [0.0])),
+    nodes = [*zero_membrane("x", "four", "v0"),
              mk("Loop", ["steps", "", "v0"], ["v", "spikes"], name="lif",
                 body=body)]
     return model(nodes, "lif_loop", [vi("x", FLOAT, ["N", 6])],
