@@ -4,32 +4,13 @@
 
 #include "artifact/Artifact.h"
 #include "cim/Macro/Artifact.h"
+#include "cimrt/cimrt.h"
 
 namespace cim::rt::board {
 
 namespace pb = cim::board;
 
 namespace {
-
-const char *codeName(Code code) {
-  switch (code) {
-  case Code::Ok:
-    return "OK";
-  case Code::InvalidArgument:
-    return "INVALID_ARGUMENT";
-  case Code::NotFound:
-    return "NOT_FOUND";
-  case Code::DataLoss:
-    return "DATA_LOSS";
-  case Code::Unimplemented:
-    return "UNIMPLEMENTED";
-  case Code::FailedPrecondition:
-    return "FAILED_PRECONDITION";
-  case Code::Internal:
-    return "INTERNAL";
-  }
-  return "INTERNAL";
-}
 
 /// `tile` and `target` as the runtime reads an artifact's: validated and
 /// converted (a one-tile artifact whose program passes its input through).
@@ -66,7 +47,8 @@ Frame BoardServer::reply(const Frame &request, pb::MessageType type,
 
 Frame BoardServer::error(const Frame &request, const Status &status) const {
   pb::Error e;
-  e.set_code(codeName(status.code()));
+  // The status codes' names, as the C API spells them.
+  e.set_code(cimrt_status_code_string(cimrt_status_code_t(status.code())));
   e.set_message(status.message());
   return reply(request, pb::ERROR, e);
 }
