@@ -106,16 +106,18 @@ static double laneNs(uint64_t perVector, uint64_t vectors, unsigned lanes,
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
                   const CellFigures &figures, unsigned lanes) {
   Cost c;
-  uint64_t passes = read.analog || read.pulsed ? 1 : read.passes,
+  const bool pulsed = read.pulsed();
+  uint64_t passes = read.analog || pulsed ? 1 : read.passes,
            slices = read.slices;
-  uint64_t dac = read.analog || read.pulsed ? 0 : read.rows * passes * vectors;
-  if (read.pulsed) {
+  uint64_t dac = read.analog || pulsed ? 0 : read.rows * passes * vectors;
+  if (pulsed) {
     c.inputPulses =
         read.pulses >= 0
             ? uint64_t(read.pulses)
             : read.rows * vectors *
-                  (read.rateCoded ? uint64_t(std::max(1.0, read.dacLevels))
-                                  : 1);
+                  (read.coding == InputCoding::Rate
+                       ? uint64_t(std::max(1.0, read.dacLevels))
+                       : 1);
     c.energyPj["pulse"] = double(c.inputPulses) * figures.pulsePj;
   }
   uint64_t adc = read.analog || read.bridge || read.lif
@@ -126,7 +128,7 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
   c.dacConversions = dac;
   c.adcConversions = adc;
   double cellReads = double(read.rows * read.cols * slices * passes * vectors);
-  if (read.pulsed && read.activeRows >= 0)
+  if (pulsed && read.activeRows >= 0)
     cellReads = double(uint64_t(read.activeRows) * read.cols * slices);
   if (read.bridge) {
     c.energyPj["bridge"] = cellReads * figures.bridgePj;
@@ -159,6 +161,22 @@ Cost tileReadCost(const TileRead &read, uint64_t vectors,
     ns += std::ldexp(1.0, int(read.rampBits)) * figures.rampStepNs;
   c.arrayNs = double(passes * vectors) * ns;
   return c;
+}
+
+uint64_t countDrive(TileRead &read, const float *x, uint64_t vectors,
+                    int64_t rows) {
+  uint64_t pulses = 0, active = 0;
+  for (uint64_t b = 0; b < vectors; ++b) {
+    const float *xb = x + b * uint64_t(rows);
+    active += inputPulses(InputCoding::Spikes, xb, rows, 0); // nonzero
+    if (read.pulsed())
+      pulses += inputPulses(read.coding, xb, rows, read.dacLevels);
+  }
+  if (read.pulsed()) {
+    read.pulses = int64_t(pulses);
+    read.activeRows = int64_t(active);
+  }
+  return active;
 }
 
 /// `vectors` x `perVector` element operations on the digital lanes, charged

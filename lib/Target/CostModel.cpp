@@ -165,11 +165,12 @@ static macro::TileRead tileRead(MVMOp op, TargetAttr target) {
   read.bridge = op.readsBridges();
   read.neurons = isa<SignReadoutAttr>(op.getReadout());
   read.lif = op.readsLIFColumns();
-  if (tileOp && tileOp.getInputCoding()) {
-    read.pulsed = true;
-    read.rateCoded = *tileOp.getInputCoding() == InputCoding::rate;
-    read.dacLevels = macro::signedLevels(target.getDacBits());
-  }
+  if (std::optional<InputCoding> coding =
+          tileOp ? tileOp.getInputCoding() : std::nullopt)
+    read.coding = *coding == InputCoding::spikes ? macro::InputCoding::Spikes
+                  : *coding == InputCoding::rate ? macro::InputCoding::Rate
+                                                 : macro::InputCoding::Latency;
+  read.dacLevels = macro::signedLevels(target.getDacBits());
   read.shared = bool(op.getCarry());
   read.cell = macroCell(tile.getCell());
   return read;

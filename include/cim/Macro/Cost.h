@@ -13,6 +13,8 @@
 #ifndef CIM_MACRO_COST_H
 #define CIM_MACRO_COST_H
 
+#include "cim/Macro/Slicing.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -95,17 +97,20 @@ struct TileRead {
   /// the column (no shift-adds), a `shared` read joins the previous row
   /// block's charge.
   bool lif = false;
-  /// Rows driven by pulses (spikes, rate or latency codes) instead of DAC
-  /// levels: `pulses` per call when the caller counted them (a runtime,
-  /// from the data), else at most one per row (spikes, latency) or the
-  /// DAC's levels per row (rate); pulse_pj each, no DAC conversion.
-  bool pulsed = false, rateCoded = false;
-  int64_t pulses = -1;
+  /// How the rows are driven, with a DAC of `dacLevels` levels. Rows
+  /// driven by pulses (spikes, rate or latency codes) instead of DAC
+  /// levels cost `pulses` per call when the caller counted them (a
+  /// runtime, from the data: countDrive), else at most one per row
+  /// (spikes, latency) or the DAC's levels per row (rate); pulse_pj each,
+  /// no DAC conversion.
+  InputCoding coding = InputCoding::Dac;
   double dacLevels = 0;
+  int64_t pulses = -1;
   /// Pulsed rows draw no current while they rest: `activeRows` (summed
   /// over the vectors) are the rows a runtime saw pulse, whose cells are
   /// charged; -1: every row (the compiler's full activity).
   int64_t activeRows = -1;
+  bool pulsed() const { return coding != InputCoding::Dac; }
   Cell cell = Cell::RRAM;
 };
 
@@ -119,6 +124,12 @@ struct TileRead {
 /// shift-adds, and charge_share_pj per column of a shared read.
 Cost tileReadCost(const TileRead &read, uint64_t vectors,
                   const CellFigures &figures, unsigned lanes);
+
+/// What a runtime sees of `vectors` input vectors x (dense, `rows` each)
+/// driving `read`: returns the nonzero inputs (the rows that are driven),
+/// and on a pulsed read sets its `pulses` and `activeRows` from them.
+uint64_t countDrive(TileRead &read, const float *x, uint64_t vectors,
+                    int64_t rows);
 
 /// `vectors` times `perVector` element operations of the digital unit
 /// (partial sums): digital_op_pj each, ceil(perVector / lanes) x

@@ -836,27 +836,32 @@ static bool isScalarOf(Type type, Type element) {
 // LIFOp
 //===----------------------------------------------------------------------===//
 
-bool LIFOp::carriesMembraneAcrossIterations() {
-  auto arg = dyn_cast_or_null<BlockArgument>(getInit());
-  if (!arg || arg.getOwner() != getOperation()->getBlock())
-    return false;
-  Operation *parent = arg.getOwner()->getParentOp();
-  auto yield = dyn_cast<YieldOp>(arg.getOwner()->getTerminator());
+Value cim::yieldedForCarried(BlockArgument arg) {
+  Block *body = arg.getOwner();
+  auto yield = body->empty() ? YieldOp() : dyn_cast<YieldOp>(body->back());
   if (!yield)
-    return false;
+    return Value();
   // cim.loop: (iteration, condition, carried...) -> (condition, carried...,
   // scans...); cim.scan: (states..., scan inputs...) -> (states...,
   // scan outputs...).
   int64_t k = -1;
   unsigned index = arg.getArgNumber();
-  if (auto loop = dyn_cast<LoopOp>(parent))
+  Operation *parent = body->getParentOp();
+  if (isa<LoopOp>(parent))
     k = index >= 2 ? int64_t(index) - 1 : -1;
   else if (auto scan = dyn_cast<ScanOp>(parent))
     k = index < scan.getInputs().size() - uint64_t(scan.getNumScanInputs())
             ? int64_t(index)
             : -1;
-  return k >= 0 && k < int64_t(yield->getNumOperands()) &&
-         yield->getOperand(unsigned(k)) == getMembrane();
+  return k >= 0 && k < int64_t(yield->getNumOperands())
+             ? yield->getOperand(unsigned(k))
+             : Value();
+}
+
+bool LIFOp::carriesMembraneAcrossIterations() {
+  auto arg = dyn_cast_or_null<BlockArgument>(getInit());
+  return arg && arg.getOwner() == getOperation()->getBlock() &&
+         yieldedForCarried(arg) == getMembrane();
 }
 
 LogicalResult LIFOp::verify() {

@@ -35,8 +35,7 @@ inline macro::TileRead tileRead(const TileImage &tile,
   read.bridge = tile.bridge;
   read.neurons = !tile.neurons.empty();
   read.lif = tile.lifColumns;
-  read.pulsed = tile.inputCoding != macro::InputCoding::Dac;
-  read.rateCoded = tile.inputCoding == macro::InputCoding::Rate;
+  read.coding = tile.inputCoding;
   read.dacLevels = macro::signedLevels(target.dacBits);
   read.cell = macroCell(tile.cellTech);
   return read;

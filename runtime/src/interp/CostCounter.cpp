@@ -21,7 +21,6 @@ CostCounter::CostCounter(const Model &model) {
     const artifact::Tile &placed = model.tiles()[int(i)];
     TileInfo info;
     info.read = hal::tileRead(tile, target);
-    info.coding = tile.inputCoding;
     info.figures = macro::CellFigures(figures, info.read.cell);
     // A placed tile shares its array with the other blocks placed there;
     // an unplaced one is an array of its own.
@@ -43,17 +42,7 @@ void CostCounter::chargeMvm(const artifact::Instruction &inst, int tileIndex,
   const TileInfo &tile = tiles_[size_t(tileIndex)];
   macro::TileRead read = tile.read;
   read.shared = inst.inputs_size() > 1; // joins a carried charge
-  uint64_t pulses = 0, active = 0;
-  for (uint64_t b = 0; b < vectors; ++b) {
-    const float *xb = x + b * uint64_t(rows);
-    active += macro::inputPulses(macro::InputCoding::Spikes, xb, rows, 0);
-    if (read.pulsed)
-      pulses += macro::inputPulses(tile.coding, xb, rows, read.dacLevels);
-  }
-  if (read.pulsed) {
-    read.pulses = int64_t(pulses);
-    read.activeRows = int64_t(active);
-  }
+  uint64_t active = macro::countDrive(read, x, vectors, rows);
   macro::Cost cost = macro::tileReadCost(read, vectors, tile.figures, lanes_);
   cost.synapticOps = active * read.cols;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -54,7 +54,6 @@ public:
 private:
   struct TileInfo {
     macro::TileRead read;
-    macro::InputCoding coding = macro::InputCoding::Dac;
     macro::CellFigures figures;
     macro::CostLedger::ArrayId array;
   };

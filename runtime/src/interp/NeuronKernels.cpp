@@ -62,13 +62,13 @@ Status runLif(ExecContext &ctx, const std::vector<const Tensor *> &in,
   out.clear();
   for (size_t t = 0; t < steps; ++t) {
     const float *current = in[kFixedInputs + t]->data<float>();
+    const float *previous = t ? out[t - 1].data<float>() : nullptr;
     Tensor s = Tensor::zeros(DType::F32, dims);
     float *spike = s.mutableData<float>();
     for (int64_t i = 0; i < count; ++i) {
       // The bias joins the current first, as the product's bias add does.
       float c = b ? current[i] + b[i % n] : current[i];
-      float previous = t ? out[t - 1].data<float>()[i] : 0.0f;
-      spike[i] = neuron.step(membrane[i], c, previous);
+      spike[i] = neuron.step(membrane[i], c, previous ? previous[i] : 0.0f);
       spikes += spike[i] != 0.0f;
     }
     out.push_back(std::move(s));

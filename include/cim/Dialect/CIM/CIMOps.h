@@ -57,6 +57,12 @@ TargetAttr lookupTarget(mlir::Operation *op);
 /// The module's `#cim.target`; emits an error on the module if it has none.
 mlir::FailureOr<TargetAttr> requireTarget(mlir::ModuleOp module);
 
+/// What the body of a cim.loop or cim.scan yields back into its carried
+/// block argument `arg` for the next iteration; null if `arg` is not
+/// carried state (an iteration number, a condition, a scan input) or not a
+/// loop's or scan's.
+mlir::Value yieldedForCarried(mlir::BlockArgument arg);
+
 /// The value of `v` if it is a splat f32 constant.
 std::optional<float> splatF32(mlir::Value v);
 

@@ -100,7 +100,6 @@ struct MapLIFNeuronsPass
     // latency codes.
     if (inputCoding == "auto" && hasNeurons)
       coding = InputCoding::latency;
-    codingOfAnalogInputs = coding;
     SmallVector<LIFOp> layers;
     module.walk([&](LIFOp op) {
       if (!op.getNeurons())
@@ -112,15 +111,15 @@ struct MapLIFNeuronsPass
                      "no LIF neurons (its description has no `lif`)");
         return signalPassFailure();
       }
-      map(op, target);
+      map(op, target, coding);
     }
   }
 
-  /// How the rows of mapped layers whose inputs are not spikes are driven
-  /// (none: DAC levels).
-  std::optional<InputCoding> codingOfAnalogInputs;
-
-  void map(LIFOp op, TargetAttr target) {
+  /// Maps `op` onto the neurons; `codingOfAnalogInputs` is how the rows of
+  /// its products whose inputs are not spikes are driven (none: DAC
+  /// levels).
+  void map(LIFOp op, TargetAttr target,
+           std::optional<InputCoding> codingOfAnalogInputs) {
     auto remark = [&](const Twine &why) {
       op.emitRemark("LIF layer keeps its membranes in the digital unit: ")
           << why;

@@ -179,20 +179,8 @@ std::optional<Step> matchStep(Operation *op) {
 /// yield takes `reset`'s result in the same place.
 bool carriedByLoop(Value v, Operation *reset) {
   auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg || !reset || !reset->getResult(0).hasOneUse())
-    return false;
-  auto yield = dyn_cast<YieldOp>(*reset->getResult(0).getUsers().begin());
-  if (!yield || yield->getBlock() != arg.getOwner())
-    return false;
-  Operation *parent = arg.getOwner()->getParentOp();
-  unsigned index = arg.getArgNumber(),
-           at = reset->getResult(0).getUses().begin()->getOperandNumber();
-  if (isa<LoopOp>(parent))
-    return index >= 2 && at == index - 1;
-  if (auto scan = dyn_cast<ScanOp>(parent))
-    return index < scan.getInputs().size() - uint64_t(scan.getNumScanInputs()) &&
-           at == index;
-  return false;
+  return arg && reset && reset->getResult(0).hasOneUse() &&
+         yieldedForCarried(arg) == reset->getResult(0);
 }
 
 struct RaiseLIFPass : public cim::impl::RaiseLIFBase<RaiseLIFPass> {

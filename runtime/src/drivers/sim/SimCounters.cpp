@@ -31,7 +31,7 @@ void countProgramming(DeviceStats &counters, const SimTile &t) {
 }
 
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
-              bool shared, int64_t pulses, int64_t activeRows) {
+              const macro::TileRead &read) {
   // Activity of the simulated cells: every plane (slice) and input pass.
   uint64_t b = uint64_t(batch), planes = t.planes.size(),
            passes = uint64_t(t.inputPasses);
@@ -41,10 +41,6 @@ void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
   // Conversions, energy and time: the macro model's, the same as the
   // compiler's report (the array's time and the digital unit's in
   // sequence: a device does not know which reads of a layer overlap).
-  macro::TileRead read = t.costs.read;
-  read.shared = shared;
-  read.pulses = pulses;
-  read.activeRows = activeRows;
   macro::Cost cost =
       macro::tileReadCost(read, b, t.costs.figures, t.costs.lanes);
   counters.dacConversions += cost.dacConversions;

@@ -91,19 +91,12 @@ Status SimDevice::mvmShared(TileHandle handle, const float *x,
       for (int64_t i = 0, n = batch * tile->cols; i < n; ++i)
         y[i] += carry[i];
   }
-  int64_t pulses = -1, active = -1;
-  if (tile->costs.read.pulsed) {
-    pulses = active = 0;
-    for (int64_t b = 0; b < batch; ++b) {
-      const float *xb = x + b * tile->rows;
-      pulses += int64_t(macro::inputPulses(tile->inputCoding, xb, tile->rows,
-                                           tile->costs.read.dacLevels));
-      active += int64_t(
-          macro::inputPulses(macro::InputCoding::Spikes, xb, tile->rows, 0));
-    }
-  }
+  macro::TileRead read = tile->costs.read;
+  read.shared = carry != nullptr;
+  if (read.pulsed())
+    macro::countDrive(read, x, uint64_t(batch), tile->rows);
   std::lock_guard<std::mutex> lock(mutex_);
-  countMvm(counters_, *tile, batch, carry != nullptr, pulses, active);
+  countMvm(counters_, *tile, batch, read);
   return Status::ok();
 }
 

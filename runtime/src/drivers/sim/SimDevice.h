@@ -89,7 +89,6 @@ struct SimTile {
   bool quantized = false, dacSign = false;
   bool analog = false; // no converters (analog ODE schedule)
   bool lifColumns = false; // no ADC: the charge goes to LIF neurons
-  macro::InputCoding inputCoding = macro::InputCoding::Dac;
   // A ramp ADC with a fused activation (model units); exact in ideal mode.
   bool ramp = false;
   macro::RampADC rampAdc;
@@ -152,12 +151,11 @@ TileCosts tileCosts(const hal::TileImage &tile, const hal::MacroConfig &target);
 /// Adds the writes of programming `t` to `counters`.
 void countProgramming(DeviceStats &counters, const SimTile &t);
 
-/// Adds one MVM call of `batch` rows on `t` to `counters` (`shared`: a
-/// read that joined a carried charge; `pulses`: the rows' pulses counted
-/// from the inputs of a pulsed tile, and its rows that pulsed).
+/// Adds one MVM call of `batch` rows on `t` to `counters`, read as `read`
+/// (the tile's, with whether it joined a carried charge and, on a pulsed
+/// tile, the pulses and active rows counted from its inputs).
 void countMvm(DeviceStats &counters, const SimTile &t, int64_t batch,
-              bool shared = false, int64_t pulses = -1,
-              int64_t activeRows = -1);
+              const macro::TileRead &read);
 
 /// Adds a calibration of `t` (kCalibrationVectors MVMs, charged to the
 /// "calibrate" energy and the calibration counters, not to inference).

@@ -534,7 +534,6 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
     t->neurons = tile.neurons;
   }
   t->lifColumns = tile.lifColumns;
-  t->inputCoding = tile.inputCoding;
   if (tile.lifColumns && (tile.bridge || tile.analog || tile.ramp))
     return makeError(Code::InvalidArgument, "tile ", tile.id,
                      ": LIF columns cannot also be bridges, analog or ramp "
