@@ -264,11 +264,13 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
   macro::CostLedger ledger;
   // In program order; std::map indexes the names.
   llvm::MapVector<std::string, LayerCost, std::map<std::string, unsigned>> layers;
-  auto layerFor = [&](Location loc) -> LayerCost & {
-    std::string name = layerName(loc);
+  auto layerNamed = [&](const std::string &name) -> LayerCost & {
     LayerCost &layer = layers[name];
     layer.name = name;
     return layer;
+  };
+  auto layerFor = [&](Location loc) -> LayerCost & {
+    return layerNamed(layerName(loc));
   };
 
   // Tiles: the physical array of each, arrays and cells per layer and per
@@ -357,8 +359,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     Value current = op.getCurrents().front();
     uint64_t neurons = lastDim(current), steps = op.getNumSteps();
     uint64_t vectors = timesRun(op) * vectorsPerInference(current);
-    LayerCost &layer = layers[lifLayerName(op)];
-    layer.name = lifLayerName(op);
+    LayerCost &layer = layerNamed(lifLayerName(op));
     ledger.charge(layer.name,
                   op.getNeurons()
                       ? macro::lifNeuronCost(neurons, steps, vectors,
