@@ -38,12 +38,11 @@ std::pair<std::string, std::string> errorOf(const Frame &reply) {
 }
 
 struct Board {
-  std::shared_ptr<rt::Device> device;
   BoardServer server;
   artifact::Artifact artifact; // holds the tile programmed as handle 5
   Board()
-      : device(*rt::DriverRegistry::global().open("sim://ideal")),
-        server(device, "test board") {
+      : server([] { return rt::DriverRegistry::global().open("sim://ideal"); },
+               "test board") {
     test::ArtifactBuilder b(4, 8);
     std::vector<float> w = {0.5f, -0.25f, 1.0f,  0.0f, -1.0f, 0.75f,
                             0.25f, 0.5f,  -0.5f, 1.0f, 0.125f, -0.75f};
@@ -135,12 +134,13 @@ TEST(BoardServer, RefusesWhatItCannotDo) {
                                                 board.program(9))))
                 .second,
             "tile handle 9 is programmed already");
-  // A malformed tile is refused as the runtime refuses an artifact's.
+  // A malformed tile is refused as the runtime refuses an artifact's (the
+  // request's argument is wrong).
   pb::ProgramTile broken = board.program(10);
   broken.mutable_tile()->mutable_g_pos()->RemoveLast();
   auto [code, message] =
       errorOf(board.server.handle(request(pb::PROGRAM_TILE, 6, broken)));
-  EXPECT_EQ(code, "DATA_LOSS");
+  EXPECT_EQ(code, "INVALID_ARGUMENT");
   EXPECT_NE(message.find("tiles[0].g_pos: has 11 values"), std::string::npos)
       << message;
   // A reply is not a request.
@@ -150,3 +150,81 @@ TEST(BoardServer, RefusesWhatItCannotDo) {
 }
 
 } // namespace
+
+TEST(BoardServer, SessionsStartAfreshAndResumeOnlyTheirOwn) {
+  Board board;
+  pb::Identify start;
+  start.set_session(77);
+  Frame id = board.server.handle(request(pb::IDENTIFY, 1, start));
+  ASSERT_EQ(id.type, pb::IDENTITY);
+  ASSERT_EQ(board.server.handle(request(pb::PROGRAM_TILE, 2, board.program(1)))
+                .type,
+            pb::TILE_PROGRAMMED);
+  // Resuming the same session keeps the tile and the record of replies.
+  pb::Identify resume = start;
+  resume.set_resume(true);
+  EXPECT_EQ(board.server.handle(request(pb::IDENTIFY, 3, resume)).type,
+            pb::IDENTITY);
+  EXPECT_EQ(board.server.handle(request(pb::PROGRAM_TILE, 2, board.program(1)))
+                .type,
+            pb::TILE_PROGRAMMED); // sequence 2 again: from the record
+  EXPECT_EQ(board.server.duplicatesAnswered(), 1u);
+  // Another host's session resets the board: the tile is gone, and its
+  // sequence numbers start again without meeting the old record.
+  pb::Identify other;
+  other.set_session(78);
+  EXPECT_EQ(board.server.handle(request(pb::IDENTIFY, 1, other)).type,
+            pb::IDENTITY);
+  pb::Mvm mvm;
+  mvm.set_handle(1);
+  mvm.set_batch(1);
+  for (int i = 0; i < 4; ++i)
+    mvm.add_x(1.0f);
+  EXPECT_EQ(errorOf(board.server.handle(request(pb::MVM, 2, mvm))).first,
+            "NOT_FOUND");
+  // The first host cannot resume.
+  auto [code, message] =
+      errorOf(board.server.handle(request(pb::IDENTIFY, 4, resume)));
+  EXPECT_EQ(code, "FAILED_PRECONDITION");
+  EXPECT_NE(message.find("session 77 cannot be resumed"), std::string::npos)
+      << message;
+}
+
+TEST(BoardServer, AnalogSolvesAreTheDevicesBoundary) {
+  // A quantising board: the state entering the analog domain goes through
+  // the DAC as the device's own analog state does it.
+  BoardServer server(
+      [] { return rt::DriverRegistry::global().open("sim://quantized"); },
+      "test board");
+  test::ArtifactBuilder b(4, 8, 4, 3, 3);
+  pb::AnalogOpen open;
+  open.set_handle(1);
+  *open.mutable_target() = b.artifact().target();
+  ASSERT_EQ(server.handle(request(pb::ANALOG_OPEN, 1, open)).type, pb::DONE);
+  pb::AnalogStep step;
+  step.set_handle(1);
+  step.set_kind(pb::AnalogStep::ENTER);
+  step.set_rows(2);
+  step.set_width(3);
+  std::vector<float> h = {0.4f, -1.0f, 0.1f, 2.0f, 0.7f, -0.2f};
+  for (float v : h)
+    step.add_v(v);
+  Frame entered = server.handle(request(pb::ANALOG_STEP, 2, step));
+  ASSERT_EQ(entered.type, pb::ANALOG_STATE);
+  pb::AnalogState state;
+  ASSERT_TRUE(state.ParseFromString(entered.payload));
+  auto device = *rt::DriverRegistry::global().open("sim://quantized");
+  auto direct = device->openAnalogState(rt::toMacroConfig(open.target()));
+  ASSERT_TRUE(direct.isOk());
+  std::vector<float> want = h;
+  ASSERT_TRUE((*direct)->enter(want.data(), 2, 3).isOk());
+  EXPECT_EQ(std::vector<float>(state.v().begin(), state.v().end()), want);
+  // Steps must keep the size entered; unknown solves are refused.
+  step.set_kind(pb::AnalogStep::INTEGRATE);
+  step.mutable_v()->RemoveLast();
+  EXPECT_EQ(errorOf(server.handle(request(pb::ANALOG_STEP, 3, step))).second,
+            "ANALOG_STEP: analog solve 1 holds 6 values, got 5");
+  step.set_handle(2);
+  EXPECT_EQ(errorOf(server.handle(request(pb::ANALOG_STEP, 4, step))).first,
+            "NOT_FOUND");
+}

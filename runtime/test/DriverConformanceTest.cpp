@@ -8,12 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BoardEmulator.h"
 #include "TestHelpers.h"
 
 #include <gtest/gtest.h>
 
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <thread>
 
 using namespace cim;
@@ -35,14 +37,32 @@ struct DriverCase {
   /// place in the batch (OpenBLAS's kernels do on some CPUs), which only
   /// the rounding shows.
   bool batchExact = true;
+  /// For "board://emulator[?query]": the cim-board-emu options of the
+  /// emulator the device is (started once per process, on a loopback port
+  /// it picks, and stopped at exit).
+  std::vector<std::string> emulator = {};
 };
+
+/// The device URI of `c`, starting its emulator if it has one.
+std::string deviceUri(const DriverCase &c) {
+  const std::string placeholder = "board://emulator";
+  if (c.uri.rfind(placeholder, 0) != 0)
+    return c.uri;
+  static std::map<std::vector<std::string>, std::unique_ptr<BoardEmulator>>
+      running;
+  std::unique_ptr<BoardEmulator> &emu = running[c.emulator];
+  if (!emu)
+    emu = std::make_unique<BoardEmulator>(c.emulator);
+  std::string query = c.uri.substr(placeholder.size());
+  return emu->uri(query.empty() ? "" : query.substr(1));
+}
 
 void PrintTo(const DriverCase &c, std::ostream *os) { *os << c.uri; }
 
 class DriverConformance : public ::testing::TestWithParam<DriverCase> {
 protected:
   std::shared_ptr<rt::Device> open() {
-    auto dev = rt::DriverRegistry::global().open(GetParam().uri);
+    auto dev = rt::DriverRegistry::global().open(deviceUri(GetParam()));
     EXPECT_TRUE(dev.isOk()) << dev.status().message();
     return dev.isOk() ? *dev : nullptr;
   }
@@ -269,3 +289,22 @@ INSTANTIATE_TEST_SUITE_P(
     caseName);
 
 } // namespace
+
+// The board driver against cim-board-emu over loopback TCP: ideal, with
+// read noise, and through a link that drops and corrupts frames (which
+// the driver's retries hide).
+INSTANTIATE_TEST_SUITE_P(
+    Board, DriverConformance,
+    ::testing::Values(
+        DriverCase{"board://emulator", 1e-6, /*repeatable=*/true,
+                   /*deterministic=*/true, /*batchExact=*/false},
+        DriverCase{"board://emulator?timeout_ms=100", 0.3,
+                   /*repeatable=*/false, /*deterministic=*/true,
+                   /*batchExact=*/true,
+                   {"--noise", "rram-nominal", "--seed", "4"}},
+        DriverCase{"board://emulator?timeout_ms=50&retries=12", 1e-6,
+                   /*repeatable=*/true, /*deterministic=*/true,
+                   /*batchExact=*/false,
+                   {"--faults", "drop=0.05,corrupt=0.05"}}),
+    caseName);
+

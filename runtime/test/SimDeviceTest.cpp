@@ -366,29 +366,32 @@ TEST(SimDevice, AnalogStateIsTheDevicesBoundary) {
 
   auto ideal = rt::DriverRegistry::global().open("sim://ideal");
   ASSERT_TRUE(ideal.isOk());
-  auto none = (*ideal)->openAnalogState(target);
-  ASSERT_TRUE(none);
+  auto opened = (*ideal)->openAnalogState(target);
+  ASSERT_TRUE(opened.isOk());
+  std::unique_ptr<rt::hal::AnalogState> none = std::move(*opened);
   std::vector<float> v = h;
-  none->enter(v.data(), 2, 3);
-  none->integrate(v.data(), 0);
-  none->leave(v.data());
+  ASSERT_TRUE(none->enter(v.data(), 2, 3).isOk());
+  ASSERT_TRUE(none->integrate(v.data(), 0).isOk());
+  ASSERT_TRUE(none->leave(v.data()).isOk());
   EXPECT_EQ(v, h);
 
   auto quantized = rt::DriverRegistry::global().open("sim://quantized");
   ASSERT_TRUE(quantized.isOk());
-  auto analog = (*quantized)->openAnalogState(target);
+  opened = (*quantized)->openAnalogState(target);
+  ASSERT_TRUE(opened.isOk());
+  std::unique_ptr<rt::hal::AnalogState> analog = std::move(*opened);
   v = h;
-  analog->enter(v.data(), 2, 3);
+  ASSERT_TRUE(analog->enter(v.data(), 2, 3).isOk());
   // Row 0 (s = 1): 0.4 -> 1/3, -1 -> -1, 0.1 -> 0; row 1 (s = 2): 2 -> 2,
   // 0.7 -> 2/3, -0.2 -> 0.
   std::vector<float> entered = {1.0f / 3, -1.0f, 0.0f, 2.0f, 2.0f / 3, 0.0f};
   for (size_t i = 0; i < v.size(); ++i)
     EXPECT_FLOAT_EQ(v[i], entered[i]) << i;
-  analog->integrate(v.data(), 0); // clamp to +-0.5 s
+  ASSERT_TRUE(analog->integrate(v.data(), 0).isOk()); // clamp to +-0.5 s
   std::vector<float> clamped = {1.0f / 3, -0.5f, 0.0f, 1.0f, 2.0f / 3, 0.0f};
   for (size_t i = 0; i < v.size(); ++i)
     EXPECT_FLOAT_EQ(v[i], clamped[i]) << i;
-  analog->leave(v.data()); // 3 levels over +-0.5 s
+  ASSERT_TRUE(analog->leave(v.data()).isOk()); // 3 levels over +-0.5 s
   std::vector<float> left = {1.0f / 3, -0.5f, 0.0f, 1.0f, 2.0f / 3, 0.0f};
   for (size_t i = 0; i < v.size(); ++i)
     EXPECT_FLOAT_EQ(v[i], left[i]) << i;

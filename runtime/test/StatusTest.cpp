@@ -43,6 +43,7 @@ TEST(Status, CodeStrings) {
   EXPECT_STREQ(cimrt_status_code_string(CIMRT_FAILED_PRECONDITION),
                "FAILED_PRECONDITION");
   EXPECT_STREQ(cimrt_status_code_string(CIMRT_INTERNAL), "INTERNAL");
+  EXPECT_STREQ(cimrt_status_code_string(CIMRT_UNAVAILABLE), "UNAVAILABLE");
 }
 
 int reachedAfterError = 0;

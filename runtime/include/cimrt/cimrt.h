@@ -50,6 +50,7 @@ typedef enum cimrt_status_code_e {
   CIMRT_UNIMPLEMENTED = 4,       // valid, but not supported by this runtime
   CIMRT_FAILED_PRECONDITION = 5, // the object is not in a usable state
   CIMRT_INTERNAL = 6,            // a bug in the runtime
+  CIMRT_UNAVAILABLE = 7,         // a remote device did not answer in time
 } cimrt_status_code_t;
 
 // An error: a code plus a message naming what it is about. NULL is OK.
@@ -194,6 +195,24 @@ typedef struct cimrt_tile_report_t {
 
 CIMRT_API cimrt_status_t cimrt_device_tile_report(
     const cimrt_device_t *device, size_t index, cimrt_tile_report_t *out);
+
+// The link of a remote device (board://, board+serial://): what it took to
+// get every request answered. All zero, with remote = 0, for a local one.
+typedef struct cimrt_link_stats_t {
+  int remote;                 // 1 for a device behind a link
+  uint64_t requests;          // requests answered
+  uint64_t frames_sent, frames_received, bytes_sent, bytes_received;
+  uint64_t frames_rejected;   // received frames dropped (CRC, version, ...)
+  uint64_t retries;           // requests sent again (same sequence number)
+  uint64_t timeouts;          // waits for a reply that ran out
+  uint64_t reconnects;        // links re-opened after a disconnect
+  uint64_t stale_replies;     // late replies to an earlier sending
+  uint64_t board_frames_rejected;     // frames the board dropped
+  uint64_t board_duplicates_answered; // re-sent requests it answered again
+} cimrt_link_stats_t;
+
+CIMRT_API cimrt_status_t cimrt_device_link_stats(const cimrt_device_t *device,
+                                                 cimrt_link_stats_t *out);
 
 //===----------------------------------------------------------------------===//
 // Tensor: dense row-major F32, I64 or BOOL, immutable once created

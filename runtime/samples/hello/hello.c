@@ -1,6 +1,7 @@
 //===- hello.c - The smallest host application of cimrt -----------*- C -*-===//
 //
-// Loads the artifact named on the command line, opens the ideal simulator,
+// Loads the artifact named on the command line, opens a device (the ideal
+// simulator, or the device URI given second, e.g. board://127.0.0.1:7070),
 // feeds the first input a ramp of values (dynamic dims become 1; the runtime
 // converts them if the input is I64 or BOOL) and prints the output in its
 // element type. Each call is checked: on error the status message, which
@@ -25,10 +26,11 @@ static int failed(cimrt_status_t status) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s MODEL.cimx\n", argv[0]);
+  if (argc != 2 && argc != 3) {
+    fprintf(stderr, "usage: %s MODEL.cimx [DEVICE_URI]\n", argv[0]);
     return 2;
   }
+  const char *uri = argc == 3 ? argv[2] : "sim://ideal";
   cimrt_model_t *model = NULL;
   cimrt_device_t *device = NULL;
   cimrt_session_t *session = NULL;
@@ -42,7 +44,7 @@ int main(int argc, char **argv) {
   int rc = 1;
 
   if (failed(cimrt_model_load_file(argv[1], &model)) ||
-      failed(cimrt_device_open("sim://ideal", &device)) ||
+      failed(cimrt_device_open(uri, &device)) ||
       failed(cimrt_session_create(model, device, NULL, &session)))
     goto done;
   if (cimrt_model_input_count(model) != 1 ||

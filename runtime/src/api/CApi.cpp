@@ -209,6 +209,8 @@ const char *cimrt_status_code_string(cimrt_status_code_t code) {
     return "FAILED_PRECONDITION";
   case CIMRT_INTERNAL:
     return "INTERNAL";
+  case CIMRT_UNAVAILABLE:
+    return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }
@@ -390,6 +392,32 @@ cimrt_status_t cimrt_device_tile_report(const cimrt_device_t *device,
   const TileReport &r = s.tiles[index];
   *out = cimrt_tile_report_t{r.tileId, r.cells, r.writes, r.verifyFailures,
                              r.stuckOn, r.stuckOff};
+  return nullptr;
+}
+
+cimrt_status_t cimrt_device_link_stats(const cimrt_device_t *device,
+                                       cimrt_link_stats_t *out) {
+  if (!device || !out)
+    return error(Code::InvalidArgument,
+                 "cimrt_device_link_stats: device or out is NULL");
+  *out = cimrt_link_stats_t{};
+  DeviceStats s = device->device->stats();
+  if (!s.link)
+    return nullptr;
+  const LinkStats &l = *s.link;
+  out->remote = 1;
+  out->requests = l.requests;
+  out->frames_sent = l.framesSent;
+  out->frames_received = l.framesReceived;
+  out->bytes_sent = l.bytesSent;
+  out->bytes_received = l.bytesReceived;
+  out->frames_rejected = l.framesRejected;
+  out->retries = l.retries;
+  out->timeouts = l.timeouts;
+  out->reconnects = l.reconnects;
+  out->stale_replies = l.staleReplies;
+  out->board_frames_rejected = l.boardFramesRejected;
+  out->board_duplicates_answered = l.boardDuplicatesAnswered;
   return nullptr;
 }
 

@@ -27,6 +27,16 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
                            const artifact::Target &target);
 hal::MacroConfig toMacroConfig(const artifact::Target &target);
 
+/// The inverses, for a link that carries tiles as the artifact holds them
+/// (the board protocol): toTileImage(toArtifactTile(t, m),
+/// toArtifactTarget(m)) == t and toMacroConfig(toArtifactTarget(m)) == m
+/// for every image and config the functions above produce. A tile's array
+/// kind is the first of the target's kinds with the tile's geometry,
+/// cells and encoding (the fields a TileImage copies from its kind).
+artifact::Target toArtifactTarget(const hal::MacroConfig &target);
+artifact::Tile toArtifactTile(const hal::TileImage &tile,
+                              const hal::MacroConfig &target);
+
 /// Converts `tile` and `target` and programs the tile into `device`.
 StatusOr<TileHandle> programTile(Device &device, const artifact::Tile &tile,
                                  const artifact::Target &target);

@@ -30,6 +30,7 @@ enum class Code {
   Unimplemented = CIMRT_UNIMPLEMENTED,
   FailedPrecondition = CIMRT_FAILED_PRECONDITION,
   Internal = CIMRT_INTERNAL,
+  Unavailable = CIMRT_UNAVAILABLE,
 };
 
 class [[nodiscard]] Status {

@@ -16,6 +16,8 @@ DriverRegistry &DriverRegistry::global() {
   static DriverRegistry *registry = [] {
     auto *r = new DriverRegistry();
     (void)r->registerDriver(createSimDriver());
+    (void)r->registerDriver(createBoardDriver(/*serial=*/false));
+    (void)r->registerDriver(createBoardDriver(/*serial=*/true));
     return r;
   }();
   return *registry;

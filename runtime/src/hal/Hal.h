@@ -52,6 +52,14 @@ struct Integrator {
   double gainMax = 0, leak = 0, vSat = 0, noise = 0;
 };
 
+enum class LifReset { Unspecified, Zero, Subtract };
+
+/// The LIF neurons at the columns of a spiking target.
+struct LifNeurons {
+  double threshold = 0, leak = 0;
+  LifReset reset = LifReset::Unspecified;
+};
+
 /// The hardware a model was compiled for: converters, arrays, integrators
 /// and the cost figures of the device's counters.
 struct MacroConfig {
@@ -65,6 +73,7 @@ struct MacroConfig {
   std::vector<ArrayKind> arrays;
   bool hasIntegrator = false;
   Integrator integrator;
+  std::optional<LifNeurons> lif; // absent: no LIF neurons
   bool bridgeNeurons = false; // capacitive sign neurons reading bridges
   /// Energy (pJ), latency (ns), area (mm2) per key, and per "key.rram",
   /// "key.rom", "key.sram" where the target gives one per cell technology.
@@ -127,15 +136,24 @@ struct TileImage {
 /// the state when it enters (a DAC), at every integration step
 /// (integrators) and when it leaves (an ADC). The default does nothing,
 /// which is right for an ideal device. `v` holds `rows` vectors of `width`
-/// elements, the same buffer size on every call.
+/// elements, the same buffer size on every call. A device that cannot
+/// complete a step (a board that stops answering) returns an error, and
+/// the solve fails with it.
 class AnalogState {
 public:
   virtual ~AnalogState() = default;
-  virtual void enter(float *v, int64_t rows, int64_t width) {
+  virtual Status enter(float *v, int64_t rows, int64_t width) {
     (void)v, (void)rows, (void)width;
+    return Status::ok();
   }
-  virtual void integrate(float *v, int64_t step) { (void)v, (void)step; }
-  virtual void leave(float *v) { (void)v; }
+  virtual Status integrate(float *v, int64_t step) {
+    (void)v, (void)step;
+    return Status::ok();
+  }
+  virtual Status leave(float *v) {
+    (void)v;
+    return Status::ok();
+  }
 };
 
 } // namespace hal
@@ -150,6 +168,22 @@ struct TileReport {
   uint64_t writes = 0;         // write pulses (program-and-verify iterations)
   uint64_t verifyFailures = 0; // cells outside tolerance after the last write
   uint64_t stuckOn = 0, stuckOff = 0;
+};
+
+/// The link of a remote device (board://): frames and bytes each way,
+/// and what it took to get every request answered.
+struct LinkStats {
+  uint64_t requests = 0;       // requests answered
+  uint64_t framesSent = 0, framesReceived = 0;
+  uint64_t bytesSent = 0, bytesReceived = 0;
+  uint64_t framesRejected = 0; // received frames dropped (CRC, version, ...)
+  uint64_t retries = 0;        // requests sent again (same sequence number)
+  uint64_t timeouts = 0;       // waits for a reply that ran out
+  uint64_t reconnects = 0;     // links re-opened after a disconnect
+  uint64_t staleReplies = 0;   // late replies to an earlier sending
+  // The board's side: frames it dropped, re-sent requests it answered
+  // from its record instead of running them again.
+  uint64_t boardFramesRejected = 0, boardDuplicatesAnswered = 0;
 };
 
 struct DeviceStats {
@@ -169,6 +203,7 @@ struct DeviceStats {
   std::map<std::string, double> energyPj;
   double latencyNs = 0;
   std::vector<TileReport> tiles; // every tile programmed, in order
+  std::optional<LinkStats> link;  // a remote device's link; absent: local
 };
 
 class Device {
@@ -208,7 +243,7 @@ public:
   /// The analog domain of one ODE solve on `target` (an analog schedule).
   /// Called once per solve, in program order, so a device that draws
   /// random numbers there gives the same draws for one seed.
-  virtual std::unique_ptr<hal::AnalogState>
+  virtual StatusOr<std::unique_ptr<hal::AnalogState>>
   openAnalogState(const hal::MacroConfig &target) {
     (void)target;
     return std::make_unique<hal::AnalogState>();
@@ -249,6 +284,10 @@ private:
 
 /// The simulator driver ("sim://", "sim://ideal", "sim://quantized").
 std::unique_ptr<Driver> createSimDriver();
+
+/// The board drivers: "board://HOST:PORT" (TCP) and
+/// "board+serial:///dev/ttyX" (a serial line), docs/Board.md.
+std::unique_ptr<Driver> createBoardDriver(bool serial);
 
 } // namespace cim::rt
 

@@ -454,13 +454,15 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
   // in integrators, an ADC at the output; nothing on an ideal device).
   const bool analogSchedule = attrString(inst, "schedule", "") == "analog";
   std::unique_ptr<hal::AnalogState> analog;
-  if (analogSchedule && ctx.device && ctx.target)
-    analog = ctx.device->openAnalogState(*ctx.target);
+  if (analogSchedule && ctx.device && ctx.target) {
+    CIM_ASSIGN_OR_RETURN(analog, ctx.device->openAnalogState(*ctx.target));
+  }
   Tensor h = *in[0];
   if (analog) {
     int64_t width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;
     h = copyOf(h);
-    analog->enter(h.mutableData<float>(), h.numElements() / width, width);
+    CIM_TRY(
+        analog->enter(h.mutableData<float>(), h.numElements() / width, width));
   }
   for (int64_t i = 0; i < steps; ++i) {
     Tensor k1, k2, k3, k4;
@@ -476,11 +478,11 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
       h = axpy(h, dt / 6.0f, sum);
     }
     if (analog)
-      analog->integrate(h.mutableData<float>(), i);
+      CIM_TRY(analog->integrate(h.mutableData<float>(), i));
   }
   if (analog) {
     h = copyOf(h);
-    analog->leave(h.mutableData<float>());
+    CIM_TRY(analog->leave(h.mutableData<float>()));
   }
   if (analogSchedule && ctx.costs) {
     int64_t width = h.rank() ? std::max<int64_t>(1, h.dims().back()) : 1;

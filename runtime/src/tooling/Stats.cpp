@@ -47,6 +47,23 @@ void printDeviceStats(const cimrt_device_t *device) {
         (unsigned long long)t.verify_failures, (unsigned long long)t.stuck_on,
         (unsigned long long)t.stuck_off);
   }
+  cimrt_link_stats_t l;
+  check(cimrt_device_link_stats(device, &l));
+  if (l.remote)
+    std::printf(
+        "stats: link: %llu requests, %llu frames (%llu bytes) sent, %llu "
+        "(%llu bytes) received; %llu retries after %llu timeouts, %llu "
+        "reconnects, %llu stale replies; frames rejected: %llu here, %llu "
+        "by the board; %llu re-sent requests answered from the board's "
+        "record\n",
+        (unsigned long long)l.requests, (unsigned long long)l.frames_sent,
+        (unsigned long long)l.bytes_sent, (unsigned long long)l.frames_received,
+        (unsigned long long)l.bytes_received, (unsigned long long)l.retries,
+        (unsigned long long)l.timeouts, (unsigned long long)l.reconnects,
+        (unsigned long long)l.stale_replies,
+        (unsigned long long)l.frames_rejected,
+        (unsigned long long)l.board_frames_rejected,
+        (unsigned long long)l.board_duplicates_answered);
 }
 
 uint64_t inferencesOf(const std::vector<int64_t> &declared,

@@ -12,15 +12,19 @@ namespace pb = cim::board;
 
 namespace {
 
-/// `tile` and `target` as the runtime reads an artifact's: validated and
-/// converted (a one-tile artifact whose program passes its input through).
-StatusOr<std::shared_ptr<const Model>> tileModel(const pb::ProgramTile &req) {
+/// `target` (and `tile`, if given) as the runtime reads an artifact's:
+/// validated and converted (an artifact whose program passes its input
+/// through). Anything malformed is the request's INVALID_ARGUMENT.
+StatusOr<std::shared_ptr<const Model>>
+validated(const char *request, const artifact::Target &target,
+          const artifact::Tile *tile) {
   artifact::Artifact a;
   a.set_magic(macro::kArtifactMagic);
   a.set_version(macro::kArtifactVersion);
   a.set_producer("board protocol");
-  *a.mutable_target() = req.target();
-  *a.add_tiles() = req.tile();
+  *a.mutable_target() = target;
+  if (tile)
+    *a.add_tiles() = *tile;
   artifact::Value *v = a.mutable_program()->add_values();
   v->set_id(1);
   v->set_name("x");
@@ -28,13 +32,35 @@ StatusOr<std::shared_ptr<const Model>> tileModel(const pb::ProgramTile &req) {
   v->mutable_type()->add_dims(1);
   a.mutable_program()->add_inputs(1);
   a.mutable_program()->add_outputs(1);
-  return Model::fromArtifact(std::move(a), "PROGRAM_TILE");
+  StatusOr<std::shared_ptr<const Model>> model =
+      Model::fromArtifact(std::move(a), request);
+  if (!model.isOk()) {
+    std::string message = model.status().message();
+    std::string label = std::string(request) + ": ";
+    if (message.rfind(label, 0) == 0)
+      message.erase(0, label.size());
+    return makeError(Code::InvalidArgument, message);
+  }
+  return model;
 }
 
 } // namespace
 
-BoardServer::BoardServer(std::shared_ptr<Device> device, std::string name)
-    : device_(std::move(device)), name_(std::move(name)) {}
+BoardServer::BoardServer(DeviceFactory open, std::string name)
+    : open_(std::move(open)), name_(std::move(name)) {
+  (void)reset();
+}
+
+Status BoardServer::reset() {
+  solves_.clear();
+  tiles_.clear();
+  device_.reset();
+  StatusOr<std::shared_ptr<Device>> d = open_();
+  deviceStatus_ = d.status();
+  if (d.isOk())
+    device_ = *d;
+  return deviceStatus_;
+}
 
 Frame BoardServer::reply(const Frame &request, pb::MessageType type,
                          const google::protobuf::MessageLite &message) const {
@@ -55,8 +81,13 @@ Frame BoardServer::error(const Frame &request, const Status &status) const {
 
 Frame BoardServer::handle(const Frame &request) {
   ++received_;
+  // IDENTIFY is never answered from the record: it starts or resumes a
+  // session, which is safe to repeat.
+  if (request.type == pb::IDENTIFY)
+    return execute(request);
   if (auto it = answered_.find(request.sequence); it != answered_.end()) {
     ++duplicates_;
+    ++duplicatesTotal_;
     return it->second;
   }
   Frame answer = execute(request);
@@ -84,15 +115,38 @@ Frame BoardServer::execute(const Frame &request) {
                        " is not programmed");
     return it->second;
   };
-  switch (request.type) {
-  case pb::IDENTIFY: {
+  if (request.type == pb::IDENTIFY) {
+    pb::Identify req;
+    if (!parse(req))
+      return bad("IDENTIFY");
+    if (req.resume() && req.session() != session_)
+      return error(request,
+                   makeError(Code::FailedPrecondition, "session ", req.session(),
+                             " cannot be resumed: the board is in session ",
+                             session_,
+                             " now (another host started it, or the board "
+                             "was restarted); its tiles are gone"));
+    if (!req.resume()) {
+      session_ = req.session();
+      answered_.clear();
+      answeredOrder_.clear();
+      received_ = 1;
+      duplicates_ = 0;
+      if (Status s = reset(); !s.isOk())
+        return error(request, s);
+    }
     pb::Identity id;
     id.set_protocol_version(kBoardProtocolVersion);
     id.set_board(name_);
     id.add_capabilities("program-verify");
     id.add_capabilities("charge-sharing");
+    id.add_capabilities("analog-integrators");
+    id.set_session(session_);
     return reply(request, pb::IDENTITY, id);
   }
+  if (!device_)
+    return error(request, deviceStatus_);
+  switch (request.type) {
   case pb::PROGRAM_TILE: {
     pb::ProgramTile req;
     if (!parse(req))
@@ -101,7 +155,8 @@ Frame BoardServer::execute(const Frame &request) {
       return error(request, makeError(Code::FailedPrecondition,
                                       "tile handle ", req.handle(),
                                       " is programmed already"));
-    StatusOr<std::shared_ptr<const Model>> model = tileModel(req);
+    StatusOr<std::shared_ptr<const Model>> model =
+        validated("PROGRAM_TILE", req.target(), &req.tile());
     if (!model.isOk())
       return error(request, model.status());
     const hal::TileImage &image = (*model)->tileImages().front();
@@ -164,8 +219,16 @@ Frame BoardServer::execute(const Frame &request) {
     c.set_macs(s.macs);
     c.set_dac_conversions(s.dacConversions);
     c.set_adc_conversions(s.adcConversions);
+    c.set_digital_ops(s.digitalOps);
+    c.set_comparisons(s.comparisons);
+    c.set_charge_shares(s.chargeShares);
     c.set_program_writes(s.programWrites);
+    c.set_calibration_mvms(s.calibrationMvms);
+    c.set_calibration_ns(s.calibrationNs);
+    c.mutable_energy_pj()->insert(s.energyPj.begin(), s.energyPj.end());
+    c.set_latency_ns(s.latencyNs);
     c.set_frames_received(received_);
+    c.set_frames_rejected(rejected_);
     c.set_duplicates_answered(duplicates_);
     return reply(request, pb::COUNTERS, c);
   }
@@ -179,10 +242,36 @@ Frame BoardServer::execute(const Frame &request) {
     }
     return reply(request, pb::DONE, pb::Done());
   }
-  case pb::RESET: {
-    for (const auto &[handle, t] : tiles_)
-      device_->releaseTile(t.handle);
-    tiles_.clear();
+  case pb::RESET:
+    if (Status s = reset(); !s.isOk())
+      return error(request, s);
+    return reply(request, pb::DONE, pb::Done());
+  case pb::ANALOG_OPEN: {
+    pb::AnalogOpen req;
+    if (!parse(req))
+      return bad("ANALOG_OPEN");
+    if (solves_.count(req.handle()))
+      return error(request, makeError(Code::FailedPrecondition,
+                                      "analog solve ", req.handle(),
+                                      " is open already"));
+    StatusOr<std::shared_ptr<const Model>> model =
+        validated("ANALOG_OPEN", req.target(), nullptr);
+    if (!model.isOk())
+      return error(request, model.status());
+    StatusOr<std::unique_ptr<hal::AnalogState>> state =
+        device_->openAnalogState((*model)->macroConfig());
+    if (!state.isOk())
+      return error(request, state.status());
+    solves_[req.handle()].state = std::move(*state);
+    return reply(request, pb::DONE, pb::Done());
+  }
+  case pb::ANALOG_STEP:
+    return analogStep(request);
+  case pb::ANALOG_CLOSE: {
+    pb::AnalogClose req;
+    if (!parse(req))
+      return bad("ANALOG_CLOSE");
+    solves_.erase(req.handle());
     return reply(request, pb::DONE, pb::Done());
   }
   case pb::READ_CONDUCTANCES:
@@ -194,6 +283,55 @@ Frame BoardServer::execute(const Frame &request) {
                                     request.type,
                                     " is not a request this board serves"));
   }
+}
+
+Frame BoardServer::analogStep(const Frame &request) {
+  pb::AnalogStep req;
+  if (!req.ParseFromString(request.payload))
+    return error(request, makeError(Code::InvalidArgument,
+                                    "ANALOG_STEP: the payload does not parse"));
+  auto it = solves_.find(req.handle());
+  if (it == solves_.end())
+    return error(request, makeError(Code::NotFound, "analog solve ",
+                                    req.handle(), " is not open"));
+  Solve &solve = it->second;
+  uint64_t values = uint64_t(req.v_size());
+  Status s = Status::ok();
+  switch (req.kind()) {
+  case pb::AnalogStep::ENTER:
+    if (req.width() == 0 || req.rows() > values ||
+        req.rows() * req.width() != values)
+      return error(request, makeError(Code::InvalidArgument, "ANALOG_STEP: ",
+                                      values, " values are not ", req.rows(),
+                                      " rows of width ", req.width()));
+    solve.values = values;
+    s = solve.state->enter(req.mutable_v()->mutable_data(),
+                           int64_t(req.rows()), int64_t(req.width()));
+    break;
+  case pb::AnalogStep::INTEGRATE:
+  case pb::AnalogStep::LEAVE:
+    if (solve.values == 0 || values != solve.values)
+      return error(request,
+                   makeError(Code::InvalidArgument, "ANALOG_STEP: analog solve ",
+                             req.handle(), " holds ", solve.values,
+                             " values, got ", values,
+                             solve.values ? "" : " (it was not entered)"));
+    s = req.kind() == pb::AnalogStep::LEAVE
+            ? solve.state->leave(req.mutable_v()->mutable_data())
+            : solve.state->integrate(req.mutable_v()->mutable_data(),
+                                     req.step());
+    break;
+  default:
+    return error(request, makeError(Code::InvalidArgument,
+                                    "ANALOG_STEP: unknown kind ",
+                                    int(req.kind())));
+  }
+  if (!s.isOk())
+    return error(request, s);
+  pb::AnalogState out;
+  out.set_handle(req.handle());
+  *out.mutable_v() = std::move(*req.mutable_v());
+  return reply(request, pb::ANALOG_STATE, out);
 }
 
 } // namespace cim::rt::board

@@ -9,6 +9,10 @@
 // validated exactly as the runtime validates an artifact's tiles before it
 // reaches the device; anything malformed is an ERROR reply naming what.
 //
+// A board serves one host session at a time (Identify in board.proto): a
+// new session, or RESET, starts from a fresh device, so that a run gives
+// the same results whatever ran on the board before it.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef CIMRT_SRC_DRIVERS_BOARD_BOARDSERVER_H
@@ -19,6 +23,7 @@
 #include "hal/Hal.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,14 +33,22 @@ namespace cim::rt::board {
 
 class BoardServer {
 public:
-  /// A board named `name` that computes with `device`.
-  BoardServer(std::shared_ptr<Device> device, std::string name);
+  /// Opens the device a session computes with.
+  using DeviceFactory = std::function<StatusOr<std::shared_ptr<Device>>()>;
+
+  /// A board named `name` that computes with devices from `open` (one
+  /// opened now, a fresh one for every session and RESET).
+  BoardServer(DeviceFactory open, std::string name);
 
   /// The reply to one request frame.
   Frame handle(const Frame &request);
 
-  /// Requests answered again from the record (re-sent by the host).
-  uint64_t duplicatesAnswered() const { return duplicates_; }
+  /// Frames the link's decoder dropped (reported in COUNTERS).
+  void setFramesRejected(uint64_t n) { rejected_ = n; }
+
+  /// Requests answered again from the record (re-sent by the host), in
+  /// every session.
+  uint64_t duplicatesAnswered() const { return duplicatesTotal_; }
 
   /// Replies remembered for re-sent requests.
   static constexpr size_t kRememberedReplies = 64;
@@ -45,18 +58,31 @@ private:
   Frame reply(const Frame &request, cim::board::MessageType type,
               const google::protobuf::MessageLite &message) const;
   Frame error(const Frame &request, const Status &status) const;
+  Frame analogStep(const Frame &request);
+  /// A fresh device, no tiles or solves.
+  Status reset();
 
+  DeviceFactory open_;
   std::shared_ptr<Device> device_;
+  Status deviceStatus_ = Status::ok(); // why device_ is null
   std::string name_;
+  uint64_t session_ = 0;
   /// A programmed tile: the device's handle and the tile's shape.
   struct Programmed {
     TileHandle handle = 0;
     int64_t rows = 0, cols = 0;
   };
   std::map<uint32_t, Programmed> tiles_; // by the host's handle
+  /// An open analog solve: its state, and the size of its vectors.
+  struct Solve {
+    std::unique_ptr<hal::AnalogState> state;
+    uint64_t values = 0; // rows x width, 0 before ENTER
+  };
+  std::map<uint32_t, Solve> solves_; // by the host's handle
   std::unordered_map<uint32_t, Frame> answered_;
   std::deque<uint32_t> answeredOrder_;
-  uint64_t received_ = 0, duplicates_ = 0;
+  uint64_t received_ = 0, duplicates_ = 0, rejected_ = 0;
+  uint64_t duplicatesTotal_ = 0;
 };
 
 } // namespace cim::rt::board

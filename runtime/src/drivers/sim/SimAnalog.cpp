@@ -28,7 +28,7 @@ public:
         vSat_(target.hasIntegrator ? target.integrator.vSat : 0),
         noise_(target.hasIntegrator ? target.integrator.noise : 0), key_(key) {}
 
-  void enter(float *v, int64_t rows, int64_t width) override {
+  Status enter(float *v, int64_t rows, int64_t width) override {
     width_ = width;
     scale_.assign(size_t(rows), 0.0);
     for (int64_t r = 0; r < rows; ++r) {
@@ -36,9 +36,10 @@ public:
         scale_[r] = std::max(scale_[r], std::fabs(double(v[r * width + c])));
       quantise(v + r * width, width, scale_[r], dacBits_);
     }
+    return Status::ok();
   }
 
-  void integrate(float *v, int64_t step) override {
+  Status integrate(float *v, int64_t step) override {
     const int64_t rows = int64_t(scale_.size()), width = width_;
     if (noise_ > 0 && key_ != 0) {
       NoiseStream stream(key_, kIntegrator);
@@ -50,15 +51,16 @@ public:
                         combineKey(uint64_t(step), uint64_t(r * width + c))));
     }
     if (vSat_ <= 0)
-      return;
+      return Status::ok();
     for (int64_t r = 0; r < rows; ++r) {
       float limit = float(vSat_ * scale_[r]);
       for (int64_t c = 0; c < width; ++c)
         v[r * width + c] = std::clamp(v[r * width + c], -limit, limit);
     }
+    return Status::ok();
   }
 
-  void leave(float *v) override {
+  Status leave(float *v) override {
     const int64_t width = width_;
     for (int64_t r = 0; r < int64_t(scale_.size()); ++r) {
       double fullScale = vSat_ * scale_[r];
@@ -67,6 +69,7 @@ public:
           fullScale = std::max(fullScale, std::fabs(double(v[r * width + c])));
       quantise(v + r * width, width, fullScale, adcBits_);
     }
+    return Status::ok();
   }
 
 private:
@@ -93,7 +96,7 @@ openSimAnalogState(const hal::MacroConfig &target, uint64_t key) {
   return std::make_unique<SimAnalogState>(target, key);
 }
 
-std::unique_ptr<hal::AnalogState>
+StatusOr<std::unique_ptr<hal::AnalogState>>
 SimDevice::openAnalogState(const hal::MacroConfig &target) {
   if (mode_ != SimMode::Quantized)
     return Device::openAnalogState(target);

@@ -208,7 +208,7 @@ public:
   Status mvmShared(TileHandle handle, const float *x, const float *carry,
                    int64_t batch, float *y) override;
   DeviceStats stats() const override;
-  std::unique_ptr<hal::AnalogState>
+  StatusOr<std::unique_ptr<hal::AnalogState>>
   openAnalogState(const hal::MacroConfig &target) override;
 
 private:
