@@ -80,6 +80,7 @@ public:
   Status open() {
     std::lock_guard<std::mutex> lock(mutex_);
     Status last = Status::ok();
+    bool connected = false;
     int timeout = options_.timeoutMs;
     for (int attempt = 0; attempt <= options_.retries; ++attempt) {
       if (attempt > 0) {
@@ -92,13 +93,20 @@ public:
           std::this_thread::sleep_for(std::chrono::milliseconds(timeout));
           continue;
         }
+        connected = true;
       }
       pb::Identity id;
       last = identify(/*resume=*/false, id, timeout);
       if (last.isOk() || last.code() != Code::Unavailable)
         return last;
     }
-    return last;
+    if (!connected)
+      return makeError(Code::Unavailable, uri_, ": ", last.message(), " (",
+                       options_.retries + 1, " attempts)");
+    return makeError(Code::Unavailable, uri_, ": the board did not answer "
+                     "IDENTIFY in ", options_.retries + 1, " sendings (",
+                     options_.timeoutMs, " ms timeout, doubling); last: ",
+                     last.message());
   }
 
   /// Sends `request` as `type` and parses its reply (of type `replyType`)
@@ -164,7 +172,7 @@ private:
                                   std::max(options_.timeoutMs, 1000));
         }();
     if (!l.isOk())
-      return makeError(Code::Unavailable, uri_, ": ", l.status().message());
+      return l.status();
     wire_ = std::move(*l);
     link_open_ = true;
     return Status::ok();
@@ -239,8 +247,7 @@ private:
     ++link_.timeouts;
     // A frame whose length was corrupted holds the decoder; start afresh.
     decoder_.clear();
-    return makeError(Code::Unavailable, uri_, ": timed out after ", timeoutMs,
-                     " ms");
+    return makeError(Code::Unavailable, "timed out after ", timeoutMs, " ms");
   }
 
   Status unpack(pb::MessageType type, const Frame &answer,
@@ -342,11 +349,7 @@ public:
     *req.mutable_tile() = toArtifactTile(tile, target);
     *req.mutable_target() = toArtifactTarget(target);
     pb::TileProgrammed out;
-    Status s = c_->request(pb::PROGRAM_TILE, req, pb::TILE_PROGRAMMED, out);
-    if (!s.isOk())
-      return makeError(s.code(), s.message(), " (tile ", tile.id,
-                       tile.source.empty() ? "" : " of '" + tile.source + "'",
-                       ")");
+    CIM_TRY(c_->request(pb::PROGRAM_TILE, req, pb::TILE_PROGRAMMED, out));
     std::lock_guard<std::mutex> lock(mutex_);
     tiles_[handle] = {int64_t(tile.rows), int64_t(tile.cols)};
     TileReport r;
