@@ -28,6 +28,10 @@ if [[ "${1:-}" == "--train" ]]; then
   # Only for re-training the example models; the exported models are committed.
   PKGS+=(python3-sklearn)
 fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  # Only for scripts/fuzz.sh: clang and its libFuzzer runtime.
+  PKGS+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -14,6 +14,8 @@
 #include "tooling/Exit.h"
 #include "tooling/Flags.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -250,6 +252,9 @@ int runMain(int argc, char **argv) {
       [device] { return DriverRegistry::global().open(device); }, name);
   Emulator emu(server, faults, fseed);
 
+  // A payload that does not parse gets an ERROR reply saying so; protobuf's
+  // own log lines about it (invalid UTF-8) would only repeat it.
+  google::protobuf::SetLogHandler(nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   struct sigaction sa {};
   sa.sa_handler = onSignal; // no SA_RESTART: poll returns on a signal

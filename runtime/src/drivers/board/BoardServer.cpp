@@ -192,6 +192,11 @@ Frame BoardServer::execute(const Frame &request) {
                                       req.x_size(), " inputs, tile ",
                                       req.handle(), " needs batch ", batch,
                                       " x ", t->rows, " rows"));
+    if (uint64_t(batch) * uint64_t(t->cols) >
+        kMaxFramePayload / sizeof(float))
+      return error(request, makeError(Code::InvalidArgument, "MVM: batch ",
+                                      batch, " x ", t->cols,
+                                      " results would not fit in a frame"));
     if (req.carry_size() != 0 && int64_t(req.carry_size()) != batch * t->cols)
       return error(request, makeError(Code::InvalidArgument, "MVM: ",
                                       req.carry_size(),
@@ -299,8 +304,8 @@ Frame BoardServer::analogStep(const Frame &request) {
   Status s = Status::ok();
   switch (req.kind()) {
   case pb::AnalogStep::ENTER:
-    if (req.width() == 0 || req.rows() > values ||
-        req.rows() * req.width() != values)
+    if (req.rows() == 0 || req.width() == 0 || values % req.rows() != 0 ||
+        values / req.rows() != req.width())
       return error(request, makeError(Code::InvalidArgument, "ANALOG_STEP: ",
                                       values, " values are not ", req.rows(),
                                       " rows of width ", req.width()));
