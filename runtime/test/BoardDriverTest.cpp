@@ -133,7 +133,7 @@ TEST(BoardDriver, ALinkBeyondRetriesIsAnErrorNotAResult) {
   // Not with one retry: 20 + 40 ms < 400 ms.
   ASSERT_FALSE(board.isOk());
   auto slow =
-      rt::DriverRegistry::global().open(emu.uri("timeout_ms=300&retries=2"));
+      rt::DriverRegistry::global().open(emu.uri("timeout_ms=300&retries=3"));
   ASSERT_TRUE(slow.isOk()) << slow.status().message();
   ArtifactBuilder b(16, 8);
   b.tile(6, 4, ramp(24, 3));

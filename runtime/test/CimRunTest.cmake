@@ -102,7 +102,7 @@ expect(bad-pb 1 "" "^error: .*bad.pb: not an ONNX TensorProto"
 expect(missing-input 1 "" "^error: .*missing input 'x'" ARGS ${W}/dense.cimx)
 expect(unknown-input 1 "" "^error: .*no input named 'z'"
   ARGS ${W}/dense.cimx --input z=${W}/bad.pb)
-expect(bad-device 1 "" "^error: device URI 'hw://x': no driver for scheme 'hw' \\(known schemes: sim://\\)"
+expect(bad-device 1 "" "^error: device URI 'hw://x': no driver for scheme 'hw' \\(known schemes: board://, board\\+serial://, sim://\\)"
   ARGS ${W}/dense.cimx --device hw://x --test-data ${W}/dense-data)
 expect(usage 2 "" "^error: unknown option '--bogus'" ARGS ${W}/dense.cimx --bogus)
 expect(help 0 "usage: cim-run MODEL.cimx" "" ARGS --help)

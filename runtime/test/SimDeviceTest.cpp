@@ -293,7 +293,7 @@ TEST(SimDevice, UnknownModeAndScheme) {
   EXPECT_EQ(none.status().code(), Code::NotFound);
   EXPECT_EQ(none.status().message(),
             "device URI 'fpga://0': no driver for scheme 'fpga' (known "
-            "schemes: sim://)");
+            "schemes: board://, board+serial://, sim://)");
   auto malformed = rt::DriverRegistry::global().open("sim");
   EXPECT_EQ(malformed.status().code(), Code::InvalidArgument);
 }

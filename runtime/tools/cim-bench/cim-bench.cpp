@@ -7,8 +7,16 @@
 // weights); batch 1 and 256; square tiles of 256 and 1024 (8-bit DAC and
 // ADC, 4-bit cells, differential pairs).
 //
+// With --device URI it times that device instead, against a simulator
+// (--reference, default sim://ideal) on the same tiles in the same run:
+// MVM calls and vectors per second, the ratio, and for a device behind a
+// link (board://) the bytes each call moves (scripts/bench-board.sh runs
+// it against cim-board-emu).
+//
 //   cim-bench [--noise PRESET] [--threads N] [--min-time SECONDS]
 //             [--tile N] [--batch B] [--mode ideal|quantized]
+//   cim-bench --device URI [--reference URI] [--min-time SECONDS]
+//             [--tile N] [--batch B]
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,6 +64,19 @@ void makeTile(int n, std::mt19937 &rng, rt::hal::TileImage &tile,
   target.bitsPerCell = 4;
   target.dacBits = 8;
   target.adcBits = 8;
+  target.cellTech = rt::hal::CellTech::Rram;
+  rt::hal::ArrayKind kind;
+  kind.name = "rram";
+  kind.cellTech = rt::hal::CellTech::Rram;
+  kind.rows = target.arrayRows;
+  kind.cols = target.arrayCols;
+  kind.bitsPerCell = 4;
+  kind.count = 1;
+  kind.encoding = rt::hal::WeightEncoding::Differential;
+  target.arrays = {kind};
+  tile.arrayRows = target.arrayRows;
+  tile.arrayCols = target.arrayCols;
+  tile.bitsPerCell = 4;
   tile.rows = uint32_t(n);
   tile.cols = uint32_t(n);
   tile.cellTech = rt::hal::CellTech::Rram;
@@ -72,15 +93,86 @@ void makeTile(int n, std::mt19937 &rng, rt::hal::TileImage &tile,
 
 const char *kUsage =
     "usage: cim-bench [--noise PRESET] [--threads N] [--min-time SECONDS]\n"
-    "                 [--tile N] [--batch B] [--mode ideal|quantized]\n";
+    "                 [--tile N] [--batch B] [--mode ideal|quantized]\n"
+    "       cim-bench --device URI [--reference URI] [--min-time SECONDS]\n"
+    "                 [--tile N] [--batch B]\n";
+
+/// Opens `uri` and programs `tile` into it, or leaves with the error.
+std::pair<std::shared_ptr<rt::Device>, rt::TileHandle>
+openWith(const std::string &uri, const rt::hal::TileImage &tile,
+         const rt::hal::MacroConfig &target) {
+  auto dev = rt::DriverRegistry::global().open(uri);
+  if (!dev.isOk())
+    tooling::fail(dev.status().message());
+  auto h = (*dev)->programTile(tile, target);
+  if (!h.isOk())
+    tooling::fail(h.status().message());
+  return {*dev, *h};
+}
+
+/// `device` against `reference` on the same tiles and inputs.
+int benchDevice(const std::string &device, const std::string &reference,
+                double minTime, int onlyTile, int onlyBatch) {
+  std::printf("cim-bench: %s against %s, in this process\n", device.c_str(),
+              reference.c_str());
+  std::printf("%6s %6s %14s %14s %14s %14s %7s\n", "tile", "batch",
+              "device MVM/s", "vectors/s", "bytes/MVM", "reference MVM/s",
+              "ratio");
+  std::mt19937 rng(1);
+  for (int n : {256, 1024}) {
+    if (onlyTile && n != onlyTile)
+      continue;
+    rt::hal::TileImage tile;
+    rt::hal::MacroConfig target;
+    makeTile(n, rng, tile, target);
+    auto [dev, h] = openWith(device, tile, target);
+    auto [ref, hr] = openWith(reference, tile, target);
+    for (int batch : {1, 16, 256}) {
+      if (onlyBatch && batch != onlyBatch)
+        continue;
+      std::vector<float> x(size_t(batch) * n), y(size_t(batch) * n);
+      std::uniform_real_distribution<float> u(-1, 1);
+      for (float &v : x)
+        v = u(rng);
+      rt::DeviceStats before = dev->stats();
+      uint64_t calls = 0;
+      double t = 1e30, tr = 1e30;
+      for (int round = 0; round < 3; ++round) {
+        t = std::min(t, timePerCall(
+                            [&, dev = dev, h = h] {
+                              ++calls;
+                              if (!dev->mvm(h, x.data(), batch, y.data()).isOk())
+                                tooling::fail(device + ": an MVM failed");
+                            },
+                            minTime / 3));
+        tr = std::min(tr, timePerCall(
+                              [&, ref = ref, hr = hr] {
+                                (void)ref->mvm(hr, x.data(), batch, y.data());
+                              },
+                              minTime / 3));
+      }
+      rt::DeviceStats after = dev->stats();
+      double bytes = 0;
+      if (after.link && before.link && calls)
+        bytes = double(after.link->bytesSent + after.link->bytesReceived -
+                       before.link->bytesSent - before.link->bytesReceived) /
+                double(calls);
+      std::printf("%6d %6d %14.0f %14.0f %14.0f %14.0f %7.3f\n", n, batch,
+                  1 / t, batch / t, bytes, 1 / tr, tr / t);
+    }
+  }
+  return 0;
+}
 
 int benchMain(int argc, char **argv) {
   std::string noise = "rram-nominal";
   unsigned threads = std::thread::hardware_concurrency();
   double minTime = 0.5;
   int onlyTile = 0, onlyBatch = 0;
-  std::string onlyMode;
+  std::string onlyMode, device, reference = "sim://ideal";
   CLI::App app("cim-bench");
+  app.add_option("--device", device);
+  app.add_option("--reference", reference);
   app.add_option("--noise", noise);
   app.add_option("--threads", threads);
   app.add_option("--min-time", minTime);
@@ -91,6 +183,8 @@ int benchMain(int argc, char **argv) {
     tooling::usageError("cim-bench", "unexpected argument");
   if (threads == 0)
     threads = 1;
+  if (!device.empty())
+    return benchDevice(device, reference, minTime, onlyTile, onlyBatch);
   std::printf("cim-bench: %u threads; the simulator against OpenBLAS sgemm "
               "(%u threads) on the same shapes\n",
               threads, threads);

@@ -81,6 +81,7 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     Status last = Status::ok();
     bool connected = false;
+    const uint32_t sequence = nextSequence_++;
     int timeout = options_.timeoutMs;
     for (int attempt = 0; attempt <= options_.retries; ++attempt) {
       if (attempt > 0) {
@@ -96,7 +97,7 @@ public:
         connected = true;
       }
       pb::Identity id;
-      last = identify(/*resume=*/false, id, timeout);
+      last = identify(/*resume=*/false, id, timeout, sequence);
       if (last.isOk() || last.code() != Code::Unavailable)
         return last;
     }
@@ -191,13 +192,16 @@ private:
   }
 
   /// IDENTIFY (one sending: the caller retries), checking the protocol.
-  Status identify(bool resume, pb::Identity &id, int timeoutMs) {
+  /// `sequence` 0 takes the next number; a caller re-sending passes the
+  /// number of its first sending, so that a late reply still counts.
+  Status identify(bool resume, pb::Identity &id, int timeoutMs,
+                  uint32_t sequence = 0) {
     pb::Identify req;
     req.set_session(session_);
     req.set_resume(resume);
     Frame f;
     f.type = pb::IDENTIFY;
-    f.sequence = nextSequence_++;
+    f.sequence = sequence ? sequence : nextSequence_++;
     f.payload = req.SerializeAsString();
     StatusOr<Frame> answer = exchange(f.sequence, encodeFrame(f), timeoutMs);
     if (!answer.isOk())
