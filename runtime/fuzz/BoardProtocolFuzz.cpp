@@ -142,15 +142,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
 namespace {
 
-Frame frame(pb::MessageType type, uint32_t sequence,
-            const google::protobuf::MessageLite &m) {
-  Frame f;
-  f.type = uint16_t(type);
-  f.sequence = sequence;
-  f.payload = m.SerializeAsString();
-  return f;
-}
-
 /// A session of valid requests: identify, program a tile, MVMs with and
 /// without a carry, an analog solve, counters, release and reset, in the
 /// order a host sends them.
@@ -181,25 +172,25 @@ std::vector<Frame> seedFrames() {
   uint32_t seq = 1;
   pb::Identify id;
   id.set_session(42);
-  out.push_back(frame(pb::IDENTIFY, seq++, id));
+  out.push_back(messageFrame(pb::IDENTIFY, seq++, id));
   pb::ProgramTile program;
   program.set_handle(1);
   *program.mutable_tile() = tile;
   *program.mutable_target() = target;
-  out.push_back(frame(pb::PROGRAM_TILE, seq++, program));
+  out.push_back(messageFrame(pb::PROGRAM_TILE, seq++, program));
   pb::Mvm mvm;
   mvm.set_handle(1);
   mvm.set_batch(2);
   for (int i = 0; i < 6; ++i)
     mvm.add_x(0.25f * float(i) - 0.5f);
-  out.push_back(frame(pb::MVM, seq++, mvm));
+  out.push_back(messageFrame(pb::MVM, seq++, mvm));
   for (int i = 0; i < 4; ++i)
     mvm.add_carry(0.125f);
-  out.push_back(frame(pb::MVM, seq++, mvm));
+  out.push_back(messageFrame(pb::MVM, seq++, mvm));
   pb::AnalogOpen open;
   open.set_handle(1);
   *open.mutable_target() = target;
-  out.push_back(frame(pb::ANALOG_OPEN, seq++, open));
+  out.push_back(messageFrame(pb::ANALOG_OPEN, seq++, open));
   pb::AnalogStep step;
   step.set_handle(1);
   step.set_kind(pb::AnalogStep::ENTER);
@@ -207,17 +198,17 @@ std::vector<Frame> seedFrames() {
   step.set_width(2);
   for (int i = 0; i < 4; ++i)
     step.add_v(float(i));
-  out.push_back(frame(pb::ANALOG_STEP, seq++, step));
+  out.push_back(messageFrame(pb::ANALOG_STEP, seq++, step));
   step.set_kind(pb::AnalogStep::INTEGRATE);
-  out.push_back(frame(pb::ANALOG_STEP, seq++, step));
+  out.push_back(messageFrame(pb::ANALOG_STEP, seq++, step));
   pb::AnalogClose close;
   close.set_handle(1);
-  out.push_back(frame(pb::ANALOG_CLOSE, seq++, close));
-  out.push_back(frame(pb::READ_COUNTERS, seq++, pb::ReadCounters()));
+  out.push_back(messageFrame(pb::ANALOG_CLOSE, seq++, close));
+  out.push_back(messageFrame(pb::READ_COUNTERS, seq++, pb::ReadCounters()));
   pb::ReleaseTile release;
   release.set_handle(1);
-  out.push_back(frame(pb::RELEASE_TILE, seq++, release));
-  out.push_back(frame(pb::RESET, seq++, pb::Reset()));
+  out.push_back(messageFrame(pb::RELEASE_TILE, seq++, release));
+  out.push_back(messageFrame(pb::RESET, seq++, pb::Reset()));
   return out;
 }
 

@@ -22,11 +22,7 @@ namespace {
 
 Frame request(pb::MessageType type, uint32_t sequence,
               const google::protobuf::MessageLite &message) {
-  Frame f;
-  f.type = uint16_t(type);
-  f.sequence = sequence;
-  f.payload = message.SerializeAsString();
-  return f;
+  return messageFrame(uint16_t(type), sequence, message);
 }
 
 /// The ERROR reply's code and message.

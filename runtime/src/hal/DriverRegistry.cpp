@@ -12,6 +12,23 @@
 
 namespace cim::rt {
 
+std::vector<std::pair<std::string, std::string>>
+uriOptions(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view()
+                                          : query.substr(amp + 1);
+    size_t eq = item.find('=');
+    out.emplace_back(std::string(item.substr(0, eq)),
+                     eq == std::string_view::npos
+                         ? std::string()
+                         : std::string(item.substr(eq + 1)));
+  }
+  return out;
+}
+
 DriverRegistry &DriverRegistry::global() {
   static DriverRegistry *registry = [] {
     auto *r = new DriverRegistry();

@@ -263,6 +263,11 @@ public:
                                                  std::string_view path) = 0;
 };
 
+/// The options of a URI's query ("a=1&b=2"), as (key, value) pairs in
+/// order; an item without '=' has an empty value.
+std::vector<std::pair<std::string, std::string>>
+uriOptions(std::string_view query);
+
 class DriverRegistry {
 public:
   /// The process-wide registry with the built-in drivers registered.

@@ -219,12 +219,7 @@ int benchMain(int argc, char **argv) {
       for (const std::string &uri : modes) {
         if (!onlyMode.empty() && uri.find("sim://" + onlyMode) != 0)
           continue;
-        auto dev = rt::DriverRegistry::global().open(uri);
-        if (!dev.isOk())
-          tooling::fail(dev.status().message());
-        auto h = (*dev)->programTile(tile, target);
-        if (!h.isOk())
-          tooling::fail(h.status().message());
+        auto [dev, h] = openWith(uri, tile, target);
         // Rounds alternate between the two, and each keeps its best time,
         // so that a busy moment of the machine hits neither alone.
         double sgemm = 1e30, sim = 1e30;
@@ -235,7 +230,9 @@ int benchMain(int argc, char **argv) {
           sim = std::min(
               sim,
               timePerCall(
-                  [&] { (void)(*dev)->mvm(*h, x.data(), batch, y.data()); },
+                  [&, dev = dev, h = h] {
+                    (void)dev->mvm(h, x.data(), batch, y.data());
+                  },
                   minTime / 3));
         }
         std::string mode = uri.substr(0, uri.find("&threads"));

@@ -123,7 +123,10 @@ public:
 
   /// Handles the bytes that arrived; false to close the link.
   bool receive(Link &link, std::string_view bytes) {
-    wire_.push(bytes);
+    if (faults_.drop == 0 && faults_.corrupt == 0)
+      board_.push(bytes); // a clean link: no frames to pick out first
+    else
+      wire_.push(bytes);
     while (std::optional<Frame> f = wire_.next()) {
       std::string encoded = encodeFrame(*f);
       if (chance(faults_.drop)) {

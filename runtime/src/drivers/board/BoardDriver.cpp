@@ -21,6 +21,7 @@
 #include "drivers/board/Link.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -117,10 +118,7 @@ public:
                  pb::MessageType replyType,
                  google::protobuf::MessageLite &reply) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Frame f;
-    f.type = uint16_t(type);
-    f.sequence = nextSequence_++;
-    f.payload = request.SerializeAsString();
+    Frame f = messageFrame(uint16_t(type), nextSequence_++, request);
     std::string bytes = encodeFrame(f);
     int timeout = options_.timeoutMs;
     std::string lastProblem;
@@ -199,10 +197,8 @@ private:
     pb::Identify req;
     req.set_session(session_);
     req.set_resume(resume);
-    Frame f;
-    f.type = pb::IDENTIFY;
-    f.sequence = sequence ? sequence : nextSequence_++;
-    f.payload = req.SerializeAsString();
+    Frame f =
+        messageFrame(pb::IDENTIFY, sequence ? sequence : nextSequence_++, req);
     StatusOr<Frame> answer = exchange(f.sequence, encodeFrame(f), timeoutMs);
     if (!answer.isOk())
       return answer.status();
@@ -343,11 +339,7 @@ public:
 
   StatusOr<TileHandle> programTile(const hal::TileImage &tile,
                                    const hal::MacroConfig &target) override {
-    uint32_t handle;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      handle = nextHandle_++;
-    }
+    const uint32_t handle = nextHandle_++;
     pb::ProgramTile req;
     req.set_handle(handle);
     *req.mutable_tile() = toArtifactTile(tile, target);
@@ -458,11 +450,7 @@ public:
 
   StatusOr<std::unique_ptr<hal::AnalogState>>
   openAnalogState(const hal::MacroConfig &target) override {
-    uint32_t handle;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      handle = nextSolve_++;
-    }
+    const uint32_t handle = nextSolve_++;
     pb::AnalogOpen req;
     req.set_handle(handle);
     *req.mutable_target() = toArtifactTarget(target);
@@ -480,21 +468,15 @@ private:
   mutable std::mutex mutex_;
   std::map<TileHandle, Shape> tiles_;
   std::vector<TileReport> reports_;
-  uint32_t nextHandle_ = 1, nextSolve_ = 1;
+  std::atomic<uint32_t> nextHandle_{1}, nextSolve_{1};
   mutable pb::Counters lastCounters_;
 };
 
 Status parseOptions(const std::string &uri, std::string_view query,
                     Options &options) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view()
-                                          : query.substr(amp + 1);
-    size_t eq = item.find('=');
-    std::string key(item.substr(0, eq));
-    std::string value(eq == std::string_view::npos ? std::string_view()
-                                                   : item.substr(eq + 1));
+  for (const auto &option : uriOptions(query)) {
+    // Named, not bound: lambdas below capture them.
+    const std::string &key = option.first, &value = option.second;
     if (key == "noise" || key == "seed" || key == "drift_time" ||
         key == "threads" || key == "calibrate")
       return makeError(Code::InvalidArgument, "device URI '", uri, "': ", key,

@@ -64,11 +64,7 @@ Status BoardServer::reset() {
 
 Frame BoardServer::reply(const Frame &request, pb::MessageType type,
                          const google::protobuf::MessageLite &message) const {
-  Frame f;
-  f.type = uint16_t(type);
-  f.sequence = request.sequence;
-  f.payload = message.SerializeAsString();
-  return f;
+  return messageFrame(uint16_t(type), request.sequence, message);
 }
 
 Frame BoardServer::error(const Frame &request, const Status &status) const {

@@ -27,6 +27,10 @@
 #include <string>
 #include <string_view>
 
+namespace google::protobuf {
+class MessageLite;
+} // namespace google::protobuf
+
 namespace cim::rt::board {
 
 inline constexpr uint32_t kFrameMagic = 0x424D4943; // "CIMB" little-endian
@@ -48,6 +52,10 @@ struct Frame {
 
 /// The bytes of `frame` on the wire.
 std::string encodeFrame(const Frame &frame);
+
+/// A frame of `type` and `sequence` carrying `message` (board.proto).
+Frame messageFrame(uint16_t type, uint32_t sequence,
+                   const google::protobuf::MessageLite &message);
 
 class FrameDecoder {
 public:

@@ -23,15 +23,9 @@ Status parseOptions(const std::string &uri, std::string_view query,
   options.noise.set_name("ideal");
   unsigned hw = std::thread::hardware_concurrency();
   options.threads = hw ? hw : 1;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view()
-                                          : query.substr(amp + 1);
-    size_t eq = item.find('=');
-    std::string key(item.substr(0, eq));
-    std::string value(eq == std::string_view::npos ? std::string_view()
-                                                   : item.substr(eq + 1));
+  for (const auto &option : uriOptions(query)) {
+    // Named, not bound: lambdas below capture them.
+    const std::string &key = option.first, &value = option.second;
     auto number = [&](double &out) -> Status {
       std::istringstream in(value);
       in >> out;
