@@ -78,6 +78,11 @@ void parseAs(uint16_t type, const std::string &payload) {
     (void)m.ParseFromString(payload);
     break;
   }
+  case pb::CONDUCTANCES: {
+    pb::Conductances m;
+    (void)m.ParseFromString(payload);
+    break;
+  }
   case pb::ANALOG_STATE: {
     pb::AnalogState m;
     (void)m.ParseFromString(payload);
@@ -205,6 +210,9 @@ std::vector<Frame> seedFrames() {
   close.set_handle(1);
   out.push_back(messageFrame(pb::ANALOG_CLOSE, seq++, close));
   out.push_back(messageFrame(pb::READ_COUNTERS, seq++, pb::ReadCounters()));
+  pb::ReadConductances read;
+  read.set_handle(1);
+  out.push_back(messageFrame(pb::READ_CONDUCTANCES, seq++, read));
   pb::ReleaseTile release;
   release.set_handle(1);
   out.push_back(messageFrame(pb::RELEASE_TILE, seq++, release));

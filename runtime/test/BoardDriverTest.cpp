@@ -165,6 +165,50 @@ TEST(BoardDriver, AnotherHostsSessionEndsThisOne) {
       << s.message();
 }
 
+TEST(BoardDriver, ConductancesReadBackAsProgrammed) {
+  ArtifactBuilder b(16, 16, 4, 8, 8);
+  b.tile(12, 6, ramp(72, 9));
+  const artifact::Artifact &a = b.artifact();
+  rt::hal::TileImage image = rt::toTileImage(a.tiles(0), a.target());
+  rt::hal::MacroConfig target = rt::toMacroConfig(a.target());
+  auto readOn = [&](rt::Device &dev) {
+    auto h = dev.programTile(image, target);
+    EXPECT_TRUE(h.isOk()) << h.status().message();
+    auto read = dev.readConductances(*h);
+    EXPECT_TRUE(read.isOk()) << read.status().message();
+    return read.isOk() ? *read : rt::TileConductances();
+  };
+  // Ideal: the tile's own conductances.
+  auto ideal = rt::DriverRegistry::global().open("sim://ideal");
+  rt::TileConductances exact = readOn(**ideal);
+  ASSERT_EQ(exact.gPos.size(), 1u);
+  EXPECT_EQ(exact.gPos[0], image.gPos);
+  EXPECT_EQ(exact.gNeg[0], image.gNeg);
+  // Quantised, no noise: the 4-bit cell's levels.
+  auto quantized = rt::DriverRegistry::global().open("sim://quantized");
+  rt::TileConductances levels = readOn(**quantized);
+  ASSERT_EQ(levels.gPos.size(), 1u);
+  for (float g : levels.gPos[0])
+    EXPECT_NEAR(g * 15, std::round(g * 15), 1e-5) << g;
+  // With programming noise: what the cells hold, the same on the board as
+  // on the simulator with the same noise model and seed.
+  auto sim = rt::DriverRegistry::global().open(
+      "sim://quantized?noise=rram-worst&seed=2");
+  rt::TileConductances want = readOn(**sim);
+  EXPECT_NE(want.gPos[0], levels.gPos[0]);
+  BoardEmulator emu({"--noise", "rram-worst", "--seed", "2"});
+  auto board = rt::DriverRegistry::global().open(emu.uri());
+  ASSERT_TRUE(board.isOk()) << board.status().message();
+  rt::TileConductances got = readOn(**board);
+  EXPECT_EQ(got.rows, 12u);
+  EXPECT_EQ(got.cols, 6u);
+  EXPECT_EQ(got.gPos, want.gPos);
+  EXPECT_EQ(got.gNeg, want.gNeg);
+  EXPECT_EQ(got.gMaxUs, want.gMaxUs);
+  EXPECT_EQ((*board)->readConductances(12345).status().code(),
+            Code::FailedPrecondition);
+}
+
 TEST(BoardDriver, UrisAreCheckedByName) {
   auto &registry = rt::DriverRegistry::global();
   auto expectError = [&](const std::string &uri, Code code,

@@ -161,6 +161,17 @@ public:
 /// Opaque per-device name of a programmed tile.
 using TileHandle = uint64_t;
 
+/// A tile's cells as programmed, read back: for each slice (bit slice of
+/// the weights; one without slicing), the conductance of every weight's
+/// cells, rows x cols row-major, normalised to the cell's range [0, 1]
+/// (G = gMinUs + g (gMaxUs - gMinUs) where the target gives a range, both
+/// 0 if not). gNeg is empty for offset cells.
+struct TileConductances {
+  uint32_t rows = 0, cols = 0;
+  std::vector<std::vector<float>> gPos, gNeg; // one per slice
+  double gMinUs = 0, gMaxUs = 0;
+};
+
 /// What programming one tile did to its cells.
 struct TileReport {
   uint32_t tileId = 0;
@@ -239,6 +250,14 @@ public:
   }
 
   virtual DeviceStats stats() const = 0;
+
+  /// Reads a programmed tile's conductances back (what program-and-verify
+  /// left in the cells). Devices that cannot read cells refuse it.
+  virtual StatusOr<TileConductances> readConductances(TileHandle tile) {
+    (void)tile;
+    return makeError(Code::Unimplemented, uri(),
+                     ": this device cannot read conductances back");
+  }
 
   /// The analog domain of one ODE solve on `target` (an analog schedule).
   /// Called once per solve, in program order, so a device that draws

@@ -448,6 +448,42 @@ public:
     return s;
   }
 
+  StatusOr<TileConductances>
+  readConductances(TileHandle handle) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!tiles_.count(handle))
+        return makeError(Code::FailedPrecondition, uri(), ": tile handle ",
+                         handle, " is not programmed");
+    }
+    pb::ReadConductances req;
+    req.set_handle(uint32_t(handle));
+    pb::Conductances out;
+    CIM_TRY(c_->request(pb::READ_CONDUCTANCES, req, pb::CONDUCTANCES, out));
+    const uint64_t n = uint64_t(out.rows()) * out.cols();
+    if (n == 0 || uint64_t(out.g_pos_size()) != n * out.slices() ||
+        (out.g_neg_size() != 0 && out.g_neg_size() != out.g_pos_size()))
+      return makeError(Code::DataLoss, uri(), ": READ_CONDUCTANCES: the "
+                       "board's reply holds ", out.g_pos_size(), " and ",
+                       out.g_neg_size(), " values for ", out.slices(),
+                       " slices of ", out.rows(), " x ", out.cols());
+    TileConductances read;
+    read.rows = out.rows();
+    read.cols = out.cols();
+    read.gMinUs = out.g_min_us();
+    read.gMaxUs = out.g_max_us();
+    for (uint32_t s = 0; s < out.slices(); ++s) {
+      auto from = [&](const auto &values) {
+        return std::vector<float>(values.begin() + int64_t(s * n),
+                                  values.begin() + int64_t((s + 1) * n));
+      };
+      read.gPos.push_back(from(out.g_pos()));
+      if (out.g_neg_size())
+        read.gNeg.push_back(from(out.g_neg()));
+    }
+    return read;
+  }
+
   StatusOr<std::unique_ptr<hal::AnalogState>>
   openAnalogState(const hal::MacroConfig &target) override {
     const uint32_t handle = nextSolve_++;

@@ -275,10 +275,30 @@ Frame BoardServer::execute(const Frame &request) {
     solves_.erase(req.handle());
     return reply(request, pb::DONE, pb::Done());
   }
-  case pb::READ_CONDUCTANCES:
-    return error(request,
-                 makeError(Code::Unimplemented, "READ_CONDUCTANCES: this "
-                           "board's device cannot read conductances back"));
+  case pb::READ_CONDUCTANCES: {
+    pb::ReadConductances req;
+    if (!parse(req))
+      return bad("READ_CONDUCTANCES");
+    StatusOr<Programmed> t = tile(req.handle());
+    if (!t.isOk())
+      return error(request, t.status());
+    StatusOr<TileConductances> read =
+        device_->readConductances(t->handle);
+    if (!read.isOk())
+      return error(request, read.status());
+    pb::Conductances out;
+    out.set_handle(req.handle());
+    out.set_slices(uint32_t(read->gPos.size()));
+    out.set_rows(read->rows);
+    out.set_cols(read->cols);
+    out.set_g_min_us(read->gMinUs);
+    out.set_g_max_us(read->gMaxUs);
+    for (const std::vector<float> &slice : read->gPos)
+      out.mutable_g_pos()->Add(slice.begin(), slice.end());
+    for (const std::vector<float> &slice : read->gNeg)
+      out.mutable_g_neg()->Add(slice.begin(), slice.end());
+    return reply(request, pb::CONDUCTANCES, out);
+  }
   default:
     return error(request, makeError(Code::Unimplemented, "message type ",
                                     request.type,

@@ -47,12 +47,33 @@ StatusOr<TileHandle> SimDevice::programTile(const hal::TileImage &tile,
     countComparatorTrim(counters_, *t, trimDecisions);
   reports_.push_back(t->report);
   tiles_.emplace(handle, std::move(t));
+  sources_.emplace(handle, std::make_shared<const Source>(Source{tile, target}));
   return handle;
 }
 
 void SimDevice::releaseTile(TileHandle handle) {
   std::lock_guard<std::mutex> lock(mutex_);
   tiles_.erase(handle);
+  sources_.erase(handle);
+}
+
+StatusOr<TileConductances>
+SimDevice::readConductances(TileHandle handle) {
+  std::shared_ptr<const Source> source;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = sources_.find(handle);
+    if (it == sources_.end())
+      return makeError(Code::FailedPrecondition, uri_, ": tile handle ",
+                       handle, " is not programmed");
+    source = it->second;
+  }
+  // Programming again draws the same cells (the draws are keyed by tile
+  // and cell); only the conductances are kept.
+  TileConductances read;
+  CIM_TRY(programSimTile(source->image, source->target, mode_, options_, &read)
+              .status());
+  return read;
 }
 
 StatusOr<std::shared_ptr<const SimTile>> SimDevice::find(TileHandle handle) {

@@ -119,10 +119,12 @@ struct SimTile {
 //===- SimProgramming.cpp -------------------------------------------------===//
 
 /// The SimTile of `tile` on `target`: its planes in `mode`, programmed with
-/// the options' noise model.
+/// the options' noise model. With `read`, also the cells' conductances as
+/// programmed (the same draws: they are keyed by tile and cell).
 StatusOr<std::shared_ptr<SimTile>>
 programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
-               SimMode mode, const SimOptions &options);
+               SimMode mode, const SimOptions &options,
+               TileConductances *read = nullptr);
 
 //===- SignalChain.cpp ----------------------------------------------------===//
 
@@ -208,6 +210,7 @@ public:
   Status mvmShared(TileHandle handle, const float *x, const float *carry,
                    int64_t batch, float *y) override;
   DeviceStats stats() const override;
+  StatusOr<TileConductances> readConductances(TileHandle handle) override;
   StatusOr<std::unique_ptr<hal::AnalogState>>
   openAnalogState(const hal::MacroConfig &target) override;
 
@@ -218,6 +221,12 @@ private:
   ThreadPool pool_;
   mutable std::mutex mutex_;
   std::unordered_map<TileHandle, std::shared_ptr<const SimTile>> tiles_;
+  /// What each tile was programmed from, to read its cells back.
+  struct Source {
+    hal::TileImage image;
+    hal::MacroConfig target;
+  };
+  std::unordered_map<TileHandle, std::shared_ptr<const Source>> sources_;
   /// The programmed tile of `handle`, or an error.
   StatusOr<std::shared_ptr<const SimTile>> find(TileHandle handle);
   TileHandle nextHandle_ = 1;

@@ -240,7 +240,12 @@ private:
   uint64_t tileKey_;
 };
 
-void programIdeal(SimTile &t, const hal::TileImage &tile) {
+void programIdeal(SimTile &t, const hal::TileImage &tile,
+                  TileConductances *read) {
+  if (read) {
+    read->gPos.emplace_back(tile.gPos.begin(), tile.gPos.end());
+    read->gNeg.emplace_back(tile.gNeg.begin(), tile.gNeg.end());
+  }
   Plane plane;
   size_t n = size_t(t.rows) * size_t(t.cols);
   plane.w.resize(n);
@@ -302,8 +307,8 @@ void setDac(SimTile &t, const hal::MacroConfig &target) {
 /// the plane); no ADC. Each neuron's comparator offset is drawn here, in
 /// units of q (an offset of one bridge swing is fan_in units of q).
 Status programBridge(SimTile &t, const hal::TileImage &tile,
-                     const hal::MacroConfig &target,
-                     const SimOptions &options) {
+                     const hal::MacroConfig &target, const SimOptions &options,
+                     TileConductances *read) {
   const artifact::NoiseModel &m = options.noise;
   if (tile.encoding != hal::WeightEncoding::Differential)
     return makeError(Code::InvalidArgument, "tile ", tile.id,
@@ -325,6 +330,10 @@ Status programBridge(SimTile &t, const hal::TileImage &tile,
   if (CellProgrammer::active(m, options.driftTime))
     programmer.programPairs(pos, neg, t.rows, t.cols, 0,
                             /*columnIrDrop=*/false);
+  if (read) {
+    read->gPos.emplace_back(pos.begin(), pos.end());
+    read->gNeg.emplace_back(neg.begin(), neg.end());
+  }
   std::vector<double> ir = programmer.bridgeIrFactors(pos, neg, t.rows, t.cols);
   const double on = programmer.physical(1), off = programmer.physical(0);
   const double nominal = (on - off) / (on + off);
@@ -372,8 +381,9 @@ Status programBridge(SimTile &t, const hal::TileImage &tile,
 
 /// The quantised (and, with a noise model, programmed) planes of a tile.
 Status programQuantized(SimTile &t, const hal::TileImage &tile,
-                      const hal::MacroConfig &target,
-                      const SimOptions &options) {
+                        const hal::MacroConfig &target,
+                        const SimOptions &options,
+                        TileConductances *read) {
   const artifact::NoiseModel &m = options.noise;
   setDac(t, target);
   t.adcLevels = signedLevels(target.adcBits);
@@ -439,6 +449,11 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
       else
         programmer.programPairs(pos, *neg, t.rows, t.cols, p);
     }
+    if (read) {
+      read->gPos.emplace_back(pos.begin(), pos.end());
+      if (neg)
+        read->gNeg.emplace_back(neg->begin(), neg->end());
+    }
     Plane plane;
     plane.shift = cells.shifts[p];
     const bool folded = cells.folded();
@@ -496,7 +511,8 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
 
 StatusOr<std::shared_ptr<SimTile>>
 programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
-               SimMode mode, const SimOptions &options) {
+               SimMode mode, const SimOptions &options,
+               TileConductances *read) {
   auto t = std::make_shared<SimTile>();
   t->id = tile.id;
   t->rows = tile.rows;
@@ -538,12 +554,22 @@ programSimTile(const hal::TileImage &tile, const hal::MacroConfig &target,
     return makeError(Code::InvalidArgument, "tile ", tile.id,
                      ": LIF columns cannot also be bridges, analog or ramp "
                      "readouts");
+  if (read) {
+    *read = TileConductances();
+    read->rows = uint32_t(t->rows);
+    read->cols = uint32_t(t->cols);
+    for (const hal::ArrayKind &kind : target.arrays)
+      if (kind.cellTech == tile.cellTech && kind.gMaxUs > 0) {
+        read->gMinUs = kind.gMinUs;
+        read->gMaxUs = kind.gMaxUs;
+      }
+  }
   if (mode == SimMode::Ideal)
-    programIdeal(*t, tile);
+    programIdeal(*t, tile, read);
   else if (tile.bridge)
-    CIM_TRY(programBridge(*t, tile, target, options));
+    CIM_TRY(programBridge(*t, tile, target, options, read));
   else
-    CIM_TRY(programQuantized(*t, tile, target, options));
+    CIM_TRY(programQuantized(*t, tile, target, options, read));
   return t;
 }
 
