@@ -295,7 +295,7 @@ int runMain(int argc, char **argv) {
     StatusOr<std::unique_ptr<Listener>> l =
         Listener::listenTcp(listen.substr(0, colon), uint16_t(port));
     if (!l.isOk())
-      fail(l.status().message());
+      fail("--listen " + listen + ": " + l.status().message());
     listener = std::move(*l);
     std::printf("listening on %s:%u\n", listener->host().c_str(),
                 unsigned(listener->port()));
