@@ -59,9 +59,15 @@ expect(sets 0 "test_data_set_0.*test_data_set_1.*test_data_set_2.*3 passed, 0 fa
 expect(quiet 0 "^$" "^$" ARGS ${W}/splitk.cimx --test-data ${W}/splitk-data --quiet)
 
 # The sample target sets every bit width to 0 (no quantisation), so the
-# quantized simulator must match the float references too.
+# quantized simulator must match the float references too when a
+# tolerance asks it to; without one, a device other than sim://ideal gives
+# error statistics and no verdict.
 expect(quantized 0 "1 passed" ""
-  ARGS ${W}/dense.cimx --test-data ${W}/dense-data --device sim://quantized)
+  ARGS ${W}/dense.cimx --test-data ${W}/dense-data --device sim://quantized
+       --atol 1e-5)
+expect(quantized-statistics 0
+  "output 'y' max_abs_err=[^ ]+ mean_abs_err=[^ ]+ max_rel_err=[^ ]+\n.*cim-run: 1 set compared for error statistics \\(on sim://quantized without --rtol/--atol\\)"
+  "" ARGS ${W}/dense.cimx --test-data ${W}/dense-data --device sim://quantized)
 
 # Inputs of the wrong shape (splitk data has K = 8, dense expects 5) are an
 # error naming the input and the dim.
@@ -112,7 +118,7 @@ expect(needs-value 2 "" "^error: --rtol needs a value \\(see cim-run --help\\)"
 # --stats-json: the session's cost per inference, keyed like the totals of
 # cim-compile's --report (dense-data runs a batch of 2 on 1 tile).
 file(REMOVE ${W}/stats.json)
-expect(stats-json 0 "1 passed" "" ARGS ${W}/dense.cimx --test-data ${W}/dense-data
+expect(stats-json 0 "1 set compared for error statistics" "" ARGS ${W}/dense.cimx --test-data ${W}/dense-data
   --device sim://quantized --stats-json ${W}/stats.json)
 file(READ ${W}/stats.json stats)
 foreach(key latency_ns mvms dac_conversions adc_conversions macs digital_ops

@@ -308,3 +308,93 @@ TEST(TensorIO, NpyFiles) {
   EXPECT_EQ(rt::readNpyFile(::testing::TempDir() + "none.npy").status().code(),
             rt::Code::NotFound);
 }
+
+TEST(TensorIO, NpyRoundTrips) {
+  // Written as .npy and read back: every element type, 0-d to 3-d, and an
+  // empty tensor.
+  std::vector<rt::HostTensor> cases;
+  rt::HostTensor scalar;
+  scalar.dims = {};
+  scalar.data = {2.5f};
+  cases.push_back(scalar);
+  rt::HostTensor steps;
+  steps.dtype = rt::DType::I64;
+  steps.dims = {};
+  steps.ints = {1LL << 40};
+  cases.push_back(steps);
+  rt::HostTensor ints;
+  ints.dtype = rt::DType::I64;
+  ints.dims = {3};
+  ints.ints = {7, -1, -(1LL << 50)};
+  cases.push_back(ints);
+  rt::HostTensor flags;
+  flags.dtype = rt::DType::Bool;
+  flags.dims = {2, 2};
+  flags.ints = {1, 0, 0, 1};
+  cases.push_back(flags);
+  rt::HostTensor cube;
+  cube.dims = {2, 1, 3};
+  cube.data = {1, -2, 3.5f, 0, 1e-30f, -6};
+  cases.push_back(cube);
+  rt::HostTensor empty;
+  empty.dims = {0, 4};
+  cases.push_back(empty);
+  for (size_t k = 0; k < cases.size(); ++k) {
+    std::string path = ::testing::TempDir() + "rt" + std::to_string(k) + ".npy";
+    ASSERT_TRUE(rt::writeNpyFile(path, cases[k]).isOk());
+    auto back = rt::readAnyTensorFile(path);
+    ASSERT_TRUE(back.isOk()) << back.status().message();
+    EXPECT_EQ(back->dims, cases[k].dims) << k;
+    EXPECT_EQ(back->dtype, cases[k].dtype) << k;
+    EXPECT_EQ(back->data, cases[k].data) << k;
+    EXPECT_EQ(back->ints, cases[k].ints) << k;
+    // The header is padded so that the data starts on a 64-byte boundary.
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+    size_t headerLen = uint8_t(bytes[8]) | size_t(uint8_t(bytes[9])) << 8;
+    EXPECT_EQ((10 + headerLen) % 64, 0u) << k;
+    EXPECT_EQ(bytes[10 + headerLen - 1], '\n') << k;
+  }
+}
+
+TEST(TensorIO, Literals) {
+  auto t = rt::parseTensorLiteral("i64=8");
+  ASSERT_TRUE(t && t->isOk());
+  EXPECT_TRUE((*t)->dims.empty());
+  EXPECT_EQ((*t)->dtype, rt::DType::I64);
+  EXPECT_EQ((*t)->ints, (std::vector<int64_t>{8}));
+  t = rt::parseTensorLiteral("2x3xf32=[1, 2, 3, 4, 5, 6.5]");
+  ASSERT_TRUE(t && t->isOk());
+  EXPECT_EQ((*t)->dims, (rt::Shape{2, 3}));
+  EXPECT_EQ((*t)->data, (std::vector<float>{1, 2, 3, 4, 5, 6.5f}));
+  t = rt::parseTensorLiteral("4xf32=0.5"); // one value fills the shape
+  ASSERT_TRUE(t && t->isOk());
+  EXPECT_EQ((*t)->data, std::vector<float>(4, 0.5f));
+  t = rt::parseTensorLiteral("2xi1=1 0");
+  ASSERT_TRUE(t && t->isOk());
+  EXPECT_EQ((*t)->dtype, rt::DType::Bool);
+  EXPECT_EQ((*t)->ints, (std::vector<int64_t>{1, 0}));
+  // Not literals: file names.
+  EXPECT_FALSE(rt::parseTensorLiteral("a.npy"));
+  EXPECT_FALSE(rt::parseTensorLiteral("data/x=1.pb"));
+  EXPECT_FALSE(rt::parseTensorLiteral("f64=1"));
+  // Malformed literals are errors naming the literal.
+  auto message = [](const char *text) {
+    auto r = rt::parseTensorLiteral(text);
+    EXPECT_TRUE(r && !r->isOk()) << text;
+    return r && !r->isOk() ? r->status().message() : std::string();
+  };
+  EXPECT_EQ(message("2x3xf32=[1,2]"),
+            "tensor literal '2x3xf32=[1,2]': 2 values for a shape of 6 "
+            "elements");
+  EXPECT_EQ(message("i64=1.5"), "tensor literal 'i64=1.5': '1.5' is not an "
+                                "integer");
+  EXPECT_EQ(message("i1=2"), "tensor literal 'i1=2': '2' is not 0 or 1");
+  EXPECT_EQ(message("f32="), "tensor literal 'f32=': no values");
+  EXPECT_EQ(message("f32=abc"), "tensor literal 'f32=abc': 'abc' is not a "
+                                "number");
+  EXPECT_EQ(message("99999999999x99999999999xf32=0"),
+            "tensor literal '99999999999x99999999999xf32=0': the shape is "
+            "too large");
+}

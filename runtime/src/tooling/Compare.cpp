@@ -91,6 +91,7 @@ Comparison compare(const HostTensor &actual, const HostTensor &expectedFile,
       ok = diff <= atol + rtol * std::fabs(e);
     }
     double rel = diff / std::max(std::fabs(e), double(FLT_MIN));
+    c.meanAbs += diff / double(actual.data.size());
     if (!(diff <= c.maxAbs))
       c.maxAbs = diff;
     if (!(rel <= c.maxRel))
@@ -110,6 +111,31 @@ Comparison compare(const HostTensor &actual, const HostTensor &expectedFile,
     c.detail = buf;
   }
   return c;
+}
+
+std::string statisticsLine(const std::string &label, const std::string &name,
+                           DType dtype, const Comparison &c) {
+  char what[128];
+  if (dtype == DType::F32)
+    std::snprintf(what, sizeof(what),
+                  "max_abs_err=%.3g mean_abs_err=%.3g max_rel_err=%.3g",
+                  c.maxAbs, c.meanAbs, c.maxRel);
+  else
+    std::snprintf(what, sizeof(what), "%s mismatches=%zu", rt::dtypeName(dtype),
+                  c.mismatches);
+  return label + ": output '" + name + "' " + what;
+}
+
+std::optional<std::vector<int64_t>> argmaxRows(const HostTensor &t) {
+  if (t.dtype != DType::F32 || t.dims.size() != 2 || t.dims[1] <= 0)
+    return std::nullopt;
+  std::vector<int64_t> out;
+  const int64_t n = t.dims[0], k = t.dims[1];
+  for (int64_t r = 0; r < n; ++r) {
+    const float *row = t.data.data() + r * k;
+    out.push_back(std::max_element(row, row + k) - row);
+  }
+  return out;
 }
 
 std::string comparisonLine(const std::string &label, const std::string &name,

@@ -437,4 +437,129 @@ Status writeTensorFile(const std::string &path, const HostTensor &tensor) {
   return writeFileAtomically(path, serializeTensorProto(tensor));
 }
 
+Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
+  const char *descr = tensor.dtype == DType::F32   ? "<f4"
+                      : tensor.dtype == DType::I64 ? "<i8"
+                                                   : "|b1";
+  std::string shape = "(";
+  for (int64_t d : tensor.dims)
+    shape += std::to_string(d) + (tensor.dims.size() == 1 ? ",)" : ", ");
+  if (tensor.dims.size() != 1) {
+    if (tensor.dims.size() > 1)
+      shape.resize(shape.size() - 2);
+    shape += ")";
+  }
+  std::string header = strCat("{'descr': '", descr,
+                              "', 'fortran_order': False, 'shape': ", shape,
+                              ", }");
+  // Magic, version, 2-byte length, header: padded with spaces to a
+  // multiple of 64 bytes, ending in a newline.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes.push_back(char(header.size() & 0xFF));
+  bytes.push_back(char(header.size() >> 8));
+  bytes += header;
+  if (tensor.dtype == DType::F32) {
+    bytes.append(reinterpret_cast<const char *>(tensor.data.data()),
+                 tensor.data.size() * sizeof(float));
+  } else if (tensor.dtype == DType::I64) {
+    bytes.append(reinterpret_cast<const char *>(tensor.ints.data()),
+                 tensor.ints.size() * sizeof(int64_t));
+  } else {
+    for (int64_t v : tensor.ints)
+      bytes.push_back(v != 0 ? 1 : 0);
+  }
+  return writeFileAtomically(path, bytes);
+}
+
+StatusOr<HostTensor> readAnyTensorFile(const std::string &path) {
+  if (std::filesystem::path(path).extension() == ".npy")
+    return readNpyFile(path);
+  return readTensorFile(path);
+}
+
+std::optional<StatusOr<HostTensor>>
+parseTensorLiteral(const std::string &text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos)
+    return std::nullopt;
+  // DxDx...xTYPE: dims are digits, then the type.
+  std::string spec = text.substr(0, eq);
+  Shape dims;
+  size_t pos = 0;
+  while (true) {
+    size_t x = spec.find('x', pos);
+    if (x == std::string::npos)
+      break;
+    std::string d = spec.substr(pos, x - pos);
+    if (d.empty() || d.find_first_not_of("0123456789") != std::string::npos ||
+        d.size() > 12)
+      return std::nullopt;
+    dims.push_back(std::stoll(d));
+    pos = x + 1;
+  }
+  std::string type = spec.substr(pos);
+  HostTensor t;
+  if (type == "f32")
+    t.dtype = DType::F32;
+  else if (type == "i64")
+    t.dtype = DType::I64;
+  else if (type == "i1" || type == "bool")
+    t.dtype = DType::Bool;
+  else
+    return std::nullopt;
+  t.dims = dims;
+  auto bad = [&](const std::string &why) -> StatusOr<HostTensor> {
+    return makeError(Code::InvalidArgument, "tensor literal '", text, "': ",
+                     why);
+  };
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d > (int64_t(1) << 32) || (d > 0 && count > (int64_t(1) << 32) / d))
+      return bad("the shape is too large");
+    count *= d;
+  }
+  std::vector<std::string> values;
+  std::string item;
+  for (char c : text.substr(eq + 1) + " ") {
+    if (c == ',' || c == ' ' || c == '[' || c == ']' || c == '\t') {
+      if (!item.empty())
+        values.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  if (values.empty())
+    return bad("no values");
+  if (values.size() != 1 && int64_t(values.size()) != count)
+    return bad(strCat(values.size(), " values for a shape of ", count,
+                      " elements"));
+  for (const std::string &v : values) {
+    char *end = nullptr;
+    errno = 0;
+    double d = t.dtype == DType::F32 ? std::strtod(v.c_str(), &end)
+                                     : double(std::strtoll(v.c_str(), &end, 10));
+    if (*end != 0 || errno == ERANGE)
+      return bad(strCat("'", v, "' is not ",
+                        t.dtype == DType::F32 ? "a number" : "an integer"));
+    if (t.dtype == DType::Bool && d != 0 && d != 1)
+      return bad(strCat("'", v, "' is not 0 or 1"));
+    if (t.dtype == DType::F32)
+      t.data.push_back(float(d));
+    else
+      t.ints.push_back(std::strtoll(v.c_str(), nullptr, 10));
+  }
+  // One value fills the shape.
+  if (values.size() == 1 && count != 1) {
+    if (t.dtype == DType::F32)
+      t.data.assign(size_t(count), t.data[0]);
+    else
+      t.ints.assign(size_t(count), t.ints[0]);
+  }
+  return StatusOr<HostTensor>(std::move(t));
+}
+
 } // namespace cim::rt

@@ -16,6 +16,7 @@
 #include "base/Status.h"
 #include "base/Tensor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,17 @@ StatusOr<HostTensor> readTensorFile(const std::string &path);
 /// elements, little-endian) into the runtime's element types as
 /// readTensorFile does; the tensor is named after the file's stem.
 StatusOr<HostTensor> readNpyFile(const std::string &path);
+/// Writes a NumPy .npy file (version 1, C order: <f4, <i8 or |b1)
+/// atomically.
+Status writeNpyFile(const std::string &path, const HostTensor &tensor);
+/// Reads `path` as .npy if it ends in ".npy", else as a TensorProto .pb.
+StatusOr<HostTensor> readAnyTensorFile(const std::string &path);
+/// Parses an inline tensor literal, in the style of iree-run-module:
+/// "[DxDx...x]TYPE=VALUES" with TYPE f32, i64 or i1 (bool), VALUES
+/// separated by commas or spaces (brackets ignored); one value for a
+/// shape of more fills it. Examples: "i64=8", "2x3xf32=[1,2,3,4,5,6]",
+/// "4xf32=0". Returns nothing if `text` is not of that form.
+std::optional<StatusOr<HostTensor>> parseTensorLiteral(const std::string &text);
 /// Encodes as data_type FLOAT, INT64 or BOOL with little-endian raw_data.
 std::string serializeTensorProto(const HostTensor &tensor);
 /// Writes a .pb file atomically (temporary file + rename), so that a failed

@@ -159,9 +159,13 @@ caseInputs(const Case &c, const Runner &r,
       fail(model + ": the model has no input named '" + name +
            "' (inputs: " + known + ")");
     }
-    auto t = rt::readTensorFile(file);
+    // An inline literal (i64=8, 2x3xf32=[...]) or a .npy / .pb file.
+    std::optional<cim::rt::StatusOr<HostTensor>> literal =
+        rt::parseTensorLiteral(file);
+    auto t = literal ? std::move(*literal) : rt::readAnyTensorFile(file);
     if (!t.isOk())
-      fail(t.status().message());
+      fail("--input " + name + ": " + t.status().message());
+    t->name = name;
     in[pos] = std::move(*t);
   }
   std::vector<HostTensor> inputs;
@@ -177,15 +181,17 @@ caseInputs(const Case &c, const Runner &r,
 }
 
 void writeOutputs(const std::vector<HostTensor> &outs,
-                  const std::string &dirName) {
+                  const std::string &dirName, OutputFormat format) {
   fs::path dir(dirName);
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
     fail(dir.string() + ": cannot create directory: " + ec.message());
   for (size_t i = 0; i < outs.size(); ++i) {
-    fs::path p = dir / ("output_" + std::to_string(i) + ".pb");
-    cim::rt::Status s = rt::writeTensorFile(p.string(), outs[i]);
+    bool npy = format == OutputFormat::Npy;
+    fs::path p = dir / ("output_" + std::to_string(i) + (npy ? ".npy" : ".pb"));
+    cim::rt::Status s = npy ? rt::writeNpyFile(p.string(), outs[i])
+                            : rt::writeTensorFile(p.string(), outs[i]);
     if (!s.isOk())
       fail(s.message());
   }

@@ -39,16 +39,20 @@ loadByPosition(const std::map<int, std::string> &files,
                std::vector<std::string> *sources);
 
 /// The inputs of case `c`, one per model input in order: from the case's
-/// files (test data in `testData`), or from `named` (NAME, FILE.pb) pairs
-/// for `model`. A missing input is an error.
+/// files (test data in `testData`), or from `named` (NAME, SOURCE) pairs
+/// for `model`, SOURCE a .pb or .npy file or an inline literal
+/// (rt::parseTensorLiteral). A missing input is an error.
 std::vector<rt::HostTensor>
 caseInputs(const Case &c, const Runner &r,
            const std::vector<std::pair<std::string, std::string>> &named,
            const std::string &testData, const std::string &model);
 
-/// Writes `outs` as dir/output_N.pb, creating `dir`.
+enum class OutputFormat { Pb, Npy };
+
+/// Writes `outs` as dir/output_N.pb (or .npy), creating `dir`.
 void writeOutputs(const std::vector<rt::HostTensor> &outs,
-                  const std::string &dir);
+                  const std::string &dir,
+                  OutputFormat format = OutputFormat::Pb);
 
 } // namespace cim::tooling
 

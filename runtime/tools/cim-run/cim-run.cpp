@@ -35,8 +35,11 @@ const char *kUsage =
     "  --test-data DIR        ONNX test data: DIR holds "
     "input_N.pb/output_N.pb,\n"
     "                         or test_data_set_*/ directories (each is run)\n"
-    "  --input NAME=FILE.pb   an input tensor (repeatable; no reference "
-    "check)\n"
+    "  --input NAME=SOURCE    an input tensor (repeatable; no reference\n"
+    "                         check): a .pb or .npy file, or an inline\n"
+    "                         literal [DxD...x]TYPE=VALUES, TYPE f32, i64 or\n"
+    "                         i1, e.g. steps=i64=8, x=2x3xf32=[1,2,3,4,5,6]\n"
+    "                         (one value fills the shape)\n"
     "  --device URI           sim://ideal (default), sim://quantized, or a\n"
     "                         board: board://HOST:PORT,\n"
     "                         board+serial:///dev/ttyX (docs/Board.md)\n"
@@ -58,25 +61,36 @@ const char *kUsage =
     "  --stats-json FILE      write the cost per inference (one per entry of\n"
     "                         the first input's batch dimension) as JSON, with\n"
     "                         the keys of cim-compile --report's totals\n"
+    "  --labels FILE          class labels (.npy or .pb, one integer per\n"
+    "                         row): prints the top-1 accuracy of the [N, C]\n"
+    "                         output and, with reference outputs, how often\n"
+    "                         its top-1 agrees with theirs\n"
     "  --rtol R               relative tolerance (default 1e-5)\n"
     "  --atol A               absolute tolerance (default 1e-5)\n"
+    "                         On a device other than sim://ideal the\n"
+    "                         references are compared for statistics only,\n"
+    "                         unless --rtol or --atol is given\n"
     "  --output-dir D         write every output as D/output_N.pb\n"
     "                         (D/test_data_set_K/output_N.pb for several "
     "sets)\n"
+    "  --output-format F      pb (default) or npy\n"
     "  --quiet                print only failures and errors\n"
     "  --help                 show this help\n"
     "\n"
     "An F32 element passes when |actual - expected| <= atol + rtol * "
     "|expected|;\n"
     "I64 and BOOL outputs must match exactly.\n"
-    "Exit status: 0 if every output is within tolerance, 1 otherwise, 2 for\n"
-    "usage errors.\n";
+    "Exit status: 0 if every output is within tolerance (or only statistics\n"
+    "were asked for), 1 otherwise, 2 for usage errors.\n";
 
 struct Options {
   std::string model, testData, device = "sim://ideal", outputDir, statsJson;
+  std::string labels;
   std::vector<std::pair<std::string, std::string>> inputs;
   bool stats = false, quiet = false;
   double rtol = 1e-5, atol = 1e-5;
+  bool tolerances = false; // --rtol or --atol given
+  OutputFormat outputFormat = OutputFormat::Pb;
 };
 
 Options parseArgs(int argc, char **argv) {
@@ -103,6 +117,9 @@ Options parseArgs(int argc, char **argv) {
   app.add_option("--rtol", rtol)->allow_extra_args(false);
   app.add_option("--atol", atol)->allow_extra_args(false);
   app.add_option("--output-dir", o.outputDir);
+  std::string outputFormat;
+  app.add_option("--output-format", outputFormat);
+  app.add_option("--labels", o.labels);
   app.add_flag("-q,--quiet", o.quiet);
   std::vector<std::string> extra =
       parseFlags(app, argc, argv, "cim-run", kUsage);
@@ -119,16 +136,28 @@ Options parseArgs(int argc, char **argv) {
     const std::string &v = values[k][used[k]++];
     if (k > 0)
       nonNegative("cim-run", opt->get_name(), v);
+    if ((k == 1 || k == 3) && v.find_first_not_of("0123456789") !=
+                                  std::string::npos)
+      usageError("cim-run", opt->get_name() + " must be a whole number, got '" +
+                                v + "'");
     query.push_back(std::string(keys[k]) + "=" + v);
   }
   for (const std::string &r : rtol)
     o.rtol = nonNegative("cim-run", "--rtol", r);
   for (const std::string &a : atol)
     o.atol = nonNegative("cim-run", "--atol", a);
+  o.tolerances = !rtol.empty() || !atol.empty();
+  if (outputFormat == "npy")
+    o.outputFormat = OutputFormat::Npy;
+  else if (!outputFormat.empty() && outputFormat != "pb")
+    usageError("cim-run", "--output-format must be pb or npy, got '" +
+                              outputFormat + "'");
   for (const std::string &spec : inputs) {
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-      usageError("cim-run", "--input '" + spec + "' is not NAME=FILE.pb");
+      usageError("cim-run", "--input '" + spec +
+                                "' is not NAME=FILE (.pb or .npy) or "
+                                "NAME=LITERAL (e.g. steps=i64=8)");
     o.inputs.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
   }
   if (o.model.empty())
@@ -139,11 +168,58 @@ Options parseArgs(int argc, char **argv) {
   // --device is given.
   if (!values[0].empty() && !device->count())
     o.device = "sim://quantized";
+  // Options that would change nothing are errors, not silence: a drift
+  // time needs a noise model to drift, and the ideal simulator draws no
+  // random numbers for a seed to pick.
+  bool noiseInUri = o.device.find("noise=") != std::string::npos;
+  if (!values[2].empty() && values[0].empty() && !noiseInUri)
+    usageError("cim-run", "--drift-time needs a noise model (--noise) whose "
+                          "cells drift");
+  bool ideal = o.device == "sim://ideal" || o.device == "sim://" ||
+               o.device.rfind("sim://ideal?", 0) == 0;
+  if (!values[1].empty() && values[0].empty() && ideal)
+    usageError("cim-run", "--seed has nothing to pick on " + o.device +
+                              " (no random draws); give --noise, or a "
+                              "--device with draws");
   if (calibrate)
     query.push_back("calibrate=1");
   for (const std::string &q : query)
     o.device += (o.device.find('?') == std::string::npos ? "?" : "&") + q;
   return o;
+}
+
+/// Prints the top-1 accuracy of the [N, C] output against `labels` and,
+/// with its reference, how often the two agree.
+void printTop1(const std::string &file, const std::vector<int64_t> &labels,
+               const std::vector<HostTensor> &outs,
+               const std::vector<std::optional<HostTensor>> &expected,
+               const Runner &r) {
+  for (size_t i = 0; i < outs.size(); ++i) {
+    std::optional<std::vector<int64_t>> top = argmaxRows(outs[i]);
+    if (!top || top->size() != labels.size())
+      continue;
+    size_t right = 0;
+    for (size_t k = 0; k < labels.size(); ++k)
+      right += (*top)[k] == labels[k];
+    std::printf("cim-run: output '%s': top-1 accuracy %.2f%% (%zu of %zu)",
+                r.outputs()[i].name.c_str(), 100.0 * double(right) /
+                double(labels.size()), right, labels.size());
+    std::optional<std::vector<int64_t>> ref =
+        expected[i] ? argmaxRows(*expected[i]) : std::nullopt;
+    if (ref && ref->size() == labels.size()) {
+      size_t same = 0;
+      for (size_t k = 0; k < labels.size(); ++k)
+        same += (*top)[k] == (*ref)[k];
+      std::printf("; top-1 agreement with the reference %.2f%% (%zu of %zu)",
+                  100.0 * double(same) / double(labels.size()), same,
+                  labels.size());
+    }
+    std::printf("\n");
+    return;
+  }
+  fail(file + ": " + std::to_string(labels.size()) +
+       " labels, but no output is [" + std::to_string(labels.size()) +
+       ", C] scores to take the top-1 of");
 }
 
 int runMain(int argc, char **argv) {
@@ -155,14 +231,40 @@ int runMain(int argc, char **argv) {
   int passed = 0, failed = 0;
   uint64_t vectors = 0;
   bool compared = false;
+  // References decide pass or fail on the exact simulator, or when the
+  // user gives a tolerance; elsewhere they give error statistics.
+  const std::string uri = cimrt_device_uri(r.device());
+  const bool exact = uri == "sim://ideal" || uri.rfind("sim://ideal?", 0) == 0;
+  const bool verdict = exact || o.tolerances;
+  std::optional<std::vector<int64_t>> labels;
+  if (!o.labels.empty()) {
+    if (cases.size() > 1)
+      usageError("cim-run", "--labels applies to one set of inputs; " +
+                                o.testData + " holds " +
+                                std::to_string(cases.size()) + " sets");
+    auto t = cim::rt::readAnyTensorFile(o.labels);
+    if (!t.isOk())
+      fail(t.status().message());
+    if (t->dtype == cim::rt::DType::F32)
+      for (float v : t->data)
+        t->ints.push_back(int64_t(v));
+    labels = t->ints;
+  }
   for (const Case &c : cases) {
     std::vector<HostTensor> inputs =
         caseInputs(c, r, o.inputs, o.testData, o.model);
     std::vector<HostTensor> outs = r.run(inputs);
     vectors += inputs.empty() ? 1 : inferencesOf(r.inputs()[0].dims, inputs[0]);
     if (!o.outputDir.empty())
-      writeOutputs(outs, cases.size() > 1 ? o.outputDir + "/" + c.outSubdir
-                                          : o.outputDir);
+      writeOutputs(outs,
+                   cases.size() > 1 ? o.outputDir + "/" + c.outSubdir
+                                    : o.outputDir,
+                   o.outputFormat);
+    std::vector<std::optional<HostTensor>> expected(outs.size());
+    if (!o.testData.empty() && !c.outputFiles.empty())
+      expected = loadByPosition(c.outputFiles, r.outputs(), "output", nullptr);
+    if (labels)
+      printTop1(o.labels, *labels, outs, expected, r);
     if (o.testData.empty() || c.outputFiles.empty()) {
       for (const HostTensor &t : outs)
         if (!o.quiet)
@@ -170,13 +272,18 @@ int runMain(int argc, char **argv) {
       continue;
     }
     compared = true;
-    auto expected =
-        loadByPosition(c.outputFiles, r.outputs(), "output", nullptr);
     bool setOk = true;
     for (size_t i = 0; i < outs.size(); ++i) {
       if (!expected[i])
         continue; // no reference for this output
       Comparison cmp = compare(outs[i], *expected[i], o.rtol, o.atol);
+      if (!verdict) {
+        if (!o.quiet)
+          std::printf("%s\n", statisticsLine(c.label, r.outputs()[i].name,
+                                             outs[i].dtype, cmp)
+                                  .c_str());
+        continue;
+      }
       setOk &= cmp.pass;
       if (!cmp.pass || !o.quiet)
         std::printf("%s\n", comparisonLine(c.label, r.outputs()[i].name,
@@ -198,7 +305,11 @@ int runMain(int argc, char **argv) {
         (unsigned long long)stats.digital_op_count);
     if (o.stats)
       printDeviceStats(r.device());
-    if (compared)
+    if (compared && !verdict)
+      std::printf("cim-run: %zu set%s compared for error statistics (on %s "
+                  "without --rtol/--atol)\n",
+                  cases.size(), cases.size() == 1 ? "" : "s", uri.c_str());
+    else if (compared)
       std::printf("cim-run: %d passed, %d failed\n", passed, failed);
     else
       std::printf("cim-run: %zu run%s, no reference outputs\n", cases.size(),
