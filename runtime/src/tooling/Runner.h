@@ -41,6 +41,9 @@ public:
   /// Runs on `in` (one per model input, in order) and returns the outputs.
   std::vector<rt::HostTensor> run(const std::vector<rt::HostTensor> &in);
 
+  /// Seconds spent in the session's runs (cimrt_session_run) so far.
+  double sessionSeconds() const { return sessionSeconds_; }
+
 private:
   void release();
 
@@ -48,6 +51,7 @@ private:
   cimrt_device_t *device_ = nullptr;
   cimrt_session_t *session_ = nullptr;
   std::vector<IoInfo> inputs_, outputs_;
+  double sessionSeconds_ = 0;
 };
 
 /// Index of the model input/output named `name`, or -1.

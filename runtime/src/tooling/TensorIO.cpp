@@ -17,12 +17,28 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+namespace {
+/// Whether this host stores integers least significant byte first, as
+/// .pb raw_data and .npy "<" data are.
+const bool kLittleEndian = [] {
+  const uint16_t one = 1;
+  uint8_t first;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}();
+} // namespace
 
 namespace cim::rt {
 namespace {
 
-uint64_t loadLE(const std::string &raw, size_t offset, size_t bytes) {
+uint64_t loadLE(std::string_view raw, size_t offset, size_t bytes) {
   uint64_t v = 0;
   for (size_t i = 0; i < bytes; ++i)
     v |= uint64_t(uint8_t(raw[offset + i])) << (8 * i);
@@ -60,11 +76,57 @@ const char *onnxTypeName(int type) {
 
 } // namespace
 
-StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
+namespace {
+
+StatusOr<std::string> readFileBytes(const std::string &path);
+
+/// The top-level raw_data field (9, length-delimited) of a serialized
+/// TensorProto, found without copying it: the message's other bytes (its
+/// fields before and after), and a view of the data. Nothing if the bytes
+/// do not parse as fields or have no raw_data.
+struct SplitRaw {
+  std::string rest;
+  std::string_view raw;
+};
+std::optional<SplitRaw> splitRawData(std::string_view bytes) {
+  if (bytes.size() > size_t(INT_MAX))
+    return std::nullopt;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t *>(bytes.data()), int(bytes.size()));
+  in.SetTotalBytesLimit(INT_MAX);
+  while (true) {
+    int at = in.CurrentPosition();
+    uint32_t tag = in.ReadTag();
+    if (tag == 0)
+      return std::nullopt; // the end (or garbage): no raw_data
+    if (tag == (9u << 3 | 2u)) {
+      uint32_t length;
+      if (!in.ReadVarint32(&length))
+        return std::nullopt;
+      int begin = in.CurrentPosition();
+      if (length > bytes.size() - size_t(begin))
+        return std::nullopt;
+      SplitRaw s;
+      s.raw = bytes.substr(size_t(begin), length);
+      s.rest.assign(bytes.substr(0, size_t(at)));
+      s.rest.append(bytes.substr(size_t(begin) + length));
+      return s;
+    }
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag))
+      return std::nullopt;
+  }
+}
+
+StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
                                       const std::string &label) {
   io::Tensor proto;
+  // raw_data, where the data of large tensors is, stays where it is; the
+  // other fields parse as usual.
+  std::optional<SplitRaw> split = splitRawData(bytes);
+  std::string_view parsed = split ? std::string_view(split->rest) : bytes;
   if (bytes.size() > size_t(INT_MAX) ||
-      !proto.ParseFromArray(bytes.data(), int(bytes.size())))
+      !proto.ParseFromArray(parsed.data(), int(parsed.size())) ||
+      (split && proto.has_raw_data()))
     return makeError(Code::DataLoss, label,
                      ": not an ONNX TensorProto (protobuf parse failed)");
   HostTensor t;
@@ -75,8 +137,8 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
     return Status(Code::DataLoss, count.status().message());
   size_t n = size_t(*count);
   int type = proto.data_type();
-  const std::string &raw = proto.raw_data();
-  bool useRaw = proto.has_raw_data();
+  std::string_view raw = split ? split->raw : proto.raw_data();
+  bool useRaw = split || proto.has_raw_data();
 
   auto checkCount = [&](size_t have, const char *field) -> Status {
     if (have != n)
@@ -115,6 +177,15 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
       return makeError(Code::DataLoss, label, ": raw_data has ", raw.size(),
                        " bytes, not a multiple of ", elemBytes);
     CIM_TRY(checkCount(raw.size() / elemBytes, "raw_data"));
+    // Little-endian hosts read float32 and int64 data as it lies.
+    if (kLittleEndian && type == kOnnxFloat) {
+      std::memcpy(t.data.data(), raw.data(), n * 4);
+      return t;
+    }
+    if (kLittleEndian && type == kOnnxInt64) {
+      std::memcpy(t.ints.data(), raw.data(), n * 8);
+      return t;
+    }
     for (size_t i = 0; i < n; ++i) {
       uint64_t bits = loadLE(raw, i * elemBytes, elemBytes);
       switch (type) {
@@ -178,6 +249,54 @@ StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
   return t;
 }
 
+/// The bytes of a file: mapped read-only and faulted in at once when it is
+/// a regular file (a tensor of megabytes is then read without a copy or a
+/// page fault per page), else read.
+class FileBytes {
+public:
+  static StatusOr<std::unique_ptr<FileBytes>> open(const std::string &path) {
+    auto f = std::unique_ptr<FileBytes>(new FileBytes());
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
+                       path, ": cannot open: ", std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void *p = ::mmap(nullptr, size_t(st.st_size), PROT_READ,
+                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        ::close(fd);
+        f->map_ = p;
+        f->view_ = std::string_view(static_cast<const char *>(p),
+                                    size_t(st.st_size));
+        return f;
+      }
+    }
+    ::close(fd);
+    CIM_ASSIGN_OR_RETURN(f->copy_, readFileBytes(path));
+    f->view_ = f->copy_;
+    return f;
+  }
+  ~FileBytes() {
+    if (map_)
+      ::munmap(map_, view_.size());
+  }
+  std::string_view bytes() const { return view_; }
+
+private:
+  FileBytes() = default;
+  void *map_ = nullptr;
+  std::string copy_;
+  std::string_view view_;
+};
+
+} // namespace
+
+StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
+                                      const std::string &label) {
+  return parseTensorBytes(bytes, label);
+}
+
 Tensor toTensor(const HostTensor &host) {
   Tensor t = Tensor::zeros(host.dtype, host.dims);
   int64_t n = t.numElements();
@@ -224,10 +343,24 @@ HostTensor fromTensor(const Tensor &t, const std::string &name) {
 namespace {
 /// The bytes of file `path`; errors start with the path.
 StatusOr<std::string> readFileBytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in)
     return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
                      path, ": cannot open: ", std::strerror(errno));
+  // One read of the whole file when its size is known (a regular file);
+  // otherwise (a pipe) the stream's buffer grows as it reads.
+  std::streamoff size = in.tellg();
+  std::string bytes;
+  if (size > 0) {
+    bytes.resize(size_t(size));
+    in.seekg(0);
+    in.read(bytes.data(), size);
+    if (in.gcount() != size)
+      return makeError(Code::DataLoss, path, ": read error");
+    return bytes;
+  }
+  in.clear();
+  in.seekg(0);
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad())
@@ -237,8 +370,8 @@ StatusOr<std::string> readFileBytes(const std::string &path) {
 } // namespace
 
 StatusOr<HostTensor> readTensorFile(const std::string &path) {
-  CIM_ASSIGN_OR_RETURN(std::string bytes, readFileBytes(path));
-  return parseTensorProto(bytes, path);
+  CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
+  return parseTensorBytes(file->bytes(), path);
 }
 
 namespace {
@@ -270,7 +403,8 @@ std::string npyField(const std::string &header, const std::string &key) {
 } // namespace
 
 StatusOr<HostTensor> readNpyFile(const std::string &path) {
-  CIM_ASSIGN_OR_RETURN(const std::string bytes, readFileBytes(path));
+  CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
+  const std::string_view bytes = file->bytes();
   auto bad = [&](const std::string &why) {
     return makeError(Code::InvalidArgument, path, ": not a readable .npy file (",
                      why, ")");
@@ -294,7 +428,7 @@ StatusOr<HostTensor> readNpyFile(const std::string &path) {
   }
   if (headerLen > bytes.size() - offset)
     return bad("truncated header");
-  const std::string header = bytes.substr(offset, headerLen);
+  const std::string header(bytes.substr(offset, headerLen));
   offset += headerLen;
   if (npyField(header, "fortran_order") != "False")
     return bad("only C-order arrays are read");
@@ -345,6 +479,19 @@ StatusOr<HostTensor> readNpyFile(const std::string &path) {
                " data bytes, the shape needs " +
                std::to_string(size_t(count) * kind->size));
   const char *data = bytes.data() + offset;
+  t.dtype = descr[1] == 'f' ? DType::F32 : descr == "|b1" ? DType::Bool
+                                                          : DType::I64;
+  // Little-endian hosts read float32 and int64 data as it lies.
+  if (kLittleEndian && descr == "<f4") {
+    t.data.resize(size_t(count));
+    std::memcpy(t.data.data(), data, size_t(count) * 4);
+    return t;
+  }
+  if (kLittleEndian && descr == "<i8") {
+    t.ints.resize(size_t(count));
+    std::memcpy(t.ints.data(), data, size_t(count) * 8);
+    return t;
+  }
   for (int64_t i = 0; i < count; ++i) {
     const char *at = data + size_t(i) * kind->size;
     if (descr == "<f4") {
@@ -367,8 +514,6 @@ StatusOr<HostTensor> readNpyFile(const std::string &path) {
       t.ints.push_back(uint8_t(*at));
     }
   }
-  t.dtype = descr[1] == 'f' ? DType::F32 : descr == "|b1" ? DType::Bool
-                                                          : DType::I64;
   return t;
 }
 
@@ -386,6 +531,11 @@ std::string serializeTensorProto(const HostTensor &tensor) {
   switch (tensor.dtype) {
   case DType::F32:
     proto.set_data_type(kOnnxFloat);
+    if (kLittleEndian) {
+      raw.assign(reinterpret_cast<const char *>(tensor.data.data()),
+                 tensor.data.size() * 4);
+      break;
+    }
     for (float f : tensor.data) {
       uint32_t bits;
       std::memcpy(&bits, &f, 4);
@@ -394,6 +544,11 @@ std::string serializeTensorProto(const HostTensor &tensor) {
     break;
   case DType::I64:
     proto.set_data_type(kOnnxInt64);
+    if (kLittleEndian) {
+      raw.assign(reinterpret_cast<const char *>(tensor.ints.data()),
+                 tensor.ints.size() * 8);
+      break;
+    }
     for (int64_t v : tensor.ints)
       put(uint64_t(v), 8);
     break;
