@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim_version.h"
+#include "llvm/Config/llvm-config.h"
 #include "Calibration.h"
 #include "InputFiles.h"
 
@@ -24,6 +26,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -37,44 +40,48 @@ namespace cl = llvm::cl;
 namespace {
 enum class Stage { Import, Map, Tiled, Artifact };
 
-cl::opt<std::string> inputFile(cl::Positional,
+// cim-compile's own options: --help lists only these; LLVM's and MLIR's
+// (e.g. --mlir-timing) still work and are listed by --help-hidden.
+cl::OptionCategory cimOptions("cim-compile options");
+
+cl::opt<std::string> inputFile(cl::cat(cimOptions), cl::Positional,
                                cl::desc("<model.onnx | stage.mlir>"));
-cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+cl::opt<std::string> outputFile(cl::cat(cimOptions), "o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"));
 cl::opt<std::string> targetName(
-    "target", cl::desc("Target preset name or JSON target file"),
+    cl::cat(cimOptions), "target", cl::desc("Target preset name or JSON target file"),
     cl::init("generic-rram"), cl::value_desc("name|file"));
-cl::opt<bool> listTargets("list-targets", cl::desc("List the target presets"));
+cl::opt<bool> listTargets(cl::cat(cimOptions), "list-targets", cl::desc("List the target presets"));
 cl::list<std::string> placeRules(
-    "place", cl::desc("Place weights whose ONNX name matches REGEX on CELL "
+    cl::cat(cimOptions), "place", cl::desc("Place weights whose ONNX name matches REGEX on CELL "
                       "(rram, rom or sram) arrays (repeatable)"),
     cl::value_desc("REGEX=CELL"));
 cl::list<std::string> tunableWeights(
-    "tunable", cl::desc("Mark weights whose ONNX name matches REGEX as "
+    cl::cat(cimOptions), "tunable", cl::desc("Mark weights whose ONNX name matches REGEX as "
                         "fine-tunable: placed on SRAM (repeatable)"),
     cl::value_desc("REGEX"));
 cl::opt<bool> allowReload(
-    "allow-reload",
+    cl::cat(cimOptions), "allow-reload",
     cl::desc("Time-share writable arrays that do not fit: reload their "
              "weights at every inference (charged by --report)"));
 cl::opt<unsigned> macrosFlag(
-    "macros",
+    cl::cat(cimOptions), "macros",
     cl::desc("Compile for N macros of the target (a board of several; every "
              "array count is per macro) instead of the target's own number"),
     cl::value_desc("N"));
 cl::opt<bool> splitBlocks(
-    "split-blocks",
+    cl::cat(cimOptions), "split-blocks",
     cl::desc("Split weight blocks into free array space where that saves "
              "arrays (default on; costs extra MVMs and partial sums)"),
     cl::init(true));
 cl::opt<std::string> fuseActivations(
-    "fuse-activations",
+    cl::cat(cimOptions), "fuse-activations",
     cl::desc("Fuse monotonic activations after products into ramp-ADC "
              "readouts: on, off, or auto (on where the target's ADC is a "
              "ramp; the default)"),
     cl::init("auto"));
 cl::opt<std::string> bnnMapping(
-    "bnn-mapping",
+    cl::cat(cimOptions), "bnn-mapping",
     cl::desc("Binary products (+-1 weights) followed by a sign: bridge "
              "(RRAM bridges read by capacitive sign neurons, no ADC), "
              "current-sum (column currents through the ADC, sign in the "
@@ -82,14 +89,14 @@ cl::opt<std::string> bnnMapping(
              "neurons; the default)"),
     cl::init("auto"));
 cl::opt<std::string> snnMapping(
-    "snn-mapping",
+    cl::cat(cimOptions), "snn-mapping",
     cl::desc("Spiking (LIF) layers: neurons (their products read by charge "
              "into the columns' LIF neurons, no ADC per step), digital "
              "(products through the ADC, membranes in the digital unit), or "
              "auto (neurons where the target has LIF neurons; the default)"),
     cl::init("auto"));
 cl::opt<std::string> inputCoding(
-    "input-coding",
+    cl::cat(cimOptions), "input-coding",
     cl::desc("Real-valued inputs of spiking layers on LIF neurons (an "
              "image): dac (levels through the DAC), rate (each input's DAC "
              "code as that many pulses per step), latency (one pulse per "
@@ -98,53 +105,53 @@ cl::opt<std::string> inputCoding(
              "DAC's values; they differ in pulses and energy"),
     cl::init("auto"));
 cl::opt<unsigned> rampBits(
-    "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
+    cl::cat(cimOptions), "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
                           "(default: the target's ADC bits)"),
     cl::init(0));
 cl::opt<double> rampInputRange(
-    "ramp-input-range",
+    cl::cat(cimOptions), "ramp-input-range",
     cl::desc("Bound on |input| of fused layers, for their ramp range "
              "(default 1)"),
     cl::init(1.0));
 cl::opt<bool> rnnOnArrays(
-    "rnn-on-arrays",
+    cl::cat(cimOptions), "rnn-on-arrays",
     cl::desc("Lower RNN, GRU and LSTM layers with constant weights to time "
              "loops of gate products on arrays (default on; "
              "--rnn-on-arrays=false keeps them in the digital unit)"),
     cl::init(true));
 cl::opt<std::string> rampRanges(
-    "ramp-ranges",
+    cl::cat(cimOptions), "ramp-ranges",
     cl::desc("JSON of calibrated pre-activation ranges (activation name to "
              "[lo, hi]) for fused activations"),
     cl::value_desc("FILE"));
 cl::opt<double> weightErrorBudget(
-    "weight-error-budget",
+    cl::cat(cimOptions), "weight-error-budget",
     cl::desc("Precision policy: each product gets the fewest weight bits "
              "(cells per weight) whose relative RMS quantisation error is "
              "at most this (default 0.02)"),
     cl::init(0.02));
 cl::list<std::string> weightBits(
-    "weight-bits",
+    cl::cat(cimOptions), "weight-bits",
     cl::desc("Fix the weight bits instead: N for every product, or REGEX=N "
              "for weights whose ONNX name matches REGEX (repeatable; 0: the "
              "array's own)"),
     cl::value_desc("N|REGEX=N"));
 cl::list<std::string> replicate(
-    "replicate",
+    cl::cat(cimOptions), "replicate",
     cl::desc("Program the matching products K times in separate arrays and "
              "average their reads (programming and read noise / sqrt(K), K "
              "times the arrays and conversions): K for every product, or "
              "REGEX=K by ONNX weight name (repeatable)"),
     cl::value_desc("K|REGEX=K"));
 cl::list<std::string> activeRows(
-    "active-rows",
+    cl::cat(cimOptions), "active-rows",
     cl::desc("Drive at most N rows of an array at once for the matching "
              "products (less IR drop and narrower ADC windows, at the price "
              "of more MVMs and conversions): N for every product, or "
              "REGEX=N by ONNX weight name (repeatable)"),
     cl::value_desc("N|REGEX=N"));
 cl::opt<std::string> calibrationData(
-    "calibration-data",
+    cl::cat(cimOptions), "calibration-data",
     cl::desc("Sample inputs (a few hundred, e.g. from the training set): a "
              "directory of input_N.pb or NAME.npy files, of "
              "test_data_set_*/ directories of them, or one .pb/.npy file. "
@@ -154,43 +161,43 @@ cl::opt<std::string> calibrationData(
              "on them are closest to the exact ones"),
     cl::value_desc("PATH"));
 cl::opt<bool> dataAwareRounding(
-    "data-aware-rounding",
+    cl::cat(cimOptions), "data-aware-rounding",
     cl::desc("With --calibration-data, choose each weight's code from the "
              "data (GPTQ-style: each row's rounding error is compensated by "
              "the rows still to round) instead of rounding to nearest "
              "(default on; =false to round to nearest)"),
     cl::init(true));
 cl::opt<std::string> reportNoise(
-    "report-noise",
+    cl::cat(cimOptions), "report-noise",
     cl::desc("Noise model (preset or JSON file) under which --report, with "
              "--calibration-data, predicts each layer's output error "
              "(default rram-nominal; 'ideal' for quantisation only)"),
     cl::init("rram-nominal"), cl::value_desc("PRESET|FILE"));
 cl::opt<bool> exposePreactivations(
-    "expose-preactivations",
+    cl::cat(cimOptions), "expose-preactivations",
     cl::desc("Add the inputs of fusable activations as outputs named "
              "preact:NAME (for calibrating ramp ranges)"));
 cl::opt<std::string> odeScheduleName(
-    "ode-schedule",
+    cl::cat(cimOptions), "ode-schedule",
     cl::desc("Where ODE solver steps run: analog (integrators, converters "
              "at the ODE's input and output only), digital (converters "
              "around every layer at every step), or auto (analog where the "
              "target has integrators; the default)"),
     cl::init("auto"));
 cl::opt<unsigned> reportReuse(
-    "reuse", cl::desc("Input vectors that share one load of reloaded weights "
+    cl::cat(cimOptions), "reuse", cl::desc("Input vectors that share one load of reloaded weights "
                       "(for --report; default 1)"),
     cl::init(1));
 cl::opt<std::string> reportFile(
-    "report", cl::desc("Write the cost report (JSON) here and print it as a "
+    cl::cat(cimOptions), "report", cl::desc("Write the cost report (JSON) here and print it as a "
                        "table"),
     cl::value_desc("file.json"));
 cl::opt<std::string> placementFile(
-    "placement", cl::desc("JSON placement rules (see docs/Targets.md)"),
+    cl::cat(cimOptions), "placement", cl::desc("JSON placement rules (see docs/Targets.md)"),
     cl::value_desc("file"));
-cl::opt<bool> listOps("list-ops", cl::desc("List the ONNX ops the importer supports"));
+cl::opt<bool> listOps(cl::cat(cimOptions), "list-ops", cl::desc("List the ONNX ops the importer supports"));
 cl::opt<Stage> emitStage(
-    "emit", cl::desc("Stage to write"), cl::init(Stage::Artifact),
+    cl::cat(cimOptions), "emit", cl::desc("Stage to write"), cl::init(Stage::Artifact),
     cl::values(clEnumValN(Stage::Import, "import", "imported model (MLIR)"),
                clEnumValN(Stage::Map, "cim", "products mapped to cim.linear (MLIR)"),
                clEnumValN(Stage::Tiled, "tiled", "weights tiled onto arrays (MLIR)"),
@@ -556,11 +563,29 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  // Others' options move to --help-hidden (HideUnrelatedOptions would
+  // hide them from it too).
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *opt = entry.second;
+    bool ours = llvm::any_of(opt->Categories, [](cl::OptionCategory *c) {
+      return c == &cimOptions || c->getName() == "Generic Options";
+    });
+    if (!ours && opt->getOptionHiddenFlag() == cl::NotHidden)
+      opt->setHiddenFlag(cl::Hidden);
+  }
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "cim-compile " << CIM_VERSION << " (" << CIM_REVISION
+       << "), built with LLVM/MLIR " << LLVM_VERSION_STRING << "\n";
+  });
   cl::ParseCommandLineOptions(
       argc, argv,
       "cim-compile: compile an ONNX model for compute-in-memory macros\n\n"
       "  cim-compile MODEL.onnx -o MODEL.cimx [--target NAME|FILE] "
-      "[--place REGEX=CELL]... [--emit=import|cim|tiled|artifact]\n");
+      "[--place REGEX=CELL]... [--emit=import|cim|tiled|artifact]\n\n"
+      "  Without -o the artifact is written beside the model (MODEL.cimx).\n"
+      "  The --report table goes to stderr. MLIR's options (--mlir-timing,\n"
+      "  --mlir-print-ir-after-all, ...) are listed by --help-hidden.\n");
 
   if (listTargets) {
     for (const cim::TargetDesc &p : cim::targetPresets())
@@ -622,9 +647,14 @@ int main(int argc, char **argv) {
       failed(calibrateRampRanges(*module, *options, error)))
     return error.empty() ? 1 : fail(error);
 
+  // --mlir-timing: the passes' times, printed when `timing` goes.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
+  pm.enableTiming(timing);
   cim::buildCompilePipeline(pm, *options);
   if (failed(pm.run(*module)))
     return 1;
@@ -646,8 +676,10 @@ int main(int argc, char **argv) {
     addPredictedErrors(value, layerErrors, margins, lastLayer);
     llvm::raw_string_ostream json(reportJson);
     json << llvm::formatv("{0:2}", value) << "\n";
-    report.printTable(llvm::outs());
-    printPredictedErrors(layerErrors, margins, lastLayer, llvm::outs());
+    // The table is for the user, on stderr: stdout may carry the artifact
+    // or IR (-o -, --emit).
+    report.printTable(llvm::errs());
+    printPredictedErrors(layerErrors, margins, lastLayer, llvm::errs());
   }
 
   if (!reportFile.empty())
@@ -658,8 +690,12 @@ int main(int argc, char **argv) {
   llvm::raw_string_ostream os(contents);
   std::string output = outputFile;
   if (emitStage == Stage::Artifact) {
-    if (output.empty())
-      output = llvm::sys::path::stem(inputFile).str() + ".cimx";
+    if (output.empty()) {
+      // Beside the model: model.onnx -> model.cimx.
+      llvm::SmallString<256> beside(inputFile);
+      llvm::sys::path::replace_extension(beside, "cimx");
+      output = beside.str().str();
+    }
     if (output != "-") {
       // Streamed into the file, which is removed unless all was written.
       std::string error;

@@ -35,8 +35,10 @@ TargetAttr cim::lookupTarget(Operation *op) {
 FailureOr<TargetAttr> cim::requireTarget(ModuleOp module) {
   if (TargetAttr target = lookupTarget(module))
     return target;
-  return module.emitError("module has no 'cim.target' attribute; compile "
-                          "with --target or attach a #cim.target");
+  return module.emitError(
+      "module has no 'cim.target' attribute; attach a #cim.target, run "
+      "cim-set-target first (cim-opt --cim-set-target=\"target=NAME\") or "
+      "compile with cim-compile --target");
 }
 
 std::optional<float> cim::splatF32(Value v) {

@@ -215,7 +215,7 @@ const char *cimrt_status_code_string(cimrt_status_code_t code) {
   return "UNKNOWN";
 }
 
-const char *cimrt_version_string(void) { return "0.1.0"; }
+const char *cimrt_version_string(void) { return CIMRT_VERSION_STRING; }
 
 uint32_t cimrt_artifact_version(void) { return kVersion; }
 

@@ -24,9 +24,11 @@ using namespace cim;
 namespace {
 
 struct Rule {
+  std::string where; // how the user gave it, for messages
   std::string pattern;
   std::shared_ptr<llvm::Regex> regex; // anchored: matches the whole name
   std::optional<CellTech> cell;       // none: a fine-tunable rule
+  bool matched = false;               // some weight's name matched it
 };
 
 struct PlaceWeightsPass
@@ -38,6 +40,7 @@ struct PlaceWeightsPass
                         const std::string &pattern,
                         std::optional<StringRef> cellName) {
     Rule rule;
+    rule.where = where;
     rule.pattern = pattern;
     rule.regex = std::make_shared<llvm::Regex>("^(" + pattern + ")$");
     std::string regexError;
@@ -123,6 +126,8 @@ struct PlaceWeightsPass
   /// The cell technology for a weight named `name`, or failure (reported).
   FailureOr<CellTech> choose(LinearOp op, StringRef name, TargetAttr target) {
     bool isTunable = false;
+    for (Rule &rule : rules)
+      rule.matched |= rule.regex->match(name);
     for (const Rule &rule : rules) {
       if (!rule.regex->match(name))
         continue;
@@ -163,6 +168,22 @@ struct PlaceWeightsPass
     });
     if (result.wasInterrupted())
       return signalPassFailure();
+    // A rule that matched nothing is most likely a typo in a name: say so
+    // (a rule shadowed by an earlier one counts as matched).
+    std::vector<std::string> names;
+    module.walk([&](LinearOp op) {
+      if (auto n = op.getWeightName())
+        names.push_back(n->str());
+    });
+    for (const Rule &rule : rules) {
+      if (rule.matched)
+        continue;
+      InFlightDiagnostic w = module.emitWarning(rule.where)
+                             << ": matches no weight (the weights: ";
+      for (size_t i = 0; i < names.size() && i < 8; ++i)
+        w << (i ? ", " : "") << names[i];
+      w << (names.size() > 8 ? ", ..." : names.empty() ? "none" : "") << ")";
+    }
   }
 
   std::vector<Rule> rules;
