@@ -58,15 +58,16 @@ static std::vector<TargetDesc> buildPresets() {
        8,
        {}},
       {"rram-ode-40nm",
-       "seed 000: 40 nm analog RRAM crossbars, differential pairs, "
-       "analog integrator for ODE state",
+       "fully-analog RRAM for Neural ODEs (Sun et al., ICES 2025): 40 nm "
+       "crossbars, differential pairs, analog integrators hold the ODE state",
        {{"rram", CellTech::rram, 256, 256, 4, 64, E::differential}},
        8,
        8,
        {}},
       {"rram-bridge-bnn",
-       "seed 001: RRAM bridges (2 cells per +-1 weight) read by capacitive "
-       "sign neurons, fan-in 32 per array; 8-bit ADCs for other products",
+       "BNN on RRAM bridges (Ezzadeen et al., Commun. Eng. 2024): 2 cells "
+       "per +-1 weight read by capacitive sign neurons, fan-in 32 per "
+       "array; 8-bit ADCs for other products",
        {{"rram", CellTech::rram, 32, 64, 1, 256, E::differential}},
        1,
        8,
@@ -75,8 +76,8 @@ static std::vector<TargetDesc> buildPresets() {
        // (docs/CostModel.md).
        {{"dac_pj", 0.002}}},
       {"tempo-cim-40nm",
-       "seed 002: 40 nm RRAM SNN macro, 4-bit inputs, 8-bit weights, "
-       "LIF neurons (68.51 TOPS/W, 0.1956 TOPS/mm2)",
+       "Tempo-CIM SNN macro (Jiang et al., JETCAS 2023): 40 nm RRAM, 4-bit "
+       "inputs, 8-bit weights, LIF neurons (68.51 TOPS/W, 0.1956 TOPS/mm2)",
        {{"rram", CellTech::rram, 256, 256, 2, 1, E::differential, 8}},
        4,
        8,
@@ -94,16 +95,17 @@ static std::vector<TargetDesc> buildPresets() {
         {"mac_pj", 0.007234},
         {"mvm_ns", 997.2}}},
       {"rom-sram-hybrid",
-       "seed 003: dense ROM arrays for frozen weights, writable SRAM arrays "
-       "for residual branches and dynamic operands",
+       "ROM-SRAM hybrid CIM (Du et al., ICES 2025): dense ROM arrays for "
+       "frozen weights, writable SRAM arrays for residual branches and "
+       "dynamic operands",
        {{"rom", CellTech::rom, 512, 512, 1, 256, E::offset, 8},
         {"sram", CellTech::sram, 256, 256, 1, 16, E::differential, 8}},
        8,
        8,
        {}},
       {"rram-ramp-adc",
-       "seed 004: RRAM crossbars with ramp ADCs (activation fused into the "
-       "readout)",
+       "RRAM crossbars with ramp ADCs computing the activation in the readout "
+       "(Yang et al., Nat. Commun. 2025)",
        {{"rram", CellTech::rram, 128, 128, 4, 256, E::differential}},
        8,
        5,
