@@ -16,8 +16,9 @@ PKGS=(
   libcli11-dev
   # tests
   libgtest-dev libonnx-testdata
-  # python helpers (evaluation scripts, test-model generators)
-  python3 python3-numpy python3-onnx
+  # python helpers (evaluation scripts, test-model generators) and the
+  # package's bindings
+  python3 python3-numpy python3-onnx python3-dev pybind11-dev
   # real data for the evaluation scripts (Fashion-MNIST)
   dataset-fashion-mnist
   # the King James Bible text of the character language model

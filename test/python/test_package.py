@@ -1,0 +1,134 @@
+"""The cim Python package against the command line, on shipped examples.
+
+Run by ctest with the build tree's package on PYTHONPATH and CIM_BIN naming
+the directory of cim-compile and cim-run. For the same artifact, device,
+noise model and seed, cim.Session's outputs must equal cim-run's bit for
+bit (float32 and int64 inputs, ideal, quantized and noisy devices); its
+counters must equal the device's as cim-run reports them; errors raise
+cim.Error with the runtime's message and status code.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+import cim
+
+BIN = os.environ["CIM_BIN"]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def tensor(path):
+    return numpy_helper.to_array(onnx.load_tensor(path))
+
+
+class PackageTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.TemporaryDirectory()
+        cls.artifacts = {}
+        for name, model, options in [
+                ("digits", "examples/digits-mlp", []),
+                ("loop", "examples/fashion-ode/ode_loop", ["--target", "rram-ode-40nm"])]:
+            path = os.path.join(cls.work.name, name + ".cimx")
+            subprocess.run([os.path.join(BIN, "cim-compile"),
+                            os.path.join(ROOT, model, "model.onnx"), "-o", path]
+                           + options, check=True, capture_output=True)
+            cls.artifacts[name] = path
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.work.cleanup()
+
+    def cli_outputs(self, artifact, inputs, flags):
+        """cim-run's outputs (as .npy) for `inputs` (name -> .pb path)."""
+        out = tempfile.mkdtemp(dir=self.work.name)
+        cmd = [os.path.join(BIN, "cim-run"), artifact, "--output-dir", out,
+               "--output-format", "npy"] + flags
+        for name, path in inputs.items():
+            cmd += ["--input", "%s=%s" % (name, path)]
+        p = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        files = sorted(f for f in os.listdir(out) if f.endswith(".npy"))
+        return [np.load(os.path.join(out, f)) for f in files], p.stdout
+
+    def test_outputs_equal_the_command_line(self):
+        data = os.path.join(ROOT, "examples/digits-mlp/test_data_set_0")
+        x = tensor(os.path.join(data, "input_0.pb"))
+        for kwargs, flags in [
+                ({}, []),
+                ({"device": "sim://quantized"}, ["--device", "sim://quantized"]),
+                ({"noise": "rram-nominal", "seed": 1},
+                 ["--noise", "rram-nominal", "--seed", "1"]),
+                ({"noise": "rram-worst", "seed": 3, "threads": 1},
+                 ["--noise", "rram-worst", "--seed", "3", "--threads", "1"])]:
+            with self.subTest(device=flags):
+                session = cim.Session(self.artifacts["digits"], **kwargs)
+                got = session.run({"x": x})
+                want, stdout = self.cli_outputs(
+                    self.artifacts["digits"],
+                    {"x": os.path.join(data, "input_0.pb")}, flags + ["--stats"])
+                self.assertEqual(list(got), ["logits"])
+                self.assertEqual(got["logits"].dtype, np.float32)
+                self.assertTrue(np.array_equal(got["logits"], want[0]))
+                self.assertFalse(got["logits"].flags.writeable)
+                # The device's counters as cim-run prints them.
+                stats = session.stats()
+                m = re.search(r"stats: (\d+) MVMs in (\d+) calls, (\d+) MACs",
+                              stdout)
+                self.assertEqual((stats["mvm_count"], stats["mvm_calls"],
+                                  stats["macs"]), tuple(map(int, m.groups())))
+                self.assertEqual(stats["runs"], 1)
+                self.assertGreater(session.cost()["energy_pj"]["total"], 0)
+
+    def test_int64_inputs_and_bytes(self):
+        # The ODE loop takes its step count as a 0-d int64 input; the model
+        # may also come as bytes.
+        data = os.path.join(ROOT, "examples/fashion-ode/ode_loop/test_data_set_0")
+        with open(self.artifacts["loop"], "rb") as f:
+            session = cim.Session(f.read(), device="sim://quantized", seed=2)
+        x = tensor(os.path.join(data, "input_0.pb"))
+        got = session.run([x, np.int64(4)])
+        np.save(os.path.join(self.work.name, "steps.npy"), np.int64(4))
+        want, _ = self.cli_outputs(
+            self.artifacts["loop"],
+            {"x": os.path.join(data, "input_0.pb"),
+             "steps": os.path.join(self.work.name, "steps.npy")},
+            ["--device", "sim://quantized", "--seed", "2"])
+        self.assertTrue(np.array_equal(got["logits"], want[0]))
+        self.assertEqual([s.dtype for s in session.inputs], ["float32", "int64"])
+        # A Python int converts to the declared int64.
+        again = cim.Session(self.artifacts["loop"]).run({"x": x, "steps": 4})
+        self.assertEqual(again["logits"].shape, got["logits"].shape)
+
+    def test_errors(self):
+        with self.assertRaises(cim.Error) as e:
+            cim.Session(os.path.join(self.work.name, "missing.cimx"))
+        self.assertEqual(e.exception.code, "NOT_FOUND")
+        self.assertIn("missing.cimx: cannot open", str(e.exception))
+        with self.assertRaises(cim.Error) as e:
+            cim.Session(b"not an artifact")
+        self.assertEqual(e.exception.code, "DATA_LOSS")
+        with self.assertRaises(cim.Error) as e:
+            cim.Session(self.artifacts["digits"], device="sim://ideal",
+                        noise="rram-nominal")
+        self.assertIn("sim://ideal has no non-idealities", str(e.exception))
+        with self.assertRaises(TypeError):
+            cim.Session(self.artifacts["digits"], sigma=3)
+        session = cim.Session(self.artifacts["digits"])
+        with self.assertRaises(cim.Error) as e:
+            session.run({"x": np.zeros((2, 5), np.float32)})
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("input 'x' (index 0): dim 1 is 5", str(e.exception))
+        with self.assertRaises(cim.Error) as e:
+            session.run({"y": np.zeros((1, 64), np.float32)})
+        self.assertIn("no input named 'y'", str(e.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
