@@ -1,7 +1,7 @@
-//===- CimrtModule.cpp - cim._cimrt: the runtime's C API in Python --------===//
+//===- CimrtModule.cpp - The runtime's C API in Python ---------------------===//
 //
-// The extension module behind cim.Model and cim.Session (python/cim/
-// __init__.py): thin classes over the public C API (cimrt.h), numpy arrays
+// The part of the extension module cim._cim behind cim.Model and
+// cim.Session (python/cim/__init__.py): thin classes over the public C API (cimrt.h), numpy arrays
 // in and out. Inputs are handed to the C API as they lie when they are
 // C-contiguous and of the declared element type (the C API makes the one
 // copy it keeps); outputs are numpy views of the C API's tensors, which
@@ -291,8 +291,7 @@ private:
 
 } // namespace
 
-PYBIND11_MODULE(_cimrt, m) {
-  m.doc() = "The cim runtime's C API (cimrt.h); use it through cim.Session.";
+void bindRuntime(py::module_ &m) {
   py::object error = py::module_::import("builtins").attr("RuntimeError");
   py::dict ns;
   errorType = PyErr_NewExceptionWithDoc(

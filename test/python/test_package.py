@@ -1,5 +1,9 @@
 """The cim Python package against the command line, on shipped examples.
 
+cim.compile must give the bytes and the report cim-compile gives for the
+same options (a path, bytes or an onnx.ModelProto; calibration data as an
+array);
+
 Run by ctest with the build tree's package on PYTHONPATH and CIM_BIN naming
 the directory of cim-compile and cim-run. For the same artifact, device,
 noise model and seed, cim.Session's outputs must equal cim-run's bit for
@@ -8,6 +12,7 @@ counters must equal the device's as cim-run reports them; errors raise
 cim.Error with the runtime's message and status code.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -128,6 +133,68 @@ class PackageTest(unittest.TestCase):
         with self.assertRaises(cim.Error) as e:
             session.run({"y": np.zeros((1, 64), np.float32)})
         self.assertIn("no input named 'y'", str(e.exception))
+
+
+class CompileTest(unittest.TestCase):
+    def setUp(self):
+        self.work = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.work.cleanup()
+
+    def cli(self, args):
+        out = os.path.join(self.work.name, "cli.cimx")
+        report = os.path.join(self.work.name, "cli.json")
+        subprocess.run([os.path.join(BIN, "cim-compile")] + args +
+                       ["-o", out, "--report", report], check=True,
+                       capture_output=True)
+        with open(out, "rb") as f, open(report) as r:
+            return f.read(), json.load(r)
+
+    def test_artifacts_equal_the_command_line(self):
+        model = os.path.join(ROOT, "examples/digits-mlp/model.onnx")
+        for kwargs, flags in [
+                ({}, []),
+                ({"target": "rom-sram-hybrid", "place": ["fc1.*=sram"]},
+                 ["--target", "rom-sram-hybrid", "--place", "fc1.*=sram"]),
+                ({"weight_bits": 6, "split_blocks": False},
+                 ["--weight-bits=6", "--split-blocks=false"])]:
+            with self.subTest(flags=flags):
+                want, report = self.cli([model] + flags)
+                got = cim.compile(model, report=True, **kwargs)
+                self.assertEqual(got.data, want)
+                self.assertEqual(got.report, report)
+        # An onnx.ModelProto and bytes compile the same.
+        self.assertEqual(cim.compile(onnx.load(model)).data, self.cli([model])[0])
+        with open(model, "rb") as f:
+            self.assertEqual(cim.compile(f.read()).data, self.cli([model])[0])
+
+    def test_calibration_data_as_an_array(self):
+        model = os.path.join(ROOT, "examples/fashion-plain/mlp/model.onnx")
+        images = tensor(os.path.join(
+            ROOT, "examples/fashion-plain/data/calibration/input_0.pb"))[:64]
+        path = os.path.join(self.work.name, "cal.npy")
+        np.save(path, images)
+        want, _ = self.cli([model, "--calibration-data", path])
+        self.assertEqual(cim.compile(model, calibration_data=images).data, want)
+
+    def test_stages_targets_and_errors(self):
+        model = os.path.join(ROOT, "examples/digits-mlp/model.onnx")
+        self.assertIn("cim.linear", cim.compile(model, emit="cim"))
+        self.assertIn("tempo-cim-40nm", cim.targets())
+        with self.assertRaises(cim.Error) as e:
+            cim.compile(model, weight_bits=99)
+        self.assertIn("weight-bits rule '99'", str(e.exception))
+        with self.assertRaises(cim.Error) as e:
+            cim.compile(b"not onnx")
+        self.assertIn("not an ONNX model", str(e.exception))
+        with self.assertRaises(cim.Error) as e:
+            cim.compile(model, target="no-such-target")
+        self.assertIn("no-such-target", str(e.exception))
+        # A compiled artifact runs as it is.
+        artifact = cim.compile(model)
+        out = cim.Session(artifact).run({"x": np.zeros((3, 64), np.float32)})
+        self.assertEqual(out["logits"].shape, (3, 10))
 
 
 if __name__ == "__main__":

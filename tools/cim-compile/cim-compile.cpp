@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Driver.h"
 #include "cim_version.h"
 #include "llvm/Config/llvm-config.h"
 #include "Calibration.h"
@@ -30,7 +31,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -558,12 +558,19 @@ void printPredictedErrors(const std::map<std::string, cim::TileError> &errors,
 }
 } // namespace
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  registerAsmPrinterCLOptions();
-  registerDefaultTimingManagerCLOptions();
+namespace {
+int run(int argc, const char *const *argv) {
+  // The first call registers MLIR's options; later calls (cim.compile in a
+  // Python process) start from every option's default again.
+  static const bool registered = [] {
+    registerMLIRContextCLOptions();
+    registerPassManagerCLOptions();
+    registerAsmPrinterCLOptions();
+    registerDefaultTimingManagerCLOptions();
+    return true;
+  }();
+  (void)registered;
+  cl::ResetAllOptionOccurrences();
   // Others' options move to --help-hidden (HideUnrelatedOptions would
   // hide them from it too).
   for (auto &entry : cl::getRegisteredOptions()) {
@@ -578,14 +585,16 @@ int main(int argc, char **argv) {
     os << "cim-compile " << CIM_VERSION << " (" << CIM_REVISION
        << "), built with LLVM/MLIR " << LLVM_VERSION_STRING << "\n";
   });
-  cl::ParseCommandLineOptions(
+  if (!cl::ParseCommandLineOptions(
       argc, argv,
       "cim-compile: compile an ONNX model for compute-in-memory macros\n\n"
       "  cim-compile MODEL.onnx -o MODEL.cimx [--target NAME|FILE] "
       "[--place REGEX=CELL]... [--emit=import|cim|tiled|artifact]\n\n"
       "  Without -o the artifact is written beside the model (MODEL.cimx).\n"
       "  The --report table goes to stderr. MLIR's options (--mlir-timing,\n"
-      "  --mlir-print-ir-after-all, ...) are listed by --help-hidden.\n");
+      "  --mlir-print-ir-after-all, ...) are listed by --help-hidden.\n",
+          &llvm::errs()))
+    return 1; // the parser said why
 
   if (listTargets) {
     for (const cim::TargetDesc &p : cim::targetPresets())
@@ -719,4 +728,9 @@ int main(int argc, char **argv) {
     os << "\n";
   }
   return writeOutput(output, os.str());
+}
+} // namespace
+
+int cim::compileMain(int argc, const char *const *argv) {
+  return run(argc, argv);
 }
