@@ -19,6 +19,8 @@ PKGS=(
   # python helpers (evaluation scripts, test-model generators) and the
   # package's bindings
   python3 python3-numpy python3-onnx python3-dev pybind11-dev
+  # the package's sweeps: progress bars, plots, and a distributed executor
+  python3-tqdm python3-matplotlib python3-distributed
   # real data for the evaluation scripts (Fashion-MNIST)
   dataset-fashion-mnist
   # the King James Bible text of the character language model

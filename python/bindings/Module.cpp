@@ -14,6 +14,7 @@ namespace py = pybind11;
 void bindRuntime(py::module_ &m);
 #ifdef CIM_WITH_COMPILER
 void bindCompiler(py::module_ &m);
+void bindModelTools(py::module_ &m);
 #endif
 
 PYBIND11_MODULE(_cim, m) {
@@ -22,6 +23,7 @@ PYBIND11_MODULE(_cim, m) {
   bindRuntime(m);
 #ifdef CIM_WITH_COMPILER
   bindCompiler(m);
+  bindModelTools(m);
   m.attr("has_compiler") = true;
 #else
   m.attr("has_compiler") = false;

@@ -33,8 +33,13 @@ import numpy as np
 from ._cim import Error, IoSpec, Model, version  # noqa: F401
 from . import _cim
 
-__all__ = ["Artifact", "Error", "IoSpec", "Model", "Session", "compile",
-           "load", "targets", "version"]
+__all__ = ["Artifact", "Error", "IoSpec", "Model", "NoiseModel", "Session",
+           "compile", "load", "noise_presets", "plot_energy", "plot_sweep",
+           "sweep", "targets", "version"]
+
+if _cim.has_compiler:  # noise models and sweeps use the runtime's internals
+    from ._sweeps import (NoiseModel, noise_presets, plot_energy,  # noqa: E402
+                          plot_sweep, sweep)
 
 _DEVICE_OPTIONS = ("noise", "seed", "drift_time", "threads", "calibrate")
 

@@ -197,5 +197,82 @@ class CompileTest(unittest.TestCase):
         self.assertEqual(out["logits"].shape, (3, 10))
 
 
+class SweepTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        data = os.path.join(ROOT, "examples/digits-mlp")
+        cls.x = tensor(os.path.join(data, "test_data_set_0/input_0.pb"))[:120]
+        cls.y = tensor(os.path.join(data, "labels.pb"))[:120]
+        cls.artifact = cim.compile(os.path.join(data, "model.onnx"))
+        cls.over = {"read_sigma": [0.0, 0.04], "target.adc_bits": [4, 8]}
+
+    def test_rows_match_single_sessions(self):
+        rows = cim.sweep(self.artifact, {"x": self.x}, self.y, over=self.over,
+                         seeds=2, progress=False)
+        self.assertEqual(len(rows), 8)
+        self.assertEqual([(r["read_sigma"], r["target.adc_bits"], r["seed"])
+                          for r in rows[:3]],
+                         [(0.0, 4, 0), (0.0, 4, 1), (0.0, 8, 0)])
+        # A row is what a session on that noise model, target and seed gives.
+        row = rows[5]  # read_sigma 0.04, 4-bit ADC, seed 1
+        noise = cim.NoiseModel.preset("rram-nominal").replace(read_sigma=0.04)
+        path = os.path.join(tempfile.mkdtemp(), "noise.json")
+        noise.save(path)
+        from cim import _cim
+        data = _cim.with_target(self.artifact.data, {"adc_bits": 4})
+        out = cim.Session(data, noise=path, seed=1).run({"x": self.x})
+        self.assertEqual(row["accuracy"],
+                         float(np.mean(np.argmax(out["logits"], 1) == self.y)))
+        # Coarser ADCs cost accuracy here.
+        mean = lambda bits: np.mean([r["accuracy"] for r in rows
+                                     if r["target.adc_bits"] == bits])
+        self.assertLess(mean(4), mean(8))
+
+    def test_executors_give_the_serial_rows(self):
+        import concurrent.futures
+        serial = cim.sweep(self.artifact, {"x": self.x}, self.y, over=self.over,
+                           seeds=2, progress=False)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            self.assertEqual(cim.sweep(self.artifact, {"x": self.x}, self.y,
+                                       over=self.over, seeds=2, executor=pool,
+                                       progress=False), serial)
+        from dask.distributed import Client, LocalCluster
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            self.assertEqual(cim.sweep(self.artifact, {"x": self.x}, self.y,
+                                       over=self.over, seeds=2, executor=client,
+                                       progress=False), serial)
+
+    def test_noise_models_round_trip_and_errors(self):
+        self.assertEqual(cim.noise_presets(), ["ideal", "rram-nominal", "rram-worst"])
+        model = cim.NoiseModel.preset("rram-worst").replace(read_sigma=0.02)
+        path = os.path.join(tempfile.mkdtemp(), "m.json")
+        model.save(path)
+        self.assertEqual(cim.NoiseModel.load(path), model)
+        with self.assertRaises(cim.Error) as e:
+            cim.sweep(self.artifact, {"x": self.x}, self.y,
+                      over={"read_sigmaa": [0.1]}, seeds=1, progress=False)
+        self.assertIn("'read_sigmaa' is not a noise-model field", str(e.exception))
+        with self.assertRaises(cim.Error) as e:
+            cim.sweep(self.artifact, {"x": self.x}, self.y,
+                      over={"target.adc_bitz": [4]}, seeds=1, progress=False)
+        self.assertIn("target has no scalar field 'adc_bitz'", str(e.exception))
+
+    def test_plots_are_written(self):
+        rows = cim.sweep(self.artifact, {"x": self.x}, self.y, over=self.over,
+                         seeds=1, progress=False)
+        work = tempfile.mkdtemp()
+        cim.plot_sweep(rows, x="read_sigma", hue="target.adc_bits",
+                       path=os.path.join(work, "sweep.png"))
+        session = cim.Session(self.artifact)
+        session.run({"x": self.x})
+        cim.plot_energy(session.cost()["energy_pj"],
+                        path=os.path.join(work, "energy.png"))
+        for name in ("sweep.png", "energy.png"):
+            with open(os.path.join(work, name), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+
 if __name__ == "__main__":
     unittest.main()
