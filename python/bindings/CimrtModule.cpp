@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include <cimrt/cimrt.h>
+#include "tooling/ModelIo.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -89,25 +90,14 @@ public:
 private:
   Model() = default;
   void describe() {
-    for (int io = 0; io < 2; ++io) {
-      bool in = io == 0;
-      size_t n = in ? cimrt_model_input_count(model_)
-                    : cimrt_model_output_count(model_);
-      for (size_t i = 0; i < n; ++i) {
-        const char *name;
-        size_t rank;
-        const int64_t *dims;
-        check(in ? cimrt_model_input_name(model_, i, &name)
-                 : cimrt_model_output_name(model_, i, &name));
-        check(in ? cimrt_model_input_dims(model_, i, &rank, &dims)
-                 : cimrt_model_output_dims(model_, i, &rank, &dims));
-        cimrt_dtype_t t = in ? cimrt_model_input_dtype(model_, i)
-                             : cimrt_model_output_dtype(model_, i);
-        (in ? inputs_ : outputs_)
-            .push_back({name, {dims, dims + rank},
-                        py::str(numpyType(t)).cast<std::string>()});
-      }
-    }
+    cim::tooling::forEachModelIo(
+        model_, check,
+        [&](bool in, const char *name, std::vector<int64_t> dims,
+            cimrt_dtype_t t) {
+          (in ? inputs_ : outputs_)
+              .push_back({name, std::move(dims),
+                          py::str(numpyType(t)).cast<std::string>()});
+        });
   }
   cimrt_model_t *model_ = nullptr;
   std::vector<IoSpec> inputs_, outputs_;

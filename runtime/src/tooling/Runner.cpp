@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tooling/Runner.h"
+#include "tooling/ModelIo.h"
 #include "tooling/Exit.h"
 
 #include <chrono>
@@ -49,24 +50,12 @@ Runner::Runner(const std::string &modelPath, const std::string &deviceUri) {
     check(cimrt_model_load_file(modelPath.c_str(), &model_));
     check(cimrt_device_open(deviceUri.c_str(), &device_));
     check(cimrt_session_create(model_, device_, nullptr, &session_));
-    for (int io = 0; io < 2; ++io) {
-      bool in = io == 0;
-      size_t n = in ? cimrt_model_input_count(model_)
-                    : cimrt_model_output_count(model_);
-      for (size_t i = 0; i < n; ++i) {
-        const char *name;
-        size_t rank;
-        const int64_t *dims;
-        check(in ? cimrt_model_input_name(model_, i, &name)
-                 : cimrt_model_output_name(model_, i, &name));
-        check(in ? cimrt_model_input_dims(model_, i, &rank, &dims)
-                 : cimrt_model_output_dims(model_, i, &rank, &dims));
-        cimrt_dtype_t dtype = in ? cimrt_model_input_dtype(model_, i)
-                                 : cimrt_model_output_dtype(model_, i);
-        (in ? inputs_ : outputs_)
-            .push_back({name, {dims, dims + rank}, fromC(dtype)});
-      }
-    }
+    forEachModelIo(model_, check,
+                   [&](bool in, const char *name, std::vector<int64_t> dims,
+                       cimrt_dtype_t dtype) {
+                     (in ? inputs_ : outputs_)
+                         .push_back({name, std::move(dims), fromC(dtype)});
+                   });
   } catch (...) {
     release();
     throw;
