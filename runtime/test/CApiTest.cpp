@@ -101,6 +101,50 @@ TEST(CApi, EndToEndWithDynamicBatch) {
   EXPECT_STREQ(cimrt_device_uri(api.device), "sim://ideal");
 }
 
+TEST(CApi, BorrowedTensorsAreReadInPlace) {
+  // A borrowed input gives what a copied one gives, and its memory goes
+  // back to the caller exactly once, when the last tensor reading it goes.
+  Api api(makeDenseRelu());
+  const int64_t dims[2] = {4, 5};
+  std::vector<float> x = pattern(20); // operator new: 16-byte aligned
+  int released = 0;
+  auto release = [](void *user) { ++*static_cast<int *>(user); };
+  cimrt_tensor_t *in = nullptr, *y = nullptr, *want = nullptr;
+  Api::expectOk(cimrt_tensor_create_borrowed(CIMRT_DTYPE_F32, dims, 2,
+                                             x.data(), release, &released,
+                                             &in));
+  EXPECT_EQ(cimrt_tensor_raw_data(in), static_cast<const void *>(x.data()));
+  Api::expectOk(cimrt_session_run(api.session, 1, &in, 1, &y));
+  Api::expectOk(api.run({4, 5}, x, &want));
+  ASSERT_EQ(cimrt_tensor_element_count(y), 12u);
+  for (size_t i = 0; i < 12; ++i)
+    EXPECT_EQ(cimrt_tensor_data(y)[i], cimrt_tensor_data(want)[i]) << i;
+  EXPECT_EQ(released, 0);
+  cimrt_tensor_release(in);
+  EXPECT_EQ(released, 1);
+  cimrt_tensor_release(y);
+  cimrt_tensor_release(want);
+  EXPECT_EQ(released, 1);
+
+  // Refused: BOOL, misaligned or NULL data; the memory goes back at once.
+  cimrt_status_t s = cimrt_tensor_create_borrowed(
+      CIMRT_DTYPE_BOOL, dims, 2, x.data(), release, &released, &in);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(cimrt_status_message(s)).find("cannot be borrowed"),
+            std::string::npos);
+  cimrt_status_free(s);
+  s = cimrt_tensor_create_borrowed(CIMRT_DTYPE_F32, dims, 2, x.data() + 1,
+                                   release, &released, &in);
+  EXPECT_NE(std::string(cimrt_status_message(s)).find("aligned to 8 bytes"),
+            std::string::npos);
+  cimrt_status_free(s);
+  s = cimrt_tensor_create_borrowed(CIMRT_DTYPE_F32, dims, 2, nullptr, release,
+                                   &released, &in);
+  EXPECT_EQ(cimrt_status_code(s), CIMRT_INVALID_ARGUMENT);
+  cimrt_status_free(s);
+  EXPECT_EQ(released, 4);
+}
+
 TEST(CApi, InputShapeMismatch) {
   Api api(makeDenseRelu());
   cimrt_tensor_t *y = nullptr;

@@ -231,6 +231,16 @@ CIMRT_API cimrt_status_t cimrt_tensor_create(const int64_t *dims, size_t rank,
 CIMRT_API cimrt_status_t cimrt_tensor_create_typed(
     cimrt_dtype_t dtype, const int64_t *dims, size_t rank, const void *data,
     cimrt_tensor_t **out_tensor);
+// A tensor over the caller's memory, without a copy: `data` holds
+// product(dims) elements of `dtype` (F32 or I64), aligned to 8 bytes, and
+// must stay valid and unchanged until `release(user)` is called (if
+// `release` is not NULL): when the last tensor reading it goes (this one,
+// or an output of a run that passes it through), or at once when this call
+// fails. The runtime only reads it. BOOL data is copied by
+// cimrt_tensor_create_typed instead.
+CIMRT_API cimrt_status_t cimrt_tensor_create_borrowed(
+    cimrt_dtype_t dtype, const int64_t *dims, size_t rank, const void *data,
+    void (*release)(void *user), void *user, cimrt_tensor_t **out_tensor);
 CIMRT_API void cimrt_tensor_retain(cimrt_tensor_t *tensor);
 CIMRT_API void cimrt_tensor_release(cimrt_tensor_t *tensor);
 CIMRT_API size_t cimrt_tensor_rank(const cimrt_tensor_t *tensor);

@@ -487,6 +487,51 @@ cimrt_status_t cimrt_tensor_create_typed(cimrt_dtype_t dtype,
                       out_tensor);
 }
 
+cimrt_status_t cimrt_tensor_create_borrowed(cimrt_dtype_t dtype,
+                                            const int64_t *dims, size_t rank,
+                                            const void *data,
+                                            void (*release)(void *user),
+                                            void *user,
+                                            cimrt_tensor_t **out_tensor) {
+  const char *fn = "cimrt_tensor_create_borrowed";
+  // On every failure the memory goes back to the caller at once.
+  auto giveBack = [&] {
+    if (release)
+      release(user);
+  };
+  auto fail = [&](std::string message) {
+    giveBack();
+    return error(Code::InvalidArgument, strCat(fn, ": ", message));
+  };
+  if (!out_tensor)
+    return fail("out_tensor is NULL");
+  *out_tensor = nullptr;
+  DType d;
+  if (!fromC(dtype, d) || d == DType::Bool)
+    return fail(strCat("dtype ", int(dtype),
+                       " cannot be borrowed (F32 and I64 can; copy BOOL "
+                       "with cimrt_tensor_create_typed)"));
+  if (rank > 0 && !dims)
+    return fail(strCat("dims is NULL for rank ", rank));
+  Shape shape(dims, dims + rank);
+  auto count = checkedElementCount(shape, fn);
+  if (!count.isOk()) {
+    giveBack();
+    return toC(count.status());
+  }
+  if (!data || reinterpret_cast<uintptr_t>(data) % 8 != 0)
+    return fail("data must be a non-NULL address aligned to 8 bytes");
+  return guarded(fn, [&]() -> cimrt_status_t {
+    auto *t = new cimrt_tensor_t();
+    t->tensor = Tensor::borrowed(d, std::move(shape), data, [release, user] {
+      if (release)
+        release(user);
+    });
+    *out_tensor = t;
+    return nullptr;
+  });
+}
+
 void cimrt_tensor_retain(cimrt_tensor_t *tensor) { retain(tensor); }
 void cimrt_tensor_release(cimrt_tensor_t *tensor) { release(tensor); }
 

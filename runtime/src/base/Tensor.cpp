@@ -113,6 +113,21 @@ Tensor Tensor::zeros(DType dtype, Shape dims) {
   return t;
 }
 
+Tensor Tensor::borrowed(DType dtype, Shape dims, const void *data,
+                        std::function<void()> release) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.numElements_ = elementCount(dims);
+  t.dims_ = std::move(dims);
+  auto *words = static_cast<uint64_t *>(const_cast<void *>(data));
+  t.buffer_ = std::shared_ptr<uint64_t[]>(
+      words, [release = std::move(release)](uint64_t *) {
+        if (release)
+          release();
+      });
+  return t;
+}
+
 Tensor Tensor::reshaped(Shape dims) const {
   Tensor t = *this;
   t.dims_ = std::move(dims);

@@ -16,6 +16,7 @@
 #include "base/Status.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +56,13 @@ public:
 
   /// A zero-filled tensor. `dims` must be valid (see checkedElementCount).
   static Tensor zeros(DType dtype, Shape dims);
+
+  /// A tensor over memory it does not own (8-byte aligned, holding the
+  /// elements), read in place; `release` runs when the last tensor sharing
+  /// it goes. Kernels never write into their inputs, so the memory is only
+  /// read.
+  static Tensor borrowed(DType dtype, Shape dims, const void *data,
+                         std::function<void()> release);
 
   DType dtype() const { return dtype_; }
   const Shape &dims() const { return dims_; }

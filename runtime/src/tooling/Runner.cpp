@@ -78,13 +78,15 @@ std::vector<HostTensor> Runner::run(const std::vector<HostTensor> &in) {
   std::vector<cimrt_tensor_t *> results(outputs_.size(), nullptr);
   cimrt_status_t status = nullptr;
   for (size_t i = 0; i < in.size() && !status; ++i) {
-    // An F32 input the model takes as F32 goes in with one copy (the C
-    // API's); others are converted to the declared type first.
+    // An F32 input the model takes as F32 is read where it is (the host
+    // tensor outlives the run); others are converted to the declared type
+    // and copied.
     if (in[i].dtype == DType::F32 && inputs_[i].dtype == DType::F32 &&
+        !in[i].data.empty() &&
         in[i].data.size() == size_t(rt::elementCount(in[i].dims))) {
-      status = cimrt_tensor_create_typed(CIMRT_DTYPE_F32, in[i].dims.data(),
-                                         in[i].dims.size(), in[i].data.data(),
-                                         &tensors[i]);
+      status = cimrt_tensor_create_borrowed(
+          CIMRT_DTYPE_F32, in[i].dims.data(), in[i].dims.size(),
+          in[i].data.data(), nullptr, nullptr, &tensors[i]);
       continue;
     }
     rt::Tensor t = rt::toTensor(in[i]).convertedTo(inputs_[i].dtype);
