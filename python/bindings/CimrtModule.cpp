@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Bindings.h"
+
 #include <cimrt/cimrt.h>
 #include "tooling/ModelIo.h"
 
@@ -35,10 +37,7 @@ void check(cimrt_status_t status) {
   std::string message = cimrt_status_message(status);
   std::string code = cimrt_status_code_string(cimrt_status_code(status));
   cimrt_status_free(status);
-  py::object error = py::reinterpret_borrow<py::object>(errorType)(message);
-  error.attr("code") = code;
-  PyErr_SetObject(errorType, error.ptr());
-  throw py::error_already_set();
+  raiseError(message, code);
 }
 
 py::dtype numpyType(cimrt_dtype_t t) {
@@ -280,6 +279,13 @@ private:
 };
 
 } // namespace
+
+void raiseError(const std::string &message, const std::string &code) {
+  py::object error = py::reinterpret_borrow<py::object>(errorType)(message);
+  error.attr("code") = code;
+  PyErr_SetObject(errorType, error.ptr());
+  throw py::error_already_set();
+}
 
 void bindRuntime(py::module_ &m) {
   py::object error = py::module_::import("builtins").attr("RuntimeError");

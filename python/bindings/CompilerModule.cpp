@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Bindings.h"
 #include "Driver.h"
 
 #include "llvm/Support/raw_ostream.h"

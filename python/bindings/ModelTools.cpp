@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Bindings.h"
 #include "cimx.pb.h"
 #include "drivers/sim/Noise.h"
 
@@ -24,10 +25,7 @@ namespace pb = google::protobuf;
 namespace {
 
 [[noreturn]] void raise(const std::string &message) {
-  py::object error = py::module_::import("cim._cim").attr("Error")(message);
-  error.attr("code") = "INVALID_ARGUMENT";
-  PyErr_SetObject(error.get_type().ptr(), error.ptr());
-  throw py::error_already_set();
+  raiseError(message, "INVALID_ARGUMENT");
 }
 
 std::string toJson(const pb::Message &m) {

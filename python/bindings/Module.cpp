@@ -7,15 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <pybind11/pybind11.h>
+#include "Bindings.h"
 
 namespace py = pybind11;
-
-void bindRuntime(py::module_ &m);
-#ifdef CIM_WITH_COMPILER
-void bindCompiler(py::module_ &m);
-void bindModelTools(py::module_ &m);
-#endif
 
 PYBIND11_MODULE(_cim, m) {
   m.doc() = "cim's runtime (and compiler) in Python; use it through the "

@@ -246,13 +246,12 @@ int runMain(int argc, char **argv) {
   if (device.rfind("sim://", 0) != 0)
     usageError("cim-board-emu", "--device must be a sim:// URI, got '" +
                                     device + "'");
-  // The device opens now, so that a bad URI or noise file fails at start.
-  StatusOr<std::shared_ptr<Device>> first =
-      DriverRegistry::global().open(device);
-  if (!first.isOk())
-    fail(first.status().message());
+  // The server opens its first device now, so that a bad URI or noise file
+  // fails at start.
   BoardServer server(
       [device] { return DriverRegistry::global().open(device); }, name);
+  if (!server.deviceStatus().isOk())
+    fail(server.deviceStatus().message());
   Emulator emu(server, faults, fseed);
 
   // A payload that does not parse gets an ERROR reply saying so; protobuf's

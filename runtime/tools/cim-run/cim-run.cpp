@@ -88,6 +88,15 @@ const char *kUsage =
     "Exit status: 0 if every output is within tolerance (or only statistics\n"
     "were asked for), 1 otherwise, 2 for usage errors.\n";
 
+/// Whether `uri` names the ideal simulator (sim:// or sim://ideal, with or
+/// without options), the one device whose results match float references.
+bool isIdealSimulator(const std::string &uri) {
+  for (std::string ideal : {"sim://ideal", "sim://"})
+    if (uri == ideal || uri.rfind(ideal + "?", 0) == 0)
+      return true;
+  return false;
+}
+
 struct Options {
   std::string model, testData, device = "sim://ideal", outputDir, statsJson;
   std::string labels;
@@ -181,9 +190,7 @@ Options parseArgs(int argc, char **argv) {
   if (!values[2].empty() && values[0].empty() && !noiseInUri)
     usageError("cim-run", "--drift-time needs a noise model (--noise) whose "
                           "cells drift");
-  bool ideal = o.device == "sim://ideal" || o.device == "sim://" ||
-               o.device.rfind("sim://ideal?", 0) == 0;
-  if (!values[1].empty() && values[0].empty() && ideal)
+  if (!values[1].empty() && values[0].empty() && isIdealSimulator(o.device))
     usageError("cim-run", "--seed has nothing to pick on " + o.device +
                               " (no random draws); give --noise, or a "
                               "--device with draws");
@@ -247,8 +254,7 @@ int runMain(int argc, char **argv) {
   // References decide pass or fail on the exact simulator, or when the
   // user gives a tolerance; elsewhere they give error statistics.
   const std::string uri = cimrt_device_uri(r.device());
-  const bool exact = uri == "sim://ideal" || uri.rfind("sim://ideal?", 0) == 0;
-  const bool verdict = exact || o.tolerances;
+  const bool verdict = isIdealSimulator(uri) || o.tolerances;
   std::optional<std::vector<int64_t>> labels;
   if (!o.labels.empty()) {
     if (cases.size() > 1)

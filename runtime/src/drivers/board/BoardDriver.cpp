@@ -83,12 +83,8 @@ public:
     Status last = Status::ok();
     bool connected = false;
     const uint32_t sequence = nextSequence_++;
-    int timeout = options_.timeoutMs;
     for (int attempt = 0; attempt <= options_.retries; ++attempt) {
-      if (attempt > 0) {
-        ++link_.retries;
-        timeout = std::min(2 * timeout, 16 * options_.timeoutMs);
-      }
+      const int timeout = beginAttempt(attempt);
       if (!link_open_) {
         last = connect();
         if (!last.isOk()) {
@@ -106,9 +102,7 @@ public:
       return makeError(Code::Unavailable, uri_, ": ", last.message(), " (",
                        options_.retries + 1, " attempts)");
     return makeError(Code::Unavailable, uri_, ": the board did not answer "
-                     "IDENTIFY in ", options_.retries + 1, " sendings (",
-                     options_.timeoutMs, " ms timeout, doubling); last: ",
-                     last.message());
+                     "IDENTIFY in ", sendings(), "; last: ", last.message());
   }
 
   /// Sends `request` as `type` and parses its reply (of type `replyType`)
@@ -120,13 +114,9 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     Frame f = messageFrame(uint16_t(type), nextSequence_++, request);
     std::string bytes = encodeFrame(f);
-    int timeout = options_.timeoutMs;
     std::string lastProblem;
     for (int attempt = 0; attempt <= options_.retries; ++attempt) {
-      if (attempt > 0) {
-        ++link_.retries;
-        timeout = std::min(2 * timeout, 16 * options_.timeoutMs);
-      }
+      const int timeout = beginAttempt(attempt);
       if (!link_open_) {
         Status s = reconnect(timeout);
         if (s.code() == Code::FailedPrecondition)
@@ -146,10 +136,8 @@ public:
       return unpack(type, *answer, replyType, reply);
     }
     return makeError(Code::Unavailable, uri_, ": no reply to ", typeName(type),
-                     " (sequence ", f.sequence, ") after ",
-                     options_.retries + 1, " sendings (",
-                     options_.timeoutMs, " ms timeout, doubling); last: ",
-                     lastProblem);
+                     " (sequence ", f.sequence, ") after ", sendings(),
+                     "; last: ", lastProblem);
   }
 
   LinkStats linkStats() const {
@@ -160,6 +148,20 @@ public:
   }
 
 private:
+  /// The wait for a reply at attempt `attempt` (0: the first sending): the
+  /// timeout, doubled at every retry up to 16 times it. Counts the retry.
+  int beginAttempt(int attempt) {
+    if (attempt > 0)
+      ++link_.retries;
+    return options_.timeoutMs << std::min(attempt, 4);
+  }
+
+  /// "N sendings (T ms timeout, doubling)", for errors.
+  std::string sendings() const {
+    return strCat(options_.retries + 1, " sendings (", options_.timeoutMs,
+                  " ms timeout, doubling)");
+  }
+
   Status connect() {
     decoder_.clear();
     StatusOr<std::unique_ptr<Link>> l =

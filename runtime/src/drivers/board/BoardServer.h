@@ -43,6 +43,10 @@ public:
   /// The reply to one request frame.
   Frame handle(const Frame &request);
 
+  /// Why the board has no device (OK when it has one): its last opening
+  /// failed.
+  const Status &deviceStatus() const { return deviceStatus_; }
+
   /// Frames the link's decoder dropped (reported in COUNTERS).
   void setFramesRejected(uint64_t n) { rejected_ = n; }
 
