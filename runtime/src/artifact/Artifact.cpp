@@ -10,6 +10,7 @@
 #include "artifact/Artifact.h"
 #include "artifact/HalImage.h"
 #include "artifact/Verifier.h"
+#include "base/FileBytes.h"
 
 #include <cerrno>
 #include <climits>
@@ -37,23 +38,8 @@ bool dtypeFromProto(artifact::DataType proto, DType &out) {
 
 StatusOr<std::shared_ptr<const Model>>
 Model::loadFile(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return makeError(Code::InvalidArgument, path,
-                     ": is a directory, not an artifact");
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
-                     path, ": cannot open: ", std::strerror(errno));
-  std::string bytes;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
-    bytes.append(buf, n);
-  bool failed = std::ferror(f);
-  std::fclose(f);
-  if (failed)
-    return makeError(Code::DataLoss, path, ": read error");
+  CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
+  std::string_view bytes = file->bytes();
   return loadMemory(bytes.data(), bytes.size(), path);
 }
 

@@ -7,6 +7,8 @@
 
 #include "tooling/TensorIO.h"
 
+#include "base/FileBytes.h"
+
 #include "tensor.pb.h"
 
 #include <algorithm>
@@ -17,10 +19,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,7 +78,6 @@ const char *onnxTypeName(int type) {
 
 namespace {
 
-StatusOr<std::string> readFileBytes(const std::string &path);
 
 /// The top-level raw_data field (9, length-delimited) of a serialized
 /// TensorProto, found without copying it: the message's other bytes (its
@@ -249,47 +248,6 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
   return t;
 }
 
-/// The bytes of a file: mapped read-only and faulted in at once when it is
-/// a regular file (a tensor of megabytes is then read without a copy or a
-/// page fault per page), else read.
-class FileBytes {
-public:
-  static StatusOr<std::unique_ptr<FileBytes>> open(const std::string &path) {
-    auto f = std::unique_ptr<FileBytes>(new FileBytes());
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
-                       path, ": cannot open: ", std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-      void *p = ::mmap(nullptr, size_t(st.st_size), PROT_READ,
-                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      if (p != MAP_FAILED) {
-        ::close(fd);
-        f->map_ = p;
-        f->view_ = std::string_view(static_cast<const char *>(p),
-                                    size_t(st.st_size));
-        return f;
-      }
-    }
-    ::close(fd);
-    CIM_ASSIGN_OR_RETURN(f->copy_, readFileBytes(path));
-    f->view_ = f->copy_;
-    return f;
-  }
-  ~FileBytes() {
-    if (map_)
-      ::munmap(map_, view_.size());
-  }
-  std::string_view bytes() const { return view_; }
-
-private:
-  FileBytes() = default;
-  void *map_ = nullptr;
-  std::string copy_;
-  std::string_view view_;
-};
-
 } // namespace
 
 StatusOr<HostTensor> parseTensorProto(const std::string &bytes,
@@ -340,34 +298,6 @@ HostTensor fromTensor(const Tensor &t, const std::string &name) {
   return h;
 }
 
-namespace {
-/// The bytes of file `path`; errors start with the path.
-StatusOr<std::string> readFileBytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in)
-    return makeError(errno == ENOENT ? Code::NotFound : Code::InvalidArgument,
-                     path, ": cannot open: ", std::strerror(errno));
-  // One read of the whole file when its size is known (a regular file);
-  // otherwise (a pipe) the stream's buffer grows as it reads.
-  std::streamoff size = in.tellg();
-  std::string bytes;
-  if (size > 0) {
-    bytes.resize(size_t(size));
-    in.seekg(0);
-    in.read(bytes.data(), size);
-    if (in.gcount() != size)
-      return makeError(Code::DataLoss, path, ": read error");
-    return bytes;
-  }
-  in.clear();
-  in.seekg(0);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    return makeError(Code::DataLoss, path, ": read error");
-  return ss.str();
-}
-} // namespace
 
 StatusOr<HostTensor> readTensorFile(const std::string &path) {
   CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
@@ -402,14 +332,17 @@ std::string npyField(const std::string &header, const std::string &key) {
 }
 } // namespace
 
-StatusOr<HostTensor> readNpyFile(const std::string &path) {
-  CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
-  const std::string_view bytes = file->bytes();
+namespace {
+constexpr std::string_view kNpyMagic("\x93NUMPY", 6);
+
+/// Decodes the bytes of a .npy file; errors start with `path`.
+StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
+                                   const std::string &path) {
   auto bad = [&](const std::string &why) {
     return makeError(Code::InvalidArgument, path, ": not a readable .npy file (",
                      why, ")");
   };
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+  if (bytes.size() < 10 || bytes.substr(0, 6) != kNpyMagic)
     return bad("no NUMPY magic");
   unsigned major = uint8_t(bytes[6]);
   size_t headerLen, offset;
@@ -515,6 +448,12 @@ StatusOr<HostTensor> readNpyFile(const std::string &path) {
     }
   }
   return t;
+}
+} // namespace
+
+StatusOr<HostTensor> readNpyFile(const std::string &path) {
+  CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
+  return parseNpyBytes(file->bytes(), path);
 }
 
 std::string serializeTensorProto(const HostTensor &tensor) {
@@ -630,9 +569,12 @@ Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
 }
 
 StatusOr<HostTensor> readAnyTensorFile(const std::string &path) {
-  if (std::filesystem::path(path).extension() == ".npy")
-    return readNpyFile(path);
-  return readTensorFile(path);
+  CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
+  std::string_view bytes = file->bytes();
+  if (std::filesystem::path(path).extension() == ".npy" ||
+      bytes.substr(0, kNpyMagic.size()) == kNpyMagic)
+    return parseNpyBytes(bytes, path);
+  return parseTensorBytes(bytes, path);
 }
 
 std::optional<StatusOr<HostTensor>>

@@ -58,7 +58,8 @@ StatusOr<HostTensor> readNpyFile(const std::string &path);
 /// Writes a NumPy .npy file (version 1, C order: <f4, <i8 or |b1)
 /// atomically.
 Status writeNpyFile(const std::string &path, const HostTensor &tensor);
-/// Reads `path` as .npy if it ends in ".npy", else as a TensorProto .pb.
+/// Reads `path` as .npy if it ends in ".npy" or starts with NumPy's magic
+/// string (so a pipe works), else as a TensorProto .pb.
 StatusOr<HostTensor> readAnyTensorFile(const std::string &path);
 /// Parses an inline tensor literal, in the style of iree-run-module:
 /// "[DxDx...x]TYPE=VALUES" with TYPE f32, i64 or i1 (bool), VALUES

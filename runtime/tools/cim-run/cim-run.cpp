@@ -14,6 +14,7 @@
 #include "tooling/Compare.h"
 #include "tooling/Exit.h"
 #include "tooling/Flags.h"
+#include "tooling/Heap.h"
 #include "tooling/Stats.h"
 #include "tooling/TestData.h"
 
@@ -21,7 +22,6 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
-#include <malloc.h>
 
 using namespace cim::tooling;
 using cim::rt::HostTensor;
@@ -351,11 +351,6 @@ int runMain(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-  // Tensors of megabytes are read, converted and freed in turn: keep freed
-  // memory in the heap for the next one instead of returning it to the
-  // system (each fresh page costs a fault, which dominated the time of a
-  // run over a thousand images).
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  cim::tooling::tuneHeapForTensors();
   return runTool(runMain, argc, argv);
 }
