@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..",
-                                "python", "cim"))
+                                "python", "scripts"))
 from common import read_tensor  # noqa: E402
 
 

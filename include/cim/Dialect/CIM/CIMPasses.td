@@ -425,7 +425,7 @@ def FuseActivations : Pass<"cim-fuse-activations", "mlir::ModuleOp"> {
     column's conductances are the steps between thresholds (largest at the
     array's G_max), and the ramp's largest and RMS error against the exact
     activation over the range are recorded in LSB. Calibrated ranges by
-    activation name (from sample data, see `python/cim/calibrate_ramps.py`)
+    activation name (from sample data, see `python/scripts/calibrate_ramps.py`)
     replace the worst-case range: the module attribute `cim.ramp_ranges`,
     `{NAME = [lo, hi], ...}` of f64, which `cim-compile --ramp-ranges FILE`
     attaches (the pass reads no files). With `ramp-targets-only` the pass
@@ -509,7 +509,7 @@ def ExposePreactivations : Pass<"cim-expose-preactivations", "mlir::ModuleOp"> {
     stacks the values of every iteration. Running the artifact on sample
     data then gives the range of each pre-activation, which
     `cim-fuse-activations` takes as `cim.ramp_ranges`
-    (`python/cim/calibrate_ramps.py` does both).
+    (`python/scripts/calibrate_ramps.py` does both).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }

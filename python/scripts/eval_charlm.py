@@ -13,7 +13,7 @@ seeds; the table gives the bits per character of each character's
 prediction of the next (lower is better) next to torch's, with the cost
 report's energy per sequence.
 
-  /usr/bin/python3 python/cim/eval_charlm.py --bin build/bin --work /tmp/lm \\
+  /usr/bin/python3 python/scripts/eval_charlm.py --bin build/bin --work /tmp/lm \\
       [--sequences 2035] [--seeds 3] [--noise rram-nominal] [--bits 4,5,6,8]
       [--arrays] [--markdown]
 

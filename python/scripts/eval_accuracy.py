@@ -6,7 +6,7 @@ prints the top-1 accuracy. With --reference, also prints the accuracy of a
 reference output (e.g. the float model) and how many argmax predictions differ
 between the two, which is the usual way to judge a quantized/CIM run.
 
-  /usr/bin/python3 python/cim/eval_accuracy.py --outputs DIR_OR_FILE \\
+  /usr/bin/python3 python/scripts/eval_accuracy.py --outputs DIR_OR_FILE \\
       --labels labels.pb [--reference output_0.pb] [--min-accuracy X]
 
 If --outputs (or --reference) is a directory, DIR/output_0.pb is read, matching
@@ -14,7 +14,7 @@ the ONNX test_data_set_N layout. Exit status: 0 on success; 1 on bad input
 (message `error: FILE: ...` on stderr) or if accuracy is below --min-accuracy.
 
 Example:
-  /usr/bin/python3 python/cim/eval_accuracy.py \\
+  /usr/bin/python3 python/scripts/eval_accuracy.py \\
       --outputs examples/digits-mlp/test_data_set_0 \\
       --labels examples/digits-mlp/labels.pb --min-accuracy 0.95
 """

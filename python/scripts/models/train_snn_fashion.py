@@ -30,7 +30,7 @@ The 1000 test images and their labels are examples/fashion-plain/data/test
 (the same first 1000 images). Data: Debian's dataset-fashion-mnist. Needs
 python3-torch; the exported model and data are committed.
 
-  /usr/bin/python3 python/cim/models/train_snn_fashion.py [--epochs N] [--out DIR]
+  /usr/bin/python3 python/scripts/models/train_snn_fashion.py [--epochs N] [--out DIR]
 """
 
 import argparse

@@ -2,7 +2,7 @@
 """Accuracy of the plain float-trained Fashion-MNIST models through cim-compile and cim-run.
 
 For each model of examples/fashion-plain (mlp, lstm, gru, ode; trained by
-python/cim/models/train_plain_fashion.py, no weight noise) and each of its
+python/scripts/models/train_plain_fashion.py, no weight noise) and each of its
 targets, compiles NAME/model.onnx with `cim-compile --target TARGET
 [--flags ...]`, runs the 1000 test images of data/test/input_0.pb with
 cim-run on sim://ideal, on sim://quantized, and with a noise preset
@@ -13,7 +13,7 @@ and the noisy runs' mean, min and max, with the drops of the quantised and
 the mean noisy accuracy from the ideal run's, and the relative RMS error
 of the quantised run's scores (logits) against the ideal run's.
 
-  /usr/bin/python3 python/cim/plain_accuracy.py --bin build/bin
+  /usr/bin/python3 python/scripts/plain_accuracy.py --bin build/bin
       [--models mlp,lstm,gru,ode] [--targets T1,T2] [--seeds 1,2,3,4,5] [--calibrate]
       [--flags "FLAGS"]... [--test-images N] [--work DIR] [--jobs 2] [--markdown]
 

@@ -11,7 +11,7 @@ top-1 accuracy tables (mean and standard deviation over the seeds, in %),
 the ideal and float accuracy, and each mapping's energy per inference from
 the compiler's report. With --svg-variation / --svg-ir, draws the tables.
 
-  /usr/bin/python3 python/cim/bnn_sweep.py --bin build/bin \\
+  /usr/bin/python3 python/scripts/bnn_sweep.py --bin build/bin \\
       [--model examples/fashion-bnn/model.onnx] [--target rram-bridge-bnn] \\
       [--test-images N] [--calibration-data DIR] \\
       [--variation 0,0.05,0.1,0.2,0.3] \\

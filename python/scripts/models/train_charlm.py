@@ -29,7 +29,7 @@ Writes into examples/kjv-charlm:
 
 Needs python3-torch and bible-kjv.
 
-  /usr/bin/python3 python/cim/models/train_charlm.py [--epochs 3] [--out DIR]
+  /usr/bin/python3 python/scripts/models/train_charlm.py [--epochs 3] [--out DIR]
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """Energy of a large fine-tuned layer on ROM + SRAM residual branches
 versus all-SRAM compute-in-memory (the comparison YOLoC makes).
 
-usage: /usr/bin/python3 python/cim/sram_vs_rom.py --bin build/bin [--size N]
+usage: /usr/bin/python3 python/scripts/sram_vs_rom.py --bin build/bin [--size N]
            [--rank R] [--reuse 1,16,256] [--work DIR]
 
 Builds a base N x N Gemm and a fine-tuned copy (a rank-R update), derives

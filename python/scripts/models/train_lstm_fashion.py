@@ -12,7 +12,7 @@ folder records torch's accuracy on the 10k test images.
 
 Data: Debian's dataset-fashion-mnist. Needs python3-torch.
 
-  /usr/bin/python3 python/cim/models/train_lstm_fashion.py [--cell lstm|gru]
+  /usr/bin/python3 python/scripts/models/train_lstm_fashion.py [--cell lstm|gru]
       [--epochs 4] [--out DIR]
 """
 

@@ -34,10 +34,10 @@ examples/fashion-plain):
 float_accuracy.json is merged with an existing one, so --models can retrain
 some models only. Data: Debian's dataset-fashion-mnist
 (/usr/share/datasets/fashion-mnist). Needs python3-torch; the exported
-models and data are committed, so evaluation (python/cim/plain_accuracy.py)
+models and data are committed, so evaluation (python/scripts/plain_accuracy.py)
 does not.
 
-  /usr/bin/python3 python/cim/models/train_plain_fashion.py
+  /usr/bin/python3 python/scripts/models/train_plain_fashion.py
       [--models mlp,lstm,gru,ode] [--epochs NAME=N ...] [--out DIR]
 """
 

@@ -14,7 +14,7 @@ magnitude (the two orders of rounding differ, and models whose states
 explode to 1e35 cancel them into their small elements), and the lowered IR
 must not keep the recurrent op.
 
-  /usr/bin/python3 python/cim/rnn_variants.py --bin build/bin --work /tmp/rv \\
+  /usr/bin/python3 python/scripts/rnn_variants.py --bin build/bin --work /tmp/rv \\
       [--models 60] [--seed 1] [--target NAME] [--compile-arg ARG]...
 
 Prints one line per model (PASS/FAIL, its attributes, the largest

@@ -9,7 +9,7 @@ quantised one with a noise preset over several seeds, and prints top-1
 accuracy next to torch's float accuracy, with the cost report's energy
 per image.
 
-  /usr/bin/python3 python/cim/eval_rnn.py --bin build/bin --work /tmp/rnn \\
+  /usr/bin/python3 python/scripts/eval_rnn.py --bin build/bin --work /tmp/rnn \\
       [--images 10000] [--seeds 3] [--noise rram-nominal] [--bits 4,5,6,8]
       [--markdown]
 

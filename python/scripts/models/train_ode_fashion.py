@@ -22,7 +22,7 @@ Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 Needs python3-torch; the exported models and data are committed, so tests
 and evaluation do not.
 
-  /usr/bin/python3 python/cim/models/train_ode_fashion.py [--epochs 15]
+  /usr/bin/python3 python/scripts/models/train_ode_fashion.py [--epochs 15]
       [--weight-noise 0.04] [--out DIR]
 """
 

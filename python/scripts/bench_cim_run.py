@@ -7,7 +7,7 @@ the whole process's wall time (measured here, start-up included) beside
 the session's own run time and the other phases cim-run reports, with the
 ratio of the two. The best of the repetitions is kept for each.
 
-  /usr/bin/python3 python/cim/bench_cim_run.py --bin build/bin [--repeat 7]
+  /usr/bin/python3 python/scripts/bench_cim_run.py --bin build/bin [--repeat 7]
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """Residual branches (ReBranch): express a fine-tuned model as its frozen
 base model plus low-rank corrections, for ROM + SRAM compute-in-memory.
 
-usage: /usr/bin/python3 python/cim/rebranch.py BASE.onnx TUNED.onnx --rank R
+usage: /usr/bin/python3 python/scripts/rebranch.py BASE.onnx TUNED.onnx --rank R
                                                -o OUT.onnx [--min-change EPS]
 
 For every MatMul or Gemm whose constant weight differs between the base and

@@ -18,7 +18,7 @@ The families are:
 - the binarized MLP on RRAM bridges;
 - the spiking MLP on LIF neurons.
 
-  /usr/bin/python3 python/cim/main_job.py --bin build/bin --work build/example
+  /usr/bin/python3 python/scripts/main_job.py --bin build/bin --work build/example
 """
 
 import argparse

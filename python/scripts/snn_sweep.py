@@ -12,7 +12,7 @@ dense-equivalent TOPS/W per inference at the images' activity. Prints the
 tables (accuracy mean and standard deviation over the seeds, in %) and the
 float accuracy from the model's float_accuracy.json.
 
-  /usr/bin/python3 python/cim/snn_sweep.py --bin build/bin \\
+  /usr/bin/python3 python/scripts/snn_sweep.py --bin build/bin \\
       [--model examples/fashion-snn/model.onnx] [--target tempo-cim-40nm] \\
       [--macros 26] [--compile-flags=--active-rows=128] \\
       [--test-images N] [--presets rram-nominal] \\

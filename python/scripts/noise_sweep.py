@@ -7,7 +7,7 @@ simulator under a read-noise model of each sigma (several seeds), and
 prints the top-1 accuracy as a table (mean and standard deviation over the
 seeds). With --svg, also draws the table as a line plot.
 
-  /usr/bin/python3 python/cim/noise_sweep.py --bin build/bin \\
+  /usr/bin/python3 python/scripts/noise_sweep.py --bin build/bin \\
       --model examples/digits-mlp/model.onnx \\
       --data examples/digits-mlp/test_data_set_0 \\
       --labels examples/digits-mlp/labels.pb \\

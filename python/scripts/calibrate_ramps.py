@@ -11,7 +11,7 @@ the ranges instead:
   2. runs it on the sample inputs in ideal simulation;
   3. writes {NAME: [min, max]} to --out, for cim-compile --ramp-ranges.
 
-  /usr/bin/python3 python/cim/calibrate_ramps.py --bin build/bin \\
+  /usr/bin/python3 python/scripts/calibrate_ramps.py --bin build/bin \\
       --model model.onnx --input x=calib.pb --target rram-ramp-adc \\
       --work /tmp/cal --out ranges.json [--compile-arg=--rnn-on-arrays]
 

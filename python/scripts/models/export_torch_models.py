@@ -32,7 +32,7 @@ own outputs for them. Every graph input with a batch dimension has a dynamic
 
 Run from the repository root:
 
-  /usr/bin/python3 python/cim/models/export_torch_models.py [--out DIR] [NAME ...]
+  /usr/bin/python3 python/scripts/models/export_torch_models.py [--out DIR] [NAME ...]
 
 Needs Debian's python3-torch (1.13), python3-onnx (1.12) and numpy; no network.
 Every model seeds torch itself, so the output does not depend on which models
@@ -58,7 +58,7 @@ from torch import nn
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEFAULT_OUT = os.path.join(REPO_ROOT, "test", "models", "torch")
-REGEN_CMD = "/usr/bin/python3 python/cim/models/export_torch_models.py"
+REGEN_CMD = "/usr/bin/python3 python/scripts/models/export_torch_models.py"
 
 OPSET = 14
 BATCH = 3

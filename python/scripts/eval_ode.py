@@ -9,7 +9,7 @@ prints top-1 accuracy (mean and std over the seeds) next to torch's float
 accuracy (examples/fashion-ode/float_accuracy.json), plus the conversions
 and energy of both schedules from the cost report.
 
-  /usr/bin/python3 python/cim/eval_ode.py --bin build/bin --work /tmp/ode \\
+  /usr/bin/python3 python/scripts/eval_ode.py --bin build/bin --work /tmp/ode \\
       [--images 10000] [--seeds 5] [--noise rram-nominal] [--target rram-ode-40nm]
       [--models ode_euler,ode_rk4,ode_loop] [--markdown]
 

@@ -16,7 +16,7 @@ the model input is float32 in [0, 1], flattened row-major to 64 features.
 
 Run from the repository root:
 
-  /usr/bin/python3 python/cim/models/train_digits_mlp.py [--out examples/digits-mlp]
+  /usr/bin/python3 python/scripts/models/train_digits_mlp.py [--out examples/digits-mlp]
 
 Needs only numpy, onnx (1.12) and scikit-learn (1.2); no network access: the
 digits data set ships with scikit-learn. Everything is seeded, so rerunning
@@ -38,7 +38,7 @@ from sklearn.neural_network import MLPClassifier
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEFAULT_OUT = os.path.join(REPO_ROOT, "examples", "digits-mlp")
-REGEN_CMD = "/usr/bin/python3 python/cim/models/train_digits_mlp.py"
+REGEN_CMD = "/usr/bin/python3 python/scripts/models/train_digits_mlp.py"
 
 OPSET = 13
 IR_VERSION = 8
@@ -184,7 +184,7 @@ Float test accuracy: **{accuracy:.4f}** ({n_correct}/{n_test}).
 
 Check an output file against the labels with:
 
-    /usr/bin/python3 python/cim/eval_accuracy.py --outputs examples/digits-mlp/test_data_set_0 --labels examples/digits-mlp/labels.pb
+    /usr/bin/python3 python/scripts/eval_accuracy.py --outputs examples/digits-mlp/test_data_set_0 --labels examples/digits-mlp/labels.pb
 
 ## Regenerate
 
