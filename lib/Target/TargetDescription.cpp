@@ -11,6 +11,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
@@ -318,18 +319,16 @@ public:
   }
 
   TargetAttr read(MLIRContext &context) {
-    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-    if (!buffer) {
+    if (!llvm::sys::fs::exists(path)) {
       error = path + ": not a target preset (" + presetNames() +
-              ") and cannot read it as a file: " + buffer.getError().message();
+              ") and cannot read it as a file: " +
+              std::make_error_code(std::errc::no_such_file_or_directory).message();
       return {};
     }
-    llvm::Expected<llvm::json::Value> json =
-        llvm::json::parse((*buffer)->getBuffer());
-    if (!json) {
-      error = path + ": invalid JSON: " + llvm::toString(json.takeError());
+    std::optional<llvm::json::Value> json =
+        readJsonFile(path, "the target file", error);
+    if (!json)
       return {};
-    }
     const llvm::json::Object *root = json->getAsObject();
     if (!root) {
       fail("(root)", "expected an object");
@@ -473,4 +472,51 @@ TargetAttr cim::resolveTarget(StringRef nameOrPath, MLIRContext &context,
     if (nameOrPath == p.name)
       return p.toAttr(context);
   return TargetFileReader(nameOrPath, error).read(context);
+}
+
+std::optional<llvm::json::Value> cim::readJsonFile(StringRef path, StringRef what,
+                                                   std::string &error) {
+  constexpr uint64_t kMaxBytes = uint64_t(16) << 20;
+  constexpr int kMaxDepth = 64;
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      llvm::sys::fs::is_regular_file(status) && status.getSize() > kMaxBytes) {
+    error = path.str() + ": cannot read " + what.str() + ": larger than 16 MiB";
+    return std::nullopt;
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer) {
+    error = path.str() + ": cannot read " + what.str() + ": " +
+            buffer.getError().message();
+    return std::nullopt;
+  }
+  StringRef text = (*buffer)->getBuffer();
+  // The nesting of arrays and objects outside strings.
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) {
+        error = path.str() + ": invalid JSON: nested more than " +
+                std::to_string(kMaxDepth) + " levels deep";
+        return std::nullopt;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+  if (!json) {
+    error = path.str() + ": invalid JSON: " + llvm::toString(json.takeError());
+    return std::nullopt;
+  }
+  return std::move(*json);
 }

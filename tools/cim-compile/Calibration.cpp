@@ -712,4 +712,14 @@ bool measurePreactivations(
   return true;
 }
 
+bool checkArtifact(const std::string &bytes, const std::string &path,
+                   std::string &error) {
+  auto loaded = rt::Model::loadMemory(bytes.data(), bytes.size(), path);
+  if (loaded.isOk())
+    return true;
+  error = path + ": the compiler produced an artifact the runtime refuses (" +
+          loaded.status().message() + ")";
+  return false;
+}
+
 } // namespace cim

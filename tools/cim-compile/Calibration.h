@@ -88,6 +88,12 @@ bool measurePreactivations(
     std::map<std::string, std::pair<double, double>> &ranges,
     std::string &error);
 
+/// Loads the artifact `bytes` as the runtime does (parse and verify) and
+/// returns false with `error` ("PATH: the compiler produced an artifact
+/// the runtime refuses: ...") when the runtime would refuse it.
+bool checkArtifact(const std::string &bytes, const std::string &path,
+                   std::string &error);
+
 } // namespace cim
 
 #endif // CIM_TOOLS_CIM_COMPILE_CALIBRATION_H

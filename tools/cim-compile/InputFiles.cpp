@@ -9,6 +9,7 @@
 #include "InputFiles.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Target/TargetDescription.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/JSON.h"
@@ -18,25 +19,6 @@
 using namespace mlir;
 
 namespace {
-/// Parses `path` as JSON; on failure sets `error` (`what` names the file's
-/// role in the message, e.g. "placement file").
-std::optional<llvm::json::Value> readJson(StringRef path, StringRef what,
-                                          std::string &error) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer) {
-    error = path.str() + ": cannot read " + what.str() + ": " +
-            buffer.getError().message();
-    return std::nullopt;
-  }
-  llvm::Expected<llvm::json::Value> json =
-      llvm::json::parse((*buffer)->getBuffer());
-  if (!json) {
-    error = path.str() + ": invalid JSON: " + llvm::toString(json.takeError());
-    return std::nullopt;
-  }
-  return std::move(*json);
-}
-
 /// Checks a rule as cim-place-weights will, so that a bad rule is reported
 /// with the file's name and field (`where`).
 bool checkRule(const std::string &where, StringRef pattern,
@@ -58,7 +40,7 @@ bool checkRule(const std::string &where, StringRef pattern,
 DictionaryAttr cim::readPlacementFile(StringRef path, MLIRContext &context,
                                       std::string &error) {
   std::optional<llvm::json::Value> json =
-      readJson(path, "placement file", error);
+      readJsonFile(path, "placement file", error);
   if (!json)
     return nullptr;
   std::string where = path.str();
@@ -120,7 +102,7 @@ DictionaryAttr cim::readPlacementFile(StringRef path, MLIRContext &context,
 
 DictionaryAttr cim::readRampRangesFile(StringRef path, MLIRContext &context,
                                        std::string &error) {
-  std::optional<llvm::json::Value> json = readJson(path, "ranges", error);
+  std::optional<llvm::json::Value> json = readJsonFile(path, "ranges", error);
   if (!json)
     return nullptr;
   const llvm::json::Object *root = json->getAsObject();

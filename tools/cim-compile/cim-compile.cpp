@@ -17,6 +17,7 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 #include "cim/Frontend/ONNX/Importer.h"
+#include "cim/Macro/Limits.h"
 #include "cim/Target/ArtifactEmitter.h"
 #include "cim/Target/CostModel.h"
 #include "cim/Target/TargetDescription.h"
@@ -29,10 +30,14 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <cstdio>
+#include <unistd.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -105,8 +110,8 @@ cl::opt<std::string> inputCoding(
              "DAC's values; they differ in pulses and energy"),
     cl::init("auto"));
 cl::opt<unsigned> rampBits(
-    cl::cat(cimOptions), "ramp-bits", cl::desc("Ramp ADC resolution of fused activations "
-                          "(default: the target's ADC bits)"),
+    cl::cat(cimOptions), "ramp-bits", cl::desc("Ramp ADC resolution of fused activations, 1 to "
+                          "12 bits (default: the target's ADC bits)"),
     cl::init(0));
 cl::opt<double> rampInputRange(
     cl::cat(cimOptions), "ramp-input-range",
@@ -233,20 +238,129 @@ int fail(const std::string &message) {
   return 1;
 }
 
-/// Writes `contents` to `path` atomically enough for a compiler: the file is
-/// removed again unless everything was written.
-int writeOutput(StringRef path, StringRef contents) {
-  std::string error;
-  auto out = openOutputFile(path, &error);
-  if (!out)
-    return fail(path.str() + ": " + error);
-  out->os() << contents;
-  out->os().flush();
-  if (out->os().has_error())
-    return fail(path.str() + ": write failed");
-  out->keep();
+/// Sends stderr (fd 2) to an anonymous temporary file until release(),
+/// which restores it and returns what was written.
+class StderrCapture {
+public:
+  StderrCapture() {
+    llvm::errs().flush();
+    file_ = std::tmpfile();
+    saved_ = file_ ? ::dup(2) : -1;
+    if (saved_ >= 0)
+      ::dup2(::fileno(file_), 2);
+  }
+  ~StderrCapture() { release(); }
+  std::string release() {
+    std::string text;
+    if (saved_ < 0)
+      return text;
+    llvm::errs().flush();
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+    std::rewind(file_);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), file_)) > 0)
+      text.append(buf, n);
+    std::fclose(file_);
+    file_ = nullptr;
+    return text;
+  }
+
+private:
+  std::FILE *file_ = nullptr;
+  int saved_ = -1;
+};
+
+/// LLVM's command-line parser's complaint as one line: without the
+/// program name it puts before each line, with its "did you mean" hint,
+/// without its pointers to --help.
+std::string parserMessage(StringRef text) {
+  SmallVector<StringRef> lines;
+  text.split(lines, '\n', -1, /*KeepEmpty=*/false);
+  std::string message;
+  for (StringRef line : lines) {
+    line = line.trim();
+    line.consume_front("cim-compile:");
+    line = line.trim();
+    if (line.empty() || line.starts_with("Can specify at most"))
+      continue;
+    if (size_t at = line.find("Try: "); at != StringRef::npos)
+      line = line.take_front(at).trim();
+    if (line.starts_with("Did you mean")) {
+      message += " (" + line.lower() + ")";
+      continue;
+    }
+    message += (message.empty() ? "" : "; ") + line.str();
+  }
+  return message.empty() ? "bad command line" : message;
+}
+
+/// A command-line usage error: exit status 2, as cim-run's.
+int usage(const std::string &message) {
+  llvm::errs() << "error: " << message << " (see cim-compile --help)\n";
+  return 2;
+}
+
+/// Writes every (path, contents) pair, all or none: each regular file goes
+/// to a temporary file beside it, renamed over the path only once every
+/// file is written, so that a failed compile or a full disk leaves nothing
+/// half written. "-" is standard output; an existing special file (a
+/// device, a FIFO) is written directly.
+int writeOutputs(ArrayRef<std::pair<std::string, std::string>> files) {
+  namespace fs = llvm::sys::fs;
+  SmallVector<std::pair<std::string, std::string>> renames; // temp, path
+  auto discard = [&] {
+    for (const auto &[temp, path] : renames)
+      fs::remove(temp);
+  };
+  for (const auto &[path, contents] : files) {
+    if (path == "-") {
+      llvm::outs() << contents;
+      llvm::outs().flush();
+      continue;
+    }
+    fs::file_status status;
+    bool special = !fs::status(path, status) && fs::exists(status) &&
+                   !fs::is_regular_file(status);
+    std::string target = path, why;
+    int fd = -1;
+    if (special) {
+      if (std::error_code ec = fs::openFileForWrite(path, fd, fs::CD_OpenExisting))
+        why = ec.message();
+    } else {
+      SmallString<256> temp;
+      if (std::error_code ec =
+              fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp)) {
+        why = ec.message();
+      } else {
+        renames.emplace_back(temp.str().str(), path);
+        target = temp.str().str();
+      }
+    }
+    if (why.empty()) {
+      llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+      os << contents;
+      os.close();
+      if (os.has_error()) {
+        why = os.error().message();
+        os.clear_error();
+      }
+    }
+    if (!why.empty()) {
+      discard();
+      return fail(path + ": cannot write: " + why);
+    }
+  }
+  for (const auto &[temp, path] : renames)
+    if (std::error_code ec = fs::rename(temp, path)) {
+      discard();
+      return fail(path + ": cannot write: " + ec.message());
+    }
   return 0;
 }
+
 /// The pipeline's options from the flags; on a bad value sets `error`.
 std::optional<cim::CompileOptions> compileOptions(std::string &error) {
   cim::CompileOptions options;
@@ -294,6 +408,17 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
   options.rnnOnArrays = rnnOnArrays;
   options.placeRules = placeRules;
   options.tunable = tunableWeights;
+  if (rampBits.getNumOccurrences() &&
+      (rampBits < 1 || rampBits > cim::macro::kMaxRampBits)) {
+    error = "--ramp-bits must be between 1 and " +
+            std::to_string(cim::macro::kMaxRampBits) + ", got " +
+            std::to_string(rampBits);
+    return std::nullopt;
+  }
+  if (reportReuse == 0) {
+    error = "--reuse must be at least 1";
+    return std::nullopt;
+  }
   options.rampBits = rampBits;
   options.rampInputRange = rampInputRange;
   options.exposePreactivations = exposePreactivations;
@@ -585,7 +710,13 @@ int run(int argc, const char *const *argv) {
     os << "cim-compile " << CIM_VERSION << " (" << CIM_REVISION
        << "), built with LLVM/MLIR " << LLVM_VERSION_STRING << "\n";
   });
-  if (!cl::ParseCommandLineOptions(
+  // The parser writes some complaints (a bad value of a typed option) to
+  // stderr itself rather than to the stream it is given: stderr goes to a
+  // temporary file meanwhile, so that every complaint becomes one error line.
+  std::string parseErrors;
+  llvm::raw_string_ostream parseErrorStream(parseErrors);
+  StderrCapture capture;
+  bool parsed = cl::ParseCommandLineOptions(
       argc, argv,
       "cim-compile: compile an ONNX model for compute-in-memory macros\n\n"
       "  cim-compile MODEL.onnx -o MODEL.cimx [--target NAME|FILE] "
@@ -593,8 +724,11 @@ int run(int argc, const char *const *argv) {
       "  Without -o the artifact is written beside the model (MODEL.cimx).\n"
       "  The --report table goes to stderr. MLIR's options (--mlir-timing,\n"
       "  --mlir-print-ir-after-all, ...) are listed by --help-hidden.\n",
-          &llvm::errs()))
-    return 1; // the parser said why
+          &parseErrorStream);
+  std::string leaked = capture.release();
+  if (!parsed)
+    return usage(parserMessage(leaked + parseErrors));
+  llvm::errs() << leaked;
 
   if (listTargets) {
     for (const cim::TargetDesc &p : cim::targetPresets())
@@ -607,7 +741,32 @@ int run(int argc, const char *const *argv) {
     return 0;
   }
   if (inputFile.empty())
-    return fail("no input model (usage: cim-compile MODEL.onnx -o OUT.cimx)");
+    return usage("no input model (usage: cim-compile MODEL.onnx -o OUT.cimx)");
+  if (macrosFlag.getNumOccurrences() &&
+      (macrosFlag < 1 || macrosFlag > (1u << 20)))
+    return usage("--macros must be between 1 and 1048576, got " +
+                 std::to_string(macrosFlag));
+
+  // Where the results go, decided before any work: never over the model.
+  std::string output = outputFile;
+  if (output.empty() && emitStage == Stage::Artifact) {
+    // Beside the model: model.onnx -> model.cimx.
+    llvm::SmallString<256> beside(inputFile);
+    llvm::sys::path::replace_extension(beside, "cimx");
+    output = beside.str().str();
+  }
+  if (output.empty())
+    output = "-";
+  for (const std::string &out : {output, std::string(reportFile)}) {
+    if (out.empty() || out == "-")
+      continue;
+    if (llvm::sys::fs::equivalent(inputFile, out))
+      return usage((out == output ? "-o " : "--report ") + out +
+                   " is the input model; refusing to overwrite it");
+  }
+  if (!reportFile.empty() && reportFile != "-" &&
+      llvm::sys::fs::equivalent(output, reportFile))
+    return usage("--report " + reportFile + " is also the output (-o)");
 
   MLIRContext context;
   context.getDiagEngine().registerHandler([](Diagnostic &diag) {
@@ -619,10 +778,6 @@ int run(int argc, const char *const *argv) {
   cim::TargetAttr target = cim::resolveTarget(targetName, context, error);
   if (!target)
     return fail(error);
-  if (macrosFlag.getNumOccurrences() &&
-      (macrosFlag < 1 || macrosFlag > (1u << 20)))
-    return fail("--macros must be between 1 and 1048576, got " +
-                std::to_string(macrosFlag));
   OwningOpRef<ModuleOp> module;
   if (StringRef(inputFile).ends_with(".mlir")) {
     // MLIR of any stage: the pipelines leave what is already lowered alone.
@@ -646,7 +801,9 @@ int run(int argc, const char *const *argv) {
                        cim::lookupTarget(*module).withMacros(macrosFlag));
 
   std::optional<cim::CompileOptions> options = compileOptions(error);
-  if (!options || failed(attachInputFiles(*module, error)))
+  if (!options)
+    return usage(error);
+  if (failed(attachInputFiles(*module, error)))
     return fail(error);
 
   if (!calibrationData.empty() && emitStage < Stage::Tiled)
@@ -678,8 +835,6 @@ int run(int argc, const char *const *argv) {
   if (!reportFile.empty()) {
     if (emitStage < Stage::Tiled)
       return fail("--report needs the tiled stage (--emit=tiled or artifact)");
-    if (reportReuse == 0)
-      return fail("--reuse must be at least 1");
     cim::CostReport report = cim::analyzeCost(*module, reportReuse);
     llvm::json::Value value = report.toJson();
     addPredictedErrors(value, layerErrors, margins, lastLayer);
@@ -691,43 +846,25 @@ int run(int argc, const char *const *argv) {
     printPredictedErrors(layerErrors, margins, lastLayer, llvm::errs());
   }
 
-  if (!reportFile.empty())
-    if (int rc = writeOutput(reportFile, reportJson))
-      return rc;
-
   std::string contents;
   llvm::raw_string_ostream os(contents);
-  std::string output = outputFile;
   if (emitStage == Stage::Artifact) {
-    if (output.empty()) {
-      // Beside the model: model.onnx -> model.cimx.
-      llvm::SmallString<256> beside(inputFile);
-      llvm::sys::path::replace_extension(beside, "cimx");
-      output = beside.str().str();
-    }
-    if (output != "-") {
-      // Streamed into the file, which is removed unless all was written.
-      std::string error;
-      auto out = openOutputFile(output, &error);
-      if (!out)
-        return fail(output + ": " + error);
-      if (failed(cim::emitArtifact(*module, out->os(), /*text=*/false)))
-        return 1;
-      out->os().flush();
-      if (out->os().has_error())
-        return fail(output + ": write failed");
-      out->keep();
-      return 0;
-    }
-    if (failed(cim::emitArtifact(*module, os, /*text=*/true)))
+    bool binary = output != "-";
+    if (failed(cim::emitArtifact(*module, os, /*text=*/!binary)))
       return 1;
+    // The compiler checks its own output as the runtime will: an artifact
+    // the runtime would refuse is an error here, not at the user's run.
+    if (binary && !cim::checkArtifact(contents, output, error))
+      return fail(error);
   } else {
-    if (output.empty())
-      output = "-";
     module->print(os);
     os << "\n";
   }
-  return writeOutput(output, os.str());
+  std::vector<std::pair<std::string, std::string>> files = {
+      {output, std::move(contents)}};
+  if (!reportFile.empty())
+    files.emplace_back(reportFile, std::move(reportJson));
+  return writeOutputs(files);
 }
 } // namespace
 

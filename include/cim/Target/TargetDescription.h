@@ -11,6 +11,8 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 
+#include "llvm/Support/JSON.h"
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,6 +67,15 @@ const std::vector<TargetDesc> &targetPresets();
 /// of the bad field (e.g. `arrays[1].rows`).
 TargetAttr resolveTarget(llvm::StringRef nameOrPath, mlir::MLIRContext &context,
                          std::string &error);
+
+/// Reads and parses a JSON file the compiler takes (a target, placement
+/// rules, ramp ranges; `what` names its role in errors). Nesting deeper than
+/// 64 levels is refused before parsing, as the parser recurses; a file of
+/// more than 16 MiB is not read. On failure returns nothing and sets `error`
+/// to one line starting with the path.
+std::optional<llvm::json::Value> readJsonFile(llvm::StringRef path,
+                                              llvm::StringRef what,
+                                              std::string &error);
 
 } // namespace cim
 

@@ -55,6 +55,16 @@ void requireF32(mlir::Value v, const char *what);
 /// Binds output `i` of `node` (if the node names it).
 void bindResult(GraphImporter &g, const Node &node, mlir::Value v, int i = 0);
 
+/// The most elements a tensor of the model may have: 2^28, a gigabyte of
+/// f32, beyond any macro's weights and far below what overflows a count.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
+/// The element count of `dims`; throws, naming `what`, for a negative
+/// dimension or more than kMaxTensorElements elements (checked without
+/// overflowing).
+int64_t checkElementCount(llvm::ArrayRef<int64_t> dims, const std::string &what);
+/// "[2, 3]".
+std::string shapeString(llvm::ArrayRef<int64_t> dims);
+
 /// `axis` in [-rank, rank) as a non-negative index; throws otherwise.
 int64_t normalizeAxis(int64_t axis, int64_t rank);
 /// Product of `dims`, dynamic if any is dynamic.

@@ -9,6 +9,7 @@
 
 #include "cim/Frontend/ONNX/Importer.h"
 #include "GraphImporter.h"
+#include "Handlers.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 
@@ -18,13 +19,23 @@
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "onnx/checker.h"
+#include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 
+#include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <fcntl.h>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace cim;
@@ -229,9 +240,7 @@ DenseElementsAttr cim::onnx_import::convertTensor(const onnx::TensorProto &tenso
     throw ImportError{"tensor '" + tensor.name() +
                       "' has external data that was not loaded"};
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
-  int64_t count = 1;
-  for (int64_t d : shape)
-    count *= d;
+  int64_t count = checkElementCount(shape, "tensor '" + tensor.name() + "'");
   Builder b(context);
   switch (tensor.data_type()) {
   case onnx::TensorProto::FLOAT: {
@@ -303,13 +312,43 @@ RankedTensorType cim::onnx_import::convertValueType(
 // External data
 //===----------------------------------------------------------------------===//
 
+/// Bytes per element of an ONNX data type, or 0 when unknown here.
+static uint64_t elementBytes(int32_t type) {
+  switch (type) {
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+    return 8;
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32:
+    return 4;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return 2;
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 /// Replaces the external data of `tensor` by its bytes, read from the file
 /// its `location` names relative to `modelDir` (ONNX's rule: a relative
 /// path inside the model's directory), from `offset` for `length` bytes.
+/// The file is resolved (symbolic links followed) and must still lie inside
+/// the model's directory; it is opened without following a link and
+/// without blocking, must be a regular file holding the tensor's bytes, and
+/// only those bytes are read.
 static void loadExternalData(onnx::TensorProto &tensor, StringRef modelDir) {
   std::string location;
   uint64_t offset = 0;
   std::optional<uint64_t> length;
+  std::string where = "initializer '" + tensor.name() + "': external data";
   for (const auto &entry : tensor.external_data()) {
     const std::string &key = entry.key(), &value = entry.value();
     if (key == "location") {
@@ -317,12 +356,11 @@ static void loadExternalData(onnx::TensorProto &tensor, StringRef modelDir) {
     } else if (key == "offset" || key == "length") {
       uint64_t v;
       if (StringRef(value).getAsInteger(10, v))
-        throw ImportError{"external data " + key + " '" + value +
+        throw ImportError{where + " " + key + " '" + value +
                           "' is not a number"};
       (key == "offset" ? offset : length.emplace()) = v;
     }
   }
-  std::string where = "initializer '" + tensor.name() + "': external data";
   if (location.empty())
     throw ImportError{where + " has no location"};
   if (llvm::sys::path::is_absolute(location) ||
@@ -331,19 +369,53 @@ static void loadExternalData(onnx::TensorProto &tensor, StringRef modelDir) {
                          ".."))
     throw ImportError{where + " location '" + location +
                       "' must be a relative path inside the model's directory"};
-  SmallString<256> file(modelDir);
+  SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  uint64_t expected =
+      uint64_t(checkElementCount(dims, "tensor '" + tensor.name() + "'")) *
+      elementBytes(tensor.data_type());
+  if (!length && expected)
+    length = expected;
+  if (length && expected && *length != expected)
+    throw ImportError{where + " length " + std::to_string(*length) +
+                      " is not the " + std::to_string(expected) +
+                      " bytes of the tensor's shape and type"};
+
+  std::string fileLabel = where + " file '" + location + "'";
+  SmallString<256> dir, file(modelDir.empty() ? "." : modelDir);
   llvm::sys::path::append(file, location);
-  auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false);
-  if (!buffer)
-    throw ImportError{where + " file '" + location + "' cannot be read: " +
-                      buffer.getError().message()};
-  StringRef bytes = (*buffer)->getBuffer();
-  uint64_t size = length.value_or(bytes.size() > offset ? bytes.size() - offset : 0);
-  if (offset > bytes.size() || size > bytes.size() - offset)
-    throw ImportError{where + " file '" + location + "' has " +
-                      std::to_string(bytes.size()) + " bytes, fewer than offset " +
-                      std::to_string(offset) + " + length " + std::to_string(size)};
-  tensor.set_raw_data(bytes.substr(offset, size).str());
+  SmallString<256> resolved;
+  if (std::error_code ec = llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, dir))
+    throw ImportError{fileLabel + " cannot be read: the model's directory: " +
+                      ec.message()};
+  if (std::error_code ec = llvm::sys::fs::real_path(file, resolved))
+    throw ImportError{fileLabel + " cannot be read: " + ec.message()};
+  if (!StringRef(resolved).starts_with(dir.str().str() + "/"))
+    throw ImportError{fileLabel + " resolves to '" + resolved.str().str() +
+                      "', outside the model's directory"};
+  int fd = ::open(resolved.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    throw ImportError{fileLabel + " cannot be read: " + std::strerror(errno)};
+  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    throw ImportError{fileLabel + " is not a regular file"};
+  uint64_t size = uint64_t(st.st_size);
+  uint64_t want = length.value_or(size > offset ? size - offset : 0);
+  if (offset > size || want > size - offset)
+    throw ImportError{fileLabel + " has " + std::to_string(size) +
+                      " bytes, fewer than offset " + std::to_string(offset) +
+                      " + length " + std::to_string(want)};
+  std::string bytes(want, '\0');
+  for (uint64_t done = 0; done < want;) {
+    ssize_t n = ::pread(fd, bytes.data() + done, want - done, off_t(offset + done));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      throw ImportError{fileLabel + " cannot be read: " +
+                        (n < 0 ? std::strerror(errno) : "unexpected end of file")};
+    done += uint64_t(n);
+  }
+  tensor.set_raw_data(std::move(bytes));
   tensor.clear_external_data();
   tensor.set_data_location(onnx::TensorProto::DEFAULT);
 }
@@ -366,6 +438,87 @@ static void loadExternalData(onnx::GraphProto &graph, StringRef modelDir) {
 }
 
 //===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+static bool isUtf8(const std::string &text) {
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.data());
+  return llvm::isLegalUTF8String(&begin, begin + text.size());
+}
+
+/// Checks what ONNX's checker leaves to the reader, before anything is
+/// read or allocated: names that are not UTF-8 (they would reach the
+/// artifact), negative or overflowing dimensions, non-finite float
+/// attributes, graph outputs (present, each listed once). Throws naming
+/// the node, tensor or value at fault.
+static void validateGraph(const onnx::GraphProto &graph, bool top, int depth) {
+  if (depth > 64)
+    throw ImportError{"subgraphs are nested more than 64 deep"};
+  auto utf8 = [](const std::string &text, const std::string &what) {
+    if (!isUtf8(text))
+      throw ImportError{what + " is not valid UTF-8"};
+  };
+  auto checkValue = [&](const onnx::ValueInfoProto &v, const char *kind) {
+    utf8(v.name(), std::string("a graph ") + kind + "'s name");
+    if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape())
+      return;
+    for (const auto &dim : v.type().tensor_type().shape().dim())
+      if (dim.has_dim_value() && dim.dim_value() < 0)
+        throw ImportError{std::string(kind) + " '" + v.name() +
+                          "' has dimension " + std::to_string(dim.dim_value()) +
+                          " (dimensions are at least 0)"};
+  };
+  if (top && graph.output_size() == 0)
+    throw ImportError{"the graph has no outputs"};
+  std::set<std::string> outputs;
+  for (const auto &v : graph.output()) {
+    checkValue(v, "output");
+    if (!outputs.insert(v.name()).second)
+      throw ImportError{"graph output '" + v.name() + "' is listed twice"};
+  }
+  for (const auto &v : graph.input())
+    checkValue(v, "input");
+  for (const auto &t : graph.initializer()) {
+    utf8(t.name(), "an initializer's name");
+    SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
+    checkElementCount(dims, "initializer '" + t.name() + "'");
+  }
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    std::string where = "node #" + std::to_string(index);
+    utf8(node.name(), where + "'s name");
+    where = "node '" + (node.name().empty() ? "#" + std::to_string(index)
+                                            : node.name()) + "'";
+    utf8(node.op_type(), where + "'s op type");
+    where += " (" + node.op_type() + ")";
+    for (const auto &name : node.input())
+      utf8(name, where + ": an input name");
+    for (const auto &name : node.output())
+      utf8(name, where + ": an output name");
+    for (const auto &attr : node.attribute()) {
+      std::string at = where + ": attribute " + attr.name();
+      utf8(attr.name(), where + ": an attribute name");
+      auto finite = [&](float v) {
+        if (!std::isfinite(v))
+          throw ImportError{at + " is " + (std::isnan(v) ? "NaN" : "infinite") +
+                            "; attributes must be finite"};
+      };
+      if (attr.type() == onnx::AttributeProto::FLOAT)
+        finite(attr.f());
+      for (float v : attr.floats())
+        finite(v);
+      if (attr.has_t()) {
+        SmallVector<int64_t> dims(attr.t().dims().begin(), attr.t().dims().end());
+        checkElementCount(dims, at);
+      }
+      if (attr.has_g())
+        validateGraph(attr.g(), /*top=*/false, depth + 1);
+      for (const auto &g : attr.graphs())
+        validateGraph(g, /*top=*/false, depth + 1);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // Model
 //===----------------------------------------------------------------------===//
 
@@ -385,6 +538,12 @@ public:
         opset = entry.version();
     if (opset < 0)
       throw ImportError{"model imports no version of the default ONNX opset"};
+    int64_t newest =
+        onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
+    if (opset > newest)
+      throw ImportError{"model imports opset " + std::to_string(opset) +
+                        " of the default domain; this compiler knows opsets up "
+                        "to " + std::to_string(newest)};
 
     Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
     OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -502,6 +661,7 @@ OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
                   "truncated or not a ModelProto)");
     if (!model.has_graph())
       return fail("not an ONNX model (no graph)");
+    validateGraph(model.graph(), /*top=*/true, /*depth=*/0);
     loadExternalData(*model.mutable_graph(), llvm::sys::path::parent_path(path));
     try {
       onnx::checker::check_model(model);

@@ -90,8 +90,39 @@ void cim::onnx_import::requireF32(Value v, const char *what) {
 
 void cim::onnx_import::bindResult(GraphImporter &g, const Node &node, Value v,
                                   int i) {
+  // A result the compiler could never hold (a constant-of-shape of
+  // terabytes, a broadcast to an absurd shape) is refused here, before any
+  // later step materialises it.
+  if (auto type = dyn_cast<RankedTensorType>(v.getType()); type && type.hasStaticShape())
+    checkElementCount(type.getShape(), "result");
   if (i < node.output_size() && !node.output(i).empty())
     g.define(node.output(i), v);
+}
+
+int64_t cim::onnx_import::checkElementCount(ArrayRef<int64_t> dims,
+                                            const std::string &what) {
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d < 0)
+      throw ImportError{what + " has dimension " + std::to_string(d) +
+                        " (dimensions are at least 0)"};
+    if (d != 0 && count > kMaxTensorElements / d)
+      count = kMaxTensorElements + 1;
+    else
+      count *= d;
+  }
+  if (count > kMaxTensorElements)
+    throw ImportError{what + " of shape " + shapeString(dims) +
+                      " has more than the " + std::to_string(kMaxTensorElements) +
+                      " elements (2^28) the compiler handles in one tensor"};
+  return count;
+}
+
+std::string cim::onnx_import::shapeString(ArrayRef<int64_t> dims) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(dims))
+    s += (i ? ", " : "") + std::to_string(d);
+  return s + "]";
 }
 
 int64_t cim::onnx_import::normalizeAxis(int64_t axis, int64_t rank) {

@@ -60,8 +60,9 @@ cimrt_status_t error(Code code, std::string message) {
   return toC(Status(code, std::move(message)));
 }
 
-/// Runs `body` and turns escaping exceptions into INTERNAL errors.
-template <typename F> cimrt_status_t guarded(const char *fn, F &&body) {
+/// Runs `body` and turns escaping exceptions into INTERNAL errors, their
+/// message prefixed with `fn` (the function, and the file it works on).
+template <typename F> cimrt_status_t guarded(const std::string &fn, F &&body) {
   try {
     return body();
   } catch (const std::bad_alloc &) {
@@ -241,7 +242,7 @@ cimrt_status_t cimrt_model_load_file(const char *path,
   *out_model = nullptr;
   if (!path)
     return error(Code::InvalidArgument, "cimrt_model_load_file: path is NULL");
-  return guarded("cimrt_model_load_file",
+  return guarded(strCat(path, ": cimrt_model_load_file"),
                  [&] { return wrapModel(Model::loadFile(path), out_model); });
 }
 
@@ -584,7 +585,8 @@ cimrt_status_t cimrt_session_create(cimrt_model_t *model,
   if (!model || !device)
     return error(Code::InvalidArgument,
                  "cimrt_session_create: model and device are required");
-  return guarded("cimrt_session_create", [&]() -> cimrt_status_t {
+  return guarded(strCat(model->model->label(), ": cimrt_session_create"),
+                 [&]() -> cimrt_status_t {
     SessionOptions opts;
     if (options) {
       opts.trace = options->trace != 0;
@@ -622,7 +624,7 @@ cimrt_status_t cimrt_session_run(cimrt_session_t *session, size_t num_inputs,
                         ", the caller asked for ", num_outputs));
   if (num_inputs && !inputs)
     return error(Code::InvalidArgument, "cimrt_session_run: inputs is NULL");
-  return guarded("cimrt_session_run", [&]() -> cimrt_status_t {
+  return guarded(strCat(m.label(), ": cimrt_session_run"), [&]() -> cimrt_status_t {
     std::vector<Tensor> in(num_inputs);
     for (size_t i = 0; i < num_inputs; ++i) {
       if (!inputs[i])

@@ -11,6 +11,7 @@
 #include "artifact/HalImage.h"
 #include "artifact/Verifier.h"
 #include "base/FileBytes.h"
+#include "base/ProtobufLog.h"
 
 #include <cerrno>
 #include <climits>
@@ -54,9 +55,11 @@ Model::loadMemory(const void *data, size_t size, const std::string &label) {
   if (size == 0)
     return makeError(Code::DataLoss, label,
                      ": not a cim artifact (empty file)");
+  ProtobufLogCapture log;
   if (!a.ParseFromArray(data, int(size)))
     return makeError(Code::DataLoss, label,
-                     ": not a cim artifact (protobuf parse failed)");
+                     ": not a cim artifact (protobuf parse failed",
+                     log.suffix(), ")");
   return fromArtifact(std::move(a), label);
 }
 

@@ -11,7 +11,8 @@
 
 namespace cim::rt {
 
-StatusOr<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &path) {
+StatusOr<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &path,
+                                                   size_t limit) {
   auto f = std::unique_ptr<FileBytes>(new FileBytes());
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -22,6 +23,13 @@ StatusOr<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &path) {
     ::close(fd);
     return makeError(Code::InvalidArgument, path, ": is a directory");
   }
+  auto tooLarge = [&] {
+    ::close(fd);
+    return makeError(Code::InvalidArgument, path, ": larger than the ", limit,
+                     " bytes such a file may have");
+  };
+  if (S_ISREG(st.st_mode) && uint64_t(st.st_size) > limit)
+    return tooLarge();
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     void *p = ::mmap(nullptr, size_t(st.st_size), PROT_READ,
                      MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -51,6 +59,8 @@ StatusOr<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &path) {
     if (n == 0)
       break;
     size += size_t(n);
+    if (size > limit)
+      return tooLarge();
   }
   ::close(fd);
   f->copy_.resize(size);

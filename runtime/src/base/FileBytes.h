@@ -11,6 +11,7 @@
 
 #include "base/Status.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,8 +20,11 @@ namespace cim::rt {
 
 class FileBytes {
 public:
-  /// The bytes of `path`; errors start with the path.
-  static StatusOr<std::unique_ptr<FileBytes>> open(const std::string &path);
+  /// The bytes of `path`; errors start with the path. A file of more than
+  /// `limit` bytes is refused (before it is read, when it is a regular
+  /// file; a stream is read no further than the limit).
+  static StatusOr<std::unique_ptr<FileBytes>>
+  open(const std::string &path, size_t limit = SIZE_MAX);
   ~FileBytes();
   FileBytes(const FileBytes &) = delete;
   FileBytes &operator=(const FileBytes &) = delete;

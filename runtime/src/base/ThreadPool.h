@@ -16,16 +16,28 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 namespace cim::rt {
 
+/// The most threads a pool (a simulator device's) may be asked for.
+inline constexpr unsigned kMaxPoolThreads = 256;
+
 class ThreadPool {
 public:
+  /// A pool of up to `threads` (counting the caller's). Threads the system
+  /// cannot start (a process or memory limit) are done without: the pool
+  /// keeps those that started, and results never depend on the count.
   explicit ThreadPool(unsigned threads) {
-    for (unsigned i = 1; i < threads; ++i)
-      workers_.emplace_back([this] { work(); });
+    for (unsigned i = 1; i < threads; ++i) {
+      try {
+        workers_.emplace_back([this] { work(); });
+      } catch (const std::system_error &) {
+        break;
+      }
+    }
   }
   ~ThreadPool() {
     {

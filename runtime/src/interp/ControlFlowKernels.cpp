@@ -106,6 +106,17 @@ Tensor scalarBool(bool v) {
   return t;
 }
 
+/// The most iterations a loop or an ODE solve may run: a run-time trip
+/// count beyond it (a wrong input, a condition that never turns false) is
+/// an error, not a run without end.
+constexpr int64_t kMaxLoopIterations = int64_t(1) << 24;
+
+Status tooManyIterations(const char *what, int64_t count) {
+  return makeError(Code::InvalidArgument, what, " ", count,
+                   " exceeds the runtime's limit of ", kMaxLoopIterations,
+                   " iterations");
+}
+
 //===----------------------------------------------------------------------===//
 // cim.loop
 //===----------------------------------------------------------------------===//
@@ -130,6 +141,8 @@ Status runLoop(ExecContext &ctx, const std::vector<const Tensor *> &in,
   std::vector<std::vector<Tensor>> scans(nScan);
   std::vector<Tensor> results;
   for (int64_t i = 0; i < maxTrip && cond; ++i) {
+    if (i == kMaxLoopIterations)
+      return tooManyIterations("the loop (its condition still true after)", i);
     std::vector<Tensor> args;
     args.push_back(scalarI64(i));
     args.push_back(scalarBool(cond));
@@ -447,6 +460,8 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
   }
   if (steps < 0)
     return makeError(Code::InvalidArgument, "negative step count ", steps);
+  if (steps > kMaxLoopIterations)
+    return tooManyIterations("the step count", steps);
   const float dt = float(attrFloat(inst, "dt", 0));
   const bool rk4 = attrString(inst, "solver", "euler") == "rk4";
   // The analog schedule: the device models the boundary of the analog

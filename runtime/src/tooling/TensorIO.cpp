@@ -8,6 +8,7 @@
 #include "tooling/TensorIO.h"
 
 #include "base/FileBytes.h"
+#include "base/ProtobufLog.h"
 
 #include "tensor.pb.h"
 
@@ -123,11 +124,13 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
   // other fields parse as usual.
   std::optional<SplitRaw> split = splitRawData(bytes);
   std::string_view parsed = split ? std::string_view(split->rest) : bytes;
+  ProtobufLogCapture log;
   if (bytes.size() > size_t(INT_MAX) ||
       !proto.ParseFromArray(parsed.data(), int(parsed.size())) ||
       (split && proto.has_raw_data()))
     return makeError(Code::DataLoss, label,
-                     ": not an ONNX TensorProto (protobuf parse failed)");
+                     ": not an ONNX TensorProto (protobuf parse failed",
+                     log.suffix(), ")");
   HostTensor t;
   t.name = proto.name();
   t.dims.assign(proto.dims().begin(), proto.dims().end());

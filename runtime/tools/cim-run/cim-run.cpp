@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "base/ThreadPool.h"
 #include "tooling/Compare.h"
 #include "tooling/Exit.h"
 #include "tooling/Flags.h"
@@ -50,7 +51,8 @@ const char *kUsage =
     "                         sim://quantized)\n"
     "  --seed N               random seed of the non-idealities (default 0)\n"
     "  --drift-time SECONDS   time since programming, for drift\n"
-    "  --threads N            simulator threads (default: all cores)\n"
+    "  --threads N            simulator threads, 1 to 256 (default: all\n"
+    "                         cores)\n"
     "  --calibrate            calibrate the device (its calibrate=1): write\n"
     "                         each cell's target divided by its row's IR-drop\n"
     "                         attenuation, then measure every column's gain\n"
@@ -155,6 +157,11 @@ Options parseArgs(int argc, char **argv) {
                                   std::string::npos)
       usageError("cim-run", opt->get_name() + " must be a whole number, got '" +
                                 v + "'");
+    if (k == 3 && (v.size() > 3 || std::stoul(v) < 1 ||
+                   std::stoul(v) > cim::rt::kMaxPoolThreads))
+      usageError("cim-run", "--threads must be from 1 to " +
+                                std::to_string(cim::rt::kMaxPoolThreads) +
+                                ", got '" + v + "'");
     query.push_back(std::string(keys[k]) + "=" + v);
   }
   for (const std::string &r : rtol)
@@ -269,6 +276,9 @@ int runMain(int argc, char **argv) {
         t->ints.push_back(int64_t(v));
     labels = t->ints;
   }
+  // Outputs are written once every set has passed: a failing run leaves
+  // no output files, not some sets' and not others'.
+  std::vector<std::pair<std::string, std::vector<HostTensor>>> pending;
   for (const Case &c : cases) {
     const Clock::time_point read = Clock::now();
     std::vector<HostTensor> inputs =
@@ -277,10 +287,9 @@ int runMain(int argc, char **argv) {
     std::vector<HostTensor> outs = r.run(inputs);
     vectors += inputs.empty() ? 1 : inferencesOf(r.inputs()[0].dims, inputs[0]);
     if (!o.outputDir.empty())
-      writeOutputs(outs,
-                   cases.size() > 1 ? o.outputDir + "/" + c.outSubdir
-                                    : o.outputDir,
-                   o.outputFormat);
+      pending.emplace_back(cases.size() > 1 ? o.outputDir + "/" + c.outSubdir
+                                            : o.outputDir,
+                           outs);
     std::vector<std::optional<HostTensor>> expected(outs.size());
     if (!o.testData.empty() && !c.outputFiles.empty())
       expected = loadByPosition(c.outputFiles, r.outputs(), "output", nullptr);
@@ -313,6 +322,12 @@ int runMain(int argc, char **argv) {
     }
     (setOk ? passed : failed)++;
   }
+  if (failed == 0)
+    for (const auto &[dir, outs] : pending)
+      writeOutputs(outs, dir, o.outputFormat);
+  else if (!pending.empty())
+    std::fprintf(stderr, "cim-run: no outputs written to %s (%d set%s failed)\n",
+                 o.outputDir.c_str(), failed, failed == 1 ? "" : "s");
   if (!o.statsJson.empty())
     writeStatsJson(o.statsJson, r.session(), r.device(), vectors);
   if (!o.quiet) {

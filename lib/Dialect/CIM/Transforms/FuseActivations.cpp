@@ -13,6 +13,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
+#include "cim/Macro/Limits.h"
 #include "cim/Macro/Conductance.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -220,6 +221,11 @@ struct FuseActivationsPass
       return signalPassFailure();
     if (rampTargetsOnly && target->getAdcKind() != ADCKind::ramp)
       return;
+    if (bits > macro::kMaxRampBits) {
+      module.emitError() << "ramp ADC bits " << unsigned(bits)
+                         << " out of range [1, " << macro::kMaxRampBits << "]";
+      return signalPassFailure();
+    }
     if (failed(readRanges(module)))
       return signalPassFailure();
     SmallVector<LinearOp> linears;

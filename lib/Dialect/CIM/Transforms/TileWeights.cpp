@@ -17,6 +17,8 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 namespace cim {
 #define GEN_PASS_DEF_TILEWEIGHTS
 #include "cim/Dialect/CIM/CIMPasses.h.inc"
@@ -84,6 +86,17 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
         unsigned(op.getWeightBits().value_or(array.getWeightBits())),
         array.getBitsPerCell()));
     SmallVector<float> values(weights.getValues<float>());
+    // Cells hold conductances: a NaN or infinite weight has no level to be
+    // programmed to, and would spoil its whole tile's scale.
+    if (auto bad = llvm::find_if(values, [](float v) { return !std::isfinite(v); });
+        bad != values.end()) {
+      int64_t at = bad - values.begin();
+      return op.emitOpError("weight '")
+             << op.getWeightName().value_or("") << "' holds "
+             << (std::isnan(*bad) ? "NaN" : "an infinite value") << " at ["
+             << at / n << ", " << at % n
+             << "]; weights on arrays must be finite";
+    }
 
     OpBuilder b(op);
     Location loc = op.getLoc();

@@ -17,6 +17,7 @@
 #include "artifact/HalImage.h"
 #include "board.pb.h"
 #include "cimrt/cimrt.h"
+#include "base/ProtobufLog.h"
 #include "drivers/board/Frame.h"
 #include "drivers/board/Link.h"
 
@@ -255,6 +256,7 @@ private:
   Status unpack(pb::MessageType type, const Frame &answer,
                 pb::MessageType replyType,
                 google::protobuf::MessageLite &reply) const {
+    ProtobufLogCapture log; // a reply that does not parse is an error here
     if (answer.type == pb::ERROR) {
       pb::Error e;
       if (!e.ParseFromString(answer.payload))

@@ -1,5 +1,6 @@
 //===- BoardServer.cpp - A board's side of the protocol ---------*- C++ -*-===//
 
+#include "base/ProtobufLog.h"
 #include "drivers/board/BoardServer.h"
 
 #include "artifact/Artifact.h"
@@ -97,6 +98,7 @@ Frame BoardServer::handle(const Frame &request) {
 }
 
 Frame BoardServer::execute(const Frame &request) {
+  ProtobufLogCapture log; // a payload that does not parse is answered, not logged
   auto parse = [&](google::protobuf::MessageLite &m) {
     return m.ParseFromString(request.payload);
   };
@@ -307,6 +309,7 @@ Frame BoardServer::execute(const Frame &request) {
 }
 
 Frame BoardServer::analogStep(const Frame &request) {
+  ProtobufLogCapture log;
   pb::AnalogStep req;
   if (!req.ParseFromString(request.payload))
     return error(request, makeError(Code::InvalidArgument,

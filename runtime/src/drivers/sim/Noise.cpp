@@ -8,10 +8,10 @@
 
 #include "drivers/sim/Noise.h"
 
+#include "base/FileBytes.h"
+
 #include <google/protobuf/util/json_util.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace cim::rt {
 namespace {
@@ -64,6 +64,11 @@ const std::vector<artifact::NoiseModel> &presets() {
   return all;
 }
 
+/// The most program-and-verify iterations a noise model may ask for.
+constexpr uint32_t kMaxVerifyIterations = 100;
+/// The largest noise file read (a noise model is a few hundred bytes).
+constexpr size_t kMaxNoiseFileBytes = size_t(1) << 20;
+
 Status check(const std::string &where, const artifact::NoiseModel &m) {
   auto nonNegative = [&](const char *field, double v) -> Status {
     if (!(v >= 0) || !std::isfinite(v))
@@ -99,6 +104,13 @@ Status check(const std::string &where, const artifact::NoiseModel &m) {
     return makeError(Code::InvalidArgument, where,
                      "verify_max_iterations: must be at least 1 with a "
                      "verify_tolerance");
+  // Each iteration is a write and a read of every cell: program-and-verify
+  // schemes stop within tens of pulses, and the cap keeps a tolerance no
+  // cell can meet from making programming endless.
+  if (m.verify_max_iterations() > kMaxVerifyIterations)
+    return makeError(Code::InvalidArgument, where,
+                     "verify_max_iterations: at most ", kMaxVerifyIterations,
+                     ", got ", m.verify_max_iterations());
   return Status::ok();
 }
 
@@ -125,24 +137,30 @@ StatusOr<artifact::NoiseModel> resolveNoiseModel(const std::string &spec) {
   for (const artifact::NoiseModel &m : presets())
     if (m.name() == spec)
       return m;
-  std::ifstream in(spec);
-  if (!in) {
+  auto file = FileBytes::open(spec, kMaxNoiseFileBytes);
+  if (!file.isOk()) {
+    if (file.status().code() != Code::NotFound)
+      return file.status();
     std::string names;
     for (const std::string &n : noisePresetNames())
       names += (names.empty() ? "" : ", ") + n;
     return makeError(Code::NotFound, spec, ": not a noise preset (", names,
                      ") and cannot be opened as a file");
   }
-  std::stringstream text;
-  text << in.rdbuf();
   artifact::NoiseModel model;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto status =
-      google::protobuf::util::JsonStringToMessage(text.str(), &model, options);
-  if (!status.ok())
-    return makeError(Code::InvalidArgument, spec, ": ",
-                     std::string(status.message()));
+  auto status = google::protobuf::util::JsonStringToMessage(
+      std::string((*file)->bytes()), &model, options);
+  if (!status.ok()) {
+    // The parser's message quotes the text after its first line; the file
+    // may not be a noise model at all, so only that first line is shown.
+    std::string why(status.message());
+    why = why.substr(0, why.find('\n'));
+    return makeError(Code::InvalidArgument, spec,
+                     ": not a noise model (JSON of the NoiseModel fields): ",
+                     why);
+  }
   if (model.name().empty())
     model.set_name(spec);
   CIM_TRY(check(spec + ": ", model));

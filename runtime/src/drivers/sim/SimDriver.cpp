@@ -10,6 +10,8 @@
 
 #include <cblas.h>
 
+#include <charconv>
+#include <cmath>
 #include <sstream>
 #include <thread>
 
@@ -38,8 +40,17 @@ Status parseOptions(const std::string &uri, std::string_view query,
     if (key == "noise") {
       CIM_ASSIGN_OR_RETURN(options.noise, resolveNoiseModel(value));
     } else if (key == "seed") {
-      CIM_TRY(number(v));
-      options.seed = uint64_t(v);
+      // Exactly, every 64-bit seed distinct: not through a double.
+      uint64_t seed = 0;
+      auto [end, ec] =
+          std::from_chars(value.data(), value.data() + value.size(), seed);
+      if (value.empty() || ec != std::errc() ||
+          end != value.data() + value.size())
+        return makeError(Code::InvalidArgument, "device URI '", uri,
+                         "': seed must be a whole number from 0 to "
+                         "18446744073709551615, got '",
+                         value, "'");
+      options.seed = seed;
     } else if (key == "drift_time") {
       CIM_TRY(number(v));
       options.driftTime = v;
@@ -51,9 +62,10 @@ Status parseOptions(const std::string &uri, std::string_view query,
       options.calibrate = v == 1;
     } else if (key == "threads") {
       CIM_TRY(number(v));
-      if (v < 1)
+      if (v < 1 || v > kMaxPoolThreads || v != std::floor(v))
         return makeError(Code::InvalidArgument, "device URI '", uri,
-                         "': threads must be at least 1");
+                         "': threads must be a whole number from 1 to ",
+                         kMaxPoolThreads, ", got '", value, "'");
       options.threads = unsigned(v);
     } else {
       return makeError(Code::InvalidArgument, "device URI '", uri,
