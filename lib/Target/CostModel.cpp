@@ -292,7 +292,7 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
                   op.getArray() ? int64_t(*op.getArray()) : unpacked--};
     arrayOf[op] = id;
     LayerCost &layer = layerFor(op.getLoc());
-    uint64_t arrayCells = uint64_t(array.getRows()) * array.getCols();
+    uint64_t arrayCells = array.cellsPerArray();
     if (arraysOfLayer[layer.name].insert(id).second) {
       layer.arrays += 1;
       layer.arrayCells += arrayCells;
@@ -417,13 +417,13 @@ CostReport cim::analyzeCost(ModuleOp module, unsigned reuse) {
     CellTech cell = CellTech(id.first);
     ArrayKindAttr array = target.lookupArray(cell);
     report.areaMm2 += figures.get("array_area_mm2", macroCell(cell));
-    report.total.arrayCells += uint64_t(array.getRows()) * array.getCols();
+    report.total.arrayCells += array.cellsPerArray();
   }
   // The lower bound of the whole model: its cells per kind of array.
   report.total.arraysLowerBound = 0;
   for (auto &[cell, cells] : cellsOfKind) {
     ArrayKindAttr array = target.lookupArray(CellTech(cell));
-    uint64_t per = uint64_t(array.getRows()) * array.getCols();
+    uint64_t per = array.cellsPerArray();
     report.total.arraysLowerBound += (cells + per - 1) / per;
   }
   return report;

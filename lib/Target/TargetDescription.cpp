@@ -27,7 +27,8 @@ TargetAttr TargetDesc::toAttr(MLIRContext &context) const {
   for (const ArrayDesc &a : arrays)
     kinds.push_back(ArrayKindAttr::get(&context, a.name, a.cell, a.rows, a.cols,
                                        a.bitsPerCell, a.count, a.encoding,
-                                       a.weightBits, APFloat(a.gMinUs), APFloat(a.gMaxUs)));
+                                       a.weightBits, APFloat(a.gMinUs), APFloat(a.gMaxUs),
+                                       a.spareRows, a.spareCols));
   SmallVector<NamedAttribute> costAttrs;
   for (const auto &[key, value] : costs)
     costAttrs.push_back(b.getNamedAttr(key, b.getF64FloatAttr(value)));
@@ -166,6 +167,19 @@ public:
     return true;
   }
 
+  /// An optional count that may be 0.
+  bool readCount(const llvm::json::Object &obj, StringRef key,
+                 const std::string &field, unsigned &out) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v)
+      return true;
+    std::optional<int64_t> i = v->getAsInteger();
+    if (!i || *i < 0 || *i > (1 << 24))
+      return fail(field, "expected a non-negative integer");
+    out = static_cast<unsigned>(*i);
+    return true;
+  }
+
   bool readNumber(const llvm::json::Object &obj, StringRef key,
                   const std::string &field, double &out, bool required) {
     const llvm::json::Value *v = obj.get(key);
@@ -237,7 +251,10 @@ public:
     arrayFields.push_back(field);
     if (!checkKeys(obj, field + ".", {"name", "rows", "cols", "cell",
                                       "bits_per_cell", "count", "encoding",
-                                      "weight_bits", "conductance_us"}) ||
+                                      "weight_bits", "conductance_us",
+                                      "spare_rows", "spare_cols"}) ||
+        !readCount(obj, "spare_rows", field + ".spare_rows", out.spareRows) ||
+        !readCount(obj, "spare_cols", field + ".spare_cols", out.spareCols) ||
         !readUnsigned(obj, "weight_bits", field + ".weight_bits", out.weightBits,
                       false) ||
         !readUnsigned(obj, "rows", field + ".rows", out.rows, true) ||
@@ -421,7 +438,8 @@ public:
     for (auto [i, a] : llvm::enumerate(desc.arrays))
       if (failed(ArrayKindAttr::verify(emitError, a.name, a.cell, a.rows, a.cols,
                                        a.bitsPerCell, a.count, a.encoding,
-                                       a.weightBits, APFloat(a.gMinUs), APFloat(a.gMaxUs)))) {
+                                       a.weightBits, APFloat(a.gMinUs), APFloat(a.gMaxUs),
+                                       a.spareRows, a.spareCols))) {
         error = path + ": " + arrayFields[i] + ": " + message;
         return {};
       }

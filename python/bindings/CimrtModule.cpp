@@ -222,6 +222,8 @@ public:
       r["verify_failures"] = t.verify_failures;
       r["stuck_on"] = t.stuck_on;
       r["stuck_off"] = t.stuck_off;
+      r["row_remaps"] = t.row_remaps;
+      r["col_remaps"] = t.col_remaps;
       tiles.append(r);
     }
     out["tile_reports"] = tiles;

@@ -1,8 +1,9 @@
 //===- Limits.h - What a target may describe --------------------*- C++ -*-===//
 //
-// The ranges of a target's bit widths, checked by the compiler when it reads
-// a target and by the runtime when it loads an artifact. Part of the macro
-// model shared by both.
+// The ranges of a target's bit widths, and the lines of an array that spares
+// leave to weights, checked by the compiler when it reads a target and by
+// the runtime when it loads an artifact. Part of the macro model shared by
+// both.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,13 @@ inline constexpr unsigned kMaxBitsPerCell = 16;
 inline constexpr unsigned kMaxWeightBits = 16;
 /// The finest ramp ADC of a fused readout (2^bits steps per conversion).
 inline constexpr unsigned kMaxRampBits = 12;
+
+/// The rows (or columns) of an array that hold weights when `spares` of
+/// its `lines` are kept to replace faulty ones; 0 when the spares take
+/// them all (which a target may not describe).
+inline constexpr unsigned usableLines(unsigned lines, unsigned spares) {
+  return spares < lines ? lines - spares : 0;
+}
 
 } // namespace cim::macro
 

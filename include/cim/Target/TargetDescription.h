@@ -27,6 +27,7 @@ struct ArrayDesc {
   WeightEncoding encoding;
   unsigned weightBits = 0; // 0: one cell (pair) per weight, no slicing
   double gMinUs = 0, gMaxUs = 0; // conductance range (rram); 0, 0: not given
+  unsigned spareRows = 0, spareCols = 0; // per array, kept for faulty lines
 };
 
 struct LIFDesc {

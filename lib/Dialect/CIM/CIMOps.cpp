@@ -71,14 +71,24 @@ ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       StringRef name, CellTech cell, unsigned rows, unsigned cols,
                       unsigned bitsPerCell, unsigned count,
                       WeightEncoding encoding, unsigned weightBits,
-                      APFloat gMin, APFloat gMax) {
+                      APFloat gMin, APFloat gMax, unsigned spareRows,
+                      unsigned spareCols) {
   double gMinUs = gMin.convertToDouble(), gMaxUs = gMax.convertToDouble();
   if (rows == 0 || cols == 0)
     return emitError() << "array '" << name
                        << "': arrays need at least one row and one column";
+  if (spareRows >= rows)
+    return emitError() << "array '" << name << "': spare_rows must be less "
+                       << "than rows (" << rows << "), got " << spareRows;
+  if (spareCols >= cols)
+    return emitError() << "array '" << name << "': spare_cols must be less "
+                       << "than cols (" << cols << "), got " << spareCols;
+  // Weights use the lines the spares leave.
+  cols = macro::usableLines(cols, spareCols);
   if (cols < 2)
     return emitError() << "array '" << name << "': arrays need two columns for "
-                       << stringifyWeightEncoding(encoding) << " weights";
+                       << stringifyWeightEncoding(encoding) << " weights"
+                       << (spareCols ? " beside their spares" : "");
   if (bitsPerCell == 0 || bitsPerCell > kMaxBitsPerCell)
     return emitError() << "array '" << name << "': bits_per_cell must be in [1, "
                        << kMaxBitsPerCell << "], got " << bitsPerCell;
@@ -91,6 +101,7 @@ ArrayKindAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (macro::physicalColumns(1, slices, encoding == WeightEncoding::offset) >
       cols)
     return emitError() << "array '" << name << "': " << cols
+                       << (spareCols ? " usable" : "")
                        << " columns cannot hold one weight of " << weightBits
                        << " bits in " << slices << " slices";
   if (gMinUs != 0.0 || gMaxUs != 0.0) {
@@ -147,9 +158,9 @@ unsigned ArrayKindAttr::maxLogicalCols(unsigned slices) const {
     slices = getSlices();
   switch (getEncoding()) {
   case WeightEncoding::differential:
-    return getCols() / (2 * slices);
+    return usableCols() / (2 * slices);
   case WeightEncoding::offset:
-    return (getCols() - 1) / slices;
+    return (usableCols() - 1) / slices;
   }
   llvm_unreachable("unknown weight encoding");
 }
@@ -507,11 +518,12 @@ LogicalResult ProgramTileOp::verify() {
            << stringifyWeightEncoding(getEncoding()) << "' is not the "
            << stringifyCellTech(tile.getCell()) << " arrays' '"
            << stringifyWeightEncoding(array.getEncoding()) << "'";
-  if (tile.getRows() > array.getRows())
+  if (tile.getRows() > array.usableRows())
     return emitOpError("tile has ")
            << tile.getRows() << " rows but the target's "
            << stringifyCellTech(tile.getCell()) << " arrays have "
-           << array.getRows();
+           << array.usableRows()
+           << (array.getSpareRows() ? " beside their spares" : "");
   unsigned weightBits = getWeightBits().value_or(array.getWeightBits());
   if (weightBits > macro::kMaxWeightBits)
     return emitOpError("weight_bits ")
@@ -519,11 +531,12 @@ LogicalResult ProgramTileOp::verify() {
   unsigned slices = getSlices(array);
   unsigned needed = macro::physicalColumns(
       tile.getCols(), slices, getEncoding() == WeightEncoding::offset);
-  if (needed > array.getCols())
+  if (needed > array.usableCols())
     return emitOpError("tile needs ")
            << needed << " array columns (" << stringifyWeightEncoding(getEncoding())
            << ") but the target's " << stringifyCellTech(tile.getCell())
-           << " arrays have " << array.getCols();
+           << " arrays have " << array.usableCols()
+           << (array.getSpareCols() ? " beside their spares" : "");
   if (std::optional<ArrayRef<double>> windows = getAdcWindows()) {
     size_t expected = 2 * size_t(slices) * size_t(tile.getCols());
     if (windows->size() != expected)

@@ -145,6 +145,8 @@ public:
       out->set_weight_bits(kind.getWeightBits());
       out->set_g_min_us(kind.getGMinUs().convertToDouble());
       out->set_g_max_us(kind.getGMaxUs().convertToDouble());
+      out->set_spare_rows(kind.getSpareRows());
+      out->set_spare_cols(kind.getSpareCols());
     }
     for (const auto &[key, value] : defaultCosts())
       (*t->mutable_costs())[key] = target.getCost(key, value);

@@ -191,6 +191,8 @@ typedef struct cimrt_tile_report_t {
   uint64_t writes;           // write pulses
   uint64_t verify_failures;  // cells outside the verify window at the end
   uint64_t stuck_on, stuck_off;
+  // Faulty rows and columns moved onto the array's spare ones.
+  uint64_t row_remaps, col_remaps;
 } cimrt_tile_report_t;
 
 CIMRT_API cimrt_status_t cimrt_device_tile_report(

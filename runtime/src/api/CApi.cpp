@@ -391,8 +391,9 @@ cimrt_status_t cimrt_device_tile_report(const cimrt_device_t *device,
                         " but the device has ", s.tiles.size(),
                         " tile reports"));
   const TileReport &r = s.tiles[index];
-  *out = cimrt_tile_report_t{r.tileId, r.cells, r.writes, r.verifyFailures,
-                             r.stuckOn, r.stuckOff};
+  *out = cimrt_tile_report_t{r.tileId,   r.cells,    r.writes,
+                             r.verifyFailures, r.stuckOn, r.stuckOff,
+                             r.rowRemaps, r.colRemaps};
   return nullptr;
 }
 

@@ -9,6 +9,7 @@
 
 #include "artifact/Artifact.h"
 #include "artifact/HalImage.h"
+#include "artifact/Placement.h"
 #include "artifact/Verifier.h"
 #include "base/FileBytes.h"
 #include "base/ProtobufLog.h"
@@ -92,6 +93,7 @@ Model::fromArtifact(artifact::Artifact a, const std::string &label) {
   model->macroConfig_ = toMacroConfig(model->artifact_.target());
   for (const artifact::Tile &tile : model->artifact_.tiles())
     model->tileImages_.push_back(toTileImage(tile, model->artifact_.target()));
+  shareSpares(model->artifact_, model->tileImages_);
   return std::shared_ptr<const Model>(std::move(model));
 }
 

@@ -117,6 +117,8 @@ hal::TileImage toTileImage(const artifact::Tile &tile,
   t.arrayRows = kind.rows();
   t.arrayCols = kind.cols();
   t.bitsPerCell = kind.bits_per_cell();
+  t.spareRows = kind.spare_rows();
+  t.spareCols = kind.spare_cols();
   t.weightBits = tile.weight_bits();
   t.analog = tile.analog();
   if (tile.has_ramp()) {
@@ -189,6 +191,8 @@ hal::MacroConfig toMacroConfig(const artifact::Target &target) {
     a.weightBits = k.weight_bits();
     a.gMinUs = k.g_min_us();
     a.gMaxUs = k.g_max_us();
+    a.spareRows = k.spare_rows();
+    a.spareCols = k.spare_cols();
     m.arrays.push_back(std::move(a));
   }
   if (target.has_integrator()) {
@@ -233,6 +237,8 @@ artifact::Target toArtifactTarget(const hal::MacroConfig &m) {
     k->set_weight_bits(a.weightBits);
     k->set_g_min_us(a.gMinUs);
     k->set_g_max_us(a.gMaxUs);
+    k->set_spare_rows(a.spareRows);
+    k->set_spare_cols(a.spareCols);
   }
   if (m.hasIntegrator) {
     artifact::Integrator *i = t.mutable_integrator();

@@ -83,6 +83,10 @@ Status Verifier::verifyTarget() {
     if (a.rows() == 0 || a.cols() == 0)
       return makeError(Code::DataLoss, path, ": empty array (rows ", a.rows(),
                        ", cols ", a.cols(), ")");
+    if (a.spare_rows() >= a.rows() || a.spare_cols() >= a.cols())
+      return makeError(Code::DataLoss, path, ": spares (", a.spare_rows(),
+                       " rows, ", a.spare_cols(), " columns) leave no room "
+                       "in a ", a.rows(), "x", a.cols(), " array");
     if (a.bits_per_cell() > kMaxBitsPerCell)
       return makeError(Code::DataLoss, path, ".bits_per_cell: ",
                        a.bits_per_cell(), " is out of range (0 = ideal, 1..",
@@ -241,9 +245,15 @@ Status Verifier::verifyTiles() {
     // The tile's kind of array: its geometry, encoding and slices.
     const artifact::ArrayKind &kind = target.arrays(int(t.array_kind()));
     std::string kindPath = strCat("target.arrays[", t.array_kind(), "]");
-    if (t.rows() > kind.rows())
+    // Weights use the lines the spares leave.
+    const unsigned rows = usableLines(kind.rows(), kind.spare_rows());
+    const unsigned cols = usableLines(kind.cols(), kind.spare_cols());
+    if (t.rows() > rows)
       return makeError(Code::DataLoss, path, ".rows: ", t.rows(), " exceeds ",
-                       kindPath, ".rows ", kind.rows());
+                       kindPath, ".rows ", kind.rows(),
+                       kind.spare_rows()
+                           ? strCat(" less ", kind.spare_rows(), " spare rows")
+                           : std::string());
     // DIFFERENTIAL uses two physical columns per weight column; OFFSET one,
     // plus a shared reference column.
     bool offset = kind.encoding() == artifact::OFFSET;
@@ -252,11 +262,15 @@ Status Verifier::verifyTiles() {
                        " exceeds ", kMaxWeightBits);
     unsigned slices = weightSlices(t.weight_bits(), kind.bits_per_cell());
     uint64_t physical = physicalColumns(t.cols(), slices, offset);
-    if (physical > kind.cols())
+    if (physical > cols)
       return makeError(Code::DataLoss, path, ".cols: ",
                        offset ? "OFFSET needs " : "DIFFERENTIAL needs ",
                        physical, " array columns for ", t.cols(),
-                       " weight columns, ", kindPath, ".cols is ", kind.cols());
+                       " weight columns, ", kindPath, ".cols is ", kind.cols(),
+                       kind.spare_cols()
+                           ? strCat(" less ", kind.spare_cols(),
+                                    " spare columns")
+                           : std::string());
     if (t.scales_size() != int(t.cols()))
       return makeError(Code::DataLoss, path, ".scales: has ", t.scales_size(),
                        " values for ", t.cols(), " columns");

@@ -45,6 +45,9 @@ struct ArrayKind {
   WeightEncoding encoding = WeightEncoding::Unspecified;
   uint32_t weightBits = 0;
   double gMinUs = 0, gMaxUs = 0; // both 0: not given
+  /// Lines of every array that hold no weights, onto which a device may
+  /// remap a tile's faulty rows and columns.
+  uint32_t spareRows = 0, spareCols = 0;
 };
 
 /// The analog integrators of an ODE target.
@@ -111,6 +114,9 @@ struct TileImage {
   uint32_t arrayRows = 0, arrayCols = 0; // 0: the target's default array
   uint32_t bitsPerCell = 0;              // 0: the target's
   uint32_t weightBits = 0;               // 0: no slicing
+  /// The spare rows and columns of its array the tile may remap faulty
+  /// lines onto (its share when blocks of one array share them).
+  uint32_t spareRows = 0, spareCols = 0;
   bool analog = false;                   // no converters (analog ODE)
   std::optional<RampImage> ramp;         // absent: the target's ADC
   /// RRAM bridges read by charge sharing (no ADC): the MVM's result is
@@ -179,6 +185,8 @@ struct TileReport {
   uint64_t writes = 0;         // write pulses (program-and-verify iterations)
   uint64_t verifyFailures = 0; // cells outside tolerance after the last write
   uint64_t stuckOn = 0, stuckOff = 0;
+  // Faulty rows and columns moved onto the array's spare ones.
+  uint64_t rowRemaps = 0, colRemaps = 0;
 };
 
 /// The link of a remote device (board://): frames and bytes each way,

@@ -42,10 +42,15 @@ void printDeviceStats(const cimrt_device_t *device) {
       continue; // not an analog tile, or no noise model
     std::printf(
         "stats: tile %u: %llu cells, %llu writes, %llu outside the "
-        "verify window, stuck on %llu, stuck off %llu\n",
+        "verify window, stuck on %llu, stuck off %llu",
         t.tile_id, (unsigned long long)t.cells, (unsigned long long)t.writes,
         (unsigned long long)t.verify_failures, (unsigned long long)t.stuck_on,
         (unsigned long long)t.stuck_off);
+    if (t.row_remaps || t.col_remaps)
+      std::printf(", remapped onto spares: %llu rows, %llu columns",
+                  (unsigned long long)t.row_remaps,
+                  (unsigned long long)t.col_remaps);
+    std::printf("\n");
   }
   cimrt_link_stats_t l;
   check(cimrt_device_link_stats(device, &l));

@@ -287,6 +287,9 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     whose column results are shifted and added in the digital unit. Analog
     (RRAM) cells may give their conductance range `g_min_us` to `g_max_us`
     in microsiemens; the normalised conductances of a tile image map onto it.
+    `spare_rows` and `spare_cols` of each array hold no weights: tiles use
+    at most `rows - spare_rows` rows and `cols - spare_cols` columns, and a
+    device remaps faulty rows and columns onto the spares at programming.
 
     ```mlir
     #cim.array<name = "rom", cell = rom, rows = 256, cols = 256,
@@ -306,7 +309,11 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
     CIM_RealParameter<"lowest programmable conductance in uS (analog cells)",
         "::llvm::APFloat(0.0)">:$g_min_us,
     CIM_RealParameter<"highest programmable conductance in uS; 0: not given",
-        "::llvm::APFloat(0.0)">:$g_max_us
+        "::llvm::APFloat(0.0)">:$g_max_us,
+    DefaultValuedParameter<"unsigned", "0",
+        "rows of each array kept to replace faulty ones">:$spare_rows,
+    DefaultValuedParameter<"unsigned", "0",
+        "columns of each array kept to replace faulty ones">:$spare_cols
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -326,13 +333,23 @@ def CIM_ArrayKindAttr : CIM_Attr<"ArrayKind", "array"> {
       return ::cim::macro::weightSlices(weightBits ? weightBits : getWeightBits(),
                                         getBitsPerCell());
     }
+    /// Rows and columns of one array that hold weights (its spares
+    /// excluded).
+    unsigned usableRows() const {
+      return ::cim::macro::usableLines(getRows(), getSpareRows());
+    }
+    unsigned usableCols() const {
+      return ::cim::macro::usableLines(getCols(), getSpareCols());
+    }
     /// Arrays needed to hold a `k` x `n` weight matrix.
     uint64_t arraysFor(int64_t k, int64_t n) const {
-      return uint64_t((k + getRows() - 1) / getRows()) *
+      return uint64_t((k + usableRows() - 1) / usableRows()) *
              uint64_t((n + maxLogicalCols() - 1) / maxLogicalCols());
     }
-    /// Cells of one array.
-    uint64_t cellsPerArray() const { return uint64_t(getRows()) * getCols(); }
+    /// Cells of one array that hold weights (its spares excluded).
+    uint64_t cellsPerArray() const {
+      return uint64_t(usableRows()) * usableCols();
+    }
   }];
 }
 

@@ -15,6 +15,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "cim/Macro/Limits.h"
 #include "cim/Macro/Readout.h"
 #include "cim/Macro/Slicing.h"
 

@@ -95,12 +95,12 @@ struct ChoosePrecisionPass
     StringRef name = op.getWeightName().value_or("");
     if (const NamedRule *rule = matchRule(rules, name)) {
       unsigned slices = array.slicesFor(rule->value);
-      if (array.physicalCols(1, slices) > array.getCols())
+      if (array.physicalCols(1, slices) > array.usableCols())
         return op.emitOpError("weight-bits ")
                << rule->value << " needs " << array.physicalCols(1, slices)
                << " columns per weight; the "
                << stringifyCellTech(array.getCell()) << " arrays have "
-               << array.getCols();
+               << array.usableCols();
       if (rule->value != 0)
         op.setWeightBitsAttr(b.getI64IntegerAttr(rule->value));
       return success();
@@ -123,7 +123,7 @@ struct ChoosePrecisionPass
     for (unsigned slices = array.getSlices() + 1;
          slices * perCell <= std::max<unsigned>(maxBits, perCell) &&
          slices * perCell <= macro::kMaxWeightBits &&
-         array.physicalCols(1, slices) <= array.getCols();
+         array.physicalCols(1, slices) <= array.usableCols();
          ++slices) {
       best = slices * perCell;
       error = quantisationError(w, n, array, best);

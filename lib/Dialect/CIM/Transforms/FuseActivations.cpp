@@ -271,10 +271,10 @@ struct FuseActivationsPass
     ArrayKindAttr array = lin.getArrayKind(target);
     if (!array)
       return;
-    if (k + (bias ? 1 : 0) > int64_t(array.getRows())) {
+    if (k + (bias ? 1 : 0) > int64_t(array.usableRows())) {
       last->emitRemark("not fused into a ramp ADC: the pre-activation sums ")
           << k + (bias ? 1 : 0) << " rows over several arrays of "
-          << array.getRows() << " (partial sums are added digitally before "
+          << array.usableRows() << " (partial sums are added digitally before "
           << "the activation); kept ADC + digital";
       return;
     }

@@ -89,7 +89,7 @@ struct Packing {
   }
 
   void placeInNewArray(Piece &piece, unsigned physCols) {
-    free.push_back({arrays++, 0, 0, kind.getRows(), kind.getCols()});
+    free.push_back({arrays++, 0, 0, kind.usableRows(), kind.usableCols()});
     placeIn(free.size() - 1, piece, physCols);
   }
 
@@ -194,7 +194,7 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
       Piece &piece = p.pieces[id];
       unsigned physCols = p.physCols(piece);
       // A block of a whole array fits only an empty one.
-      bool full = piece.rows == kind.getRows() && physCols == kind.getCols();
+      bool full = piece.rows == kind.usableRows() && physCols == kind.usableCols();
       if (std::optional<size_t> r = full ? std::nullopt
                                          : bestFit(p, piece.rows, physCols)) {
         p.placeIn(*r, piece, physCols);

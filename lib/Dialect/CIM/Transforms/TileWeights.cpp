@@ -76,7 +76,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
              << stringifyCellTech(*op.getPlacement())
              << " arrays, which the target does not have";
     const WeightEncoding encoding = array.getEncoding();
-    int64_t rowsPerTile = array.getRows();
+    int64_t rowsPerTile = array.usableRows();
     if (const NamedRule *rule =
             matchRule(activeRows, op.getWeightName().value_or("")))
       rowsPerTile = std::min<int64_t>(rowsPerTile, rule->value);

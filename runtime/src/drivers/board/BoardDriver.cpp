@@ -348,6 +348,8 @@ public:
     req.set_handle(handle);
     *req.mutable_tile() = toArtifactTile(tile, target);
     *req.mutable_target() = toArtifactTarget(target);
+    req.set_spare_rows(tile.spareRows);
+    req.set_spare_cols(tile.spareCols);
     pb::TileProgrammed out;
     CIM_TRY(c_->request(pb::PROGRAM_TILE, req, pb::TILE_PROGRAMMED, out));
     std::lock_guard<std::mutex> lock(mutex_);
@@ -359,6 +361,8 @@ public:
     r.verifyFailures = out.verify_failures();
     r.stuckOn = out.stuck_on();
     r.stuckOff = out.stuck_off();
+    r.rowRemaps = out.row_remaps();
+    r.colRemaps = out.col_remaps();
     reports_.push_back(r);
     return TileHandle(handle);
   }

@@ -7,6 +7,8 @@
 #include "cim/Macro/Artifact.h"
 #include "cimrt/cimrt.h"
 
+#include <algorithm>
+
 namespace cim::rt::board {
 
 namespace pb = cim::board;
@@ -157,7 +159,9 @@ Frame BoardServer::execute(const Frame &request) {
         validated("PROGRAM_TILE", req.target(), &req.tile());
     if (!model.isOk())
       return error(request, model.status());
-    const hal::TileImage &image = (*model)->tileImages().front();
+    hal::TileImage image = (*model)->tileImages().front();
+    image.spareRows = std::min(image.spareRows, req.spare_rows());
+    image.spareCols = std::min(image.spareCols, req.spare_cols());
     StatusOr<TileHandle> h =
         device_->programTile(image, (*model)->macroConfig());
     if (!h.isOk())
@@ -173,6 +177,8 @@ Frame BoardServer::execute(const Frame &request) {
       out.set_verify_failures(r.verifyFailures);
       out.set_stuck_on(r.stuckOn);
       out.set_stuck_off(r.stuckOff);
+      out.set_row_remaps(r.rowRemaps);
+      out.set_col_remaps(r.colRemaps);
     }
     return reply(request, pb::TILE_PROGRAMMED, out);
   }

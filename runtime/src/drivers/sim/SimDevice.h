@@ -5,7 +5,8 @@
 //  - SimProgramming.cpp: a tile image becomes a SimTile (quantisation to
 //    the cell's levels, bit slicing into planes, the ramp column) and, with
 //    a noise model, its cells are programmed (CellProgrammer: variation,
-//    verify, stuck cells, drift, IR drop);
+//    verify, stuck cells, faulty lines remapped onto spares, drift, IR
+//    drop);
 //  - SignalChain.cpp: an MVM on a SimTile (DAC, one GEMM per plane and
 //    input pass, read noise, ADC / ramp / sign conversion, shift-add);
 //  - SimCounters.cpp: the device's counters and their energy and latency;

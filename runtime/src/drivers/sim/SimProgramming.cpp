@@ -6,9 +6,10 @@
 // the converters from the target (DAC levels, bit-serial input passes, ADC
 // levels or a sign comparator or a ramp), and, with a noise model, programs
 // the cells as a chip would (CellProgrammer: stuck cells, programming
-// variation with program-and-verify, drift, IR drop) and draws each
-// column's ADC offset. All draws are keyed by tile, plane and cell, so one
-// seed gives the same tile whatever else the device holds.
+// variation with program-and-verify, the remap of faulty rows and columns
+// onto the array's spares, drift, IR drop) and draws each column's ADC
+// offset. All draws are keyed by tile, plane and cell (or spare location),
+// so one seed gives the same tile whatever else the device holds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,8 +32,9 @@ namespace {
 constexpr uint64_t kRampColumnPlane = uint64_t(1) << 32;
 
 /// Programs the physical cells of a tile: stuck cells, programming
-/// variation with program-and-verify, drift, then IR drop along each
-/// column. Cells are normalised conductances g in [0, 1] of G_min..G_max.
+/// variation with program-and-verify, drift, the remap of faulty lines
+/// onto spares, then IR drop along each column. Cells are normalised
+/// conductances g in [0, 1] of G_min..G_max.
 class CellProgrammer {
 public:
   CellProgrammer(const SimOptions &options, double gMinRatio, uint32_t tileId,
@@ -50,50 +52,128 @@ public:
            (driftTime > 0 && m.drift_nu() > 0);
   }
 
-  /// Programs plane `p` (rows x cols, row-major) of cell targets in place.
-  /// A ramp column (`ramp`) differs: verify replaces a cell it finds stuck
-  /// with a working spare, and its cells are read one at a time, so no
-  /// IR drop.
-  void program(std::vector<double> &cells, int64_t rows, int64_t cols,
-               uint64_t p, bool ramp = false) {
-    if (!ramp)
-      precompensate(cells, rows, cols);
-    for (size_t i = 0; i < cells.size(); ++i) {
-      uint64_t key = combineKey(combineKey(tileKey_, p), i);
-      cells[i] = ramp ? write(cells[i], key) : cell(cells[i], key);
-    }
-    if (m_.ir_drop() > 0 && !ramp)
-      irDrop(cells, rows, cols);
+  /// Programs the cells of a ramp column in place (`p` keys them): verify
+  /// replaces a cell it finds stuck with a working spare, and the cells
+  /// are read one at a time, so no IR drop.
+  void programRamp(std::vector<double> &cells, uint64_t p) {
+    for (size_t i = 0; i < cells.size(); ++i)
+      cells[i] = write(cells[i], combineKey(combineKey(tileKey_, p), i));
   }
 
-  /// Programs the g+ and g- planes of differential pairs. With
-  /// `stuck_compensation`, a pair with one stuck cell (found by the
-  /// verify step) reprograms its partner to keep g+ - g- where the range
-  /// allows.
-  void programPairs(std::vector<double> &pos, std::vector<double> &neg,
-                    int64_t rows, int64_t cols, uint64_t p,
-                    bool columnIrDrop = true) {
-    uint64_t kp = combineKey(tileKey_, 2 * p),
-             kn = combineKey(tileKey_, 2 * p + 1);
+  /// The spare rows and columns of the tile's array, onto which
+  /// remapFaultyLines moves faulty lines.
+  void setSpares(uint32_t rows, uint32_t cols) {
+    spareRows_ = rows;
+    spareCols_ = cols;
+  }
+
+  /// Programs plane `p` (rows x cols, row-major) of cell targets in place,
+  /// without the IR drop (applyIrDrop, after any remap): differential
+  /// pairs with `neg`, else one cell per weight. With
+  /// `stuck_compensation`, a pair with one stuck cell (found by the verify
+  /// step) reprograms its partner to keep g+ - g- where the range allows.
+  /// With spares, the plane (its targets, and the cells verify found
+  /// faulty) is kept for remapFaultyLines; `shift` is its weight in the
+  /// shift-add.
+  void writePlane(std::vector<double> &pos, std::vector<double> *neg,
+                  int64_t rows, int64_t cols, uint64_t p, double shift,
+                  bool columnIrDrop) {
     if (columnIrDrop) {
       precompensate(pos, rows, cols);
-      precompensate(neg, rows, cols);
+      if (neg)
+        precompensate(*neg, rows, cols);
+    }
+    RecordedPlane plane{&pos, neg, {}, {}, {}, shift,
+                        combineKey(tileKey_, 2 * p),
+                        combineKey(tileKey_, 2 * p + 1)};
+    bool keep = spareRows_ > 0 || spareCols_ > 0;
+    if (keep) {
+      plane.targetPos = pos;
+      if (neg)
+        plane.targetNeg = *neg;
+      plane.faulty.assign(pos.size(), 0);
     }
     for (size_t i = 0; i < pos.size(); ++i) {
-      uint64_t keyP = combineKey(kp, i), keyN = combineKey(kn, i);
-      std::optional<double> sp = stuckValue(keyP), sn = stuckValue(keyN);
-      double w = pos[i] - neg[i];
-      if (m_.stuck_compensation() && sp && !sn)
-        neg[i] = std::clamp(*sp - w, 0.0, 1.0);
-      if (m_.stuck_compensation() && sn && !sp)
-        pos[i] = std::clamp(*sn + w, 0.0, 1.0);
-      pos[i] = sp ? countStuck(*sp) : write(pos[i], keyP);
-      neg[i] = sn ? countStuck(*sn) : write(neg[i], keyN);
+      Written c = neg ? writePair(pos[i], (*neg)[i], combineKey(plane.keyPos, i),
+                                  combineKey(plane.keyNeg, i), true, true)
+                      : writeOne(pos[i], combineKey(plane.keyPos, i), true);
+      pos[i] = c.pos;
+      if (neg)
+        (*neg)[i] = c.neg;
+      if (keep)
+        plane.faulty[i] = c.faulty;
     }
-    if (m_.ir_drop() > 0 && columnIrDrop) {
-      irDrop(pos, rows, cols);
-      irDrop(neg, rows, cols);
+    if (keep) {
+      rows_ = rows;
+      cols_ = cols;
+      planes_.push_back(std::move(plane));
     }
+  }
+
+  /// Remaps the faulty lines of the planes written since setSpares onto
+  /// the spares, greedily: while spares are left, the row (an input line,
+  /// all planes' cells) or physical column (one plane's g+ or g- cells,
+  /// read through its column's ADC) whose faulty cells carry the most
+  /// weight error (|w - w_target| times the plane's shift and the
+  /// column's scale, over the weights with a faulty cell) is programmed
+  /// again into the next spare line, whose cells draw their own stuck
+  /// state, variation and drift. The spare takes the line's place if its
+  /// error is smaller; otherwise (it has faulty cells of its own) it stays
+  /// unused and the next spare is tried. Every spare is tried at most
+  /// once. Counts the remaps in the tile's report.
+  void remapFaultyLines(const std::vector<double> &scales) {
+    if (planes_.empty())
+      return;
+    const int64_t rows = rows_, cols = cols_;
+    const size_t physCols = 2 * planes_.size() * size_t(cols);
+    rowAt_.assign(size_t(rows), kOriginal);
+    colAt_.assign(physCols, kOriginal);
+    uint32_t nextRow = 0, nextCol = 0;
+    std::vector<double> rowScore(static_cast<size_t>(rows)), colScore(physCols);
+    while (nextRow < spareRows_ || nextCol < spareCols_) {
+      std::fill(rowScore.begin(), rowScore.end(), 0.0);
+      std::fill(colScore.begin(), colScore.end(), 0.0);
+      for (size_t q = 0; q < planes_.size(); ++q) {
+        const RecordedPlane &pl = planes_[q];
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c) {
+            size_t i = size_t(r * cols + c);
+            if (!pl.faulty[i])
+              continue;
+            double e = weightError(pl, i, scales[size_t(c)]);
+            rowScore[size_t(r)] += e;
+            if (pl.faulty[i] & kPosFaulty)
+              colScore[column(q, 0, c)] += e;
+            if (pl.faulty[i] & kNegFaulty)
+              colScore[column(q, 1, c)] += e;
+          }
+      }
+      int64_t bestRow = -1, bestCol = -1;
+      for (int64_t r = 0; r < rows && nextRow < spareRows_; ++r)
+        if (rowScore[size_t(r)] > 0 &&
+            (bestRow < 0 || rowScore[size_t(r)] > rowScore[size_t(bestRow)]))
+          bestRow = r;
+      for (size_t pc = 0; pc < physCols && nextCol < spareCols_; ++pc)
+        if (colScore[pc] > 0 &&
+            (bestCol < 0 || colScore[pc] > colScore[size_t(bestCol)]))
+          bestCol = int64_t(pc);
+      if (bestRow < 0 && bestCol < 0)
+        break;
+      if (bestCol < 0 || (bestRow >= 0 && rowScore[size_t(bestRow)] >=
+                                              colScore[size_t(bestCol)])) {
+        report_.rowRemaps += moveRow(bestRow, kSpareLine | nextRow++, scales);
+      } else {
+        report_.colRemaps +=
+            moveColumn(size_t(bestCol), kSpareLine | nextCol++, scales);
+      }
+    }
+    planes_.clear();
+  }
+
+  /// First-order IR drop along the columns of a programmed plane.
+  void applyIrDrop(std::vector<double> &cells, int64_t rows, int64_t cols) {
+    if (m_.ir_drop() > 0)
+      irDrop(cells, rows, cols);
   }
 
   /// Conductance in units of G_max.
@@ -132,6 +212,175 @@ public:
 private:
   double normalised(double G) const { return (G - gMin_) / span_; }
 
+  /// Bits of RecordedPlane::faulty.
+  static constexpr uint8_t kPosFaulty = 1, kNegFaulty = 2;
+  /// Where a line sits: kOriginal, or kSpareLine | the spare's index.
+  static constexpr uint64_t kOriginal = ~uint64_t(0);
+  static constexpr uint64_t kSpareLine = uint64_t(1) << 40;
+  /// The key plane of cells on spare lines (weight planes use small
+  /// indices, the ramp column 2^32).
+  static constexpr uint64_t kSparePlane = uint64_t(1) << 33;
+
+  /// A plane written with spares at hand: its cells (as programmed), their
+  /// targets, which cells verify found faulty (stuck, or outside the
+  /// verify window after the last write) and its keys.
+  struct RecordedPlane {
+    std::vector<double> *pos, *neg; // neg null: one cell per weight
+    std::vector<double> targetPos, targetNeg;
+    std::vector<uint8_t> faulty;
+    double shift;
+    uint64_t keyPos, keyNeg;
+  };
+
+  /// A programmed weight: its cells and which of them are faulty.
+  struct Written {
+    double pos = 0, neg = 0;
+    uint8_t faulty = 0;
+  };
+
+  /// A differential pair keyed (kp, kn), with the partner of a stuck cell
+  /// compensated; `countPos`/`countNeg` say which cells are written for
+  /// the first time (a partner written again is not counted twice).
+  Written writePair(double tp, double tn, uint64_t kp, uint64_t kn,
+                    bool countPos, bool countNeg) {
+    std::optional<double> sp = stuckValue(kp), sn = stuckValue(kn);
+    double w = tp - tn;
+    if (m_.stuck_compensation() && sp && !sn)
+      tn = std::clamp(*sp - w, 0.0, 1.0);
+    if (m_.stuck_compensation() && sn && !sp)
+      tp = std::clamp(*sn + w, 0.0, 1.0);
+    Written out;
+    bool failed = false;
+    out.pos = sp ? (countPos ? countStuck(*sp) : *sp)
+                 : write(tp, kp, countPos, &failed);
+    if (sp || failed)
+      out.faulty |= kPosFaulty;
+    failed = false;
+    out.neg = sn ? (countNeg ? countStuck(*sn) : *sn)
+                 : write(tn, kn, countNeg, &failed);
+    if (sn || failed)
+      out.faulty |= kNegFaulty;
+    return out;
+  }
+
+  /// One cell (offset encoding) keyed `key`.
+  Written writeOne(double g, uint64_t key, bool count) {
+    Written out;
+    bool failed = false;
+    std::optional<double> stuck = stuckValue(key);
+    out.pos = stuck ? (count ? countStuck(*stuck) : *stuck)
+                    : write(g, key, count, &failed);
+    if (stuck || failed)
+      out.faulty = kPosFaulty;
+    return out;
+  }
+
+  /// The physical column of plane q's g+ (s = 0) or g- (s = 1) cells of
+  /// weight column c.
+  size_t column(size_t q, int s, int64_t c) const {
+    return (2 * q + size_t(s)) * size_t(cols_) + size_t(c);
+  }
+
+  /// The key of the cell of plane q, side s, at weight (r, c): the
+  /// original cell's while its row and column are in place, else the
+  /// spare location's (row, column) pair.
+  uint64_t cellKey(size_t q, int s, int64_t r, int64_t c) const {
+    const RecordedPlane &pl = planes_[q];
+    uint64_t row = rowAt_[size_t(r)], col = colAt_[column(q, s, c)];
+    if (row == kOriginal && col == kOriginal)
+      return combineKey(s ? pl.keyNeg : pl.keyPos, uint64_t(r * cols_ + c));
+    return combineKey(
+        combineKey(combineKey(tileKey_, kSparePlane),
+                   row == kOriginal ? uint64_t(r) : row),
+        col == kOriginal ? uint64_t(column(q, s, c)) : col);
+  }
+
+  /// |w - w_target| of weight i of a plane, in weight units.
+  static double weightError(const RecordedPlane &pl, size_t i, double scale) {
+    double w = (*pl.pos)[i] - (pl.neg ? (*pl.neg)[i] : 0.0);
+    double t = pl.targetPos[i] - (pl.neg ? pl.targetNeg[i] : 0.0);
+    return std::fabs(w - t) * pl.shift * scale;
+  }
+
+  /// Weight (r, c) of plane q written again where its cells now sit;
+  /// `countPos`/`countNeg`: which of them are new.
+  Written rewrite(size_t q, int64_t r, int64_t c, bool countPos,
+                  bool countNeg) {
+    const RecordedPlane &pl = planes_[q];
+    size_t i = size_t(r * cols_ + c);
+    if (!pl.neg)
+      return writeOne(pl.targetPos[i], cellKey(q, 0, r, c), countPos);
+    return writePair(pl.targetPos[i], pl.targetNeg[i], cellKey(q, 0, r, c),
+                     cellKey(q, 1, r, c), countPos, countNeg);
+  }
+
+  /// Sets weight i of plane q to `c`.
+  void store(size_t q, size_t i, const Written &c) {
+    RecordedPlane &pl = planes_[q];
+    (*pl.pos)[i] = c.pos;
+    if (pl.neg)
+      (*pl.neg)[i] = c.neg;
+    pl.faulty[i] = c.faulty;
+  }
+
+  /// Programs row r into spare row `spare`; keeps it there if its weight
+  /// error is smaller than in place.
+  bool moveRow(int64_t r, uint64_t spare, const std::vector<double> &scales) {
+    uint64_t was = rowAt_[size_t(r)];
+    rowAt_[size_t(r)] = spare;
+    std::vector<Written> moved;
+    double before = 0, after = 0;
+    for (size_t q = 0; q < planes_.size(); ++q)
+      for (int64_t c = 0; c < cols_; ++c) {
+        size_t i = size_t(r * cols_ + c);
+        before += weightError(planes_[q], i, scales[size_t(c)]);
+        moved.push_back(rewrite(q, r, c, true, true));
+        after += trialError(q, i, moved.back(), scales[size_t(c)]);
+      }
+    if (!(after < before)) {
+      rowAt_[size_t(r)] = was;
+      return false;
+    }
+    size_t k = 0;
+    for (size_t q = 0; q < planes_.size(); ++q)
+      for (int64_t c = 0; c < cols_; ++c)
+        store(q, size_t(r * cols_ + c), moved[k++]);
+    return true;
+  }
+
+  /// Programs physical column pc into spare column `spare`; keeps it
+  /// there if its weights' error is smaller than in place.
+  bool moveColumn(size_t pc, uint64_t spare,
+                  const std::vector<double> &scales) {
+    size_t q = pc / (2 * size_t(cols_));
+    int s = int(pc / size_t(cols_) % 2);
+    int64_t c = int64_t(pc % size_t(cols_));
+    uint64_t was = colAt_[pc];
+    colAt_[pc] = spare;
+    std::vector<Written> moved;
+    double before = 0, after = 0;
+    for (int64_t r = 0; r < rows_; ++r) {
+      size_t i = size_t(r * cols_ + c);
+      before += weightError(planes_[q], i, scales[size_t(c)]);
+      moved.push_back(rewrite(q, r, c, s == 0, s == 1));
+      after += trialError(q, i, moved.back(), scales[size_t(c)]);
+    }
+    if (!(after < before)) {
+      colAt_[pc] = was;
+      return false;
+    }
+    for (int64_t r = 0; r < rows_; ++r)
+      store(q, size_t(r * cols_ + c), moved[size_t(r)]);
+    return true;
+  }
+
+  /// weightError of weight i of plane q if it were `c`.
+  double trialError(size_t q, size_t i, const Written &c, double scale) const {
+    const RecordedPlane &pl = planes_[q];
+    double t = pl.targetPos[i] - (pl.neg ? pl.targetNeg[i] : 0.0);
+    return std::fabs((c.pos - (pl.neg ? c.neg : 0.0)) - t) * pl.shift * scale;
+  }
+
   /// 1 (stuck on) or 0 (stuck off) if the cell keyed `key` is stuck.
   std::optional<double> stuckValue(uint64_t key) const {
     double u = stuck_.uniform(key);
@@ -148,27 +397,27 @@ private:
     return value;
   }
 
-  double cell(double g, uint64_t key) {
-    if (std::optional<double> stuck = stuckValue(key))
-      return countStuck(*stuck);
-    return write(g, key);
-  }
-
-  /// Programs one working cell: variation, verify, drift.
-  double write(double g, uint64_t key) {
-    ++report_.cells;
+  /// Programs one working cell: variation, verify, drift. `count`: add
+  /// its writes to the report; `failed`: set if verify leaves it outside
+  /// the window.
+  double write(double g, uint64_t key, bool count = true,
+               bool *failed = nullptr) {
+    report_.cells += count;
     double target = physical(g);
     double sigma = m_.prog_sigma_rel() * target + m_.prog_sigma_abs();
     double G = target;
     uint32_t limit = m_.verify_tolerance() > 0 ? m_.verify_max_iterations() : 1;
     for (uint32_t it = 0; it < limit; ++it) {
       G = target + sigma * program_.gaussian(combineKey(key, it));
-      ++report_.writes;
+      report_.writes += count;
       if (m_.verify_tolerance() == 0 ||
           std::fabs(G - target) <= m_.verify_tolerance())
         break;
-      if (it + 1 == limit)
-        ++report_.verifyFailures;
+      if (it + 1 == limit) {
+        report_.verifyFailures += count;
+        if (failed)
+          *failed = true;
+      }
     }
     G = std::max(G, 0.0);
     if (driftTime_ > 0 && (m_.drift_nu() > 0 || m_.drift_nu_sigma() > 0)) {
@@ -238,6 +487,12 @@ private:
   TileReport &report_;
   NoiseStream stuck_, program_, drift_;
   uint64_t tileKey_;
+  uint32_t spareRows_ = 0, spareCols_ = 0;
+  // The planes written with spares at hand, their geometry, and where
+  // each row and physical column sits (remapFaultyLines).
+  std::vector<RecordedPlane> planes_;
+  int64_t rows_ = 0, cols_ = 0;
+  std::vector<uint64_t> rowAt_, colAt_;
 };
 
 void programIdeal(SimTile &t, const hal::TileImage &tile,
@@ -277,8 +532,7 @@ void programRampColumn(SimTile &t, const hal::RampImage &ramp,
   std::vector<double> cells(thresholds.size());
   for (size_t k = 0; k < cells.size(); ++k)
     cells[k] = std::max(0.0, range.normalised(ramp.conductancesUs[k]));
-  programmer.program(cells, int64_t(cells.size()), 1, kRampColumnPlane,
-                     /*ramp=*/true);
+  programmer.programRamp(cells, kRampColumnPlane);
   double at = ramp.lo;
   for (size_t k = 0; k < thresholds.size(); ++k) {
     at += std::max(0.0, cells[k]) * largest;
@@ -327,9 +581,12 @@ Status programBridge(SimTile &t, const hal::TileImage &tile,
     pos[i] = tile.gPos[i] > 0.5f ? 1.0 : 0.0;
     neg[i] = tile.gNeg[i] > 0.5f ? 1.0 : 0.0;
   }
-  if (CellProgrammer::active(m, options.driftTime))
-    programmer.programPairs(pos, neg, t.rows, t.cols, 0,
-                            /*columnIrDrop=*/false);
+  if (CellProgrammer::active(m, options.driftTime)) {
+    programmer.setSpares(tile.spareRows, tile.spareCols);
+    programmer.writePlane(pos, &neg, t.rows, t.cols, 0, 1.0,
+                          /*columnIrDrop=*/false);
+    programmer.remapFaultyLines(t.scales);
+  }
   if (read) {
     read->gPos.emplace_back(pos.begin(), pos.end());
     read->gNeg.emplace_back(neg.begin(), neg.end());
@@ -439,15 +696,25 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
   if (t.ramp && noisyCells)
     programRampColumn(t, *tile.ramp, {gMinUs, gMaxUs}, programmer);
 
+  // Every plane's cells, then the remap of faulty lines onto the spares
+  // (a row holds the cells of all planes), then the IR drop of the
+  // layout as remapped.
+  if (noisyCells) {
+    programmer.setSpares(tile.spareRows, tile.spareCols);
+    for (size_t p = 0; p < cells.size(); ++p)
+      programmer.writePlane(cells.pos[p], offset ? nullptr : &cells.neg[p],
+                            t.rows, t.cols, p, cells.shifts[p],
+                            /*columnIrDrop=*/true);
+    programmer.remapFaultyLines(t.scales);
+  }
   NoiseStream adcOffsets(options.seed, kAdcOffset);
   for (size_t p = 0; p < cells.size(); ++p) {
     std::vector<double> &pos = cells.pos[p];
     std::vector<double> *neg = offset ? nullptr : &cells.neg[p];
     if (noisyCells) {
-      if (offset)
-        programmer.program(pos, t.rows, t.cols, 2 * p);
-      else
-        programmer.programPairs(pos, *neg, t.rows, t.cols, p);
+      programmer.applyIrDrop(pos, t.rows, t.cols);
+      if (neg)
+        programmer.applyIrDrop(*neg, t.rows, t.cols);
     }
     if (read) {
       read->gPos.emplace_back(pos.begin(), pos.end());
