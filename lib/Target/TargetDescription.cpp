@@ -324,8 +324,11 @@ public:
               ") and cannot read it as a file: " + buffer.getError().message();
       return {};
     }
-    llvm::Expected<llvm::json::Value> json =
-        llvm::json::parse((*buffer)->getBuffer());
+    return parse((*buffer)->getBuffer(), context);
+  }
+
+  TargetAttr parse(StringRef text, MLIRContext &context) {
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
     if (!json) {
       error = path + ": invalid JSON: " + llvm::toString(json.takeError());
       return {};
@@ -398,6 +401,11 @@ public:
         return {};
       }
       for (const auto &kv : *costs) {
+        // An empty key would make a #cim.target that MLIR cannot read back.
+        if (StringRef(kv.first).empty()) {
+          fail("costs", "a cost needs a non-empty name");
+          return {};
+        }
         std::optional<double> v = kv.second.getAsNumber();
         if (!v || *v < 0) {
           fail("costs." + kv.first.str(), "expected a non-negative number");
@@ -473,4 +481,9 @@ TargetAttr cim::resolveTarget(StringRef nameOrPath, MLIRContext &context,
     if (nameOrPath == p.name)
       return p.toAttr(context);
   return TargetFileReader(nameOrPath, error).read(context);
+}
+
+TargetAttr cim::parseTargetJson(StringRef json, StringRef path,
+                                MLIRContext &context, std::string &error) {
+  return TargetFileReader(path, error).parse(json, context);
 }

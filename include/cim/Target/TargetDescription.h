@@ -66,6 +66,11 @@ const std::vector<TargetDesc> &targetPresets();
 TargetAttr resolveTarget(llvm::StringRef nameOrPath, mlir::MLIRContext &context,
                          std::string &error);
 
+/// Reads the JSON text of a target description as resolveTarget reads a
+/// file; `path` names it in errors.
+TargetAttr parseTargetJson(llvm::StringRef json, llvm::StringRef path,
+                           mlir::MLIRContext &context, std::string &error);
+
 } // namespace cim
 
 #endif // CIM_TARGET_TARGETDESCRIPTION_H

@@ -240,7 +240,11 @@ void importConcat(GraphImporter &g, const Node &node) {
   SmallVector<Value> inputs;
   for (int i = 0; i < node.input_size(); ++i)
     inputs.push_back(operand(g, node, i));
+  if (inputs.empty())
+    throw ImportError{"needs at least one input"};
   auto first = tensorType(inputs.front());
+  if (first.getRank() == 0)
+    throw ImportError{"inputs must have rank 1 or more"};
   int64_t axis = normalizeAxis(intAttr(node, "axis", 0), first.getRank());
   SmallVector<int64_t> shape(first.getShape());
   shape[axis] = 0;
@@ -248,6 +252,14 @@ void importConcat(GraphImporter &g, const Node &node) {
     auto t = tensorType(v);
     if (t.getRank() != first.getRank())
       throw ImportError{"inputs must have one rank"};
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != axis && !ShapedType::isDynamic(shape[d]) &&
+          !ShapedType::isDynamic(t.getDimSize(d)) &&
+          shape[d] != t.getDimSize(d))
+        throw ImportError{"inputs must have one size in every dimension but "
+                          "the axis (dimension " +
+                          std::to_string(d) + ": " + std::to_string(shape[d]) +
+                          " and " + std::to_string(t.getDimSize(d)) + ")"};
     shape[axis] = ShapedType::isDynamic(shape[axis]) ||
                           ShapedType::isDynamic(t.getDimSize(axis))
                       ? ShapedType::kDynamic

@@ -334,8 +334,8 @@ std::string npyField(const std::string &header, const std::string &key) {
 
 namespace {
 constexpr std::string_view kNpyMagic("\x93NUMPY", 6);
+} // namespace
 
-/// Decodes the bytes of a .npy file; errors start with `path`.
 StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
                                    const std::string &path) {
   auto bad = [&](const std::string &why) {
@@ -449,7 +449,6 @@ StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
   }
   return t;
 }
-} // namespace
 
 StatusOr<HostTensor> readNpyFile(const std::string &path) {
   CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
@@ -531,7 +530,7 @@ Status writeTensorFile(const std::string &path, const HostTensor &tensor) {
   return writeFileAtomically(path, serializeTensorProto(tensor));
 }
 
-Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
+std::string serializeNpy(const HostTensor &tensor) {
   const char *descr = tensor.dtype == DType::F32   ? "<f4"
                       : tensor.dtype == DType::I64 ? "<i8"
                                                    : "|b1";
@@ -565,7 +564,11 @@ Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
     for (int64_t v : tensor.ints)
       bytes.push_back(v != 0 ? 1 : 0);
   }
-  return writeFileAtomically(path, bytes);
+  return bytes;
+}
+
+Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
+  return writeFileAtomically(path, serializeNpy(tensor));
 }
 
 StatusOr<HostTensor> readAnyTensorFile(const std::string &path) {

@@ -135,17 +135,21 @@ StatusOr<artifact::NoiseModel> resolveNoiseModel(const std::string &spec) {
   }
   std::stringstream text;
   text << in.rdbuf();
+  return parseNoiseModel(text.str(), spec);
+}
+
+StatusOr<artifact::NoiseModel> parseNoiseModel(const std::string &json,
+                                               const std::string &label) {
   artifact::NoiseModel model;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto status =
-      google::protobuf::util::JsonStringToMessage(text.str(), &model, options);
+  auto status = google::protobuf::util::JsonStringToMessage(json, &model, options);
   if (!status.ok())
-    return makeError(Code::InvalidArgument, spec, ": ",
+    return makeError(Code::InvalidArgument, label, ": ",
                      std::string(status.message()));
   if (model.name().empty())
-    model.set_name(spec);
-  CIM_TRY(check(spec + ": ", model));
+    model.set_name(label);
+  CIM_TRY(check(label + ": ", model));
   return model;
 }
 
