@@ -176,13 +176,16 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
       return makeError(Code::DataLoss, label, ": raw_data has ", raw.size(),
                        " bytes, not a multiple of ", elemBytes);
     CIM_TRY(checkCount(raw.size() / elemBytes, "raw_data"));
-    // Little-endian hosts read float32 and int64 data as it lies.
+    // Little-endian hosts read float32 and int64 data as it lies (an
+    // empty tensor's vector has no storage to copy to).
     if (kLittleEndian && type == kOnnxFloat) {
-      std::memcpy(t.data.data(), raw.data(), n * 4);
+      if (n)
+        std::memcpy(t.data.data(), raw.data(), n * 4);
       return t;
     }
     if (kLittleEndian && type == kOnnxInt64) {
-      std::memcpy(t.ints.data(), raw.data(), n * 8);
+      if (n)
+        std::memcpy(t.ints.data(), raw.data(), n * 8);
       return t;
     }
     for (size_t i = 0; i < n; ++i) {
@@ -417,12 +420,14 @@ StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
   // Little-endian hosts read float32 and int64 data as it lies.
   if (kLittleEndian && descr == "<f4") {
     t.data.resize(size_t(count));
-    std::memcpy(t.data.data(), data, size_t(count) * 4);
+    if (count)
+      std::memcpy(t.data.data(), data, size_t(count) * 4);
     return t;
   }
   if (kLittleEndian && descr == "<i8") {
     t.ints.resize(size_t(count));
-    std::memcpy(t.ints.data(), data, size_t(count) * 8);
+    if (count)
+      std::memcpy(t.ints.data(), data, size_t(count) * 8);
     return t;
   }
   for (int64_t i = 0; i < count; ++i) {
