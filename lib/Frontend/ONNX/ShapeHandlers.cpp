@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace cim;
 using namespace cim::onnx_import;
@@ -394,12 +396,16 @@ void importSplit(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"axis", "split"});
   Value x = operand(g, node, 0);
   auto type = tensorType(x);
+  if (type.getRank() == 0)
+    throw ImportError{"input must have rank 1 or more"};
   int64_t axis = normalizeAxis(intAttr(node, "axis", 0), type.getRank());
   int64_t dim = type.getDimSize(axis);
   std::optional<SmallVector<int64_t>> sizes = intsAttr(node, "split");
   if (!sizes && hasOperand(node, 1))
     sizes = constantInts(g, node, 1, "split");
   int64_t n = node.output_size();
+  if (n == 0)
+    throw ImportError{"needs at least one output"};
   if (!sizes) {
     if (ShapedType::isDynamic(dim))
       throw ImportError{"an equal split of a dynamic axis is not supported"};
@@ -411,6 +417,16 @@ void importSplit(GraphImporter &g, const Node &node) {
   }
   if (static_cast<int64_t>(sizes->size()) != n)
     throw ImportError{"split needs one size per output"};
+  int64_t total = 0;
+  for (int64_t size : *sizes) {
+    if (size < 0 || size > std::numeric_limits<int64_t>::max() - total)
+      throw ImportError{"split sizes must be non-negative and add up to the "
+                        "axis size"};
+    total += size;
+  }
+  if (!ShapedType::isDynamic(dim) && total != dim)
+    throw ImportError{"split sizes add up to " + std::to_string(total) +
+                      ", not to the axis size " + std::to_string(dim)};
   int64_t start = 0;
   for (int64_t i = 0; i < n; ++i) {
     int64_t end = start + (*sizes)[i];
