@@ -346,7 +346,18 @@ public:
         readJsonFile(path, "the target file", error);
     if (!json)
       return {};
-    const llvm::json::Object *root = json->getAsObject();
+    return build(*json, context);
+  }
+
+  TargetAttr parse(StringRef text, MLIRContext &context) {
+    std::optional<llvm::json::Value> json = parseJsonText(text, path, error);
+    if (!json)
+      return {};
+    return build(*json, context);
+  }
+
+  TargetAttr build(const llvm::json::Value &json, MLIRContext &context) {
+    const llvm::json::Object *root = json.getAsObject();
     if (!root) {
       fail("(root)", "expected an object");
       return {};
@@ -414,6 +425,11 @@ public:
         return {};
       }
       for (const auto &kv : *costs) {
+        // An empty key would make a #cim.target that MLIR cannot read back.
+        if (StringRef(kv.first).empty()) {
+          fail("costs", "a cost needs a non-empty name");
+          return {};
+        }
         std::optional<double> v = kv.second.getAsNumber();
         if (!v || *v < 0) {
           fail("costs." + kv.first.str(), "expected a non-negative number");
@@ -495,7 +511,6 @@ TargetAttr cim::resolveTarget(StringRef nameOrPath, MLIRContext &context,
 std::optional<llvm::json::Value> cim::readJsonFile(StringRef path, StringRef what,
                                                    std::string &error) {
   constexpr uint64_t kMaxBytes = uint64_t(16) << 20;
-  constexpr int kMaxDepth = 64;
   llvm::sys::fs::file_status status;
   if (!llvm::sys::fs::status(path, status) &&
       llvm::sys::fs::is_regular_file(status) && status.getSize() > kMaxBytes) {
@@ -508,7 +523,12 @@ std::optional<llvm::json::Value> cim::readJsonFile(StringRef path, StringRef wha
             buffer.getError().message();
     return std::nullopt;
   }
-  StringRef text = (*buffer)->getBuffer();
+  return parseJsonText((*buffer)->getBuffer(), path, error);
+}
+
+std::optional<llvm::json::Value>
+cim::parseJsonText(StringRef text, StringRef path, std::string &error) {
+  constexpr int kMaxDepth = 64;
   // The nesting of arrays and objects outside strings.
   int depth = 0;
   bool inString = false;
@@ -537,4 +557,9 @@ std::optional<llvm::json::Value> cim::readJsonFile(StringRef path, StringRef wha
     return std::nullopt;
   }
   return std::move(*json);
+}
+
+TargetAttr cim::parseTargetJson(StringRef json, StringRef path,
+                                MLIRContext &context, std::string &error) {
+  return TargetFileReader(path, error).parse(json, context);
 }

@@ -18,9 +18,11 @@
 //    cim-board-fuzz, which explores from the seed corpus it writes;
 //  - without (any compiler): cim-board-fuzz-replay, a test that runs the
 //    same function over the seeds and a fixed number of seeded mutations of
-//    them (byte flips, truncations, insertions, duplicated pieces).
+//    them (FuzzReplay.h).
 //
 //===----------------------------------------------------------------------===//
+
+#include "FuzzReplay.h"
 
 #include "artifact/HalImage.h"
 #include "board.pb.h"
@@ -31,9 +33,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -243,76 +242,13 @@ std::vector<std::string> seedInputs() {
 } // namespace
 
 #ifdef CIM_FUZZ_REPLAY_MAIN
-/// cim-board-fuzz-replay [--write-corpus DIR] [--runs N] [FILE...]: runs
-/// the seeds, N seeded mutations of them (default 20000) and FILEs.
+/// cim-board-fuzz-replay (FuzzReplay.h): the seeds are made here; the
+/// mutations keep the first byte, which chooses the kind of input.
 int main(int argc, char **argv) {
-  long runs = 20000;
-  std::vector<std::string> files;
-  std::vector<std::string> seeds = seedInputs();
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--runs" && i + 1 < argc) {
-      runs = std::atol(argv[++i]);
-    } else if (a == "--write-corpus" && i + 1 < argc) {
-      std::string dir = argv[++i];
-      for (size_t k = 0; k < seeds.size(); ++k)
-        std::ofstream(dir + "/seed-" + std::to_string(k), std::ios::binary)
-            << seeds[k];
-      return 0;
-    } else {
-      files.push_back(a);
-    }
-  }
-  auto run = [](const std::string &input) {
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(input.data()),
-                           input.size());
-  };
-  for (const std::string &f : files) {
-    std::ifstream in(f, std::ios::binary);
-    run(std::string((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>()));
-  }
-  for (const std::string &s : seeds)
-    run(s);
-  std::mt19937_64 rng(1);
-  auto below = [&](size_t n) { return n ? size_t(rng() % n) : size_t(0); };
-  for (long r = 0; r < runs; ++r) {
-    std::string input = seeds[below(seeds.size())];
-    switch (r % 5) {
-    case 0: // flip bits
-      for (int k = 0, n = 1 + int(below(8)); k < n; ++k)
-        input[1 + below(input.size() - 1)] ^= char(1 << below(8));
-      break;
-    case 1: // truncate
-      input.resize(1 + below(input.size()));
-      break;
-    case 2: { // insert random bytes
-      std::string junk(below(32), '\0');
-      for (char &c : junk)
-        c = char(rng() & 0xFF);
-      input.insert(1 + below(input.size() - 1), junk);
-      break;
-    }
-    case 3: { // duplicate a piece
-      size_t from = 1 + below(input.size() - 1);
-      size_t n = below(input.size() - from);
-      input.insert(1 + below(input.size() - 1), input.substr(from, n));
-      break;
-    }
-    default: { // overwrite a 32-bit field with an extreme value
-      static const uint32_t extremes[] = {0u, 1u, 0x7FFFFFFFu, 0x80000000u,
-                                          0xFFFFFFFFu, 64u << 20};
-      if (input.size() > 5) {
-        uint32_t v = extremes[below(6)];
-        std::memcpy(&input[1 + below(input.size() - 5)], &v, 4);
-      }
-    }
-    }
-    run(input);
-  }
-  std::printf("cim-board-fuzz-replay: %zu seeds, %zu files and %ld mutated "
-              "inputs ran without a crash\n",
-              seeds.size(), files.size(), runs);
-  return 0;
+  fuzz::ReplayTarget target;
+  target.name = "cim-board-fuzz-replay";
+  target.fixedPrefix = 1;
+  target.seeds = [](const std::vector<std::string> &) { return seedInputs(); };
+  return fuzz::replayMain(argc, argv, target);
 }
 #endif

@@ -168,6 +168,25 @@ TEST(TensorIO, TypedRoundTripAndScalars) {
   EXPECT_EQ(rt::fromTensor(rt::toTensor(i), "x").ints, i.ints);
 }
 
+TEST(TensorIO, EmptyTensorsRoundTrip) {
+  // A dimension of 0: no elements, and nothing copied from or to the
+  // element vectors (which have no storage), in both formats and types.
+  rt::HostTensor f{"f", {0, 3}, {}};
+  rt::HostTensor i{"i", {2, 0}, {}, rt::DType::I64, {}};
+  for (const rt::HostTensor *t : {&f, &i}) {
+    for (bool npy : {false, true}) {
+      std::string bytes =
+          npy ? rt::serializeNpy(*t) : rt::serializeTensorProto(*t);
+      auto back = npy ? rt::parseNpyBytes(bytes, "t.npy")
+                      : rt::parseTensorProto(bytes, "t.pb");
+      ASSERT_TRUE(back.isOk()) << back.status().message();
+      EXPECT_EQ(back->dtype, t->dtype) << t->name;
+      EXPECT_EQ(back->dims, t->dims) << t->name;
+      EXPECT_TRUE(back->data.empty() && back->ints.empty()) << t->name;
+    }
+  }
+}
+
 TEST(TensorIO, Errors) {
   auto bad = rt::parseTensorProto("\xff\xff\xff", "bad.pb");
   EXPECT_EQ(bad.status().code(), Code::DataLoss);

@@ -77,6 +77,16 @@ TargetAttr resolveTarget(llvm::StringRef nameOrPath, mlir::MLIRContext &context,
 std::optional<llvm::json::Value> readJsonFile(llvm::StringRef path,
                                               llvm::StringRef what,
                                               std::string &error);
+/// Parses JSON text as readJsonFile does (the same nesting bound); `path`
+/// names it in errors.
+std::optional<llvm::json::Value> parseJsonText(llvm::StringRef text,
+                                               llvm::StringRef path,
+                                               std::string &error);
+
+/// Reads the JSON text of a target description as resolveTarget reads a
+/// file; `path` names it in errors.
+TargetAttr parseTargetJson(llvm::StringRef json, llvm::StringRef path,
+                           mlir::MLIRContext &context, std::string &error);
 
 } // namespace cim
 

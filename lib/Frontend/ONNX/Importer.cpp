@@ -639,14 +639,25 @@ void cim::registerImporterDialects(DialectRegistry &registry) {
 
 OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
                                            std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    error = (path + ": cannot read file: " + buffer.getError().message()).str();
+    return nullptr;
+  }
+  return importOnnxModelBytes((*buffer)->getBuffer(), path,
+                              llvm::sys::path::parent_path(path), context,
+                              error);
+}
+
+OwningOpRef<ModuleOp> cim::importOnnxModelBytes(StringRef bytes,
+                                                StringRef path,
+                                                StringRef dataDir,
+                                                MLIRContext &context,
+                                                std::string &error) {
   auto fail = [&](const std::string &message) -> OwningOpRef<ModuleOp> {
     error = (path + ": " + oneLine(message)).str();
     return nullptr;
   };
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
-  if (!buffer)
-    return fail("cannot read file: " + buffer.getError().message());
-
   DialectRegistry registry;
   registerImporterDialects(registry);
   context.appendDialectRegistry(registry);
@@ -654,7 +665,6 @@ OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
 
   try {
     onnx::ModelProto model;
-    StringRef bytes = (*buffer)->getBuffer();
     if (bytes.size() > static_cast<size_t>(INT_MAX) ||
         !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       return fail("not an ONNX model (protobuf parse failed: the file is "
@@ -662,7 +672,7 @@ OwningOpRef<ModuleOp> cim::importOnnxModel(StringRef path, MLIRContext &context,
     if (!model.has_graph())
       return fail("not an ONNX model (no graph)");
     validateGraph(model.graph(), /*top=*/true, /*depth=*/0);
-    loadExternalData(*model.mutable_graph(), llvm::sys::path::parent_path(path));
+    loadExternalData(*model.mutable_graph(), dataDir);
     try {
       onnx::checker::check_model(model);
     } catch (std::exception &e) {

@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace cim;
 using namespace cim::onnx_import;
@@ -240,7 +242,11 @@ void importConcat(GraphImporter &g, const Node &node) {
   SmallVector<Value> inputs;
   for (int i = 0; i < node.input_size(); ++i)
     inputs.push_back(operand(g, node, i));
+  if (inputs.empty())
+    throw ImportError{"needs at least one input"};
   auto first = tensorType(inputs.front());
+  if (first.getRank() == 0)
+    throw ImportError{"inputs must have rank 1 or more"};
   int64_t axis = normalizeAxis(intAttr(node, "axis", 0), first.getRank());
   SmallVector<int64_t> shape(first.getShape());
   shape[axis] = 0;
@@ -248,6 +254,14 @@ void importConcat(GraphImporter &g, const Node &node) {
     auto t = tensorType(v);
     if (t.getRank() != first.getRank())
       throw ImportError{"inputs must have one rank"};
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != axis && !ShapedType::isDynamic(shape[d]) &&
+          !ShapedType::isDynamic(t.getDimSize(d)) &&
+          shape[d] != t.getDimSize(d))
+        throw ImportError{"inputs must have one size in every dimension but "
+                          "the axis (dimension " +
+                          std::to_string(d) + ": " + std::to_string(shape[d]) +
+                          " and " + std::to_string(t.getDimSize(d)) + ")"};
     shape[axis] = ShapedType::isDynamic(shape[axis]) ||
                           ShapedType::isDynamic(t.getDimSize(axis))
                       ? ShapedType::kDynamic
@@ -382,12 +396,16 @@ void importSplit(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"axis", "split"});
   Value x = operand(g, node, 0);
   auto type = tensorType(x);
+  if (type.getRank() == 0)
+    throw ImportError{"input must have rank 1 or more"};
   int64_t axis = normalizeAxis(intAttr(node, "axis", 0), type.getRank());
   int64_t dim = type.getDimSize(axis);
   std::optional<SmallVector<int64_t>> sizes = intsAttr(node, "split");
   if (!sizes && hasOperand(node, 1))
     sizes = constantInts(g, node, 1, "split");
   int64_t n = node.output_size();
+  if (n == 0)
+    throw ImportError{"needs at least one output"};
   if (!sizes) {
     if (ShapedType::isDynamic(dim))
       throw ImportError{"an equal split of a dynamic axis is not supported"};
@@ -399,6 +417,16 @@ void importSplit(GraphImporter &g, const Node &node) {
   }
   if (static_cast<int64_t>(sizes->size()) != n)
     throw ImportError{"split needs one size per output"};
+  int64_t total = 0;
+  for (int64_t size : *sizes) {
+    if (size < 0 || size > std::numeric_limits<int64_t>::max() - total)
+      throw ImportError{"split sizes must be non-negative and add up to the "
+                        "axis size"};
+    total += size;
+  }
+  if (!ShapedType::isDynamic(dim) && total != dim)
+    throw ImportError{"split sizes add up to " + std::to_string(total) +
+                      ", not to the axis size " + std::to_string(dim)};
   int64_t start = 0;
   for (int64_t i = 0; i < n; ++i) {
     int64_t end = start + (*sizes)[i];

@@ -179,13 +179,16 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
       return makeError(Code::DataLoss, label, ": raw_data has ", raw.size(),
                        " bytes, not a multiple of ", elemBytes);
     CIM_TRY(checkCount(raw.size() / elemBytes, "raw_data"));
-    // Little-endian hosts read float32 and int64 data as it lies.
+    // Little-endian hosts read float32 and int64 data as it lies (an
+    // empty tensor's vector has no storage to copy to).
     if (kLittleEndian && type == kOnnxFloat) {
-      std::memcpy(t.data.data(), raw.data(), n * 4);
+      if (n)
+        std::memcpy(t.data.data(), raw.data(), n * 4);
       return t;
     }
     if (kLittleEndian && type == kOnnxInt64) {
-      std::memcpy(t.ints.data(), raw.data(), n * 8);
+      if (n)
+        std::memcpy(t.ints.data(), raw.data(), n * 8);
       return t;
     }
     for (size_t i = 0; i < n; ++i) {
@@ -337,8 +340,8 @@ std::string npyField(const std::string &header, const std::string &key) {
 
 namespace {
 constexpr std::string_view kNpyMagic("\x93NUMPY", 6);
+} // namespace
 
-/// Decodes the bytes of a .npy file; errors start with `path`.
 StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
                                    const std::string &path) {
   auto bad = [&](const std::string &why) {
@@ -420,12 +423,14 @@ StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
   // Little-endian hosts read float32 and int64 data as it lies.
   if (kLittleEndian && descr == "<f4") {
     t.data.resize(size_t(count));
-    std::memcpy(t.data.data(), data, size_t(count) * 4);
+    if (count)
+      std::memcpy(t.data.data(), data, size_t(count) * 4);
     return t;
   }
   if (kLittleEndian && descr == "<i8") {
     t.ints.resize(size_t(count));
-    std::memcpy(t.ints.data(), data, size_t(count) * 8);
+    if (count)
+      std::memcpy(t.ints.data(), data, size_t(count) * 8);
     return t;
   }
   for (int64_t i = 0; i < count; ++i) {
@@ -452,7 +457,6 @@ StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
   }
   return t;
 }
-} // namespace
 
 StatusOr<HostTensor> readNpyFile(const std::string &path) {
   CIM_ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::open(path));
@@ -534,7 +538,7 @@ Status writeTensorFile(const std::string &path, const HostTensor &tensor) {
   return writeFileAtomically(path, serializeTensorProto(tensor));
 }
 
-Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
+std::string serializeNpy(const HostTensor &tensor) {
   const char *descr = tensor.dtype == DType::F32   ? "<f4"
                       : tensor.dtype == DType::I64 ? "<i8"
                                                    : "|b1";
@@ -568,7 +572,11 @@ Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
     for (int64_t v : tensor.ints)
       bytes.push_back(v != 0 ? 1 : 0);
   }
-  return writeFileAtomically(path, bytes);
+  return bytes;
+}
+
+Status writeNpyFile(const std::string &path, const HostTensor &tensor) {
+  return writeFileAtomically(path, serializeNpy(tensor));
 }
 
 StatusOr<HostTensor> readAnyTensorFile(const std::string &path) {

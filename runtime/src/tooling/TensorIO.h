@@ -18,6 +18,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cim::rt {
@@ -55,6 +56,12 @@ StatusOr<HostTensor> readTensorFile(const std::string &path);
 /// elements, little-endian) into the runtime's element types as
 /// readTensorFile does; the tensor is named after the file's stem.
 StatusOr<HostTensor> readNpyFile(const std::string &path);
+/// Decodes the bytes of a .npy file as readNpyFile does; errors start with
+/// `path`, whose stem names the tensor.
+StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
+                                   const std::string &path);
+/// Encodes as a NumPy .npy file (version 1, C order: <f4, <i8 or |b1).
+std::string serializeNpy(const HostTensor &tensor);
 /// Writes a NumPy .npy file (version 1, C order: <f4, <i8 or |b1)
 /// atomically.
 Status writeNpyFile(const std::string &path, const HostTensor &tensor);

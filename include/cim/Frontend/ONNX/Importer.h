@@ -28,6 +28,14 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(llvm::StringRef path,
                                                   mlir::MLIRContext &context,
                                                   std::string &error);
 
+/// Imports a model from its bytes as importOnnxModel does from a file:
+/// `path` names the model in errors and locations, and external data is
+/// read from files in `dataDir`.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxModelBytes(llvm::StringRef bytes, llvm::StringRef path,
+                     llvm::StringRef dataDir, mlir::MLIRContext &context,
+                     std::string &error);
+
 /// The ONNX op types the importer handles, sorted.
 std::vector<std::string> supportedOnnxOps();
 

@@ -147,23 +147,27 @@ StatusOr<artifact::NoiseModel> resolveNoiseModel(const std::string &spec) {
     return makeError(Code::NotFound, spec, ": not a noise preset (", names,
                      ") and cannot be opened as a file");
   }
+  return parseNoiseModel(std::string((*file)->bytes()), spec);
+}
+
+StatusOr<artifact::NoiseModel> parseNoiseModel(const std::string &json,
+                                               const std::string &label) {
   artifact::NoiseModel model;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(
-      std::string((*file)->bytes()), &model, options);
+  auto status = google::protobuf::util::JsonStringToMessage(json, &model, options);
   if (!status.ok()) {
     // The parser's message quotes the text after its first line; the file
     // may not be a noise model at all, so only that first line is shown.
     std::string why(status.message());
     why = why.substr(0, why.find('\n'));
-    return makeError(Code::InvalidArgument, spec,
+    return makeError(Code::InvalidArgument, label,
                      ": not a noise model (JSON of the NoiseModel fields): ",
                      why);
   }
   if (model.name().empty())
-    model.set_name(spec);
-  CIM_TRY(check(spec + ": ", model));
+    model.set_name(label);
+  CIM_TRY(check(label + ": ", model));
   return model;
 }
 

@@ -129,6 +129,11 @@ bool isIdeal(const artifact::NoiseModel &model);
 /// field's range. Errors name the file and the field.
 StatusOr<artifact::NoiseModel> resolveNoiseModel(const std::string &nameOrFile);
 
+/// Parses the JSON text of a NoiseModel and checks it as resolveNoiseModel
+/// does; errors start with `label`, which also names a model without one.
+StatusOr<artifact::NoiseModel> parseNoiseModel(const std::string &json,
+                                               const std::string &label);
+
 /// The preset names, in order.
 std::vector<std::string> noisePresetNames();
 

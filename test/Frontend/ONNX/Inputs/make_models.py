@@ -47,6 +47,11 @@ Models (input -> output, N is a symbolic batch dim):
                          their outputs by the ONNX formulas (numpy)
   two_outputs.onnx       x[N,3] -> Relu -> y1[N,3]; x -> Sigmoid -> y2[N,3]
   not_onnx.onnx          plain text, not a protobuf
+  concat_scalar.onnx     Concat of a scalar constant and a [1] constant (ONNX
+                         wants rank 1 or more; shape inference lets it pass)
+  concat_mismatch.onnx   Concat on axis 0 of constants [2,3] and [2,2]
+  split_scalar.onnx      Split of a scalar constant
+  split_sizes.onnx       Split of x[4] into sizes 3 and 3
   truncated.onnx         first 60% of the bytes of large_layer.onnx
 """
 
@@ -769,6 +774,47 @@ def main(argv=None):
         opset_imports=[helper.make_opsetid("", 13)])
     bad.ir_version = 8
     write(os.path.join(args.out, "invalid_model.onnx"), bad.SerializeToString())
+
+    # Concats that shape inference lets through and the importer refuses:
+    # a scalar input, and inputs whose other dimensions differ.
+    def concat(name, a, b, shape):
+        m = helper.make_model(
+            helper.make_graph(
+                [helper.make_node("Constant", [], ["a"], value=tensor("a", a)),
+                 helper.make_node("Constant", [], ["b"], value=tensor("b", b)),
+                 helper.make_node("Concat", ["a", "b"], ["y"], name="cat",
+                                  axis=0)],
+                name, [], [vi("y", TensorProto.FLOAT, shape)]),
+            opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
+    concat("concat_scalar", np.array(1, np.float32), np.ones([1], np.float32),
+           [2])
+    concat("concat_mismatch", np.ones([2, 3], np.float32),
+           np.ones([2, 2], np.float32), [4, 3])
+
+    # Splits the importer refuses: of a scalar, and into sizes that do
+    # not add up to the axis.
+    def split(name, x, sizes, shapes):
+        nodes = [helper.make_node("Constant", [], ["x"], value=tensor("x", x))]
+        inputs = ["x"]
+        if sizes is not None:
+            nodes.append(helper.make_node(
+                "Constant", [], ["s"],
+                value=tensor("s", np.array(sizes, np.int64))))
+            inputs.append("s")
+        outputs = ["y%d" % i for i in range(len(shapes))]
+        nodes.append(helper.make_node("Split", inputs, outputs, name="split",
+                                      axis=0))
+        m = helper.make_model(
+            helper.make_graph(nodes, name, [],
+                              [vi(o, TensorProto.FLOAT, s)
+                               for o, s in zip(outputs, shapes)]),
+            opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
+    split("split_scalar", np.array(1, np.float32), None, [[1]])
+    split("split_sizes", np.ones([4], np.float32), [3, 3], [[3], [3]])
 
     big = serialized["large_layer.onnx"]
     truncated = big[: len(big) * 6 // 10]
