@@ -11,11 +11,12 @@
 //                        [PATH...]
 //
 // PATHs are seed files, or directories searched recursively for files
-// with the target's extensions (up to its size limit). --runs bounds the mutated inputs (default
-// 20000), --seconds the time they take (default: no bound), whichever ends
-// first. A crash leaves the input that caused it in the file NAME-crash
-// of the working directory. --write-corpus writes every seed (the files' bytes and those the
-// target makes in code) into DIR, for libFuzzer, and runs nothing.
+// with the target's extensions (up to its size limit). --runs bounds the
+// mutated inputs (default 20000), --seconds the time they take (default:
+// no bound), whichever ends first. A crash leaves the input that caused
+// it in the file NAME-crash of the working directory. --write-corpus
+// writes every seed (the files' bytes and those the target makes in code)
+// into DIR, for libFuzzer, and runs nothing.
 //
 //===----------------------------------------------------------------------===//
 

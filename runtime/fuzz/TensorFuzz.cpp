@@ -27,8 +27,9 @@ using namespace cim::rt;
 
 namespace {
 
-[[noreturn]] void fail(const char *what) {
-  std::fprintf(stderr, "cim-tensor-fuzz: %s\n", what);
+[[noreturn]] void fail(const char *what, const std::string &detail = "") {
+  std::fprintf(stderr, "cim-tensor-fuzz: %s%s%s\n", what,
+               detail.empty() ? "" : ": ", detail.c_str());
   std::abort();
 }
 
@@ -67,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
        {serializeTensorProto(canonical), serializeNpy(canonical)}) {
     StatusOr<HostTensor> again = parse(bytes);
     if (!again.isOk())
-      fail("a written tensor does not read back");
+      fail("a written tensor does not read back", again.status().message());
     if (!sameBits(*again, canonical))
       fail("a written tensor reads back different");
   }

@@ -5,7 +5,10 @@
 # CMAKE_PREFIX_PATH pointing there (find_package(cimrt) + cimrt::cimrt), and
 # runs it on ARTIFACT.
 #
-# Variables: BUILD_DIR, SAMPLE_DIR, WORK_DIR, ARTIFACT, GENERATOR, C_COMPILER.
+# Variables: BUILD_DIR, SAMPLE_DIR, WORK_DIR, ARTIFACT, GENERATOR, C_COMPILER,
+# and SANITIZE (the build's CIM_SANITIZE: a sanitized library needs the
+# sanitizer runtimes in the program that loads it, so the sample is built
+# with the same -fsanitize=).
 #
 #===----------------------------------------------------------------------===#
 
@@ -20,8 +23,14 @@ foreach(f include/cimrt/cimrt.h)
     message(FATAL_ERROR "install is missing ${f}")
   endif()
 endforeach()
+set(sanitize_flags "")
+if(SANITIZE)
+  set(sanitize_flags -DCMAKE_C_FLAGS=-fsanitize=${SANITIZE}
+                     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${SANITIZE})
+endif()
 run(${CMAKE_COMMAND} -G ${GENERATOR} -S ${SAMPLE_DIR} -B ${WORK_DIR}/build
-  -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_C_COMPILER=${C_COMPILER})
+  -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_C_COMPILER=${C_COMPILER}
+  ${sanitize_flags})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/cimrt-hello ${ARTIFACT})
 if(NOT run_output MATCHES "^y \\(3 values\\):")

@@ -187,6 +187,24 @@ TEST(TensorIO, EmptyTensorsRoundTrip) {
   }
 }
 
+TEST(TensorIO, DimsAreCheckedBeforeAllocating) {
+  // Dims claiming 2^39 elements with no data: an error, not 2 TiB taken.
+  io::Tensor t;
+  t.set_data_type(1);
+  t.add_dims(int64_t(1) << 20);
+  t.add_dims(int64_t(1) << 19);
+  auto r = rt::parseTensorProto(encode(t), "t.pb");
+  ASSERT_FALSE(r.isOk());
+  EXPECT_NE(r.status().message().find("float_data holds 0 elements"),
+            std::string::npos)
+      << r.status().message();
+  // A 0 beside dims whose product passes 2^40: refused in both formats.
+  rt::HostTensor wide{"w", {0, int64_t(1) << 30, int64_t(1) << 30}, {}};
+  EXPECT_FALSE(rt::parseTensorProto(rt::serializeTensorProto(wide), "w.pb")
+                   .isOk());
+  EXPECT_FALSE(rt::parseNpyBytes(rt::serializeNpy(wide), "w.npy").isOk());
+}
+
 TEST(TensorIO, Errors) {
   auto bad = rt::parseTensorProto("\xff\xff\xff", "bad.pb");
   EXPECT_EQ(bad.status().code(), Code::DataLoss);

@@ -7,6 +7,7 @@
 
 #include "base/Tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -52,16 +53,19 @@ StatusOr<int64_t> checkedElementCount(const Shape &dims,
                                       const std::string &what) {
   // Cap well below int64 so that byte sizes and index arithmetic on the
   // result cannot overflow either (2^40 elements is far beyond any model).
+  // A 0 makes the count 0 but not the other dims' product, which strides
+  // and loops over the other dims still compute: that is what is capped.
   constexpr int64_t kMaxElements = int64_t(1) << 40;
-  int64_t n = 1;
+  int64_t n = 1, nonZero = 1;
   for (size_t i = 0; i < dims.size(); ++i) {
     if (dims[i] < 0)
       return makeError(Code::InvalidArgument, what, ": dim ", i, " is ",
                        dims[i], " (must be >= 0)");
-    if (dims[i] != 0 && n > kMaxElements / dims[i])
+    if (dims[i] != 0 && nonZero > kMaxElements / dims[i])
       return makeError(Code::InvalidArgument, what, ": shape ",
                        shapeToString(dims), " has too many elements");
     n *= dims[i];
+    nonZero *= std::max<int64_t>(dims[i], 1);
   }
   return n;
 }

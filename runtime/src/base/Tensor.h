@@ -36,7 +36,9 @@ using Shape = std::vector<int64_t>;
 std::string shapeToString(const Shape &dims);
 
 /// The product of `dims`, or an error if a dim is negative or the product
-/// overflows. `what` names the shape for the message.
+/// of the dims other than 0 passes 2^40 (so that no stride or partial
+/// product of an empty tensor overflows either). `what` names the shape for
+/// the message.
 StatusOr<int64_t> checkedElementCount(const Shape &dims,
                                       const std::string &what);
 

@@ -170,15 +170,28 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
   }
   bool isFloat = type == kOnnxFloat || type == kOnnxDouble;
   t.dtype = isFloat ? DType::F32 : type == kOnnxBool ? DType::Bool : DType::I64;
-  if (isFloat)
-    t.data.resize(n);
-  else
-    t.ints.resize(n);
+  // The data must hold the elements the dims say before any memory is
+  // taken for them: a few bytes of dims may claim 2^40 elements.
   if (useRaw) {
     if (raw.size() % elemBytes != 0)
       return makeError(Code::DataLoss, label, ": raw_data has ", raw.size(),
                        " bytes, not a multiple of ", elemBytes);
     CIM_TRY(checkCount(raw.size() / elemBytes, "raw_data"));
+  } else if (type == kOnnxFloat) {
+    CIM_TRY(checkCount(proto.float_data_size(), "float_data"));
+  } else if (type == kOnnxDouble) {
+    CIM_TRY(checkCount(proto.double_data_size(), "double_data"));
+  } else if (type == kOnnxInt64) {
+    CIM_TRY(checkCount(proto.int64_data_size(), "int64_data"));
+  } else {
+    // ONNX stores BOOL and UINT8 in int32_data as well.
+    CIM_TRY(checkCount(proto.int32_data_size(), "int32_data"));
+  }
+  if (isFloat)
+    t.data.resize(n);
+  else
+    t.ints.resize(n);
+  if (useRaw) {
     // Little-endian hosts read float32 and int64 data as it lies (an
     // empty tensor's vector has no storage to copy to).
     if (kLittleEndian && type == kOnnxFloat) {
@@ -225,24 +238,20 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
   }
   switch (type) {
   case kOnnxFloat:
-    CIM_TRY(checkCount(proto.float_data_size(), "float_data"));
     std::copy(proto.float_data().begin(), proto.float_data().end(),
               t.data.begin());
     break;
   case kOnnxDouble:
-    CIM_TRY(checkCount(proto.double_data_size(), "double_data"));
     for (size_t i = 0; i < n; ++i)
       t.data[i] = float(proto.double_data(int(i)));
     break;
   case kOnnxInt64:
-    CIM_TRY(checkCount(proto.int64_data_size(), "int64_data"));
     std::copy(proto.int64_data().begin(), proto.int64_data().end(),
               t.ints.begin());
     break;
-  case kOnnxInt32: // ONNX stores BOOL and UINT8 in int32_data as well.
+  case kOnnxInt32:
   case kOnnxUint8:
   case kOnnxBool:
-    CIM_TRY(checkCount(proto.int32_data_size(), "int32_data"));
     for (size_t i = 0; i < n; ++i) {
       int32_t v = proto.int32_data(int(i));
       t.ints[i] = type == kOnnxBool    ? (v != 0 ? 1 : 0)
@@ -379,7 +388,6 @@ StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
   descr = descr.substr(1, descr.size() - 2); // drop the quotes
   HostTensor t;
   t.name = std::filesystem::path(path).stem().string();
-  int64_t count = 1;
   std::string dims = shape.substr(1, shape.size() - 2);
   for (size_t pos = 0; pos < dims.size();) {
     size_t comma = dims.find(',', pos);
@@ -390,16 +398,19 @@ StatusOr<HostTensor> parseNpyBytes(std::string_view bytes,
     if (!d.empty()) {
       char *end = nullptr;
       long long v = std::strtoll(d.c_str(), &end, 10);
-      if (*end != 0 || v < 0 || v > (int64_t(1) << 40) ||
-          (v > 0 && count > (int64_t(1) << 40) / v))
+      if (*end != 0 || v < 0 || v > (int64_t(1) << 40))
         return bad("shape " + shape);
       t.dims.push_back(v);
-      count *= v;
     }
     if (comma == std::string::npos)
       break;
     pos = comma + 1;
   }
+  // The limits of .pb files: the same shapes read in both formats.
+  StatusOr<int64_t> checked = checkedElementCount(t.dims, "shape");
+  if (!checked.isOk())
+    return bad("shape " + shape);
+  int64_t count = *checked;
   struct Kind {
     const char *descr;
     size_t size;
