@@ -195,6 +195,31 @@ TEST(ControlFlow, WhileLoopStopsOnBodyCondition) {
   }
 }
 
+TEST(ControlFlow, LoopWhoseConditionNeverTurnsFalseStopsAtTheLimit) {
+  // No trip count and a body that hands its condition back unchanged: the
+  // loop would never end. It stops with a named error after 2^24
+  // iterations (a few seconds).
+  ArtifactBuilder b;
+  uint32_t cond = b.input("cond", {}, artifact::I1);
+  uint32_t v = b.input("v", {});
+  b.beginRegion();
+  b.regionArg({}, artifact::I64);
+  uint32_t c = b.regionArg({}, artifact::I1);
+  uint32_t vi = b.regionArg({});
+  artifact::Region body = b.endRegion({c, vi});
+  b.output(b.opN("cim.loop", {kAbsent, cond, v}, {{{}}}, {},
+                 {std::move(body)})[0],
+           "v");
+  RunResult r =
+      runArtifact(b.artifact(), {makeBool({}, {true}), makeTensor({}, {1})});
+  EXPECT_EQ(r.status.code(), Code::InvalidArgument);
+  EXPECT_NE(r.status.message().find(
+                "the loop's condition is still true after 16777216 "
+                "iterations, the runtime's limit"),
+            std::string::npos)
+      << r.status.message();
+}
+
 TEST(ControlFlow, ScanValuesMustKeepTheirShape) {
   RunResult r = runArtifact(makeWhile(false, false, /*growingScan=*/true),
                             {makeI64({}, {0})});

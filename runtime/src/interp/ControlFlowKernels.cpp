@@ -111,11 +111,6 @@ Tensor scalarBool(bool v) {
 /// an error, not a run without end.
 constexpr int64_t kMaxLoopIterations = int64_t(1) << 24;
 
-Status tooManyIterations(const char *what, int64_t count) {
-  return makeError(Code::InvalidArgument, what, " ", count,
-                   " exceeds the runtime's limit of ", kMaxLoopIterations,
-                   " iterations");
-}
 
 //===----------------------------------------------------------------------===//
 // cim.loop
@@ -142,7 +137,9 @@ Status runLoop(ExecContext &ctx, const std::vector<const Tensor *> &in,
   std::vector<Tensor> results;
   for (int64_t i = 0; i < maxTrip && cond; ++i) {
     if (i == kMaxLoopIterations)
-      return tooManyIterations("the loop (its condition still true after)", i);
+      return makeError(Code::InvalidArgument,
+                       "the loop's condition is still true after ", i,
+                       " iterations, the runtime's limit");
     std::vector<Tensor> args;
     args.push_back(scalarI64(i));
     args.push_back(scalarBool(cond));
@@ -461,7 +458,9 @@ Status runODE(ExecContext &ctx, const std::vector<const Tensor *> &in,
   if (steps < 0)
     return makeError(Code::InvalidArgument, "negative step count ", steps);
   if (steps > kMaxLoopIterations)
-    return tooManyIterations("the step count", steps);
+    return makeError(Code::InvalidArgument, "the step count ", steps,
+                     " exceeds the runtime's limit of ", kMaxLoopIterations,
+                     " iterations");
   const float dt = float(attrFloat(inst, "dt", 0));
   const bool rk4 = attrString(inst, "solver", "euler") == "rk4";
   // The analog schedule: the device models the boundary of the analog
