@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "base/ThreadPool.h"
+#include "drivers/sim/SimDevice.h"
 #include "tooling/Compare.h"
 #include "tooling/Exit.h"
 #include "tooling/Flags.h"
@@ -151,17 +151,12 @@ Options parseArgs(int argc, char **argv) {
       continue;
     int k = it->second;
     const std::string &v = values[k][used[k]++];
-    if (k > 0)
-      nonNegative("cim-run", opt->get_name(), v);
-    if ((k == 1 || k == 3) && v.find_first_not_of("0123456789") !=
-                                  std::string::npos)
-      usageError("cim-run", opt->get_name() + " must be a whole number, got '" +
-                                v + "'");
-    if (k == 3 && (v.size() > 3 || std::stoul(v) < 1 ||
-                   std::stoul(v) > cim::rt::kMaxPoolThreads))
-      usageError("cim-run", "--threads must be from 1 to " +
-                                std::to_string(cim::rt::kMaxPoolThreads) +
-                                ", got '" + v + "'");
+    // The simulator's own check, at parse time (a usage error, exit 2).
+    cim::rt::sim::SimOptions unused;
+    cim::rt::Status s = k == 0 ? cim::rt::Status::ok()
+                               : cim::rt::sim::setSimOption(keys[k], v, unused);
+    if (!s.isOk())
+      usageError("cim-run", opt->get_name() + " " + s.message());
     query.push_back(std::string(keys[k]) + "=" + v);
   }
   for (const std::string &r : rtol)

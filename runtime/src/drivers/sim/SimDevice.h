@@ -50,6 +50,15 @@ struct SimOptions {
   bool calibrate = false;
 };
 
+/// Sets one of a simulator URI's scalar options in `options`: seed (a
+/// whole number, 0 to 2^64 - 1, exactly), drift_time (seconds, >= 0),
+/// threads (1 to kMaxPoolThreads), calibrate (0 or 1). noise= is resolved
+/// by the driver. The error says what the value must be, without naming
+/// the option ("must be a whole number from 1 to 256, got '0'"), so that
+/// the URI parser and cim-run's flags word it each their own way.
+Status setSimOption(std::string_view key, std::string_view value,
+                    SimOptions &options);
+
 /// Input vectors a calibration drives through each tile.
 inline constexpr int64_t kCalibrationVectors = 64;
 

@@ -10,68 +10,80 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <sstream>
 #include <thread>
 
 namespace cim::rt::sim {
+
+Status setSimOption(std::string_view key, std::string_view value,
+                    SimOptions &options) {
+  auto quoted = [&] { return strCat(", got '", value, "'"); };
+  auto whole = [&](uint64_t &out) {
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(),
+                                     out);
+    return !value.empty() && ec == std::errc() &&
+           end == value.data() + value.size();
+  };
+  uint64_t n = 0;
+  if (key == "seed") {
+    // Exactly, every 64-bit seed distinct: not through a double.
+    if (!whole(n))
+      return makeError(Code::InvalidArgument,
+                       "must be a whole number from 0 to "
+                       "18446744073709551615",
+                       quoted());
+    options.seed = n;
+  } else if (key == "drift_time") {
+    std::istringstream in{std::string(value)};
+    double v = 0;
+    in >> v;
+    if (value.empty() || !in.eof() || in.fail() || !(v >= 0) ||
+        !std::isfinite(v))
+      return makeError(Code::InvalidArgument,
+                       "must be a non-negative number of seconds", quoted());
+    options.driftTime = v;
+  } else if (key == "threads") {
+    if (!whole(n) || n < 1 || n > kMaxPoolThreads)
+      return makeError(Code::InvalidArgument,
+                       "must be a whole number from 1 to ", kMaxPoolThreads,
+                       quoted());
+    options.threads = unsigned(n);
+  } else if (key == "calibrate") {
+    if (value != "0" && value != "1")
+      return makeError(Code::InvalidArgument, "must be 0 or 1", quoted());
+    options.calibrate = value == "1";
+  } else {
+    return makeError(Code::InvalidArgument, "is not a simulator option");
+  }
+  return Status::ok();
+}
+
 namespace {
 
-/// Parses the query of a simulator URI: noise=PRESET|FILE, seed=N,
-/// drift_time=SECONDS, threads=N, calibrate=0|1.
+/// Parses the query of a simulator URI: noise=PRESET|FILE and the scalar
+/// options of setSimOption.
 Status parseOptions(const std::string &uri, std::string_view query,
                     SimOptions &options, bool ideal) {
   options.noise.set_name("ideal");
   unsigned hw = std::thread::hardware_concurrency();
-  options.threads = hw ? hw : 1;
-  for (const auto &option : uriOptions(query)) {
-    // Named, not bound: lambdas below capture them.
-    const std::string &key = option.first, &value = option.second;
-    auto number = [&](double &out) -> Status {
-      std::istringstream in(value);
-      in >> out;
-      if (value.empty() || !in.eof() || in.fail() || !(out >= 0))
-        return makeError(Code::InvalidArgument, "device URI '", uri, "': ", key,
-                         " must be a non-negative number, got '", value, "'");
-      return Status::ok();
-    };
-    double v = 0;
+  options.threads = std::clamp(hw, 1u, kMaxPoolThreads);
+  for (const auto &[key, value] : uriOptions(query)) {
     if (key == "noise") {
       CIM_ASSIGN_OR_RETURN(options.noise, resolveNoiseModel(value));
-    } else if (key == "seed") {
-      // Exactly, every 64-bit seed distinct: not through a double.
-      uint64_t seed = 0;
-      auto [end, ec] =
-          std::from_chars(value.data(), value.data() + value.size(), seed);
-      if (value.empty() || ec != std::errc() ||
-          end != value.data() + value.size())
-        return makeError(Code::InvalidArgument, "device URI '", uri,
-                         "': seed must be a whole number from 0 to "
-                         "18446744073709551615, got '",
-                         value, "'");
-      options.seed = seed;
-    } else if (key == "drift_time") {
-      CIM_TRY(number(v));
-      options.driftTime = v;
-    } else if (key == "calibrate") {
-      CIM_TRY(number(v));
-      if (v != 0 && v != 1)
-        return makeError(Code::InvalidArgument, "device URI '", uri,
-                         "': calibrate must be 0 or 1, got '", value, "'");
-      options.calibrate = v == 1;
-    } else if (key == "threads") {
-      CIM_TRY(number(v));
-      if (v < 1 || v > kMaxPoolThreads || v != std::floor(v))
-        return makeError(Code::InvalidArgument, "device URI '", uri,
-                         "': threads must be a whole number from 1 to ",
-                         kMaxPoolThreads, ", got '", value, "'");
-      options.threads = unsigned(v);
-    } else {
+      continue;
+    }
+    if (key != "seed" && key != "drift_time" && key != "threads" &&
+        key != "calibrate")
       return makeError(Code::InvalidArgument, "device URI '", uri,
                        "': unknown option '", key,
-                       "' (known: noise, seed, drift_time, threads, calibrate)");
-    }
+                       "' (known: noise, seed, drift_time, threads, "
+                       "calibrate)");
+    Status s = setSimOption(key, value, options);
+    if (!s.isOk())
+      return s.withPrefix(strCat("device URI '", uri, "': ", key, " "));
   }
   if (ideal && !isIdeal(options.noise))
     return makeError(Code::InvalidArgument, "device URI '", uri,
