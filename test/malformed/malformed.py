@@ -652,34 +652,29 @@ def mutate(raw, rng, kind):
     return bytes(b)
 
 
-def model_mutations(kind, count):
+def mutations(what, kind, count):
+    """`count` cases of the small MLP's model (compiled) or artifact (run),
+    truncated or byte-flipped at seeded positions."""
     for k in range(count):
         def make(d, k=k):
-            rng = random.Random(1000 * (kind == "flip") + k)
-            with open(MLP_SMALL(d), "rb") as f:
-                raw = f.read()
-            with open(d + "/m.onnx", "wb") as f:
-                f.write(mutate(raw, rng, kind))
-            out = d + "/m.cimx"
-            return Spec(compile_argv(d + "/m.onnx", out), r"m\.onnx", outputs=[out],
-                        may_accept=True)
-        CASES.append(Case("model-" + kind, "model_%s_%d" % (kind, k), make))
+            seed = 5000 * (what == "artifact") + 1000 * (kind == "flip") + k
+            name = "m.onnx" if what == "model" else "a.cimx"
 
-
-def artifact_mutations(kind, count):
-    for k in range(count):
-        def make(d, k=k):
             def pre():
-                compile_small(d)
-                rng = random.Random(5000 + 1000 * (kind == "flip") + k)
-                with open(d + "/small.cimx", "rb") as f:
+                src = MLP_SMALL(d) if what == "model" else compile_small(d)
+                with open(src, "rb") as f:
                     raw = f.read()
-                with open(d + "/a.cimx", "wb") as f:
-                    f.write(mutate(raw, rng, kind))
-            return Spec(["{bin}/cim-run", d + "/a.cimx", "--input", "x=1x16xf32=0.5",
-                         "--output-dir", d + "/out"], r"a\.cimx",
-                        outputs=[d + "/out"], may_accept=True, pre=pre)
-        CASES.append(Case("artifact-" + kind, "artifact_%s_%d" % (kind, k), make))
+                with open(d + "/" + name, "wb") as f:
+                    f.write(mutate(raw, random.Random(seed), kind))
+            if what == "model":
+                out = d + "/m.cimx"
+                argv = compile_argv(d + "/m.onnx", out)
+            else:
+                out = d + "/out"
+                argv = ["{bin}/cim-run", d + "/a.cimx", "--input", "x=1x16xf32=0.5",
+                        "--output-dir", out]
+            return Spec(argv, re.escape(name), outputs=[out], may_accept=True, pre=pre)
+        CASES.append(Case(what + "-" + kind, "%s_%s_%d" % (what, kind, k), make))
 
 
 def MLP_SMALL(d):
@@ -703,6 +698,7 @@ def MLP_SMALL(d):
 def compile_small(d):
     subprocess.run([BIN + "/cim-compile", MLP_SMALL(d), "-o", d + "/small.cimx"], check=True,
                    capture_output=True)
+    return d + "/small.cimx"
 
 
 def compile_mlp(d):
@@ -710,10 +706,9 @@ def compile_mlp(d):
                    capture_output=True)
 
 
-model_mutations("truncate", 12)
-model_mutations("flip", 24)
-artifact_mutations("truncate", 12)
-artifact_mutations("flip", 24)
+for what in ("model", "artifact"):
+    mutations(what, "truncate", 12)
+    mutations(what, "flip", 24)
 
 # ---------------------------------------------------------------------------
 # Runner
