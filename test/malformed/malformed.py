@@ -205,7 +205,7 @@ def verify_iterations_huge(d):
 @case("hangs")
 def loop_steps_huge(d):
     def pre():
-        subprocess.run([BIN + "/cim-compile", ODE_LOOP + "/model.onnx", "-o", d + "/loop.cimx"],
+        subprocess.run([COMPILE_BIN + "/cim-compile", ODE_LOOP + "/model.onnx", "-o", d + "/loop.cimx"],
                        check=True, capture_output=True)
     return Spec(["{bin}/cim-run", d + "/loop.cimx", "--input",
                  "x=" + ODE_LOOP + "/test_data_set_0/input_0.pb", "--input",
@@ -696,13 +696,13 @@ def MLP_SMALL(d):
 
 
 def compile_small(d):
-    subprocess.run([BIN + "/cim-compile", MLP_SMALL(d), "-o", d + "/small.cimx"], check=True,
+    subprocess.run([COMPILE_BIN + "/cim-compile", MLP_SMALL(d), "-o", d + "/small.cimx"], check=True,
                    capture_output=True)
     return d + "/small.cimx"
 
 
 def compile_mlp(d):
-    subprocess.run([BIN + "/cim-compile", MLP, "-o", d + "/mlp.cimx"], check=True,
+    subprocess.run([COMPILE_BIN + "/cim-compile", MLP, "-o", d + "/mlp.cimx"], check=True,
                    capture_output=True)
 
 
@@ -715,16 +715,26 @@ for what in ("model", "artifact"):
 # ---------------------------------------------------------------------------
 
 BIN = None
+COMPILE_BIN = None  # cim-compile's directory; BIN unless --compile-bin
 
 
-def run_case(c, work):
+def tool_argv(argv):
+    return [a.replace("{bin}/cim-compile", COMPILE_BIN + "/cim-compile").replace("{bin}", BIN)
+            for a in argv]
+
+
+def run_case(c, work, tool=None):
+    """(kind, why) of one case; (None, None) if its command is not `tool`."""
     d = os.path.join(work, c.name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     spec = c.make(d)
+    if tool and not spec.argv[0].endswith("/" + tool):
+        shutil.rmtree(d, ignore_errors=True)
+        return None, None
     if spec.pre:
         spec.pre()
-    argv = [a.replace("{bin}", BIN) for a in spec.argv]
+    argv = tool_argv(spec.argv)
     start = time.monotonic()
     try:
         p = subprocess.run(argv, capture_output=True, timeout=TIME_LIMIT, cwd=d,
@@ -735,7 +745,8 @@ def run_case(c, work):
     err = p.stderr.decode("utf-8", "replace")
     errors = [l for l in err.splitlines() if l.startswith("error:")]
     complaints = []
-    if p.returncode < 0 or p.returncode > 2 or "Stack dump" in err or "LLVM ERROR" in err:
+    if (p.returncode < 0 or p.returncode > 2 or "Stack dump" in err or "LLVM ERROR" in err
+            or "Sanitizer" in err or ": runtime error: " in err):
         return "crash", "exit %d: %s" % (p.returncode, err.strip()[-300:])
     check_always = getattr(spec, "check_always", None)
     if check_always and check_always(d):
@@ -774,14 +785,19 @@ def run_case(c, work):
 
 
 def main():
-    global BIN
+    global BIN, COMPILE_BIN
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bin", required=True)
+    ap.add_argument("--bin", required=True, help="the tools' directory")
+    ap.add_argument("--compile-bin", help="cim-compile's directory, if not --bin's "
+                    "(e.g. a normal build beside a sanitized runtime-only one)")
+    ap.add_argument("--tool", help="run only the cases whose command is this tool "
+                    "(cim-compile or cim-run)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--only", help="run only this class (or case name)")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args()
     BIN = os.path.abspath(args.bin)
+    COMPILE_BIN = os.path.abspath(args.compile_bin or args.bin)
     if args.list:
         for c in CASES:
             print(c.cls, c.name)
@@ -794,7 +810,9 @@ def main():
     for c in CASES:
         if args.only and args.only not in (c.cls, c.name):
             continue
-        kind, why = run_case(c, work)
+        kind, why = run_case(c, work, args.tool)
+        if kind is None:
+            continue
         row = table.setdefault(c.cls, collections.Counter())
         row["tried"] += 1
         row[kind] += 1

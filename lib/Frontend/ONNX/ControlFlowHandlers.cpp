@@ -114,6 +114,18 @@ RankedTensorType stacked(RankedTensorType slice, int64_t axis, int64_t length) {
   return RankedTensorType::get(shape, slice.getElementType());
 }
 
+/// Binds `op`'s results (a loop's or a scan's: its carried values, then its
+/// scan outputs) to the node's outputs, which may not outnumber them.
+void bindAll(GraphImporter &g, const Node &node, Operation *op) {
+  if (node.output_size() > static_cast<int>(op->getNumResults()))
+    throw ImportError{"the node names " + std::to_string(node.output_size()) +
+                      " outputs, but its body gives " +
+                      std::to_string(op->getNumResults()) +
+                      " (the carried values and scan outputs)"};
+  for (int i = 0; i < node.output_size(); ++i)
+    bindResult(g, node, op->getResult(i), i);
+}
+
 void importLoop(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"body"});
   const onnx::GraphProto &graph = graphAttr(node, "body");
@@ -158,14 +170,14 @@ void importLoop(GraphImporter &g, const Node &node) {
   int64_t trips = ShapedType::kDynamic;
   DenseElementsAttr tripsConst;
   if (maxTrips && !cond && matchPattern(maxTrips, m_Constant(&tripsConst)))
-    trips = tripsConst.getSplatValue<APInt>().getSExtValue();
+    // A negative count runs no iteration, as zero does.
+    trips = std::max<int64_t>(0, tripsConst.getSplatValue<APInt>().getSExtValue());
   for (Value scan : ArrayRef<Value>(body.yielded).drop_front(1 + initial.size()))
     resultTypes.push_back(stacked(tensorType(scan), 0, trips));
 
   auto loop = g.b().create<LoopOp>(g.loc(), resultTypes, maxTrips, cond, initial);
   loop.getBody().push_back(body.block.release());
-  for (int i = 0; i < node.output_size(); ++i)
-    bindResult(g, node, loop.getResult(i), i);
+  bindAll(g, node, loop);
 }
 
 void importScan(GraphImporter &g, const Node &node) {
@@ -233,8 +245,7 @@ void importScan(GraphImporter &g, const Node &node) {
       b.getI64ArrayAttr(inAxes), b.getI64ArrayAttr(inDirs),
       b.getI64ArrayAttr(outAxes), b.getI64ArrayAttr(outDirs));
   scan.getBody().push_back(body.block.release());
-  for (int i = 0; i < node.output_size(); ++i)
-    bindResult(g, node, scan.getResult(i), i);
+  bindAll(g, node, scan);
 }
 
 void importIf(GraphImporter &g, const Node &node) {

@@ -89,9 +89,8 @@ Value foldElementwise(GraphImporter &g, ArrayRef<Value> operands,
     shape = g.broadcastShape(shape, tensorType(v).getShape());
   }
   const int64_t rank = shape.size();
-  int64_t count = 1;
-  for (int64_t d : shape)
-    count *= d;
+  // Operands within bounds may still broadcast to more than any tensor.
+  int64_t count = checkElementCount(shape, "result");
   if (count > kMaxFoldedElements)
     return Value();
   // Each operand's stride per result dimension (0 where it broadcasts).

@@ -52,6 +52,8 @@ Models (input -> output, N is a symbolic batch dim):
   concat_mismatch.onnx   Concat on axis 0 of constants [2,3] and [2,2]
   split_scalar.onnx      Split of a scalar constant
   split_sizes.onnx       Split of x[4] into sizes 3 and 3
+  loop_outputs.onnx      Loop naming more outputs than its body gives
+  loop_negative_trips.onnx  Loop with a constant trip count of -3
   truncated.onnx         first 60% of the bytes of large_layer.onnx
 """
 
@@ -815,6 +817,37 @@ def main(argv=None):
         write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
     split("split_scalar", np.array(1, np.float32), None, [[1]])
     split("split_sizes", np.ones([4], np.float32), [3, 3], [[3], [3]])
+
+    # Loops over h <- h + 1 (a scan output of each step): with more outputs
+    # than the body gives (refused), and with a constant trip count of -3
+    # (no iteration, an empty scan output).
+    def loop(name, trips, outputs):
+        body = helper.make_graph(
+            [helper.make_node("Add", ["h_in", "one"], ["h_out"], name="step"),
+             helper.make_node("Identity", ["h_out"], ["trace_out"],
+                              name="trace"),
+             helper.make_node("Identity", ["cond_in"], ["cond_out"],
+                              name="keep")],
+            "body", [vi("i", TensorProto.INT64, []),
+                     vi("cond_in", TensorProto.BOOL, []),
+                     vi("h_in", TensorProto.FLOAT, [2])],
+            [vi("cond_out", TensorProto.BOOL, []),
+             vi("h_out", TensorProto.FLOAT, [2]),
+             vi("trace_out", TensorProto.FLOAT, [2])])
+        m = helper.make_model(
+            helper.make_graph(
+                [helper.make_node("Loop", ["trips", "", "x"], outputs,
+                                  name="loop", body=body)],
+                name, [vi("x", TensorProto.FLOAT, [2])],
+                [vi(o, TensorProto.FLOAT, ["T", 2] if o == "trace" else [2])
+                 for o in outputs],
+                [tensor("trips", np.array(trips, np.int64)),
+                 tensor("one", np.ones([2], np.float32))]),
+            opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
+    loop("loop_outputs", 3, ["h", "trace", "extra"])
+    loop("loop_negative_trips", -3, ["h", "trace"])
 
     big = serialized["large_layer.onnx"]
     truncated = big[: len(big) * 6 // 10]
