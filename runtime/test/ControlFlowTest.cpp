@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 
 using namespace cim;
 using namespace cim::test;
@@ -195,23 +196,31 @@ TEST(ControlFlow, WhileLoopStopsOnBodyCondition) {
   }
 }
 
-TEST(ControlFlow, LoopWhoseConditionNeverTurnsFalseStopsAtTheLimit) {
-  // No trip count and a body that hands its condition back unchanged: the
-  // loop would never end. It stops with a named error after 2^24
-  // iterations (a few seconds).
+/// cim.loop(trip, cond, v) whose body hands its condition and v back
+/// unchanged; `trip` and `cond` are scalar inputs of the given types, or
+/// absent.
+artifact::Artifact makeIdleLoop(std::optional<artifact::DataType> trip,
+                                std::optional<artifact::DataType> cond) {
   ArtifactBuilder b;
-  uint32_t cond = b.input("cond", {}, artifact::I1);
+  uint32_t t = trip ? b.input("trip", {}, *trip) : kAbsent;
+  uint32_t c0 = cond ? b.input("cond", {}, *cond) : kAbsent;
   uint32_t v = b.input("v", {});
   b.beginRegion();
   b.regionArg({}, artifact::I64);
   uint32_t c = b.regionArg({}, artifact::I1);
   uint32_t vi = b.regionArg({});
   artifact::Region body = b.endRegion({c, vi});
-  b.output(b.opN("cim.loop", {kAbsent, cond, v}, {{{}}}, {},
-                 {std::move(body)})[0],
+  b.output(b.opN("cim.loop", {t, c0, v}, {{{}}}, {}, {std::move(body)})[0],
            "v");
-  RunResult r =
-      runArtifact(b.artifact(), {makeBool({}, {true}), makeTensor({}, {1})});
+  return b.artifact();
+}
+
+TEST(ControlFlow, LoopWhoseConditionNeverTurnsFalseStopsAtTheLimit) {
+  // No trip count and a body that hands its condition back unchanged: the
+  // loop would never end. It stops with a named error after 2^24
+  // iterations (a few seconds).
+  RunResult r = runArtifact(makeIdleLoop(std::nullopt, artifact::I1),
+                            {makeBool({}, {true}), makeTensor({}, {1})});
   EXPECT_EQ(r.status.code(), Code::InvalidArgument);
   EXPECT_NE(r.status.message().find(
                 "the loop's condition is still true after 16777216 "
@@ -475,21 +484,9 @@ TEST(ControlFlow, RegionSignatures) {
                          std::to_string(results->results(1)) +
                          " is F32 but cim.loop needs BOOL (the condition)");
   // max_trip_count must be I64.
-  {
-    ArtifactBuilder b;
-    uint32_t m = b.input("m", {});
-    uint32_t v = b.input("v", {});
-    b.beginRegion();
-    b.regionArg({}, artifact::I64);
-    uint32_t c = b.regionArg({}, artifact::I1);
-    uint32_t vi = b.regionArg({});
-    artifact::Region body = b.endRegion({c, vi});
-    b.output(b.opN("cim.loop", {m, kAbsent, v}, {{{}}}, {},
-                   {std::move(body)})[0],
-             "v");
-    expectDataLoss(b.artifact(), "program.instructions[0].inputs[0]: value 1 "
-                                  "is F32 but cim.loop needs I64 here");
-  }
+  expectDataLoss(makeIdleLoop(artifact::F32, std::nullopt),
+                 "program.instructions[0].inputs[0]: value 1 is F32 but "
+                 "cim.loop needs I64 here");
   // A carried value may not be absent.
   a = makeLoopSum();
   a.mutable_program()->mutable_instructions(0)->set_inputs(2, 0xFFFFFFFF);
