@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Train plain float Fashion-MNIST classifiers (MLP, LSTM, GRU, ODE-Net) and export them.
+"""Train plain float Fashion-MNIST classifiers (MLP, LSTM, GRU, ODE-Net, CNNs) and export them.
 
 Unlike train_lstm_fashion.py and train_ode_fashion.py, training here is
 plain: Adam on the float loss, no weight noise and no quantisation, so the
@@ -14,11 +14,18 @@ train_ode_fashion.py):
   ode   projection 784 -> 32, an ODE block dh/dt = f(h) with
         f = Linear(32, 64) -> tanh -> Linear(64, 32) solved by 8 explicit
         Euler steps (dt = 1/8, unrolled by tracing), head 32 -> 10
+  cnn   Conv2d(1, 8, 3, padding=1) -> ReLU -> MaxPool2d(2) ->
+        Conv2d(8, 16, 3, padding=1) -> ReLU -> MaxPool2d(2) -> Flatten ->
+        Linear(16*7*7, 10)
+  rescnn  Conv2d(1, 16, 3, padding=1) -> ReLU -> MaxPool2d(2) -> one
+        residual block y = relu(x + conv2(relu(conv1(x)))) (both convolutions
+        16 -> 16, 3x3, padding 1) -> MaxPool2d(2) -> global average pooling
+        (ONNX GlobalAveragePool) -> Flatten -> Linear(16, 10)
 
 Every export takes one input `x`, float32 [N, 784] in [0, 1] (N dynamic; the
-recurrent models reshape it to [N, 28, 28] inside the graph), and outputs
-`logits` [N, 10] (opset 13). Written under --out (default
-examples/fashion-plain):
+recurrent models reshape it to [N, 28, 28] inside the graph, the
+convolutional ones to [N, 1, 28, 28]), and outputs `logits` [N, 10]
+(opset 13). Written under --out (default examples/fashion-plain):
 
   NAME/model.onnx                      the exported model
   NAME/test_data_set_0/input_0.pb      the first 100 test images (x)
@@ -38,7 +45,7 @@ models and data are committed, so evaluation (python/scripts/plain_accuracy.py)
 does not.
 
   /usr/bin/python3 python/scripts/models/train_plain_fashion.py
-      [--models mlp,lstm,gru,ode] [--epochs NAME=N ...] [--out DIR]
+      [--models mlp,lstm,gru,ode,cnn,rescnn] [--epochs NAME=N ...] [--out DIR]
 """
 
 import argparse
@@ -59,6 +66,7 @@ from common import (classifier_accuracy as accuracy, export_with_test_data,  # n
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TEST_IMAGES, CALIBRATION_IMAGES, SAMPLE_IMAGES = 1000, 256, 100
 ODE_STATE, ODE_HIDDEN, ODE_STEPS = 32, 64, 8
+RES_CHANNELS = 16
 
 
 class MLP(nn.Module):
@@ -116,12 +124,61 @@ class ODENet(nn.Module):
         return self.head(h)
 
 
+class CNN(nn.Module):
+    """Two 3x3 convolutions (8 and 16 channels), each followed by ReLU and
+    2x2 max pooling, and a linear head on the flattened 16x7x7 features."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten())
+        self.head = nn.Linear(16 * 7 * 7, 10)
+
+    def forward(self, x):
+        return self.head(self.features(x.view(-1, 1, 28, 28)))
+
+
+class ResidualBlock(nn.Module):
+    """y = relu(x + conv2(relu(conv1(x)))), both convolutions 3x3 with
+    padding 1 and as many channels out as in."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        return torch.relu(x + self.conv2(torch.relu(self.conv1(x))))
+
+
+class ResCNN(nn.Module):
+    """A 3x3 convolution to 16 channels, ReLU, 2x2 max pooling, one
+    residual block, 2x2 max pooling, global average pooling (exported as
+    GlobalAveragePool) and a linear head on the 16 averages."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, RES_CHANNELS, 3, padding=1),
+                                  nn.ReLU(), nn.MaxPool2d(2))
+        self.block = ResidualBlock(RES_CHANNELS)
+        self.pool = nn.Sequential(nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(1),
+                                  nn.Flatten())
+        self.head = nn.Linear(RES_CHANNELS, 10)
+
+    def forward(self, x):
+        return self.head(self.pool(self.block(self.stem(x.view(-1, 1, 28, 28)))))
+
+
 # name: (constructor, epochs, Adam's initial learning rate)
 MODELS = {
     "mlp": (MLP, 15, 1e-3),
     "lstm": (lambda: RowRNN("lstm", 64), 12, 3e-3),
     "gru": (lambda: RowRNN("gru", 48), 12, 3e-3),
     "ode": (ODENet, 20, 2e-3),
+    "cnn": (CNN, 6, 2e-3),
+    "rescnn": (ResCNN, 10, 2e-2),
 }
 
 
