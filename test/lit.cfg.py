@@ -20,6 +20,8 @@ config.substitutions.append(("%examples", os.path.join(config.cim_src_root,
                                                        "examples")))
 config.substitutions.append(("%onnx_node", os.path.join(config.onnx_testdata,
                                                         "node")))
-config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(
+    ("%python", ("env " + config.python_env + " " if config.python_env else "") +
+     "/usr/bin/python3"))
 config.substitutions.append(("%cim_src", config.cim_src_root))
 config.substitutions.append(("%cim_bin", config.cim_tools_dir))
