@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Accuracy of the plain float-trained Fashion-MNIST models through cim-compile and cim-run.
 
-For each model of examples/fashion-plain (mlp, lstm, gru, ode; trained by
+For each model of examples/fashion-plain (mlp, lstm, gru, ode, cnn, rescnn; trained by
 python/scripts/models/train_plain_fashion.py, no weight noise) and each of its
 targets, compiles NAME/model.onnx with `cim-compile --target TARGET
 [--flags ...]`, runs the 1000 test images of data/test/input_0.pb with
@@ -14,7 +14,7 @@ the mean noisy accuracy from the ideal run's, and the relative RMS error
 of the quantised run's scores (logits) against the ideal run's.
 
   /usr/bin/python3 python/scripts/plain_accuracy.py --bin build/bin
-      [--models mlp,lstm,gru,ode] [--targets T1,T2] [--seeds 1,2,3,4,5] [--calibrate]
+      [--models mlp,lstm,gru,ode,cnn,rescnn] [--targets T1,T2] [--seeds 1,2,3,4,5] [--calibrate]
       [--flags "FLAGS"]... [--test-images N] [--work DIR] [--jobs 2] [--markdown]
 
 --test-images N scores on the first N images of Debian's Fashion-MNIST test
@@ -23,7 +23,8 @@ of a point is then resolved (on 1000 images one image is 0.1 point).
 
 Default targets, each model's own and generic-rram: mlp on generic-rram and
 rom-sram-hybrid, lstm and gru on rram-ramp-adc and generic-rram, ode on
-rram-ode-40nm and generic-rram; --targets replaces them for every model.
+rram-ode-40nm and generic-rram, cnn and rescnn on generic-rram and
+rram-ramp-adc; --targets replaces them for every model.
 
 --flags adds cim-compile options to every compile (split like a shell
 command line; repeatable). A value that starts with `SCOPE: ` instead of a
@@ -59,12 +60,14 @@ from common import load_fashion, read_tensor, write_tensor
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(REPO, "examples", "fashion-plain")
-MODELS = ["mlp", "lstm", "gru", "ode"]
+MODELS = ["mlp", "lstm", "gru", "ode", "cnn", "rescnn"]
 DEFAULT_TARGETS = {
     "mlp": ["generic-rram", "rom-sram-hybrid"],
     "lstm": ["rram-ramp-adc", "generic-rram"],
     "gru": ["rram-ramp-adc", "generic-rram"],
     "ode": ["rram-ode-40nm", "generic-rram"],
+    "cnn": ["generic-rram", "rram-ramp-adc"],
+    "rescnn": ["generic-rram", "rram-ramp-adc"],
 }
 SCOPE = re.compile(r"^\s*([^\s:-][^\s:]*)\s*:\s+(.*)$", re.S)
 
@@ -121,7 +124,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "bin"),
                     help="folder of cim-compile and cim-run (default build/bin)")
     ap.add_argument("--models", default=",".join(MODELS),
-                    help="comma-separated models (default mlp,lstm,gru,ode)")
+                    help="comma-separated models (default all six)")
     ap.add_argument("--targets",
                     help="comma-separated targets (preset names or JSON files) "
                          "for every model (default: each model's own and generic-rram: "

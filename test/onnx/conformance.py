@@ -49,8 +49,12 @@ SCOPE = {
     "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Split", "Slice",
     "Gather", "Shape", "Expand", "Softmax", "LogSoftmax", "ArgMax",
     "ReduceSum", "ReduceMean", "ReduceMax", "BatchNormalization", "RNN",
-    "LSTM", "GRU", "Loop", "Scan", "If",
+    "LSTM", "GRU", "Loop", "Scan", "If", "Conv", "MaxPool", "AveragePool",
+    "GlobalAveragePool", "GlobalMaxPool",
 }
+# Ops over images: 1-D and 2-D ones (inputs of rank 3 and 4) are in scope.
+IMAGE_OPS = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+             "GlobalMaxPool"}
 MIN_OPSET = 7  # ONNX 1.12 opsets in scope: 7 to 17 (--min-opset widens it)
 TYPES = {TensorProto.FLOAT, TensorProto.INT64, TensorProto.INT32,
          TensorProto.BOOL}
@@ -80,12 +84,19 @@ def out_of_scope(model):
         if t.tensor_type.elem_type not in TYPES:
             return (f"{vi.name}: type "
                     f"{TensorProto.DataType.Name(t.tensor_type.elem_type)}")
+    ranks = {vi.name: len(vi.type.tensor_type.shape.dim) for vi in top.input
+             if vi.type.tensor_type.HasField("shape")}
     for g in graphs(top):
         for node in g.node:
             if node.domain not in ("", "ai.onnx"):
                 return f"domain {node.domain}"
             if node.op_type not in SCOPE:
                 return f"op {node.op_type}"
+            if node.op_type in IMAGE_OPS and node.input[0] in ranks and \
+                    ranks[node.input[0]] not in (3, 4):
+                return f"{node.op_type} of a {ranks[node.input[0]] - 2}-D image"
+            if node.op_type == "MaxPool" and len(node.output) > 1 and node.output[1]:
+                return "MaxPool's Indices output"
             if node.op_type == "Cast":
                 to = next(a.i for a in node.attribute if a.name == "to")
                 if to not in TYPES:

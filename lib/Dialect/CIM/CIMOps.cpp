@@ -10,6 +10,7 @@
 #include "cim/Macro/Limits.h"
 #include "cim/Macro/Recurrent.h"
 #include "cim/Macro/Rounding.h"
+#include "cim/Macro/Windows.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -686,6 +687,51 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     out.push_back(converted);
   }
   return DenseElementsAttr::get(type, out);
+}
+
+//===----------------------------------------------------------------------===//
+// Im2ColOp
+//===----------------------------------------------------------------------===//
+
+int64_t Im2ColOp::outputExtent(unsigned i, int64_t size) {
+  if (ShapedType::isDynamic(size))
+    return ShapedType::kDynamic;
+  size_t k = getKernelShape().size();
+  return macro::windowCount(size, getKernelShape()[i], getStrides()[i],
+                            getPads()[i], getPads()[k + i], getDilations()[i],
+                            getCeilMode() != 0);
+}
+
+LogicalResult Im2ColOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  size_t k = getKernelShape().size();
+  if (k < 1 || k > 2 || input.getRank() != int64_t(k) + 2)
+    return emitOpError("needs an input of rank 3 or 4 ([N, C, D1(, D2)]) and "
+                       "a kernel of as many dimensions; got rank ")
+           << input.getRank() << " and " << k << " kernel dimensions";
+  if (getStrides().size() != k || getDilations().size() != k ||
+      getPads().size() != 2 * k)
+    return emitOpError("strides and dilations need ")
+           << k << " entries and pads " << 2 * k;
+  for (size_t i = 0; i < k; ++i)
+    if (getKernelShape()[i] < 1 || getStrides()[i] < 1 ||
+        getDilations()[i] < 1 || getPads()[i] < 0 || getPads()[k + i] < 0)
+      return emitOpError("kernel, strides and dilations must be at least 1 "
+                         "and pads at least 0 (dimension ")
+             << i << ")";
+  SmallVector<int64_t> expected = {input.getDimSize(0)};
+  int64_t patch = input.getDimSize(1);
+  for (size_t i = 0; i < k; ++i) {
+    int64_t extent = outputExtent(i, input.getDimSize(2 + i));
+    if (extent == 0)
+      return emitOpError("no window fits input dimension ")
+             << 2 + i << " of size " << input.getDimSize(2 + i);
+    expected.push_back(extent);
+    if (!ShapedType::isDynamic(patch))
+      patch *= getKernelShape()[i];
+  }
+  expected.push_back(patch);
+  return verifyShapeMatches(*this, expected, cast<ShapedType>(getType()));
 }
 
 //===----------------------------------------------------------------------===//

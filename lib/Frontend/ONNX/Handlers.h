@@ -26,6 +26,7 @@ void addMathHandlers(HandlerTable &table);
 void addShapeHandlers(HandlerTable &table);
 void addRecurrentHandlers(HandlerTable &table);
 void addControlFlowHandlers(HandlerTable &table);
+void addConvHandlers(HandlerTable &table);
 
 const onnx::AttributeProto *findAttr(const Node &node, const char *name);
 int64_t intAttr(const Node &node, const char *name, int64_t fallback);
@@ -64,6 +65,14 @@ constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
 int64_t checkElementCount(llvm::ArrayRef<int64_t> dims, const std::string &what);
 /// "[2, 3]".
 std::string shapeString(llvm::ArrayRef<int64_t> dims);
+
+/// cim.slice with constant parameters (ONNX Slice's clamping), typed
+/// statically where the sliced dimension is known.
+mlir::Value sliceStatic(GraphImporter &g, mlir::Value x,
+                        llvm::ArrayRef<int64_t> starts,
+                        llvm::ArrayRef<int64_t> ends,
+                        llvm::ArrayRef<int64_t> axes,
+                        llvm::ArrayRef<int64_t> steps);
 
 /// `axis` in [-rank, rank) as a non-negative index; throws otherwise.
 int64_t normalizeAxis(int64_t axis, int64_t rank);

@@ -149,6 +149,7 @@ static const HandlerTable &handlers() {
     addShapeHandlers(t);
     addRecurrentHandlers(t);
     addControlFlowHandlers(t);
+    addConvHandlers(t);
     return t;
   }();
   return table;

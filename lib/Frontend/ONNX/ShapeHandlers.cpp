@@ -20,6 +20,36 @@ using namespace mlir;
 using namespace cim;
 using namespace cim::onnx_import;
 
+Value cim::onnx_import::sliceStatic(GraphImporter &g, Value x, ArrayRef<int64_t> starts,
+                  ArrayRef<int64_t> ends, ArrayRef<int64_t> axes,
+                  ArrayRef<int64_t> steps) {
+  auto type = tensorType(x);
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t axis = axes[i], dim = shape[axis];
+    if (steps[i] == 0)
+      throw ImportError{"slice step must not be 0"};
+    if (ShapedType::isDynamic(dim))
+      continue;
+    // ONNX Slice: clamp start/end into range for the step's direction.
+    auto clampIndex = [&](int64_t v, bool isEnd) {
+      if (v < 0)
+        v += dim;
+      if (steps[i] > 0)
+        return std::clamp<int64_t>(v, 0, dim);
+      return std::clamp<int64_t>(v, -1, dim - 1);
+    };
+    int64_t s = clampIndex(starts[i], false), e = clampIndex(ends[i], true);
+    int64_t n = steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i]
+                             : (s - e - steps[i] - 1) / -steps[i];
+    shape[axis] = std::max<int64_t>(n, 0);
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return g.b().create<SliceOp>(g.loc(), resultType, x, g.i64Vector(starts),
+                               g.i64Vector(ends), g.i64Vector(axes),
+                               g.i64Vector(steps));
+}
+
 namespace {
 
 void importIdentity(GraphImporter &g, const Node &node) {
@@ -298,37 +328,6 @@ void importConcat(GraphImporter &g, const Node &node) {
                           g.loc(), type, inputs, g.b().getI32IntegerAttr(axis)));
 }
 
-/// cim.slice with constant parameters and its static result type where the
-/// sliced dimension is known.
-Value sliceStatic(GraphImporter &g, Value x, ArrayRef<int64_t> starts,
-                  ArrayRef<int64_t> ends, ArrayRef<int64_t> axes,
-                  ArrayRef<int64_t> steps) {
-  auto type = tensorType(x);
-  SmallVector<int64_t> shape(type.getShape());
-  for (size_t i = 0; i < axes.size(); ++i) {
-    int64_t axis = axes[i], dim = shape[axis];
-    if (steps[i] == 0)
-      throw ImportError{"slice step must not be 0"};
-    if (ShapedType::isDynamic(dim))
-      continue;
-    // ONNX Slice: clamp start/end into range for the step's direction.
-    auto clampIndex = [&](int64_t v, bool isEnd) {
-      if (v < 0)
-        v += dim;
-      if (steps[i] > 0)
-        return std::clamp<int64_t>(v, 0, dim);
-      return std::clamp<int64_t>(v, -1, dim - 1);
-    };
-    int64_t s = clampIndex(starts[i], false), e = clampIndex(ends[i], true);
-    int64_t n = steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i]
-                             : (s - e - steps[i] - 1) / -steps[i];
-    shape[axis] = std::max<int64_t>(n, 0);
-  }
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return g.b().create<SliceOp>(g.loc(), resultType, x, g.i64Vector(starts),
-                               g.i64Vector(ends), g.i64Vector(axes),
-                               g.i64Vector(steps));
-}
 
 /// Slice with parameters computed at run time: cim.slice with the given
 /// operands; the sliced dimensions (all, if the axes are not constants)

@@ -55,7 +55,8 @@ static const llvm::StringSet<> &digitalKernels() {
       // cim digital-unit ops with ONNX semantics
       "cim.matmul", "cim.cast", "cim.gather", "cim.shape_of", "cim.expand",
       "cim.constant_of_shape", "cim.reshape", "cim.slice", "cim.rnn",
-      "cim.gru", "cim.lstm", "cim.loop", "cim.scan", "cim.ode", "cim.lif"};
+      "cim.gru", "cim.lstm", "cim.loop", "cim.scan", "cim.ode", "cim.lif",
+      "cim.im2col"};
   return kernels;
 }
 

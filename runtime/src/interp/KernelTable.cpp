@@ -39,6 +39,7 @@ const std::vector<KernelDef> &kernelTable() {
     addRnnKernels(t);
     addNeuronKernels(t);
     addControlFlowKernels(t);
+    addWindowKernels(t);
     return t;
   }();
   return table;

@@ -182,6 +182,7 @@ void addOnnxKernels(std::vector<KernelDef> &table);
 void addRnnKernels(std::vector<KernelDef> &table);
 void addNeuronKernels(std::vector<KernelDef> &table);
 void addControlFlowKernels(std::vector<KernelDef> &table);
+void addWindowKernels(std::vector<KernelDef> &table);
 
 } // namespace cim::rt
 

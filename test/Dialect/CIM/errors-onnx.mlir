@@ -80,3 +80,44 @@ func.func @scan_count(%x: tensor<4xf32>) {
   }
   return
 }
+
+// -----
+
+func.func @im2col_rank(%x: tensor<2x3x4x4x4xf32>) {
+  // expected-error @+1 {{needs an input of rank 3 or 4 ([N, C, D1(, D2)]) and a kernel of as many dimensions; got rank 5 and 3 kernel dimensions}}
+  %0 = cim.im2col %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x4x4x4xf32> -> tensor<2x3x3x3x24xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_pads(%x: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{strides and dilations need 2 entries and pads 4}}
+  %0 = cim.im2col %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x4x4xf32> -> tensor<2x3x3x12xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_stride(%x: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{kernel, strides and dilations must be at least 1 and pads at least 0 (dimension 1)}}
+  %0 = cim.im2col %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 0>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x4x4xf32> -> tensor<2x3x3x12xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_no_window(%x: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{no window fits input dimension 3 of size 4}}
+  %0 = cim.im2col %x {kernel_shape = array<i64: 2, 5>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x4x4xf32> -> tensor<2x3x1x30xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_shape(%x: tensor<2x3x5x5xf32>) {
+  // Stride 2 over 5 + 1 + 1 with a 3-tap kernel: 3 windows; 3 x 3 x 3 = 27 per row.
+  // expected-error @+1 {{result dimension 2 is 2, expected 3}}
+  %0 = cim.im2col %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x5x5xf32> -> tensor<2x3x2x27xf32>
+  return
+}

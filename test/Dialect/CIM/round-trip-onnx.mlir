@@ -47,3 +47,13 @@ func.func @control_flow(%n: tensor<i64>, %x: tensor<4xf32>, %rows: tensor<3x4xf3
   }
   return %0#0, %0#1, %1 : tensor<4xf32>, tensor<?x4xf32>, tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @windows
+func.func @windows(%x: tensor<?x3x5x5xf32>, %s: tensor<?x2x7xf32>) -> (tensor<?x3x3x27xf32>, tensor<?x4x4xf32>) {
+  // CHECK: cim.im2col %{{.*}} {ceil_mode = 0 : i64, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pad_value = 0.000000e+00 : f32, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<?x3x5x5xf32> -> tensor<?x3x3x27xf32>
+  %0 = cim.im2col %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<?x3x5x5xf32> -> tensor<?x3x3x27xf32>
+  // A 1-D image, a max pool's padding, ceil_mode: windows at 0, 2, 4, 6 of 7 + 1.
+  // CHECK: cim.im2col %{{.*}} {ceil_mode = 1 : i64, dilations = array<i64: 1>, kernel_shape = array<i64: 2>, pad_value = 0xFF800000 : f32, pads = array<i64: 0, 1>, strides = array<i64: 2>} : tensor<?x2x7xf32> -> tensor<?x4x4xf32>
+  %1 = cim.im2col %s {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 1>, dilations = array<i64: 1>, pad_value = 0xFF800000 : f32, ceil_mode = 1 : i64} : tensor<?x2x7xf32> -> tensor<?x4x4xf32>
+  return %0, %1 : tensor<?x3x3x27xf32>, tensor<?x4x4xf32>
+}

@@ -338,6 +338,42 @@ def CIM_SliceOp : CIM_Op<"slice", [Pure]> {
   }];
 }
 
+def CIM_Im2ColOp : CIM_Op<"im2col", [Pure]> {
+  let summary = "the sliding windows of an image, one row per output position";
+  let description = [{
+    The patches of a convolution or a pool, gathered in the digital unit so
+    that a convolution becomes a product with its kernel unrolled as a
+    (C x K1 x ... x Kk) by M matrix, weight-stationary on the arrays. The
+    input is `[N, C, D1, ..., Dk]` (k = 1 or 2); the result is
+    `[N, O1, ..., Ok, C * K1 * ... * Kk]`, the last dimension ordered
+    (channel, kernel row, kernel column) as ONNX lays out a Conv weight.
+    Output extent `Oi = floor((Di + pads[i] + pads[k + i] - dilations[i] *
+    (Ki - 1) - 1) / strides[i]) + 1`, or with `ceil_mode` the ceiling
+    (a window must still start inside the input or its leading pad).
+    Entries outside the input read `pad_value` (0 for a convolution or an
+    average, -inf for a max pool).
+
+    ```mlir
+    %p = cim.im2col %x {kernel_shape = [3, 3], strides = [1, 1],
+                        pads = [1, 1, 1, 1], dilations = [1, 1],
+                        pad_value = 0.0 : f32, ceil_mode = 0 : i64}
+        : tensor<?x1x28x28xf32> -> tensor<?x28x28x9xf32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[F32]>:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, F32Attr:$pad_value,
+                       I64Attr:$ceil_mode);
+  let results = (outs TensorOf<[F32]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The extent of output dimension `i` for an input extent `size`
+    /// (dynamic in, dynamic out).
+    int64_t outputExtent(unsigned i, int64_t size);
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Recurrent layers
 //===----------------------------------------------------------------------===//

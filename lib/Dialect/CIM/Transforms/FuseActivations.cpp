@@ -167,6 +167,95 @@ std::optional<Activation> activationOf(Operation *op) {
   return act;
 }
 
+/// Whether `v` is a product's result (cim.linear, or cim.matmul before
+/// mapping), alone or plus a constant (its bias), used only once.
+bool isProductResult(Value v) {
+  if (!v.hasOneUse())
+    return false;
+  Operation *def = v.getDefiningOp();
+  if (auto add = dyn_cast_or_null<tosa::AddOp>(def)) {
+    Value a = add.getInput1(), b = add.getInput2();
+    if (matchPattern(a, m_Constant()))
+      std::swap(a, b);
+    return matchPattern(b, m_Constant()) && a.hasOneUse() &&
+           isa_and_nonnull<LinearOp, MatMulOp>(a.getDefiningOp());
+  }
+  return isa_and_nonnull<LinearOp, MatMulOp>(def);
+}
+
+/// Moves the elementwise steps after `layout` (a transpose or a concat) to
+/// each of its tensor operands in `operands`: step(layout(x...)) becomes
+/// layout(step(x)...). Splat constants of a step are remade in each
+/// operand's rank.
+void moveStepsBefore(Operation *layout, ArrayRef<unsigned> operands) {
+  Value post = layout->getResult(0);
+  while (post.hasOneUse()) {
+    Operation *user = *post.getUsers().begin();
+    if (user->getNumResults() != 1 ||
+        user->getResult(0).getType() != post.getType() || !stepsOf(user, post))
+      return;
+    OpBuilder b(layout);
+    for (unsigned i : operands) {
+      Value pre = layout->getOperand(i);
+      auto preType = cast<RankedTensorType>(pre.getType());
+      SmallVector<Value> args;
+      for (Value v : user->getOperands()) {
+        if (v == post) {
+          args.push_back(pre);
+          continue;
+        }
+        auto splat = RankedTensorType::get(
+            SmallVector<int64_t>(preType.getRank(), 1), preType.getElementType());
+        args.push_back(b.create<arith::ConstantOp>(
+            v.getLoc(), DenseElementsAttr::get(splat, *splatF32(v))));
+      }
+      // Copies in several operands get names of their own ("relu/1"), so
+      // that each readout has its own calibrated range.
+      Location loc = user->getLoc();
+      if (auto name = dyn_cast<NameLoc>(loc); name && operands.size() > 1)
+        loc = NameLoc::get(
+            StringAttr::get(loc.getContext(),
+                            name.getName().str() + "/" + std::to_string(i)),
+            name.getChildLoc());
+      OperationState state(loc, user->getName(), args, TypeRange{preType},
+                           user->getAttrs());
+      layout->setOperand(i, b.create(state)->getResult(0));
+    }
+    user->getResult(0).replaceAllUsesWith(post);
+    user->erase();
+  }
+}
+
+/// A convolution's products are transposed back to NCHW (and, in groups,
+/// concatenated) before its activation: product [+ bias] -> [concat] ->
+/// transpose -> activation. Elementwise steps commute with both, so they
+/// move before them, next to each product, where a readout can compute
+/// them. Only layouts over products move anything.
+void moveActivationsBeforeLayouts(ModuleOp module) {
+  auto overProducts = [](tosa::ConcatOp concat) {
+    return llvm::all_of(concat.getInput1(), isProductResult);
+  };
+  SmallVector<tosa::TransposeOp> transposes;
+  module.walk([&](tosa::TransposeOp op) { transposes.push_back(op); });
+  for (tosa::TransposeOp t : transposes) {
+    Value in = t.getInput1();
+    auto concat = in.getDefiningOp<tosa::ConcatOp>();
+    if (isProductResult(in) ||
+        (concat && in.hasOneUse() && overProducts(concat)))
+      moveStepsBefore(t, {0});
+  }
+  SmallVector<tosa::ConcatOp> concats;
+  module.walk([&](tosa::ConcatOp op) { concats.push_back(op); });
+  for (tosa::ConcatOp c : concats) {
+    if (!overProducts(c))
+      continue;
+    SmallVector<unsigned> all;
+    for (unsigned i = 0; i < c->getNumOperands(); ++i)
+      all.push_back(i);
+    moveStepsBefore(c, all);
+  }
+}
+
 /// Ops that follow a product like an activation but are not monotonic.
 bool isNonMonotonic(Operation *op) {
   return isa<tosa::AbsOp, tosa::SinOp, tosa::CosOp>(op);
@@ -230,6 +319,7 @@ struct FuseActivationsPass
       return signalPassFailure();
     SmallVector<LinearOp> linears;
     module.walk([&](LinearOp op) { linears.push_back(op); });
+    moveActivationsBeforeLayouts(module);
     for (LinearOp op : linears)
       fuse(op, *target);
   }
@@ -470,6 +560,8 @@ struct ExposePreactivationsPass
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main)
       return;
+    // The activations where cim-fuse-activations will find them.
+    moveActivationsBeforeLayouts(module);
     SmallVector<std::pair<Value, std::string>> exposed;
     // Values in loop bodies, by loop, with their names.
     llvm::MapVector<Operation *, SmallVector<std::pair<Value, std::string>>>

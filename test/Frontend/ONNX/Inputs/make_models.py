@@ -20,7 +20,7 @@ Models (input -> output, N is a symbolic batch dim):
   shapes.onnx            x[N,2,3] -> Flatten(1) -> Reshape[-1,3,2] -> Reshape[0,6]
                          (shape from a Constant node) -> Identity -> y[N,6]
   large_layer.onnx       x[N,300] -> Gemm(W[200,300] transB=1, b[200]) -> y[N,200]
-  unsupported_op.onnx    x[1,1,4,4] -> Conv 'my_conv' (W[1,1,3,3]) -> y[1,1,2,2]
+  unsupported_op.onnx    x[1,1,4,4] -> ConvTranspose 'my_deconv' (W[1,1,2,2]) -> y[1,1,5,5]
   unsupported_dtype.onnx x double[2,2] -> Relu -> y double[2,2]
   invalid_model.onnx     Relu of an undefined value (the ONNX checker refuses it)
   external_data.onnx     gemm_const with W in external_data.bin (offset 16)
@@ -52,6 +52,11 @@ Models (input -> output, N is a symbolic batch dim):
   concat_mismatch.onnx   Concat on axis 0 of constants [2,3] and [2,2]
   split_scalar.onnx      Split of a scalar constant
   split_sizes.onnx       Split of x[4] into sizes 3 and 3
+  conv_pool.onnx         x[N,2,6,6] -> grouped Conv with bias -> Relu -> MaxPool
+  conv_3d.onnx, conv_groups.onnx, maxpool_indices.onnx
+                         a Conv of a 3-D image, a Conv whose 2 groups do not
+                         divide 3 channels, a MaxPool with its Indices output
+                         -> AveragePool -> GlobalAveragePool -> y[N,4,1,1]
   loop_outputs.onnx      Loop naming more outputs than its body gives
   loop_negative_trips.onnx  Loop with a constant trip count of -3
   truncated.onnx         first 60% of the bytes of large_layer.onnx
@@ -178,12 +183,12 @@ def large_layer():
 
 
 def unsupported_op():
-    w = arange_f32((1, 1, 3, 3), 0.1)
+    w = arange_f32((1, 1, 2, 2), 0.1)
     return model(
-        [helper.make_node("Conv", ["x", "W"], ["y"], name="my_conv",
-                          kernel_shape=[3, 3])],
+        [helper.make_node("ConvTranspose", ["x", "W"], ["y"], name="my_deconv",
+                          kernel_shape=[2, 2])],
         "unsupported_op",
-        [vi("x", FLOAT, [1, 1, 4, 4])], [vi("y", FLOAT, [1, 1, 2, 2])],
+        [vi("x", FLOAT, [1, 1, 4, 4])], [vi("y", FLOAT, [1, 1, 5, 5])],
         [tensor("W", w)])
 
 
@@ -662,6 +667,27 @@ def bnn_layer_data():
     return x, np.sign(v).astype(np.float32)
 
 
+def conv_pool():
+    """x[N,2,6,6] -> Conv(W[4,2,3,3], B[4], pads 1, group 2) -> Relu ->
+    MaxPool(2x2, stride 2) -> AveragePool(2x2, stride 1, pads 1) ->
+    GlobalAveragePool -> y[N,4,1,1]."""
+    w = arange_f32((4, 1, 3, 3), scale=0.1, offset=-1.0)
+    b = np.array([0.5, -0.5, 0.25, 0.0], np.float32)
+    nodes = [
+        mk("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1],
+           group=2, kernel_shape=[3, 3]),
+        mk("Relu", ["c"], ["r"], name="relu"),
+        mk("MaxPool", ["r"], ["m"], name="max", kernel_shape=[2, 2],
+           strides=[2, 2]),
+        mk("AveragePool", ["m"], ["a"], name="avg", kernel_shape=[2, 2],
+           pads=[1, 1, 1, 1]),
+        mk("GlobalAveragePool", ["a"], ["y"], name="global"),
+    ]
+    return model(nodes, "conv_pool", [vi("x", FLOAT, ["N", 2, 6, 6])],
+                 [vi("y", FLOAT, ["N", 4, 1, 1])],
+                 [tensor("w", w), tensor("b", b)])
+
+
 VALID = [
     ("bnn_layer.onnx", bnn_layer),
     ("gemm_const.onnx", gemm_const),
@@ -688,6 +714,7 @@ VALID = [
     ("lif_loop.onnx", lif_loop),
     ("snn_two_layers.onnx", snn_two_layers),
     ("binary_weights.onnx", binary_weights),
+    ("conv_pool.onnx", conv_pool),
 ]
 
 
@@ -848,6 +875,26 @@ def main(argv=None):
         write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
     loop("loop_outputs", 3, ["h", "trace", "extra"])
     loop("loop_negative_trips", -3, ["h", "trace"])
+
+    # Convolutions and pools the importer refuses: a 3-D image, a group
+    # count that does not divide the channels, MaxPool's Indices output.
+    def image_op(name, op, x_shape, outputs, y_shape, w=None, **attrs):
+        inits = [tensor("w", w)] if w is not None else []
+        m = helper.make_model(
+            helper.make_graph(
+                [helper.make_node(op, ["x"] + (["w"] if w is not None else []),
+                                  outputs, name="op", **attrs)],
+                name, [vi("x", TensorProto.FLOAT, x_shape)],
+                [vi(outputs[0], TensorProto.FLOAT, y_shape)], inits),
+            opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
+    image_op("conv_3d", "Conv", [1, 2, 4, 4, 4], ["y"], [1, 3, 3, 3, 3],
+             w=np.ones([3, 2, 2, 2, 2], np.float32))
+    image_op("conv_groups", "Conv", [1, 3, 4, 4], ["y"], [1, 4, 3, 3],
+             w=np.ones([4, 1, 2, 2], np.float32), group=2)
+    image_op("maxpool_indices", "MaxPool", [1, 2, 4, 4], ["y", "i"], [1, 2, 3, 3],
+             kernel_shape=[2, 2])
 
     big = serialized["large_layer.onnx"]
     truncated = big[: len(big) * 6 // 10]
