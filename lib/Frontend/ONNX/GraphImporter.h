@@ -25,6 +25,9 @@
 
 namespace cim::onnx_import {
 
+/// An element type as ONNX names it: float, int64, bool (else MLIR's name).
+std::string elementTypeName(mlir::Type type);
+
 /// Raised by handlers; caught per node and turned into the one-line error
 /// `MODEL: node 'NAME' (OpType): MESSAGE`.
 struct ImportError {
@@ -91,6 +94,12 @@ public:
                           mlir::Value rhs, Extra &&...extra) {
     auto lt = llvm::cast<mlir::RankedTensorType>(lhs.getType());
     auto rt = llvm::cast<mlir::RankedTensorType>(rhs.getType());
+    // ONNX's checker lets a mismatch through; tosa's folders would read
+    // one operand's data as the other's type.
+    if (lt.getElementType() != rt.getElementType())
+      throw ImportError{"operands have different element types (" +
+                        elementTypeName(lt.getElementType()) + " and " +
+                        elementTypeName(rt.getElementType()) + ")"};
     int64_t rank = std::max(lt.getRank(), rt.getRank());
     auto shape = broadcastShape(lt.getShape(), rt.getShape());
     auto type = mlir::RankedTensorType::get(

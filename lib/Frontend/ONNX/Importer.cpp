@@ -33,6 +33,7 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
+#include <map>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,6 +94,19 @@ void GraphImporter::importNodes(const onnx::GraphProto &graph) {
     }
   }
   setLocation(graphLoc);
+}
+
+std::string cim::onnx_import::elementTypeName(Type type) {
+  if (type.isF32())
+    return "float";
+  if (type.isInteger(64))
+    return "int64";
+  if (type.isInteger(1))
+    return "bool";
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  type.print(os);
+  return name;
 }
 
 Value GraphImporter::constant(DenseElementsAttr attr) {
@@ -483,6 +497,22 @@ static void validateGraph(const onnx::GraphProto &graph, bool top, int depth) {
     SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
     checkElementCount(dims, "initializer '" + t.name() + "'");
   }
+  // Ranks declared by the graph (inputs, value infos, initializers): ONNX's
+  // shape inference of a convolution reads past the kernel's dimensions
+  // when the weight's rank differs from the input's, so that is refused
+  // here, before inference runs.
+  std::map<std::string, int> declaredRank;
+  for (const auto *list : {&graph.input(), &graph.value_info()})
+    for (const auto &v : *list)
+      if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+        declaredRank[v.name()] = v.type().tensor_type().shape().dim_size();
+  for (const auto &t : graph.initializer())
+    declaredRank[t.name()] = t.dims_size();
+  auto rankOf = [&](const onnx::NodeProto &node, int i) {
+    auto it = i < node.input_size() ? declaredRank.find(node.input(i))
+                                    : declaredRank.end();
+    return it == declaredRank.end() ? -1 : it->second;
+  };
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     std::string where = "node #" + std::to_string(index);
     utf8(node.name(), where + "'s name");
@@ -494,6 +524,14 @@ static void validateGraph(const onnx::GraphProto &graph, bool top, int depth) {
       utf8(name, where + ": an input name");
     for (const auto &name : node.output())
       utf8(name, where + ": an output name");
+    if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose" ||
+        node.op_type() == "ConvInteger") {
+      int x = rankOf(node, 0), w = rankOf(node, 1);
+      if (x >= 0 && w >= 0 && x != w)
+        throw ImportError{where + ": X has rank " + std::to_string(x) +
+                          " but W has rank " + std::to_string(w) +
+                          " (they must be equal)"};
+    }
     for (const auto &attr : node.attribute()) {
       std::string at = where + ": attribute " + attr.name();
       utf8(attr.name(), where + ": an attribute name");

@@ -53,9 +53,13 @@ Models (input -> output, N is a symbolic batch dim):
   split_scalar.onnx      Split of a scalar constant
   split_sizes.onnx       Split of x[4] into sizes 3 and 3
   conv_pool.onnx         x[N,2,6,6] -> grouped Conv with bias -> Relu -> MaxPool
-  conv_3d.onnx, conv_groups.onnx, maxpool_indices.onnx
+  mixed_types.onnx       Mul of an int64 initializer and a float input
+  conv_3d.onnx, conv_groups.onnx, conv_rank.onnx, maxpool_indices.onnx
                          a Conv of a 3-D image, a Conv whose 2 groups do not
-                         divide 3 channels, a MaxPool with its Indices output
+                         divide 3 channels, a Conv whose kernel has rank 4
+                         for an input of rank 3 (ONNX's shape inference
+                         reads out of bounds on it), a MaxPool with its
+                         Indices output
                          -> AveragePool -> GlobalAveragePool -> y[N,4,1,1]
   loop_outputs.onnx      Loop naming more outputs than its body gives
   loop_negative_trips.onnx  Loop with a constant trip count of -3
@@ -889,9 +893,22 @@ def main(argv=None):
             opset_imports=[helper.make_opsetid("", 13)])
         m.ir_version = 8
         write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
+    # A Mul of an int64 and a float tensor (ONNX's checker lets it pass).
+    m = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Mul", ["n", "x"], ["y"], name="mixed")],
+            "mixed_types", [vi("x", TensorProto.FLOAT, [1])],
+            [vi("y", TensorProto.INT64, [1])],
+            [tensor("n", np.array([5], np.int64))]),
+        opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    write(os.path.join(args.out, "mixed_types.onnx"), m.SerializeToString())
+
     image_op("conv_3d", "Conv", [1, 2, 4, 4, 4], ["y"], [1, 3, 3, 3, 3],
              w=np.ones([3, 2, 2, 2, 2], np.float32))
     image_op("conv_groups", "Conv", [1, 3, 4, 4], ["y"], [1, 4, 3, 3],
+             w=np.ones([4, 1, 2, 2], np.float32), group=2)
+    image_op("conv_rank", "Conv", [1, 4, 4], ["y"], [1, 4, 3],
              w=np.ones([4, 1, 2, 2], np.float32), group=2)
     image_op("maxpool_indices", "MaxPool", [1, 2, 4, 4], ["y", "i"], [1, 2, 3, 3],
              kernel_shape=[2, 2])
