@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test (lit suites, ONNX conformance, runtime
 # unit tests, the host sample) through ctest, then prints the lit and ONNX
-# conformance counts ahead of ctest's own summary.
+# conformance counts ahead of ctest's own summary; then runs the runtime's
+# tests and the malformed-input corpus again on a sanitized runtime.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CIM_BUILD_DIR:-$root/build}
@@ -25,5 +26,22 @@ if [[ -f "$log" ]]; then
        /^out of scope: / {print name ": " $0}' "$log" || true
   echo
   grep -E "tests passed, [0-9]+ tests failed" "$build/ctest.log" || true
+fi
+
+# The runtime again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (build-asan-rt/): its ctest suite and the malformed-input corpus's cim-run
+# cases (docs/Reliability.md). CIM_TEST_SANITIZE=0 skips it.
+if [[ "${CIM_TEST_SANITIZE:-1}" != 0 ]]; then
+  echo
+  echo "== the runtime with ASan and UBSan (scripts/sanitize.sh --runtime)"
+  log_asan=$build/sanitize-runtime.log
+  sanitized=0
+  "$root/scripts/sanitize.sh" --runtime > "$log_asan" 2>&1 || sanitized=$?
+  grep -E "tests passed, [0-9]+ tests failed|^total |^malformed inputs:" \
+    "$log_asan" || true
+  if ((sanitized != 0)); then
+    tail -n 60 "$log_asan"
+    status=1
+  fi
 fi
 exit $status
