@@ -138,11 +138,13 @@ TEST_P(DriverConformance, BatchRowsAreIndependent) {
   ASSERT_TRUE(dev->mvm(*h, x.data() + 2 * 32, 1, single.data()).isOk());
   std::vector<float> again(5 * 16);
   ASSERT_TRUE(dev->mvm(*h, x.data(), 5, again.data()).isOk());
-  if (GetParam().repeatable)
+  if (GetParam().repeatable) {
     EXPECT_EQ(again, y); // the same batch, bit for bit
-  if (GetParam().repeatable && GetParam().batchExact)
+  }
+  if (GetParam().repeatable && GetParam().batchExact) {
     for (int c = 0; c < 16; ++c)
       EXPECT_EQ(single[c], y[2 * 16 + c]) << c;
+  }
   // Within float rounding of the product wherever the BLAS sums it.
   std::vector<float> row(x.begin() + 64, x.begin() + 96);
   expectProduct(a.tiles(0), row, 1, single);
@@ -214,8 +216,9 @@ TEST_P(DriverConformance, TilesAreIndependent) {
   ASSERT_TRUE(h1.isOk());
   ASSERT_TRUE(dev->mvm(*h0, x.data(), 1, after.data()).isOk());
   expectProduct(a.tiles(0), x, 1, after);
-  if (GetParam().repeatable)
+  if (GetParam().repeatable) {
     EXPECT_EQ(before, after);
+  }
 }
 
 TEST_P(DriverConformance, ConcurrentMvmsOnDifferentTiles) {

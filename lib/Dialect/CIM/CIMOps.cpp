@@ -366,7 +366,7 @@ LogicalResult SignReadoutAttr::verify(
     DenseF32ArrayAttr cmp, APFloat tie, DenseF64ArrayAttr reference) {
   if (fanIn == 0)
     return emitError() << "binary neurons need a positive fan_in";
-  size_t n = scale.size();
+  int64_t n = scale.size();
   if (n == 0 || pre.size() != n || bias.size() != n || cmp.size() != n ||
       reference.size() != n)
     return emitError() << "binary neurons need one pre, scale, bias, cmp "

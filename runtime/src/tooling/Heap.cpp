@@ -33,8 +33,9 @@ void tuneHeapForTensors() {
   // The heap below the first huge page stays unused (a block held until
   // exit, never touched), so that tensors start on huge pages.
   constexpr size_t kChunkHeader = 2 * sizeof(size_t);
-  if (lo - at > 2 * kChunkHeader)
-    (void)std::malloc(lo - at - 2 * kChunkHeader);
+  if (lo - at > 2 * kChunkHeader) {
+    [[maybe_unused]] void *held = std::malloc(lo - at - 2 * kChunkHeader);
+  }
   // Later growth in the usual steps.
   mallopt(M_TOP_PAD, 128 << 10);
 }
