@@ -97,6 +97,13 @@ def compile_argv(model, out):
     return ["{bin}/cim-compile", model, "-o", out]
 
 
+def compile_spec(d, model, error):
+    """Compiling `model` (saved as d/m.onnx) must fail with one error line
+    matching `error` and leave no d/m.cimx."""
+    out = d + "/m.cimx"
+    return Spec(compile_argv(save(model, d + "/m.onnx"), out), error, outputs=[out])
+
+
 # --- sizes and counts -------------------------------------------------------
 
 @case("sizes")
@@ -106,9 +113,7 @@ def huge_dims_raw(d):
     del t.dims[:]
     t.dims.extend([2 ** 32, 2 ** 32])
     t.raw_data = b""
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"m\.onnx.*initializer 'W'.*(elements|too large)", outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*initializer 'W'.*(elements|too large)")
 
 
 @case("sizes")
@@ -118,9 +123,7 @@ def huge_dims_typed(d):
     del t.dims[:]
     t.dims.extend([2 ** 32, 2 ** 32])
     t.ClearField("raw_data")
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"m\.onnx.*initializer 'W'.*(elements|too large)", outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*initializer 'W'.*(elements|too large)")
 
 
 @case("sizes")
@@ -129,17 +132,13 @@ def negative_initializer_dim(d):
     t = m.graph.initializer[0]
     del t.dims[:]
     t.dims.extend([-4, -3])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"m\.onnx.*initializer 'W'.*dimension -4", outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*initializer 'W'.*dimension -4")
 
 
 @case("sizes")
 def negative_input_dim(d):
     m = linear_model(dims=[-5, 4])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"m\.onnx.*input 'x'.*dimension -5", outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*input 'x'.*dimension -5")
 
 
 @case("sizes")
@@ -153,9 +152,7 @@ def constant_of_shape_4tb(d):
                           [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["a", "b", "c"])],
                           [shape])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"m\.onnx.*'fill'.*(elements|too large)", outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*'fill'.*(elements|too large)")
 
 
 @case("sizes")
@@ -216,9 +213,7 @@ def loop_steps_huge(d):
 def external_data_fifo(d):
     m = external_model(d, "w.bin")
     os.mkfifo(d + "/w.bin")
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"initializer 'W'.*w\.bin.*not a regular file", outputs=[out])
+    return compile_spec(d, m, r"initializer 'W'.*w\.bin.*not a regular file")
 
 
 # --- silent wrong results ---------------------------------------------------
@@ -226,9 +221,7 @@ def external_data_fifo(d):
 @case("silent")
 def nan_weights(d):
     m = linear_model(weight=np.full((4, 3), np.nan, dtype=np.float32))
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"'W'.*(NaN|not finite)",
-                outputs=[out])
+    return compile_spec(d, m, r"'W'.*(NaN|not finite)")
 
 
 @case("silent")
@@ -236,17 +229,13 @@ def inf_weight(d):
     w = np.ones((4, 3), dtype=np.float32)
     w[1, 2] = np.inf
     m = linear_model(weight=w)
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"'W'.*(inf|not finite)",
-                outputs=[out])
+    return compile_spec(d, m, r"'W'.*(inf|not finite)")
 
 
 @case("silent")
 def gemm_alpha_nan(d):
     m = linear_model(alpha=float("nan"))
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"'fc'.*alpha.*(NaN|not finite)",
-                outputs=[out])
+    return compile_spec(d, m, r"'fc'.*alpha.*(NaN|not finite)")
 
 
 # --- data loss and leftovers ------------------------------------------------
@@ -345,9 +334,7 @@ def external_dev_zero(d):
 @case("containment")
 def external_dotdot(d):
     m = external_model(d, "../w.bin")
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"initializer 'W'.*\.\./w\.bin", outputs=[out])
+    return compile_spec(d, m, r"initializer 'W'.*\.\./w\.bin")
 
 
 @case("containment")
@@ -355,9 +342,7 @@ def external_too_short(d):
     with open(d + "/w.bin", "wb") as f:
         f.write(b"\0" * 20)
     m = external_model(d, "w.bin")
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out),
-                r"initializer 'W'.*w\.bin.*(bytes|expected)", outputs=[out])
+    return compile_spec(d, m, r"initializer 'W'.*w\.bin.*(bytes|expected)")
 
 
 # --- invalid text and graphs --------------------------------------------------
@@ -376,18 +361,14 @@ def node_name_invalid_utf8(d):
 def empty_graph(d):
     g = helper.make_graph([], "g", [], [])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*no outputs",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*no outputs")
 
 
 @case("graphs")
 def no_outputs(d):
     m = linear_model()
     del m.graph.output[:]
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*no outputs",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*no outputs")
 
 
 @case("graphs")
@@ -398,9 +379,7 @@ def cycle(d):
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
                           [helper.make_tensor_value_info("b", TensorProto.FLOAT, [1])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*'b'.*r1",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*'b'.*r1")
 
 
 @case("graphs")
@@ -411,18 +390,14 @@ def duplicate_producers(d):
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*'y'.*(multiple|twice)",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*'y'.*(multiple|twice)")
 
 
 @case("graphs")
 def duplicate_graph_outputs(d):
     m = linear_model()
     m.graph.output.extend([m.graph.output[0]])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*output 'y'",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*output 'y'")
 
 
 @case("graphs")
@@ -432,9 +407,7 @@ def dangling_input(d):
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*'nowhere'.*add",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*'nowhere'.*add")
 
 
 @case("graphs")
@@ -445,25 +418,20 @@ def unknown_domain(d):
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13),
                                             helper.make_opsetid("com.example", 1)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*'r'.*com\.example",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*'r'.*com\.example")
 
 
 @case("graphs")
 def missing_opset(d):
     m = linear_model()
     del m.opset_import[:]
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*opset", outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*opset")
 
 
 @case("graphs")
 def future_opset(d):
     m = linear_model(opset=99)
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*opset.*99",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*opset.*99")
 
 
 @case("graphs")
@@ -482,9 +450,7 @@ def deep_subgraph_nesting(d):
                            helper.make_tensor_value_info("c", TensorProto.BOOL, [])],
                           [helper.make_tensor_value_info("y90", TensorProto.FLOAT, [1])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    out = d + "/m.cimx"
-    return Spec(compile_argv(save(m, d + "/m.onnx"), out), r"m\.onnx.*(nest|deep|parse)",
-                outputs=[out])
+    return compile_spec(d, m, r"m\.onnx.*(nest|deep|parse)")
 
 
 # --- messages ---------------------------------------------------------------
