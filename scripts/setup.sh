@@ -33,7 +33,7 @@ if [[ "${1:-}" == "--train" ]]; then
 fi
 if [[ "${1:-}" == "--fuzz" ]]; then
   # Only for scripts/fuzz.sh: clang and its libFuzzer runtime.
-  PKGS+=(clang libclang-rt-dev)
+  PKGS+=(clang-19 libclang-rt-19-dev)
 fi
 
 missing=()

@@ -250,7 +250,8 @@ void importScan(GraphImporter &g, const Node &node) {
 
 void importIf(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"then_branch", "else_branch"});
-  DenseElementsAttr cond = g.lookupConstant(node.input(0));
+  DenseElementsAttr cond = typedConstant(g, node, 0, g.b().getI1Type(),
+                                         "the condition", /*scalar=*/true);
   if (!cond)
     throw ImportError{"the condition must be known at compile time"};
   bool taken = cond.getValues<APInt>()[0].getBoolValue();

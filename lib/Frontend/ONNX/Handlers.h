@@ -46,6 +46,12 @@ mlir::Value operand(GraphImporter &g, const Node &node, int i);
 bool hasOperand(const Node &node, int i);
 /// The compile-time value of operand `i` as integers; throws with `what` in
 /// the message if it is not a constant.
+/// Input `i`'s compile-time constant, or null when it is absent or not
+/// constant; an error naming `what` when the constant's element type is not
+/// `element` or, for `scalar`, it does not hold exactly one element.
+mlir::DenseElementsAttr typedConstant(GraphImporter &g, const Node &node,
+                                      int i, mlir::Type element,
+                                      const char *what, bool scalar = false);
 llvm::SmallVector<int64_t> constantInts(GraphImporter &g, const Node &node,
                                         int i, const char *what);
 

@@ -343,7 +343,9 @@ void importClip(GraphImporter &g, const Node &node) {
     auto bound = [&](int i, double &value, Value &dynamic) {
       if (!hasOperand(node, i))
         return;
-      if (DenseElementsAttr c = g.lookupConstant(node.input(i)))
+      if (DenseElementsAttr c = typedConstant(g, node, i, elementType(x),
+                                              i == 1 ? "min" : "max",
+                                              /*scalar=*/true))
         value = isFloat ? c.getSplatValue<APFloat>().convertToDouble()
                         : double(c.getSplatValue<APInt>().getSExtValue());
       else
@@ -670,12 +672,24 @@ void importBatchNorm(GraphImporter &g, const Node &node) {
   SmallVector<int64_t> shape(rank, 1);
   SmallVector<DenseElementsAttr> stats;
   for (int i = 1; i <= 4; ++i)
-    stats.push_back(g.lookupConstant(node.input(i)));
+    stats.push_back(typedConstant(g, node, i, g.b().getF32Type(),
+                                  "a statistics input"));
   if (llvm::all_of(stats, [](DenseElementsAttr a) { return a; })) {
     SmallVector<float> scale(stats[0].getValues<float>()),
         bias(stats[1].getValues<float>()), mean(stats[2].getValues<float>()),
         var(stats[3].getValues<float>());
     int64_t channels = scale.size();
+    int64_t xChannels = tensorType(x).getDimSize(1);
+    for (const SmallVector<float> *v : {&bias, &mean, &var})
+      if (int64_t(v->size()) != channels ||
+          (!ShapedType::isDynamic(xChannels) && xChannels != channels))
+        throw ImportError{"the statistics must each hold X's " +
+                          std::to_string(xChannels) +
+                          " channels (scale, B, mean, var hold " +
+                          std::to_string(channels) + ", " +
+                          std::to_string(bias.size()) + ", " +
+                          std::to_string(mean.size()) + ", " +
+                          std::to_string(var.size()) + ")"};
     SmallVector<float> a(channels), c(channels);
     for (int64_t i = 0; i < channels; ++i) {
       a[i] = scale[i] / std::sqrt(var[i] + eps);

@@ -65,6 +65,26 @@ bool cim::onnx_import::hasOperand(const Node &node, int i) {
   return i < node.input_size() && !node.input(i).empty();
 }
 
+DenseElementsAttr cim::onnx_import::typedConstant(GraphImporter &g,
+                                                 const Node &node, int i,
+                                                 Type element, const char *what,
+                                                 bool scalar) {
+  if (!hasOperand(node, i))
+    return {};
+  DenseElementsAttr attr = g.lookupConstant(node.input(i));
+  if (!attr)
+    return {};
+  if (attr.getElementType() != element)
+    throw ImportError{std::string(what) + " '" + node.input(i) + "' is " +
+                      elementTypeName(attr.getElementType()) + ", not " +
+                      elementTypeName(element)};
+  if (scalar && attr.getNumElements() != 1)
+    throw ImportError{std::string(what) + " '" + node.input(i) + "' holds " +
+                      std::to_string(attr.getNumElements()) +
+                      " elements, not one"};
+  return attr;
+}
+
 SmallVector<int64_t> cim::onnx_import::constantInts(GraphImporter &g,
                                                     const Node &node, int i,
                                                     const char *what) {

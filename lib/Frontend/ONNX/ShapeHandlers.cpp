@@ -110,7 +110,8 @@ void importConstantOfShape(GraphImporter &g, const Node &node) {
                : double(v.getValues<APInt>()[0].getSExtValue());
   }
   SmallVector<int64_t> dims(shapeLength(shape), ShapedType::kDynamic);
-  if (DenseElementsAttr c = g.lookupConstant(node.input(0)))
+  if (DenseElementsAttr c = typedConstant(g, node, 0, g.b().getI64Type(),
+                                          "the shape"))
     dims.assign(c.getValues<int64_t>().begin(), c.getValues<int64_t>().end());
   bindResult(g, node, g.b().createOrFold<ConstantOfShapeOp>(
                           g.loc(), RankedTensorType::get(dims, element), shape,

@@ -54,6 +54,10 @@ Models (input -> output, N is a symbolic batch dim):
   split_sizes.onnx       Split of x[4] into sizes 3 and 3
   conv_pool.onnx         x[N,2,6,6] -> grouped Conv with bias -> Relu -> MaxPool
   mixed_types.onnx       Mul of an int64 initializer and a float input
+  clip_bound_type.onnx, batchnorm_stats.onnx, if_float_condition.onnx
+                         a Clip bound of int64 for a float input,
+                         BatchNormalization statistics of lengths 3, 2, 3, 3,
+                         an If whose constant condition is float
   conv_3d.onnx, conv_groups.onnx, conv_rank.onnx, maxpool_indices.onnx
                          a Conv of a 3-D image, a Conv whose 2 groups do not
                          divide 3 channels, a Conv whose kernel has rank 4
@@ -903,6 +907,34 @@ def main(argv=None):
         opset_imports=[helper.make_opsetid("", 13)])
     m.ir_version = 8
     write(os.path.join(args.out, "mixed_types.onnx"), m.SerializeToString())
+
+    # Constant operands of the wrong element type or size, which ONNX's
+    # checker and shape inference let through: a Clip bound of int64 for a
+    # float input, BatchNormalization statistics of different lengths, an
+    # If whose constant condition is float.
+    def one_node(name, node, inits, y_shape=(2, 3), x_shape=(2, 3)):
+        m = helper.make_model(
+            helper.make_graph([node], name,
+                              [vi("x", TensorProto.FLOAT, list(x_shape))],
+                              [vi("y", TensorProto.FLOAT, list(y_shape))], inits),
+            opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
+    one_node("clip_bound_type",
+             helper.make_node("Clip", ["x", "lo"], ["y"], name="clip"),
+             [tensor("lo", np.array(0, np.int64))])
+    one_node("batchnorm_stats",
+             helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"],
+                              ["y"], name="bn"),
+             [tensor("s", np.ones(3, np.float32)), tensor("b", np.zeros(2, np.float32)),
+              tensor("m", np.zeros(3, np.float32)), tensor("v", np.ones(3, np.float32))])
+    branch = lambda value: helper.make_graph(
+        [helper.make_node("Constant", [], ["r"], value=tensor("c", np.array([value], np.float32)))],
+        "branch", [], [vi("r", TensorProto.FLOAT, [1])])
+    one_node("if_float_condition",
+             helper.make_node("If", ["c"], ["y"], name="choose",
+                              then_branch=branch(1.0), else_branch=branch(2.0)),
+             [tensor("c", np.array(1.0, np.float32))], y_shape=[1])
 
     image_op("conv_3d", "Conv", [1, 2, 4, 4, 4], ["y"], [1, 3, 3, 3, 3],
              w=np.ones([3, 2, 2, 2, 2], np.float32))
