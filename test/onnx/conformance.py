@@ -50,14 +50,26 @@ SCOPE = {
     "Gather", "Shape", "Expand", "Softmax", "LogSoftmax", "ArgMax",
     "ReduceSum", "ReduceMean", "ReduceMax", "BatchNormalization", "RNN",
     "LSTM", "GRU", "Loop", "Scan", "If", "Conv", "MaxPool", "AveragePool",
-    "GlobalAveragePool", "GlobalMaxPool",
+    "GlobalAveragePool", "GlobalMaxPool", "QuantizeLinear", "DequantizeLinear",
+    "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv",
 }
 # Ops over images: 1-D and 2-D ones (inputs of rank 3 and 4) are in scope.
-IMAGE_OPS = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
-             "GlobalMaxPool"}
+IMAGE_OPS = {"Conv", "ConvInteger", "QLinearConv", "MaxPool", "AveragePool",
+             "GlobalAveragePool", "GlobalMaxPool"}
 MIN_OPSET = 7  # ONNX 1.12 opsets in scope: 7 to 17 (--min-opset widens it)
 TYPES = {TensorProto.FLOAT, TensorProto.INT64, TensorProto.INT32,
-         TensorProto.BOOL}
+         TensorProto.BOOL, TensorProto.INT8, TensorProto.UINT8}
+# 8-bit tensors are in scope for the quantisation ops and the ops that move,
+# compare or select elements (arithmetic on them would have to wrap).
+EIGHT_BIT = {TensorProto.INT8, TensorProto.UINT8}
+EIGHT_BIT_OPS = {
+    "ArgMax", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape",
+    "ConvInteger", "DequantizeLinear", "Equal", "Expand", "Flatten", "Gather",
+    "Greater", "GreaterOrEqual", "Identity", "If", "Less",
+    "LessOrEqual", "Loop", "MatMulInteger", "MaxPool", "QLinearConv",
+    "QLinearMatMul", "QuantizeLinear", "ReduceMax", "Relu", "Reshape", "Scan",
+    "Shape", "Sign", "Slice", "Split", "Squeeze", "Transpose", "Unsqueeze",
+    "Where"}
 
 
 def graphs(graph):
@@ -84,6 +96,8 @@ def out_of_scope(model):
         if t.tensor_type.elem_type not in TYPES:
             return (f"{vi.name}: type "
                     f"{TensorProto.DataType.Name(t.tensor_type.elem_type)}")
+    eight_bit = any(vi.type.tensor_type.elem_type in EIGHT_BIT
+                    for vi in list(top.input) + list(top.output))
     ranks = {vi.name: len(vi.type.tensor_type.shape.dim) for vi in top.input
              if vi.type.tensor_type.HasField("shape")}
     for g in graphs(top):
@@ -97,9 +111,11 @@ def out_of_scope(model):
                 return f"{node.op_type} of a {ranks[node.input[0]] - 2}-D image"
             if node.op_type == "MaxPool" and len(node.output) > 1 and node.output[1]:
                 return "MaxPool's Indices output"
+            if eight_bit and node.op_type not in EIGHT_BIT_OPS:
+                return f"{node.op_type} on 8-bit integers"
             if node.op_type == "Cast":
                 to = next(a.i for a in node.attribute if a.name == "to")
-                if to not in TYPES:
+                if to not in TYPES or to in EIGHT_BIT:
                     return f"Cast to {TensorProto.DataType.Name(to)}"
     return None
 

@@ -8,6 +8,7 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Macro/Limits.h"
+#include "cim/Macro/Quantize.h"
 #include "cim/Macro/Recurrent.h"
 #include "cim/Macro/Rounding.h"
 #include "cim/Macro/Windows.h"
@@ -732,6 +733,61 @@ LogicalResult Im2ColOp::verify() {
   }
   expected.push_back(patch);
   return verifyShapeMatches(*this, expected, cast<ShapedType>(getType()));
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeLinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeLinearOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto scale = cast<RankedTensorType>(getScale().getType());
+  auto zp = cast<RankedTensorType>(getZeroPoint().getType());
+  if (scale.getRank() != 1 || zp.getRank() != 1 ||
+      scale.getDimSize(0) != zp.getDimSize(0))
+    return emitOpError("scale and zero_point must be 1-D of one length");
+  int64_t length = scale.getDimSize(0);
+  int64_t axis = getAxisAttr().getInt();
+  if (length != 1) {
+    if (axis < 0 || axis >= input.getRank())
+      return emitOpError("axis ")
+             << axis << " is out of range for rank " << input.getRank();
+    int64_t extent = input.getDimSize(axis);
+    if (!ShapedType::isDynamic(length) && !ShapedType::isDynamic(extent) &&
+        extent != length)
+      return emitOpError("a per-axis scale needs ")
+             << extent << " entries (the input's extent along axis "
+             << axis << "), not " << length;
+  }
+  // I64Attr's accessors read unsigned; the range is signed.
+  int64_t lo = getMinAttr().getInt(), hi = getMaxAttr().getInt();
+  if (lo > hi)
+    return emitOpError("min ") << lo << " is above max " << hi;
+  return verifyShapeMatches(*this, input.getShape(),
+                            cast<RankedTensorType>(getType()));
+}
+
+OpFoldResult QuantizeLinearOp::fold(FoldAdaptor adaptor) {
+  auto x = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto scale = dyn_cast_or_null<DenseElementsAttr>(adaptor.getScale());
+  auto zp = dyn_cast_or_null<DenseElementsAttr>(adaptor.getZeroPoint());
+  auto type = cast<RankedTensorType>(getType());
+  if (!x || !scale || !zp || !type.hasStaticShape())
+    return {};
+  SmallVector<float> xs(x.getValues<float>()), ss(scale.getValues<float>());
+  SmallVector<int64_t> zs(zp.getValues<int64_t>());
+  // Entry i lies at index (i / inner) % length of a per-axis scale.
+  int64_t length = int64_t(ss.size()), inner = 1;
+  int64_t lo = getMinAttr().getInt(), hi = getMaxAttr().getInt();
+  if (length > 1)
+    for (int64_t d : type.getShape().drop_front(getAxisAttr().getInt() + 1))
+      inner *= d;
+  SmallVector<int64_t> out(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    int64_t c = length > 1 ? (int64_t(i) / inner) % length : 0;
+    out[i] = macro::quantizeLinear(xs[i], ss[c], zs[c], lo, hi);
+  }
+  return DenseElementsAttr::get(type, ArrayRef<int64_t>(out));
 }
 
 //===----------------------------------------------------------------------===//

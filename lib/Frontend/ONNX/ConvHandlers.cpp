@@ -103,9 +103,18 @@ Windows readWindows(const Node &node, ArrayRef<int64_t> inputShape,
   return w;
 }
 
-/// The input of a Conv or a pool: f32 of rank 3 or 4.
-Value imageOperand(GraphImporter &g, const Node &node) {
+/// The input of a Conv or a pool: f32 of rank 3 or 4. With `eightBit`, an
+/// INT8 or UINT8 input (widened to i64) is taken as float32, which holds
+/// its levels exactly.
+Value imageOperand(GraphImporter &g, const Node &node, bool eightBit = false) {
   Value x = operand(g, node, 0);
+  int32_t declared = g.onnxElementType(node.input(0));
+  if (eightBit && elementType(x).isInteger(64) &&
+      (declared == onnx::TensorProto::INT8 ||
+       declared == onnx::TensorProto::UINT8))
+    x = g.b().createOrFold<CastOp>(
+        g.loc(),
+        RankedTensorType::get(tensorType(x).getShape(), g.b().getF32Type()), x);
   requireF32(x, "X");
   int64_t rank = tensorType(x).getRank();
   if (rank != 3 && rank != 4)
@@ -293,12 +302,18 @@ void importMaxPool(GraphImporter &g, const Node &node) {
                     "pads", "storage_order", "strides"});
   if (node.output_size() > 1 && !node.output(1).empty())
     throw ImportError{"the Indices output is not supported"};
-  Value x = imageOperand(g, node);
+  // An 8-bit image is pooled as float32 and the maxima turned back.
+  Value x = imageOperand(g, node, /*eightBit=*/true);
+  bool eightBit = !elementType(operand(g, node, 0)).isF32();
   Windows w = readWindows(node, tensorType(x).getShape(), std::nullopt);
   Value windows = channelWindows(g, x, w,
                                  -std::numeric_limits<float>::infinity());
-  bindResult(g, node,
-             unflattenChannels(g, reduceLast<tosa::ReduceMaxOp>(g, windows), x));
+  Value y = unflattenChannels(g, reduceLast<tosa::ReduceMaxOp>(g, windows), x);
+  if (eightBit)
+    y = g.b().createOrFold<CastOp>(
+        g.loc(),
+        RankedTensorType::get(tensorType(y).getShape(), g.b().getI64Type()), y);
+  bindResult(g, node, y);
 }
 
 /// How many of a window's taps count in its average, per output position

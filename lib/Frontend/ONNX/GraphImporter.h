@@ -64,6 +64,16 @@ public:
   /// The compile-time value of `name`, or null.
   mlir::DenseElementsAttr lookupConstant(const std::string &name) const;
 
+  /// The ONNX element type a value name is declared with (graph inputs and
+  /// outputs, initializers, Constant nodes, and shape inference's value
+  /// infos, in every graph of the model), or 0 when none is known. Integer
+  /// types narrower than INT64 are widened to i64 here, so handlers whose
+  /// semantics depend on the narrow type (saturation ranges) read it here.
+  int32_t onnxElementType(const std::string &name) const;
+  /// Records the declared element types of `graph` and its subgraphs (the
+  /// model's root importer does this once).
+  void declareElementTypes(const onnx::GraphProto &graph);
+
   /// Imports the nodes of `graph` at the insertion point; each failure is
   /// rethrown as `node 'NAME' (OpType): ...`.
   void importNodes(const onnx::GraphProto &graph);
@@ -127,10 +137,12 @@ private:
   const GraphImporter *parent;
   mlir::Location currentLoc = mlir::UnknownLoc::get(builder.getContext());
   llvm::StringMap<mlir::Value> values;
+  llvm::StringMap<int32_t> elementTypes;
 };
 
 /// The MLIR element type of an ONNX tensor element type: FLOAT -> f32,
-/// INT64 and INT32 -> i64 (widened), BOOL -> i1; throws for anything else.
+/// INT64, INT32, INT8 and UINT8 -> i64 (widened), BOOL -> i1; throws for
+/// anything else.
 mlir::Type convertElementType(int32_t onnxType, mlir::MLIRContext *context,
                               const std::string &what);
 /// The ranked tensor type of a graph input or output; `what` names it in

@@ -27,6 +27,7 @@ void addShapeHandlers(HandlerTable &table);
 void addRecurrentHandlers(HandlerTable &table);
 void addControlFlowHandlers(HandlerTable &table);
 void addConvHandlers(HandlerTable &table);
+void addQuantHandlers(HandlerTable &table);
 
 const onnx::AttributeProto *findAttr(const Node &node, const char *name);
 int64_t intAttr(const Node &node, const char *name, int64_t fallback);

@@ -96,6 +96,37 @@ void GraphImporter::importNodes(const onnx::GraphProto &graph) {
   setLocation(graphLoc);
 }
 
+int32_t GraphImporter::onnxElementType(const std::string &name) const {
+  for (const GraphImporter *g = this; g; g = g->parent) {
+    auto it = g->elementTypes.find(name);
+    if (it != g->elementTypes.end())
+      return it->second;
+  }
+  return 0;
+}
+
+void GraphImporter::declareElementTypes(const onnx::GraphProto &graph) {
+  auto declare = [&](const onnx::ValueInfoProto &v) {
+    if (v.type().has_tensor_type())
+      elementTypes[v.name()] = v.type().tensor_type().elem_type();
+  };
+  for (const auto *list : {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const auto &v : *list)
+      declare(v);
+  for (const auto &t : graph.initializer())
+    elementTypes[t.name()] = t.data_type();
+  for (const auto &node : graph.node())
+    for (const auto &attr : node.attribute()) {
+      if (node.op_type() == "Constant" && attr.name() == "value" &&
+          node.output_size() == 1)
+        elementTypes[node.output(0)] = attr.t().data_type();
+      if (attr.type() == onnx::AttributeProto::GRAPH)
+        declareElementTypes(attr.g());
+      for (const auto &g : attr.graphs())
+        declareElementTypes(g);
+    }
+}
+
 std::string cim::onnx_import::elementTypeName(Type type) {
   if (type.isF32())
     return "float";
@@ -274,6 +305,30 @@ DenseElementsAttr cim::onnx_import::convertTensor(const onnx::TensorProto &tenso
     return DenseElementsAttr::get(
         RankedTensorType::get(shape, b.getI64Type()), ArrayRef<int64_t>(wide));
   }
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8: {
+    // Widened to i64 like INT32: one byte per element in raw data, one
+    // int32 each in int32_data (which must then lie in the type's range).
+    bool isSigned = tensor.data_type() == onnx::TensorProto::INT8;
+    SmallVector<int64_t> wide;
+    if (tensor.has_raw_data()) {
+      auto bytes = readData<uint8_t>(tensor, tensor.int32_data(), count);
+      for (uint8_t v : bytes)
+        wide.push_back(isSigned ? int64_t(int8_t(v)) : int64_t(v));
+    } else {
+      auto data = readData<int32_t>(tensor, tensor.int32_data(), count);
+      int64_t lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
+      for (int32_t v : data) {
+        if (v < lo || v > hi)
+          throw ImportError{"tensor '" + tensor.name() + "' holds " +
+                            std::to_string(v) + ", outside " +
+                            dataTypeName(tensor.data_type()) + "'s range"};
+        wide.push_back(v);
+      }
+    }
+    return DenseElementsAttr::get(
+        RankedTensorType::get(shape, b.getI64Type()), ArrayRef<int64_t>(wide));
+  }
   case onnx::TensorProto::BOOL: {
     // Raw data holds one byte per element; the typed field uses int32_data.
     auto data = readData<uint8_t>(tensor, tensor.int32_data(), count);
@@ -284,7 +339,8 @@ DenseElementsAttr cim::onnx_import::convertTensor(const onnx::TensorProto &tenso
   default:
     throw ImportError{"tensor '" + tensor.name() + "' has element type " +
                       dataTypeName(tensor.data_type()) +
-                      ", which is not supported (FLOAT, INT64, INT32 and BOOL are)"};
+                      ", which is not supported (FLOAT, INT64, INT32, INT8, UINT8 "
+                      "and BOOL are)"};
   }
 }
 
@@ -296,13 +352,15 @@ Type cim::onnx_import::convertElementType(int32_t onnxType, MLIRContext *context
     return b.getF32Type();
   case onnx::TensorProto::INT64:
   case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
     return b.getI64Type();
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   default:
     throw ImportError{what + " has element type " + dataTypeName(onnxType) +
-                      ", which is not supported (FLOAT, INT64, INT32 and BOOL "
-                      "are)"};
+                      ", which is not supported (FLOAT, INT64, INT32, INT8, "
+                      "UINT8 and BOOL are)"};
   }
 }
 
@@ -525,8 +583,9 @@ static void validateGraph(const onnx::GraphProto &graph, bool top, int depth) {
     for (const auto &name : node.output())
       utf8(name, where + ": an output name");
     if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose" ||
-        node.op_type() == "ConvInteger") {
-      int x = rankOf(node, 0), w = rankOf(node, 1);
+        node.op_type() == "ConvInteger" || node.op_type() == "QLinearConv") {
+      int x = rankOf(node, 0),
+          w = rankOf(node, node.op_type() == "QLinearConv" ? 3 : 1);
       if (x >= 0 && w >= 0 && x != w)
         throw ImportError{where + ": X has rank " + std::to_string(x) +
                           " but W has rank " + std::to_string(w) +
@@ -540,6 +599,27 @@ static void validateGraph(const onnx::GraphProto &graph, bool top, int depth) {
           throw ImportError{at + " is " + (std::isnan(v) ? "NaN" : "infinite") +
                             "; attributes must be finite"};
       };
+      // ONNX's shape inference of convolutions and pools divides by these
+      // (a group or a stride of 0 is a division by zero there).
+      static const std::set<std::string> windowOps = {
+          "Conv",    "ConvTranspose", "ConvInteger", "QLinearConv",
+          "MaxPool", "AveragePool",   "LpPool",      "MaxUnpool"};
+      if (windowOps.count(node.op_type())) {
+        int64_t least = attr.name() == "pads" ? 0 : 1;
+        bool bounded = attr.name() == "group" || attr.name() == "strides" ||
+                       attr.name() == "dilations" ||
+                       attr.name() == "kernel_shape" || attr.name() == "pads";
+        if (bounded && attr.type() == onnx::AttributeProto::INT &&
+            attr.i() < least)
+          throw ImportError{at + " is " + std::to_string(attr.i()) +
+                            "; it must be at least " + std::to_string(least)};
+        if (bounded)
+          for (int64_t v : attr.ints())
+            if (v < least)
+              throw ImportError{at + " holds " + std::to_string(v) +
+                                "; its entries must be at least " +
+                                std::to_string(least)};
+      }
       if (attr.type() == onnx::AttributeProto::FLOAT)
         finite(attr.f());
       for (float v : attr.floats())
@@ -611,6 +691,7 @@ public:
     }
 
     importer.setLocation(fileLoc);
+    importer.declareElementTypes(graph);
     for (const auto &init : graph.initializer()) {
       DenseElementsAttr attr;
       try {

@@ -331,28 +331,35 @@ void importClip(GraphImporter &g, const Node &node) {
   Value x = operand(g, node, 0);
   requireNumber(x, "input");
   bool isFloat = elementType(x).isF32();
-  double lo = isFloat ? -kFloatMax : double(std::numeric_limits<int64_t>::min());
-  double hi = isFloat ? kFloatMax : double(std::numeric_limits<int64_t>::max());
+  // Float bounds in double, integer ones in int64 (2^63 - 1 has no double).
+  double lo = -kFloatMax, hi = kFloatMax;
+  int64_t intLo = std::numeric_limits<int64_t>::min(),
+          intHi = std::numeric_limits<int64_t>::max();
   Value dynLo, dynHi;
   if (g.getOpset() < 11) {
     allowAttrs(node, {"min", "max"});
+    if (!isFloat)
+      throw ImportError{"Clip before opset 11 takes float inputs only"};
     lo = floatAttr(node, "min", -kFloatMax);
     hi = floatAttr(node, "max", kFloatMax);
   } else {
     allowAttrs(node, {});
-    auto bound = [&](int i, double &value, Value &dynamic) {
+    auto bound = [&](int i, double &value, int64_t &intValue, Value &dynamic) {
       if (!hasOperand(node, i))
         return;
       if (DenseElementsAttr c = typedConstant(g, node, i, elementType(x),
                                               i == 1 ? "min" : "max",
-                                              /*scalar=*/true))
-        value = isFloat ? c.getSplatValue<APFloat>().convertToDouble()
-                        : double(c.getSplatValue<APInt>().getSExtValue());
-      else
+                                              /*scalar=*/true)) {
+        if (isFloat)
+          value = c.getSplatValue<APFloat>().convertToDouble();
+        else
+          intValue = c.getSplatValue<APInt>().getSExtValue();
+      } else {
         dynamic = operand(g, node, i);
+      }
     };
-    bound(1, lo, dynLo);
-    bound(2, hi, dynHi);
+    bound(1, lo, intLo, dynLo);
+    bound(2, hi, intHi, dynHi);
   }
   Builder &b = g.b();
   Value y;
@@ -360,8 +367,8 @@ void importClip(GraphImporter &g, const Node &node) {
     y = clampF32(g, x, lo, hi);
   } else {
     y = g.b().createOrFold<tosa::ClampOp>(
-        g.loc(), x.getType(), x, b.getI64IntegerAttr(int64_t(lo)),
-        b.getI64IntegerAttr(int64_t(hi)), b.getF32FloatAttr(-kFloatMax),
+        g.loc(), x.getType(), x, b.getI64IntegerAttr(intLo),
+        b.getI64IntegerAttr(intHi), b.getF32FloatAttr(-kFloatMax),
         b.getF32FloatAttr(kFloatMax));
   }
   if (dynLo)
@@ -412,6 +419,9 @@ void importCast(GraphImporter &g, const Node &node) {
   const auto *to = findAttr(node, "to");
   if (!to)
     throw ImportError{"attribute 'to' is required"};
+  if (to->i() == onnx::TensorProto::INT8 || to->i() == onnx::TensorProto::UINT8)
+    throw ImportError{"a Cast to an 8-bit integer type is not supported (8-bit "
+                      "tensors come from QuantizeLinear)"};
   Type element = convertElementType(static_cast<int32_t>(to->i()),
                                     g.getContext(), "target type");
   auto type = RankedTensorType::get(tensorType(x).getShape(), element);

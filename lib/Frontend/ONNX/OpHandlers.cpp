@@ -9,6 +9,8 @@
 
 #include "Handlers.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -170,9 +172,46 @@ static const HandlerTable &handlers() {
     addRecurrentHandlers(t);
     addControlFlowHandlers(t);
     addConvHandlers(t);
+    addQuantHandlers(t);
     return t;
   }();
   return table;
+}
+
+/// INT8 and UINT8 tensors are widened to i64, which is exact for the ops
+/// that move, compare or select their elements and for the quantisation
+/// ops; arithmetic on them would not wrap as the narrow type does, so it is
+/// refused rather than computed in another type.
+static void checkNarrowIntegers(const GraphImporter &g, const Node &node) {
+  static const llvm::StringSet<> exact = {
+      "ArgMax",       "Cast",          "Clip",          "Concat",
+      "Constant",     "ConstantOfShape", "ConvInteger", "DequantizeLinear",
+      "DynamicQuantizeLinear", "Equal", "Expand",        "Flatten",
+      "Gather",       "Greater",       "GreaterOrEqual",
+      "Identity",     "If",            "Less",          "LessOrEqual",
+      "Loop",         "MatMulInteger", "MaxPool",       "QLinearConv",
+      "QLinearMatMul", "QuantizeLinear", "ReduceMax",   "Relu",
+      "Reshape",      "Scan",          "Shape",         "Sign",
+      "Slice",        "Split",         "Squeeze",       "Transpose",
+      "Unsqueeze",    "Where"};
+  if (exact.contains(node.op_type()))
+    return;
+  auto check = [&](const std::string &name, const char *role) {
+    int32_t type = g.onnxElementType(name);
+    if (type == onnx::TensorProto::INT8 || type == onnx::TensorProto::UINT8)
+      throw ImportError{std::string(role) + " '" + name + "' is " +
+                        (type == onnx::TensorProto::INT8 ? "int8" : "uint8") +
+                        ": " + node.op_type() +
+                        " on 8-bit integers is not supported (8-bit tensors "
+                        "are for the quantisation ops, data movement and "
+                        "comparisons)"};
+  };
+  for (const auto &name : node.input())
+    if (!name.empty())
+      check(name, "input");
+  for (const auto &name : node.output())
+    if (!name.empty())
+      check(name, "output");
 }
 
 bool cim::onnx_import::importNode(GraphImporter &importer, const Node &node) {
@@ -181,6 +220,7 @@ bool cim::onnx_import::importNode(GraphImporter &importer, const Node &node) {
     return false;
   if (node.output_size() < 1)
     throw ImportError{"node has no outputs"};
+  checkNarrowIntegers(importer, node);
   it->second(importer, node);
   return true;
 }

@@ -40,6 +40,7 @@ const std::vector<KernelDef> &kernelTable() {
     addNeuronKernels(t);
     addControlFlowKernels(t);
     addWindowKernels(t);
+    addQuantizeKernels(t);
     return t;
   }();
   return table;

@@ -183,6 +183,7 @@ void addRnnKernels(std::vector<KernelDef> &table);
 void addNeuronKernels(std::vector<KernelDef> &table);
 void addControlFlowKernels(std::vector<KernelDef> &table);
 void addWindowKernels(std::vector<KernelDef> &table);
+void addQuantizeKernels(std::vector<KernelDef> &table);
 
 } // namespace cim::rt
 

@@ -160,13 +160,14 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
     break;
   case kOnnxBool:
   case kOnnxUint8:
+  case kOnnxInt8:
     elemBytes = 1;
     break;
   default:
     return makeError(Code::Unimplemented, label, ": data_type ", type, " (",
                      onnxTypeName(type),
                      ") is not supported (FLOAT, DOUBLE, INT32, INT64, UINT8, "
-                     "BOOL are)");
+                     "INT8, BOOL are)");
   }
   bool isFloat = type == kOnnxFloat || type == kOnnxDouble;
   t.dtype = isFloat ? DType::F32 : type == kOnnxBool ? DType::Bool : DType::I64;
@@ -184,7 +185,7 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
   } else if (type == kOnnxInt64) {
     CIM_TRY(checkCount(proto.int64_data_size(), "int64_data"));
   } else {
-    // ONNX stores BOOL and UINT8 in int32_data as well.
+    // ONNX stores BOOL, UINT8 and INT8 in int32_data as well.
     CIM_TRY(checkCount(proto.int32_data_size(), "int32_data"));
   }
   if (isFloat)
@@ -229,6 +230,9 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
       case kOnnxUint8:
         t.ints[i] = int64_t(bits);
         break;
+      case kOnnxInt8:
+        t.ints[i] = int8_t(uint8_t(bits));
+        break;
       case kOnnxBool:
         t.ints[i] = bits != 0 ? 1 : 0;
         break;
@@ -251,11 +255,13 @@ StatusOr<HostTensor> parseTensorBytes(std::string_view bytes,
     break;
   case kOnnxInt32:
   case kOnnxUint8:
+  case kOnnxInt8:
   case kOnnxBool:
     for (size_t i = 0; i < n; ++i) {
       int32_t v = proto.int32_data(int(i));
       t.ints[i] = type == kOnnxBool    ? (v != 0 ? 1 : 0)
                   : type == kOnnxUint8 ? int64_t(uint8_t(v))
+                  : type == kOnnxInt8  ? int64_t(int8_t(v))
                                        : int64_t(v);
     }
     break;

@@ -36,6 +36,7 @@ struct HostTensor {
 enum OnnxDataType : int {
   kOnnxFloat = 1,
   kOnnxUint8 = 2,
+  kOnnxInt8 = 3,
   kOnnxInt32 = 6,
   kOnnxInt64 = 7,
   kOnnxBool = 9,

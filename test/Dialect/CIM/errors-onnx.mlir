@@ -121,3 +121,19 @@ func.func @im2col_shape(%x: tensor<2x3x5x5xf32>) {
   %0 = cim.im2col %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x5x5xf32> -> tensor<2x3x2x27xf32>
   return
 }
+
+// -----
+
+func.func @quantize_axis_length(%x: tensor<2x4xf32>, %s: tensor<3xf32>, %z: tensor<3xi64>) {
+  // expected-error @+1 {{a per-axis scale needs 4 entries (the input's extent along axis 1), not 3}}
+  %0 = cim.quantize_linear %x, %s, %z {axis = 1 : i64, min = 0 : i64, max = 255 : i64} : (tensor<2x4xf32>, tensor<3xf32>, tensor<3xi64>) -> tensor<2x4xi64>
+  return
+}
+
+// -----
+
+func.func @quantize_range(%x: tensor<2x4xf32>, %s: tensor<1xf32>, %z: tensor<1xi64>) {
+  // expected-error @+1 {{min 255 is above max 0}}
+  %0 = cim.quantize_linear %x, %s, %z {axis = 0 : i64, min = 255 : i64, max = 0 : i64} : (tensor<2x4xf32>, tensor<1xf32>, tensor<1xi64>) -> tensor<2x4xi64>
+  return
+}

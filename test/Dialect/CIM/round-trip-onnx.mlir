@@ -1,4 +1,5 @@
 // RUN: cim-opt %s | cim-opt | FileCheck %s
+// RUN: cim-opt %s -canonicalize | FileCheck %s --check-prefix=FOLD
 // The digital-unit ops with ONNX semantics, the recurrent ops and the
 // control-flow ops print and parse back unchanged.
 
@@ -56,4 +57,25 @@ func.func @windows(%x: tensor<?x3x5x5xf32>, %s: tensor<?x2x7xf32>) -> (tensor<?x
   // CHECK: cim.im2col %{{.*}} {ceil_mode = 1 : i64, dilations = array<i64: 1>, kernel_shape = array<i64: 2>, pad_value = 0xFF800000 : f32, pads = array<i64: 0, 1>, strides = array<i64: 2>} : tensor<?x2x7xf32> -> tensor<?x4x4xf32>
   %1 = cim.im2col %s {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 1>, dilations = array<i64: 1>, pad_value = 0xFF800000 : f32, ceil_mode = 1 : i64} : tensor<?x2x7xf32> -> tensor<?x4x4xf32>
   return %0, %1 : tensor<?x3x3x27xf32>, tensor<?x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @quantize
+func.func @quantize(%x: tensor<?x4xf32>, %s: tensor<4xf32>, %z: tensor<4xi64>) -> tensor<?x4xi64> {
+  // CHECK: cim.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, max = 127 : i64, min = -128 : i64} : (tensor<?x4xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<?x4xi64>
+  %0 = cim.quantize_linear %x, %s, %z {axis = 1 : i64, min = -128 : i64, max = 127 : i64} : (tensor<?x4xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<?x4xi64>
+  return %0 : tensor<?x4xi64>
+}
+
+// Constant operands fold, rounding half to even and saturating: 2.5 / 1
+// -> 2, 3.5 -> 4, -300 -> -128; per axis, column 1 has scale 0.5 and zero
+// point 10.
+// FOLD-LABEL: func.func @quantize_fold
+func.func @quantize_fold() -> tensor<2x2xi64> {
+  // FOLD: arith.constant dense<{{\[}}[2, 17], [-128, 10]]> : tensor<2x2xi64>
+  // FOLD-NOT: cim.quantize_linear
+  %x = arith.constant dense<[[2.5, 3.5], [-300.0, 0.2]]> : tensor<2x2xf32>
+  %s = arith.constant dense<[1.0, 0.5]> : tensor<2xf32>
+  %z = arith.constant dense<[0, 10]> : tensor<2xi64>
+  %0 = cim.quantize_linear %x, %s, %z {axis = 1 : i64, min = -128 : i64, max = 127 : i64} : (tensor<2x2xf32>, tensor<2xf32>, tensor<2xi64>) -> tensor<2x2xi64>
+  return %0 : tensor<2x2xi64>
 }

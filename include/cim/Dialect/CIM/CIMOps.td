@@ -230,6 +230,35 @@ def CIM_CastOp : CIM_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let hasFolder = 1;
 }
 
+def CIM_QuantizeLinearOp : CIM_Op<"quantize_linear", [Pure]> {
+  let summary = "ONNX QuantizeLinear: float to integer levels";
+  let description = [{
+    `saturate(round_half_even(input / scale) + zero_point)` into
+    `[min, max]` (the range of the model's 8-bit type, which is widened to
+    i64 here), computed in float32 as ONNX's reference does
+    (`cim/Macro/Quantize.h`). `scale` and `zero_point` are 1-D of one entry
+    (per tensor) or of the input's extent along `axis` (per axis). Folds
+    when every operand is constant.
+
+    ```mlir
+    %q = cim.quantize_linear %x, %scale, %zp {axis = 1 : i64, min = -128 : i64,
+                                            max = 127 : i64}
+        : (tensor<?x4xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<?x4xi64>
+    ```
+  }];
+  let arguments = (ins TensorOf<[F32]>:$input, TensorOf<[F32]>:$scale,
+                       TensorOf<[I64]>:$zero_point, I64Attr:$axis,
+                       I64Attr:$min, I64Attr:$max);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $zero_point attr-dict `:`
+    `(` type($input) `,` type($scale) `,` type($zero_point) `)` `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def CIM_GatherOp : CIM_Op<"gather", [Pure]> {
   let summary = "ONNX Gather: take entries of `data` along `axis`";
   let description = [{

@@ -54,6 +54,8 @@ Models (input -> output, N is a symbolic batch dim):
   split_sizes.onnx       Split of x[4] into sizes 3 and 3
   conv_pool.onnx         x[N,2,6,6] -> grouped Conv with bias -> Relu -> MaxPool
   mixed_types.onnx       Mul of an int64 initializer and a float input
+  add_uint8.onnx         Add of two uint8 inputs
+  cast_to_int8.onnx      Cast of x[2,3] to INT8
   clip_bound_type.onnx, batchnorm_stats.onnx, if_float_condition.onnx
                          a Clip bound of int64 for a float input,
                          BatchNormalization statistics of lengths 3, 2, 3, 3,
@@ -912,11 +914,12 @@ def main(argv=None):
     # checker and shape inference let through: a Clip bound of int64 for a
     # float input, BatchNormalization statistics of different lengths, an
     # If whose constant condition is float.
-    def one_node(name, node, inits, y_shape=(2, 3), x_shape=(2, 3)):
+    def one_node(name, node, inits, y_shape=(2, 3), x_shape=(2, 3),
+                 y_type=TensorProto.FLOAT):
         m = helper.make_model(
             helper.make_graph([node], name,
                               [vi("x", TensorProto.FLOAT, list(x_shape))],
-                              [vi("y", TensorProto.FLOAT, list(y_shape))], inits),
+                              [vi("y", y_type, list(y_shape))], inits),
             opset_imports=[helper.make_opsetid("", 13)])
         m.ir_version = 8
         write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
@@ -935,6 +938,19 @@ def main(argv=None):
              helper.make_node("If", ["c"], ["y"], name="choose",
                               then_branch=branch(1.0), else_branch=branch(2.0)),
              [tensor("c", np.array(1.0, np.float32))], y_shape=[1])
+
+    # 8-bit arithmetic and a Cast to int8, both refused.
+    m = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Add", ["a", "b"], ["y"], name="add")], "add_uint8",
+            [vi("a", TensorProto.UINT8, [3]), vi("b", TensorProto.UINT8, [3])],
+            [vi("y", TensorProto.UINT8, [3])]),
+        opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    write(os.path.join(args.out, "add_uint8.onnx"), m.SerializeToString())
+    one_node("cast_to_int8",
+             helper.make_node("Cast", ["x"], ["y"], name="cast", to=TensorProto.INT8), [],
+             y_type=TensorProto.INT8)
 
     image_op("conv_3d", "Conv", [1, 2, 4, 4, 4], ["y"], [1, 3, 3, 3, 3],
              w=np.ones([3, 2, 2, 2, 2], np.float32))

@@ -1,0 +1,243 @@
+//===- QuantHandlers.cpp - Quantised ONNX ops --------------------*- C++ -*-===//
+//
+// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,
+// QLinearMatMul and QLinearConv. 8-bit tensors are widened to i64 (their
+// ONNX type sets the saturation range); the integer products become float32
+// products of the zero-point-shifted levels, which are exact integers while
+// every partial sum stays below 2^24, so that a constant weight is an array
+// product like any other (through MatMul's and Conv's own handlers).
+// QLinear* requantise with the combined scale and cim.quantize_linear.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Handlers.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+
+using namespace mlir;
+using namespace cim;
+using namespace cim::onnx_import;
+
+namespace {
+
+/// The saturation range of an 8-bit ONNX type.
+std::pair<int64_t, int64_t> range8(int32_t type, const std::string &what) {
+  if (type == onnx::TensorProto::UINT8)
+    return {0, 255};
+  if (type == onnx::TensorProto::INT8)
+    return {-128, 127};
+  throw ImportError{what + " must be int8 or uint8, not " +
+                    onnx::TensorProto_DataType_Name(
+                        static_cast<onnx::TensorProto_DataType>(type))};
+}
+
+/// A scale or zero point as a 1-D tensor: a scalar or [1] becomes [1], a
+/// 1-D tensor stays. `what` names it.
+Value asVector(GraphImporter &g, Value v, const char *what) {
+  auto type = tensorType(v);
+  if (type.getRank() == 0 || (type.getRank() == 1 && type.getDimSize(0) == 1))
+    return g.reshape(v, {1});
+  if (type.getRank() != 1)
+    throw ImportError{std::string(what) + " must be a scalar or 1-D, not rank " +
+                      std::to_string(type.getRank())};
+  return v;
+}
+
+Value toF32(GraphImporter &g, Value v) {
+  if (elementType(v).isF32())
+    return v;
+  auto type = RankedTensorType::get(tensorType(v).getShape(), g.b().getF32Type());
+  return g.b().createOrFold<CastOp>(g.loc(), type, v);
+}
+
+Value toI64(GraphImporter &g, Value v) {
+  auto type = RankedTensorType::get(tensorType(v).getShape(), g.b().getI64Type());
+  return g.b().createOrFold<CastOp>(g.loc(), type, v);
+}
+
+/// A 1-D [L] tensor shaped to broadcast along `axis` of a rank-`rank`
+/// tensor ([1] stays a broadcast scalar).
+Value alongAxis(GraphImporter &g, Value v, int64_t axis, int64_t rank) {
+  int64_t length = tensorType(v).getDimSize(0);
+  SmallVector<int64_t> shape(rank, 1);
+  if (length != 1)
+    shape[axis] = length;
+  return g.reshape(v, shape);
+}
+
+/// The element type input `i` is declared with, for the checks of 8-bit
+/// ranges.
+int32_t declaredType(GraphImporter &g, const Node &node, int i) {
+  return g.onnxElementType(node.input(i));
+}
+
+/// `x` as float32 levels minus its zero point (input `zpIndex`, optional),
+/// the zero point laid along `axis` (or a scalar).
+Value shifted(GraphImporter &g, const Node &node, int xIndex, int zpIndex,
+              int64_t axis, const char *what) {
+  Value x = operand(g, node, xIndex);
+  if (!isa<IntegerType>(elementType(x)))
+    throw ImportError{std::string(what) + " must be an integer tensor"};
+  Value xf = toF32(g, x);
+  if (!hasOperand(node, zpIndex))
+    return xf;
+  Value zp = asVector(g, operand(g, node, zpIndex),
+                      (std::string(what) + "'s zero point").c_str());
+  if (!isa<IntegerType>(elementType(zp)))
+    throw ImportError{std::string(what) + "'s zero point must be an integer "
+                                          "tensor"};
+  int64_t rank = tensorType(x).getRank();
+  return g.binary<tosa::SubOp>(xf, alongAxis(g, toF32(g, zp), axis, rank));
+}
+
+void importQuantizeLinear(GraphImporter &g, const Node &node) {
+  allowAttrs(node, {"axis", "saturate", "block_size", "output_dtype"});
+  if (intAttr(node, "block_size", 0) != 0)
+    throw ImportError{"blocked quantisation (block_size) is not supported"};
+  Value x = operand(g, node, 0);
+  requireF32(x, "x");
+  int64_t rank = tensorType(x).getRank();
+  Value scale = asVector(g, operand(g, node, 1), "y_scale");
+  requireF32(scale, "y_scale");
+  int32_t type = onnx::TensorProto::UINT8;
+  if (hasOperand(node, 2))
+    type = declaredType(g, node, 2);
+  else if (findAttr(node, "output_dtype"))
+    type = int32_t(intAttr(node, "output_dtype", 0));
+  auto [lo, hi] = range8(type, "the output type");
+  int64_t length = tensorType(scale).getDimSize(0);
+  Value zp = hasOperand(node, 2)
+                 ? asVector(g, operand(g, node, 2), "y_zero_point")
+                 : g.constant(DenseElementsAttr::get(
+                       RankedTensorType::get({length}, g.b().getI64Type()),
+                       int64_t(0)));
+  int64_t axis = length == 1 ? 0 : normalizeAxis(intAttr(node, "axis", 1), rank);
+  auto result = RankedTensorType::get(tensorType(x).getShape(),
+                                      g.b().getI64Type());
+  bindResult(g, node,
+             g.b().createOrFold<QuantizeLinearOp>(
+                 g.loc(), result, x, scale, zp, g.b().getI64IntegerAttr(axis),
+                 g.b().getI64IntegerAttr(lo), g.b().getI64IntegerAttr(hi)));
+}
+
+void importDequantizeLinear(GraphImporter &g, const Node &node) {
+  allowAttrs(node, {"axis", "block_size"});
+  if (intAttr(node, "block_size", 0) != 0)
+    throw ImportError{"blocked quantisation (block_size) is not supported"};
+  Value x = operand(g, node, 0);
+  int64_t rank = tensorType(x).getRank();
+  Value scale = asVector(g, operand(g, node, 1), "x_scale");
+  requireF32(scale, "x_scale");
+  int64_t length = tensorType(scale).getDimSize(0);
+  int64_t axis = length == 1 ? 0 : normalizeAxis(intAttr(node, "axis", 1), rank);
+  // (x - zero_point) * scale, in float32 as ONNX's reference computes it.
+  Value y = shifted(g, node, 0, 2, axis, "x");
+  bindResult(g, node, g.mul(y, alongAxis(g, scale, axis, rank)));
+}
+
+/// Imports `op` (MatMul or Conv) over values already defined, as a node of
+/// the same name and attributes, and returns its result.
+Value importFloatNode(GraphImporter &g, const Node &node, const char *op,
+                      ArrayRef<Value> inputs) {
+  Node inner;
+  inner.set_op_type(op);
+  inner.set_name(node.name());
+  for (auto [i, v] : llvm::enumerate(inputs)) {
+    std::string name = node.output(0) + "#" + op + "." + std::to_string(i);
+    g.define(name, v);
+    inner.add_input(name);
+  }
+  for (const auto &attr : node.attribute())
+    *inner.add_attribute() = attr;
+  inner.add_output(node.output(0) + "#" + op);
+  importNode(g, inner);
+  return g.lookup(inner.output(0));
+}
+
+void importMatMulInteger(GraphImporter &g, const Node &node) {
+  allowAttrs(node, {});
+  // a_zero_point is per row of A (its second-to-last axis), b_zero_point
+  // per column of B (its last axis).
+  int64_t aRank = tensorType(operand(g, node, 0)).getRank();
+  int64_t bRank = tensorType(operand(g, node, 1)).getRank();
+  Value a = shifted(g, node, 0, 2, std::max<int64_t>(aRank - 2, 0), "A");
+  Value b = shifted(g, node, 1, 3, bRank - 1, "B");
+  bindResult(g, node, toI64(g, importFloatNode(g, node, "MatMul", {a, b})));
+}
+
+void importConvInteger(GraphImporter &g, const Node &node) {
+  // The zero point of w is per output channel (axis 0).
+  Value x = shifted(g, node, 0, 2, 1, "x");
+  Value w = shifted(g, node, 1, 3, 0, "w");
+  bindResult(g, node, toI64(g, importFloatNode(g, node, "Conv", {x, w})));
+}
+
+/// rint(product * scale) + y_zero_point, saturated: the requantisation of
+/// QLinearMatMul and QLinearConv. `scale` broadcasts against `product`.
+void requantize(GraphImporter &g, const Node &node, Value product, Value scale,
+                int zpIndex) {
+  Value zp = asVector(g, operand(g, node, zpIndex), "y_zero_point");
+  auto [lo, hi] = range8(declaredType(g, node, zpIndex), "y_zero_point");
+  Value one = g.constant(DenseElementsAttr::get(
+      RankedTensorType::get({1}, g.b().getF32Type()), 1.0f));
+  Value y = g.mul(product, scale);
+  auto result = RankedTensorType::get(tensorType(y).getShape(),
+                                      g.b().getI64Type());
+  bindResult(g, node,
+             g.b().createOrFold<QuantizeLinearOp>(
+                 g.loc(), result, y, one, zp, g.b().getI64IntegerAttr(0),
+                 g.b().getI64IntegerAttr(lo), g.b().getI64IntegerAttr(hi)));
+}
+
+/// a_scale * b_scale / y_scale in float32, laid along `axis` of a rank
+/// `rank` result (each scale a scalar or, for b, per `axis` entry).
+Value combinedScale(GraphImporter &g, const Node &node, int aIndex, int bIndex,
+                    int yIndex, int64_t axis, int64_t rank) {
+  Value as = asVector(g, operand(g, node, aIndex), "the input's scale");
+  Value bs = asVector(g, operand(g, node, bIndex), "the weight's scale");
+  Value ys = asVector(g, operand(g, node, yIndex), "y_scale");
+  for (Value v : {as, bs, ys})
+    requireF32(v, "a scale");
+  if (tensorType(as).getDimSize(0) != 1 || tensorType(ys).getDimSize(0) != 1)
+    throw ImportError{"the input's and the output's scales must be scalars"};
+  Value ab = g.mul(as, bs);
+  Value m = g.mul(ab, g.b().createOrFold<tosa::ReciprocalOp>(
+                          g.loc(), ys.getType(), ys));
+  return alongAxis(g, m, axis, rank);
+}
+
+void importQLinearMatMul(GraphImporter &g, const Node &node) {
+  allowAttrs(node, {});
+  int64_t aRank = tensorType(operand(g, node, 0)).getRank();
+  int64_t bRank = tensorType(operand(g, node, 3)).getRank();
+  Value a = shifted(g, node, 0, 2, std::max<int64_t>(aRank - 2, 0), "a");
+  Value b = shifted(g, node, 3, 5, bRank - 1, "b");
+  Value product = importFloatNode(g, node, "MatMul", {a, b});
+  int64_t rank = tensorType(product).getRank();
+  requantize(g, node, product,
+             combinedScale(g, node, 1, 4, 6, rank - 1, rank), 7);
+}
+
+void importQLinearConv(GraphImporter &g, const Node &node) {
+  Value x = shifted(g, node, 0, 2, 1, "x");
+  Value w = shifted(g, node, 3, 5, 0, "w");
+  SmallVector<Value> inputs = {x, w};
+  if (hasOperand(node, 8))
+    inputs.push_back(toF32(g, operand(g, node, 8)));
+  Value product = importFloatNode(g, node, "Conv", inputs);
+  int64_t rank = tensorType(product).getRank();
+  requantize(g, node, product, combinedScale(g, node, 1, 4, 6, 1, rank), 7);
+}
+
+} // namespace
+
+void cim::onnx_import::addQuantHandlers(HandlerTable &t) {
+  t["QuantizeLinear"] = importQuantizeLinear;
+  t["DequantizeLinear"] = importDequantizeLinear;
+  t["MatMulInteger"] = importMatMulInteger;
+  t["ConvInteger"] = importConvInteger;
+  t["QLinearMatMul"] = importQLinearMatMul;
+  t["QLinearConv"] = importQLinearConv;
+}
