@@ -132,6 +132,37 @@ void importDequantizeLinear(GraphImporter &g, const Node &node) {
   requireF32(scale, "x_scale");
   int64_t length = tensorType(scale).getDimSize(0);
   int64_t axis = length == 1 ? 0 : normalizeAxis(intAttr(node, "axis", 1), rank);
+  // A constant (a weight) folds here, so that it reaches the arrays as a
+  // constant: (x - zero_point) * scale in float32, per entry of `axis`.
+  DenseElementsAttr xc = g.lookupConstant(node.input(0));
+  DenseElementsAttr sc = typedConstant(g, node, 1, g.b().getF32Type(), "x_scale");
+  DenseElementsAttr zc = hasOperand(node, 2) ? g.lookupConstant(node.input(2))
+                                             : DenseElementsAttr();
+  auto xType = tensorType(x);
+  if (xc && sc && (zc || !hasOperand(node, 2)) && xType.hasStaticShape() &&
+      isa<IntegerType>(xc.getElementType()) &&
+      (!zc || (isa<IntegerType>(zc.getElementType()) &&
+               zc.getNumElements() == length))) {
+    SmallVector<int64_t> levels(xc.getValues<int64_t>());
+    SmallVector<float> scales(sc.getValues<float>());
+    SmallVector<int64_t> zeros =
+        zc ? SmallVector<int64_t>(zc.getValues<int64_t>())
+           : SmallVector<int64_t>(length, 0);
+    int64_t inner = 1;
+    if (length != 1)
+      for (int64_t d : xType.getShape().drop_front(axis + 1))
+        inner *= d;
+    SmallVector<float> out(levels.size());
+    for (size_t i = 0; i < levels.size(); ++i) {
+      int64_t c = length != 1 ? (int64_t(i) / inner) % length : 0;
+      out[i] = (float(levels[i]) - float(zeros[c])) * scales[c];
+    }
+    bindResult(g, node,
+               g.constant(DenseElementsAttr::get(
+                   RankedTensorType::get(xType.getShape(), g.b().getF32Type()),
+                   ArrayRef<float>(out))));
+    return;
+  }
   // (x - zero_point) * scale, in float32 as ONNX's reference computes it.
   Value y = shifted(g, node, 0, 2, axis, "x");
   bindResult(g, node, g.mul(y, alongAxis(g, scale, axis, rank)));
