@@ -35,6 +35,17 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
     %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc2"} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>
     return %y : tensor<?x2xf32>
   }
+
+  // int8 levels q / 127 of each column's largest (a QDQ weight): two pairs
+  // are needed, and of the widths on two pairs 7 bits (127 levels) holds
+  // them exactly where 8 bits (255 levels) would re-quantise them.
+  // CHECK-LABEL: func.func @int8_levels
+  // CHECK: cim.linear {{.*}}weight_bits = 7 : i64
+  func.func @int8_levels(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+    %w = arith.constant dense<[[1.27, -2.54], [-0.64, 2.0], [0.03, -0.1], [0.01, 0.04]]> : tensor<4x2xf32>
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc3"} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>
+    return %y : tensor<?x2xf32>
+  }
 }
 
 // -----

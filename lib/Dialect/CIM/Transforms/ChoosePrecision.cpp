@@ -2,7 +2,8 @@
 //
 // Implements `cim-choose-precision`: every product read through an ADC gets
 // the fewest weight bits (cells per weight) whose quantisation error is
-// within the budget, unless a rule fixes them.
+// within the budget, unless a rule fixes them; on that many cells, weights
+// that some narrower width holds exactly get that width.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +47,9 @@ double quantisationError(ArrayRef<float> w, int64_t n, ArrayKindAttr array,
   }
   return energy > 0 ? std::sqrt(error / energy) : 0.0;
 }
+
+/// A relative RMS error this small is float32 rounding, not quantisation.
+constexpr double kExact = 1e-6;
 
 struct ChoosePrecisionPass
     : public cim::impl::ChoosePrecisionBase<ChoosePrecisionPass> {
@@ -130,6 +134,16 @@ struct ChoosePrecisionPass
       if (error <= errorBudget)
         break;
     }
+    // Weights already on a grid of 2^bits - 1 levels per column (a QDQ
+    // model's int8 levels, say) keep their levels: among the widths on as
+    // many cells, the narrowest that holds them exactly (to float32
+    // rounding) replaces one that would re-quantise them.
+    if (best != 0)
+      for (unsigned bits = best - perCell + 1; bits < best; ++bits)
+        if (quantisationError(w, n, array, bits) < kExact) {
+          best = bits;
+          break;
+        }
     if (best != 0)
       op.setWeightBitsAttr(b.getI64IntegerAttr(best));
     return success();
