@@ -347,7 +347,10 @@ def ChoosePrecision : Pass<"cim-choose-precision", "mlir::ModuleOp"> {
     weight about four standard deviations) needs two cells per weight (8
     bits, error about 0.5%); one 4-bit cell pair gives about 5%. Slices cost
     array columns and one ADC conversion each per read (the report charges
-    them).
+    them). On the cells chosen, the narrowest width that holds the weights
+    exactly is taken instead: a QDQ model's int8 weights (levels q / 127 of
+    each column's largest) get 7 bits on two 4-bit pairs, not 8, whose 255
+    levels would re-quantise them.
 
     `weight-bits` rules fix a product's precision instead: `N` for every
     product, or `REGEX=N` for the products whose ONNX weight name matches
