@@ -15,6 +15,7 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace cim;
@@ -187,15 +188,21 @@ Value importFloatNode(GraphImporter &g, const Node &node, const char *op,
   return g.lookup(inner.output(0));
 }
 
-void importMatMulInteger(GraphImporter &g, const Node &node) {
+/// The float32 product of inputs `ai` and `bi` shifted by their zero
+/// points (inputs `aZp`, `bZp`): a's per row (its second-to-last axis), b's
+/// per column (its last axis).
+Value shiftedMatMul(GraphImporter &g, const Node &node, int ai, int aZp, int bi,
+                    int bZp) {
   allowAttrs(node, {});
-  // a_zero_point is per row of A (its second-to-last axis), b_zero_point
-  // per column of B (its last axis).
-  int64_t aRank = tensorType(operand(g, node, 0)).getRank();
-  int64_t bRank = tensorType(operand(g, node, 1)).getRank();
-  Value a = shifted(g, node, 0, 2, std::max<int64_t>(aRank - 2, 0), "A");
-  Value b = shifted(g, node, 1, 3, bRank - 1, "B");
-  bindResult(g, node, toI64(g, importFloatNode(g, node, "MatMul", {a, b})));
+  int64_t aRank = tensorType(operand(g, node, ai)).getRank();
+  int64_t bRank = tensorType(operand(g, node, bi)).getRank();
+  Value a = shifted(g, node, ai, aZp, std::max<int64_t>(aRank - 2, 0), "A");
+  Value b = shifted(g, node, bi, bZp, bRank - 1, "B");
+  return importFloatNode(g, node, "MatMul", {a, b});
+}
+
+void importMatMulInteger(GraphImporter &g, const Node &node) {
+  bindResult(g, node, toI64(g, shiftedMatMul(g, node, 0, 2, 1, 3)));
 }
 
 void importConvInteger(GraphImporter &g, const Node &node) {
@@ -233,19 +240,28 @@ Value combinedScale(GraphImporter &g, const Node &node, int aIndex, int bIndex,
     requireF32(v, "a scale");
   if (tensorType(as).getDimSize(0) != 1 || tensorType(ys).getDimSize(0) != 1)
     throw ImportError{"the input's and the output's scales must be scalars"};
-  Value ab = g.mul(as, bs);
-  Value m = g.mul(ab, g.b().createOrFold<tosa::ReciprocalOp>(
-                          g.loc(), ys.getType(), ys));
+  // Constant scales (the usual case) divide as ONNX's reference does; run-
+  // time ones multiply by the reciprocal.
+  DenseElementsAttr ac, bc, yc;
+  Value m;
+  if (matchPattern(as, m_Constant(&ac)) && matchPattern(bs, m_Constant(&bc)) &&
+      matchPattern(ys, m_Constant(&yc))) {
+    float a = *ac.getValues<float>().begin(), y = *yc.getValues<float>().begin();
+    SmallVector<float> out;
+    for (float b : bc.getValues<float>())
+      out.push_back(a * b / y);
+    m = g.constant(DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(out.size())}, g.b().getF32Type()),
+        ArrayRef<float>(out)));
+  } else {
+    m = g.mul(g.mul(as, bs), g.b().createOrFold<tosa::ReciprocalOp>(
+                                 g.loc(), ys.getType(), ys));
+  }
   return alongAxis(g, m, axis, rank);
 }
 
 void importQLinearMatMul(GraphImporter &g, const Node &node) {
-  allowAttrs(node, {});
-  int64_t aRank = tensorType(operand(g, node, 0)).getRank();
-  int64_t bRank = tensorType(operand(g, node, 3)).getRank();
-  Value a = shifted(g, node, 0, 2, std::max<int64_t>(aRank - 2, 0), "a");
-  Value b = shifted(g, node, 3, 5, bRank - 1, "b");
-  Value product = importFloatNode(g, node, "MatMul", {a, b});
+  Value product = shiftedMatMul(g, node, 0, 2, 3, 5);
   int64_t rank = tensorType(product).getRank();
   requantize(g, node, product,
              combinedScale(g, node, 1, 4, 6, rank - 1, rank), 7);
