@@ -86,6 +86,22 @@ TEST(TensorIO, TypedEncodings) {
   EXPECT_EQ(t->dtype, rt::DType::I64);
   EXPECT_EQ(t->ints, (std::vector<int64_t>{-7}));
 
+  // INT8, raw (one byte each) and in int32_data, widens to I64 with its
+  // sign (UINT8 below).
+  io::Tensor s8;
+  s8.add_dims(3);
+  s8.set_data_type(3);
+  s8.set_raw_data(std::string("\xff\x7f\x80", 3));
+  t = rt::parseTensorProto(encode(s8), "s8.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->dtype, rt::DType::I64);
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{-1, 127, -128}));
+  s8.clear_raw_data();
+  for (int v : {-1, 127, -128})
+    s8.add_int32_data(v);
+  t = rt::parseTensorProto(encode(s8), "s8.pb");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ(t->ints, (std::vector<int64_t>{-1, 127, -128}));
   io::Tensor b;
   b.add_dims(3);
   b.set_data_type(9);
