@@ -159,7 +159,9 @@ int64_t cim::onnx_import::product(ArrayRef<int64_t> dims) {
   for (int64_t d : dims) {
     if (ShapedType::isDynamic(d))
       return ShapedType::kDynamic;
-    p *= d;
+    if (__builtin_mul_overflow(p, d, &p))
+      throw ImportError{"the dimensions " + shapeString(dims) +
+                        " hold more elements than 64 bits count"};
   }
   return p;
 }

@@ -143,8 +143,9 @@ Value reshapeStatic(GraphImporter &g, Value x, ArrayRef<int64_t> requested,
   }
   int64_t total = product(in);
   if (inferred >= 0 && !ShapedType::isDynamic(total)) {
-    int64_t rest = product(ArrayRef<int64_t>(out).take_front(inferred)) *
-                   product(ArrayRef<int64_t>(out).drop_front(inferred + 1));
+    SmallVector<int64_t> known(ArrayRef<int64_t>(out).take_front(inferred));
+    llvm::append_range(known, ArrayRef<int64_t>(out).drop_front(inferred + 1));
+    int64_t rest = product(known);
     if (rest == 0 || total % rest)
       throw ImportError{"cannot reshape " + std::to_string(total) +
                         " elements into the requested shape"};
@@ -162,7 +163,8 @@ void importReshape(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"allowzero"});
   bool allowZero = intAttr(node, "allowzero", 0);
   Value x = operand(g, node, 0);
-  if (DenseElementsAttr shape = g.lookupConstant(node.input(1))) {
+  if (DenseElementsAttr shape = typedConstant(g, node, 1, g.b().getI64Type(),
+                                              "the shape")) {
     SmallVector<int64_t> requested(shape.getValues<int64_t>());
     bindResult(g, node, reshapeStatic(g, x, requested, allowZero));
     return;
