@@ -58,6 +58,23 @@ Value toI64(GraphImporter &g, Value v) {
   return g.b().createOrFold<CastOp>(g.loc(), type, v);
 }
 
+/// The axis a scale of `length` entries lies along in `x` (0 for a
+/// per-tensor scale), checked against x's extent there.
+int64_t scaleAxis(const Node &node, Value x, int64_t length) {
+  if (length == 1)
+    return 0;
+  auto type = tensorType(x);
+  int64_t axis = normalizeAxis(intAttr(node, "axis", 1), type.getRank());
+  int64_t extent = type.getDimSize(axis);
+  if (!ShapedType::isDynamic(extent) && !ShapedType::isDynamic(length) &&
+      extent != length)
+    throw ImportError{"a per-axis scale of " + std::to_string(length) +
+                      " entries does not match the input's extent " +
+                      std::to_string(extent) + " along axis " +
+                      std::to_string(axis)};
+  return axis;
+}
+
 /// A 1-D [L] tensor shaped to broadcast along `axis` of a rank-`rank`
 /// tensor ([1] stays a broadcast scalar).
 Value alongAxis(GraphImporter &g, Value v, int64_t axis, int64_t rank) {
@@ -99,7 +116,6 @@ void importQuantizeLinear(GraphImporter &g, const Node &node) {
     throw ImportError{"blocked quantisation (block_size) is not supported"};
   Value x = operand(g, node, 0);
   requireF32(x, "x");
-  int64_t rank = tensorType(x).getRank();
   Value scale = asVector(g, operand(g, node, 1), "y_scale");
   requireF32(scale, "y_scale");
   int32_t type = onnx::TensorProto::UINT8;
@@ -114,7 +130,11 @@ void importQuantizeLinear(GraphImporter &g, const Node &node) {
                  : g.constant(DenseElementsAttr::get(
                        RankedTensorType::get({length}, g.b().getI64Type()),
                        int64_t(0)));
-  int64_t axis = length == 1 ? 0 : normalizeAxis(intAttr(node, "axis", 1), rank);
+  if (tensorType(zp).getDimSize(0) != length)
+    throw ImportError{"y_zero_point has " +
+                      std::to_string(tensorType(zp).getDimSize(0)) +
+                      " entries but y_scale " + std::to_string(length)};
+  int64_t axis = scaleAxis(node, x, length);
   auto result = RankedTensorType::get(tensorType(x).getShape(),
                                       g.b().getI64Type());
   bindResult(g, node,
@@ -132,7 +152,7 @@ void importDequantizeLinear(GraphImporter &g, const Node &node) {
   Value scale = asVector(g, operand(g, node, 1), "x_scale");
   requireF32(scale, "x_scale");
   int64_t length = tensorType(scale).getDimSize(0);
-  int64_t axis = length == 1 ? 0 : normalizeAxis(intAttr(node, "axis", 1), rank);
+  int64_t axis = scaleAxis(node, x, length);
   // A constant (a weight) folds here, so that it reaches the arrays as a
   // constant: (x - zero_point) * scale in float32, per entry of `axis`.
   DenseElementsAttr xc = g.lookupConstant(node.input(0));

@@ -55,6 +55,9 @@ Models (input -> output, N is a symbolic batch dim):
   conv_pool.onnx         x[N,2,6,6] -> grouped Conv with bias -> Relu -> MaxPool
   mixed_types.onnx       Mul of an int64 initializer and a float input
   add_uint8.onnx         Add of two uint8 inputs
+  quantize_axis_length.onnx, dequantize_scale_rank.onnx
+                         a QuantizeLinear of x[2,3] on axis 1 with a scale
+                         of 2 entries; a DequantizeLinear with a [1,1] scale
   cast_to_int8.onnx      Cast of x[2,3] to INT8
   clip_bound_type.onnx, batchnorm_stats.onnx, if_float_condition.onnx
                          a Clip bound of int64 for a float input,
@@ -951,6 +954,23 @@ def main(argv=None):
     one_node("cast_to_int8",
              helper.make_node("Cast", ["x"], ["y"], name="cast", to=TensorProto.INT8), [],
              y_type=TensorProto.INT8)
+
+    # A per-axis QuantizeLinear whose scale has 3 entries for an axis of 4,
+    # and a DequantizeLinear whose scale has rank 2.
+    one_node("quantize_axis_length",
+             helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="quant",
+                              axis=1),
+             [tensor("s", np.ones(2, np.float32)), tensor("z", np.zeros(2, np.uint8))],
+             y_type=TensorProto.UINT8)
+    m = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("DequantizeLinear", ["q", "s"], ["y"], name="dequant")],
+            "dequantize_scale_rank", [vi("q", TensorProto.INT8, [2, 3])],
+            [vi("y", TensorProto.FLOAT, [2, 3])],
+            [tensor("s", np.ones((1, 1), np.float32))]),
+        opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    write(os.path.join(args.out, "dequantize_scale_rank.onnx"), m.SerializeToString())
 
     image_op("conv_3d", "Conv", [1, 2, 4, 4, 4], ["y"], [1, 3, 3, 3, 3],
              w=np.ones([3, 2, 2, 2, 2], np.float32))
