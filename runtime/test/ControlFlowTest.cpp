@@ -1,6 +1,6 @@
-//===- ControlFlowTest.cpp - cim.loop, cim.scan and regions -----*- C++ -*-===//
+//===- ControlFlowTest.cpp - cim.loop, cim.scan, cim.if, regions -*- C++ -*-===//
 //
-// Loops and scans through the real loader and interpreter: ONNX's
+// Loops, scans and ifs through the real loader and interpreter: ONNX's
 // test_loop11 and test_scan9_sum (reference data when installed, the same
 // values by hand otherwise), while-loops driven by the body's condition,
 // zero iterations, values that change shape between iterations, nested
@@ -390,6 +390,60 @@ TEST(ControlFlow, ScanInputsMustHaveOneLength) {
                                     "have 2"),
             std::string::npos)
       << r.status.message();
+}
+
+//===----------------------------------------------------------------------===//
+// cim.if
+//===----------------------------------------------------------------------===//
+
+/// cim.if(c): then yields x + x ([2]), else yields concat(x, x) ([4]);
+/// the output is declared [?].
+artifact::Artifact makeIf() {
+  ArtifactBuilder b;
+  uint32_t c = b.input("c", {1}, artifact::I1);
+  uint32_t x = b.input("x", {2});
+  b.beginRegion();
+  uint32_t twice = b.op("tosa.add", {x, x}, {2});
+  artifact::Region thenRegion = b.endRegion({twice});
+  b.beginRegion();
+  uint32_t both = b.op("tosa.concat", {x, x}, {4}, {attrI("axis", 0)});
+  artifact::Region elseRegion = b.endRegion({both});
+  b.output(b.opN("cim.if", {c}, {{{-1}}}, {},
+                 {std::move(thenRegion), std::move(elseRegion)})[0],
+           "y");
+  return b.artifact();
+}
+
+TEST(ControlFlow, IfRunsTheRegionItsConditionPicks) {
+  RunResult r = runArtifact(makeIf(), {makeBool({1}, {true}),
+                                       makeTensor({2}, {1, -2})});
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  EXPECT_EQ(r.outputs[0].dims(), (Dims{2}));
+  EXPECT_EQ(values(r.outputs[0]), (std::vector<float>{2, -4}));
+  r = runArtifact(makeIf(), {makeBool({1}, {false}),
+                             makeTensor({2}, {1, -2})});
+  ASSERT_TRUE(r.status.isOk()) << r.status.message();
+  EXPECT_EQ(r.outputs[0].dims(), (Dims{4}));
+  EXPECT_EQ(values(r.outputs[0]), (std::vector<float>{1, -2, 1, -2}));
+}
+
+TEST(ControlFlow, IfRegionsMatchItsOutputs) {
+  artifact::Artifact a = makeIf();
+  a.mutable_program()->mutable_instructions(0)->mutable_regions()->RemoveLast();
+  expectDataLoss(a, "program.instructions[0].regions: cim.if has 2 regions, "
+                    "got 1");
+  a = makeIf();
+  a.mutable_program()->mutable_instructions(0)->mutable_regions(1)->add_results(
+      a.program().inputs(1));
+  expectDataLoss(a, "program.instructions[0].regions[1].results: cim.if with "
+                    "1 outputs needs as many results, got 2");
+  // The else region yields the bool condition for a float output.
+  a = makeIf();
+  a.mutable_program()->mutable_instructions(0)->mutable_regions(1)->set_results(
+      0, a.program().inputs(0));
+  expectDataLoss(a, "program.instructions[0].regions[1].results[0]: value " +
+                        std::to_string(a.program().inputs(0)) +
+                        " is BOOL but cim.if needs F32 (the type of outputs[0])");
 }
 
 //===----------------------------------------------------------------------===//

@@ -19,6 +19,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -1099,6 +1100,68 @@ LogicalResult ScanOp::verify() {
   if (static_cast<int64_t>(yield.getValues().size()) != getNumResults())
     return emitOpError("body must yield one value per result");
   return success();
+}
+
+LogicalResult IfOp::verify() {
+  if (getCondition().getType().getNumElements() != 1)
+    return emitOpError("condition must hold one element, got type ")
+           << getCondition().getType();
+  Region *regions[] = {&getThenRegion(), &getElseRegion()};
+  for (auto [index, region] : llvm::enumerate(regions)) {
+    const char *name = index == 0 ? "then" : "else";
+    auto yield = dyn_cast<YieldOp>(region->front().getTerminator());
+    if (!yield)
+      return emitOpError() << name << " region must end in cim.yield";
+    if (yield.getValues().size() != getNumResults())
+      return emitOpError() << name << " region yields "
+                           << yield.getValues().size() << " values for "
+                           << getNumResults() << " results";
+    for (auto [i, v] : llvm::enumerate(yield.getValues())) {
+      auto given = cast<ShapedType>(v.getType());
+      auto result = cast<ShapedType>(getResult(i).getType());
+      bool fits = given.hasRank() &&
+                  given.getElementType() == result.getElementType() &&
+                  given.getRank() == result.getRank();
+      for (int64_t d = 0; fits && d < result.getRank(); ++d)
+        fits = result.isDynamicDim(d) ||
+               given.getDimSize(d) == result.getDimSize(d);
+      if (!fits)
+        return emitOpError() << name << " region yields " << v.getType()
+                             << " for result " << i << " of type "
+                             << result;
+    }
+  }
+  return success();
+}
+
+namespace {
+/// cim.if with a constant condition becomes the taken region's ops, where
+/// the region yields exactly the result types.
+struct FoldConstantIf : OpRewritePattern<IfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IfOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr cond;
+    if (!matchPattern(op.getCondition(), m_Constant(&cond)))
+      return failure();
+    bool taken = cond.getValues<bool>()[0];
+    Region &region = taken ? op.getThenRegion() : op.getElseRegion();
+    auto yield = cast<YieldOp>(region.front().getTerminator());
+    if (TypeRange(yield.getValues()) != op.getResultTypes())
+      return rewriter.notifyMatchFailure(op, "the taken region yields "
+                                             "other types than the results");
+    SmallVector<Value> values(yield.getValues());
+    rewriter.eraseOp(yield);
+    rewriter.inlineBlockBefore(&region.front(), op);
+    rewriter.replaceOp(op, values);
+    return success();
+  }
+};
+} // namespace
+
+void IfOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                       MLIRContext *context) {
+  results.add<FoldConstantIf>(context);
 }
 
 #define GET_OP_CLASSES

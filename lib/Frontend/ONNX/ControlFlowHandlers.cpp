@@ -4,8 +4,9 @@
 // imported subgraph; the subgraph sees the values of the enclosing graph.
 // A loop-carried value whose shape changes across iterations gets dynamic
 // dimensions where its initial and next shapes differ (the body is imported
-// again with the joined types). If is imported only when its condition is a
-// compile-time constant: the taken branch is inlined.
+// again with the joined types). An If whose condition is a compile-time
+// constant is the taken branch, inlined; any other If becomes cim.if with
+// both branches as regions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -248,12 +249,59 @@ void importScan(GraphImporter &g, const Node &node) {
   bindAll(g, node, scan);
 }
 
+/// "float [2, ?]": element type and shape, for messages.
+std::string typeName(RankedTensorType t) {
+  std::string s = elementTypeName(t.getElementType()) + " [";
+  for (auto [i, d] : llvm::enumerate(t.getShape()))
+    s += (i ? ", " : "") + (ShapedType::isDynamic(d) ? "?" : std::to_string(d));
+  return s + "]";
+}
+
+/// If whose condition is known only at run time: cim.if with both branches
+/// as its regions. A dimension where the branches' outputs differ becomes
+/// dynamic.
+void importRuntimeIf(GraphImporter &g, const Node &node) {
+  Value cond = operand(g, node, 0);
+  if (!elementType(cond).isInteger(1) ||
+      tensorType(cond).getNumElements() != 1)
+    throw ImportError{"the condition must be one bool, got " +
+                      typeName(tensorType(cond))};
+  Body branches[2];
+  for (int k = 0; k < 2; ++k) {
+    const char *name = k == 0 ? "then_branch" : "else_branch";
+    branches[k] = importBody(g, graphAttr(node, name), {});
+    if (static_cast<int>(branches[k].yielded.size()) != node.output_size())
+      throw ImportError{std::string(name) + " yields " +
+                        std::to_string(branches[k].yielded.size()) +
+                        " values for " + std::to_string(node.output_size()) +
+                        " outputs"};
+  }
+  SmallVector<Type> resultTypes;
+  for (int i = 0; i < node.output_size(); ++i) {
+    RankedTensorType joined =
+        joinTypes(tensorType(branches[0].yielded[i]),
+                  tensorType(branches[1].yielded[i]));
+    if (!joined)
+      throw ImportError{"output " + std::to_string(i) + " is " +
+                        typeName(tensorType(branches[0].yielded[i])) +
+                        " in then_branch but " +
+                        typeName(tensorType(branches[1].yielded[i])) +
+                        " in else_branch (rank and element type must agree)"};
+    resultTypes.push_back(joined);
+  }
+  auto op = g.b().create<IfOp>(g.loc(), resultTypes, cond);
+  op.getThenRegion().push_back(branches[0].block.release());
+  op.getElseRegion().push_back(branches[1].block.release());
+  for (int i = 0; i < node.output_size(); ++i)
+    bindResult(g, node, op.getResult(i), i);
+}
+
 void importIf(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"then_branch", "else_branch"});
   DenseElementsAttr cond = typedConstant(g, node, 0, g.b().getI1Type(),
                                          "the condition", /*scalar=*/true);
   if (!cond)
-    throw ImportError{"the condition must be known at compile time"};
+    return importRuntimeIf(g, node);
   bool taken = cond.getValues<APInt>()[0].getBoolValue();
   const onnx::GraphProto &branch =
       graphAttr(node, taken ? "then_branch" : "else_branch");

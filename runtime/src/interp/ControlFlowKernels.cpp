@@ -1,6 +1,7 @@
-//===- ControlFlowKernels.cpp - cim.loop, cim.scan, cim.ode -----*- C++ -*-===//
+//===- ControlFlowKernels.cpp - cim.loop, cim.scan, cim.if, cim.ode -*- C++ -*-===//
 //
-// ONNX Loop and Scan, and ODE solves. cim.ode runs its region (f) once per
+// ONNX Loop, Scan and If, and ODE solves. cim.if runs one of its two
+// regions (then, else) by its condition. cim.ode runs its region (f) once per
 // Euler step or four times per RK4 step. Loop and Scan run their single
 // region through the session's
 // interpreter (ExecContext::runRegion) once per iteration, thread the
@@ -240,6 +241,47 @@ Status verifyLoop(VerifyContext &ctx) {
     CIM_TRY(expectRank(ctx, ctx.outputs[nCarried + k],
                        strCat("outputs[", nCarried + k, "]"),
                        r->dims.size() + 1, why));
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// cim.if
+//===----------------------------------------------------------------------===//
+
+Status runIf(ExecContext &ctx, const std::vector<const Tensor *> &in,
+             std::vector<Tensor> &out) {
+  if (in[0]->numElements() != 1)
+    return makeError(Code::InvalidArgument, "the condition has shape ",
+                     shapeToString(in[0]->dims()),
+                     ", needs exactly one element");
+  bool cond = in[0]->data<bool>()[0];
+  Status s = ctx.runRegion(cond ? 0 : 1, {}, out);
+  if (!s.isOk())
+    return s.withPrefix(cond ? "then: " : "else: ");
+  return Status::ok();
+}
+
+Status verifyIf(VerifyContext &ctx) {
+  CIM_TRY(checkInputDType(ctx, 0, {DType::Bool}));
+  for (size_t k = 0; k < 2; ++k) {
+    std::string region = strCat("regions[", k, "]");
+    if (!ctx.regionArgs[k].empty())
+      return makeError(Code::DataLoss, ctx.path, ".", region,
+                       ".arguments: cim.if's regions take no arguments, got ",
+                       ctx.regionArgs[k].size());
+    const auto &results = ctx.regionResults[k];
+    if (results.size() != ctx.outputs.size())
+      return makeError(Code::DataLoss, ctx.path, ".", region,
+                       ".results: cim.if with ", ctx.outputs.size(),
+                       " outputs needs as many results, got ", results.size());
+    for (size_t j = 0; j < results.size(); ++j) {
+      std::string field = strCat(region, ".results[", j, "]");
+      std::string why = strCat("the type of outputs[", j, "]");
+      CIM_TRY(expectDType(ctx, results[j], field, ctx.outputs[j]->dtype, why));
+      CIM_TRY(expectRank(ctx, results[j], field, ctx.outputs[j]->dims.size(),
+                         why));
+    }
   }
   return Status::ok();
 }
@@ -562,6 +604,13 @@ void addControlFlowKernels(std::vector<KernelDef> &t) {
   loop.numRegions = 1;
   loop.optionalInputs = (1u << 0) | (1u << 1); // max_trip_count, cond
   t.push_back(loop);
+
+  KernelDef cond{"cim.if", 1, 1, {}, TypeRule::Custom, nullptr, verifyIf};
+  cond.runMulti = runIf;
+  cond.minOutputs = 0;
+  cond.maxOutputs = -1;
+  cond.numRegions = 2;
+  t.push_back(cond);
 
   KernelDef scan{"cim.scan",
                  1,

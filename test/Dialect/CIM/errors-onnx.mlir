@@ -83,6 +83,42 @@ func.func @scan_count(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @if_count(%c: tensor<i1>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{else region yields 2 values for 1 results}}
+  %0 = cim.if %c : tensor<i1> -> tensor<4xf32> {
+    cim.yield %x : tensor<4xf32>
+  } else {
+    cim.yield %x, %x : tensor<4xf32>, tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @if_type(%c: tensor<i1>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{then region yields 'tensor<4xf32>' for result 0 of type 'tensor<3xf32>'}}
+  %0 = cim.if %c : tensor<i1> -> tensor<3xf32> {
+    cim.yield %x : tensor<4xf32>
+  } else {
+    cim.yield %x : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @if_condition(%c: tensor<2xi1>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{condition must hold one element, got type 'tensor<2xi1>'}}
+  %0 = cim.if %c : tensor<2xi1> -> tensor<4xf32> {
+    cim.yield %x : tensor<4xf32>
+  } else {
+    cim.yield %x : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
 func.func @im2col_rank(%x: tensor<2x3x4x4x4xf32>) {
   // expected-error @+1 {{needs an input of rank 3 or 4 ([N, C, D1(, D2)]) and a kernel of as many dimensions; got rank 5 and 3 kernel dimensions}}
   %0 = cim.im2col %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, pad_value = 0.0 : f32, ceil_mode = 0 : i64} : tensor<2x3x4x4x4xf32> -> tensor<2x3x3x3x24xf32>

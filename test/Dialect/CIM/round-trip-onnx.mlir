@@ -49,6 +49,41 @@ func.func @control_flow(%n: tensor<i64>, %x: tensor<4xf32>, %rows: tensor<3x4xf3
   return %0#0, %0#1, %1 : tensor<4xf32>, tensor<?x4xf32>, tensor<4xf32>
 }
 
+// A run-time condition; the regions yield shapes that differ in their
+// first dimension, the result's is dynamic.
+// CHECK-LABEL: func.func @if_runtime
+// FOLD-LABEL: func.func @if_runtime
+func.func @if_runtime(%c: tensor<i1>, %a: tensor<4xf32>, %b: tensor<3xf32>) -> tensor<?xf32> {
+  // CHECK: cim.if %{{.*}} : tensor<i1> -> tensor<?xf32> {
+  // CHECK:   cim.yield %{{.*}} : tensor<4xf32>
+  // CHECK: } else {
+  // CHECK:   cim.yield %{{.*}} : tensor<3xf32>
+  // FOLD: cim.if
+  %0 = cim.if %c : tensor<i1> -> tensor<?xf32> {
+    %d = tosa.add %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    cim.yield %d : tensor<4xf32>
+  } else {
+    cim.yield %b : tensor<3xf32>
+  }
+  return %0 : tensor<?xf32>
+}
+
+// A constant condition folds to the taken region.
+// FOLD-LABEL: func.func @if_constant
+func.func @if_constant(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %c = arith.constant dense<false> : tensor<i1>
+  // FOLD-NOT: cim.if
+  // FOLD-NOT: tosa.add
+  // FOLD: return %arg1
+  %0 = cim.if %c : tensor<i1> -> tensor<4xf32> {
+    %d = tosa.add %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    cim.yield %d : tensor<4xf32>
+  } else {
+    cim.yield %b : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
 // CHECK-LABEL: func.func @windows
 func.func @windows(%x: tensor<?x3x5x5xf32>, %s: tensor<?x2x7xf32>) -> (tensor<?x3x3x27xf32>, tensor<?x4x4xf32>) {
   // CHECK: cim.im2col %{{.*}} {ceil_mode = 0 : i64, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pad_value = 0.000000e+00 : f32, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<?x3x5x5xf32> -> tensor<?x3x3x27xf32>

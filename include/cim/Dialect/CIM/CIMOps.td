@@ -496,8 +496,8 @@ def CIM_LSTMOp : CIM_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
 //===----------------------------------------------------------------------===//
 
 def CIM_YieldOp : CIM_Op<"yield", [Pure, Terminator,
-                                   ParentOneOf<["LoopOp", "ScanOp", "ODEOp"]>]> {
-  let summary = "yields values from the body of a loop, scan or ODE";
+                                   ParentOneOf<["LoopOp", "ScanOp", "ODEOp", "IfOp"]>]> {
+  let summary = "yields values from the body of a loop, scan, ODE or if";
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
@@ -531,6 +531,36 @@ def CIM_LoopOp : CIM_Op<"loop", [AttrSizedOperandSegments,
     attr-dict `:` functional-type(operands, results) $body
   }];
   let hasVerifier = 1;
+}
+
+def CIM_IfOp : CIM_Op<"if", [RecursiveMemoryEffects, NoRegionArguments]> {
+  let summary = "ONNX If with a run-time condition: one of two regions runs";
+  let description = [{
+    Runs `then` when the condition (one bool) holds and `else` otherwise;
+    the results are the values the region that ran yields. Both regions
+    are compiled; the condition selects one at run time. A result's
+    element type and rank are the same in both regions; a dimension where
+    the regions differ is dynamic. With a constant condition the op folds
+    to the taken region.
+
+    ```mlir
+    %y = cim.if %c : tensor<i1> -> tensor<5xf32> {
+      cim.yield %a : tensor<5xf32>
+    } else {
+      cim.yield %b : tensor<5xf32>
+    }
+    ```
+  }];
+  let arguments = (ins TensorOf<[I1]>:$condition);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$then_region,
+                        SizedRegion<1>:$else_region);
+  let assemblyFormat = [{
+    $condition attr-dict `:` type($condition) (`->` type($results)^)?
+    $then_region `else` $else_region
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def CIM_LIFOp : CIM_Op<"lif", [Pure, AttrSizedOperandSegments]> {

@@ -421,6 +421,32 @@ def runtime_if():
                  [vi("y", FLOAT, [2])])
 
 
+def if_branch_shapes():
+    """If with a run-time condition whose branches yield [2] and [4]."""
+    then_g = helper.make_graph([mk("Relu", ["x"], ["t"], name="then")], "then",
+                               [], [vi("t", FLOAT, [2])])
+    else_g = helper.make_graph([mk("Concat", ["x", "x"], ["e"], name="else",
+                                   axis=0)], "else", [], [vi("e", FLOAT, [4])])
+    return model([mk("If", ["c"], ["y"], name="if", then_branch=then_g,
+                     else_branch=else_g)],
+                 "if_branch_shapes", [vi("c", BOOL, [1]), vi("x", FLOAT, [2])],
+                 [vi("y", FLOAT, ["n"])])
+
+
+def if_branch_ranks():
+    """If with a run-time condition whose branches yield ranks 1 and 2."""
+    then_g = helper.make_graph([mk("Relu", ["x"], ["t"], name="then")], "then",
+                               [], [vi("t", FLOAT, [2])])
+    else_g = helper.make_graph([mk("Unsqueeze", ["x", "ax"], ["e"],
+                                   name="else")], "else", [],
+                               [vi("e", FLOAT, [1, 2])],
+                               [tensor("ax", np.array([0], np.int64))])
+    return model([mk("If", ["c"], ["y"], name="if", then_branch=then_g,
+                     else_branch=else_g)],
+                 "if_branch_ranks", [vi("c", BOOL, []), vi("x", FLOAT, [2])],
+                 [vi("y", FLOAT, [2])])
+
+
 
 def macro_256x32():
     """One MatMul that fills a 256x256 array of 8-bit weights in 2-bit cells
@@ -722,6 +748,8 @@ VALID = [
     ("control_flow.onnx", control_flow),
     ("out_of_scope_attr.onnx", out_of_scope_attr),
     ("runtime_if.onnx", runtime_if),
+    ("if_branch_shapes.onnx", if_branch_shapes),
+    ("if_branch_ranks.onnx", if_branch_ranks),
     ("macro_256x32.onnx", macro_256x32),
     ("lif_256x32.onnx", lif_256x32),
     ("lif_loop.onnx", lif_loop),
