@@ -780,7 +780,8 @@ OpFoldResult QuantizeLinearOp::fold(FoldAdaptor adaptor) {
   // Entry i lies at index (i / inner) % length of a per-axis scale.
   int64_t length = int64_t(ss.size()), inner = 1;
   int64_t lo = getMinAttr().getInt(), hi = getMaxAttr().getInt();
-  if (length > 1)
+  // Without elements the dimensions beside a 0 may multiply past int64.
+  if (length > 1 && !xs.empty())
     for (int64_t d : type.getShape().drop_front(getAxisAttr().getInt() + 1))
       inner *= d;
   SmallVector<int64_t> out(xs.size());
@@ -814,7 +815,10 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   auto data = dyn_cast_or_null<DenseElementsAttr>(adaptor.getData());
   auto indices = dyn_cast_or_null<DenseElementsAttr>(adaptor.getIndices());
   auto type = cast<RankedTensorType>(getType());
-  if (!data || !indices || !type.hasStaticShape())
+  // An empty operand is left to the runtime: the dimensions beside its 0
+  // may multiply past int64.
+  if (!data || !indices || !type.hasStaticShape() || data.empty() ||
+      indices.empty())
     return {};
   ArrayRef<int64_t> shape = data.getType().getShape();
   int64_t axis = getAxis(), dim = shape[axis];
@@ -1099,6 +1103,83 @@ LogicalResult ScanOp::verify() {
   auto yield = cast<YieldOp>(body.getTerminator());
   if (static_cast<int64_t>(yield.getValues().size()) != getNumResults())
     return emitOpError("body must yield one value per result");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Ops with axes or sizes given at run time
+//===----------------------------------------------------------------------===//
+
+/// The static length of a 1-D axes or sizes operand, or failure.
+static FailureOr<int64_t> staticLength(Operation *op, Value v,
+                                       const char *what) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() != 1 || type.isDynamicDim(0))
+    return op->emitOpError() << what << " must be 1-D with a static length, "
+                             << "got " << type;
+  return type.getDimSize(0);
+}
+
+/// The result has the input's element type and rank `rank`.
+static LogicalResult verifyRankAndElement(Operation *op, ShapedType input,
+                                          ShapedType result, int64_t rank) {
+  if (input.getElementType() != result.getElementType())
+    return op->emitOpError("result element type must match the input's");
+  if (result.getRank() != rank)
+    return op->emitOpError("result rank ")
+           << result.getRank() << " does not match expected rank " << rank;
+  return success();
+}
+
+LogicalResult SqueezeOp::verify() {
+  FailureOr<int64_t> k = staticLength(*this, getAxes(), "axes");
+  if (failed(k))
+    return failure();
+  return verifyRankAndElement(*this, getInput().getType(), getType(),
+                              getInput().getType().getRank() - *k);
+}
+
+LogicalResult UnsqueezeOp::verify() {
+  FailureOr<int64_t> k = staticLength(*this, getAxes(), "axes");
+  if (failed(k))
+    return failure();
+  return verifyRankAndElement(*this, getInput().getType(), getType(),
+                              getInput().getType().getRank() + *k);
+}
+
+LogicalResult ReduceSumOp::verify() {
+  FailureOr<int64_t> k = staticLength(*this, getAxes(), "axes");
+  if (failed(k))
+    return failure();
+  auto input = cast<ShapedType>(getInput().getType());
+  int64_t rank = input.getRank();
+  if (!getKeepdims())
+    rank = *k ? rank - *k : getNoopWithEmptyAxes() ? rank : 0;
+  return verifyRankAndElement(*this, input, cast<ShapedType>(getType()), rank);
+}
+
+LogicalResult SplitOp::verify() {
+  FailureOr<int64_t> k = staticLength(*this, getSizes(), "sizes");
+  if (failed(k))
+    return failure();
+  if (*k != static_cast<int64_t>(getNumResults()))
+    return emitOpError("has ") << getNumResults() << " results for " << *k
+                               << " sizes";
+  RankedTensorType input = getInput().getType();
+  int64_t axis = getAxis();
+  if (axis >= input.getRank())
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << input.getRank();
+  for (Value result : getResults()) {
+    auto type = cast<ShapedType>(result.getType());
+    SmallVector<int64_t> expected(input.getShape());
+    expected[axis] = type.hasRank() && type.getRank() > axis
+                         ? type.getDimSize(axis)
+                         : ShapedType::kDynamic;
+    if (failed(verifyRankAndElement(*this, input, type, input.getRank())) ||
+        failed(verifyShapeMatches(*this, expected, type)))
+      return failure();
+  }
   return success();
 }
 

@@ -94,8 +94,10 @@ Value foldElementwise(GraphImporter &g, ArrayRef<Value> operands,
   if (count > kMaxFoldedElements)
     return Value();
   // Each operand's stride per result dimension (0 where it broadcasts).
+  // With no elements there is nothing to index, and the dimensions beside
+  // a 0 may multiply past int64.
   SmallVector<SmallVector<int64_t>> strides;
-  for (Value v : operands) {
+  for (Value v : count ? operands : ArrayRef<Value>()) {
     ArrayRef<int64_t> s = tensorType(v).getShape();
     SmallVector<int64_t> stride(rank, 0);
     int64_t step = 1;
@@ -592,11 +594,42 @@ SmallVector<int64_t> reduceAxes(GraphImporter &g, const Node &node,
   return *axes;
 }
 
+/// ReduceSum whose axes are a run-time value: cim.reduce_sum. Dimensions
+/// that may be reduced are dynamic in the result.
+void importRuntimeReduceSum(GraphImporter &g, const Node &node, Value x) {
+  Value axes = operand(g, node, 1);
+  auto axesType = tensorType(axes);
+  if (!axesType.getElementType().isInteger(64) || axesType.getRank() != 1 ||
+      axesType.isDynamicDim(0))
+    throw ImportError{"axes given at run time must be a 1-D int64 tensor of "
+                      "static length"};
+  auto type = tensorType(x);
+  int64_t k = axesType.getDimSize(0);
+  bool keep = intAttr(node, "keepdims", 1);
+  bool noop = intAttr(node, "noop_with_empty_axes", 0);
+  SmallVector<int64_t> shape;
+  if (keep || (k == 0 && noop))
+    for (int64_t d : type.getShape())
+      shape.push_back(d == 1 ? 1 : ShapedType::kDynamic);
+  else if (k > 0)
+    shape.assign(std::max<int64_t>(type.getRank() - k, 0), ShapedType::kDynamic);
+  if (!keep && k > type.getRank())
+    throw ImportError{std::to_string(k) + " axes for an input of rank " +
+                      std::to_string(type.getRank())};
+  auto op = g.b().create<ReduceSumOp>(
+      g.loc(), RankedTensorType::get(shape, type.getElementType()), x, axes,
+      g.b().getI64IntegerAttr(keep), g.b().getI64IntegerAttr(noop));
+  bindResult(g, node, op.getResult());
+}
+
 template <typename OpTy>
 void importReduce(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"axes", "keepdims", "noop_with_empty_axes"});
   Value x = operand(g, node, 0);
   requireNumber(x, "input");
+  if (std::is_same_v<OpTy, tosa::ReduceSumOp> && !findAttr(node, "axes") &&
+      hasOperand(node, 1) && !g.lookupConstant(node.input(1)))
+    return importRuntimeReduceSum(g, node, x);
   auto type = tensorType(x);
   bool noop;
   SmallVector<int64_t> axes = reduceAxes(g, node, type.getRank(), noop);

@@ -169,8 +169,9 @@ void importDequantizeLinear(GraphImporter &g, const Node &node) {
     SmallVector<int64_t> zeros =
         zc ? SmallVector<int64_t>(zc.getValues<int64_t>())
            : SmallVector<int64_t>(length, 0);
+    // Without levels the dimensions beside a 0 may multiply past int64.
     int64_t inner = 1;
-    if (length != 1)
+    if (length != 1 && !levels.empty())
       for (int64_t d : xType.getShape().drop_front(axis + 1))
         inner *= d;
     SmallVector<float> out(levels.size());

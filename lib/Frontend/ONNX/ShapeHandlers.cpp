@@ -204,9 +204,48 @@ std::optional<SmallVector<int64_t>> squeezeAxes(GraphImporter &g,
   return std::nullopt;
 }
 
+/// The axes or sizes operand `i` of a node given at run time (not a
+/// constant), or null. It must be 1-D int64 of a static length: the
+/// result's rank depends on that length.
+Value runtimeVector(GraphImporter &g, const Node &node, int i,
+                    const char *what) {
+  if (!hasOperand(node, i) || g.lookupConstant(node.input(i)))
+    return {};
+  Value v = operand(g, node, i);
+  auto type = tensorType(v);
+  if (!type.getElementType().isInteger(64) || type.getRank() != 1 ||
+      type.isDynamicDim(0))
+    throw ImportError{std::string(what) + " given at run time must be a 1-D "
+                      "int64 tensor of static length"};
+  return v;
+}
+
+/// Squeeze or Unsqueeze whose axes are a run-time value: the result's rank
+/// is known, its dimensions are dynamic.
+template <typename OpTy>
+void importRuntimeSqueeze(GraphImporter &g, const Node &node, Value x,
+                          Value axes, int64_t sign) {
+  auto type = tensorType(x);
+  int64_t rank = type.getRank() + sign * tensorType(axes).getDimSize(0);
+  if (rank < 0)
+    throw ImportError{std::to_string(tensorType(axes).getDimSize(0)) +
+                      " axes for an input of rank " +
+                      std::to_string(type.getRank())};
+  SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+  bindResult(g, node,
+             g.b().create<OpTy>(g.loc(),
+                                RankedTensorType::get(shape,
+                                                      type.getElementType()),
+                                x, axes)
+                 .getResult());
+}
+
 void importSqueeze(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"axes"});
   Value x = operand(g, node, 0);
+  if (!findAttr(node, "axes"))
+    if (Value axes = runtimeVector(g, node, 1, "axes"))
+      return importRuntimeSqueeze<SqueezeOp>(g, node, x, axes, -1);
   auto shape = tensorType(x).getShape();
   int64_t rank = shape.size();
   SmallVector<bool> drop(rank, false);
@@ -235,6 +274,9 @@ void importSqueeze(GraphImporter &g, const Node &node) {
 void importUnsqueeze(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"axes"});
   Value x = operand(g, node, 0);
+  if (!findAttr(node, "axes"))
+    if (Value axes = runtimeVector(g, node, 1, "axes"))
+      return importRuntimeSqueeze<UnsqueezeOp>(g, node, x, axes, +1);
   auto shape = tensorType(x).getShape();
   auto axes = squeezeAxes(g, node);
   if (!axes)
@@ -403,11 +445,27 @@ void importSplit(GraphImporter &g, const Node &node) {
   int64_t axis = normalizeAxis(intAttr(node, "axis", 0), type.getRank());
   int64_t dim = type.getDimSize(axis);
   std::optional<SmallVector<int64_t>> sizes = intsAttr(node, "split");
-  if (!sizes && hasOperand(node, 1))
-    sizes = constantInts(g, node, 1, "split");
   int64_t n = node.output_size();
   if (n == 0)
     throw ImportError{"needs at least one output"};
+  if (!sizes)
+    if (Value runtime = runtimeVector(g, node, 1, "split")) {
+      if (tensorType(runtime).getDimSize(0) != n)
+        throw ImportError{"split has " +
+                          std::to_string(tensorType(runtime).getDimSize(0)) +
+                          " sizes for " + std::to_string(n) + " outputs"};
+      SmallVector<int64_t> shape(type.getShape());
+      shape[axis] = ShapedType::kDynamic;
+      SmallVector<Type> types(n, RankedTensorType::get(shape,
+                                                       type.getElementType()));
+      auto op = g.b().create<SplitOp>(g.loc(), types, x, runtime,
+                                      g.b().getI64IntegerAttr(axis));
+      for (int64_t i = 0; i < n; ++i)
+        bindResult(g, node, op.getResult(i), i);
+      return;
+    }
+  if (!sizes && hasOperand(node, 1))
+    sizes = constantInts(g, node, 1, "split");
   if (!sizes) {
     if (ShapedType::isDynamic(dim))
       throw ImportError{"an equal split of a dynamic axis is not supported"};

@@ -41,6 +41,7 @@ const std::vector<KernelDef> &kernelTable() {
     addControlFlowKernels(t);
     addWindowKernels(t);
     addQuantizeKernels(t);
+    addAxesKernels(t);
     return t;
   }();
   return table;

@@ -184,6 +184,7 @@ void addNeuronKernels(std::vector<KernelDef> &table);
 void addControlFlowKernels(std::vector<KernelDef> &table);
 void addWindowKernels(std::vector<KernelDef> &table);
 void addQuantizeKernels(std::vector<KernelDef> &table);
+void addAxesKernels(std::vector<KernelDef> &table);
 
 } // namespace cim::rt
 

@@ -83,6 +83,46 @@ func.func @scan_count(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @squeeze_rank(%x: tensor<2x1x3xf32>, %a: tensor<1xi64>) {
+  // expected-error @+1 {{result rank 3 does not match expected rank 2}}
+  %0 = cim.squeeze %x, %a : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?x?xf32>
+  return
+}
+
+// -----
+
+func.func @unsqueeze_axes(%x: tensor<3xf32>, %a: tensor<?xi64>) {
+  // expected-error @+1 {{axes must be 1-D with a static length, got 'tensor<?xi64>'}}
+  %0 = cim.unsqueeze %x, %a : tensor<3xf32>, tensor<?xi64> -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_rank(%x: tensor<2x3xf32>, %a: tensor<0xi64>) {
+  // expected-error @+1 {{result rank 2 does not match expected rank 0}}
+  %0 = cim.reduce_sum %x, %a {keepdims = 0 : i64, noop_with_empty_axes = 0 : i64} : tensor<2x3xf32>, tensor<0xi64> -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @split_count(%x: tensor<2x6xf32>, %s: tensor<3xi64>) {
+  // expected-error @+1 {{has 2 results for 3 sizes}}
+  %0:2 = cim.split %x, %s {axis = 1 : i64} : tensor<2x6xf32>, tensor<3xi64> -> tensor<2x?xf32>, tensor<2x?xf32>
+  return
+}
+
+// -----
+
+func.func @split_other_dims(%x: tensor<2x6xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{result dimension 0 is 3, expected 2}}
+  %0:2 = cim.split %x, %s {axis = 1 : i64} : tensor<2x6xf32>, tensor<2xi64> -> tensor<3x?xf32>, tensor<2x?xf32>
+  return
+}
+
+// -----
+
 func.func @if_count(%c: tensor<i1>, %x: tensor<4xf32>) {
   // expected-error @+1 {{else region yields 2 values for 1 results}}
   %0 = cim.if %c : tensor<i1> -> tensor<4xf32> {

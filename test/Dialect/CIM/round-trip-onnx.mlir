@@ -49,6 +49,19 @@ func.func @control_flow(%n: tensor<i64>, %x: tensor<4xf32>, %rows: tensor<3x4xf3
   return %0#0, %0#1, %1 : tensor<4xf32>, tensor<?x4xf32>, tensor<4xf32>
 }
 
+// CHECK-LABEL: func.func @runtime_axes
+func.func @runtime_axes(%x: tensor<2x1x3xf32>, %a1: tensor<1xi64>, %a2: tensor<2xi64>) -> (tensor<?x?xf32>, tensor<?x?x?x?x?xf32>, tensor<?x?x?xf32>, tensor<2x1x?xf32>, tensor<2x1x?xf32>) {
+  // CHECK: cim.squeeze %{{.*}}, %{{.*}} : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?xf32>
+  %0 = cim.squeeze %x, %a1 : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?xf32>
+  // CHECK: cim.unsqueeze %{{.*}}, %{{.*}} : tensor<2x1x3xf32>, tensor<2xi64> -> tensor<?x?x?x?x?xf32>
+  %1 = cim.unsqueeze %x, %a2 : tensor<2x1x3xf32>, tensor<2xi64> -> tensor<?x?x?x?x?xf32>
+  // CHECK: cim.reduce_sum %{{.*}}, %{{.*}} {keepdims = 1 : i64, noop_with_empty_axes = 0 : i64} : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?x?xf32>
+  %2 = cim.reduce_sum %x, %a1 {keepdims = 1 : i64, noop_with_empty_axes = 0 : i64} : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?x?xf32>
+  // CHECK: cim.split %{{.*}}, %{{.*}} {axis = 2 : i64} : tensor<2x1x3xf32>, tensor<2xi64> -> tensor<2x1x?xf32>, tensor<2x1x?xf32>
+  %3:2 = cim.split %x, %a2 {axis = 2 : i64} : tensor<2x1x3xf32>, tensor<2xi64> -> tensor<2x1x?xf32>, tensor<2x1x?xf32>
+  return %0, %1, %2, %3#0, %3#1 : tensor<?x?xf32>, tensor<?x?x?x?x?xf32>, tensor<?x?x?xf32>, tensor<2x1x?xf32>, tensor<2x1x?xf32>
+}
+
 // A run-time condition; the regions yield shapes that differ in their
 // first dimension, the result's is dynamic.
 // CHECK-LABEL: func.func @if_runtime

@@ -367,6 +367,90 @@ def CIM_SliceOp : CIM_Op<"slice", [Pure]> {
   }];
 }
 
+def CIM_SqueezeOp : CIM_Op<"squeeze", [Pure]> {
+  let summary = "ONNX Squeeze with axes computed at run time";
+  let description = [{
+    Removes the dimensions at `axes` (a 1-D i64 tensor of static length k;
+    negative axes count from the end), each of which must be 1. The result
+    has rank `rank(input) - k`. Squeezes with constant axes use
+    `tosa.reshape` instead.
+
+    ```mlir
+    %y = cim.squeeze %x, %axes : tensor<1x3x4xf32>, tensor<1xi64> -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, TensorOf<[I64]>:$axes);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $axes attr-dict `:` type($input) `,` type($axes) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def CIM_UnsqueezeOp : CIM_Op<"unsqueeze", [Pure]> {
+  let summary = "ONNX Unsqueeze with axes computed at run time";
+  let description = [{
+    Inserts a dimension of 1 at each of `axes` (a 1-D i64 tensor of static
+    length k; axes index the result, negative ones count from its end).
+    The result has rank `rank(input) + k`.
+
+    ```mlir
+    %y = cim.unsqueeze %x, %axes : tensor<3x4xf32>, tensor<2xi64> -> tensor<?x?x?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, TensorOf<[I64]>:$axes);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $axes attr-dict `:` type($input) `,` type($axes) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def CIM_ReduceSumOp : CIM_Op<"reduce_sum", [Pure]> {
+  let summary = "ONNX ReduceSum with axes computed at run time";
+  let description = [{
+    Sums over the dimensions at `axes` (a 1-D i64 tensor of static length
+    k; negative axes count from the end; an axis may appear once). Empty
+    axes sum over every dimension, or with `noop_with_empty_axes` leave the
+    input unchanged. With `keepdims` the reduced dimensions stay as 1,
+    otherwise they are removed. Reductions over constant axes use
+    `tosa.reduce_sum` instead.
+
+    ```mlir
+    %y = cim.reduce_sum %x, %axes {keepdims = 1 : i64, noop_with_empty_axes = 0 : i64}
+        : tensor<3x2x2xf32>, tensor<1xi64> -> tensor<?x?x?xf32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[F32, I64]>:$input, TensorOf<[I64]>:$axes,
+                       I64Attr:$keepdims, I64Attr:$noop_with_empty_axes);
+  let results = (outs TensorOf<[F32, I64]>:$result);
+  let assemblyFormat = [{
+    $input `,` $axes attr-dict `:` type($input) `,` type($axes) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def CIM_SplitOp : CIM_Op<"split", [Pure]> {
+  let summary = "ONNX Split with sizes computed at run time";
+  let description = [{
+    Cuts `input` along `axis` into one result per entry of `sizes` (a 1-D
+    i64 tensor of static length), in order; the sizes must be non-negative
+    and add up to the axis' extent. Splits with constant sizes are slices.
+
+    ```mlir
+    %a, %b = cim.split %x, %sizes {axis = 1 : i64}
+        : tensor<2x6xf32>, tensor<2xi64> -> tensor<2x?xf32>, tensor<2x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, TensorOf<[I64]>:$sizes,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $input `,` $sizes attr-dict `:` type($input) `,` type($sizes) `->` type($results)
+  }];
+  let hasVerifier = 1;
+}
+
 def CIM_Im2ColOp : CIM_Op<"im2col", [Pure]> {
   let summary = "the sliding windows of an image, one row per output position";
   let description = [{

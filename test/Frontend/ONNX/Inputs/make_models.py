@@ -448,6 +448,34 @@ def if_branch_ranks():
 
 
 
+def runtime_axes():
+    """Squeeze, Unsqueeze, ReduceSum and Split whose axes and sizes are graph
+    inputs: x[2,1,3] -> Squeeze(sq_axes[1]) -> s; x -> Unsqueeze(un_axes[2])
+    -> u; x -> ReduceSum(rs_axes[1], keepdims=0) -> r; x -> Split(sizes[2],
+    axis=2) -> p0, p1."""
+    return model([mk("Squeeze", ["x", "sq_axes"], ["s"], name="squeeze"),
+                  mk("Unsqueeze", ["x", "un_axes"], ["u"], name="unsqueeze"),
+                  mk("ReduceSum", ["x", "rs_axes"], ["r"], name="sum",
+                     keepdims=0),
+                  mk("Split", ["x", "sizes"], ["p0", "p1"], name="split",
+                     axis=2)],
+                 "runtime_axes",
+                 [vi("x", FLOAT, [2, 1, 3]), vi("sq_axes", INT64, [1]),
+                  vi("un_axes", INT64, [2]), vi("rs_axes", INT64, [1]),
+                  vi("sizes", INT64, [2])],
+                 [vi("s", FLOAT, ["a", "b"]),
+                  vi("u", FLOAT, ["a", "b", "c", "d", "e"]),
+                  vi("r", FLOAT, ["a", "b"]), vi("p0", FLOAT, [2, 1, "c"]),
+                  vi("p1", FLOAT, [2, 1, "d"])])
+
+
+def runtime_axes_dynamic():
+    """Squeeze whose run-time axes have no static length."""
+    return model([mk("Squeeze", ["x", "axes"], ["s"], name="squeeze")],
+                 "runtime_axes_dynamic",
+                 [vi("x", FLOAT, [2, 1, 3]), vi("axes", INT64, ["k"])],
+                 [vi("s", FLOAT, ["a"])])
+
 def macro_256x32():
     """One MatMul that fills a 256x256 array of 8-bit weights in 2-bit cells
     (256 rows x 32 weights x 4 slices x 2 cells): the configuration the
@@ -750,6 +778,8 @@ VALID = [
     ("runtime_if.onnx", runtime_if),
     ("if_branch_shapes.onnx", if_branch_shapes),
     ("if_branch_ranks.onnx", if_branch_ranks),
+    ("runtime_axes.onnx", runtime_axes),
+    ("runtime_axes_dynamic.onnx", runtime_axes_dynamic),
     ("macro_256x32.onnx", macro_256x32),
     ("lif_256x32.onnx", lif_256x32),
     ("lif_loop.onnx", lif_loop),
