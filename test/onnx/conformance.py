@@ -51,7 +51,7 @@ SCOPE = {
     "ReduceSum", "ReduceMean", "ReduceMax", "BatchNormalization", "RNN",
     "LSTM", "GRU", "Loop", "Scan", "If", "Conv", "MaxPool", "AveragePool",
     "GlobalAveragePool", "GlobalMaxPool", "QuantizeLinear", "DequantizeLinear",
-    "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv",
+    "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv",
 }
 # Ops over images: 1-D and 2-D ones (inputs of rank 3 and 4) are in scope.
 IMAGE_OPS = {"Conv", "ConvInteger", "QLinearConv", "MaxPool", "AveragePool",
@@ -64,7 +64,7 @@ TYPES = {TensorProto.FLOAT, TensorProto.INT64, TensorProto.INT32,
 EIGHT_BIT = {TensorProto.INT8, TensorProto.UINT8}
 EIGHT_BIT_OPS = {
     "ArgMax", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape",
-    "ConvInteger", "DequantizeLinear", "Equal", "Expand", "Flatten", "Gather",
+    "ConvInteger", "DequantizeLinear", "DynamicQuantizeLinear", "Equal", "Expand", "Flatten", "Gather",
     "Greater", "GreaterOrEqual", "Identity", "If", "Less",
     "LessOrEqual", "Loop", "MatMulInteger", "MaxPool", "QLinearConv",
     "QLinearMatMul", "QuantizeLinear", "ReduceMax", "Relu", "Reshape", "Scan",

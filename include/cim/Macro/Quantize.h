@@ -2,8 +2,9 @@
 //
 // One element of QuantizeLinear as ONNX defines it: x / scale in float32,
 // rounded half to even, plus the zero point, saturated to the integer
-// type's range. The compiler folds constant quantisations by it and the
-// runtime's cim.quantize_linear computes by it.
+// type's range; and DynamicQuantizeLinear's scale and zero point. The
+// compiler folds constant quantisations by them and the runtime's
+// cim.quantize_linear and cim.dynamic_quantize_linear compute by them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +31,27 @@ inline int64_t quantizeLinear(float x, float scale, int64_t zeroPoint,
   if (v >= double(hi))
     return hi;
   return int64_t(v);
+}
+
+/// DynamicQuantizeLinear's scale and zero point for a tensor whose
+/// smallest and largest elements are `lo` and `hi`, as ONNX's function
+/// body computes them in float32: the range [min(lo, 0), max(hi, 0)]
+/// spread over the 255 steps of uint8, and the zero point
+/// round_half_even(clip(-min / scale, 0, 255)). An all-zero tensor has
+/// scale 0 and zero point 0.
+struct DynamicQuantization {
+  float scale;
+  int64_t zeroPoint;
+};
+
+inline DynamicQuantization dynamicQuantization(float lo, float hi) {
+  float minA = std::fmin(lo, 0.0f), maxA = std::fmax(hi, 0.0f);
+  float scale = (maxA - minA) / 255.0f;
+  float zp = 0.0f - minA / scale;
+  if (std::isnan(zp))
+    return {scale, 0};
+  zp = std::fmin(std::fmax(zp, 0.0f), 255.0f);
+  return {scale, int64_t(std::nearbyint(zp))};
 }
 
 } // namespace cim::macro

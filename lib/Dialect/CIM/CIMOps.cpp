@@ -655,7 +655,12 @@ static Attribute castElement(Attribute in, Type to) {
   int64_t asInt = 0;
   if (auto f = dyn_cast<FloatAttr>(in)) {
     asDouble = f.getValueAsDouble();
-    asInt = static_cast<int64_t>(asDouble); // truncates toward zero
+    // Truncates toward zero; a value outside int64 (or NaN) has no int64
+    // and is left unfolded.
+    if (asDouble >= -0x1p63 && asDouble < 0x1p63)
+      asInt = static_cast<int64_t>(asDouble);
+    else if (to.isInteger(64))
+      return {};
   } else if (auto i = dyn_cast<IntegerAttr>(in)) {
     asInt = i.getType().isInteger(1) ? i.getValue().getZExtValue() : i.getInt();
     asDouble = static_cast<double>(asInt);
@@ -1180,6 +1185,19 @@ LogicalResult SplitOp::verify() {
         failed(verifyShapeMatches(*this, expected, type)))
       return failure();
   }
+  return success();
+}
+
+LogicalResult DynamicQuantizeLinearOp::verify() {
+  auto input = cast<ShapedType>(getInput().getType());
+  auto levels = cast<ShapedType>(getLevels().getType());
+  if (!levels.hasRank() || levels.getRank() != input.getRank())
+    return emitOpError("levels must have the input's rank");
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    if (!dimsCompatible(input.getDimSize(d), levels.getDimSize(d)))
+      return emitOpError("levels dimension ")
+             << d << " is " << levels.getDimSize(d) << ", the input's "
+             << input.getDimSize(d);
   return success();
 }
 

@@ -1,7 +1,7 @@
 //===- QuantHandlers.cpp - Quantised ONNX ops --------------------*- C++ -*-===//
 //
-// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,
-// QLinearMatMul and QLinearConv. 8-bit tensors are widened to i64 (their
+// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
+// ConvInteger, QLinearMatMul and QLinearConv. 8-bit tensors are widened to i64 (their
 // ONNX type sets the saturation range); the integer products become float32
 // products of the zero-point-shifted levels, which are exact integers while
 // every partial sum stays below 2^24, so that a constant weight is an array
@@ -141,6 +141,21 @@ void importQuantizeLinear(GraphImporter &g, const Node &node) {
              g.b().createOrFold<QuantizeLinearOp>(
                  g.loc(), result, x, scale, zp, g.b().getI64IntegerAttr(axis),
                  g.b().getI64IntegerAttr(lo), g.b().getI64IntegerAttr(hi)));
+}
+
+/// DynamicQuantizeLinear: uint8 levels, scale and zero point from the
+/// input's own range (cim.dynamic_quantize_linear).
+void importDynamicQuantizeLinear(GraphImporter &g, const Node &node) {
+  allowAttrs(node, {});
+  Value x = operand(g, node, 0);
+  requireF32(x, "x");
+  Builder &b = g.b();
+  auto levels = RankedTensorType::get(tensorType(x).getShape(), b.getI64Type());
+  auto op = g.b().create<DynamicQuantizeLinearOp>(
+      g.loc(), levels, RankedTensorType::get({}, b.getF32Type()),
+      RankedTensorType::get({}, b.getI64Type()), x);
+  for (int i = 0; i < node.output_size(); ++i)
+    bindResult(g, node, op->getResult(i), i);
 }
 
 void importDequantizeLinear(GraphImporter &g, const Node &node) {
@@ -304,6 +319,7 @@ void importQLinearConv(GraphImporter &g, const Node &node) {
 void cim::onnx_import::addQuantHandlers(HandlerTable &t) {
   t["QuantizeLinear"] = importQuantizeLinear;
   t["DequantizeLinear"] = importDequantizeLinear;
+  t["DynamicQuantizeLinear"] = importDynamicQuantizeLinear;
   t["MatMulInteger"] = importMatMulInteger;
   t["ConvInteger"] = importConvInteger;
   t["QLinearMatMul"] = importQLinearMatMul;

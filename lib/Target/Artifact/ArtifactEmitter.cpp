@@ -57,7 +57,8 @@ static const llvm::StringSet<> &digitalKernels() {
       "cim.constant_of_shape", "cim.reshape", "cim.slice", "cim.rnn",
       "cim.gru", "cim.lstm", "cim.loop", "cim.scan", "cim.ode", "cim.lif",
       "cim.im2col", "cim.quantize_linear", "cim.if", "cim.squeeze",
-      "cim.unsqueeze", "cim.reduce_sum", "cim.split"};
+      "cim.unsqueeze", "cim.reduce_sum", "cim.split",
+      "cim.dynamic_quantize_linear"};
   return kernels;
 }
 

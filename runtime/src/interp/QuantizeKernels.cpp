@@ -1,15 +1,19 @@
-//===- QuantizeKernels.cpp - cim.quantize_linear -----------------*- C++ -*-===//
+//===- QuantizeKernels.cpp - cim.quantize_linear and dynamic ----*- C++ -*-===//
 //
 // ONNX QuantizeLinear in the digital unit: float32 to integer levels, per
 // tensor or per axis, by the macro model's formula (cim/Macro/Quantize.h),
 // which the compiler also folds constants with. The levels are held as
 // int64 (8-bit types are widened); the saturation range is an attribute.
+// DynamicQuantizeLinear derives a uint8 scale and zero point from the
+// input's own range first (the same header's formula).
 //
 //===----------------------------------------------------------------------===//
 
 #include "interp/Kernels.h"
 
 #include "cim/Macro/Quantize.h"
+
+#include <algorithm>
 
 namespace cim::rt {
 namespace {
@@ -57,6 +61,51 @@ Status verifyQuantizeLinear(VerifyContext &ctx) {
   return Status::ok();
 }
 
+Status runDynamicQuantizeLinear(ExecContext &,
+                                const std::vector<const Tensor *> &in,
+                                std::vector<Tensor> &out) {
+  const Tensor &x = *in[0];
+  const float *src = x.data<float>();
+  int64_t n = x.numElements();
+  // ONNX's ReduceMin/ReduceMax: NaN propagates.
+  float lo = 0, hi = 0;
+  if (n > 0) {
+    lo = hi = src[0];
+    for (int64_t i = 0; i < n; ++i) {
+      if (std::isnan(src[i])) {
+        lo = hi = src[i];
+        break;
+      }
+      lo = std::min(lo, src[i]);
+      hi = std::max(hi, src[i]);
+    }
+  }
+  macro::DynamicQuantization q = macro::dynamicQuantization(lo, hi);
+  Tensor levels = Tensor::zeros(DType::I64, x.dims());
+  int64_t *dst = levels.mutableData<int64_t>();
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = macro::quantizeLinear(src[i], q.scale, q.zeroPoint, 0, 255);
+  Tensor scale = Tensor::zeros(DType::F32, {});
+  scale.mutableData<float>()[0] = q.scale;
+  Tensor zp = Tensor::zeros(DType::I64, {});
+  zp.mutableData<int64_t>()[0] = q.zeroPoint;
+  out.clear();
+  out.push_back(std::move(levels));
+  out.push_back(std::move(scale));
+  out.push_back(std::move(zp));
+  return Status::ok();
+}
+
+Status verifyDynamicQuantizeLinear(VerifyContext &ctx) {
+  CIM_TRY(checkInputDType(ctx, 0, {DType::F32}));
+  CIM_TRY(checkOutputDType(ctx, 0, DType::I64));
+  CIM_TRY(checkOutputRank(ctx, 0, ctx.inputs[0]->dims.size()));
+  CIM_TRY(checkOutputDType(ctx, 1, DType::F32));
+  CIM_TRY(checkOutputRank(ctx, 1, 0));
+  CIM_TRY(checkOutputDType(ctx, 2, DType::I64));
+  return checkOutputRank(ctx, 2, 0);
+}
+
 } // namespace
 
 void addQuantizeKernels(std::vector<KernelDef> &t) {
@@ -69,6 +118,11 @@ void addQuantizeKernels(std::vector<KernelDef> &t) {
                TypeRule::Custom,
                runQuantizeLinear,
                verifyQuantizeLinear});
+  KernelDef dynamic{"cim.dynamic_quantize_linear", 1, 1, {}, TypeRule::Custom,
+                    nullptr, verifyDynamicQuantizeLinear};
+  dynamic.runMulti = runDynamicQuantizeLinear;
+  dynamic.minOutputs = dynamic.maxOutputs = 3;
+  t.push_back(dynamic);
 }
 
 } // namespace cim::rt

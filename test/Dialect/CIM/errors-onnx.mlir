@@ -83,6 +83,14 @@ func.func @scan_count(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @dynamic_quantize_shape(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{levels dimension 1 is 3, the input's 4}}
+  %q, %s, %z = cim.dynamic_quantize_linear %x : tensor<2x4xf32> -> (tensor<2x3xi64>, tensor<f32>, tensor<i64>)
+  return
+}
+
+// -----
+
 func.func @squeeze_rank(%x: tensor<2x1x3xf32>, %a: tensor<1xi64>) {
   // expected-error @+1 {{result rank 3 does not match expected rank 2}}
   %0 = cim.squeeze %x, %a : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?x?xf32>

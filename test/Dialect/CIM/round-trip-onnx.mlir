@@ -49,6 +49,13 @@ func.func @control_flow(%n: tensor<i64>, %x: tensor<4xf32>, %rows: tensor<3x4xf3
   return %0#0, %0#1, %1 : tensor<4xf32>, tensor<?x4xf32>, tensor<4xf32>
 }
 
+// CHECK-LABEL: func.func @dynamic_quantize
+func.func @dynamic_quantize(%x: tensor<?x4xf32>) -> (tensor<?x4xi64>, tensor<f32>, tensor<i64>) {
+  // CHECK: cim.dynamic_quantize_linear %{{.*}} : tensor<?x4xf32> -> (tensor<?x4xi64>, tensor<f32>, tensor<i64>)
+  %q, %s, %z = cim.dynamic_quantize_linear %x : tensor<?x4xf32> -> (tensor<?x4xi64>, tensor<f32>, tensor<i64>)
+  return %q, %s, %z : tensor<?x4xi64>, tensor<f32>, tensor<i64>
+}
+
 // CHECK-LABEL: func.func @runtime_axes
 func.func @runtime_axes(%x: tensor<2x1x3xf32>, %a1: tensor<1xi64>, %a2: tensor<2xi64>) -> (tensor<?x?xf32>, tensor<?x?x?x?x?xf32>, tensor<?x?x?xf32>, tensor<2x1x?xf32>, tensor<2x1x?xf32>) {
   // CHECK: cim.squeeze %{{.*}}, %{{.*}} : tensor<2x1x3xf32>, tensor<1xi64> -> tensor<?x?xf32>

@@ -259,6 +259,31 @@ def CIM_QuantizeLinearOp : CIM_Op<"quantize_linear", [Pure]> {
   let hasFolder = 1;
 }
 
+def CIM_DynamicQuantizeLinearOp : CIM_Op<"dynamic_quantize_linear", [Pure]> {
+  let summary = "ONNX DynamicQuantizeLinear: float to uint8 levels by the input's own range";
+  let description = [{
+    The scale spreads `[min(min(x), 0), max(max(x), 0)]` over the 255 steps
+    of uint8 and the zero point puts 0 on a level; the levels are
+    `saturate(round_half_even(x / scale) + zero_point)` in `[0, 255]`
+    (widened to i64), computed in float32 as ONNX's function body does
+    (`cim/Macro/Quantize.h`). Results: the levels, the scale and the zero
+    point.
+
+    ```mlir
+    %q, %s, %z = cim.dynamic_quantize_linear %x
+        : tensor<?x4xf32> -> (tensor<?x4xi64>, tensor<f32>, tensor<i64>)
+    ```
+  }];
+  let arguments = (ins TensorOf<[F32]>:$input);
+  let results = (outs TensorOf<[I64]>:$levels, 0DTensorOf<[F32]>:$scale,
+                      0DTensorOf<[I64]>:$zero_point);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` `(` type($levels) `,` type($scale)
+    `,` type($zero_point) `)`
+  }];
+  let hasVerifier = 1;
+}
+
 def CIM_GatherOp : CIM_Op<"gather", [Pure]> {
   let summary = "ONNX Gather: take entries of `data` along `axis`";
   let description = [{

@@ -476,6 +476,23 @@ def runtime_axes_dynamic():
                  [vi("x", FLOAT, [2, 1, 3]), vi("axes", INT64, ["k"])],
                  [vi("s", FLOAT, ["a"])])
 
+def dynamic_quant_matmul():
+    """ONNX Runtime's dynamic quantisation of a MatMul: x[N,3] ->
+    DynamicQuantizeLinear -> (q, s, z); MatMulInteger(q, W int8[3,2], z) ->
+    Cast float -> Mul(s) -> Mul(0.5, W's scale) -> y[N,2]; s and z are also
+    outputs."""
+    w = np.array([[1, -1], [2, 0], [0, 3]], np.int8)
+    return model([mk("DynamicQuantizeLinear", ["x"], ["q", "s", "z"],
+                     name="dql"),
+                  mk("MatMulInteger", ["q", "w", "z"], ["acc"], name="mmi"),
+                  mk("Cast", ["acc"], ["accf"], name="cast", to=FLOAT),
+                  mk("Mul", ["accf", "s"], ["scaled"], name="rescale"),
+                  mk("Mul", ["scaled", "wscale"], ["y"], name="wscale_mul")],
+                 "dynamic_quant_matmul", [vi("x", FLOAT, ["N", 3])],
+                 [vi("y", FLOAT, ["N", 2]), vi("s", FLOAT, []),
+                  vi("z", TensorProto.UINT8, [])],
+                 [tensor("w", w), tensor("wscale", np.float32(0.5))])
+
 def macro_256x32():
     """One MatMul that fills a 256x256 array of 8-bit weights in 2-bit cells
     (256 rows x 32 weights x 4 slices x 2 cells): the configuration the
@@ -779,6 +796,7 @@ VALID = [
     ("if_branch_shapes.onnx", if_branch_shapes),
     ("if_branch_ranks.onnx", if_branch_ranks),
     ("runtime_axes.onnx", runtime_axes),
+    ("dynamic_quant_matmul.onnx", dynamic_quant_matmul),
     ("runtime_axes_dynamic.onnx", runtime_axes_dynamic),
     ("macro_256x32.onnx", macro_256x32),
     ("lif_256x32.onnx", lif_256x32),
