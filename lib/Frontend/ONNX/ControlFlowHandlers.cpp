@@ -223,6 +223,9 @@ void importScan(GraphImporter &g, const Node &node) {
       continue;
     }
     int64_t k = i - numStates;
+    if (t.getRank() == 0)
+      throw ImportError{"scan input " + std::to_string(k) +
+                        " is a scalar; it needs an axis to scan along"};
     int64_t axis = inAxes[k] = normalizeAxis(inAxes[k], t.getRank());
     length = t.getDimSize(axis);
     SmallVector<int64_t> slice(t.getShape());
