@@ -53,6 +53,11 @@ bool hasOperand(const Node &node, int i);
 mlir::DenseElementsAttr typedConstant(GraphImporter &g, const Node &node,
                                       int i, mlir::Type element,
                                       const char *what, bool scalar = false);
+/// The axes or sizes operand `i` of a node when it is given at run time
+/// (not a constant), or null. It must be 1-D int64 of a static length: the
+/// result's rank depends on that length.
+mlir::Value runtimeVector(GraphImporter &g, const Node &node, int i,
+                          const char *what);
 llvm::SmallVector<int64_t> constantInts(GraphImporter &g, const Node &node,
                                         int i, const char *what);
 

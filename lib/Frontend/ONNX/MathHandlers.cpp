@@ -596,13 +596,9 @@ SmallVector<int64_t> reduceAxes(GraphImporter &g, const Node &node,
 
 /// ReduceSum whose axes are a run-time value: cim.reduce_sum. Dimensions
 /// that may be reduced are dynamic in the result.
-void importRuntimeReduceSum(GraphImporter &g, const Node &node, Value x) {
-  Value axes = operand(g, node, 1);
+void importRuntimeReduceSum(GraphImporter &g, const Node &node, Value x,
+                            Value axes) {
   auto axesType = tensorType(axes);
-  if (!axesType.getElementType().isInteger(64) || axesType.getRank() != 1 ||
-      axesType.isDynamicDim(0))
-    throw ImportError{"axes given at run time must be a 1-D int64 tensor of "
-                      "static length"};
   auto type = tensorType(x);
   int64_t k = axesType.getDimSize(0);
   bool keep = intAttr(node, "keepdims", 1);
@@ -627,9 +623,9 @@ void importReduce(GraphImporter &g, const Node &node) {
   allowAttrs(node, {"axes", "keepdims", "noop_with_empty_axes"});
   Value x = operand(g, node, 0);
   requireNumber(x, "input");
-  if (std::is_same_v<OpTy, tosa::ReduceSumOp> && !findAttr(node, "axes") &&
-      hasOperand(node, 1) && !g.lookupConstant(node.input(1)))
-    return importRuntimeReduceSum(g, node, x);
+  if (std::is_same_v<OpTy, tosa::ReduceSumOp> && !findAttr(node, "axes"))
+    if (Value axes = runtimeVector(g, node, 1, "axes"))
+      return importRuntimeReduceSum(g, node, x, axes);
   auto type = tensorType(x);
   bool noop;
   SmallVector<int64_t> axes = reduceAxes(g, node, type.getRank(), noop);

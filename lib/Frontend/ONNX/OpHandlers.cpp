@@ -97,6 +97,19 @@ SmallVector<int64_t> cim::onnx_import::constantInts(GraphImporter &g,
   return SmallVector<int64_t>(attr.getValues<int64_t>());
 }
 
+Value cim::onnx_import::runtimeVector(GraphImporter &g, const Node &node,
+                                      int i, const char *what) {
+  if (!hasOperand(node, i) || g.lookupConstant(node.input(i)))
+    return {};
+  Value v = operand(g, node, i);
+  auto type = tensorType(v);
+  if (!type.getElementType().isInteger(64) || type.getRank() != 1 ||
+      type.isDynamicDim(0))
+    throw ImportError{std::string(what) + " given at run time must be a 1-D "
+                      "int64 tensor of static length"};
+  return v;
+}
+
 RankedTensorType cim::onnx_import::tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }

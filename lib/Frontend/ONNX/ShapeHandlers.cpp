@@ -204,22 +204,6 @@ std::optional<SmallVector<int64_t>> squeezeAxes(GraphImporter &g,
   return std::nullopt;
 }
 
-/// The axes or sizes operand `i` of a node given at run time (not a
-/// constant), or null. It must be 1-D int64 of a static length: the
-/// result's rank depends on that length.
-Value runtimeVector(GraphImporter &g, const Node &node, int i,
-                    const char *what) {
-  if (!hasOperand(node, i) || g.lookupConstant(node.input(i)))
-    return {};
-  Value v = operand(g, node, i);
-  auto type = tensorType(v);
-  if (!type.getElementType().isInteger(64) || type.getRank() != 1 ||
-      type.isDynamicDim(0))
-    throw ImportError{std::string(what) + " given at run time must be a 1-D "
-                      "int64 tensor of static length"};
-  return v;
-}
-
 /// Squeeze or Unsqueeze whose axes are a run-time value: the result's rank
 /// is known, its dimensions are dynamic.
 template <typename OpTy>
