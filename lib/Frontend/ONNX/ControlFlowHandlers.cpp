@@ -88,6 +88,12 @@ Body importCarriedBody(GraphImporter &g, const onnx::GraphProto &graph,
                        size_t firstYield, size_t n) {
   for (int attempt = 0;; ++attempt) {
     Body body = importBody(g, graph, argTypes);
+    if (body.yielded.size() < firstYield + n)
+      throw ImportError{"body yields " + std::to_string(body.yielded.size()) +
+                        " values, fewer than the " +
+                        std::to_string(firstYield + n) +
+                        " it must (its condition, if any, and the " +
+                        std::to_string(n) + " carried values)"};
     bool changed = false;
     for (size_t i = 0; i < n; ++i) {
       auto arg = cast<RankedTensorType>(argTypes[first + i]);
@@ -153,8 +159,6 @@ void importLoop(GraphImporter &g, const Node &node) {
   for (Value v : initial)
     argTypes.push_back(v.getType());
   Body body = importCarriedBody(g, graph, argTypes, 2, 1, initial.size());
-  if (body.yielded.size() < 1 + initial.size())
-    throw ImportError{"body yields fewer values than the loop carries"};
   Value condOut = body.yielded.front();
   if (!isa<RankedTensorType>(condOut.getType()) ||
       !elementType(condOut).isInteger(1) || tensorType(condOut).getNumElements() != 1)

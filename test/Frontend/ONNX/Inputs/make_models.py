@@ -71,6 +71,7 @@ Models (input -> output, N is a symbolic batch dim):
                          Indices output
                          -> AveragePool -> GlobalAveragePool -> y[N,4,1,1]
   loop_outputs.onnx      Loop naming more outputs than its body gives
+  loop_body_yields_too_few.onnx  Loop carrying h whose body yields only its condition
   loop_negative_trips.onnx  Loop with a constant trip count of -3
   truncated.onnx         first 60% of the bytes of large_layer.onnx
 """
@@ -935,9 +936,10 @@ def main(argv=None):
     split("split_sizes", np.ones([4], np.float32), [3, 3], [[3], [3]])
 
     # Loops over h <- h + 1 (a scan output of each step): with more outputs
-    # than the body gives (refused), and with a constant trip count of -3
+    # than the body gives (refused), with a body that yields its condition
+    # but not the carried h (refused), and with a constant trip count of -3
     # (no iteration, an empty scan output).
-    def loop(name, trips, outputs):
+    def loop(name, trips, outputs, yields=3):
         body = helper.make_graph(
             [helper.make_node("Add", ["h_in", "one"], ["h_out"], name="step"),
              helper.make_node("Identity", ["h_out"], ["trace_out"],
@@ -949,7 +951,7 @@ def main(argv=None):
                      vi("h_in", TensorProto.FLOAT, [2])],
             [vi("cond_out", TensorProto.BOOL, []),
              vi("h_out", TensorProto.FLOAT, [2]),
-             vi("trace_out", TensorProto.FLOAT, [2])])
+             vi("trace_out", TensorProto.FLOAT, [2])][:yields])
         m = helper.make_model(
             helper.make_graph(
                 [helper.make_node("Loop", ["trips", "", "x"], outputs,
@@ -963,6 +965,7 @@ def main(argv=None):
         m.ir_version = 8
         write(os.path.join(args.out, name + ".onnx"), m.SerializeToString())
     loop("loop_outputs", 3, ["h", "trace", "extra"])
+    loop("loop_body_yields_too_few", 3, ["h"], yields=1)
     loop("loop_negative_trips", -3, ["h", "trace"])
 
     # Convolutions and pools the importer refuses: a 3-D image, a group
