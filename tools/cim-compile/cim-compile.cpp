@@ -141,6 +141,15 @@ cl::list<std::string> weightBits(
              "for weights whose ONNX name matches REGEX (repeatable; 0: the "
              "array's own)"),
     cl::value_desc("N|REGEX=N"));
+cl::opt<bool> splitRows(
+    cl::cat(cimOptions), "split-rows",
+    cl::desc("Spread the rows of products on RRAM over the rows their last "
+             "row block leaves free: the rows holding the columns' largest "
+             "weights get copies of w / k driven by the same input, so each "
+             "column's scale drops and its cells' noise shrinks in weight "
+             "units (default on; costs the extra rows' cells and DAC "
+             "drives)"),
+    cl::init(true));
 cl::list<std::string> replicate(
     cl::cat(cimOptions), "replicate",
     cl::desc("Program the matching products K times in separate arrays and "
@@ -424,6 +433,7 @@ std::optional<cim::CompileOptions> compileOptions(std::string &error) {
   options.exposePreactivations = exposePreactivations;
   options.weightErrorBudget = weightErrorBudget;
   options.weightBits = weightBits;
+  options.splitRows = splitRows;
   options.replicas = replicate;
   options.activeRows = activeRows;
   options.allowReload = allowReload;

@@ -374,6 +374,61 @@ def ChoosePrecision : Pass<"cim-choose-precision", "mlir::ModuleOp"> {
   ];
 }
 
+def SplitRows : Pass<"cim-split-rows", "mlir::ModuleOp"> {
+  let summary = "Spread the rows of analog products over their tiles' free rows";
+  let description = [{
+    A product on RRAM arrays read through ADCs needs `ceil(K / R)` row
+    blocks of R rows (the array's rows less its spares, or an `active-rows`
+    rule's N); the last block leaves rows free. This pass fills them: row r
+    of the weight becomes k_r rows of `w_r / k_r`, all driven by the same
+    input (a `cim.gather` repeats the input's entries), so every column sum
+    is unchanged. Each column is programmed on its own scale, its largest
+    |weight|, which maps to the largest conductance: splitting the rows that
+    hold the columns' peaks lowers those scales, so the other weights use
+    more of the conductance range, and read noise, programming variation's
+    absolute part and stuck cells, which act per cell in conductance units,
+    shrink in weight units. Each extra row adds one more noisy cell per
+    column. The copies minimise the read-noise-to-signal measure
+    `(sum_r k_r) * sum_c s_c^2 / |w_c|^2` (`s_c` a column's scale, equal
+    input power per row assumed; `cim::macro::chooseRowCopies`): from every
+    uniform start that fits (each row copied u times), rows are added one at
+    a time where they lower it most, while one does. A bias row is never
+    split. The copies take at most the cells of 90% of the target's arrays
+    of the kind (the rest is slack for packing), less the weight cells (at
+    the weight bits cim-choose-precision chose, each weight matrix once);
+    where the model needs more arrays than that, only what its own arrays
+    leave free. So they never fail the capacity check. Products take them
+    in order of their rows, smallest first. Products on digital (ROM, SRAM) cells, read by binary neurons,
+    LIF neurons or a ramp, inside an ODE, or with rows that leave no free
+    row stay as they are; so do products whose weight is not finite (tiling
+    reports those). The price is the extra rows' DAC drives and cells (the
+    report charges them) and a gather per input vector in the digital unit.
+
+    Before (arrays of 4 rows, one column):
+    ```mlir
+    %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>}
+        : tensor<?x2xf32>, tensor<2x1xf32> -> tensor<?x1xf32>
+    // %w = [[4], [1]]
+    ```
+    After (row 0 copied three times, a scale of 4/3 instead of 4):
+    ```mlir
+    %g = cim.gather %x, %idx {axis = 1 : i64}    // %idx = [0, 0, 0, 1]
+        : tensor<?x2xf32>, tensor<4xi64> -> tensor<?x4xf32>
+    %y = cim.linear %g, %w2 {readout = #cim.adc<bits = 8>}
+        : tensor<?x4xf32>, tensor<4x1xf32> -> tensor<?x1xf32>
+    // %w2 = [[4/3], [4/3], [4/3], [1]]
+    ```
+  }];
+  let options = [
+    ListOption<"activeRows", "active-rows", "std::string",
+               "N, or REGEX=N: the matching products' tiles drive at most N "
+               "rows (as cim-tile-weights)">,
+    Option<"maxCopies", "max-copies", "unsigned", /*default=*/"64",
+           "Most copies of one row (1: no split)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def ReplicateWeights : Pass<"cim-replicate-weights", "mlir::ModuleOp"> {
   let summary = "Program chosen products several times and average their reads";
   let description = [{

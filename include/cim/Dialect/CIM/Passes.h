@@ -76,6 +76,8 @@ struct CompileOptions {
   /// accepts, and `N` / `REGEX=N` rules that fix weight bits instead.
   double weightErrorBudget = 0.02;
   std::vector<std::string> weightBits;
+  /// Spread the rows of analog products over their tiles' free rows.
+  bool splitRows = true;
   /// `K` / `REGEX=K` rules: products programmed K times, reads averaged.
   std::vector<std::string> replicas;
   /// `N` / `REGEX=N` rules: products whose tiles drive at most N rows at

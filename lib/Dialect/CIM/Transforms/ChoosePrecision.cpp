@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NamedRules.h"
+#include "Quantisation.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
@@ -27,29 +28,6 @@ using namespace mlir;
 using namespace cim;
 
 namespace {
-
-/// RMS of w - Q(w) over RMS of w for a K x N weight, each column on its own
-/// scale (its largest magnitude), at `weightBits` on `array`.
-double quantisationError(ArrayRef<float> w, int64_t n, ArrayKindAttr array,
-                         unsigned weightBits) {
-  std::vector<double> scale(size_t(n), 0.0);
-  for (size_t i = 0; i < w.size(); ++i)
-    scale[i % n] = std::max(scale[i % n], std::fabs(double(w[i])));
-  bool offset = array.getEncoding() == WeightEncoding::offset;
-  double error = 0, energy = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    double s = scale[i % n] > 0 ? scale[i % n] : 1.0;
-    double q = s * macro::quantisedWeight(double(w[i]) / s,
-                                          array.getBitsPerCell(), weightBits,
-                                          offset);
-    error += (q - w[i]) * (q - w[i]);
-    energy += double(w[i]) * w[i];
-  }
-  return energy > 0 ? std::sqrt(error / energy) : 0.0;
-}
-
-/// A relative RMS error this small is float32 rounding, not quantisation.
-constexpr double kExact = 1e-6;
 
 struct ChoosePrecisionPass
     : public cim::impl::ChoosePrecisionBase<ChoosePrecisionPass> {
@@ -140,7 +118,7 @@ struct ChoosePrecisionPass
     // rounding) replaces one that would re-quantise them.
     if (best != 0)
       for (unsigned bits = best - perCell + 1; bits < best; ++bits)
-        if (quantisationError(w, n, array, bits) < kExact) {
+        if (quantisationError(w, n, array, bits) < kExactQuantisation) {
           best = bits;
           break;
         }

@@ -49,6 +49,11 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
   precision.errorBudget = options.weightErrorBudget;
   precision.rules = options.weightBits;
   pm.addPass(createChoosePrecision(precision));
+  if (options.splitRows) {
+    SplitRowsOptions rows;
+    rows.activeRows = options.activeRows;
+    pm.addPass(createSplitRows(rows));
+  }
   if (!options.replicas.empty()) {
     ReplicateWeightsOptions replication;
     replication.rules = options.replicas;
@@ -160,6 +165,11 @@ struct CompilePipelineOptions
   ListOption<std::string> weightBits{
       *this, "weight-bits",
       llvm::cl::desc("N, or REGEX=N: fixed weight bits (0: the kind's)")};
+  Option<bool> splitRows{
+      *this, "split-rows",
+      llvm::cl::desc("Spread the rows of analog products over their tiles' "
+                     "free rows (false: one row per input)"),
+      llvm::cl::init(true)};
   ListOption<std::string> replicas{
       *this, "replicate",
       llvm::cl::desc("K, or REGEX=K: program the matching products K times "
@@ -211,6 +221,7 @@ struct CompilePipelineOptions
     options.exposePreactivations = exposePreactivations;
     options.weightErrorBudget = weightErrorBudget;
     options.weightBits.assign(weightBits.begin(), weightBits.end());
+    options.splitRows = splitRows;
     options.replicas.assign(replicas.begin(), replicas.end());
     options.activeRows.assign(activeRows.begin(), activeRows.end());
     options.allowReload = allowReload;
