@@ -392,7 +392,9 @@ def SplitRows : Pass<"cim-split-rows", "mlir::ModuleOp"> {
     `(sum_r k_r) * sum_c s_c^2 / |w_c|^2` (`s_c` a column's scale, equal
     input power per row assumed; `cim::macro::chooseRowCopies`): from every
     uniform start that fits (each row copied u times), rows are added one at
-    a time where they lower it most, while one does. A bias row is never
+    a time where they lower it most, while one does. Copies that do not
+    halve the measure are dropped: a smaller saving does not pay for the
+    IR drop of fuller columns, the cells and the DAC drives. A bias row is never
     split. The copies take at most the cells of 90% of the target's arrays
     of the kind (the rest is slack for packing), less the weight cells (at
     the weight bits cim-choose-precision chose, each weight matrix once);

@@ -19,6 +19,10 @@
 
 namespace cim {
 
+/// Most rows an `active-rows` rule may name (cim-tile-weights and
+/// cim-split-rows read the same rules).
+inline constexpr unsigned kMaxActiveRows = 1u << 20;
+
 struct NamedRule {
   std::optional<llvm::Regex> regex; // none: every product
   unsigned value = 0;

@@ -39,9 +39,6 @@ RankedTensorType withLastDim(RankedTensorType type, int64_t last) {
 struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
   using TileWeightsBase::TileWeightsBase;
 
-  /// Most rows an active-rows rule may name.
-  static constexpr unsigned kMaxActiveRows = 1u << 20;
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<TargetAttr> target = requireTarget(module);
