@@ -147,8 +147,9 @@ cl::opt<bool> splitRows(
              "row block leaves free: the rows holding the columns' largest "
              "weights get copies of w / k driven by the same input, so each "
              "column's scale drops and its cells' noise shrinks in weight "
-             "units (default on; costs the extra rows' cells and DAC "
-             "drives)"),
+             "units; kept where the copies at least halve the columns' "
+             "read-noise measure (default on; costs the extra rows' cells "
+             "and DAC drives)"),
     cl::init(true));
 cl::list<std::string> replicate(
     cl::cat(cimOptions), "replicate",
