@@ -103,11 +103,12 @@ double rowCopiesNoise(const float *w, size_t rows, size_t cols,
 std::vector<int64_t> chooseRowCopies(const float *w, size_t rows, size_t cols,
                                      const std::vector<float> &fixed,
                                      size_t fixedRows, int64_t extraRows,
-                                     int64_t maxCopies) {
+                                     int64_t maxCopies, double maxRatio) {
   std::vector<int64_t> best(rows, 1);
   if (rows == 0 || cols == 0 || extraRows <= 0 || maxCopies <= 1)
     return best;
-  double bestMeasure = rowCopiesNoise(w, rows, cols, best, fixed, fixedRows);
+  const double single = rowCopiesNoise(w, rows, cols, best, fixed, fixedRows);
+  double bestMeasure = single;
   const int64_t n = int64_t(rows);
   for (int64_t u = 1; u <= maxCopies && (u - 1) * n <= extraRows; ++u) {
     std::vector<int64_t> copies(rows, u);
@@ -118,6 +119,8 @@ std::vector<int64_t> chooseRowCopies(const float *w, size_t rows, size_t cols,
       best = std::move(copies);
     }
   }
+  if (bestMeasure > maxRatio * single)
+    return std::vector<int64_t>(rows, 1);
   return best;
 }
 

@@ -28,6 +28,11 @@ TEST(RowCopies, OutlierRowIsSplitAndTheOthersStay) {
       EXPECT_EQ(k[r], 1) << "row " << r;
   EXPECT_LT(rowCopiesNoise(w.data(), 8, 2, k, {}, 0),
             rowCopiesNoise(w.data(), 8, 2, std::vector<int64_t>(8, 1), {}, 0));
+  // The split brings the measure to 1.925 / 7.4 = 0.26 of one row per
+  // input: kept at a ratio of 0.3, dropped at 0.25.
+  EXPECT_EQ(chooseRowCopies(w.data(), 8, 2, {}, 0, 8, 16, 0.3), k);
+  EXPECT_EQ(chooseRowCopies(w.data(), 8, 2, {}, 0, 8, 16, 0.25),
+            std::vector<int64_t>(8, 1));
 }
 
 TEST(RowCopies, PeaksOnEveryRowSpreadUniformly) {

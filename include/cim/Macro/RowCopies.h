@@ -36,12 +36,12 @@ double rowCopiesNoise(const float *w, size_t rows, size_t cols,
 /// at most `extraRows` rows beyond one per row, chosen to minimise
 /// rowCopiesNoise: from every uniform start (each row u times, u = 1 while
 /// it fits), rows are added one at a time where they lower the measure
-/// most, while one does; the best result wins. All ones when no copy
-/// helps.
+/// most, while one does; the best result wins. All ones unless it brings
+/// the measure to at most `maxRatio` of one row per input.
 std::vector<int64_t> chooseRowCopies(const float *w, size_t rows,
                                      size_t cols, const std::vector<float> &fixed,
                                      size_t fixedRows, int64_t extraRows,
-                                     int64_t maxCopies);
+                                     int64_t maxCopies, double maxRatio = 1);
 
 } // namespace cim::macro
 

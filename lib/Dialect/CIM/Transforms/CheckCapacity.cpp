@@ -40,6 +40,22 @@ void cim::emitCapacityError(ModuleOp module, TargetAttr target,
       << ") or time-share writable arrays (--allow-reload)";
 }
 
+uint64_t cim::weightCells(LinearOp op, ArrayKindAttr kind) {
+  auto type = cast<RankedTensorType>(op.getWeight().getType());
+  return uint64_t(type.getDimSize(0)) *
+         kind.physicalCols(unsigned(type.getDimSize(1)),
+                           kind.slicesFor(unsigned(op.getWeightBits().value_or(0))));
+}
+
+int64_t cim::rowsPerBlock(LinearOp op, ArrayKindAttr kind,
+                          ArrayRef<NamedRule> activeRows) {
+  int64_t rows = kind.usableRows();
+  if (const NamedRule *rule =
+          matchRule(activeRows, op.getWeightName().value_or("")))
+    rows = std::min<int64_t>(rows, rule->value);
+  return rows;
+}
+
 namespace {
 struct CheckCapacityPass
     : public cim::impl::CheckCapacityBase<CheckCapacityPass> {
@@ -61,10 +77,8 @@ struct CheckCapacityPass
       ArrayKindAttr kind = op.getArrayKind(*target);
       if (!kind)
         return; // cim-tile-weights reports it
-      auto type = cast<RankedTensorType>(op.getWeight().getType());
-      unsigned slices = macro::weightSlices(
-          unsigned(op.getWeightBits().value_or(kind.getWeightBits())),
-          kind.getBitsPerCell());
+      unsigned slices =
+          kind.slicesFor(unsigned(op.getWeightBits().value_or(0)));
       Attribute weights;
       if (matchPattern(op.getWeight(), m_Constant(&weights))) {
         // A ramp is part of its tile; other readouts are not.
@@ -74,9 +88,7 @@ struct CheckCapacityPass
                  .second)
           return;
       }
-      cells[kind.getCell()] +=
-          uint64_t(type.getDimSize(0)) *
-          kind.physicalCols(unsigned(type.getDimSize(1)), slices);
+      cells[kind.getCell()] += weightCells(op, kind);
     });
     for (auto [cell, needed] : cells) {
       ArrayKindAttr kind = target->lookupArray(cell);

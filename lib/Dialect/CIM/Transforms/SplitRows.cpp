@@ -6,13 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "NamedRules.h"
+#include "Capacity.h"
 #include "Quantisation.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
 #include "cim/Macro/RowCopies.h"
-#include "cim/Macro/Slicing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -32,7 +31,11 @@ using namespace cim;
 
 namespace {
 
-/// The measure the copies must reach, relative to one row per input.
+/// The measure the copies must reach, relative to one row per input:
+/// copies that save less than half the noise power do not pay for the IR
+/// drop of fuller columns, their cells and their DAC drives (on the
+/// Fashion-MNIST LSTM's gates, which save about a third, they cost
+/// accuracy; docs/Calibration.md).
 constexpr double kMinNoiseSaving = 0.5;
 
 struct SplitRowsPass : public cim::impl::SplitRowsBase<SplitRowsPass> {
@@ -63,7 +66,7 @@ struct SplitRowsPass : public cim::impl::SplitRowsBase<SplitRowsPass> {
       if (!kind || !matchPattern(op.getWeight(), m_Constant(&weights)))
         return;
       if (seen.insert({weights, kind.getCell()}).second)
-        cells[kind.getCell()] += productCells(op, kind);
+        cells[kind.getCell()] += weightCells(op, kind);
       products.push_back(op);
     });
     llvm::DenseMap<CellTech, uint64_t> freeCells;
@@ -89,19 +92,6 @@ struct SplitRowsPass : public cim::impl::SplitRowsBase<SplitRowsPass> {
       split(op, *target, *rules, freeCells);
   }
 
-  /// Cells a product's weight takes on `kind` (rows times physical columns).
-  static uint64_t productCells(LinearOp op, ArrayKindAttr kind) {
-    auto type = cast<RankedTensorType>(op.getWeight().getType());
-    return uint64_t(type.getDimSize(0)) *
-           kind.physicalCols(unsigned(type.getDimSize(1)), slicesOf(op, kind));
-  }
-
-  static unsigned slicesOf(LinearOp op, ArrayKindAttr kind) {
-    return macro::weightSlices(
-        unsigned(op.getWeightBits().value_or(kind.getWeightBits())),
-        kind.getBitsPerCell());
-  }
-
   void split(LinearOp op, TargetAttr target, ArrayRef<NamedRule> rules,
              llvm::DenseMap<CellTech, uint64_t> &freeCells) {
     ArrayKindAttr array = op.getArrayKind(target);
@@ -122,12 +112,10 @@ struct SplitRowsPass : public cim::impl::SplitRowsBase<SplitRowsPass> {
     if (inputType.getRank() < 1 || inputType.isDynamicDim(inputType.getRank() - 1) ||
         inputType.getShape().back() != rows || rows <= 0 || cols <= 0)
       return;
-    int64_t rowsPerTile = array.usableRows();
-    if (const NamedRule *rule = matchRule(rules, op.getWeightName().value_or("")))
-      rowsPerTile = std::min<int64_t>(rowsPerTile, rule->value);
+    const int64_t rowsPerTile = rowsPerBlock(op, array, rules);
     // The rows the last row block leaves free, as far as the model's
     // arrays have cells to spare for them.
-    const uint64_t rowCells = array.physicalCols(unsigned(cols), slicesOf(op, array));
+    const uint64_t rowCells = weightCells(op, array) / uint64_t(total);
     const int64_t free = std::min<int64_t>(
         (total + rowsPerTile - 1) / rowsPerTile * rowsPerTile - total,
         int64_t(freeCells[array.getCell()] / std::max<uint64_t>(rowCells, 1)));
@@ -145,17 +133,8 @@ struct SplitRowsPass : public cim::impl::SplitRowsBase<SplitRowsPass> {
       fixed.assign(values.end() - cols, values.end());
     std::vector<int64_t> copies = macro::chooseRowCopies(
         values.data(), size_t(rows), size_t(cols), fixed, size_t(fixedRows),
-        free, int64_t(maxCopies));
-    // Copies that save less than half the noise power do not pay for the
-    // IR drop of fuller columns, their cells and their DAC drives (on the
-    // Fashion-MNIST LSTM's gates, which save about a third, they cost
-    // accuracy; docs/Calibration.md).
-    std::vector<int64_t> ones(size_t(rows), 1);
-    if (macro::rowCopiesNoise(values.data(), size_t(rows), size_t(cols),
-                              copies, fixed, size_t(fixedRows)) >
-        kMinNoiseSaving * macro::rowCopiesNoise(values.data(), size_t(rows),
-                                                size_t(cols), ones, fixed,
-                                                size_t(fixedRows)))
+        free, int64_t(maxCopies), kMinNoiseSaving);
+    if (llvm::all_of(copies, [](int64_t k) { return k == 1; }))
       return;
 
     // Row r's copies sit together, in the order of the rows; the bias row

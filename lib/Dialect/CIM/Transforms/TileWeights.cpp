@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "NamedRules.h"
+#include "Capacity.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
@@ -73,10 +73,7 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
              << stringifyCellTech(*op.getPlacement())
              << " arrays, which the target does not have";
     const WeightEncoding encoding = array.getEncoding();
-    int64_t rowsPerTile = array.usableRows();
-    if (const NamedRule *rule =
-            matchRule(activeRows, op.getWeightName().value_or("")))
-      rowsPerTile = std::min<int64_t>(rowsPerTile, rule->value);
+    const int64_t rowsPerTile = rowsPerBlock(op, array, activeRows);
     // The product's weight bits (absent: the kind's), as its tiles carry
     // them.
     const int64_t colsPerTile = array.maxLogicalCols(macro::weightSlices(
