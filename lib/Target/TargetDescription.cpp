@@ -54,7 +54,8 @@ static std::vector<TargetDesc> buildPresets() {
   using E = WeightEncoding;
   std::vector<TargetDesc> presets = {
       {"generic-rram",
-       "128x128 RRAM arrays, 4-bit cells, 8-bit DAC and ADC",
+       "128x128 RRAM arrays (8 spare rows and columns each), 4-bit cells, "
+       "8-bit DAC and ADC",
        {{"rram", CellTech::rram, 128, 128, 4, 1024, E::differential}},
        8,
        8,
@@ -122,6 +123,11 @@ static std::vector<TargetDesc> buildPresets() {
     return *llvm::find_if(presets,
                           [&](const TargetDesc &p) { return p.name == name; });
   };
+  // The generic target keeps 8 rows and 8 columns of every array for
+  // faulty lines (tiles of at most 120 x 120 cells), as RRAM macros keep
+  // redundant lines; the source designs give no spares.
+  for (ArrayDesc &a : preset("generic-rram").arrays)
+    a.spareRows = a.spareCols = 8;
   // Seed 000: the ODE state lives in an analog integrator (assumed swing of
   // 4 normalised units, gain up to 1 per step, no leak or noise nominally).
   preset("rram-ode-40nm").integrator = IntegratorDesc{1.0, 0.0, 4.0, 0.0};

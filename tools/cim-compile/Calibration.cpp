@@ -11,6 +11,7 @@
 #include "artifact/Artifact.h"
 #include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
+#include "cim/Macro/Spares.h"
 #include "drivers/sim/Noise.h"
 #include "hal/Hal.h"
 #include "interp/Session.h"
@@ -34,6 +35,10 @@ namespace {
 /// Input vectors kept per tile (a uniform sample of all it was driven
 /// with): enough for each column's tails, small enough to search fast.
 constexpr size_t kVectorsPerTile = 4096;
+
+/// Draws of stuck cells over which the error prediction averages what the
+/// spares remap (macro::faultEnergyLeft).
+constexpr unsigned kSpareDraws = 32;
 
 /// One run's inputs, in the model's input order.
 using InputSet = std::vector<rt::Tensor>;
@@ -307,7 +312,8 @@ void columnResults(const RecordingDevice::Record &record, size_t rows,
 /// through the windows, and the DAC's rounding as uniform noise); the
 /// noise model's terms as expected variances, as the simulator draws them
 /// (docs/Simulator.md): read noise sigma * |x|, each cell's programming
-/// sigma (bounded by the verify window), stuck cells, IR drop's
+/// sigma (bounded by the verify window), stuck cells (less what the
+/// spares remap), IR drop's
 /// attenuation (exactly on the samples) and the ADCs' offsets.
 TileError predictError(const rt::hal::TileImage &image,
                        const rt::hal::MacroConfig &target,
@@ -395,7 +401,35 @@ TileError predictError(const rt::hal::TileImage &image,
                                 noise->verify_tolerance() / 3);
       return var / (span * span);
     };
-    double pOn = noise->stuck_on_rate(), pOff = noise->stuck_off_rate();
+    const double pOn = noise->stuck_on_rate(), pOff = noise->stuck_off_rate();
+    const double pStuck = pOn + pOff;
+    const double fold = folded ? 2.0 : 1.0;
+    // A stuck cell's variance per weight (in its slice's units): its
+    // partner compensates where the range allows, which leaves about the
+    // weight itself when it cannot.
+    auto stuckVar = [&](size_t p, size_t i) {
+      double gp = planes.pos[p][i], gn = offset ? 0.0 : planes.neg[p][i];
+      double v = planes.value(p, i);
+      return noise->stuck_compensation() && !offset
+                 ? pStuck * v * v
+                 : pOn * ((1 - gp) * (1 - gp) + (1 - gn) * (1 - gn)) +
+                       pOff * (gp * gp + gn * gn);
+    };
+    // The spares of the tile's array replace the lines whose stuck cells
+    // err most: the share of each slice column's stuck-cell error left.
+    std::vector<double> stuckLeft(planes.size() * cols, 1.0);
+    if (pStuck > 0 && (image.spareRows > 0 || image.spareCols > 0)) {
+      std::vector<double> magnitude(planes.size() * n);
+      for (size_t p = 0; p < planes.size(); ++p)
+        for (size_t i = 0; i < n; ++i)
+          magnitude[p * n + i] = std::sqrt(stuckVar(p, i) / pStuck) *
+                                 std::fabs(planes.shifts[p]) * fold *
+                                 image.scales[i % cols];
+      stuckLeft = macro::faultEnergyLeft(magnitude, planes.size(), rows, cols,
+                                         pStuck, !offset, image.spareRows,
+                                         image.spareCols, kSpareDraws,
+                                         /*seed=*/1);
+    }
     // Stuck cells also bias every weight the same way whatever the seed
     // (with compensation, a weight whose pair cannot be fixed reads as 0:
     // on average each weight shrinks by pOn + pOff), an error coherent
@@ -406,26 +440,20 @@ TileError predictError(const rt::hal::TileImage &image,
         double gp = planes.pos[p][i], gn = offset ? 0.0 : planes.neg[p][i];
         double bias =
             noise->stuck_compensation() && !offset
-                ? -(pOn + pOff) * planes.value(p, i)
+                ? -pStuck * planes.value(p, i)
                 : (pOn * (1 - gp) - pOff * gp) -
                       (offset ? 0.0 : pOn * (1 - gn) - pOff * gn);
-        stuckMean[i] += float(planes.shifts[p] * bias * (folded ? 2.0 : 1.0));
+        stuckMean[i] += float(planes.shifts[p] * bias * fold *
+                              stuckLeft[p * cols + i % cols]);
       }
-    if (pOn + pOff > 0)
+    if (pStuck > 0)
       gemm(stuckMean, stuckError);
     for (size_t p = 0; p < planes.size(); ++p) {
-      double sh2 = planes.shifts[p] * planes.shifts[p] * (folded ? 4.0 : 1.0);
+      double sh2 = planes.shifts[p] * planes.shifts[p] * fold * fold;
       for (size_t i = 0; i < n; ++i) {
         double gp = planes.pos[p][i], gn = offset ? 0.0 : planes.neg[p][i];
         double var = programVar(gp) + (offset ? 0.0 : programVar(gn));
-        double v = planes.value(p, i);
-        // A stuck cell: its partner compensates where the range allows,
-        // which leaves about the weight itself when it cannot.
-        double stuck = noise->stuck_compensation() && !offset
-                           ? (pOn + pOff) * v * v
-                           : pOn * ((1 - gp) * (1 - gp) + (1 - gn) * (1 - gn)) +
-                                 pOff * (gp * gp + gn * gn);
-        cellVar[i] += sh2 * (var + stuck);
+        cellVar[i] += sh2 * (var + stuckVar(p, i) * stuckLeft[p * cols + i % cols]);
       }
     }
     if (noise->ir_drop() > 0) {

@@ -16,6 +16,7 @@
 #include "cim/Macro/Conductance.h"
 #include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
+#include "cim/Macro/Spares.h"
 #include "drivers/sim/SimDevice.h"
 
 #include <algorithm>
@@ -115,8 +116,8 @@ public:
   /// all planes' cells) or physical column (one plane's g+ or g- cells,
   /// read through its column's ADC) whose faulty cells carry the most
   /// weight error (|w - w_target| times the plane's shift and the
-  /// column's scale, over the weights with a faulty cell) is programmed
-  /// again into the next spare line, whose cells draw their own stuck
+  /// column's scale, over the weights with a faulty cell;
+  /// macro::pickFaultyLine) is programmed again into the next spare line, whose cells draw their own stuck
   /// state, variation and drift. The spare takes the line's place if its
   /// error is smaller; otherwise (it has faulty cells of its own) it stays
   /// unused and the next spare is tried. Every spare is tried at most
@@ -148,24 +149,16 @@ public:
               colScore[column(q, 1, c)] += e;
           }
       }
-      int64_t bestRow = -1, bestCol = -1;
-      for (int64_t r = 0; r < rows && nextRow < spareRows_; ++r)
-        if (rowScore[size_t(r)] > 0 &&
-            (bestRow < 0 || rowScore[size_t(r)] > rowScore[size_t(bestRow)]))
-          bestRow = r;
-      for (size_t pc = 0; pc < physCols && nextCol < spareCols_; ++pc)
-        if (colScore[pc] > 0 &&
-            (bestCol < 0 || colScore[pc] > colScore[size_t(bestCol)]))
-          bestCol = int64_t(pc);
-      if (bestRow < 0 && bestCol < 0)
+      macro::FaultyLine line = macro::pickFaultyLine(
+          rowScore, nextRow < spareRows_, colScore, nextCol < spareCols_);
+      if (line.kind == macro::FaultyLine::None)
         break;
-      if (bestCol < 0 || (bestRow >= 0 && rowScore[size_t(bestRow)] >=
-                                              colScore[size_t(bestCol)])) {
-        report_.rowRemaps += moveRow(bestRow, kSpareLine | nextRow++, scales);
-      } else {
+      if (line.kind == macro::FaultyLine::Row)
+        report_.rowRemaps +=
+            moveRow(int64_t(line.index), kSpareLine | nextRow++, scales);
+      else
         report_.colRemaps +=
-            moveColumn(size_t(bestCol), kSpareLine | nextCol++, scales);
-      }
+            moveColumn(line.index, kSpareLine | nextCol++, scales);
     }
     planes_.clear();
   }
