@@ -62,6 +62,13 @@ def load_fashion(split, limit=None):
     return images.reshape(len(images), 784).astype(np.float32) / 255.0, labels
 
 
+def rotate_images(images):
+    """Each [N, 784] image rotated by 90 degrees counter-clockwise (the
+    shifted task of the ReBranch CNN, examples/fashion-rebranch)."""
+    return np.ascontiguousarray(
+        np.rot90(images.reshape(-1, 28, 28), 1, axes=(1, 2))).reshape(-1, 784)
+
+
 def fashion_test_inputs(test_images, work):
     """The test images a sweep scores and their labels: the first
     `test_images` of Debian's Fashion-MNIST test set (written to `work` as

@@ -10,7 +10,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
 
 using namespace mlir;
 using namespace cim;
@@ -29,6 +32,39 @@ struct mlir::FieldParser<llvm::APFloat> {
 
 #include "cim/Dialect/CIM/CIMDialect.cpp.inc"
 #include "cim/Dialect/CIM/CIMEnums.cpp.inc"
+
+namespace {
+
+/// A tosa.reshape whose `new_shape` holds a dynamic-size marker where TOSA
+/// spells an inferred dimension -1. MLIR 19's canonicalisation of a
+/// transpose that only moves unit dimensions (a convolution's single
+/// channel) copies the result type's shape, dynamic batch included, into
+/// `new_shape`; one such entry becomes -1 (the runtime infers it). Several
+/// are left as they are (the artifact check refuses them by name).
+struct InferDynamicReshapeDim : RewritePattern {
+  explicit InferDynamicReshapeDim(MLIRContext *context)
+      : RewritePattern("tosa.reshape", /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    auto shape = op->getAttrOfType<DenseI64ArrayAttr>("new_shape");
+    if (!shape || llvm::count(shape.asArrayRef(), ShapedType::kDynamic) != 1 ||
+        llvm::is_contained(shape.asArrayRef(), -1))
+      return failure();
+    SmallVector<int64_t> fixed(shape.asArrayRef());
+    std::replace(fixed.begin(), fixed.end(), ShapedType::kDynamic, int64_t(-1));
+    rewriter.modifyOpInPlace(op, [&] {
+      op->setAttr("new_shape", rewriter.getDenseI64ArrayAttr(fixed));
+    });
+    return success();
+  }
+};
+
+} // namespace
+
+void CIMDialect::getCanonicalizationPatterns(RewritePatternSet &results) const {
+  results.add<InferDynamicReshapeDim>(getContext());
+}
 
 #define GET_ATTRDEF_CLASSES
 #include "cim/Dialect/CIM/CIMAttributes.cpp.inc"
