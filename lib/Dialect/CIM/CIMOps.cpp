@@ -554,6 +554,27 @@ LogicalResult ProgramTileOp::verify() {
                << i / 2 << "] = [" << (*windows)[i] << ", "
                << (*windows)[i + 1] << "] is not a finite, non-empty window";
   }
+  if (std::optional<ArrayRef<double>> scales = getScales()) {
+    int64_t cols = weights.getShape().back();
+    if (int64_t(scales->size()) != cols)
+      return emitOpError("scales has ")
+             << scales->size() << " values for " << cols << " columns";
+    DenseElementsAttr values;
+    bool known = matchPattern(getWeights(), m_Constant(&values));
+    std::vector<double> largest(size_t(cols), 0.0);
+    if (known)
+      for (auto [i, v] : llvm::enumerate(values.getValues<float>()))
+        largest[i % size_t(cols)] =
+            std::max(largest[i % size_t(cols)], std::fabs(double(v)));
+    for (auto [c, scale] : llvm::enumerate(*scales))
+      if (!std::isfinite(scale) || !(scale > 0) ||
+          scale < largest[c] * (1 - 1e-6))
+        return emitOpError("scales[")
+               << c << "] = " << scale
+               << " is not a positive scale of at least the column's "
+                  "largest |w| ("
+               << largest[c] << ")";
+  }
   if (std::optional<DenseIntElementsAttr> codes = getCodes()) {
     if (codes->getType().getShape() != weights.getShape())
       return emitOpError("codes ")

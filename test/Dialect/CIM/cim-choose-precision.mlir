@@ -29,7 +29,9 @@ module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<nam
   // RULES-LABEL: func.func @on_grid
   // RULES: cim.linear {{.*}}weight_bits = 12 : i64
   // TILED-LABEL: func.func @on_grid
-  // TILED: cim.program_tile {{.*}}{encoding = #cim<encoding differential>} : tensor<4x2xf32> -> <4x2, rram>
+  // Weights on the cells' grid keep it: the tile carries its columns'
+  // scales, which every block or piece packing cuts from it keeps.
+  // TILED: cim.program_tile {{.*}}{encoding = #cim<encoding differential>, scales = array<f64: 1.000000e+00, 1.000000e+00>} : tensor<4x2xf32> -> <4x2, rram>
   func.func @on_grid(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
     %w = arith.constant dense<[[1.0, -1.0], [0.2, 0.4], [-0.6, 0.8], [0.0, 0.33333334]]> : tensor<4x2xf32>
     %y = cim.linear %x, %w {readout = #cim.adc<bits = 8>, weight_name = "fc2"} : tensor<?x4xf32>, tensor<4x2xf32> -> tensor<?x2xf32>

@@ -481,3 +481,25 @@ func.func @charge_bias_row(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
   %y = cim.linear %x, %w {readout = #cim.charge, bias_row} : tensor<?x2xf32>, tensor<3x1xf32> -> tensor<?x1xf32>
   return %y : tensor<?x1xf32>
 }
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_scales_count() {
+    %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+    // expected-error @+1 {{scales has 1 values for 2 columns}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>, scales = array<f64: 4.0>} : tensor<2x2xf32> -> !cim.tile<2x2, rram>
+    return
+  }
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", arrays = [#cim.array<name = "rram", cell = rram, rows = 4, cols = 4, bits_per_cell = 4, count = 64, encoding = differential>], dac_bits = 8, adc_bits = 8>} {
+  func.func @tile_scale_below_weight() {
+    %w = arith.constant dense<[[1.0, 2.0], [-3.0, 4.0]]> : tensor<2x2xf32>
+    // expected-error @+1 {{scales[0] = 2.000000e+00 is not a positive scale of at least the column's largest |w| (3.000000e+00)}}
+    %t = cim.program_tile %w {encoding = #cim<encoding differential>, scales = array<f64: 2.0, 4.0>} : tensor<2x2xf32> -> !cim.tile<2x2, rram>
+    return
+  }
+}

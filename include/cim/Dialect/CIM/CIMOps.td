@@ -119,6 +119,11 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
     the weight bits when sliced, else of the cell's; odd for offset cells),
     chosen so that the column results on the data are close to the exact
     ones (data-aware rounding); absent, each weight's nearest code.
+    `scales` is each column's scale, the weight the largest conductance
+    stands for (at least the column's largest |w|); absent, the column's
+    largest |w|. A product whose weights sit exactly on a grid of levels
+    (a QDQ model's integers) keeps its whole columns' scales in every row
+    block, so that each block holds the same levels.
     `replica` keeps the copies of a replicated
     product apart (each is programmed into its own cells). `input_means`,
     also from calibration and on tiles read by binary neurons, is the mean
@@ -146,7 +151,8 @@ def CIM_ProgramTileOp : CIM_Op<"program_tile", [Pure]> {
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$replica,
                        OptionalAttr<I32ElementsAttr>:$codes,
                        OptionalAttr<DenseF64ArrayAttr>:$input_means,
-                       OptionalAttr<CIM_InputCodingAttr>:$input_coding);
+                       OptionalAttr<CIM_InputCodingAttr>:$input_coding,
+                       OptionalAttr<DenseF64ArrayAttr>:$scales);
   let results = (outs CIM_TileType:$tile);
   let assemblyFormat = "$weights attr-dict `:` type($weights) `->` type($tile)";
   let hasVerifier = 1;

@@ -336,7 +336,10 @@ struct PackTilesPass : public cim::impl::PackTilesBase<PackTilesPass> {
             op.getWeightBitsAttr(),
             /*adc_windows=*/DenseF64ArrayAttr(), op.getReplicaAttr(),
             /*codes=*/DenseIntElementsAttr(),
-            /*input_means=*/DenseF64ArrayAttr(), op.getInputCodingAttr());
+            /*input_means=*/DenseF64ArrayAttr(), op.getInputCodingAttr(),
+            op.getScales() ? builder.getDenseF64ArrayAttr(op.getScales()->slice(
+                                 piece.col0, piece.cols))
+                           : DenseF64ArrayAttr());
         setPlace(leaf, piece);
         leafTiles[id] = leaf;
       };

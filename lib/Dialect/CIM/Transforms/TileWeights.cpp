@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Capacity.h"
+#include "Quantisation.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/Passes.h"
@@ -92,6 +93,31 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
              << "]; weights on arrays must be finite";
     }
 
+    // A product whose weights sit exactly on its precision's levels (a QDQ
+    // model's integers) keeps each whole column's scale in every block (and
+    // every piece packing cuts from it): a block's own largest |w| would
+    // put the same levels on another grid and round them again. Binary
+    // columns (every |w| the same) need none: every block has their scale.
+    std::vector<double> columnScale;
+    const unsigned bits =
+        unsigned(op.getWeightBits().value_or(array.getWeightBits()));
+    if (array.getBitsPerCell() > 0 &&
+        quantisationError(values, n, array, bits) < kExactQuantisation) {
+      columnScale.assign(size_t(n), 0.0);
+      for (size_t i = 0; i < values.size(); ++i)
+        columnScale[i % size_t(n)] =
+            std::max(columnScale[i % size_t(n)], double(std::fabs(values[i])));
+      bool binary = llvm::all_of(llvm::seq<size_t>(0, values.size()), [&](size_t i) {
+        double v = std::fabs(values[i]);
+        return v == 0 || v == columnScale[i % size_t(n)];
+      });
+      if (binary)
+        columnScale.clear();
+      for (double &scale : columnScale)
+        if (scale == 0)
+          scale = 1;
+    }
+
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
@@ -133,7 +159,11 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
                                     op.getReplicaAttr(),
                                     /*codes=*/DenseIntElementsAttr(),
                                     /*input_means=*/DenseF64ArrayAttr(),
-                                    op.getInputCodingAttr());
+                                    op.getInputCodingAttr(),
+                                    columnScale.empty()
+                                        ? DenseF64ArrayAttr()
+                                        : b.getDenseF64ArrayAttr(ArrayRef(
+                                              columnScale.data() + c0, cb)));
         // A bias row (the weight's last) is the last row block's last row.
         bool biasRow = op.getBiasRow() && r0 + rb == k;
         if (neurons || lif) {
