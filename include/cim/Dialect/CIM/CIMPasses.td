@@ -350,7 +350,10 @@ def ChoosePrecision : Pass<"cim-choose-precision", "mlir::ModuleOp"> {
     them). On the cells chosen, the narrowest width that holds the weights
     exactly is taken instead: a QDQ model's int8 weights (levels q / 127 of
     each column's largest) get 7 bits on two 4-bit pairs, not 8, whose 255
-    levels would re-quantise them.
+    levels would re-quantise them. Levels that are multiples of a step
+    without reaching 127 (a per-tensor scale, a zero point) count as exact
+    on the step times the width's levels, the column scale that
+    cim-tile-weights then gives the product's tiles.
 
     `weight-bits` rules fix a product's precision instead: `N` for every
     product, or `REGEX=N` for the products whose ONNX weight name matches

@@ -117,8 +117,8 @@ struct ChoosePrecisionPass
     // many cells, the narrowest that holds them exactly (to float32
     // rounding) replaces one that would re-quantise them.
     if (best != 0)
-      for (unsigned bits = best - perCell + 1; bits < best; ++bits)
-        if (quantisationError(w, n, array, bits) < kExactQuantisation) {
+      for (unsigned bits = best - perCell + 1; bits <= best; ++bits)
+        if (!exactScales(w, n, array, bits).empty()) {
           best = bits;
           break;
         }

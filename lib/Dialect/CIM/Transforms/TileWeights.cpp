@@ -94,28 +94,22 @@ struct TileWeightsPass : public cim::impl::TileWeightsBase<TileWeightsPass> {
     }
 
     // A product whose weights sit exactly on its precision's levels (a QDQ
-    // model's integers) keeps each whole column's scale in every block (and
-    // every piece packing cuts from it): a block's own largest |w| would
-    // put the same levels on another grid and round them again. Binary
-    // columns (every |w| the same) need none: every block has their scale.
+    // model's integers) keeps the scales that hold them (exactScales) in
+    // every block (and every piece packing cuts from it): a block's own
+    // largest |w| would put the same levels on another grid and round them
+    // again. Binary columns (every |w| the same) need none: every block
+    // has their scale.
     std::vector<double> columnScale;
     const unsigned bits =
         unsigned(op.getWeightBits().value_or(array.getWeightBits()));
-    if (array.getBitsPerCell() > 0 &&
-        quantisationError(values, n, array, bits) < kExactQuantisation) {
-      columnScale.assign(size_t(n), 0.0);
-      for (size_t i = 0; i < values.size(); ++i)
-        columnScale[i % size_t(n)] =
-            std::max(columnScale[i % size_t(n)], double(std::fabs(values[i])));
-      bool binary = llvm::all_of(llvm::seq<size_t>(0, values.size()), [&](size_t i) {
-        double v = std::fabs(values[i]);
-        return v == 0 || v == columnScale[i % size_t(n)];
-      });
-      if (binary)
+    if (array.getBitsPerCell() > 0) {
+      columnScale = exactScales(values, n, array, bits);
+      if (!columnScale.empty() &&
+          llvm::all_of(llvm::seq<size_t>(0, values.size()), [&](size_t i) {
+            double v = std::fabs(values[i]);
+            return v == 0 || v == columnScale[i % size_t(n)];
+          }))
         columnScale.clear();
-      for (double &scale : columnScale)
-        if (scale == 0)
-          scale = 1;
     }
 
     OpBuilder b(op);
