@@ -87,8 +87,7 @@ def main(argv=None):
         handled.add(name)
         wb = numpy_helper.to_array(base_init[name]).astype(np.float64)
         wt = tuned_init[name].astype(np.float64)
-        if wb.shape != wt.shape or wb.ndim != (wb.ndim if conv else 2) \
-                or (conv and wb.ndim < 3):
+        if wb.shape != wt.shape or (wb.ndim < 3 if conv else wb.ndim != 2):
             fail(args.tuned, f"initializer '{name}' has shape {wt.shape}, "
                              f"the base has {wb.shape}")
         if conv:

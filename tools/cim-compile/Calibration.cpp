@@ -313,8 +313,8 @@ void columnResults(const RecordingDevice::Record &record, size_t rows,
 /// noise model's terms as expected variances, as the simulator draws them
 /// (docs/Simulator.md): read noise sigma * |x|, each cell's programming
 /// sigma (bounded by the verify window), stuck cells (less what the
-/// spares remap), IR drop's
-/// attenuation (exactly on the samples) and the ADCs' offsets.
+/// spares remap), IR drop's attenuation (exactly on the samples) and the
+/// ADCs' offsets.
 TileError predictError(const rt::hal::TileImage &image,
                        const rt::hal::MacroConfig &target,
                        const RecordingDevice::Record &record,

@@ -13,6 +13,7 @@
 #ifndef CIM_MACRO_SLICING_H
 #define CIM_MACRO_SLICING_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -115,6 +116,16 @@ struct CellPlanes {
 /// weight), differential or `offset` encoded.
 CellPlanes cellPlanes(const float *gPos, const float *gNeg, size_t n,
                       unsigned bitsPerCell, unsigned weightBits, bool offset);
+
+/// Each column's largest |w| of a row-major weight of `count` values in
+/// `cols` columns: the scale a column gets unless one is given.
+inline std::vector<double> columnPeaks(const float *w, size_t count,
+                                       size_t cols) {
+  std::vector<double> peak(cols, 0.0);
+  for (size_t i = 0; i < count; ++i)
+    peak[i % cols] = std::max(peak[i % cols], std::fabs(double(w[i])));
+  return peak;
+}
 
 /// L, the number of levels a weight on cells of `bitsPerCell` holding
 /// `weightBits` (0: one cell per weight) is rounded to: 2^bits - 1, bits

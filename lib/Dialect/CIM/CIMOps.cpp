@@ -11,6 +11,7 @@
 #include "cim/Macro/Quantize.h"
 #include "cim/Macro/Recurrent.h"
 #include "cim/Macro/Rounding.h"
+#include "cim/Macro/Slicing.h"
 #include "cim/Macro/Windows.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -560,12 +561,11 @@ LogicalResult ProgramTileOp::verify() {
       return emitOpError("scales has ")
              << scales->size() << " values for " << cols << " columns";
     DenseElementsAttr values;
-    bool known = matchPattern(getWeights(), m_Constant(&values));
     std::vector<double> largest(size_t(cols), 0.0);
-    if (known)
-      for (auto [i, v] : llvm::enumerate(values.getValues<float>()))
-        largest[i % size_t(cols)] =
-            std::max(largest[i % size_t(cols)], std::fabs(double(v)));
+    if (matchPattern(getWeights(), m_Constant(&values))) {
+      SmallVector<float> w(values.getValues<float>());
+      largest = macro::columnPeaks(w.data(), w.size(), size_t(cols));
+    }
     for (auto [c, scale] : llvm::enumerate(*scales))
       if (!std::isfinite(scale) || !(scale > 0) ||
           scale < largest[c] * (1 - 1e-6))

@@ -364,13 +364,11 @@ private:
     SmallVector<float> w(weights.getValues<float>());
     const size_t cols = type.getCols(), rows = type.getRows();
     // The op's scales where it keeps a grid's (see cim.program_tile).
-    SmallVector<float> scales(cols, 0.0f);
-    if (std::optional<ArrayRef<double>> given = op.getScales())
-      for (size_t c = 0; c < cols; ++c)
-        scales[c] = float((*given)[c]);
-    else
-      for (size_t i = 0; i < w.size(); ++i)
-        scales[i % cols] = std::max(scales[i % cols], std::fabs(w[i]));
+    std::vector<double> columnScales =
+        op.getScales() ? std::vector<double>(op.getScales()->begin(),
+                                             op.getScales()->end())
+                       : macro::columnPeaks(w.data(), w.size(), cols);
+    SmallVector<float> scales(columnScales.begin(), columnScales.end());
     for (float &scale : scales) {
       if (scale == 0)
         scale = 1;

@@ -27,12 +27,9 @@ namespace cim {
 inline double quantisationError(llvm::ArrayRef<float> w, int64_t n,
                                 ArrayKindAttr array, unsigned weightBits,
                                 llvm::ArrayRef<double> scales = {}) {
-  std::vector<double> scale(scales.begin(), scales.end());
-  if (scale.empty()) {
-    scale.assign(size_t(n), 0.0);
-    for (size_t i = 0; i < w.size(); ++i)
-      scale[i % n] = std::max(scale[i % n], std::fabs(double(w[i])));
-  }
+  std::vector<double> scale =
+      scales.empty() ? macro::columnPeaks(w.data(), w.size(), size_t(n))
+                     : std::vector<double>(scales.begin(), scales.end());
   bool offset = array.getEncoding() == WeightEncoding::offset;
   double error = 0, energy = 0;
   for (size_t i = 0; i < w.size(); ++i) {
@@ -64,18 +61,11 @@ inline constexpr size_t kMinGridLevels = 32;
 inline std::vector<double> exactScales(llvm::ArrayRef<float> w, int64_t n,
                                        ArrayKindAttr array,
                                        unsigned weightBits) {
-  std::vector<double> largest(size_t(n), 0.0), smallest(size_t(n), 0.0);
-  for (size_t i = 0; i < w.size(); ++i) {
-    double v = std::fabs(double(w[i]));
-    size_t c = i % size_t(n);
-    largest[c] = std::max(largest[c], v);
-    if (v > 0 && (smallest[c] == 0 || v < smallest[c]))
-      smallest[c] = v;
-  }
+  std::vector<double> largest = macro::columnPeaks(w.data(), w.size(), size_t(n));
   for (double &s : largest)
     if (s == 0)
       s = 1;
-  if (quantisationError(w, n, array, weightBits) < kExactQuantisation)
+  if (quantisationError(w, n, array, weightBits, largest) < kExactQuantisation)
     return largest;
   const double levels =
       macro::weightLevels(array.getBitsPerCell(), weightBits);
@@ -89,6 +79,13 @@ inline std::vector<double> exactScales(llvm::ArrayRef<float> w, int64_t n,
       magnitudes.insert(std::fabs(v));
   if (magnitudes.size() < kMinGridLevels)
     return {};
+  std::vector<double> smallest(size_t(n), 0.0);
+  for (size_t i = 0; i < w.size(); ++i) {
+    double v = std::fabs(double(w[i]));
+    double &s = smallest[i % size_t(n)];
+    if (v > 0 && (s == 0 || v < s))
+      s = v;
+  }
   std::vector<double> scales(size_t(n), 1.0);
   for (int64_t c = 0; c < n; ++c) {
     if (smallest[size_t(c)] == 0)
