@@ -45,6 +45,13 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
     fusion.rampTargetsOnly = options.fuseActivations == FuseMode::Auto;
     pm.addPass(createFuseActivations(fusion));
   }
+  // Capacity as soon as every product has its kind of array, at one cell
+  // per weight (the fewest the precision policy can give): a model that
+  // cannot fit is refused before the precision search, tiling and packing
+  // take their time. The tile pipeline checks again with the chosen bits.
+  CheckCapacityOptions capacity;
+  capacity.allowReload = options.allowReload;
+  pm.addPass(createCheckCapacity(capacity));
   ChoosePrecisionOptions precision;
   precision.errorBudget = options.weightErrorBudget;
   precision.rules = options.weightBits;
@@ -65,7 +72,8 @@ void cim::buildMapPassPipeline(OpPassManager &pm,
 
 void cim::buildTilePassPipeline(OpPassManager &pm,
                                 const CompileOptions &options) {
-  // Capacity first: tiling and packing take the time.
+  // Capacity again, with the chosen weight bits, row copies and replicas,
+  // before tiling and packing.
   CheckCapacityOptions capacity;
   capacity.allowReload = options.allowReload;
   pm.addPass(createCheckCapacity(capacity));
