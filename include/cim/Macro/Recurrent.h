@@ -76,6 +76,19 @@ findRecurrentActivation(std::string_view name) {
   return nullptr;
 }
 
+/// tanh in float32 through expf, which is several times faster than
+/// tanhf: 1 - 2 / (e^{2|x|} + 1) with x's sign, and below |x| = 1/8 (where
+/// that form would cancel) the series to x^7. Within 1e-6 relative error.
+inline float tanhViaExp(float x) {
+  float a = std::fabs(x);
+  if (a < 0.125f) {
+    float x2 = x * x;
+    return x * (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 - x2 * (17.0f / 315))));
+  }
+  float t = 1.0f - 2.0f / (std::exp(2.0f * a) + 1.0f);
+  return std::copysign(t, x); // a NaN stays NaN
+}
+
 /// The activation of `x` with parameters alpha and beta.
 inline float evaluate(RecurrentActivation kind, float alpha, float beta,
                       float x) {
@@ -83,7 +96,7 @@ inline float evaluate(RecurrentActivation kind, float alpha, float beta,
   case RecurrentActivation::Relu:
     return x > 0 ? x : 0.0f;
   case RecurrentActivation::Tanh:
-    return std::tanh(x);
+    return tanhViaExp(x);
   case RecurrentActivation::Sigmoid:
     return 1.0f / (1.0f + std::exp(-x));
   case RecurrentActivation::Affine:
@@ -93,7 +106,7 @@ inline float evaluate(RecurrentActivation kind, float alpha, float beta,
   case RecurrentActivation::ThresholdedRelu:
     return x > alpha ? x : 0.0f;
   case RecurrentActivation::ScaledTanh:
-    return alpha * std::tanh(beta * x);
+    return alpha * tanhViaExp(beta * x);
   case RecurrentActivation::HardSigmoid:
     return std::max(0.0f, std::min(1.0f, alpha * x + beta));
   case RecurrentActivation::Elu:

@@ -4,11 +4,16 @@
 // compiler did not map to tiles (both operands dynamic, attention scores,
 // and so on). Semantics are numpy.matmul / ONNX MatMul: 1-D operands are
 // promoted to a row (left) or column (right) vector and the added dim is
-// removed again; leading batch dims broadcast. Sums accumulate in double.
+// removed again; leading batch dims broadcast. Each matrix product is one
+// float32 GEMM (OpenBLAS).
 //
 //===----------------------------------------------------------------------===//
 
 #include "interp/Kernels.h"
+
+#include <cblas.h>
+
+#include <limits>
 
 namespace cim::rt {
 namespace {
@@ -49,8 +54,12 @@ StatusOr<Tensor> runMatmul(ExecContext &,
   const float *pa = a.data<float>();
   const float *pb = b.data<float>();
   float *pc = out.mutableData<float>();
+  constexpr int64_t kBlasMax = std::numeric_limits<int>::max();
+  if (m > kBlasMax || n > kBlasMax || k > kBlasMax)
+    return makeError(Code::InvalidArgument, "matmul of ",
+                     shapeToString(a.dims()), " and ", shapeToString(b.dims()),
+                     ": a dim exceeds 2^31 - 1");
   std::vector<int64_t> idx(batch.size(), 0);
-  std::vector<double> acc(n);
   for (int64_t bi = 0; bi < batches; ++bi) {
     int64_t offA = 0, offB = 0;
     for (size_t d = 0; d < batch.size(); ++d) {
@@ -60,17 +69,9 @@ StatusOr<Tensor> runMatmul(ExecContext &,
     const float *A = pa + offA * m * k;
     const float *B = pb + offB * k * n;
     float *C = pc + bi * m * n;
-    for (int64_t i = 0; i < m; ++i) {
-      std::fill(acc.begin(), acc.end(), 0.0);
-      for (int64_t kk = 0; kk < k; ++kk) {
-        double aik = A[i * k + kk];
-        const float *brow = B + kk * n;
-        for (int64_t j = 0; j < n; ++j)
-          acc[j] += aik * brow[j];
-      }
-      for (int64_t j = 0; j < n; ++j)
-        C[i * n + j] = float(acc[j]);
-    }
+    if (k > 0) // else C stays zero
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
+                  int(k), 1.0f, A, int(k), B, int(n), 0.0f, C, int(n));
     for (size_t d = batch.size(); d-- > 0;) {
       if (++idx[d] < batch[d])
         break;

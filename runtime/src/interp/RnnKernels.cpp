@@ -1,11 +1,11 @@
 //===- RnnKernels.cpp - cim.rnn, cim.gru, cim.lstm --------------*- C++ -*-===//
 //
 // ONNX RNN, GRU and LSTM (opset 14, with `layout`), computed on the host in
-// F32 with every gate pre-activation accumulated in double. Each batch
-// entry is independent, so the kernels run one entry at a time over its own
+// float32: per step, one GEMM of the batch's inputs with W and one of its
+// hidden states with R (OpenBLAS), then the gates elementwise. Each batch entry runs over its own
 // sequence length: steps past it leave Y at zero, and Y_h / Y_c hold the
-// state after the last processed step (time len-1 forward, time 0 reverse).
-// A zero-length entry gives zero Y_h / Y_c, as onnxruntime does.
+// state after the last processed step (time len-1 forward, time 0
+// reverse). A zero-length entry gives zero Y_h / Y_c, as onnxruntime does.
 //
 // Weight layouts follow ONNX: W [dirs, G*hidden, input], R [dirs, G*hidden,
 // hidden], B [dirs, 2*G*hidden] (Wb then Rb), gate blocks in the order
@@ -17,6 +17,8 @@
 
 #include "cim/Macro/Recurrent.h"
 #include "interp/Kernels.h"
+
+#include <cblas.h>
 
 #include <algorithm>
 #include <cctype>
@@ -168,99 +170,102 @@ Status expectShape(const Tensor *t, const Shape &want, const char *name) {
   return Status::ok();
 }
 
-/// Everything one step of one cell needs, for one direction and batch entry.
-struct Step {
+/// Y (rows x n) = X (rows x k, leading dim ldx) · Wᵀ (W: n x k) + beta Y,
+/// in float32 on OpenBLAS.
+void productNT(int64_t rows, int64_t n, int64_t k, const float *X,
+               int64_t ldx, const float *W, float beta, float *Y,
+               int64_t ldy) {
+  if (rows == 0 || n == 0)
+    return;
+  if (k == 0) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < n; ++j)
+        Y[r * ldy + j] *= beta;
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(n),
+              int(k), 1.0f, X, int(ldx), W, int(k), beta, Y, int(ldy));
+}
+
+/// One direction of a cell over the whole batch: per step, one GEMM of the
+/// batch's inputs with W, one of its states with R (two for a GRU that
+/// resets before its product), and the gates.
+struct Direction {
   const Config &c;
-  int64_t input, hidden;
-  const float *W, *R; // this direction's [G*H, input] and [G*H, H]
-  const float *Wb, *Rb; // this direction's biases (G*H each), or null
-  const float *P;       // this direction's peepholes (3*H), or null
+  int64_t input, hidden, batch, G;
+  const float *W, *R;    // this direction's [G*H, input] and [G*H, H]
+  const float *Wb, *Rb;  // this direction's biases (G*H each), or null
+  const float *P;        // this direction's peepholes (3*H), or null
   const Activation *act; // this direction's activations
 
-  /// x·W[row] + h·R[row] + Wb[row] + Rb[row], in double.
-  double gate(int64_t row, const float *x, const float *h) const {
-    double acc = 0;
-    const float *w = W + row * input;
-    for (int64_t k = 0; k < input; ++k)
-      acc += double(x[k]) * double(w[k]);
-    const float *r = R + row * hidden;
-    for (int64_t k = 0; k < hidden; ++k)
-      acc += double(h[k]) * double(r[k]);
-    if (Wb)
-      acc += double(Wb[row]) + double(Rb[row]);
-    return acc;
-  }
-
-  float clip(double v) const {
-    float f = float(v);
+  float clip(float f) const {
     if (c.clip)
       f = std::min(std::max(f, -c.clipValue), c.clipValue);
     return f;
   }
 
-  /// Advances h (and c for LSTM) by one step of input x.
-  void run(const float *x, std::vector<float> &h, std::vector<float> &cell,
-           std::vector<float> &scratch) const {
-    int64_t H = hidden;
-    scratch.assign(size_t(H), 0.0f);
+  /// The GRU's hidden-gate recurrent bias goes inside r * (...) when it
+  /// resets after the product; every other bias is added to the input
+  /// projections once.
+  bool rbInsideReset(int64_t row) const {
+    return c.cell == Cell::Gru && c.linearBeforeReset && row >= 2 * hidden;
+  }
+
+  /// The biases added to every input projection.
+  std::vector<float> projectionBias() const {
+    const int64_t GH = G * hidden;
+    std::vector<float> bias(static_cast<size_t>(GH), 0.0f);
+    if (Wb)
+      for (int64_t j = 0; j < GH; ++j)
+        bias[j] = rbInsideReset(j) ? Wb[j] : Wb[j] + Rb[j];
+    return bias;
+  }
+
+  /// Advances entry b's state h (and c) by one step, from its input
+  /// projection xw and the recurrent products hr (G*H each; for a GRU
+  /// that resets before its product, hr's hidden block already holds
+  /// (r ⊙ h) · R_hᵀ).
+  void gates(const float *xw, const float *hr, float *h, float *cell,
+             float *scratch) const {
+    const int64_t H = hidden;
     switch (c.cell) {
     case Cell::Rnn:
       for (int64_t j = 0; j < H; ++j)
-        scratch[j] = act[0](clip(gate(j, x, h.data())));
-      h.swap(scratch);
+        h[j] = act[0](clip(xw[j] + hr[j]));
       break;
-    case Cell::Gru: {
-      // Rows: z [0,H), r [H,2H), h [2H,3H).
-      std::vector<float> z(H), r(H);
+    case Cell::Gru:
+      // Blocks: z [0,H), r [H,2H), h [2H,3H).
       for (int64_t j = 0; j < H; ++j) {
-        z[j] = act[0](clip(gate(j, x, h.data())));
-        r[j] = act[0](clip(gate(H + j, x, h.data())));
-      }
-      std::vector<float> rh(H);
-      if (!c.linearBeforeReset)
-        for (int64_t k = 0; k < H; ++k)
-          rh[k] = r[k] * h[k];
-      for (int64_t j = 0; j < H; ++j) {
-        int64_t row = 2 * H + j;
-        double xw = 0;
-        const float *w = W + row * input;
-        for (int64_t k = 0; k < input; ++k)
-          xw += double(x[k]) * double(w[k]);
-        const float *rr = R + row * H;
-        double hr = 0;
-        const float *hv = c.linearBeforeReset ? h.data() : rh.data();
-        for (int64_t k = 0; k < H; ++k)
-          hr += double(hv[k]) * double(rr[k]);
-        double wb = Wb ? Wb[row] : 0.0, rb = Wb ? Rb[row] : 0.0;
-        double pre = c.linearBeforeReset ? xw + double(r[j]) * (hr + rb) + wb
-                                         : xw + hr + rb + wb;
+        float z = act[0](clip(xw[j] + hr[j]));
+        float pre;
+        if (c.linearBeforeReset) {
+          float r = act[0](clip(xw[H + j] + hr[H + j]));
+          float rb = Wb ? Rb[2 * H + j] : 0.0f;
+          pre = xw[2 * H + j] + r * (hr[2 * H + j] + rb);
+        } else {
+          pre = xw[2 * H + j] + hr[2 * H + j];
+        }
         float hh = act[1](clip(pre));
-        scratch[j] = (1.0f - z[j]) * hh + z[j] * h[j];
+        scratch[j] = (1.0f - z) * hh + z * h[j];
       }
-      h.swap(scratch);
+      std::copy_n(scratch, H, h);
       break;
-    }
-    case Cell::Lstm: {
-      // Rows: i [0,H), o [H,2H), f [2H,3H), c [3H,4H); P: i, o, f.
-      std::vector<float> cNew(H);
+    case Cell::Lstm:
+      // Blocks: i [0,H), o [H,2H), f [2H,3H), c [3H,4H); P: i, o, f.
       for (int64_t j = 0; j < H; ++j) {
-        double pi = P ? double(P[j]) * cell[j] : 0.0;
-        double pf = P ? double(P[2 * H + j]) * cell[j] : 0.0;
-        float i = act[0](clip(gate(j, x, h.data()) + pi));
+        float pi = P ? P[j] * cell[j] : 0.0f;
+        float pf = P ? P[2 * H + j] * cell[j] : 0.0f;
+        float i = act[0](clip(xw[j] + hr[j] + pi));
         float f = c.inputForget ? 1.0f - i
-                                : act[0](clip(gate(2 * H + j, x, h.data()) + pf));
-        float g = act[1](clip(gate(3 * H + j, x, h.data())));
-        cNew[j] = f * cell[j] + i * g;
+                                : act[0](clip(xw[2 * H + j] + hr[2 * H + j] + pf));
+        float g = act[1](clip(xw[3 * H + j] + hr[3 * H + j]));
+        float cNew = f * cell[j] + i * g;
+        float po = P ? P[H + j] * cNew : 0.0f;
+        float o = act[0](clip(xw[H + j] + hr[H + j] + po));
+        cell[j] = cNew;
+        h[j] = o * act[2](cNew);
       }
-      for (int64_t j = 0; j < H; ++j) {
-        double po = P ? double(P[H + j]) * cNew[j] : 0.0;
-        float o = act[0](clip(gate(H + j, x, h.data()) + po));
-        scratch[j] = o * act[2](cNew[j]);
-      }
-      h.swap(scratch);
-      cell.swap(cNew);
       break;
-    }
     }
   }
 };
@@ -299,6 +304,9 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
       lens[b] = p[b];
     }
   }
+  int64_t longest = 0;
+  for (int64_t len : lens)
+    longest = std::max(longest, len);
 
   Shape yDims = c.batchMajor ? Shape{batch, seq, D, H} : Shape{seq, D, batch, H};
   Tensor Y = Tensor::zeros(DType::F32, yDims);
@@ -311,49 +319,93 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
   auto stateIndex = [&](int64_t d, int64_t b) {
     return (c.batchMajor ? b * D + d : d * batch + b) * H;
   };
-  auto xIndex = [&](int64_t t, int64_t b) {
-    return (c.batchMajor ? b * seq + t : t * batch + b) * inputSize;
+  // Row of X (and of the input projections) of step t of entry b.
+  auto xRow = [&](int64_t t, int64_t b) {
+    return c.batchMajor ? b * seq + t : t * batch + b;
   };
   auto yIndex = [&](int64_t t, int64_t d, int64_t b) {
     return (c.batchMajor ? (b * seq + t) * D + d : (t * D + d) * batch + b) *
            H;
   };
 
-  std::vector<float> h, cell, scratch;
+  const int64_t GH = G * H;
+  std::vector<float> xs(size_t(batch * inputSize)), xw(size_t(batch * GH)),
+      hr(size_t(batch * GH)), h(size_t(batch * H)), cell(size_t(batch * H)),
+      rh, scratch(static_cast<size_t>(H));
   for (int64_t d = 0; d < D; ++d) {
-    Step step{c,
-              inputSize,
-              H,
-              in[kW]->data<float>() + d * G * H * inputSize,
-              in[kR]->data<float>() + d * G * H * H,
-              nullptr,
-              nullptr,
-              nullptr,
-              c.acts.data() + d * activationsPerDirection(c.cell)};
+    Direction dir{c,
+                  inputSize,
+                  H,
+                  batch,
+                  G,
+                  in[kW]->data<float>() + d * GH * inputSize,
+                  in[kR]->data<float>() + d * GH * H,
+                  nullptr,
+                  nullptr,
+                  nullptr,
+                  c.acts.data() + d * activationsPerDirection(c.cell)};
     if (const Tensor *B = input(kB)) {
-      step.Wb = B->data<float>() + d * 2 * G * H;
-      step.Rb = step.Wb + G * H;
+      dir.Wb = B->data<float>() + d * 2 * GH;
+      dir.Rb = dir.Wb + GH;
     }
     if (const Tensor *P = lstm ? input(kP) : nullptr)
-      step.P = P->data<float>() + d * 3 * H;
+      dir.P = P->data<float>() + d * 3 * H;
+    std::vector<float> bias = dir.projectionBias();
     bool reverse = c.isReverse(int(d));
+    std::fill(h.begin(), h.end(), 0.0f);
+    std::fill(cell.begin(), cell.end(), 0.0f);
     for (int64_t b = 0; b < batch; ++b) {
-      int64_t len = lens[b];
-      if (len == 0)
-        continue; // Y, Y_h, Y_c stay zero
-      h.assign(size_t(H), 0.0f);
-      cell.assign(size_t(H), 0.0f);
       if (const Tensor *ih = input(kInitH))
-        std::copy_n(ih->data<float>() + stateIndex(d, b), H, h.begin());
+        std::copy_n(ih->data<float>() + stateIndex(d, b), H, &h[b * H]);
       if (const Tensor *ic = lstm ? input(kInitC) : nullptr)
-        std::copy_n(ic->data<float>() + stateIndex(d, b), H, cell.begin());
-      for (int64_t s = 0; s < len; ++s) {
-        int64_t t = reverse ? len - 1 - s : s;
-        step.run(x + xIndex(t, b), h, cell, scratch);
-        std::copy(h.begin(), h.end(), y + yIndex(t, d, b));
+        std::copy_n(ic->data<float>() + stateIndex(d, b), H, &cell[b * H]);
+    }
+    // Step t of entry b: s forward, counted back from its length in reverse.
+    auto timeOf = [&](int64_t s, int64_t b) {
+      return reverse ? lens[b] - 1 - s : s;
+    };
+    bool resetFirst = c.cell == Cell::Gru && !c.linearBeforeReset;
+    for (int64_t s = 0; s < longest; ++s) {
+      // The batch's inputs of this step (entries already done read zeros)
+      // and their projections plus the biases, in one GEMM.
+      for (int64_t b = 0; b < batch; ++b) {
+        float *row = xs.data() + b * inputSize;
+        if (s < lens[b])
+          std::copy_n(x + xRow(timeOf(s, b), b) * inputSize, inputSize, row);
+        else
+          std::fill_n(row, inputSize, 0.0f);
+        std::copy(bias.begin(), bias.end(), xw.begin() + b * GH);
       }
-      std::copy(h.begin(), h.end(), yh + stateIndex(d, b));
-      std::copy(cell.begin(), cell.end(), yc + stateIndex(d, b));
+      productNT(batch, GH, inputSize, xs.data(), inputSize, dir.W, 1.0f,
+                xw.data(), GH);
+      // The recurrent products: all gates, or a GRU's z and r first and
+      // its hidden gate on the reset states.
+      productNT(batch, resetFirst ? 2 * H : GH, H, h.data(), H, dir.R, 0.0f,
+                hr.data(), GH);
+      if (resetFirst) {
+        rh.resize(size_t(batch * H));
+        for (int64_t b = 0; b < batch; ++b) {
+          const float *xwb = xw.data() + b * GH, *hrb = hr.data() + b * GH;
+          for (int64_t j = 0; j < H; ++j)
+            rh[b * H + j] = dir.act[0](dir.clip(xwb[H + j] + hrb[H + j])) *
+                            h[b * H + j];
+        }
+        productNT(batch, H, H, rh.data(), H, dir.R + 2 * H * H, 0.0f,
+                  hr.data() + 2 * H, GH);
+      }
+      for (int64_t b = 0; b < batch; ++b) {
+        if (s >= lens[b])
+          continue; // done: Y stays zero, its state is final
+        dir.gates(xw.data() + b * GH, hr.data() + b * GH, &h[b * H],
+                  &cell[b * H], scratch.data());
+        std::copy_n(&h[b * H], H, y + yIndex(timeOf(s, b), d, b));
+      }
+    }
+    for (int64_t b = 0; b < batch; ++b) {
+      if (lens[b] == 0)
+        continue; // a zero-length entry's Y_h / Y_c stay zero
+      std::copy_n(&h[b * H], H, yh + stateIndex(d, b));
+      std::copy_n(&cell[b * H], H, yc + stateIndex(d, b));
     }
   }
   out.push_back(std::move(Y));

@@ -4,7 +4,8 @@
 // exact). Quantised: the DAC normalises each input vector by its largest
 // magnitude and quantises it (bit-serially in passes where the target says);
 // each plane's GEMM (OpenBLAS, one thread; the batch is split over the
-// device's pool) gives the column currents, read noise is added per
+// device's pool; a GEMV for a single vector, whose columns the ideal
+// simulator splits over the pool) gives the column currents, read noise is added per
 // element (counter-based draws keyed by tile, MVM, pass, plane, row), the
 // ADC (uniform, sign comparator or a ramp with its activation) converts,
 // and planes and passes are shifted and added. Noise-free quantised planes
@@ -27,16 +28,26 @@ using namespace cim::macro;
 namespace {
 
 /// Y (batch x cols) = X (batch x rows) * W in the plane's precision, on
-/// one OpenBLAS thread (the caller splits the batch over the pool).
+/// one OpenBLAS thread (the caller splits the batch over the pool). A
+/// single vector takes a GEMV: OpenBLAS's GEMM kernels pack their
+/// operands for blocks of rows, which a one-row product does not repay.
 void gemm(const SimTile &t, const Plane &plane, const double *x,
           const float *xf, int64_t batch, double *y, float *yf) {
   const int k = int(t.rows), n = int(t.cols);
-  if (!plane.wd.empty())
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
-                1.0, x, k, plane.wd.data(), n, 0.0, y, n);
-  else
+  if (!plane.wd.empty()) {
+    if (batch == 1)
+      cblas_dgemv(CblasRowMajor, CblasTrans, k, n, 1.0, plane.wd.data(), n,
+                  x, 1, 0.0, y, 1);
+    else
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n,
+                  k, 1.0, x, k, plane.wd.data(), n, 0.0, y, n);
+  } else if (batch == 1) {
+    cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, plane.w.data(), n, xf,
+                1, 0.0f, yf, 1);
+  } else {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
                 1.0f, xf, k, plane.w.data(), n, 0.0f, yf, n);
+  }
 }
 
 /// Batch rows per thread: enough that a part is worth a thread.
@@ -280,6 +291,22 @@ void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
 
 void mvmIdeal(const SimTile &t, ThreadPool &pool, const float *x, int64_t batch,
               float *y) {
+  if (batch == 1) {
+    // One vector: its columns are split over the pool, each part a GEMV
+    // on a column block of the weights (every column's sum is the same
+    // dot product whatever the split).
+    const Plane &plane = t.planes.front();
+    const int64_t minCols =
+        std::max<int64_t>(8, (int64_t(1) << 16) / std::max<int64_t>(1, t.rows));
+    pool.run(t.cols, minCols, [&](int64_t c0, int64_t c1) {
+      cblas_sgemv(CblasRowMajor, CblasTrans, int(t.rows), int(c1 - c0), 1.0f,
+                  plane.w.data() + c0, int(t.cols), x, 1, 0.0f, y + c0, 1);
+      if (t.ramp)
+        for (int64_t c = c0; c < c1; ++c)
+          y[c] = float(t.activation(double(y[c])));
+    });
+    return;
+  }
   pool.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
     gemm(t, t.planes.front(), nullptr, x + b0 * t.rows, b1 - b0, nullptr,
          y + b0 * t.cols);
