@@ -19,6 +19,7 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
+#include <random>
 
 using namespace cim;
 using namespace cim::test;
@@ -169,6 +170,70 @@ TEST(Noise, ReadSigmaWithinFivePercent) {
   std::vector<float> y2(y.size());
   ASSERT_TRUE(p.device->mvm(p.handle, x.data(), reads, y2.data()).isOk());
   EXPECT_NE(y, y2);
+}
+
+TEST(Noise, ProportionalReadNoiseMatchesPerCellDraws) {
+  // Each cell reads N(0, read_sigma_rel * G) on top of G. The simulator
+  // draws one Gaussian per output with the column's variance (a GEMM of
+  // the squared inputs with the cells' variances); the reference draws
+  // every cell's noise on its own and sums the column. Cells span 0.05 to
+  // 1 of G_max and the inputs 1/127 to 1, differently per column, so a
+  // column's sigma depends on which inputs meet which conductances.
+  const int64_t rows = 64, cols = 16, reads = 4000;
+  const double rel = 0.05;
+  std::string file = noiseFile("read-rel", R"({"read_sigma_rel": 0.05})");
+  std::vector<double> g(size_t(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      g[size_t(r * cols + c)] =
+          0.05 + 0.95 * double((r * (c + 1)) % rows) / double(rows - 1);
+  CellTile t(rows, cols, g);
+  Programmed p = program(uri(file), t);
+  // Inputs on the 8-bit DAC's grid (largest 1), alternating in sign.
+  std::vector<float> xv(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r)
+    xv[size_t(r)] = float((r % 2 ? -1 : 1) * double(1 + 2 * r) / 127.0);
+  std::vector<float> x(size_t(reads * rows));
+  for (int64_t b = 0; b < reads; ++b)
+    std::copy(xv.begin(), xv.end(), x.begin() + b * rows);
+  std::vector<float> y(size_t(reads * cols));
+  ASSERT_TRUE(p.device->mvm(p.handle, x.data(), reads, y.data()).isOk());
+
+  // The reference: per-cell draws of the same model (the weight is 2 g - 1,
+  // so each cell's noise counts twice).
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  std::vector<double> ref(size_t(reads * cols));
+  for (int64_t b = 0; b < reads; ++b)
+    for (int64_t c = 0; c < cols; ++c) {
+      double sum = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        double cell = g[size_t(r * cols + c)];
+        sum += double(xv[size_t(r)]) * (2 * (cell + rel * cell * normal(rng)) - 1);
+      }
+      ref[size_t(b * cols + c)] = sum;
+    }
+  auto column = [&](const auto &v, int64_t c) {
+    std::vector<double> out(static_cast<size_t>(reads));
+    for (int64_t b = 0; b < reads; ++b)
+      out[size_t(b)] = double(v[size_t(b * cols + c)]);
+    return out;
+  };
+  double lo = 1e30, hi = 0;
+  for (int64_t c = 0; c < cols; ++c) {
+    double sim = stddev(column(y, c)), want = stddev(column(ref, c));
+    lo = std::min(lo, want);
+    hi = std::max(hi, want);
+    // Two sample sigmas of 4000 draws: each within about 1.1% (1 sigma).
+    EXPECT_NEAR(sim / want, 1.0, 0.06) << "column " << c;
+    std::vector<double> ys = column(y, c), rs = column(ref, c);
+    double meanSim = std::accumulate(ys.begin(), ys.end(), 0.0) / double(reads);
+    double meanRef = std::accumulate(rs.begin(), rs.end(), 0.0) / double(reads);
+    EXPECT_NEAR(meanSim, meanRef, 6 * want / std::sqrt(double(reads)))
+        << "column " << c;
+  }
+  // The columns' sigmas differ: a single additive sigma could not pass.
+  EXPECT_GT(hi / lo, 1.3);
 }
 
 TEST(Noise, DriftExponentRecovered) {

@@ -3,8 +3,10 @@
 // A benchmark, not a test: times the simulator's MVMs against plain
 // OpenBLAS of the same shape (sgemv for one vector, sgemm for a batch), in
 // the same process, and prints both throughputs and their ratio. Modes:
-// ideal, quantized without noise, and quantized with a noise model (read
-// noise and ADC per element, static effects folded into the weights);
+// ideal, quantized without noise, quantized with a noise model (read
+// noise and ADC per element, static effects folded into the weights), and
+// the same with conductance-proportional read noise (--read-sigma-rel of
+// each cell's conductance, default 0.05);
 // batch 1 and 256; square tiles of 256 and 1024 (8-bit DAC and
 // ADC, 4-bit cells, differential pairs).
 //
@@ -15,27 +17,33 @@
 // it against cim-board-emu).
 //
 //   cim-bench [--noise PRESET] [--threads N] [--min-time SECONDS]
-//             [--tile N] [--batch B] [--mode ideal|quantized|noisy]
+//             [--tile N] [--batch B] [--read-sigma-rel R]
+//             [--mode ideal|quantized|noisy|proportional]
 //   cim-bench --device URI [--reference URI] [--min-time SECONDS]
 //             [--tile N] [--batch B]
 //
 //===----------------------------------------------------------------------===//
 
+#include "drivers/sim/Noise.h"
 #include "hal/Hal.h"
 #include "tooling/Exit.h"
 #include "tooling/Flags.h"
 
 #include <cblas.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace cim;
 using Clock = std::chrono::steady_clock;
@@ -94,7 +102,8 @@ void makeTile(int n, std::mt19937 &rng, rt::hal::TileImage &tile,
 
 const char *kUsage =
     "usage: cim-bench [--noise PRESET] [--threads N] [--min-time SECONDS]\n"
-    "                 [--tile N] [--batch B] [--mode ideal|quantized|noisy]\n"
+    "                 [--tile N] [--batch B] [--read-sigma-rel R]\n"
+    "                 [--mode ideal|quantized|noisy|proportional]\n"
     "       cim-bench --device URI [--reference URI] [--min-time SECONDS]\n"
     "                 [--tile N] [--batch B]\n";
 
@@ -171,6 +180,7 @@ int benchMain(int argc, char **argv) {
   double minTime = 0.5;
   int onlyTile = 0, onlyBatch = 0;
   std::string onlyMode, device, reference = "sim://ideal";
+  double readSigmaRel = 0.05;
   CLI::App app("cim-bench");
   app.add_option("--device", device);
   app.add_option("--reference", reference);
@@ -178,14 +188,18 @@ int benchMain(int argc, char **argv) {
   app.add_option("--threads", threads);
   app.add_option("--min-time", minTime);
   app.add_option("--mode", onlyMode);
+  app.add_option("--read-sigma-rel", readSigmaRel);
   app.add_option("--tile", onlyTile);
   app.add_option("--batch", onlyBatch);
   if (!tooling::parseFlags(app, argc, argv, "cim-bench", kUsage).empty())
     tooling::usageError("cim-bench", "unexpected argument");
   if (!onlyMode.empty() && onlyMode != "ideal" && onlyMode != "quantized" &&
-      onlyMode != "noisy")
-    tooling::usageError("cim-bench", "--mode: '" + onlyMode +
-                                         "' is not ideal, quantized or noisy");
+      onlyMode != "noisy" && onlyMode != "proportional")
+    tooling::usageError("cim-bench",
+                        "--mode: '" + onlyMode +
+                            "' is not ideal, quantized, noisy or proportional");
+  if (!(readSigmaRel >= 0 && readSigmaRel <= 1))
+    tooling::usageError("cim-bench", "--read-sigma-rel: must be in [0, 1]");
   if (threads == 0)
     threads = 1;
   if (!device.empty())
@@ -198,12 +212,26 @@ int benchMain(int argc, char **argv) {
               "sim GMAC/s", "BLAS GMAC/s", "BLAS", "ratio");
   std::mt19937 rng(1);
   // Modes: the exact product; the quantised signal chain without noise
-  // (DAC, cell levels, ADC); and with the noise model.
+  // (DAC, cell levels, ADC); with the noise model; and with it plus
+  // conductance-proportional read noise (a noise file written here).
+  auto model = rt::resolveNoiseModel(noise);
+  if (!model.isOk())
+    tooling::fail(model.status().message());
+  model->set_read_sigma_rel(readSigmaRel);
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(*model, &json);
+  char dir[] = "/tmp/cim-bench-XXXXXX";
+  if (!mkdtemp(dir))
+    tooling::fail("cim-bench: cannot create a temporary directory");
+  const std::string proportionalFile = std::string(dir) + "/proportional.json";
+  std::ofstream(proportionalFile) << json;
   const std::string t = "threads=" + std::to_string(threads);
   const std::pair<std::string, std::string> modes[] = {
       {"ideal", "sim://ideal?" + t},
       {"quantized", "sim://quantized?" + t},
-      {"noisy", "sim://quantized?noise=" + noise + "&seed=1&" + t}};
+      {"noisy", "sim://quantized?noise=" + noise + "&seed=1&" + t},
+      {"proportional",
+       "sim://quantized?noise=" + proportionalFile + "&seed=1&" + t}};
   for (int n : {256, 1024}) {
     if (onlyTile && n != onlyTile)
       continue;
@@ -249,15 +277,20 @@ int benchMain(int argc, char **argv) {
                   },
                   minTime / 3));
         }
-        std::string mode = label == "noisy" ? noise + " + 8-bit ADC"
-                           : label == "quantized" ? "quantized (8-bit ADC)"
-                                                  : label;
+        char rel[32];
+        std::snprintf(rel, sizeof rel, " + rel %g", readSigmaRel);
+        std::string mode = label == "noisy"          ? noise
+                           : label == "proportional" ? noise + rel
+                           : label == "quantized"    ? "quantized"
+                                                     : label;
         std::printf("%-28s %6d %6d %12.2f %12.2f %8s %7.2f\n", mode.c_str(),
                     n, batch, macs / sim * 1e-9, macs / blas * 1e-9,
                     batch == 1 ? "sgemv" : "sgemm", blas / sim);
       }
     }
   }
+  std::remove(proportionalFile.c_str());
+  rmdir(dir);
   return 0;
 }
 

@@ -80,6 +80,7 @@ Status check(const std::string &where, const artifact::NoiseModel &m) {
   CIM_TRY(nonNegative("prog_sigma_abs", m.prog_sigma_abs()));
   CIM_TRY(nonNegative("verify_tolerance", m.verify_tolerance()));
   CIM_TRY(nonNegative("read_sigma", m.read_sigma()));
+  CIM_TRY(nonNegative("read_sigma_rel", m.read_sigma_rel()));
   CIM_TRY(nonNegative("drift_nu", m.drift_nu()));
   CIM_TRY(nonNegative("drift_nu_sigma", m.drift_nu_sigma()));
   CIM_TRY(nonNegative("drift_t0", m.drift_t0()));
@@ -118,7 +119,7 @@ Status check(const std::string &where, const artifact::NoiseModel &m) {
 
 bool isIdeal(const artifact::NoiseModel &m) {
   return m.prog_sigma_rel() == 0 && m.prog_sigma_abs() == 0 &&
-         m.read_sigma() == 0 && m.drift_nu() == 0 && m.drift_nu_sigma() == 0 &&
+         m.read_sigma() == 0 && m.read_sigma_rel() == 0 && m.drift_nu() == 0 && m.drift_nu_sigma() == 0 &&
          m.stuck_on_rate() == 0 && m.stuck_off_rate() == 0 &&
          m.ir_drop() == 0 && (m.adc_range() == 0 || m.adc_range() == 1) &&
          m.adc_offset_lsb() == 0 && m.adc_offset_sigma_lsb() == 0 &&

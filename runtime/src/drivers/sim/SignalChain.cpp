@@ -27,27 +27,33 @@ namespace cim::rt::sim {
 using namespace cim::macro;
 namespace {
 
-/// Y (batch x cols) = X (batch x rows) * W in the plane's precision, on
-/// one OpenBLAS thread (the caller splits the batch over the pool). A
-/// single vector takes a GEMV: OpenBLAS's GEMM kernels pack their
-/// operands for blocks of rows, which a one-row product does not repay.
+/// Y (batch x n) = X (batch x k) * W (k x n) in float32, on one OpenBLAS
+/// thread (the caller splits the batch over the pool). A single vector
+/// takes a GEMV: OpenBLAS's GEMM kernels pack their operands for blocks of
+/// rows, which a one-row product does not repay.
+void product(const float *x, const float *w, int64_t batch, int k, int n,
+             float *y) {
+  if (batch == 1)
+    cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, w, n, x, 1, 0.0f, y,
+                1);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
+                1.0f, x, k, w, n, 0.0f, y, n);
+}
+
+/// The plane's product in its precision (double for exact codes beyond
+/// float's range).
 void gemm(const SimTile &t, const Plane &plane, const double *x,
           const float *xf, int64_t batch, double *y, float *yf) {
   const int k = int(t.rows), n = int(t.cols);
-  if (!plane.wd.empty()) {
-    if (batch == 1)
-      cblas_dgemv(CblasRowMajor, CblasTrans, k, n, 1.0, plane.wd.data(), n,
-                  x, 1, 0.0, y, 1);
-    else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n,
-                  k, 1.0, x, k, plane.wd.data(), n, 0.0, y, n);
-  } else if (batch == 1) {
-    cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, plane.w.data(), n, xf,
-                1, 0.0f, yf, 1);
-  } else {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
-                1.0f, xf, k, plane.w.data(), n, 0.0f, yf, n);
-  }
+  if (plane.wd.empty())
+    product(xf, plane.w.data(), batch, k, n, yf);
+  else if (batch == 1)
+    cblas_dgemv(CblasRowMajor, CblasTrans, k, n, 1.0, plane.wd.data(), n, x,
+                1, 0.0, y, 1);
+  else
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
+                1.0, x, k, plane.wd.data(), n, 0.0, y, n);
 }
 
 /// Batch rows per thread: enough that a part is worth a thread.
@@ -69,6 +75,9 @@ struct Work {
       uniform;
   std::vector<float> normal;
   std::vector<float> xf, yf;
+  // Conductance-proportional read noise: the input codes squared and each
+  // output's variance (x^2 times the plane's readVar).
+  std::vector<float> xsq, var;
   std::vector<char> finite;
   std::vector<uint64_t> code;
   double unit = 1; // value of one input code
@@ -158,7 +167,9 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
     else
       for (int64_t c = 0; c < cols; ++c)
         a[c] = double(w.yf[size_t(b * cols + c)]) * scale;
-    if (double noise = sigma * w.norm[b]; noise > 0) {
+    const float *var =
+        plane.readVar.empty() ? nullptr : w.var.data() + b * cols;
+    if (double noise = sigma * w.norm[b]; noise > 0 || var) {
       // Gaussians by the inverse CDF, in three loops: uniforms, the
       // centre's rational function for all (vectorised), the few tails.
       uint64_t rowKey = combineKey(callKey, uint64_t(w.first + b));
@@ -170,8 +181,16 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
       for (int64_t c = 0; c < cols; ++c)
         if (NoiseStream::isTail(u[c]))
           z[c] = float(NoiseStream::inverseNormalTail(u[c]));
-      for (int64_t c = 0; c < cols; ++c)
-        a[c] += noise * double(z[c]);
+      if (var) {
+        // Independent sources: the additive and the proportional
+        // variances add, one Gaussian per output.
+        const double noise2 = noise * noise, unit2 = w.unit * w.unit;
+        for (int64_t c = 0; c < cols; ++c)
+          a[c] += std::sqrt(noise2 + unit2 * double(var[c])) * double(z[c]);
+      } else {
+        for (int64_t c = 0; c < cols; ++c)
+          a[c] += noise * double(z[c]);
+      }
     }
     if (t.ramp) {
       // The ramp compares the pre-activation in model units.
@@ -250,12 +269,25 @@ void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
   w.unit = t.inputPasses > 1 || (!t.dacSign && t.dacLevels > 0)
                ? 1.0 / t.dacLevels
                : 1.0;
+  bool proportional =
+      std::any_of(t.planes.begin(), t.planes.end(),
+                  [](const Plane &p) { return !p.readVar.empty(); });
+  if (proportional) {
+    w.xsq.resize(in);
+    w.var.resize(out);
+  }
   for (int p = 0; p < t.inputPasses; ++p) {
     drivePass(t, x, base, 0, batch, w);
+    if (proportional)
+      for (size_t i = 0; i < in; ++i)
+        w.xsq[i] = w.xf[i] * w.xf[i];
     std::fill(w.passOut.begin(), w.passOut.end(), 0.0);
     for (size_t pl = 0; pl < t.planes.size(); ++pl) {
       const Plane &plane = t.planes[pl];
       gemm(t, plane, w.xd.data(), w.xf.data(), batch, w.yd.data(), w.yf.data());
+      if (!plane.readVar.empty())
+        product(w.xsq.data(), plane.readVar.data(), batch, int(rows),
+                int(cols), w.var.data());
       convertRows(t, seed, plane, pl, p, sequence, 0, batch, w);
     }
     for (int64_t b = 0; b < batch; ++b) {

@@ -77,6 +77,10 @@ struct Plane {
   double unit = 1;        // normalised cell value = w * unit
   double shift = 1;       // weight of this plane in the shift-add
   double noiseGain = 1;   // read-noise sigma per unit of cell sigma and |x|
+  // Per weight (rows x cols; empty: none): the variance of its cells'
+  // conductance-proportional read noise, normalised units squared. A
+  // column's variance is then x^2 times this column (one more GEMM).
+  std::vector<float> readVar;
   // Per column: the ADC window's centre and half width (normalised units,
   // the half width widened by the noise model's adc_range), its offset in
   // LSB, and the conversion's factors: toCode = L / half into codes,

@@ -740,6 +740,21 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
       else
         plane.w[i] = float(stored);
     }
+    if (analog && m.read_sigma_rel() > 0) {
+      // Each cell's read sigma is read_sigma_rel times its own conductance
+      // (of G_max), in normalised units (of G_max - G_min); a folded
+      // offset cell counts twice in its weight (2 g - 1).
+      const double span = 1 - gMinRatio;
+      auto variance = [&](double g) {
+        double sigma = m.read_sigma_rel() * (gMinRatio + g * span) / span;
+        return sigma * sigma;
+      };
+      plane.readVar.resize(n);
+      for (size_t i = 0; i < n; ++i)
+        plane.readVar[i] = float(
+            neg ? variance(pos[i]) + variance((*neg)[i])
+                : variance(pos[i]) * (folded ? 4.0 : 1.0));
+    }
     // The compiler's ADC window of each column, widened by adc_range.
     plane.mid.resize(size_t(t.cols));
     plane.half.resize(size_t(t.cols));
