@@ -56,6 +56,16 @@ void gemm(const SimTile &t, const Plane &plane, const double *x,
                 1.0, x, k, plane.wd.data(), n, 0.0, y, n);
 }
 
+/// The per-element loops (DAC codes, Gaussians, conversion) are compiled
+/// twice on x86-64, for AVX2 and for the baseline ISA, and the loader picks
+/// one by the CPU. Both run the same IEEE operations in the same order (no
+/// FMA contraction, no reassociation), so results do not depend on which.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define CIM_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CIM_VECTOR_CLONES
+#endif
+
 /// Batch rows per thread: enough that a part is worth a thread.
 int64_t minRows(const SimTile &t) {
   return std::max<int64_t>(1, (int64_t(1) << 16) / (t.rows * t.cols));
@@ -85,7 +95,7 @@ struct Work {
 
 /// The input codes of one pass (xd and xf, as the GEMM reads them), and
 /// each vector's norm and reference-column sum in normalised units.
-void drivePass(const SimTile &t, const float *x, double base, int64_t b0,
+CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base, int64_t b0,
                int64_t b1, Work &w) {
   const int64_t rows = t.rows;
   for (int64_t b = b0; b < b1; ++b) {
@@ -140,7 +150,7 @@ void drivePass(const SimTile &t, const float *x, double base, int64_t b0,
 
 /// Read noise, conversion and shift-add of one plane's GEMM result,
 /// row by row in branch-free loops over the columns.
-void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
+CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
                  int p, uint64_t sequence, int64_t b0, int64_t b1, Work &w) {
   const int64_t cols = t.cols;
   const double scale = w.unit * plane.unit;
@@ -184,9 +194,9 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
       if (var) {
         // Independent sources: the additive and the proportional
         // variances add, one Gaussian per output.
-        const double noise2 = noise * noise, unit2 = w.unit * w.unit;
+        const float noise2 = float(noise * noise), unit2 = float(w.unit * w.unit);
         for (int64_t c = 0; c < cols; ++c)
-          a[c] += std::sqrt(noise2 + unit2 * double(var[c])) * double(z[c]);
+          a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * z[c]);
       } else {
         for (int64_t c = 0; c < cols; ++c)
           a[c] += noise * double(z[c]);
@@ -220,7 +230,7 @@ void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
 }
 
 /// Rows [first, first + batch) of a quantised MVM.
-void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
+CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
                    int64_t first, int64_t batch, float *y, uint64_t sequence) {
   const int64_t rows = t.rows, cols = t.cols;
   const size_t in = size_t(batch * rows), out = size_t(batch * cols);
