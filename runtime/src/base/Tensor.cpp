@@ -107,13 +107,19 @@ std::vector<int64_t> broadcastStrides(const Shape &dims, const Shape &out) {
 }
 
 Tensor Tensor::zeros(DType dtype, Shape dims) {
+  Tensor t = uninitialized(dtype, std::move(dims));
+  std::memset(t.buffer_.get(), 0, t.byteSize());
+  return t;
+}
+
+Tensor Tensor::uninitialized(DType dtype, Shape dims) {
   Tensor t;
   t.dtype_ = dtype;
   t.numElements_ = elementCount(dims);
   t.dims_ = std::move(dims);
   size_t words = (t.byteSize() + 7) / 8;
   // Never a null buffer, so that an empty tensor still counts as bound.
-  t.buffer_ = std::shared_ptr<uint64_t[]>(new uint64_t[words ? words : 1]());
+  t.buffer_ = std::shared_ptr<uint64_t[]>(new uint64_t[words ? words : 1]);
   return t;
 }
 

@@ -59,6 +59,10 @@ public:
   /// A zero-filled tensor. `dims` must be valid (see checkedElementCount).
   static Tensor zeros(DType dtype, Shape dims);
 
+  /// A tensor whose elements are left unset, for a producer that writes
+  /// every one of them (saves zeroing large outputs).
+  static Tensor uninitialized(DType dtype, Shape dims);
+
   /// A tensor over memory it does not own (8-byte aligned, holding the
   /// elements), read in place; `release` runs when the last tensor sharing
   /// it goes. Kernels never write into their inputs, so the memory is only
