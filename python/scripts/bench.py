@@ -31,9 +31,16 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import onnx
-from onnx import numpy_helper
+# numpy's BLAS gets the simulator's threads (set before numpy loads it).
+for _i, _a in enumerate(sys.argv):
+    if _a == "--threads" and _i + 1 < len(sys.argv) and sys.argv[_i + 1] != "0":
+        os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[_i + 1]
+    elif _a.startswith("--threads=") and _a != "--threads=0":
+        os.environ["OPENBLAS_NUM_THREADS"] = _a.split("=", 1)[1]
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+from onnx import numpy_helper  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import read_tensor  # noqa: E402
@@ -239,7 +246,7 @@ def main():
     ap.add_argument("--min-time", type=float, default=3.0,
                     help="cim-bench's --min-time per row")
     ap.add_argument("--threads", type=int, default=0,
-                    help="simulator threads (default: all cores)")
+                    help="simulator and numpy BLAS threads (default: all cores)")
     ap.add_argument("--skip-mvm", action="store_true")
     ap.add_argument("--skip-examples", action="store_true")
     args = ap.parse_args()

@@ -367,7 +367,8 @@ TileError predictError(const rt::hal::TileImage &image,
   }
   // Per-column variances that do not depend on the vector (times |x|^2 or
   // per row x_r^2 where they do).
-  std::vector<double> dacVar(cols, 0.0), cellVar(n, 0.0), offsetVar(cols, 0.0);
+  std::vector<double> dacVar(cols, 0.0), cellVar(n, 0.0), offsetVar(cols, 0.0),
+      readCellVar;
   double readVar = 0;
   if (dacLevels > 0 && target.dacBits > 1 &&
       macro::inputPasses(target.inputBits, target.dacBits) == 1)
@@ -448,12 +449,23 @@ TileError predictError(const rt::hal::TileImage &image,
       }
     if (pStuck > 0)
       gemm(stuckMean, stuckError);
+    // Conductance-proportional read noise: each cell's read sigma is
+    // read_sigma_rel times its conductance (the simulator's readVar).
+    auto relReadVar = [&](double g) {
+      double sd = noise->read_sigma_rel() * (gMinRatio + g * span) / span;
+      return sd * sd;
+    };
+    if (noise->read_sigma_rel() > 0)
+      readCellVar.assign(n, 0.0);
     for (size_t p = 0; p < planes.size(); ++p) {
       double sh2 = planes.shifts[p] * planes.shifts[p] * fold * fold;
       for (size_t i = 0; i < n; ++i) {
         double gp = planes.pos[p][i], gn = offset ? 0.0 : planes.neg[p][i];
         double var = programVar(gp) + (offset ? 0.0 : programVar(gn));
         cellVar[i] += sh2 * (var + stuckVar(p, i) * stuckLeft[p * cols + i % cols]);
+        if (!readCellVar.empty())
+          readCellVar[i] +=
+              sh2 * (relReadVar(gp) + (offset ? 0.0 : relReadVar(gn)));
       }
     }
     if (noise->ir_drop() > 0) {
@@ -507,10 +519,14 @@ TileError predictError(const rt::hal::TileImage &image,
       e.signal += u2 * double(ideal[k]) * ideal[k];
       e.quantisation += u2 * (quant * quant + dacVar[c]);
       e.read += u2 * readVar * norm2;
-      double prog = offsetVar[c];
+      double prog = offsetVar[c], readRel = 0;
       for (size_t r = 0; r < rows; ++r)
         prog += double(x[r]) * x[r] * cellVar[r * cols + c];
+      if (!readCellVar.empty())
+        for (size_t r = 0; r < rows; ++r)
+          readRel += double(x[r]) * x[r] * readCellVar[r * cols + c];
       e.programming += u2 * prog;
+      e.read += u2 * readRel;
       if (!stuckError.empty()) {
         double bias = u2 * double(stuckError[k]) * stuckError[k];
         e.programming += bias;

@@ -360,10 +360,23 @@ void mvmIdeal(const SimTile &t, ThreadPool &pool, const float *x, int64_t batch,
 
 void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
                   const float *x, int64_t batch, float *y, uint64_t sequence) {
-  pool.run(batch, minRows(t), [&](int64_t b0, int64_t b1) {
-    quantizedRows(t, seed, x + b0 * t.rows, b0, b1 - b0, y + b0 * t.cols,
-                  sequence);
-  });
+  // The batch goes through the whole chain in blocks of rows small enough
+  // that a block's buffers and the tile's planes stay in cache between the
+  // GEMM and the per-element steps. Blocks start at fixed multiples of the
+  // block size and threads take whole blocks, so every GEMM has the same
+  // rows on any number of threads (draws are keyed by batch row anyway).
+  const int64_t block = std::max<int64_t>(
+      8, std::min<int64_t>(64, (int64_t(1) << 17) / std::max<int64_t>(
+                                                          1, t.rows + t.cols)));
+  const int64_t blocks = (batch + block - 1) / block;
+  pool.run(blocks, std::max<int64_t>(1, minRows(t) / block),
+           [&](int64_t k0, int64_t k1) {
+             for (int64_t b = k0 * block; b < std::min(batch, k1 * block);
+                  b += block)
+               quantizedRows(t, seed, x + b * t.rows, b,
+                             std::min(block, batch - b), y + b * t.cols,
+                             sequence);
+           });
 }
 
 void decideNeurons(const SimTile &t, bool ideal, uint64_t seed,
