@@ -108,7 +108,9 @@ std::vector<int64_t> broadcastStrides(const Shape &dims, const Shape &out) {
 
 Tensor Tensor::zeros(DType dtype, Shape dims) {
   Tensor t = uninitialized(dtype, std::move(dims));
-  std::memset(t.buffer_.get(), 0, t.byteSize());
+  // The whole last word too, as a value-initialised buffer would be.
+  size_t words = (t.byteSize() + 7) / 8;
+  std::memset(t.buffer_.get(), 0, 8 * (words ? words : 1));
   return t;
 }
 
@@ -120,6 +122,7 @@ Tensor Tensor::uninitialized(DType dtype, Shape dims) {
   size_t words = (t.byteSize() + 7) / 8;
   // Never a null buffer, so that an empty tensor still counts as bound.
   t.buffer_ = std::shared_ptr<uint64_t[]>(new uint64_t[words ? words : 1]);
+  t.buffer_[words ? words - 1 : 0] = 0; // the bytes past the last element
   return t;
 }
 
