@@ -310,8 +310,8 @@ TEST(Kernels, Matmul) {
     int64_t k = ad.back();
     for (size_t i = 0; i < got.size(); ++i)
       EXPECT_NEAR(got[i], want[i], 4e-7 * double(k) * (1 + std::fabs(want[i])))
-          << rt::shapeToString(ad) << " x " << rt::shapeToString(bd) << " [" << i
-          << "]";
+          << rt::shapeToString(ad) << " x " << rt::shapeToString(bd) << " ["
+          << i << "]";
   }
   RunResult bad = runOp(
       "cim.matmul", {makeTensor({2, 3}, {}), makeTensor({4, 2}, {})}, {2, 2});

@@ -209,7 +209,8 @@ TEST(Noise, ProportionalReadNoiseMatchesPerCellDraws) {
       double sum = 0;
       for (int64_t r = 0; r < rows; ++r) {
         double cell = g[size_t(r * cols + c)];
-        sum += double(xv[size_t(r)]) * (2 * (cell + rel * cell * normal(rng)) - 1);
+        sum +=
+            double(xv[size_t(r)]) * (2 * (cell + rel * cell * normal(rng)) - 1);
       }
       ref[size_t(b * cols + c)] = sum;
     }

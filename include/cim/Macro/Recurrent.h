@@ -83,7 +83,8 @@ inline float tanhViaExp(float x) {
   float a = std::fabs(x);
   if (a < 0.125f) {
     float x2 = x * x;
-    return x * (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 - x2 * (17.0f / 315))));
+    return x *
+           (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 - x2 * (17.0f / 315))));
   }
   float t = 1.0f - 2.0f / (std::exp(2.0f * a) + 1.0f);
   return std::copysign(t, x); // a NaN stays NaN

@@ -2,9 +2,9 @@
 //
 // ONNX RNN, GRU and LSTM (opset 14, with `layout`), computed on the host in
 // float32: per step, one GEMM of the batch's inputs with W and one of its
-// hidden states with R (OpenBLAS), then the gates elementwise. Each batch entry runs over its own
-// sequence length: steps past it leave Y at zero, and Y_h / Y_c hold the
-// state after the last processed step (time len-1 forward, time 0
+// hidden states with R (OpenBLAS), then the gates elementwise. Each batch entry
+// runs over its own sequence length: steps past it leave Y at zero, and Y_h /
+// Y_c hold the state after the last processed step (time len-1 forward, time 0
 // reverse). A zero-length entry gives zero Y_h / Y_c, as onnxruntime does.
 //
 // Weight layouts follow ONNX: W [dirs, G*hidden, input], R [dirs, G*hidden,
@@ -172,9 +172,8 @@ Status expectShape(const Tensor *t, const Shape &want, const char *name) {
 
 /// Y (rows x n) = X (rows x k, leading dim ldx) · Wᵀ (W: n x k) + beta Y,
 /// in float32 on OpenBLAS.
-void productNT(int64_t rows, int64_t n, int64_t k, const float *X,
-               int64_t ldx, const float *W, float beta, float *Y,
-               int64_t ldy) {
+void productNT(int64_t rows, int64_t n, int64_t k, const float *X, int64_t ldx,
+               const float *W, float beta, float *Y, int64_t ldy) {
   if (rows == 0 || n == 0)
     return;
   if (k == 0) {
@@ -256,8 +255,9 @@ struct Direction {
         float pi = P ? P[j] * cell[j] : 0.0f;
         float pf = P ? P[2 * H + j] * cell[j] : 0.0f;
         float i = act[0](clip(xw[j] + hr[j] + pi));
-        float f = c.inputForget ? 1.0f - i
-                                : act[0](clip(xw[2 * H + j] + hr[2 * H + j] + pf));
+        float f = c.inputForget
+                      ? 1.0f - i
+                      : act[0](clip(xw[2 * H + j] + hr[2 * H + j] + pf));
         float g = act[1](clip(xw[3 * H + j] + hr[3 * H + j]));
         float cNew = f * cell[j] + i * g;
         float po = P ? P[H + j] * cNew : 0.0f;
@@ -330,8 +330,8 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
 
   const int64_t GH = G * H;
   std::vector<float> xs(size_t(batch * inputSize)), xw(size_t(batch * GH)),
-      hr(size_t(batch * GH)), h(size_t(batch * H)), cell(size_t(batch * H)),
-      rh, scratch(static_cast<size_t>(H));
+      hr(size_t(batch * GH)), h(size_t(batch * H)), cell(size_t(batch * H)), rh,
+      scratch(static_cast<size_t>(H));
   for (int64_t d = 0; d < D; ++d) {
     Direction dir{c,
                   inputSize,
@@ -387,8 +387,8 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
         for (int64_t b = 0; b < batch; ++b) {
           const float *xwb = xw.data() + b * GH, *hrb = hr.data() + b * GH;
           for (int64_t j = 0; j < H; ++j)
-            rh[b * H + j] = dir.act[0](dir.clip(xwb[H + j] + hrb[H + j])) *
-                            h[b * H + j];
+            rh[b * H + j] =
+                dir.act[0](dir.clip(xwb[H + j] + hrb[H + j])) * h[b * H + j];
         }
         productNT(batch, H, H, rh.data(), H, dir.R + 2 * H * H, 0.0f,
                   hr.data() + 2 * H, GH);

@@ -283,8 +283,8 @@ int benchMain(int argc, char **argv) {
                            : label == "proportional" ? noise + rel
                            : label == "quantized"    ? "quantized"
                                                      : label;
-        std::printf("%-28s %6d %6d %12.2f %12.2f %8s %7.2f\n", mode.c_str(),
-                    n, batch, macs / sim * 1e-9, macs / blas * 1e-9,
+        std::printf("%-28s %6d %6d %12.2f %12.2f %8s %7.2f\n", mode.c_str(), n,
+                    batch, macs / sim * 1e-9, macs / blas * 1e-9,
                     batch == 1 ? "sgemv" : "sgemm", blas / sim);
       }
     }

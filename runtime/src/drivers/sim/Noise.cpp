@@ -119,9 +119,10 @@ Status check(const std::string &where, const artifact::NoiseModel &m) {
 
 bool isIdeal(const artifact::NoiseModel &m) {
   return m.prog_sigma_rel() == 0 && m.prog_sigma_abs() == 0 &&
-         m.read_sigma() == 0 && m.read_sigma_rel() == 0 && m.drift_nu() == 0 && m.drift_nu_sigma() == 0 &&
-         m.stuck_on_rate() == 0 && m.stuck_off_rate() == 0 &&
-         m.ir_drop() == 0 && (m.adc_range() == 0 || m.adc_range() == 1) &&
+         m.read_sigma() == 0 && m.read_sigma_rel() == 0 && m.drift_nu() == 0 &&
+         m.drift_nu_sigma() == 0 && m.stuck_on_rate() == 0 &&
+         m.stuck_off_rate() == 0 && m.ir_drop() == 0 &&
+         (m.adc_range() == 0 || m.adc_range() == 1) &&
          m.adc_offset_lsb() == 0 && m.adc_offset_sigma_lsb() == 0 &&
          m.comparator_offset_sigma() == 0 && m.comparator_noise_sigma() == 0 &&
          m.bridge_cap_sigma() == 0;

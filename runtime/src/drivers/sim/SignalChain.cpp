@@ -3,11 +3,12 @@
 // One MVM on a programmed tile. Ideal: one GEMM (and the fused activation,
 // exact). Quantised: the DAC normalises each input vector by its largest
 // magnitude and quantises it (bit-serially in passes where the target says);
-// each plane's GEMM (OpenBLAS, one thread; the batch is split over the
-// device's pool; a GEMV for a single vector, whose columns the ideal
-// simulator splits over the pool) gives the column currents, read noise is added per
-// element (counter-based draws keyed by tile, MVM, pass, plane, row), the
-// ADC (uniform, sign comparator or a ramp with its activation) converts,
+// each plane's GEMM (OpenBLAS, one thread; the batch runs in fixed blocks
+// of rows that the device's pool shares out; a GEMV for a single vector,
+// whose columns the ideal simulator splits over the pool) gives the column
+// currents, read noise is added per element (counter-based draws keyed by
+// tile, MVM, pass, plane, row), the ADC (uniform, sign comparator or a ramp
+// with its activation) converts,
 // and planes and passes are shifted and added. Noise-free quantised planes
 // hold integer codes, so the GEMM is exact; one seed gives bit-identical
 // results on any number of threads.
@@ -34,8 +35,7 @@ namespace {
 void product(const float *x, const float *w, int64_t batch, int k, int n,
              float *y) {
   if (batch == 1)
-    cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, w, n, x, 1, 0.0f, y,
-                1);
+    cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, w, n, x, 1, 0.0f, y, 1);
   else
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
                 1.0f, x, k, w, n, 0.0f, y, n);
@@ -49,8 +49,8 @@ void gemm(const SimTile &t, const Plane &plane, const double *x,
   if (plane.wd.empty())
     product(xf, plane.w.data(), batch, k, n, yf);
   else if (batch == 1)
-    cblas_dgemv(CblasRowMajor, CblasTrans, k, n, 1.0, plane.wd.data(), n, x,
-                1, 0.0, y, 1);
+    cblas_dgemv(CblasRowMajor, CblasTrans, k, n, 1.0, plane.wd.data(), n, x, 1,
+                0.0, y, 1);
   else
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), n, k,
                 1.0, x, k, plane.wd.data(), n, 0.0, y, n);
@@ -95,8 +95,8 @@ struct Work {
 
 /// The input codes of one pass (xd and xf, as the GEMM reads them), and
 /// each vector's norm and reference-column sum in normalised units.
-CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base, int64_t b0,
-               int64_t b1, Work &w) {
+CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base,
+                                 int64_t b0, int64_t b1, Work &w) {
   const int64_t rows = t.rows;
   for (int64_t b = b0; b < b1; ++b) {
     double inverse = w.s[b] > 0 ? 1.0 / w.s[b] : 0.0;
@@ -150,8 +150,10 @@ CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base, 
 
 /// Read noise, conversion and shift-add of one plane's GEMM result,
 /// row by row in branch-free loops over the columns.
-CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed, const Plane &plane, size_t pl,
-                 int p, uint64_t sequence, int64_t b0, int64_t b1, Work &w) {
+CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
+                                   const Plane &plane, size_t pl, int p,
+                                   uint64_t sequence, int64_t b0, int64_t b1,
+                                   Work &w) {
   const int64_t cols = t.cols;
   const double scale = w.unit * plane.unit;
   const double sigma = t.readSigma * plane.noiseGain;
@@ -194,7 +196,8 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed, const Plane 
       if (var) {
         // Independent sources: the additive and the proportional
         // variances add, one Gaussian per output.
-        const float noise2 = float(noise * noise), unit2 = float(w.unit * w.unit);
+        const float noise2 = float(noise * noise),
+                    unit2 = float(w.unit * w.unit);
         for (int64_t c = 0; c < cols; ++c)
           a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * z[c]);
       } else {
@@ -230,8 +233,10 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed, const Plane 
 }
 
 /// Rows [first, first + batch) of a quantised MVM.
-CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed, const float *x,
-                   int64_t first, int64_t batch, float *y, uint64_t sequence) {
+CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
+                                     const float *x, int64_t first,
+                                     int64_t batch, float *y,
+                                     uint64_t sequence) {
   const int64_t rows = t.rows, cols = t.cols;
   const size_t in = size_t(batch * rows), out = size_t(batch * cols);
   // Buffers kept per thread across calls: fresh large allocations would
@@ -296,8 +301,8 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed, const floa
       const Plane &plane = t.planes[pl];
       gemm(t, plane, w.xd.data(), w.xf.data(), batch, w.yd.data(), w.yf.data());
       if (!plane.readVar.empty())
-        product(w.xsq.data(), plane.readVar.data(), batch, int(rows),
-                int(cols), w.var.data());
+        product(w.xsq.data(), plane.readVar.data(), batch, int(rows), int(cols),
+                w.var.data());
       convertRows(t, seed, plane, pl, p, sequence, 0, batch, w);
     }
     for (int64_t b = 0; b < batch; ++b) {
@@ -366,8 +371,8 @@ void mvmQuantized(const SimTile &t, ThreadPool &pool, uint64_t seed,
   // block size and threads take whole blocks, so every GEMM has the same
   // rows on any number of threads (draws are keyed by batch row anyway).
   const int64_t block = std::max<int64_t>(
-      8, std::min<int64_t>(64, (int64_t(1) << 17) / std::max<int64_t>(
-                                                          1, t.rows + t.cols)));
+      8, std::min<int64_t>(64, (int64_t(1) << 17) /
+                                   std::max<int64_t>(1, t.rows + t.cols)));
   const int64_t blocks = (batch + block - 1) / block;
   pool.run(blocks, std::max<int64_t>(1, minRows(t) / block),
            [&](int64_t k0, int64_t k1) {

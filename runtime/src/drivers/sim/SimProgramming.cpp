@@ -751,9 +751,8 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
       };
       plane.readVar.resize(n);
       for (size_t i = 0; i < n; ++i)
-        plane.readVar[i] = float(
-            neg ? variance(pos[i]) + variance((*neg)[i])
-                : variance(pos[i]) * (folded ? 4.0 : 1.0));
+        plane.readVar[i] = float(neg ? variance(pos[i]) + variance((*neg)[i])
+                                     : variance(pos[i]) * (folded ? 4.0 : 1.0));
     }
     // The compiler's ADC window of each column, widened by adc_range.
     plane.mid.resize(size_t(t.cols));
