@@ -9,6 +9,7 @@
 #include "Calibration.h"
 
 #include "artifact/Artifact.h"
+#include "cim/Macro/Conductance.h"
 #include "cim/Macro/Rounding.h"
 #include "cim/Macro/Slicing.h"
 #include "cim/Macro/Spares.h"
@@ -452,8 +453,8 @@ TileError predictError(const rt::hal::TileImage &image,
     // Conductance-proportional read noise: each cell's read sigma is
     // read_sigma_rel times its conductance (the simulator's readVar).
     auto relReadVar = [&](double g) {
-      double sd = noise->read_sigma_rel() * (gMinRatio + g * span) / span;
-      return sd * sd;
+      return macro::proportionalReadVariance(noise->read_sigma_rel(), g,
+                                             gMinRatio);
     };
     if (noise->read_sigma_rel() > 0)
       readCellVar.assign(n, 0.0);

@@ -26,6 +26,18 @@ struct ConductanceRange {
   double normalised(double us) const { return (us - lo()) / (hi() - lo()); }
 };
 
+/// The variance, in normalised units squared (of G_max - G_min), of the
+/// conductance-proportional read noise of a cell at normalised conductance
+/// `g`: sigma = rel * G, G its conductance as a fraction of G_max
+/// (gMinRatio = G_min / G_max). The simulator draws it and the compiler's
+/// error prediction counts it.
+inline double proportionalReadVariance(double rel, double g,
+                                       double gMinRatio) {
+  const double span = 1 - gMinRatio;
+  const double sigma = rel * (gMinRatio + g * span) / span;
+  return sigma * sigma;
+}
+
 /// The cell of an offset-encoded weight w in [-1, 1] (normalised): w = 2 g
 /// - 1 against the reference column at g = 1/2.
 inline double offsetCell(double w) { return 0.5 + 0.5 * w; }

@@ -107,10 +107,8 @@ std::vector<int64_t> broadcastStrides(const Shape &dims, const Shape &out) {
 }
 
 Tensor Tensor::zeros(DType dtype, Shape dims) {
-  Tensor t = uninitialized(dtype, std::move(dims));
-  // The whole last word too, as a value-initialised buffer would be.
-  size_t words = (t.byteSize() + 7) / 8;
-  std::memset(t.buffer_.get(), 0, 8 * (words ? words : 1));
+  Tensor t = uninitialized(dtype, std::move(dims)); // last word zeroed
+  std::memset(t.buffer_.get(), 0, t.byteSize());
   return t;
 }
 

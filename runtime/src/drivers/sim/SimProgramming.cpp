@@ -744,10 +744,9 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
       // Each cell's read sigma is read_sigma_rel times its own conductance
       // (of G_max), in normalised units (of G_max - G_min); a folded
       // offset cell counts twice in its weight (2 g - 1).
-      const double span = 1 - gMinRatio;
       auto variance = [&](double g) {
-        double sigma = m.read_sigma_rel() * (gMinRatio + g * span) / span;
-        return sigma * sigma;
+        return macro::proportionalReadVariance(m.read_sigma_rel(), g,
+                                               gMinRatio);
       };
       plane.readVar.resize(n);
       for (size_t i = 0; i < n; ++i)
