@@ -437,6 +437,16 @@ TEST(Noise, PresetsAndFileErrors) {
   EXPECT_NE(rt::resolveNoiseModel(negative).status().message().find(
                 "read_sigma: must be a non-negative number"),
             std::string::npos);
+  std::string negativeRel =
+      noiseFile("negative-rel", R"({"read_sigma_rel": -0.05})");
+  EXPECT_NE(rt::resolveNoiseModel(negativeRel).status().message().find(
+                "read_sigma_rel: must be a non-negative number"),
+            std::string::npos);
+  // A model with only proportional read noise is not ideal.
+  auto rel = rt::resolveNoiseModel(
+      noiseFile("only-rel", R"({"read_sigma_rel": 0.05})"));
+  ASSERT_TRUE(rel.isOk()) << rel.status().message();
+  EXPECT_FALSE(rt::isIdeal(*rel));
   std::string rates =
       noiseFile("rates", R"({"stuck_on_rate": 0.7, "stuck_off_rate": 0.5})");
   EXPECT_NE(rt::resolveNoiseModel(rates).status().message().find(
