@@ -9,9 +9,11 @@ with a recorded file and prints every difference. A refactoring that keeps
 behaviour keeps every digest.
 
 Digests are bit-exact results of OpenBLAS GEMMs, whose summation order
-depends on the CPU kernel OpenBLAS picks: the file records that kernel, and
-a check on a machine whose kernel differs is skipped (exit 77) instead of
-reporting differences that are not the code's.
+depends on the CPU kernel OpenBLAS picks: the file records that kernel. On
+a machine whose own kernel differs, the check asks OpenBLAS for the
+recorded one (OPENBLAS_CORETYPE) when the CPU has its instructions, and
+is skipped (exit 77) otherwise instead of reporting differences that are
+not the code's.
 
   digests.py --bin build/bin --root . --work /tmp/d --record test/digests/digests.json
   digests.py --bin build/bin --root . --work /tmp/d --check test/digests/digests.json
@@ -28,6 +30,15 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+
+# The CPU flags each OpenBLAS kernel needs (/proc/cpuinfo names), for the
+# kernels digests may be recorded with.
+KERNEL_FLAGS = {
+    "Haswell": {"avx2", "fma"},
+    "SkylakeX": {"avx512f", "avx512dq", "avx512bw", "avx512vl"},
+    "Cooperlake": {"avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_bf16"},
+}
 import sys
 
 # (name, model directory relative to the root, compile options). The test
@@ -93,6 +104,30 @@ def openblas_core():
     return "unknown"
 
 
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def force_kernel(kernel):
+    """Runs this script again with OpenBLAS's kernel set to `kernel` (for
+    it and for every cim-run it starts), if this CPU can run that kernel
+    and it was not asked for already."""
+    needs = KERNEL_FLAGS.get(kernel)
+    if os.environ.get("OPENBLAS_CORETYPE") or not needs or \
+            not needs <= cpu_flags():
+        return
+    env = dict(os.environ, OPENBLAS_CORETYPE=kernel)
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
 def run(cmd, cwd):
     p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
@@ -147,6 +182,7 @@ def main():
         with open(args.check) as f:
             expected = json.load(f)
         if expected.get("openblas_core") != core:
+            force_kernel(expected.get("openblas_core"))
             print("skipped: digests recorded with OpenBLAS kernel %s, this machine "
                   "uses %s" % (expected.get("openblas_core"), core))
             return 77

@@ -66,7 +66,7 @@ public:
     return isTail(p) ? inverseNormalTail(p) : inverseNormalCentre(p);
   }
   static constexpr double kTail = 0.02425;
-  static bool isTail(double p) { return p <= kTail || p >= 1 - kTail; }
+  static bool isTail(double p) { return (p <= kTail) | (p >= 1 - kTail); }
   /// The centre's rational function (branch-free, so loops vectorise).
   static double inverseNormalCentre(double p) {
     constexpr double a0 = -3.969683028665376e+01, a1 = 2.209460984245205e+02,
@@ -93,12 +93,18 @@ public:
            (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
   }
   static double inverseNormalTail(double p) {
+    return inverseNormalTailOfLog(std::log(p < 0.5 ? p : 1 - p), p);
+  }
+  /// The tail given `logTail`, the logarithm of the tail's probability
+  /// (min(p, 1 - p)): branch-free, so loops over tails vectorise with
+  /// the logarithms taken apart.
+  static double inverseNormalTailOfLog(double logTail, double p) {
     constexpr double c0 = -7.784894002430293e-03, c1 = -3.223964580411365e-01,
                      c2 = -2.400758277161838e+00, c3 = -2.549732539343734e+00,
                      c4 = 4.374664141464968e+00, c5 = 2.938163982698783e+00;
     constexpr double d0 = 7.784695709041462e-03, d1 = 3.224671290700398e-01,
                      d2 = 2.445134137142996e+00, d3 = 3.754408661907416e+00;
-    double q = std::sqrt(-2 * std::log(p < 0.5 ? p : 1 - p));
+    double q = std::sqrt(-2 * logTail);
     double x = (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) /
                ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
     return p < 0.5 ? x : -x;

@@ -57,14 +57,22 @@ void gemm(const SimTile &t, const Plane &plane, const double *x,
 }
 
 /// The per-element loops (DAC codes, Gaussians, conversion) are compiled
-/// twice on x86-64, for AVX2 and for the baseline ISA, and the loader picks
-/// one by the CPU. Both run the same IEEE operations in the same order (no
-/// FMA contraction, no reassociation), so results do not depend on which.
+/// three times on x86-64: for x86-64-v4 (AVX-512, whose 64-bit multiplies
+/// and 64-bit integer conversions vectorise the uniforms), for AVX2 and for
+/// the baseline ISA; the loader picks one by the CPU. All run the same IEEE
+/// operations in the same order (the file is compiled without FMA
+/// contraction, runtime/CMakeLists.txt; no reassociation), so results do
+/// not depend on which.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-#define CIM_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define CIM_VECTOR_CLONES                                                      \
+  __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define CIM_VECTOR_CLONES
 #endif
+
+/// Four doubles in one vector (GCC's and clang's vector extension): lane
+/// k's operations are the same IEEE operations on every ISA.
+typedef double Double4 __attribute__((vector_size(32)));
 
 /// Batch rows per thread: enough that a part is worth a thread.
 int64_t minRows(const SimTile &t) {
@@ -89,6 +97,11 @@ struct Work {
   // output's variance (x^2 times the plane's readVar).
   std::vector<float> xsq, var;
   std::vector<char> finite;
+  // The Gaussians' tails: 1 where a column's uniform is in a tail; those
+  // columns, their uniforms and logarithms.
+  std::vector<uint8_t> tail;
+  std::vector<int32_t> tailColumn;
+  std::vector<double> tailP, tailLog;
   std::vector<uint64_t> code;
   double unit = 1; // value of one input code
 };
@@ -120,16 +133,16 @@ CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base,
       for (int64_t r = 0; r < rows; ++r)
         codes[r] = float(double(xb[r]) * inverse);
     }
-    // Four partial sums: the loop then runs at the adder's throughput,
-    // not its latency (and in a fixed order, so results stay the same).
-    double norm4[4] = {0, 0, 0, 0}, sum4[4] = {0, 0, 0, 0};
+    // Four partial sums in one vector: the loop then runs at the adder's
+    // throughput, not its latency (and in a fixed order, so results stay
+    // the same on every ISA).
+    Double4 norm4 = {0, 0, 0, 0}, sum4 = {0, 0, 0, 0};
     int64_t r = 0;
-    for (; r + 4 <= rows; r += 4)
-      for (int k = 0; k < 4; ++k) {
-        double c = codes[r + k];
-        norm4[k] += c * c;
-        sum4[k] += c;
-      }
+    for (; r + 4 <= rows; r += 4) {
+      Double4 c = {codes[r], codes[r + 1], codes[r + 2], codes[r + 3]};
+      norm4 += c * c;
+      sum4 += c;
+    }
     for (; r < rows; ++r) {
       double c = codes[r];
       norm4[0] += c * c;
@@ -148,12 +161,15 @@ CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base,
   }
 }
 
-/// Read noise, conversion and shift-add of one plane's GEMM result,
-/// row by row in branch-free loops over the columns.
+/// Read noise, conversion and shift-add of one plane's GEMM result (yf,
+/// or yd for a plane of double codes; var its proportional read
+/// variances) into passOut, row by row in branch-free loops over the
+/// columns.
 CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
                                    const Plane &plane, size_t pl, int p,
                                    uint64_t sequence, int64_t b0, int64_t b1,
-                                   Work &w) {
+                                   const float *yf, const double *yd,
+                                   const float *varOut, Work &w) {
   const int64_t cols = t.cols;
   const double scale = w.unit * plane.unit;
   const double sigma = t.readSigma * plane.noiseGain;
@@ -170,17 +186,20 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   w.analog.resize(size_t(cols));
   w.uniform.resize(size_t(cols));
   w.normal.resize(size_t(cols));
+  w.tail.resize(size_t(cols));
+  w.tailColumn.resize(size_t(cols));
+  w.tailP.resize(size_t(cols));
+  w.tailLog.resize(size_t(cols));
   double *a = w.analog.data();
   for (int64_t b = b0; b < b1; ++b) {
     double *out = w.passOut.data() + b * cols;
     if (!plane.wd.empty())
       for (int64_t c = 0; c < cols; ++c)
-        a[c] = w.yd[size_t(b * cols + c)] * scale;
+        a[c] = yd[b * cols + c] * scale;
     else
       for (int64_t c = 0; c < cols; ++c)
-        a[c] = double(w.yf[size_t(b * cols + c)]) * scale;
-    const float *var =
-        plane.readVar.empty() ? nullptr : w.var.data() + b * cols;
+        a[c] = double(yf[b * cols + c]) * scale;
+    const float *var = plane.readVar.empty() ? nullptr : varOut + b * cols;
     if (double noise = sigma * w.norm[b]; noise > 0 || var) {
       // Gaussians by the inverse CDF, in three loops: uniforms, the
       // centre's rational function for all (vectorised), the few tails.
@@ -190,9 +209,28 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
       read.uniforms(rowKey, u, cols);
       for (int64_t c = 0; c < cols; ++c)
         z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
+      // The tails: one flag byte per column (a vectorised compare), their
+      // columns listed without a branch (a tail is random: a branch on it
+      // would be mispredicted at nearly every one), the logarithms, and
+      // the rest of the tails' formula in a vectorised loop.
+      uint8_t *tail = w.tail.data();
       for (int64_t c = 0; c < cols; ++c)
-        if (NoiseStream::isTail(u[c]))
-          z[c] = float(NoiseStream::inverseNormalTail(u[c]));
+        tail[c] = NoiseStream::isTail(u[c]);
+      int32_t *at = w.tailColumn.data();
+      int64_t count = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        at[count] = int32_t(c);
+        count += tail[c];
+      }
+      double *pt = w.tailP.data(), *lt = w.tailLog.data();
+      for (int64_t i = 0; i < count; ++i) {
+        pt[i] = u[at[i]];
+        lt[i] = std::log(pt[i] < 0.5 ? pt[i] : 1 - pt[i]);
+      }
+      for (int64_t i = 0; i < count; ++i)
+        lt[i] = NoiseStream::inverseNormalTailOfLog(lt[i], pt[i]);
+      for (int64_t i = 0; i < count; ++i)
+        z[at[i]] = float(lt[i]);
       if (var) {
         // Independent sources: the additive and the proportional
         // variances add, one Gaussian per output.
@@ -232,6 +270,24 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   }
 }
 
+/// Batch row b's outputs from its total over planes and passes.
+inline void outputRow(const SimTile &t, const Work &w, int64_t b, float *to) {
+  const int64_t cols = t.cols;
+  const double *from = w.total.data() + b * cols;
+  if (!w.finite[b])
+    std::fill(to, to + cols, std::numeric_limits<float>::quiet_NaN());
+  else if (t.ramp) // a ramp's levels are already outputs in model units
+    for (int64_t c = 0; c < cols; ++c)
+      to[c] = float(from[c]);
+  else if (!t.gain.empty())
+    for (int64_t c = 0; c < cols; ++c)
+      to[c] = float((from[c] - t.offset[size_t(c)]) / t.gain[size_t(c)] *
+                    (w.s[b] * t.scales[size_t(c)]));
+  else
+    for (int64_t c = 0; c < cols; ++c)
+      to[c] = float(from[c] * (w.s[b] * t.scales[size_t(c)]));
+}
+
 /// Rows [first, first + batch) of a quantised MVM.
 CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
                                      const float *x, int64_t first,
@@ -250,28 +306,42 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
   w.norm.resize(size_t(batch));
   w.reference.resize(size_t(batch));
   w.xf.resize(in);
-  w.yf.resize(out);
   // xd and yd only for planes of double codes (drivePass fills xd when
   // it is not empty).
   w.xd.resize(anyDouble ? in : 0);
-  w.yd.resize(anyDouble ? out : 0);
   w.passOut.resize(out);
-  w.total.assign(out, 0.0);
+  w.total.resize(out);
   if (t.inputPasses > 1)
     w.code.resize(in);
   // DAC: normalise each input vector by its largest magnitude; for
   // bit-serial inputs round it to input_bits.
   for (int64_t b = 0; b < batch; ++b) {
     const float *xb = x + b * rows;
-    float largest = 0; // NaN fails every comparison: tracked apart
-    bool finite = true;
-    for (int64_t r = 0; r < rows; ++r) {
+    // The largest magnitude (NaN fails every comparison: tracked apart),
+    // in sixteen lanes so that the loop vectorises; the maximum does not
+    // depend on the order.
+    float largest16[16] = {};
+    int bad16[16] = {};
+    int64_t r = 0;
+    for (; r + 16 <= rows; r += 16)
+      for (int k = 0; k < 16; ++k) {
+        float v = std::fabs(xb[r + k]);
+        largest16[k] = v > largest16[k] ? v : largest16[k];
+        bad16[k] |= !(v <= std::numeric_limits<float>::max());
+      }
+    for (; r < rows; ++r) {
       float v = std::fabs(xb[r]);
-      largest = v > largest ? v : largest;
-      finite &= v <= std::numeric_limits<float>::max();
+      largest16[0] = v > largest16[0] ? v : largest16[0];
+      bad16[0] |= !(v <= std::numeric_limits<float>::max());
+    }
+    float largest = 0;
+    int bad = 0;
+    for (int k = 0; k < 16; ++k) {
+      largest = largest16[k] > largest ? largest16[k] : largest;
+      bad |= bad16[k];
     }
     w.s[b] = largest;
-    w.finite[b] = finite;
+    w.finite[b] = !bad;
     if (t.inputPasses > 1)
       for (int64_t r = 0; r < rows; ++r) {
         int64_t i = b * rows + r;
@@ -287,50 +357,58 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
   bool proportional =
       std::any_of(t.planes.begin(), t.planes.end(),
                   [](const Plane &p) { return !p.readVar.empty(); });
-  if (proportional) {
+  if (proportional)
     w.xsq.resize(in);
-    w.var.resize(out);
-  }
+  const size_t planes = t.planes.size();
+  w.yf.resize(planes * out);
+  w.yd.resize(anyDouble ? planes * out : 0);
+  if (proportional)
+    w.var.resize(planes * out);
+  // Each plane's GEMM for the whole block, then the rest a few rows at a
+  // time (about 2 K outputs), so that those rows' conversions, sums over
+  // planes and passes, and outputs stay in L1.
+  const int64_t chunk = std::max<int64_t>(1, 2048 / cols);
   for (int p = 0; p < t.inputPasses; ++p) {
     drivePass(t, x, base, 0, batch, w);
     if (proportional)
       for (size_t i = 0; i < in; ++i)
         w.xsq[i] = w.xf[i] * w.xf[i];
-    std::fill(w.passOut.begin(), w.passOut.end(), 0.0);
-    for (size_t pl = 0; pl < t.planes.size(); ++pl) {
+    for (size_t pl = 0; pl < planes; ++pl) {
       const Plane &plane = t.planes[pl];
-      gemm(t, plane, w.xd.data(), w.xf.data(), batch, w.yd.data(), w.yf.data());
+      gemm(t, plane, w.xd.data(), w.xf.data(), batch,
+           anyDouble ? w.yd.data() + pl * out : nullptr,
+           w.yf.data() + pl * out);
       if (!plane.readVar.empty())
         product(w.xsq.data(), plane.readVar.data(), batch, int(rows), int(cols),
-                w.var.data());
-      convertRows(t, seed, plane, pl, p, sequence, 0, batch, w);
+                w.var.data() + pl * out);
     }
-    for (int64_t b = 0; b < batch; ++b) {
-      double reference = t.offsetReference ? w.reference[b] : 0.0;
-      double factor = t.offsetReference ? 2.0 * passWeight : passWeight;
-      const double *from = w.passOut.data() + b * cols;
-      double *to = w.total.data() + b * cols;
-      for (int64_t c = 0; c < cols; ++c)
-        to[c] += (from[c] - reference) * factor;
+    const bool last = p + 1 == t.inputPasses;
+    for (int64_t b0 = 0; b0 < batch; b0 += chunk) {
+      const int64_t b1 = std::min(batch, b0 + chunk);
+      std::fill(w.passOut.begin() + b0 * cols, w.passOut.begin() + b1 * cols,
+                0.0);
+      for (size_t pl = 0; pl < planes; ++pl)
+        convertRows(t, seed, t.planes[pl], pl, p, sequence, b0, b1,
+                    w.yf.data() + pl * out,
+                    anyDouble ? w.yd.data() + pl * out : nullptr,
+                    proportional ? w.var.data() + pl * out : nullptr, w);
+      for (int64_t b = b0; b < b1; ++b) {
+        double reference = t.offsetReference ? w.reference[b] : 0.0;
+        double factor = t.offsetReference ? 2.0 * passWeight : passWeight;
+        const double *from = w.passOut.data() + b * cols;
+        double *to = w.total.data() + b * cols;
+        // The first pass adds to zero, as a zeroed total would.
+        if (p == 0)
+          for (int64_t c = 0; c < cols; ++c)
+            to[c] = 0.0 + (from[c] - reference) * factor;
+        else
+          for (int64_t c = 0; c < cols; ++c)
+            to[c] += (from[c] - reference) * factor;
+        if (last)
+          outputRow(t, w, b, y + b * cols);
+      }
     }
     passWeight *= base;
-  }
-  for (int64_t b = 0; b < batch; ++b) {
-    // A ramp's levels are already outputs in model units.
-    const double *from = w.total.data() + b * cols;
-    float *to = y + b * cols;
-    if (!w.finite[b])
-      std::fill(to, to + cols, std::numeric_limits<float>::quiet_NaN());
-    else if (t.ramp)
-      for (int64_t c = 0; c < cols; ++c)
-        to[c] = float(from[c]);
-    else if (!t.gain.empty())
-      for (int64_t c = 0; c < cols; ++c)
-        to[c] = float((from[c] - t.offset[size_t(c)]) / t.gain[size_t(c)] *
-                      (w.s[b] * t.scales[size_t(c)]));
-    else
-      for (int64_t c = 0; c < cols; ++c)
-        to[c] = float(from[c] * (w.s[b] * t.scales[size_t(c)]));
   }
 }
 
