@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace cim::rt::sim {
@@ -70,9 +71,12 @@ void gemm(const SimTile &t, const Plane &plane, const double *x,
 #define CIM_VECTOR_CLONES
 #endif
 
-/// Four doubles in one vector (GCC's and clang's vector extension): lane
-/// k's operations are the same IEEE operations on every ISA.
+/// Vectors of GCC's and clang's vector extension (four doubles, sixteen
+/// floats or ints): lane k's operations are the same IEEE operations on
+/// every ISA.
 typedef double Double4 __attribute__((vector_size(32)));
+typedef float Float16 __attribute__((vector_size(64)));
+typedef int32_t Int16 __attribute__((vector_size(64)));
 
 /// Batch rows per thread: enough that a part is worth a thread.
 int64_t minRows(const SimTile &t) {
@@ -100,6 +104,7 @@ struct Work {
   // The Gaussians' tails: 1 where a column's uniform is in a tail; those
   // columns, their uniforms and logarithms.
   std::vector<uint8_t> tail;
+  std::vector<double> zeros; // a row of zeros
   std::vector<int32_t> tailColumn;
   std::vector<double> tailP, tailLog;
   std::vector<uint64_t> code;
@@ -163,14 +168,17 @@ CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base,
 
 /// Read noise, conversion and shift-add of one plane's GEMM result (yf,
 /// or yd for a plane of double codes; var its proportional read
-/// variances) into passOut, row by row in branch-free loops over the
-/// columns.
+/// variances) into passOut for batch rows [b0, b1), in branch-free loops:
+/// first the rows' Gaussians (uniforms, the inverse CDF's centre for all,
+/// the few tails of all rows together), then row by row the noisy sums
+/// and their conversion.
 CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
                                    const Plane &plane, size_t pl, int p,
                                    uint64_t sequence, int64_t b0, int64_t b1,
                                    const float *yf, const double *yd,
                                    const float *varOut, Work &w) {
   const int64_t cols = t.cols;
+  const size_t n = size_t((b1 - b0) * cols);
   const double scale = w.unit * plane.unit;
   const double sigma = t.readSigma * plane.noiseGain;
   const double levels = t.adcLevels, shift = plane.shift;
@@ -184,88 +192,118 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   uint64_t callKey = combineKey(
       combineKey(combineKey(combineKey(0, t.id), sequence), uint64_t(p)), pl);
   w.analog.resize(size_t(cols));
-  w.uniform.resize(size_t(cols));
-  w.normal.resize(size_t(cols));
-  w.tail.resize(size_t(cols));
-  w.tailColumn.resize(size_t(cols));
-  w.tailP.resize(size_t(cols));
-  w.tailLog.resize(size_t(cols));
+  w.uniform.resize(n);
+  w.normal.resize(n);
+  w.tail.resize(n);
+  w.zeros.assign(size_t(cols), 0.0);
+  w.tailColumn.resize(n);
+  w.tailP.resize(n);
+  w.tailLog.resize(n);
   double *a = w.analog.data();
+  const bool proportional = !plane.readVar.empty();
+  auto noisy = [&](int64_t b) { return sigma * w.norm[b] > 0 || proportional; };
+
+  // Gaussians by the inverse CDF: uniforms and the centre's rational
+  // function for every output (vectorised), and a flag byte per output
+  // in a tail (a vectorised compare).
+  double *u = w.uniform.data();
+  float *z = w.normal.data();
+  uint8_t *tail = w.tail.data();
+  int64_t flagged = 0; // outputs flagged so far (whole noisy rows)
+  for (int64_t b = b0; b < b1; ++b) {
+    const int64_t o = (b - b0) * cols;
+    if (!noisy(b)) {
+      std::fill(tail + o, tail + o + cols, uint8_t(0));
+      continue;
+    }
+    read.uniforms(combineKey(callKey, uint64_t(w.first + b)), u + o, cols);
+    for (int64_t c = o; c < o + cols; ++c)
+      z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
+    for (int64_t c = o; c < o + cols; ++c)
+      tail[c] = NoiseStream::isTail(u[c]);
+    flagged = o + cols;
+  }
+  // The tails of all rows together: their positions listed without a
+  // branch (a tail is random: a branch on it would be mispredicted at
+  // nearly every one), the logarithms, then the rest of the tails'
+  // formula in one vectorised loop. Rows without noise hold no flags.
+  int32_t *at = w.tailColumn.data();
+  int64_t count = 0;
+  for (int64_t c = 0; c < flagged; ++c) {
+    at[count] = int32_t(c);
+    count += tail[c];
+  }
+  double *pt = w.tailP.data(), *lt = w.tailLog.data();
+  for (int64_t i = 0; i < count; ++i) {
+    pt[i] = u[at[i]];
+    lt[i] = std::log(pt[i] < 0.5 ? pt[i] : 1 - pt[i]);
+  }
+  for (int64_t i = 0; i < count; ++i)
+    lt[i] = NoiseStream::inverseNormalTailOfLog(lt[i], pt[i]);
+  for (int64_t i = 0; i < count; ++i)
+    z[at[i]] = float(lt[i]);
+
   for (int64_t b = b0; b < b1; ++b) {
     double *out = w.passOut.data() + b * cols;
+    // The first plane adds to zero (as to a zeroed row), the others to
+    // the sum so far.
+    const double *sum = pl == 0 ? w.zeros.data() : out;
+    const float *zb = z + (b - b0) * cols;
+    const double noise = sigma * w.norm[b];
     if (!plane.wd.empty())
       for (int64_t c = 0; c < cols; ++c)
         a[c] = yd[b * cols + c] * scale;
+    else if (proportional) {
+      // Independent sources: the additive and the proportional
+      // variances add, one Gaussian per output.
+      const float noise2 = float(noise * noise), unit2 = float(w.unit * w.unit);
+      const float *var = varOut + b * cols;
+      for (int64_t c = 0; c < cols; ++c)
+        a[c] = double(yf[b * cols + c]) * scale +
+               double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
+    } else if (noise > 0)
+      for (int64_t c = 0; c < cols; ++c)
+        a[c] = double(yf[b * cols + c]) * scale + noise * double(zb[c]);
     else
       for (int64_t c = 0; c < cols; ++c)
         a[c] = double(yf[b * cols + c]) * scale;
-    const float *var = plane.readVar.empty() ? nullptr : varOut + b * cols;
-    if (double noise = sigma * w.norm[b]; noise > 0 || var) {
-      // Gaussians by the inverse CDF, in three loops: uniforms, the
-      // centre's rational function for all (vectorised), the few tails.
-      uint64_t rowKey = combineKey(callKey, uint64_t(w.first + b));
-      double *u = w.uniform.data();
-      float *z = w.normal.data();
-      read.uniforms(rowKey, u, cols);
-      for (int64_t c = 0; c < cols; ++c)
-        z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
-      // The tails: one flag byte per column (a vectorised compare), their
-      // columns listed without a branch (a tail is random: a branch on it
-      // would be mispredicted at nearly every one), the logarithms, and
-      // the rest of the tails' formula in a vectorised loop.
-      uint8_t *tail = w.tail.data();
-      for (int64_t c = 0; c < cols; ++c)
-        tail[c] = NoiseStream::isTail(u[c]);
-      int32_t *at = w.tailColumn.data();
-      int64_t count = 0;
-      for (int64_t c = 0; c < cols; ++c) {
-        at[count] = int32_t(c);
-        count += tail[c];
-      }
-      double *pt = w.tailP.data(), *lt = w.tailLog.data();
-      for (int64_t i = 0; i < count; ++i) {
-        pt[i] = u[at[i]];
-        lt[i] = std::log(pt[i] < 0.5 ? pt[i] : 1 - pt[i]);
-      }
-      for (int64_t i = 0; i < count; ++i)
-        lt[i] = NoiseStream::inverseNormalTailOfLog(lt[i], pt[i]);
-      for (int64_t i = 0; i < count; ++i)
-        z[at[i]] = float(lt[i]);
-      if (var) {
-        // Independent sources: the additive and the proportional
-        // variances add, one Gaussian per output.
+    if (!plane.wd.empty() && noisy(b)) {
+      if (proportional) {
         const float noise2 = float(noise * noise),
                     unit2 = float(w.unit * w.unit);
+        const float *var = varOut + b * cols;
         for (int64_t c = 0; c < cols; ++c)
-          a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * z[c]);
+          a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
       } else {
         for (int64_t c = 0; c < cols; ++c)
-          a[c] += noise * double(z[c]);
+          a[c] += noise * double(zb[c]);
       }
     }
     if (t.ramp) {
       // The ramp compares the pre-activation in model units.
       const double *scales = t.scales.data();
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += t.rampAdc.convert(a[c] * w.s[b] * scales[c]) * shift;
+        out[c] = sum[c] + t.rampAdc.convert(a[c] * w.s[b] * scales[c]) * shift;
     } else if (t.adcSign) {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += (mid[c] + signCompare(a[c] - mid[c], half[c])) * shift;
+        out[c] =
+            sum[c] + (mid[c] + signCompare(a[c] - mid[c], half[c])) * shift;
     } else if (levels == 0) {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += a[c] * shift;
+        out[c] = sum[c] + a[c] * shift;
     } else if (offsets) {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += mid[c] * shift +
+        out[c] = sum[c] +
+                 (mid[c] * shift +
                   roundCode(std::clamp((a[c] - mid[c]) * toCode[c] + offsets[c],
                                        -levels, levels)) *
-                      fromCode[c];
+                      fromCode[c]);
     } else {
       for (int64_t c = 0; c < cols; ++c)
-        out[c] += mid[c] * shift +
-                  roundCode(std::clamp((a[c] - mid[c]) * toCode[c], -levels,
-                                       levels)) *
-                      fromCode[c];
+        out[c] = sum[c] + (mid[c] * shift +
+                           roundCode(std::clamp((a[c] - mid[c]) * toCode[c],
+                                                -levels, levels)) *
+                               fromCode[c]);
     }
   }
 }
@@ -317,31 +355,32 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
   // bit-serial inputs round it to input_bits.
   for (int64_t b = 0; b < batch; ++b) {
     const float *xb = x + b * rows;
-    // The largest magnitude (NaN fails every comparison: tracked apart),
-    // in sixteen lanes so that the loop vectorises; the maximum does not
-    // depend on the order.
-    float largest16[16] = {};
-    int bad16[16] = {};
+    // The largest magnitude, in sixteen float lanes (the maximum does not
+    // depend on the order). NaN fails every comparison, so non-finite
+    // inputs are tracked apart: v - v is 0 for a finite v and NaN for an
+    // infinite or NaN one.
+    Float16 largest16 = {}, nonFinite16 = {};
     int64_t r = 0;
-    for (; r + 16 <= rows; r += 16)
-      for (int k = 0; k < 16; ++k) {
-        float v = std::fabs(xb[r + k]);
-        largest16[k] = v > largest16[k] ? v : largest16[k];
-        bad16[k] |= !(v <= std::numeric_limits<float>::max());
-      }
+    for (; r + 16 <= rows; r += 16) {
+      Float16 v;
+      std::memcpy(&v, xb + r, sizeof v);
+      v = Float16(Int16(v) & 0x7fffffff); // |v|
+      largest16 = v > largest16 ? v : largest16;
+      nonFinite16 += v - v;
+    }
     for (; r < rows; ++r) {
       float v = std::fabs(xb[r]);
       largest16[0] = v > largest16[0] ? v : largest16[0];
-      bad16[0] |= !(v <= std::numeric_limits<float>::max());
+      nonFinite16[0] += v - v;
     }
     float largest = 0;
-    int bad = 0;
+    bool finite = true;
     for (int k = 0; k < 16; ++k) {
       largest = largest16[k] > largest ? largest16[k] : largest;
-      bad |= bad16[k];
+      finite &= nonFinite16[k] == 0;
     }
     w.s[b] = largest;
-    w.finite[b] = !bad;
+    w.finite[b] = finite;
     if (t.inputPasses > 1)
       for (int64_t r = 0; r < rows; ++r) {
         int64_t i = b * rows + r;
@@ -385,8 +424,6 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
     const bool last = p + 1 == t.inputPasses;
     for (int64_t b0 = 0; b0 < batch; b0 += chunk) {
       const int64_t b1 = std::min(batch, b0 + chunk);
-      std::fill(w.passOut.begin() + b0 * cols, w.passOut.begin() + b1 * cols,
-                0.0);
       for (size_t pl = 0; pl < planes; ++pl)
         convertRows(t, seed, t.planes[pl], pl, p, sequence, b0, b1,
                     w.yf.data() + pl * out,
