@@ -2,7 +2,8 @@
 //
 // The ideal simulator equals float math; the quantized one is close to it
 // with many bits and within the expected LSB with a 4-bit ADC; each
-// quantisation stage follows its formula; tiles split along K add up; the
+// quantisation stage follows its formula; an input row holding Inf or NaN
+// comes out NaN and no other row does; tiles split along K add up; the
 // device counts MVMs; a custom driver plugs into the registry; the analog
 // ODE boundary is the device's; and the artifact layer's tile image carries
 // the artifact's fields.
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 using namespace cim;
 using namespace cim::test;
@@ -112,6 +114,38 @@ TEST(SimDevice, FourBitAdcErrorWithinHalfLsb) {
     }
   }
   EXPECT_TRUE(anyDifferent) << "4 ADC bits should visibly quantise";
+}
+
+TEST(SimDevice, NonFiniteInputsGiveNaNRowsOnly) {
+  // 37 rows: the DAC scans sixteen at a time and then the last five, so
+  // a bad value is placed in the vector body and in the remainder. Only
+  // the rows holding one come out NaN; the others equal their result in
+  // a batch of their own.
+  const int64_t rows = 37, cols = 6;
+  auto w = ramp(rows * cols, 41);
+  TileFixture f(rows, cols, w, 4, 8, 8);
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<std::pair<int64_t, float>> bad = {
+      {3, inf}, {20, -inf}, {35, inf}, {3, nan}, {36, nan}};
+  for (const std::string uri :
+       {"sim://quantized", "sim://quantized?noise=rram-nominal&seed=3"}) {
+    const int64_t batch = int64_t(bad.size()) + 1;
+    auto x = ramp(batch * rows, 42);
+    for (size_t i = 0; i < bad.size(); ++i)
+      x[(i + 1) * rows + bad[i].first] = bad[i].second;
+    auto y = deviceMvm(uri, f, x, batch);
+    std::vector<float> first(x.begin(), x.begin() + rows);
+    auto alone = deviceMvm(uri, f, first, 1);
+    for (int64_t c = 0; c < cols; ++c) {
+      EXPECT_TRUE(std::isfinite(y[c])) << uri << " c " << c;
+      EXPECT_EQ(y[c], alone[c]) << uri << " c " << c;
+    }
+    for (int64_t b = 1; b < batch; ++b)
+      for (int64_t c = 0; c < cols; ++c)
+        EXPECT_TRUE(std::isnan(y[b * cols + c]))
+            << uri << " row " << b << " c " << c;
+  }
 }
 
 TEST(SimDevice, BitSlicedWeightsAreQuantisedToWeightBits) {
