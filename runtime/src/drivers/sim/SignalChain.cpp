@@ -250,34 +250,23 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
     const double *sum = pl == 0 ? w.zeros.data() : out;
     const float *zb = z + (b - b0) * cols;
     const double noise = sigma * w.norm[b];
+    // The analog sums: the GEMM's, plus the read noise.
     if (!plane.wd.empty())
       for (int64_t c = 0; c < cols; ++c)
         a[c] = yd[b * cols + c] * scale;
-    else if (proportional) {
+    else
+      for (int64_t c = 0; c < cols; ++c)
+        a[c] = double(yf[b * cols + c]) * scale;
+    if (proportional) {
       // Independent sources: the additive and the proportional
       // variances add, one Gaussian per output.
       const float noise2 = float(noise * noise), unit2 = float(w.unit * w.unit);
       const float *var = varOut + b * cols;
       for (int64_t c = 0; c < cols; ++c)
-        a[c] = double(yf[b * cols + c]) * scale +
-               double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
-    } else if (noise > 0)
+        a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
+    } else if (noise > 0) {
       for (int64_t c = 0; c < cols; ++c)
-        a[c] = double(yf[b * cols + c]) * scale + noise * double(zb[c]);
-    else
-      for (int64_t c = 0; c < cols; ++c)
-        a[c] = double(yf[b * cols + c]) * scale;
-    if (!plane.wd.empty() && noisy(b)) {
-      if (proportional) {
-        const float noise2 = float(noise * noise),
-                    unit2 = float(w.unit * w.unit);
-        const float *var = varOut + b * cols;
-        for (int64_t c = 0; c < cols; ++c)
-          a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
-      } else {
-        for (int64_t c = 0; c < cols; ++c)
-          a[c] += noise * double(zb[c]);
-      }
+        a[c] += noise * double(zb[c]);
     }
     if (t.ramp) {
       // The ramp compares the pre-activation in model units.
