@@ -161,7 +161,8 @@ std::string cim::onnx_import::shapeString(ArrayRef<int64_t> dims) {
 }
 
 int64_t cim::onnx_import::normalizeAxis(int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+  // A scalar has no axis: rank 0 refuses every one.
+  if (axis < -rank || axis >= rank)
     throw ImportError{"axis " + std::to_string(axis) +
                       " is out of range for rank " + std::to_string(rank)};
   return axis < 0 ? axis + rank : axis;
