@@ -58,6 +58,9 @@ Models (input -> output, N is a symbolic batch dim):
   quantize_axis_length.onnx, dequantize_scale_rank.onnx
                          a QuantizeLinear of x[2,3] on axis 1 with a scale
                          of 2 entries; a DequantizeLinear with a [1,1] scale
+  quantize_scalar_per_axis.onnx, argmax_scalar.onnx
+                         a QuantizeLinear of a scalar x with a scale of 2
+                         entries on axis 0; an ArgMax of a scalar on axis 0
   cast_to_int8.onnx      Cast of x[2,3] to INT8
   clip_bound_type.onnx, batchnorm_stats.onnx, if_float_condition.onnx
                          a Clip bound of int64 for a float input,
@@ -1041,6 +1044,16 @@ def main(argv=None):
                               axis=1),
              [tensor("s", np.ones(2, np.float32)), tensor("z", np.zeros(2, np.uint8))],
              y_type=TensorProto.UINT8)
+    # An axis of a scalar: ONNX's shape inference lets both through.
+    one_node("quantize_scalar_per_axis",
+             helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="quant",
+                              axis=0),
+             [tensor("s", np.ones(2, np.float32)), tensor("z", np.zeros(2, np.uint8))],
+             x_shape=(), y_shape=(), y_type=TensorProto.UINT8)
+    one_node("argmax_scalar",
+             helper.make_node("ArgMax", ["x"], ["y"], name="argmax", axis=0,
+                              keepdims=0),
+             [], x_shape=(), y_shape=(), y_type=TensorProto.INT64)
     m = helper.make_model(
         helper.make_graph(
             [helper.make_node("DequantizeLinear", ["q", "s"], ["y"], name="dequant")],
