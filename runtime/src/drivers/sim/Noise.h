@@ -93,11 +93,12 @@ public:
            (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
   }
   static double inverseNormalTail(double p) {
-    return inverseNormalTailOfLog(std::log(p < 0.5 ? p : 1 - p), p);
+    return inverseNormalTailOfLog(logTail(p), p);
   }
-  /// The tail given `logTail`, the logarithm of the tail's probability
-  /// (min(p, 1 - p)): branch-free, so loops over tails vectorise with
-  /// the logarithms taken apart.
+  /// The logarithm of a tail's probability, min(p, 1 - p).
+  static double logTail(double p) { return std::log(p < 0.5 ? p : 1 - p); }
+  /// The tail given `logTail` = logTail(p): branch-free, so loops over
+  /// tails vectorise with the logarithms taken apart.
   static double inverseNormalTailOfLog(double logTail, double p) {
     constexpr double c0 = -7.784894002430293e-03, c1 = -3.223964580411365e-01,
                      c2 = -2.400758277161838e+00, c3 = -2.549732539343734e+00,

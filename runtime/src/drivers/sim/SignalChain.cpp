@@ -101,12 +101,12 @@ struct Work {
   // output's variance (x^2 times the plane's readVar).
   std::vector<float> xsq, var;
   std::vector<char> finite;
-  // The Gaussians' tails: 1 where a column's uniform is in a tail; those
-  // columns, their uniforms and logarithms.
+  // The Gaussians' tails over a few rows: 1 where an output's uniform is
+  // in a tail; those outputs' positions, uniforms and logarithms.
   std::vector<uint8_t> tail;
-  std::vector<double> zeros; // a row of zeros
-  std::vector<int32_t> tailColumn;
+  std::vector<int32_t> tailAt;
   std::vector<double> tailP, tailLog;
+  std::vector<double> zeros; // a row of zeros
   std::vector<uint64_t> code;
   double unit = 1; // value of one input code
 };
@@ -195,8 +195,8 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   w.uniform.resize(n);
   w.normal.resize(n);
   w.tail.resize(n);
-  w.zeros.assign(size_t(cols), 0.0);
-  w.tailColumn.resize(n);
+  w.zeros.resize(size_t(cols)); // never written: stays zero
+  w.tailAt.resize(n);
   w.tailP.resize(n);
   w.tailLog.resize(n);
   double *a = w.analog.data();
@@ -227,7 +227,7 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   // branch (a tail is random: a branch on it would be mispredicted at
   // nearly every one), the logarithms, then the rest of the tails'
   // formula in one vectorised loop. Rows without noise hold no flags.
-  int32_t *at = w.tailColumn.data();
+  int32_t *at = w.tailAt.data();
   int64_t count = 0;
   for (int64_t c = 0; c < flagged; ++c) {
     at[count] = int32_t(c);
@@ -236,7 +236,7 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   double *pt = w.tailP.data(), *lt = w.tailLog.data();
   for (int64_t i = 0; i < count; ++i) {
     pt[i] = u[at[i]];
-    lt[i] = std::log(pt[i] < 0.5 ? pt[i] : 1 - pt[i]);
+    lt[i] = NoiseStream::logTail(pt[i]);
   }
   for (int64_t i = 0; i < count; ++i)
     lt[i] = NoiseStream::inverseNormalTailOfLog(lt[i], pt[i]);
