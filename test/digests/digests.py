@@ -3,7 +3,8 @@
 
 Compiles each model of the list below with its compile options, runs it on
 sim://ideal, sim://quantized and sim://quantized with `--noise rram-nominal
---seed 1..3`, and hashes the output tensors (SHA-256 of each output .pb file,
+--seed 1..3` (seed 1 once more calibrated, and once more with
+conductance-proportional read noise as well), and hashes the output tensors (SHA-256 of each output .pb file,
 in order). `--record FILE` writes the digests; `--check FILE` compares them
 with a recorded file and prints every difference. A refactoring that keeps
 behaviour keeps every digest.
@@ -39,7 +40,6 @@ KERNEL_FLAGS = {
     "SkylakeX": {"avx512f", "avx512dq", "avx512bw", "avx512vl"},
     "Cooperlake": {"avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_bf16"},
 }
-import sys
 
 # (name, model directory relative to the root, compile options). The test
 # data is the model directory's test_data_set_0.
@@ -89,6 +89,9 @@ DEVICES = [
      for s in (1, 2, 3)] + [
     ("nominal-seed1-calibrated",
      ["--noise", "rram-nominal", "--seed", "1", "--calibrate"]),
+    # rram-nominal with conductance-proportional read noise as well.
+    ("proportional-seed1",
+     ["--noise", "test/digests/rram-nominal-proportional.json", "--seed", "1"]),
 ]
 
 

@@ -20,6 +20,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -88,6 +89,41 @@ int64_t minRows(const SimTile &t) {
 /// vectorise.
 double roundCode(double q) {
   return double(int32_t(q + std::copysign(0.5, q)));
+}
+
+/// The positions of the ones among `flags[0, n)` (bytes 0 or 1), written
+/// to `at` (room for n + 8 entries); returns how many. Eight flags at a
+/// time without a branch on any: their bits gathered into a byte by one
+/// multiply, that byte's positions looked up and stored whole, the count
+/// advanced by the byte's population.
+int64_t listFlags(const uint8_t *flags, int64_t n, int32_t *at) {
+  struct Positions {
+    uint8_t at[8];
+    uint8_t count;
+  };
+  static constexpr auto kPositions = [] {
+    std::array<Positions, 256> table{};
+    for (int m = 0; m < 256; ++m)
+      for (int k = 0; k < 8; ++k)
+        if (m >> k & 1)
+          table[size_t(m)].at[table[size_t(m)].count++] = uint8_t(k);
+    return table;
+  }();
+  int64_t count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t eight;
+    std::memcpy(&eight, flags + i, sizeof eight);
+    // Byte k's low bit lands in bit 56 + k of the product.
+    const Positions &p = kPositions[(eight * 0x0102040810204080ULL) >> 56];
+    for (int k = 0; k < 8; ++k)
+      at[count + k] = int32_t(i + p.at[k]);
+    count += p.count;
+  }
+  for (; i < n; ++i) {
+    at[count] = int32_t(i);
+    count += flags[i];
+  }
+  return count;
 }
 
 /// Buffers of one part of a quantised MVM (batch rows `first` on).
@@ -196,7 +232,7 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   w.normal.resize(n);
   w.tail.resize(n);
   w.zeros.resize(size_t(cols)); // never written: stays zero
-  w.tailAt.resize(n);
+  w.tailAt.resize(n + 8);
   w.tailP.resize(n);
   w.tailLog.resize(n);
   double *a = w.analog.data();
@@ -228,11 +264,7 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   // nearly every one), the logarithms, then the rest of the tails'
   // formula in one vectorised loop. Rows without noise hold no flags.
   int32_t *at = w.tailAt.data();
-  int64_t count = 0;
-  for (int64_t c = 0; c < flagged; ++c) {
-    at[count] = int32_t(c);
-    count += tail[c];
-  }
+  const int64_t count = listFlags(tail, flagged, at);
   double *pt = w.tailP.data(), *lt = w.tailLog.data();
   for (int64_t i = 0; i < count; ++i) {
     pt[i] = u[at[i]];
