@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "base/VectorClones.h"
 #include "cim/Macro/Recurrent.h"
 #include "interp/Kernels.h"
 
@@ -42,11 +43,12 @@ std::string knownActivations() {
 struct Activation {
   macro::RecurrentActivation kind = macro::RecurrentActivation::Tanh;
   float alpha = 0, beta = 0;
-
-  float operator()(float x) const {
-    return macro::evaluate(kind, alpha, beta, x);
-  }
 };
+
+/// `a` applied in place to x[0, n), vectorised (base/VectorClones.h).
+CIM_VECTOR_CLONES void activate(const Activation &a, float *x, int64_t n) {
+  macro::evaluateRow(a.kind, a.alpha, a.beta, x, n);
+}
 
 //===----------------------------------------------------------------------===//
 // Configuration shared by the three cells
@@ -220,52 +222,78 @@ struct Direction {
     return bias;
   }
 
+  /// Gate block k's pre-activation, in place in xw: xw + hr, plus the
+  /// peephole p ⊙ state if p is not null, clipped.
+  void preActivation(int64_t k, float *xw, const float *hr, const float *p,
+                     const float *state) const {
+    float *g = xw + k * hidden;
+    const float *r = hr + k * hidden;
+    if (p)
+      for (int64_t j = 0; j < hidden; ++j)
+        g[j] = clip(g[j] + r[j] + p[j] * state[j]);
+    else
+      for (int64_t j = 0; j < hidden; ++j)
+        g[j] = clip(g[j] + r[j]);
+  }
+
   /// Advances entry b's state h (and c) by one step, from its input
-  /// projection xw and the recurrent products hr (G*H each; for a GRU
-  /// that resets before its product, hr's hidden block already holds
-  /// (r ⊙ h) · R_hᵀ).
-  void gates(const float *xw, const float *hr, float *h, float *cell,
-             float *scratch) const {
+  /// projection xw (G*H, overwritten with the gates) and the recurrent
+  /// products hr (G*H each; for a GRU that resets before its product,
+  /// hr's hidden block already holds (r ⊙ h) · R_hᵀ). Each gate is a
+  /// whole row at a time: its pre-activations, then its activation.
+  void gates(float *xw, const float *hr, float *h, float *cell) const {
     const int64_t H = hidden;
     switch (c.cell) {
     case Cell::Rnn:
-      for (int64_t j = 0; j < H; ++j)
-        h[j] = act[0](clip(xw[j] + hr[j]));
+      preActivation(0, xw, hr, nullptr, nullptr);
+      activate(act[0], xw, H);
+      std::copy_n(xw, H, h);
       break;
-    case Cell::Gru:
+    case Cell::Gru: {
       // Blocks: z [0,H), r [H,2H), h [2H,3H).
-      for (int64_t j = 0; j < H; ++j) {
-        float z = act[0](clip(xw[j] + hr[j]));
-        float pre;
-        if (c.linearBeforeReset) {
-          float r = act[0](clip(xw[H + j] + hr[H + j]));
+      float *z = xw, *r = xw + H, *hh = xw + 2 * H;
+      preActivation(0, xw, hr, nullptr, nullptr);
+      activate(act[0], z, H);
+      if (c.linearBeforeReset) {
+        preActivation(1, xw, hr, nullptr, nullptr);
+        activate(act[0], r, H);
+        for (int64_t j = 0; j < H; ++j) {
           float rb = Wb ? Rb[2 * H + j] : 0.0f;
-          pre = xw[2 * H + j] + r * (hr[2 * H + j] + rb);
-        } else {
-          pre = xw[2 * H + j] + hr[2 * H + j];
+          hh[j] = clip(hh[j] + r[j] * (hr[2 * H + j] + rb));
         }
-        float hh = act[1](clip(pre));
-        scratch[j] = (1.0f - z) * hh + z * h[j];
+      } else {
+        preActivation(2, xw, hr, nullptr, nullptr);
       }
-      std::copy_n(scratch, H, h);
+      activate(act[1], hh, H);
+      for (int64_t j = 0; j < H; ++j)
+        h[j] = (1.0f - z[j]) * hh[j] + z[j] * h[j];
       break;
-    case Cell::Lstm:
+    }
+    case Cell::Lstm: {
       // Blocks: i [0,H), o [H,2H), f [2H,3H), c [3H,4H); P: i, o, f.
-      for (int64_t j = 0; j < H; ++j) {
-        float pi = P ? P[j] * cell[j] : 0.0f;
-        float pf = P ? P[2 * H + j] * cell[j] : 0.0f;
-        float i = act[0](clip(xw[j] + hr[j] + pi));
-        float f = c.inputForget
-                      ? 1.0f - i
-                      : act[0](clip(xw[2 * H + j] + hr[2 * H + j] + pf));
-        float g = act[1](clip(xw[3 * H + j] + hr[3 * H + j]));
-        float cNew = f * cell[j] + i * g;
-        float po = P ? P[H + j] * cNew : 0.0f;
-        float o = act[0](clip(xw[H + j] + hr[H + j] + po));
-        cell[j] = cNew;
-        h[j] = o * act[2](cNew);
+      float *i = xw, *o = xw + H, *f = xw + 2 * H, *g = xw + 3 * H;
+      preActivation(0, xw, hr, P, cell);
+      activate(act[0], i, H);
+      if (c.inputForget) {
+        for (int64_t j = 0; j < H; ++j)
+          f[j] = 1.0f - i[j];
+      } else {
+        preActivation(2, xw, hr, P ? P + 2 * H : nullptr, cell);
+        activate(act[0], f, H);
       }
+      preActivation(3, xw, hr, nullptr, nullptr);
+      activate(act[1], g, H);
+      for (int64_t j = 0; j < H; ++j)
+        cell[j] = f[j] * cell[j] + i[j] * g[j];
+      // The output gate's peephole reads the new cell state.
+      preActivation(1, xw, hr, P ? P + H : nullptr, cell);
+      activate(act[0], o, H);
+      std::copy_n(cell, H, g);
+      activate(act[2], g, H);
+      for (int64_t j = 0; j < H; ++j)
+        h[j] = o[j] * g[j];
       break;
+    }
     }
   }
 };
@@ -330,8 +358,7 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
 
   const int64_t GH = G * H;
   std::vector<float> xs(size_t(batch * inputSize)), xw(size_t(batch * GH)),
-      hr(size_t(batch * GH)), h(size_t(batch * H)), cell(size_t(batch * H)), rh,
-      scratch(static_cast<size_t>(H));
+      hr(size_t(batch * GH)), h(size_t(batch * H)), cell(size_t(batch * H)), rh;
   for (int64_t d = 0; d < D; ++d) {
     Direction dir{c,
                   inputSize,
@@ -386,9 +413,12 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
         rh.resize(size_t(batch * H));
         for (int64_t b = 0; b < batch; ++b) {
           const float *xwb = xw.data() + b * GH, *hrb = hr.data() + b * GH;
+          float *r = rh.data() + b * H;
           for (int64_t j = 0; j < H; ++j)
-            rh[b * H + j] =
-                dir.act[0](dir.clip(xwb[H + j] + hrb[H + j])) * h[b * H + j];
+            r[j] = dir.clip(xwb[H + j] + hrb[H + j]);
+          activate(dir.act[0], r, H);
+          for (int64_t j = 0; j < H; ++j)
+            r[j] *= h[b * H + j];
         }
         productNT(batch, H, H, rh.data(), H, dir.R + 2 * H * H, 0.0f,
                   hr.data() + 2 * H, GH);
@@ -397,7 +427,7 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
         if (s >= lens[b])
           continue; // done: Y stays zero, its state is final
         dir.gates(xw.data() + b * GH, hr.data() + b * GH, &h[b * H],
-                  &cell[b * H], scratch.data());
+                  &cell[b * H]);
         std::copy_n(&h[b * H], H, y + yIndex(timeOf(s, b), d, b));
       }
     }

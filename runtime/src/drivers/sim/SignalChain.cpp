@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "base/VectorClones.h"
 #include "drivers/sim/SimDevice.h"
 
 #include <cblas.h>
@@ -58,19 +59,8 @@ void gemm(const SimTile &t, const Plane &plane, const double *x,
                 1.0, x, k, plane.wd.data(), n, 0.0, y, n);
 }
 
-/// The per-element loops (DAC codes, Gaussians, conversion) are compiled
-/// three times on x86-64: for x86-64-v4 (AVX-512, whose 64-bit multiplies
-/// and 64-bit integer conversions vectorise the uniforms), for AVX2 and for
-/// the baseline ISA; the loader picks one by the CPU. All run the same IEEE
-/// operations in the same order (the file is compiled without FMA
-/// contraction, runtime/CMakeLists.txt; no reassociation), so results do
-/// not depend on which.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-#define CIM_VECTOR_CLONES                                                      \
-  __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define CIM_VECTOR_CLONES
-#endif
+// The per-element loops (DAC codes, Gaussians, conversion) are compiled
+// per ISA (base/VectorClones.h).
 
 /// Vectors of GCC's and clang's vector extension (four doubles, sixteen
 /// floats or ints): lane k's operations are the same IEEE operations on

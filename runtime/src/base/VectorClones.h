@@ -1,0 +1,23 @@
+//===- VectorClones.h - Per-element loops compiled per ISA ------*- C++ -*-===//
+//
+// CIM_VECTOR_CLONES marks a function whose per-element loops are compiled
+// three times on x86-64: for x86-64-v4 (AVX-512, whose 64-bit multiplies
+// and 64-bit integer conversions vectorise), for AVX2 and for the baseline
+// ISA; the loader picks one by the CPU. A file that uses it is compiled
+// without FMA contraction (runtime/CMakeLists.txt), so that every clone
+// runs the same IEEE operations in the same order and results do not
+// depend on the machine.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIMRT_SRC_BASE_VECTORCLONES_H
+#define CIMRT_SRC_BASE_VECTORCLONES_H
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define CIM_VECTOR_CLONES                                                      \
+  __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define CIM_VECTOR_CLONES
+#endif
+
+#endif // CIMRT_SRC_BASE_VECTORCLONES_H
