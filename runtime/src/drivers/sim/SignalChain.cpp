@@ -128,10 +128,11 @@ struct Work {
   std::vector<float> xsq, var;
   std::vector<char> finite;
   // The Gaussians' tails over a few rows: 1 where an output's uniform is
-  // in a tail; those outputs' positions, uniforms and logarithms.
+  // in a tail; those outputs' positions, and their uniforms, then
+  // Gaussians.
   std::vector<uint8_t> tail;
   std::vector<int32_t> tailAt;
-  std::vector<double> tailP, tailLog;
+  std::vector<double> tailNormal;
   std::vector<double> zeros; // a row of zeros
   std::vector<uint64_t> code;
   double unit = 1; // value of one input code
@@ -223,8 +224,7 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   w.tail.resize(n);
   w.zeros.resize(size_t(cols)); // never written: stays zero
   w.tailAt.resize(n + 8);
-  w.tailP.resize(n);
-  w.tailLog.resize(n);
+  w.tailNormal.resize(n);
   double *a = w.analog.data();
   const bool proportional = !plane.readVar.empty();
   auto noisy = [&](int64_t b) { return sigma * w.norm[b] > 0 || proportional; };
@@ -251,19 +251,17 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   }
   // The tails of all rows together: their positions listed without a
   // branch (a tail is random: a branch on it would be mispredicted at
-  // nearly every one), the logarithms, then the rest of the tails'
-  // formula in one vectorised loop. Rows without noise hold no flags.
+  // nearly every one), then their formula, logarithm included, in one
+  // vectorised loop. Rows without noise hold no flags.
   int32_t *at = w.tailAt.data();
   const int64_t count = listFlags(tail, flagged, at);
-  double *pt = w.tailP.data(), *lt = w.tailLog.data();
-  for (int64_t i = 0; i < count; ++i) {
-    pt[i] = u[at[i]];
-    lt[i] = NoiseStream::logTail(pt[i]);
-  }
+  double *zt = w.tailNormal.data();
   for (int64_t i = 0; i < count; ++i)
-    lt[i] = NoiseStream::inverseNormalTailOfLog(lt[i], pt[i]);
+    zt[i] = u[at[i]];
   for (int64_t i = 0; i < count; ++i)
-    z[at[i]] = float(lt[i]);
+    zt[i] = NoiseStream::inverseNormalTail(zt[i]);
+  for (int64_t i = 0; i < count; ++i)
+    z[at[i]] = float(zt[i]);
 
   for (int64_t b = b0; b < b1; ++b) {
     double *out = w.passOut.data() + b * cols;
