@@ -165,11 +165,31 @@ CIM_VECTOR_CLONES void drivePass(const SimTile &t, const float *x, double base,
       for (int64_t r = 0; r < rows; ++r)
         codes[r] = float(double(xb[r]) * inverse);
     }
-    // Four partial sums in one vector: the loop then runs at the adder's
-    // throughput, not its latency (and in a fixed order, so results stay
-    // the same on every ISA).
+    // Partial sums in vectors, so that the loop runs at the adder's
+    // throughput, not its latency, in a fixed order (results stay the same
+    // on every ISA). Integer codes (every DAC but an unquantised one) sum
+    // exactly in any order: sixteen partial sums; others four.
     Double4 norm4 = {0, 0, 0, 0}, sum4 = {0, 0, 0, 0};
     int64_t r = 0;
+    if (t.dacLevels > 0 || t.dacSign || t.inputPasses > 1) {
+      Double4 norms[3] = {}, sums[3] = {};
+      for (; r + 16 <= rows; r += 16) {
+        Double4 c[4];
+        for (int g = 0; g < 4; ++g)
+          c[g] = Double4{codes[r + 4 * g], codes[r + 4 * g + 1],
+                         codes[r + 4 * g + 2], codes[r + 4 * g + 3]};
+        norm4 += c[0] * c[0];
+        sum4 += c[0];
+        for (int g = 1; g < 4; ++g) {
+          norms[g - 1] += c[g] * c[g];
+          sums[g - 1] += c[g];
+        }
+      }
+      for (int g = 0; g < 3; ++g) {
+        norm4 += norms[g];
+        sum4 += sums[g];
+      }
+    }
     for (; r + 4 <= rows; r += 4) {
       Double4 c = {codes[r], codes[r + 1], codes[r + 2], codes[r + 3]};
       norm4 += c * c;
