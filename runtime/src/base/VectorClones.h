@@ -20,4 +20,13 @@
 #define CIM_VECTOR_CLONES
 #endif
 
+// A lambda's body is a function of its own, compiled for the baseline ISA
+// even inside a cloned function; CIM_INLINE (after a lambda's parameter
+// list) inlines it, so that its loops are compiled for the clone's ISA.
+#if defined(__GNUC__)
+#define CIM_INLINE __attribute__((always_inline))
+#else
+#define CIM_INLINE
+#endif
+
 #endif // CIMRT_SRC_BASE_VECTORCLONES_H

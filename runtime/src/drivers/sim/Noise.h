@@ -50,16 +50,21 @@ public:
   static double toUniform(uint64_t bits) {
     return (double(bits >> 11) + 0.5) * 0x1.0p-53;
   }
-  /// Uniforms u[0..n) of the sequence `key` (SplitMix64: the mixed
-  /// counter key + (i + 1) * golden gamma), one multiply pair each.
+  /// The sequence `key` of uniforms (SplitMix64: the mixed counter key
+  /// advanced by the golden gamma, one multiply pair per value): its
+  /// counter, from which nextUniform draws them in order.
+  uint64_t sequence(uint64_t key) const { return bits(key); }
+  /// The next uniform of a sequence. The counter advances by an addition,
+  /// which the vectoriser turns into one per vector, not a multiply.
+  static double nextUniform(uint64_t &counter) {
+    counter += 0x9e3779b97f4a7c15ULL;
+    return toUniform(mixBits(counter));
+  }
+  /// Uniforms u[0..n) of the sequence `key`.
   void uniforms(uint64_t key, double *u, int64_t n) const {
-    // The counter advances by the gamma: an addition per value, which
-    // the vectoriser turns into one per vector, not a multiply.
-    uint64_t counter = bits(key);
-    for (int64_t i = 0; i < n; ++i) {
-      counter += 0x9e3779b97f4a7c15ULL;
-      u[i] = toUniform(mixBits(counter));
-    }
+    uint64_t counter = sequence(key);
+    for (int64_t i = 0; i < n; ++i)
+      u[i] = nextUniform(counter);
   }
   /// Standard normal: the inverse normal CDF of a uniform.
   double gaussian(uint64_t key) const { return inverseNormal(uniform(key)); }

@@ -119,8 +119,7 @@ int64_t listFlags(const uint8_t *flags, int64_t n, int32_t *at) {
 /// Buffers of one part of a quantised MVM (batch rows `first` on).
 struct Work {
   int64_t first = 0;
-  std::vector<double> s, norm, reference, xd, yd, passOut, total, analog,
-      uniform;
+  std::vector<double> s, norm, reference, xd, yd, passOut, total, uniform;
   std::vector<float> normal;
   std::vector<float> xf, yf;
   // Conductance-proportional read noise: the input codes squared and each
@@ -238,14 +237,12 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   NoiseStream read(seed, kRead);
   uint64_t callKey = combineKey(
       combineKey(combineKey(combineKey(0, t.id), sequence), uint64_t(p)), pl);
-  w.analog.resize(size_t(cols));
   w.uniform.resize(n);
   w.normal.resize(n);
   w.tail.resize(n);
   w.zeros.resize(size_t(cols)); // never written: stays zero
   w.tailAt.resize(n + 8);
   w.tailNormal.resize(n);
-  double *a = w.analog.data();
   const bool proportional = !plane.readVar.empty();
   auto noisy = [&](int64_t b) { return sigma * w.norm[b] > 0 || proportional; };
 
@@ -262,11 +259,13 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
       std::fill(tail + o, tail + o + cols, uint8_t(0));
       continue;
     }
-    read.uniforms(combineKey(callKey, uint64_t(w.first + b)), u + o, cols);
-    for (int64_t c = o; c < o + cols; ++c)
+    uint64_t counter =
+        read.sequence(combineKey(callKey, uint64_t(w.first + b)));
+    for (int64_t c = o; c < o + cols; ++c) {
+      u[c] = NoiseStream::nextUniform(counter);
       z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
-    for (int64_t c = o; c < o + cols; ++c)
       tail[c] = NoiseStream::isTail(u[c]);
+    }
     flagged = o + cols;
   }
   // The tails of all rows together: their positions listed without a
@@ -290,49 +289,62 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
     const double *sum = pl == 0 ? w.zeros.data() : out;
     const float *zb = z + (b - b0) * cols;
     const double noise = sigma * w.norm[b];
-    // The analog sums: the GEMM's, plus the read noise.
-    if (!plane.wd.empty())
-      for (int64_t c = 0; c < cols; ++c)
-        a[c] = yd[b * cols + c] * scale;
-    else
-      for (int64_t c = 0; c < cols; ++c)
-        a[c] = double(yf[b * cols + c]) * scale;
-    if (proportional) {
-      // Independent sources: the additive and the proportional
-      // variances add, one Gaussian per output.
-      const float noise2 = float(noise * noise), unit2 = float(w.unit * w.unit);
-      const float *var = varOut + b * cols;
-      for (int64_t c = 0; c < cols; ++c)
-        a[c] += double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
-    } else if (noise > 0) {
-      for (int64_t c = 0; c < cols; ++c)
-        a[c] += noise * double(zb[c]);
-    }
-    if (t.ramp) {
-      // The ramp compares the pre-activation in model units.
-      const double *scales = t.scales.data();
-      for (int64_t c = 0; c < cols; ++c)
-        out[c] = sum[c] + t.rampAdc.convert(a[c] * w.s[b] * scales[c]) * shift;
-    } else if (t.adcSign) {
-      for (int64_t c = 0; c < cols; ++c)
-        out[c] =
-            sum[c] + (mid[c] + signCompare(a[c] - mid[c], half[c])) * shift;
-    } else if (levels == 0) {
-      for (int64_t c = 0; c < cols; ++c)
-        out[c] = sum[c] + a[c] * shift;
-    } else if (offsets) {
-      for (int64_t c = 0; c < cols; ++c)
-        out[c] = sum[c] +
-                 (mid[c] * shift +
-                  roundCode(std::clamp((a[c] - mid[c]) * toCode[c] + offsets[c],
-                                       -levels, levels)) *
-                      fromCode[c]);
+    // Each readout's conversion of the row's analog sums, one loop per
+    // readout that computes each sum as it goes.
+    auto convertRow = [&](auto analog) CIM_INLINE {
+      if (t.ramp) {
+        // The ramp compares the pre-activation in model units.
+        const double *scales = t.scales.data();
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] = sum[c] +
+                   t.rampAdc.convert(analog(c) * w.s[b] * scales[c]) * shift;
+      } else if (t.adcSign) {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] = sum[c] +
+                   (mid[c] + signCompare(analog(c) - mid[c], half[c])) * shift;
+      } else if (levels == 0) {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] = sum[c] + analog(c) * shift;
+      } else if (offsets) {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] = sum[c] + (mid[c] * shift +
+                             roundCode(std::clamp(
+                                 (analog(c) - mid[c]) * toCode[c] + offsets[c],
+                                 -levels, levels)) *
+                                 fromCode[c]);
+      } else {
+        for (int64_t c = 0; c < cols; ++c)
+          out[c] =
+              sum[c] + (mid[c] * shift +
+                        roundCode(std::clamp((analog(c) - mid[c]) * toCode[c],
+                                             -levels, levels)) *
+                            fromCode[c]);
+      }
+    };
+    // The analog sums: the GEMM's, plus the read noise. Proportional
+    // noise is an independent source: the additive and the proportional
+    // variances add, one Gaussian per output.
+    const float noise2 = float(noise * noise), unit2 = float(w.unit * w.unit);
+    const float *var = proportional ? varOut + b * cols : nullptr;
+    auto withNoise = [&](auto gemmSum) CIM_INLINE {
+      if (proportional)
+        convertRow([&](int64_t c) CIM_INLINE {
+          return gemmSum(c) +
+                 double(std::sqrt(noise2 + unit2 * var[c]) * zb[c]);
+        });
+      else if (noise > 0)
+        convertRow([&](int64_t c) CIM_INLINE {
+          return gemmSum(c) + noise * double(zb[c]);
+        });
+      else
+        convertRow(gemmSum);
+    };
+    if (!plane.wd.empty()) {
+      const double *ydb = yd + b * cols;
+      withNoise([&](int64_t c) CIM_INLINE { return ydb[c] * scale; });
     } else {
-      for (int64_t c = 0; c < cols; ++c)
-        out[c] = sum[c] + (mid[c] * shift +
-                           roundCode(std::clamp((a[c] - mid[c]) * toCode[c],
-                                                -levels, levels)) *
-                               fromCode[c]);
+      const float *yfb = yf + b * cols;
+      withNoise([&](int64_t c) CIM_INLINE { return double(yfb[c]) * scale; });
     }
   }
 }
