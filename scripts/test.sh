@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test (lit suites, ONNX conformance, runtime
 # unit tests, the host sample) through ctest, then prints the lit and ONNX
-# conformance counts ahead of ctest's own summary; then runs the runtime's
-# tests and the malformed-input corpus again on a sanitized runtime.
+# conformance counts ahead of ctest's own summary; then checks the output
+# digests with the runtime's vector loops built for each ISA alone, and runs
+# the runtime's tests and the malformed-input corpus again on a sanitized
+# runtime.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CIM_BUILD_DIR:-$root/build}
@@ -26,6 +28,14 @@ if [[ -f "$log" ]]; then
        /^out of scope: / {print name ": " $0}' "$log" || true
   echo
   grep -E "tests passed, [0-9]+ tests failed" "$build/ctest.log" || true
+fi
+
+# The output digests again with the runtime's per-element loops compiled
+# for one ISA at a time (scripts/isa-digests.sh): every ISA gives the same
+# results. CIM_TEST_ISAS=0 skips it.
+if [[ "${CIM_TEST_ISAS:-1}" != 0 ]]; then
+  echo
+  "$root/scripts/isa-digests.sh" || status=1
 fi
 
 # The runtime again, built with AddressSanitizer and UndefinedBehaviorSanitizer

@@ -143,7 +143,7 @@ def digest_case(args, name, model_dir, options):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     artifact = os.path.join(work, "model.cimx")
-    code, out = run([os.path.join(args.bin, "cim-compile"),
+    code, out = run([os.path.join(args.compile_bin or args.bin, "cim-compile"),
                      os.path.join(model_dir, "model.onnx"), "-o", artifact]
                     + options, root)
     if code != 0:
@@ -171,6 +171,8 @@ def digest_case(args, name, model_dir, options):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", required=True, help="directory of cim-compile and cim-run")
+    ap.add_argument("--compile-bin",
+                    help="directory of the cim-compile to use (default: --bin)")
     ap.add_argument("--root", default=".", help="the source tree")
     ap.add_argument("--work", required=True, help="scratch directory")
     mode = ap.add_mutually_exclusive_group(required=True)

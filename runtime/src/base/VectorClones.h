@@ -13,7 +13,14 @@
 #ifndef CIMRT_SRC_BASE_VECTORCLONES_H
 #define CIMRT_SRC_BASE_VECTORCLONES_H
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+// A build configured with CIM_VECTOR_ISA compiles them for that one ISA
+// instead ("baseline": the build's own), so that each clone's results can
+// be compared on one machine.
+#if defined(CIM_VECTOR_BASELINE)
+#define CIM_VECTOR_CLONES
+#elif defined(CIM_VECTOR_ISA)
+#define CIM_VECTOR_CLONES __attribute__((target(CIM_VECTOR_ISA)))
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
 #define CIM_VECTOR_CLONES                                                      \
   __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
