@@ -349,22 +349,24 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
   }
 }
 
-/// Batch row b's outputs from its total over planes and passes.
-inline void outputRow(const SimTile &t, const Work &w, int64_t b, float *to) {
+/// Batch row b's outputs from its total over planes and passes
+/// (`total(c)`, computed as the outputs are).
+template <typename Total>
+CIM_INLINE inline void outputRow(const SimTile &t, const Work &w, int64_t b,
+                                 Total total, float *to) {
   const int64_t cols = t.cols;
-  const double *from = w.total.data() + b * cols;
   if (!w.finite[b])
     std::fill(to, to + cols, std::numeric_limits<float>::quiet_NaN());
   else if (t.ramp) // a ramp's levels are already outputs in model units
     for (int64_t c = 0; c < cols; ++c)
-      to[c] = float(from[c]);
+      to[c] = float(total(c));
   else if (!t.gain.empty())
     for (int64_t c = 0; c < cols; ++c)
-      to[c] = float((from[c] - t.offset[size_t(c)]) / t.gain[size_t(c)] *
+      to[c] = float((total(c) - t.offset[size_t(c)]) / t.gain[size_t(c)] *
                     (w.s[b] * t.scales[size_t(c)]));
   else
     for (int64_t c = 0; c < cols; ++c)
-      to[c] = float(from[c] * (w.s[b] * t.scales[size_t(c)]));
+      to[c] = float(total(c) * (w.s[b] * t.scales[size_t(c)]));
 }
 
 /// Rows [first, first + batch) of a quantised MVM.
@@ -475,15 +477,21 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
         double factor = t.offsetReference ? 2.0 * passWeight : passWeight;
         const double *from = w.passOut.data() + b * cols;
         double *to = w.total.data() + b * cols;
-        // The first pass adds to zero, as a zeroed total would.
-        if (p == 0)
+        // The first pass adds to zero, as a zeroed total would; the last
+        // one's total goes straight to the outputs.
+        if (last)
+          outputRow(
+              t, w, b,
+              [&](int64_t c) CIM_INLINE {
+                return (p == 0 ? 0.0 : to[c]) + (from[c] - reference) * factor;
+              },
+              y + b * cols);
+        else if (p == 0)
           for (int64_t c = 0; c < cols; ++c)
             to[c] = 0.0 + (from[c] - reference) * factor;
         else
           for (int64_t c = 0; c < cols; ++c)
             to[c] += (from[c] - reference) * factor;
-        if (last)
-          outputRow(t, w, b, y + b * cols);
       }
     }
     passWeight *= base;
