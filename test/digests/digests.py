@@ -71,6 +71,9 @@ CASES += [
       "examples/fashion-plain/data/calibration"]),
     ("torch-lstm-digital", "test/models/torch/test_torch_lstm",
      ["--rnn-on-arrays=false"]),
+    # Bit-serial inputs: a 2-bit DAC driving 8-bit inputs in 7 passes.
+    ("fashion-plain-mlp-bit-serial", "examples/fashion-plain/mlp",
+     ["--target", "test/digests/bit-serial-target.json"]),
 ]
 for torch_model in ["bnn_mlp", "gru_bidirectional", "lif", "lstm", "node_euler",
                     "node_loop", "rnn"]:
