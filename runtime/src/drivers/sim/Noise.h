@@ -50,10 +50,10 @@ public:
   static double toUniform(uint64_t bits) {
     return (double(bits >> 11) + 0.5) * 0x1.0p-53;
   }
-  /// The sequence `key` of uniforms (SplitMix64: the mixed counter key
-  /// advanced by the golden gamma, one multiply pair per value): its
-  /// counter, from which nextUniform draws them in order.
-  uint64_t sequence(uint64_t key) const { return bits(key); }
+  /// The counter of the sequence `key` of uniforms (SplitMix64: the mixed
+  /// counter key advanced by the golden gamma, one multiply pair per
+  /// value), from which nextUniform draws them in order.
+  uint64_t counterOf(uint64_t key) const { return bits(key); }
   /// The next uniform of a sequence. The counter advances by an addition,
   /// which the vectoriser turns into one per vector, not a multiply.
   static double nextUniform(uint64_t &counter) {
@@ -62,7 +62,7 @@ public:
   }
   /// Uniforms u[0..n) of the sequence `key`.
   void uniforms(uint64_t key, double *u, int64_t n) const {
-    uint64_t counter = sequence(key);
+    uint64_t counter = counterOf(key);
     for (int64_t i = 0; i < n; ++i)
       u[i] = nextUniform(counter);
   }

@@ -260,7 +260,7 @@ CIM_VECTOR_CLONES void convertRows(const SimTile &t, uint64_t seed,
       continue;
     }
     uint64_t counter =
-        read.sequence(combineKey(callKey, uint64_t(w.first + b)));
+        read.counterOf(combineKey(callKey, uint64_t(w.first + b)));
     for (int64_t c = o; c < o + cols; ++c) {
       u[c] = NoiseStream::nextUniform(counter);
       z[c] = NoiseStream::inverseNormalCentreF(float(u[c]));
