@@ -412,13 +412,13 @@ Status runRecurrent(ExecContext &ctx, const std::vector<const Tensor *> &in,
       if (resetFirst) {
         rh.resize(size_t(batch * H));
         for (int64_t b = 0; b < batch; ++b) {
-          const float *xwb = xw.data() + b * GH, *hrb = hr.data() + b * GH;
-          float *r = rh.data() + b * H;
-          for (int64_t j = 0; j < H; ++j)
-            r[j] = dir.clip(xwb[H + j] + hrb[H + j]);
+          // The reset gate in place in xw: gates() reads only its z and h
+          // blocks.
+          float *xwb = xw.data() + b * GH, *r = xwb + H;
+          dir.preActivation(1, xwb, hr.data() + b * GH, nullptr, nullptr);
           activate(dir.act[0], r, H);
           for (int64_t j = 0; j < H; ++j)
-            r[j] *= h[b * H + j];
+            rh[b * H + j] = r[j] * h[b * H + j];
         }
         productNT(batch, H, H, rh.data(), H, dir.R + 2 * H * H, 0.0f,
                   hr.data() + 2 * H, GH);

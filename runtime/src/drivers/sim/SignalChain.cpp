@@ -479,19 +479,14 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
         double *to = w.total.data() + b * cols;
         // The first pass adds to zero, as a zeroed total would; the last
         // one's total goes straight to the outputs.
+        auto total = [&](int64_t c) CIM_INLINE {
+          return (p == 0 ? 0.0 : to[c]) + (from[c] - reference) * factor;
+        };
         if (last)
-          outputRow(
-              t, w, b,
-              [&](int64_t c) CIM_INLINE {
-                return (p == 0 ? 0.0 : to[c]) + (from[c] - reference) * factor;
-              },
-              y + b * cols);
-        else if (p == 0)
-          for (int64_t c = 0; c < cols; ++c)
-            to[c] = 0.0 + (from[c] - reference) * factor;
+          outputRow(t, w, b, total, y + b * cols);
         else
           for (int64_t c = 0; c < cols; ++c)
-            to[c] += (from[c] - reference) * factor;
+            to[c] = total(c);
       }
     }
     passWeight *= base;
