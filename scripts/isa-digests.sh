@@ -14,9 +14,11 @@ jobs=${CIM_JOBS:-$(nproc)}
 flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
 isas=(baseline)
 [[ " $flags " == *" avx2 "* ]] && isas+=(avx2)
-[[ " $flags " == *" avx512f "* && " $flags " == *" avx512bw "* &&
-   " $flags " == *" avx512dq "* && " $flags " == *" avx512vl "* ]] &&
-  isas+=(arch=x86-64-v4)
+v4=1
+for f in avx512f avx512bw avx512cd avx512dq avx512vl; do
+  [[ " $flags " == *" $f "* ]] || v4=0
+done
+((v4)) && isas+=(arch=x86-64-v4)
 
 status=0
 for isa in "${isas[@]}"; do

@@ -4,8 +4,8 @@
 Compiles each model of the list below with its compile options, runs it on
 sim://ideal, sim://quantized and sim://quantized with `--noise rram-nominal
 --seed 1..3` (seed 1 once more calibrated, and once more with
-conductance-proportional read noise as well), and hashes the output tensors (SHA-256 of each output .pb file,
-in order). `--record FILE` writes the digests; `--check FILE` compares them
+conductance-proportional read noise as well), and hashes the output
+tensors (SHA-256 of each output .pb file, in order). `--record FILE` writes the digests; `--check FILE` compares them
 with a recorded file and prints every difference. A refactoring that keeps
 behaviour keeps every digest.
 
