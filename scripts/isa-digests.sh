@@ -3,7 +3,10 @@
 # compiled for one ISA at a time (-DCIM_VECTOR_ISA, runtime/src/base/
 # VectorClones.h): the baseline, and AVX2 and x86-64-v4 where this CPU has
 # them. Each must give the recorded results bit for bit, as the normal
-# build (all three, picked at load time) does. Runtime-only builds in
+# build (all three, picked at load time) does. The one-ISA builds also
+# run the variance product's portable kernel where the normal build runs
+# its AVX-512 BF16 one (drivers/sim/VarianceProduct.h), so on a CPU with
+# BF16 the check covers that kernel too. Runtime-only builds in
 # build-isa-<isa>/; models compiled by the normal build's cim-compile
 # (scripts/build.sh).
 set -euo pipefail

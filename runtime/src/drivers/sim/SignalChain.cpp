@@ -7,11 +7,12 @@
 // of rows that the device's pool shares out; a GEMV for a single vector,
 // whose columns the ideal simulator splits over the pool) gives the column
 // currents, read noise is added per element (counter-based draws keyed by
-// tile, MVM, pass, plane, row), the ADC (uniform, sign comparator or a ramp
-// with its activation) converts,
-// and planes and passes are shifted and added. Noise-free quantised planes
-// hold integer codes, so the GEMM is exact; one seed gives bit-identical
-// results on any number of threads.
+// tile, MVM, pass, plane, row; a conductance-proportional part's variances
+// from a bfloat16 product, VarianceProduct.h), the ADC (uniform, sign
+// comparator or a ramp with its activation) converts, and planes and
+// passes are shifted and added. Noise-free quantised planes hold integer
+// codes, so the GEMM is exact; one seed gives bit-identical results on any
+// number of threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -122,9 +123,9 @@ struct Work {
   std::vector<double> s, norm, reference, xd, yd, passOut, total, uniform;
   std::vector<float> normal;
   std::vector<float> xf, yf;
-  // Conductance-proportional read noise: the input codes squared and each
-  // output's variance (x^2 times the plane's readVar).
-  std::vector<float> xsq, var;
+  // Conductance-proportional read noise: each output's variance (x^2
+  // times the plane's readVar).
+  std::vector<float> var;
   std::vector<char> finite;
   // The Gaussians' tails over a few rows: 1 where an output's uniform is
   // in a tail; those outputs' positions, and their uniforms, then
@@ -439,8 +440,6 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
   bool proportional =
       std::any_of(t.planes.begin(), t.planes.end(),
                   [](const Plane &p) { return !p.readVar.empty(); });
-  if (proportional)
-    w.xsq.resize(in);
   const size_t planes = t.planes.size();
   w.yf.resize(planes * out);
   w.yd.resize(anyDouble ? planes * out : 0);
@@ -452,17 +451,14 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
   const int64_t chunk = std::max<int64_t>(1, 2048 / cols);
   for (int p = 0; p < t.inputPasses; ++p) {
     drivePass(t, x, base, 0, batch, w);
-    if (proportional)
-      for (size_t i = 0; i < in; ++i)
-        w.xsq[i] = w.xf[i] * w.xf[i];
     for (size_t pl = 0; pl < planes; ++pl) {
       const Plane &plane = t.planes[pl];
       gemm(t, plane, w.xd.data(), w.xf.data(), batch,
            anyDouble ? w.yd.data() + pl * out : nullptr,
            w.yf.data() + pl * out);
       if (!plane.readVar.empty())
-        product(w.xsq.data(), plane.readVar.data(), batch, int(rows), int(cols),
-                w.var.data() + pl * out);
+        varianceProduct(w.xf.data(), batch, plane.readVar,
+                        w.var.data() + pl * out);
     }
     const bool last = p + 1 == t.inputPasses;
     for (int64_t b0 = 0; b0 < batch; b0 += chunk) {

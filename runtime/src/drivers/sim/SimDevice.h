@@ -27,6 +27,7 @@
 #include "cim/Macro/Readout.h"
 #include "cim/Macro/Slicing.h"
 #include "drivers/sim/Noise.h"
+#include "drivers/sim/VarianceProduct.h"
 #include "hal/Hal.h"
 
 #include <atomic>
@@ -78,9 +79,10 @@ struct Plane {
   double shift = 1;       // weight of this plane in the shift-add
   double noiseGain = 1;   // read-noise sigma per unit of cell sigma and |x|
   // Per weight (rows x cols; empty: none): the variance of its cells'
-  // conductance-proportional read noise, normalised units squared. A
-  // column's variance is then x^2 times this column (one more GEMM).
-  std::vector<float> readVar;
+  // conductance-proportional read noise, normalised units squared, packed
+  // for the variance product (VarianceProduct.h). A column's variance is
+  // then x^2 times this column (one more product).
+  PackedVariances readVar;
   // Per column: the ADC window's centre and half width (normalised units,
   // the half width widened by the noise model's adc_range), its offset in
   // LSB, and the conversion's factors: toCode = L / half into codes,

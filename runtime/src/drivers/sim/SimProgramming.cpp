@@ -748,10 +748,11 @@ Status programQuantized(SimTile &t, const hal::TileImage &tile,
         return macro::proportionalReadVariance(m.read_sigma_rel(), g,
                                                gMinRatio);
       };
-      plane.readVar.resize(n);
+      std::vector<float> readVar(n);
       for (size_t i = 0; i < n; ++i)
-        plane.readVar[i] = float(neg ? variance(pos[i]) + variance((*neg)[i])
-                                     : variance(pos[i]) * (folded ? 4.0 : 1.0));
+        readVar[i] = float(neg ? variance(pos[i]) + variance((*neg)[i])
+                               : variance(pos[i]) * (folded ? 4.0 : 1.0));
+      plane.readVar = packVariances(readVar.data(), t.rows, t.cols);
     }
     // The compiler's ADC window of each column, widened by adc_range.
     plane.mid.resize(size_t(t.cols));
