@@ -39,30 +39,20 @@ float fromBfloat16(uint32_t h) {
   return f;
 }
 
-/// The squared inputs in bfloat16, two rows per word (row 2p low), rows
-/// padded to whole pairs; kept per thread.
-const uint32_t *squaredPairs(const float *x, int64_t batch, int64_t rows,
-                             int64_t pairs) {
-  thread_local std::vector<uint32_t> words;
-  words.resize(size_t(batch * pairs));
-  for (int64_t b = 0; b < batch; ++b) {
-    const float *xb = x + b * rows;
-    uint32_t *to = words.data() + b * pairs;
-    for (int64_t p = 0; p < pairs; ++p) {
-      float lo = xb[2 * p];
-      float hi = 2 * p + 1 < rows ? xb[2 * p + 1] : 0.0f;
-      const uint32_t low = toBfloat16(lo * lo), high = toBfloat16(hi * hi);
-      to[p] = low | high << 16;
-    }
-  }
-  return words.data();
+/// Word p of a row of bfloat16 values: values 2p (low half) and 2p + 1.
+CIM_INLINE inline uint32_t pairAt(const uint16_t *row, int64_t p) {
+  uint32_t word;
+  std::memcpy(&word, row + 2 * p, sizeof word);
+  return word;
 }
 
 /// Stores a row's accumulators (four vectors): whole, or its first
-/// `width` columns.
+/// `width` columns. By reference: a vector wider than the caller's ISA
+/// cannot be passed by value.
 template <typename Vector>
-CIM_INLINE inline void storeRow(float *to, int64_t width, Vector v0, Vector v1,
-                                Vector v2, Vector v3) {
+CIM_INLINE inline void storeRow(float *to, int64_t width, const Vector &v0,
+                                const Vector &v1, const Vector &v2,
+                                const Vector &v3) {
   constexpr int64_t lanes = sizeof(Vector) / sizeof(float);
   float row[4 * lanes];
   std::memcpy(row, &v0, sizeof v0);
@@ -77,7 +67,7 @@ CIM_INLINE inline void storeRow(float *to, int64_t width, Vector v0, Vector v1,
 /// each pair of products unpacked from the words (a bfloat16 is a float's
 /// high half) and added high row first.
 template <int MR>
-CIM_INLINE inline void portableBlock(const uint32_t *a, int64_t lda,
+CIM_INLINE inline void portableBlock(const uint16_t *a, int64_t lda,
                                      const uint32_t *b, int64_t pairs, float *c,
                                      int64_t ldc, int64_t width) {
   static_assert(MR == 1 || MR == 2);
@@ -93,10 +83,10 @@ CIM_INLINE inline void portableBlock(const uint32_t *a, int64_t lda,
       std::memcpy(&w1, bp + 8, sizeof w1);
       std::memcpy(&w2, bp + 16, sizeof w2);
       std::memcpy(&w3, bp + 24, sizeof w3);
-      const uint32_t a0 = a[p], a1 = MR > 1 ? a[lda + p] : 0;
+      const uint32_t a0 = pairAt(a, p), a1 = MR > 1 ? pairAt(a, lda + p) : 0;
       const float hi0 = fromBfloat16(a0 >> 16), lo0 = fromBfloat16(a0 & 0xffff);
       const float hi1 = fromBfloat16(a1 >> 16), lo1 = fromBfloat16(a1 & 0xffff);
-      auto step = [&](Word8 word, Float8 &r0, Float8 &r1) CIM_INLINE {
+      auto step = [&](const Word8 &word, Float8 &r0, Float8 &r1) CIM_INLINE {
         const Float8 h = Float8(word & 0xffff0000u), l = Float8(word << 16);
         r0 += hi0 * h;
         r0 += lo0 * l;
@@ -124,7 +114,7 @@ CIM_INLINE inline void portableBlock(const uint32_t *a, int64_t lda,
     const uint32_t *panel = v.words.data() + (c0 / kPanel) * pairs * kPanel;   \
     const int64_t width = std::min(kPanel, v.cols - c0);                       \
     for (int64_t m = 0; m < batch; m += Rows) {                                \
-      const uint32_t *am = a + m * pairs;                                      \
+      const uint16_t *am = a + 2 * m * pairs;                                  \
       float *c = out + m * ldc + c0;                                           \
       switch (std::min<int64_t>(Rows, batch - m)) { Block }                    \
     }                                                                          \
@@ -145,7 +135,24 @@ CIM_INLINE inline void portableBlock(const uint32_t *a, int64_t lda,
 #define CIM_PORTABLE_CLONES CIM_VECTOR_CLONES
 #endif
 
-CIM_PORTABLE_CLONES void portableProduct(const uint32_t *a, int64_t batch,
+/// The squared inputs in bfloat16, rows padded to whole pairs; kept per
+/// thread.
+CIM_PORTABLE_CLONES const uint16_t *squares(const float *x, int64_t batch,
+                                            int64_t rows, int64_t pairs) {
+  thread_local std::vector<uint16_t> halves;
+  halves.resize(size_t(batch * 2 * pairs));
+  for (int64_t b = 0; b < batch; ++b) {
+    const float *xb = x + b * rows;
+    uint16_t *to = halves.data() + b * 2 * pairs;
+    for (int64_t r = 0; r < rows; ++r)
+      to[r] = toBfloat16(xb[r] * xb[r]);
+    if (rows % 2)
+      to[rows] = 0;
+  }
+  return halves.data();
+}
+
+CIM_PORTABLE_CLONES void portableProduct(const uint16_t *a, int64_t batch,
                                          const PackedVariances &v, float *out) {
   CIM_FOR_EACH_BLOCK(2, CIM_CASE(portableBlock, 2) CIM_CASE(portableBlock, 1))
 }
@@ -165,7 +172,7 @@ CIM_PORTABLE_CLONES void portableProduct(const uint32_t *a, int64_t batch,
 
 template <int MR>
 CIM_BF16_TARGET CIM_INLINE inline void
-bf16Block(const uint32_t *a, int64_t lda, const uint32_t *b, int64_t pairs,
+bf16Block(const uint16_t *a, int64_t lda, const uint32_t *b, int64_t pairs,
           float *c, int64_t ldc, int64_t width) {
   CIM_ROWS(CIM_DECLARE)
   for (int64_t p = 0; p < pairs; ++p) {
@@ -176,7 +183,8 @@ bf16Block(const uint32_t *a, int64_t lda, const uint32_t *b, int64_t pairs,
     const __m512bh b3 = __m512bh(_mm512_loadu_si512(bp + 48));
 #define CIM_STEP(i)                                                            \
   if constexpr (MR > i) {                                                      \
-    const __m512bh ai = __m512bh(_mm512_set1_epi32(int(a[i * lda + p])));      \
+    const __m512bh ai =                                                        \
+        __m512bh(_mm512_set1_epi32(int(pairAt(a, i * lda + p))));              \
     c##i##0 = _mm512_dpbf16_ps(c##i##0, ai, b0);                               \
     c##i##1 = _mm512_dpbf16_ps(c##i##1, ai, b1);                               \
     c##i##2 = _mm512_dpbf16_ps(c##i##2, ai, b2);                               \
@@ -188,7 +196,7 @@ bf16Block(const uint32_t *a, int64_t lda, const uint32_t *b, int64_t pairs,
   CIM_ROWS(CIM_STORE)
 }
 
-CIM_BF16_TARGET void bf16Product(const uint32_t *a, int64_t batch,
+CIM_BF16_TARGET void bf16Product(const uint16_t *a, int64_t batch,
                                  const PackedVariances &v, float *out) {
   CIM_FOR_EACH_BLOCK(6, CIM_CASE(bf16Block, 6) CIM_CASE(bf16Block, 5)
                             CIM_CASE(bf16Block, 4) CIM_CASE(bf16Block, 3)
@@ -210,17 +218,6 @@ bool haveBf16() {
 
 } // namespace
 
-uint16_t toBfloat16(float f) {
-  if (std::isnan(f))
-    return 0x7fc0;
-  if (std::fabs(f) < 0x1p-63f)
-    return std::signbit(f) ? 0x8000 : 0;
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  u += 0x7fffu + ((u >> 16) & 1u); // to nearest, ties to even
-  return uint16_t(u >> 16);
-}
-
 PackedVariances packVariances(const float *v, int64_t rows, int64_t cols) {
   PackedVariances packed;
   packed.rows = rows;
@@ -241,8 +238,8 @@ void varianceProduct(const float *x, int64_t batch,
                      const PackedVariances &variances, float *out) {
 #ifdef CIM_HAVE_BF16_KERNEL
   if (haveBf16()) {
-    bf16Product(squaredPairs(x, batch, variances.rows, variances.pairs()),
-                batch, variances, out);
+    bf16Product(squares(x, batch, variances.rows, variances.pairs()), batch,
+                variances, out);
     return;
   }
 #endif
@@ -251,8 +248,8 @@ void varianceProduct(const float *x, int64_t batch,
 
 void varianceProductPortable(const float *x, int64_t batch,
                              const PackedVariances &variances, float *out) {
-  portableProduct(squaredPairs(x, batch, variances.rows, variances.pairs()),
-                  batch, variances, out);
+  portableProduct(squares(x, batch, variances.rows, variances.pairs()), batch,
+                  variances, out);
 }
 
 } // namespace cim::rt::sim

@@ -19,6 +19,7 @@
 #define CIMRT_SRC_DRIVERS_SIM_VARIANCEPRODUCT_H
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace cim::rt::sim {
@@ -39,8 +40,18 @@ struct PackedVariances {
 /// The bfloat16 nearest a float (ties to even); magnitudes below 2^-63
 /// become zero, so that every product of two such values, and every sum
 /// of non-negative products, is a normal float or zero (the dot-product
-/// instruction flushes subnormals).
-uint16_t toBfloat16(float f);
+/// instruction flushes subnormals); NaN becomes the quiet NaN. Without a
+/// branch, so that loops of it vectorise.
+inline uint16_t toBfloat16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  const uint32_t magnitude = u & 0x7fffffffu;
+  const uint32_t nearest = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  const uint32_t signedZero = (u >> 16) & 0x8000u;
+  return uint16_t(magnitude > 0x7f800000u   ? 0x7fc0u    // NaN
+                  : magnitude < 0x20000000u ? signedZero // below 2^-63
+                                            : nearest);
+}
 
 /// Packs v (rows x cols, row-major; non-negative).
 PackedVariances packVariances(const float *v, int64_t rows, int64_t cols);
