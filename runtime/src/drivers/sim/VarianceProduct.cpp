@@ -1,12 +1,14 @@
 //===- VarianceProduct.cpp - Conductance-proportional variances -*- C++ -*-===//
 //
-// Two kernels of one register block: up to six rows of squared inputs
-// times one 64-column panel, four 16-float accumulators per row kept in
-// registers (named, since GCC spills arrays of vectors). The AVX-512 BF16
-// kernel adds a pair of products per lane and instruction; the portable
-// one unpacks each pair and adds the products in the same order. A
-// product of two bfloat16 values is exact in float32, so a fused or an
-// unfused multiply-add rounds the same: only the sums round.
+// Two kernels over the same packed operands, each a register block of
+// rows of squared inputs times a 64-column panel, with accumulators named
+// (GCC spills arrays of vectors). The AVX-512 BF16 kernel takes six rows
+// at a time, four 16-float accumulators each, and adds a pair of products
+// per lane and instruction; the portable one takes two rows and half a
+// panel in 8-float vectors, unpacks each pair and adds its products in
+// the same order. A product of two bfloat16 values is exact in float32,
+// so a fused or an unfused multiply-add rounds the same: only the sums
+// round.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +17,6 @@
 #include "base/VectorClones.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #if defined(__x86_64__) && defined(__GNUC__) &&                                \
