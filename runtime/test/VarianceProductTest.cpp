@@ -52,11 +52,13 @@ Case randomCase(int64_t batch, int64_t rows, int64_t cols, bool codes,
 
 std::vector<float> run(const Case &c, bool portable) {
   PackedVariances packed = packVariances(c.v.data(), c.rows, c.cols);
+  std::vector<uint16_t> squares;
+  squareInputs(c.x.data(), c.batch, c.rows, squares);
   std::vector<float> out(size_t(c.batch * c.cols), -1.0f);
   if (portable)
-    varianceProductPortable(c.x.data(), c.batch, packed, out.data());
+    varianceProductPortable(squares.data(), c.batch, packed, out.data());
   else
-    varianceProduct(c.x.data(), c.batch, packed, out.data());
+    varianceProduct(squares.data(), c.batch, packed, out.data());
   return out;
 }
 

@@ -123,8 +123,10 @@ struct Work {
   std::vector<double> s, norm, reference, xd, yd, passOut, total, uniform;
   std::vector<float> normal;
   std::vector<float> xf, yf;
-  // Conductance-proportional read noise: each output's variance (x^2
-  // times the plane's readVar).
+  // Conductance-proportional read noise: the pass's input codes squared
+  // (bfloat16, VarianceProduct.h) and each output's variance (x^2 times
+  // the plane's readVar).
+  std::vector<uint16_t> squares;
   std::vector<float> var;
   std::vector<char> finite;
   // The Gaussians' tails over a few rows: 1 where an output's uniform is
@@ -451,13 +453,15 @@ CIM_VECTOR_CLONES void quantizedRows(const SimTile &t, uint64_t seed,
   const int64_t chunk = std::max<int64_t>(1, 2048 / cols);
   for (int p = 0; p < t.inputPasses; ++p) {
     drivePass(t, x, base, 0, batch, w);
+    if (proportional)
+      squareInputs(w.xf.data(), batch, rows, w.squares);
     for (size_t pl = 0; pl < planes; ++pl) {
       const Plane &plane = t.planes[pl];
       gemm(t, plane, w.xd.data(), w.xf.data(), batch,
            anyDouble ? w.yd.data() + pl * out : nullptr,
            w.yf.data() + pl * out);
       if (!plane.readVar.empty())
-        varianceProduct(w.xf.data(), batch, plane.readVar,
+        varianceProduct(w.squares.data(), batch, plane.readVar,
                         w.var.data() + pl * out);
     }
     const bool last = p + 1 == t.inputPasses;

@@ -136,21 +136,18 @@ CIM_INLINE inline void portableBlock(const uint16_t *a, int64_t lda,
 #define CIM_PORTABLE_CLONES CIM_VECTOR_CLONES
 #endif
 
-/// The squared inputs in bfloat16, rows padded to whole pairs; kept per
-/// thread.
-CIM_PORTABLE_CLONES const uint16_t *squares(const float *x, int64_t batch,
-                                            int64_t rows, int64_t pairs) {
-  thread_local std::vector<uint16_t> halves;
-  halves.resize(size_t(batch * 2 * pairs));
+/// The squares of squareInputs (its comment), compiled per ISA.
+CIM_PORTABLE_CLONES void squareRows(const float *x, int64_t batch, int64_t rows,
+                                    uint16_t *squares) {
+  const int64_t stride = 2 * PackedVariances::pairsOf(rows);
   for (int64_t b = 0; b < batch; ++b) {
     const float *xb = x + b * rows;
-    uint16_t *to = halves.data() + b * 2 * pairs;
+    uint16_t *to = squares + b * stride;
     for (int64_t r = 0; r < rows; ++r)
       to[r] = toBfloat16(xb[r] * xb[r]);
     if (rows % 2)
       to[rows] = 0;
   }
-  return halves.data();
 }
 
 CIM_PORTABLE_CLONES void portableProduct(const uint16_t *a, int64_t batch,
@@ -235,22 +232,26 @@ PackedVariances packVariances(const float *v, int64_t rows, int64_t cols) {
   return packed;
 }
 
-void varianceProduct(const float *x, int64_t batch,
+void squareInputs(const float *x, int64_t batch, int64_t rows,
+                  std::vector<uint16_t> &squares) {
+  squares.resize(size_t(batch * 2 * PackedVariances::pairsOf(rows)));
+  squareRows(x, batch, rows, squares.data());
+}
+
+void varianceProduct(const uint16_t *squares, int64_t batch,
                      const PackedVariances &variances, float *out) {
 #ifdef CIM_HAVE_BF16_KERNEL
   if (haveBf16()) {
-    bf16Product(squares(x, batch, variances.rows, variances.pairs()), batch,
-                variances, out);
+    bf16Product(squares, batch, variances, out);
     return;
   }
 #endif
-  varianceProductPortable(x, batch, variances, out);
+  portableProduct(squares, batch, variances, out);
 }
 
-void varianceProductPortable(const float *x, int64_t batch,
+void varianceProductPortable(const uint16_t *squares, int64_t batch,
                              const PackedVariances &variances, float *out) {
-  portableProduct(squares(x, batch, variances.rows, variances.pairs()), batch,
-                  variances, out);
+  portableProduct(squares, batch, variances, out);
 }
 
 } // namespace cim::rt::sim

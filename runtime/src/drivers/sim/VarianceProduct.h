@@ -34,7 +34,9 @@ struct PackedVariances {
   std::vector<uint32_t> words;
 
   bool empty() const { return words.empty(); }
-  int64_t pairs() const { return (rows + 1) / 2; }
+  /// Pairs of rows, the last one padded with a zero row if rows is odd.
+  static int64_t pairsOf(int64_t rows) { return (rows + 1) / 2; }
+  int64_t pairs() const { return pairsOf(rows); }
 };
 
 /// The bfloat16 nearest a float (ties to even); magnitudes below 2^-63
@@ -56,13 +58,20 @@ inline uint16_t toBfloat16(float f) {
 /// Packs v (rows x cols, row-major; non-negative).
 PackedVariances packVariances(const float *v, int64_t rows, int64_t cols);
 
-/// out (batch x cols, row-major) = x^2 (batch x rows) times the packed
-/// variances, as the file comment describes.
-void varianceProduct(const float *x, int64_t batch,
+/// x^2 (x: batch x rows, row-major) in bfloat16, each row padded to
+/// whole pairs (a zero after an odd row count), into `squares`: the input
+/// of varianceProduct, computed once for all of a tile's planes.
+void squareInputs(const float *x, int64_t batch, int64_t rows,
+                  std::vector<uint16_t> &squares);
+
+/// out (batch x cols, row-major) = the squared inputs (squareInputs, of
+/// variances.rows per vector) times the packed variances, as the file
+/// comment describes.
+void varianceProduct(const uint16_t *squares, int64_t batch,
                      const PackedVariances &variances, float *out);
 
 /// The same with the portable kernel whatever the CPU (for tests).
-void varianceProductPortable(const float *x, int64_t batch,
+void varianceProductPortable(const uint16_t *squares, int64_t batch,
                              const PackedVariances &variances, float *out);
 
 } // namespace cim::rt::sim
